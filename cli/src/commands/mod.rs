@@ -1,0 +1,34 @@
+//! One module per subcommand. Each returns its exit code; errors are printed once here.
+
+mod drive_port;
+mod plan;
+mod rules;
+
+use crate::cli::{Cli, Command};
+use std::process::ExitCode;
+
+/// Exit codes: 0 ok, 1 checks failed, 2 bad input or usage.
+pub const EXIT_INPUT: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Plan(a) => plan::run(a),
+        Command::Rules(a) => rules::run(a),
+        Command::DrivePort(a) => drive_port::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("portplan: {e:#}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}
+
+/// Loads and plans a scenario file; errors name the file and the JSON path.
+pub fn load_plan(path: &std::path::Path) -> anyhow::Result<portplan_core::Plan> {
+    let text = crate::io::read_input(path)?;
+    let scenario = portplan_core::Scenario::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    portplan_core::Plan::build(&scenario).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}

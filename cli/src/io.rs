@@ -1,0 +1,76 @@
+//! File edges of the CLI: bounded reads and atomic writes.
+
+use anyhow::{Context, Result};
+use portplan_core::scenario::MAX_INPUT_BYTES;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Reads a UTF-8 file (or stdin for `-`), refusing more than the core's input cap.
+pub fn read_input(path: &Path) -> Result<String> {
+    let mut buf = Vec::new();
+    let limit = MAX_INPUT_BYTES as u64 + 1;
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+    } else {
+        let f = std::fs::File::open(path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        f.take(limit)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+    }
+    if buf.len() > MAX_INPUT_BYTES {
+        anyhow::bail!(
+            "{}: larger than the {MAX_INPUT_BYTES}-byte limit",
+            path.display()
+        );
+    }
+    String::from_utf8(buf).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a reader never
+/// sees a half-written file; `None` writes to stdout.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("writing standard output"),
+            }
+        }
+        Some(p) => write_atomic(p, bytes),
+    }
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("{}: cannot create", tmp.display()))?;
+        f.write_all(bytes)
+            .and_then(|_| f.sync_all())
+            .with_context(|| format!("{}: cannot write", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,58 @@
+//! The plan as Markdown: a heading per phase and per host pair, a table of flows.
+
+use super::{address, grouped, phase_title, port_label};
+use crate::plan::Plan;
+use std::fmt::Write;
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Port plan: PlateSpin {} {}\n",
+        plan.product, plan.version
+    );
+    let counts: Vec<String> = plan
+        .phase_counts()
+        .iter()
+        .map(|(p, n)| format!("{} {}", n, phase_title(*p).to_lowercase()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} hosts, {} flows ({}).\n",
+        plan.hosts.len(),
+        plan.flows.len(),
+        counts.join(", ")
+    );
+    for (phase, pairs) in grouped(plan) {
+        let _ = writeln!(out, "## {}\n", phase_title(phase));
+        for g in pairs {
+            let _ = writeln!(
+                out,
+                "### {} ({}) → {} ({})\n",
+                esc(g.from),
+                esc(address(plan, g.from)),
+                esc(g.to),
+                esc(address(plan, g.to))
+            );
+            out.push_str("| Protocol / port | Purpose | Rule |\n|---|---|---|\n");
+            for f in g.flows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | `{}` |",
+                    port_label(f),
+                    esc(&f.purpose),
+                    f.rule
+                );
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Escapes the characters that would break a Markdown table cell.
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}

@@ -1,0 +1,51 @@
+//! The plan as a plain-text table for terminals, grouped by phase and host pair.
+
+use super::{address, grouped, phase_title, port_label};
+use crate::plan::Plan;
+use std::fmt::Write;
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let width = plan
+        .flows
+        .iter()
+        .map(|f| port_label(f).len())
+        .max()
+        .unwrap_or(0);
+    for (phase, pairs) in grouped(plan) {
+        let _ = writeln!(out, "{}", phase_title(phase).to_uppercase());
+        for g in pairs {
+            let _ = writeln!(
+                out,
+                "  {} ({}) -> {} ({})",
+                g.from,
+                address(plan, g.from),
+                g.to,
+                address(plan, g.to)
+            );
+            for f in g.flows {
+                let _ = writeln!(
+                    out,
+                    "    {:<width$}  {}  [{}]",
+                    port_label(f),
+                    f.purpose,
+                    f.rule
+                );
+            }
+        }
+        out.push('\n');
+    }
+    let counts: Vec<String> = plan
+        .phase_counts()
+        .iter()
+        .map(|(p, n)| format!("{n} {p}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} flows between {} hosts ({})",
+        plan.flows.len(),
+        plan.hosts.len(),
+        counts.join(", ")
+    );
+    out
+}

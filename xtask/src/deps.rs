@@ -1,0 +1,84 @@
+//! Idempotent installation of what the checks need: rustup parts, Debian packages,
+//! cargo tools. Each step first looks whether the thing is there.
+
+use crate::run;
+use anyhow::Result;
+use std::process::Command;
+
+/// Debian packages the test suite uses (each later issue adds its own here).
+pub const APT_PACKAGES: &[&str] = &[];
+
+pub fn setup_all() -> Result<()> {
+    rustup()?;
+    apt(APT_PACKAGES)?;
+    Ok(())
+}
+
+pub fn rustup() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let comps = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    for c in ["rustfmt", "clippy"] {
+        if !comps.lines().any(|l| l.starts_with(c)) {
+            run(Command::new("rustup").args(["component", "add", c]))?;
+        }
+    }
+    Ok(())
+}
+
+/// Installs the Debian packages that `dpkg` does not report as installed.
+pub fn apt(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+                .unwrap_or(false)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+    let apt_get = |args: &[&str]| {
+        let mut all: Vec<&str> = sudo.clone();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run(&mut apt_get(&["update", "-q"]))?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend(missing.iter());
+    run(&mut apt_get(&args))
+}
+
+pub fn is_root() -> bool {
+    output(Command::new("id").arg("-u"))
+        .map(|s| s.trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Whether `name` is on PATH.
+#[allow(dead_code)]
+pub fn have(name: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name} >/dev/null 2>&1")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let o = cmd.output()?;
+    Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+}

@@ -1,0 +1,57 @@
+//! The project's own automation (`cargo xtask <task>`): installs what is missing,
+//! idempotently, then builds, tests or serves. CI runs `cargo xtask test`.
+
+mod deps;
+mod test;
+
+use anyhow::{bail, Result};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test::run_cmd(&args[1..]),
+        Some("setup") => deps::setup_all(),
+        Some(other) => Err(anyhow::anyhow!("unknown task {other:?}\n{USAGE}")),
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <task>
+  test     install what is missing, then run every check CI runs
+  setup    only install what is missing";
+
+/// Runs a command, echoing it, failing on a non-zero exit.
+pub fn run(cmd: &mut std::process::Command) -> Result<()> {
+    eprintln!("xtask$ {}", show(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", show(cmd)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", show(cmd));
+    }
+    Ok(())
+}
+
+fn show(cmd: &std::process::Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `cargo`, as the one that runs us (rustup's proxy honours the toolchain file).
+pub fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}

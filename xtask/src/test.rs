@@ -1,0 +1,38 @@
+//! `cargo xtask test`: every check CI runs, in the order that fails fastest.
+
+use crate::{cargo, deps, run};
+use anyhow::Result;
+
+pub fn run_all() -> Result<()> {
+    deps::setup_all()?;
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "build",
+        "-p",
+        "portplan-core",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    run(cargo()
+        .args(["test", "--workspace"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    run(cargo()
+        .args(["doc", "--no-deps", "-p", "portplan-core"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    Ok(())
+}
+
+pub fn run_cmd(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        anyhow::bail!("cargo xtask test takes no arguments");
+    }
+    run_all()
+}
