@@ -1,0 +1,159 @@
+//! A lab of network namespaces joined by veth pairs, for tests that cross a network
+//! without leaving the machine.
+//!
+//! Every namespace and link is named with a per-lab prefix, and [`Lab`] deletes them on
+//! drop, so a failing test never leaves hosts behind. Needs root (`ip`, `nft`).
+
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A set of namespaces owned by one test.
+pub struct Lab {
+    prefix: String,
+    namespaces: Vec<String>,
+    subnet: u8,
+}
+
+/// Fails loudly (not silently skipping) when the test is not run as root.
+pub fn require_root() {
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    assert_eq!(
+        uid.as_deref().unwrap_or(""),
+        "0",
+        "network-namespace tests need root (CI runs as root)"
+    );
+}
+
+/// Runs a command and panics with its stderr when it fails.
+pub fn sh(args: &[&str]) -> Output {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", args.join(" ")));
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+impl Lab {
+    /// A new, empty lab. `tag` names it in `ip netns list` (keep it short: ≤ 6 chars).
+    pub fn new(tag: &str) -> Lab {
+        require_root();
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let pid = std::process::id();
+        // Distinct 10.x.y.0/24 subnets per lab in this process, to keep routes unambiguous.
+        let subnet = ((pid as u8).wrapping_mul(7)).wrapping_add(n as u8 * 13);
+        Lab {
+            prefix: format!("pp{tag}{}{n}", pid % 10000),
+            namespaces: Vec::new(),
+            subnet,
+        }
+    }
+
+    /// The namespace name of host `name`.
+    pub fn ns(&self, name: &str) -> String {
+        format!("{}-{name}", self.prefix)
+    }
+
+    /// Adds a namespace with loopback up.
+    pub fn host(&mut self, name: &str) -> String {
+        let ns = self.ns(name);
+        sh(&["ip", "netns", "add", &ns]);
+        self.namespaces.push(ns.clone());
+        sh(&["ip", "-n", &ns, "link", "set", "lo", "up"]);
+        ns
+    }
+
+    /// Joins hosts `a` and `b` with a veth pair; returns their IPv4 addresses (10.200.S.1, .2).
+    pub fn link(&mut self, a: &str, b: &str) -> (String, String) {
+        let (na, nb) = (self.ns(a), self.ns(b));
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (va, vb) = (
+            format!("va{}{n}", std::process::id() % 100000),
+            format!("vb{}{n}", std::process::id() % 100000),
+        );
+        sh(&[
+            "ip", "link", "add", &va, "netns", &na, "type", "veth", "peer", "name", &vb, "netns",
+            &nb,
+        ]);
+        let s = self.subnet.wrapping_add(n as u8);
+        let (ia, ib) = (format!("10.200.{s}.1"), format!("10.200.{s}.2"));
+        sh(&[
+            "ip",
+            "-n",
+            &na,
+            "addr",
+            "add",
+            &format!("{ia}/24"),
+            "dev",
+            &va,
+        ]);
+        sh(&[
+            "ip",
+            "-n",
+            &nb,
+            "addr",
+            "add",
+            &format!("{ib}/24"),
+            "dev",
+            &vb,
+        ]);
+        sh(&["ip", "-n", &na, "link", "set", &va, "up"]);
+        sh(&["ip", "-n", &nb, "link", "set", &vb, "up"]);
+        (ia, ib)
+    }
+
+    /// Loads an nftables ruleset (text for `nft -f -`; one statement per line) into host `name`.
+    pub fn nft(&self, name: &str, ruleset: &str) {
+        use std::io::Write;
+        let ns = self.ns(name);
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &ns, "nft", "-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn nft");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(ruleset.as_bytes())
+            .expect("write ruleset");
+        let out = child.wait_with_output().expect("nft");
+        assert!(
+            out.status.success(),
+            "nft -f failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A command that runs inside host `name` (`ip netns exec`).
+    pub fn cmd(&self, name: &str, program: &str) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.ns(name), program]);
+        c
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for ns in self.namespaces.iter().rev() {
+            // Kill what still runs inside, then delete; veth pairs go with their namespace.
+            if let Ok(o) = Command::new("ip").args(["netns", "pids", ns]).output() {
+                for pid in String::from_utf8_lossy(&o.stdout).split_whitespace() {
+                    let _ = Command::new("kill").args(["-9", pid]).status();
+                }
+            }
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
