@@ -95,7 +95,7 @@ fn bad_scenarios_get_one_line_errors() {
     let base = std::fs::read_to_string(root().join("examples/windows-file.json")).expect("example");
     let cases: &[(&str, &str, &str)] = &[
         ("empty", "", "$: empty input"),
-        ("not-json", "hello", "expected value"),
+        ("not-json", "hello", "$: expected a JSON object"),
         (
             "format-2",
             &base.replace("\"format\": 1", "\"format\": 2"),
