@@ -347,7 +347,7 @@ mod tests {
     fn every_verdict_round_trips_by_its_public_name() {
         for v in Verdict::ALL {
             let text = report(probe(serde_json::json!(15), v.as_str()));
-            let r = Report::from_json(&text).expect(v.as_str());
+            let r = Report::from_json(&text).unwrap_or_else(|e| panic!("{v}: {e}"));
             assert_eq!(r.flows[0].probes[0].verdict, *v);
             assert_eq!(Report::from_json(&r.to_json()).expect("again"), r);
         }

@@ -55,7 +55,7 @@ pub fn is_echo_reply(buf: &[u8], v6: bool, ip_header: bool, id: Option<u16>, seq
     let want_type = if v6 { 129 } else { 0 };
     h[0] == want_type
         && h[1] == 0
-        && id.map_or(true, |id| h[4..6] == id.to_be_bytes())
+        && id.is_none_or(|id| h[4..6] == id.to_be_bytes())
         && h[6..8] == seq.to_be_bytes()
 }
 
