@@ -23,7 +23,8 @@ pub fn render(plan: &Plan) -> String {
          HOST=\"${{1:?usage: $0 HOST [ZONE]}}\"\n\
          ZONE=\"${{2:-public}}\"\n\
          case \"$HOST\" in",
-        plan.product, plan.version
+        super::super::product_title(plan.product),
+        plan.version
     );
     for h in inbound(plan) {
         let _ = writeln!(out, "\n# ===== {} =====", heading(&h));

@@ -29,7 +29,8 @@ pub fn render(plan: &Plan) -> String {
          #   nft add rule {TABLE} input jump {CHAIN}\n\
          # A section adds chain {CHAIN} to table {TABLE}; it changes no policy and deletes nothing.\n\
          # Rules are accept-only: keep your own default policy (drop) after the jump.",
-        plan.product, plan.version
+        super::super::product_title(plan.product),
+        plan.version
     );
     for h in inbound(plan) {
         let _ = writeln!(

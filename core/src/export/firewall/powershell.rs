@@ -22,7 +22,8 @@ pub fn render(plan: &Plan) -> String {
          param([Parameter(Mandatory = $true)][string]$HostName)\n\
          $ErrorActionPreference = 'Stop'\n\
          switch ($HostName) {{",
-        plan.product, plan.version
+        super::super::product_title(plan.product),
+        plan.version
     );
     for h in inbound(plan) {
         let _ = writeln!(out, "    # ===== {} =====", heading(&h));

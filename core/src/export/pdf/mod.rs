@@ -106,13 +106,7 @@ pub fn render(plan: &Plan, opts: &PdfOptions<'_>) -> Vec<u8> {
 }
 
 fn product_name(plan: &Plan) -> &'static str {
-    use crate::types::Product;
-    match plan.product {
-        Product::Migrate => "Migrate",
-        Product::Protect => "Protect",
-        Product::Forge => "Forge",
-        Product::PortabilitySuite => "Portability Suite",
-    }
+    super::product_title(plan.product)
 }
 
 fn first_page(flow: &mut Flow, plan: &Plan, opts: &PdfOptions<'_>) {
