@@ -54,6 +54,8 @@ pub enum PlanFormat {
     Csv,
     /// Markdown, grouped by phase and host pair.
     Md,
+    /// Network diagram (SVG): hosts in columns by role, one labelled arrow per host pair.
+    Svg,
 }
 
 #[derive(Debug, clap::Args)]

@@ -9,6 +9,7 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Json => plan.to_json(),
         PlanFormat::Csv => export::csv::render(&plan),
         PlanFormat::Md => export::markdown::render(&plan),
+        PlanFormat::Svg => export::svg::render(&plan, None),
     };
     crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod markdown;
+pub mod svg;
 pub mod table;
 
 use crate::plan::{Flow, Plan};
