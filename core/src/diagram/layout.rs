@@ -47,7 +47,7 @@ impl Measured {
             lines,
             phases: e.phases.clone(),
             status: e.status(),
-            w: dots + text_w,
+            w: dots + text_w + 1,
         }
     }
     fn lane_h(&self) -> i32 {

@@ -148,20 +148,23 @@ impl Text {
     pub fn content(&self) -> String {
         ports::line_text(&self.spans)
     }
-    /// The estimated extent of the line.
+    /// The estimated extent of the line: ascent 0.8 and descent 0.25 of the size
+    /// (DejaVu Sans Mono: 0.76 and 0.24), width from [`text_width`].
     pub fn bounds(&self) -> Rect {
         let size = self.style.size();
         let w = text_width(&self.content(), size);
         let x = if self.centered {
-            self.x - w / 2 - 1
+            self.x - (w + 1) / 2
         } else {
             self.x
         };
+        let ascent = (size * 4 + 4) / 5;
+        let descent = (size + 3) / 4;
         Rect {
             x,
-            y: self.y - size + 2,
-            w: w + 2,
-            h: size + 2,
+            y: self.y - ascent,
+            w: w + 1,
+            h: ascent + descent,
         }
     }
 }
