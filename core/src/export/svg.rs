@@ -173,3 +173,39 @@ fn esc(s: &str) -> String {
     }
     out
 }
+
+/// The SVG as a `data:` URL, for a download link in the page
+/// (`<a download="diagram.svg" href=…>`): every byte outside the URL-safe set is
+/// percent-encoded, so the URL survives any attribute context.
+pub fn data_url(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len() * 3 / 2 + 32);
+    out.push_str("data:image/svg+xml;charset=utf-8,");
+    for b in svg.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~ ,;:=/()!*".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_url_escapes_markup_quotes_and_non_ascii() {
+        let u = data_url("<svg a=\"1\">…#%</svg>\n");
+        assert_eq!(
+            u,
+            "data:image/svg+xml;charset=utf-8,%3Csvg a=%221%22%3E%E2%80%A6%23%25%3C/svg%3E%0A"
+        );
+        assert!(!u.contains(['"', '<', '>', '#', '\n', '\'']));
+    }
+
+    #[test]
+    fn escapes_the_five_xml_characters() {
+        assert_eq!(esc(r#"a&b<c>"d'"#), "a&amp;b&lt;c&gt;&quot;d&apos;");
+    }
+}
