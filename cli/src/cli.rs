@@ -29,6 +29,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the legacy block-based mirror port of each drive letter (C -> 10002).
     DrivePort(DrivePortArgs),
+    /// Probe the flows this host opens and report which ones the network lets through.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,6 +91,8 @@ pub struct DrivePortArgs {
     #[arg(required = true, value_name = "LETTER")]
     pub letters: Vec<String>,
 }
+
+pub use crate::commands::check::CheckArgs;
 
 fn parse_product(s: &str) -> Result<portplan_core::Product, String> {
     s.parse()

@@ -23,6 +23,7 @@ pub mod drive;
 pub mod error;
 pub mod export;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod scenario;
 pub mod types;

@@ -69,7 +69,6 @@ pub fn is_root() -> bool {
 }
 
 /// Whether `name` is on PATH.
-#[allow(dead_code)]
 pub fn have(name: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {name} >/dev/null 2>&1")])

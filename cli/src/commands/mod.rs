@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns its exit code; errors are printed once here.
 
+pub mod check;
 mod drive_port;
 mod plan;
 mod rules;
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(a) => plan::run(a),
         Command::Rules(a) => rules::run(a),
         Command::DrivePort(a) => drive_port::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(code) => code,
