@@ -73,6 +73,8 @@ pub enum PlanFormat {
     Iptables,
     /// Linux rules per host: firewalld rich-rule script (firewall-cmd --permanent).
     Firewalld,
+    /// Network diagram (SVG): hosts in columns by role, one labelled arrow per host pair.
+    Svg,
 }
 
 #[derive(Debug, clap::Args)]

@@ -24,6 +24,7 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Nftables => firewall::nftables::render(&plan).into_bytes(),
         PlanFormat::Iptables => firewall::iptables::render(&plan).into_bytes(),
         PlanFormat::Firewalld => firewall::firewalld::render(&plan).into_bytes(),
+        PlanFormat::Svg => export::svg::render(&plan, None).into_bytes(),
     };
     crate::io::write_output(a.output.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)

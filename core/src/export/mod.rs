@@ -7,6 +7,7 @@ pub mod csv;
 pub mod firewall;
 pub mod markdown;
 pub mod pdf;
+pub mod svg;
 pub mod table;
 
 use crate::plan::{Flow, Plan};
