@@ -31,6 +31,10 @@ pub enum Command {
     DrivePort(DrivePortArgs),
     /// Probe the flows this host opens and report which ones the network lets through.
     Check(CheckArgs),
+    /// Combine per-host reports of the same plan into one fleet report.
+    Merge(MergeArgs),
+    /// Write the files that run `listen` and `check` across a fleet (Ansible).
+    Fleet(FleetArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -110,6 +114,8 @@ pub struct DrivePortArgs {
 }
 
 pub use crate::commands::check::CheckArgs;
+pub use crate::commands::fleet::FleetArgs;
+pub use crate::commands::merge::MergeArgs;
 
 /// Accepts a calendar date as `YYYY-MM-DD` (checked, so the PDF never prints garbage).
 fn parse_date(s: &str) -> Result<String, String> {

@@ -2,6 +2,8 @@
 
 pub mod check;
 mod drive_port;
+pub mod fleet;
+pub mod merge;
 mod plan;
 mod rules;
 
@@ -17,6 +19,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules(a) => rules::run(a),
         Command::DrivePort(a) => drive_port::run(a),
         Command::Check(a) => check::run(a),
+        Command::Merge(a) => merge::run(a),
+        Command::Fleet(a) => fleet::run(a),
     };
     match result {
         Ok(code) => code,
