@@ -13,12 +13,16 @@ pub const APT_PACKAGES: &[&str] = &[
     "iptables",
     "python3-firewall",
     "python3-venv",
+    "gcc-mingw-w64-x86-64",
+    "musl-tools",
+    "wine64",
 ];
 
 pub fn setup_all() -> Result<()> {
     rustup()?;
     apt(APT_PACKAGES)?;
     ansible()?;
+    crate::cross::setup()?;
     Ok(())
 }
 
