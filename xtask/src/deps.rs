@@ -6,7 +6,7 @@ use anyhow::Result;
 use std::process::Command;
 
 /// Debian packages the test suite uses (each later issue adds its own here).
-pub const APT_PACKAGES: &[&str] = &["iproute2", "nftables"];
+pub const APT_PACKAGES: &[&str] = &["iproute2", "nftables", "nmap", "python3", "time"];
 
 pub fn setup_all() -> Result<()> {
     rustup()?;
