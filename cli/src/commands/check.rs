@@ -25,7 +25,13 @@ const DEFAULT_TIMEOUT: &str = "1500ms";
 
 const EXAMPLES: &str = "\
 Examples:
+  # On your desk: plan once, then copy portplan and plan.json to each host
+  portplan plan --scenario site.json --format json -o plan.json
+
   # On the PlateSpin server ps01: probe everything it must reach
+  portplan check --plan plan.json --from ps01
+
+  # Or plan on the fly from the scenario
   portplan check --scenario site.json --from ps01
 
   # On a source workload, only the transfer to its target; keep the JSON report
