@@ -101,12 +101,18 @@ while True:
 LISTENER_PID=$!
 for _ in $(seq 100); do grep -q ready "$WORK/listener.out" 2>/dev/null && break; sleep 0.1; done
 ulimit -n "$(ulimit -Hn)"
+# Static neighbour entries: neither tool waits for ARP or loses SYNs queued behind an
+# unresolved address (and the second tool cannot profit from a cache the first warmed).
+MAC=$(ip -n "$TGT" -o link show "${TAG}b" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+for i in $(seq 0 $((HOSTS - 1))); do
+    ip -n "$SRC" neigh replace "10.251.0.$((10 + i))" lladdr "$MAC" dev "${TAG}a" nud permanent
+done
 
 run_timed() { # name, command...
     local name=$1; shift
     ip netns exec "$SRC" /usr/bin/time -v "$@" > "$WORK/$name.out" 2> "$WORK/$name.time" || true
 }
-PORTPLAN_CMD=("$PORTPLAN" check --plan "$WORK/plan.json" --from probe --timeout "${TIMEOUT_MS}ms"
+PORTPLAN_CMD=("$PORTPLAN" check ${PORTPLAN_EXTRA:-} --plan "$WORK/plan.json" --from probe --timeout "${TIMEOUT_MS}ms"
     --retries "$RETRIES" --format json --no-progress -o "$WORK/report.json")
 NMAP_CMD=(nmap -sT -Pn -n --max-retries "$RETRIES" --max-rtt-timeout "${TIMEOUT_MS}ms"
     -p "$FIRST-$LAST" "10.251.0.10-$((10 + HOSTS - 1))" -oX "$WORK/nmap.xml")
