@@ -180,3 +180,45 @@ fn loopback_open_and_closed_ports() {
     assert_eq!(report.probed_from, "me");
     assert!(String::from_utf8_lossy(&out.stderr).contains("3 flows from me checked with 3 probes"));
 }
+
+/// RustScan's top complaint: a low descriptor limit must slow the run down, never crash
+/// it or turn closed ports into `filtered`. 300 closed loopback ports, 200 probes asked
+/// in flight, 48 descriptors allowed (soft and hard, so the limit cannot be raised).
+#[test]
+fn a_low_open_file_limit_backs_off_instead_of_failing() {
+    let plan = r#"{"format":1,"product":"migrate","version":"12.3","hosts":[
+        {"name":"me","address":"127.0.0.1","role":"server"},{"name":"lo","address":"127.0.0.2","role":"source"}],
+        "flows":[{"phase":"discovery","from":"me","to":"lo","protocol":"tcp","ports":{"first":1,"last":300},"purpose":"x","rule":"t.x"}]}"#;
+    let path = temp("emfile-plan.json", plan);
+    let script = format!(
+        "ulimit -n 48 && exec {} check --plan {path} --from me --concurrency 200 --format json",
+        env!("CARGO_BIN_EXE_portplan")
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report = portplan_core::report::Report::from_json(&String::from_utf8_lossy(&out.stdout))
+        .unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let probes = &report.flows[0].probes;
+    assert_eq!(probes.len(), 300);
+    let verdicts: std::collections::BTreeSet<&str> =
+        probes.iter().map(|p| p.verdict.as_str()).collect();
+    assert!(!verdicts.contains("filtered"), "{verdicts:?}");
+    assert!(
+        probes
+            .iter()
+            .all(|p| p.verdict.as_str() == "closed" || p.reason == "emfile"),
+        "{verdicts:?}"
+    );
+    let waited = probes
+        .iter()
+        .filter(|p| p.detail.contains("free file descriptor"))
+        .count();
+    assert!(
+        waited > 0,
+        "the limit was never hit: the test proves nothing"
+    );
+}
