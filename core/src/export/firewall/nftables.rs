@@ -30,7 +30,7 @@ pub fn render(plan: &Plan) -> String {
          #   nft add rule {TABLE} input jump {CHAIN}\n\
          # A section (re)fills chain {CHAIN} of table {TABLE}; it changes no policy and no other chain.\n\
          # Rules are accept-only: keep your own default policy (drop) after the jump.",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for h in inbound(plan) {

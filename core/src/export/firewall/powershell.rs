@@ -23,7 +23,7 @@ pub fn render(plan: &Plan) -> String {
          param([Parameter(Mandatory = $true)][string]$HostName)\n\
          $ErrorActionPreference = 'Stop'\n\
          switch ($HostName) {{",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for h in inbound(plan) {

@@ -107,7 +107,7 @@ pub fn render(plan: &Plan, opts: &PdfOptions<'_>) -> Vec<u8> {
 }
 
 pub(crate) fn product_name(plan: &Plan) -> &'static str {
-    super::product_title(plan.product)
+    plan.product.title()
 }
 
 fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<'_>]) {
