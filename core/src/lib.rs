@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+pub mod diagram;
 pub mod drive;
 pub mod error;
 pub mod export;

@@ -2,8 +2,12 @@
 //!
 //! The web page and the CLI call the same functions, so their files are byte-identical.
 
+pub mod change_csv;
 pub mod csv;
+pub mod firewall;
 pub mod markdown;
+pub mod pdf;
+pub mod svg;
 pub mod table;
 
 use crate::plan::{Flow, Plan};
