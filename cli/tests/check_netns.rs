@@ -193,7 +193,7 @@ fn legacy_transfer_reports_exactly_what_the_firewall_does() {
             row("tcp", Some(139), "closed", "conn-refused"),
             row("tcp", Some(445), "open", "syn-ack"),
             row("tcp", Some(9999), "open", "syn-ack"),
-            row("tcp", Some(10002), "filtered", "host-unreachable"),
+            row("tcp", Some(10002), "filtered", "admin-prohibited"),
             row("tcp", Some(10004), "filtered", "no-response"),
         ]
     );
@@ -211,6 +211,21 @@ fn legacy_transfer_reports_exactly_what_the_firewall_does() {
         drive_e["hint"],
         "filtered: a firewall drops TCP 10004 from db01 to db01-t; open it for the block-based transfer"
     );
+    let drive_c = flows
+        .iter()
+        .find(|f| f["ports"]["first"] == 10002)
+        .expect("10002 flow");
+    let detail = drive_c["probes"][0]["detail"].as_str().unwrap_or("");
+    assert!(
+        detail.starts_with(
+            "ICMP communication administratively prohibited (type 3 code 13) from 10.200."
+        ),
+        "{detail}"
+    );
+    assert!(drive_c["hint"]
+        .as_str()
+        .unwrap_or("")
+        .contains("is rejected (admin-prohibited)"));
     let icmp = flows
         .iter()
         .find(|f| f["protocol"] == "icmp")

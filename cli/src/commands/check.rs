@@ -223,13 +223,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let (started, clock) = (SystemTime::now(), Instant::now());
-    let results = runtime.block_on(schedule::run(
-        Arc::new(TokioProber),
-        &work,
-        &settings,
-        budget,
-        &|r| progress.done(r),
-    ));
+    let results = runtime.block_on(async {
+        let prober = Arc::new(TokioProber::new());
+        schedule::run(prober, &work, &settings, budget, &|r| progress.done(r)).await
+    });
     progress.finish();
     let elapsed = clock.elapsed().as_secs_f64();
     // Sockets still closing must not hold the process: the report is complete.

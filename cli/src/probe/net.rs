@@ -1,8 +1,9 @@
 //! The real [`Prober`]: tokio sockets, one per attempt.
 
 use super::deep::{self, DeepContext};
+use super::unreach::{self, Watch};
 use super::verdict::classify;
-use super::{icmp, nbstat, Outcome, Prober};
+use super::{icmp, nbstat, FailKind, Outcome, Prober};
 use portplan_core::Port;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -13,7 +14,44 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Probes with the operating system's sockets.
 #[derive(Debug, Default)]
-pub struct TokioProber;
+pub struct TokioProber {
+    /// Reads ICMP unreachables (needs a raw socket) to name admin-prohibited rejects.
+    watch: Option<Watch>,
+}
+
+impl TokioProber {
+    /// A prober that also watches ICMP errors where it may; call inside the runtime.
+    pub fn new() -> TokioProber {
+        TokioProber {
+            watch: Watch::start(),
+        }
+    }
+
+    /// Sharpens an unreachable with the ICMP error behind it: which code, and who sent it.
+    async fn explain(&self, o: Outcome, dst: SocketAddr, protocol: u8) -> Outcome {
+        let Outcome::Failed { kind, message } = &o else {
+            return o;
+        };
+        if !matches!(kind, FailKind::HostUnreachable | FailKind::NetUnreachable) {
+            return o;
+        }
+        let Some(watch) = &self.watch else { return o };
+        match watch.lookup(dst, protocol).await {
+            Some(u) if unreach::prohibited(u.code) => Outcome::Failed {
+                kind: FailKind::AdminProhibited,
+                message: format!(
+                    "ICMP communication administratively prohibited (type 3 code {}) from {}",
+                    u.code, u.sender
+                ),
+            },
+            Some(u) => Outcome::Failed {
+                kind: *kind,
+                message: format!("{message}: ICMP type 3 code {} from {}", u.code, u.sender),
+            },
+            None => o,
+        }
+    }
+}
 
 impl Prober for TokioProber {
     async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
@@ -53,7 +91,7 @@ impl Prober for TokioProber {
                 Outcome::Refused { .. } => Outcome::Refused {
                     rtt: start.elapsed(),
                 },
-                other => other,
+                other => self.explain(other, addr, 6).await,
             },
             Ok(Ok(mut stream)) => {
                 let rtt = start.elapsed();
@@ -103,7 +141,7 @@ impl Prober for TokioProber {
         let mut buf = vec![0u8; 2048];
         match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
             Err(_) => Outcome::NoResponse,
-            Ok(Err(e)) => refused(classify(&e)),
+            Ok(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
             Ok(Ok(n)) => Outcome::Answered {
                 rtt: start.elapsed(),
                 detail: describe_udp_reply(&payload, &buf[..n]),
@@ -149,7 +187,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
             l.local_addr().expect("addr")
         };
-        let o = TokioProber.tcp(open, T).await;
+        let o = TokioProber::default().tcp(open, T).await;
         assert!(
             matches!(
                 o,
@@ -160,7 +198,7 @@ mod tests {
             ),
             "{o:?}"
         );
-        let o = TokioProber.tcp(closed, T).await;
+        let o = TokioProber::default().tcp(closed, T).await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
@@ -178,7 +216,9 @@ mod tests {
                 let _ = server.send_to(&r, peer).await;
             }
         });
-        let o = TokioProber.udp(addr, nbstat::request(0x4242), T).await;
+        let o = TokioProber::default()
+            .udp(addr, nbstat::request(0x4242), T)
+            .await;
         match o {
             Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
             other => panic!("{other:?}"),
@@ -187,20 +227,25 @@ mod tests {
             .expect("bind")
             .local_addr()
             .expect("addr");
-        let o = TokioProber.udp(closed, nbstat::request(1), T).await;
+        let o = TokioProber::default()
+            .udp(closed, nbstat::request(1), T)
+            .await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
     #[tokio::test]
     async fn names_resolve_or_say_why_not() {
         assert_eq!(
-            TokioProber.resolve("127.0.0.1").await,
+            TokioProber::default().resolve("127.0.0.1").await,
             Ok("127.0.0.1".parse().expect("ip"))
         );
         assert_eq!(
-            TokioProber.resolve("[::1]").await,
+            TokioProber::default().resolve("[::1]").await,
             Ok("::1".parse().expect("ip"))
         );
-        assert!(TokioProber.resolve("no-such-host.invalid").await.is_err());
+        assert!(TokioProber::default()
+            .resolve("no-such-host.invalid")
+            .await
+            .is_err());
     }
 }
