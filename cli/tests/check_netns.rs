@@ -225,7 +225,7 @@ fn legacy_transfer_reports_exactly_what_the_firewall_does() {
     assert!(drive_c["hint"]
         .as_str()
         .unwrap_or("")
-        .contains("is rejected (admin-prohibited)"));
+        .contains("is rejected (admin-prohibited by 10.200."));
     let icmp = flows
         .iter()
         .find(|f| f["protocol"] == "icmp")

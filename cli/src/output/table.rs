@@ -80,7 +80,7 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
         }
         s.push(')');
         if let Some(ms) = p.latency_ms {
-            let _ = write!(s, " {ms} ms");
+            let _ = write!(s, " {ms:.1} ms");
         }
         if shows_detail(p) {
             let _ = write!(s, ": {}", p.detail);
