@@ -88,6 +88,7 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> (Output, Value) {
         .output()
         .expect("portplan");
     let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
     let json = serde_json::from_str(&text).unwrap_or_else(|e| {
         panic!(
             "no report ({e}); stderr: {}",
@@ -381,6 +382,11 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
         "ran {took:?} past its 3 s deadline"
     );
     assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("probe results cut by the deadline)"),
+        "{stdout}"
+    );
     let probes = report["flows"][0]["probes"].as_array().expect("probes");
     assert_eq!(probes.len(), 10_000, "every port is reported");
     let deadline = probes.iter().filter(|p| p["reason"] == "deadline").count();
