@@ -248,7 +248,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let summary = output::summary_line(&report, work.jobs.len(), elapsed);
     match a.format {
         CheckFormat::Table => {
-            let color = std::io::stdout().is_terminal();
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = format!("{}{summary}\n", table::render(&plan, &report, color));
             crate::io::write_output(None, text.as_bytes())?;
         }
