@@ -413,6 +413,8 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
         "0",
         "--concurrency",
         "5000",
+        "--per-host",
+        "5000",
     ];
     let (_, report) = check(&lab, "a", &args);
     let took = start.elapsed();

@@ -100,6 +100,10 @@ pub struct CheckArgs {
     /// the soft limit is first raised to the hard limit].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub concurrency: Option<u64>,
+    /// Probes in flight at once towards any one host, so a large range does not look
+    /// like a SYN flood to it (and get dropped, reading as filtered).
+    #[arg(long, value_name = "N", default_value_t = schedule::PER_HOST as u64, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub per_host: u64,
     /// Probe every port of dynamic RPC ranges instead of 16 evenly spaced samples.
     #[arg(long)]
     pub full_ranges: bool,
@@ -207,13 +211,15 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         timeout: a.timeout,
         retries: a.retries,
         concurrency,
+        per_host: (a.per_host as usize).min(concurrency),
         max_time: a.max_time,
     };
     let needs_dns = work.targets.iter().any(|t| {
         let bare = t.address.trim_start_matches('[').trim_end_matches(']');
         bare.parse::<std::net::IpAddr>().is_err()
     });
-    let budget = schedule::budget(work.jobs.len(), needs_dns, &settings);
+    let busiest = schedule::busiest_target(&work);
+    let budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
     let progress = Progress::new(
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
