@@ -24,6 +24,7 @@ pub mod export;
 pub mod plan;
 pub mod rules;
 pub mod scenario;
+pub mod token;
 pub mod types;
 
 pub use drive::DriveLetter;

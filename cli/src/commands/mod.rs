@@ -1,7 +1,9 @@
 //! One module per subcommand. Each returns its exit code; errors are printed once here.
 
 mod drive_port;
+mod listen;
 mod plan;
+mod probe_service;
 mod rules;
 
 use crate::cli::{Cli, Command};
@@ -15,6 +17,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(a) => plan::run(a),
         Command::Rules(a) => rules::run(a),
         Command::DrivePort(a) => drive_port::run(a),
+        Command::Listen(a) => listen::run(a),
+        Command::ProbeService(a) => probe_service::run(a),
     };
     match result {
         Ok(code) => code,
