@@ -129,6 +129,9 @@ pub struct ProbeServiceArgs {
     /// Check the `portplan listen` token under this plan digest instead.
     #[arg(long, value_name = "DIGEST")]
     pub token: Option<String>,
+    /// Run the confirmation of this well-known port (a service on a non-standard port).
+    #[arg(long, value_name = "PORT")]
+    pub as_port: Option<u16>,
     /// Seconds per confirmation.
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,

@@ -52,9 +52,10 @@ async fn probe(a: &ProbeServiceArgs, limits: Limits) -> Result<Confirmation> {
     }
     let host = a.host.clone().unwrap_or_else(|| a.addr.ip().to_string());
     let s = connect(a.addr, limits).await?;
-    proto::confirm_tcp(s, &host, port, limits)
+    let kind = a.as_port.unwrap_or(port);
+    proto::confirm_tcp(s, &host, kind, limits)
         .await
-        .unwrap_or_else(|| Err(anyhow::anyhow!("no confirmation for TCP {port}")))
+        .unwrap_or_else(|| Err(anyhow::anyhow!("no confirmation for TCP {kind}")))
 }
 
 /// The confirmation as JSON, with the extra TCP ports (RPC endpoints) probed for a connect.
