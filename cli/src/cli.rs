@@ -62,12 +62,18 @@ pub enum PlanFormat {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(disable_version_flag = true)]
 pub struct RulesArgs {
     /// Only rules that apply to this product.
     #[arg(long, value_parser = parse_product)]
     pub product: Option<portplan_core::Product>,
     /// Only rules that apply to this version (needs --product).
-    #[arg(long, requires = "product")]
+    #[arg(
+        long = "version",
+        id = "product_version",
+        value_name = "VERSION",
+        requires = "product"
+    )]
     pub version: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
@@ -160,4 +166,13 @@ fn parse_product(s: &str) -> Result<portplan_core::Product, String> {
 
 pub fn parse() -> Cli {
     Cli::parse()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -62,6 +62,9 @@ pub struct Plan {
     pub flows: Vec<Flow>,
 }
 
+/// Sort key of a flow: phase, initiator and responder in scenario order, protocol, port.
+type FlowOrder = (usize, usize, usize, Protocol, u16);
+
 /// A pair of hosts a rule may connect, with what the rule conditions look at.
 struct Pair<'a> {
     from: (Role, usize),
@@ -130,7 +133,7 @@ impl Plan {
         let replication = s
             .replication
             .unwrap_or(crate::types::Replication::SourceListens);
-        let mut keyed: Vec<((usize, usize, usize, Protocol, u16), Flow)> = Vec::new();
+        let mut keyed: Vec<(FlowOrder, Flow)> = Vec::new();
         let mut seen = HashSet::new();
         for pair in &pairs {
             for rule in RULES {
@@ -169,7 +172,7 @@ impl Plan {
                 }
             }
         }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.sort_by_key(|k| k.0);
         let plan = Plan {
             format: PLAN_FORMAT,
             product: s.product,

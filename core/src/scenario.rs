@@ -107,6 +107,14 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
             message: "empty input, expected a JSON object".into(),
         });
     }
+    // serde would read a struct from a JSON array too; the formats are objects only.
+    if !text.trim_start().starts_with('{') {
+        let found: String = text.trim_start().chars().take(12).collect();
+        return Err(InputError::Json {
+            path: "$".into(),
+            message: format!("expected a JSON object, found {found:?}"),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

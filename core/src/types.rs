@@ -188,6 +188,18 @@ string_enum!(
     }
 );
 
+impl Product {
+    /// The product's name as the vendor writes it.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Product::Migrate => "Migrate",
+            Product::Protect => "Protect",
+            Product::Forge => "Forge",
+            Product::PortabilitySuite => "Portability Suite",
+        }
+    }
+}
+
 string_enum!(
     /// Operating system family of a workload.
     Os { Windows = "windows", Linux = "linux" }
