@@ -39,12 +39,19 @@ pub fn from_plan(plan: &Plan, host: &str) -> (Vec<Target>, Vec<String>) {
         };
         let Some(r) = f.ports else { continue };
         if r.len() > MAX_RANGE {
-            notes.push(format!(
-                "skipped {}/{r} ({}): a range of {} ports; pick some with --ports",
+            let note = format!(
+                "skipped {}/{r}: a range of {} ports ({}); pick some with --ports",
                 if udp { "udp" } else { "tcp" },
-                f.purpose,
-                r.len()
-            ));
+                r.len(),
+                f.rule
+            );
+            // One note per range, however many flows need it.
+            if !notes
+                .iter()
+                .any(|n: &String| n.starts_with(&note[..note.find(':').unwrap_or(0)]))
+            {
+                notes.push(note);
+            }
             continue;
         }
         targets.extend(r.ports().map(|p| Target {
@@ -106,6 +113,36 @@ mod tests {
 
     fn t(udp: bool, port: u16) -> Target {
         Target { udp, port }
+    }
+
+    #[test]
+    fn plan_targets_of_a_windows_source() {
+        let s = portplan_core::Scenario::from_json(
+            r#"{"format":1,"product":"migrate","version":"2020.2",
+            "server":{"name":"ps01","address":"10.0.0.5"},
+            "workloads":[{"name":"web01","address":"10.0.0.6","os":"windows","windows":"2019",
+              "target":{"name":"web01-t","address":"10.0.0.7"}}]}"#,
+        )
+        .unwrap();
+        let plan = Plan::build(&s).unwrap();
+        let (targets, notes) = from_plan(&plan, "WEB01");
+        let want = [
+            t(false, 135),
+            t(false, 139),
+            t(false, 445),
+            t(false, 3725),
+            t(true, 137),
+            t(true, 138),
+        ];
+        assert_eq!(targets, want);
+        assert_eq!(notes.len(), 1, "one note for the dynamic range: {notes:?}");
+        assert!(
+            notes[0].starts_with("skipped tcp/49152-65535: a range of 16384 ports"),
+            "{notes:?}"
+        );
+        let (server, _) = from_plan(&plan, "ps01");
+        assert!(server.contains(&t(false, 443)), "{server:?}");
+        assert!(from_plan(&plan, "nobody").0.is_empty());
     }
 
     #[test]
