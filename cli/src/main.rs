@@ -4,6 +4,8 @@
 mod cli;
 mod commands;
 mod io;
+mod output;
+mod probe;
 
 use std::process::ExitCode;
 

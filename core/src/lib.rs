@@ -18,10 +18,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+pub mod diagram;
 pub mod drive;
 pub mod error;
 pub mod export;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod scenario;
 pub mod token;

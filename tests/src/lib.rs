@@ -5,6 +5,7 @@
 
 pub mod netns;
 pub mod servers;
+pub mod scenarios;
 
 use std::path::PathBuf;
 

@@ -6,7 +6,14 @@ use anyhow::Result;
 use std::process::Command;
 
 /// Debian packages the test suite uses (each later issue adds its own here).
-pub const APT_PACKAGES: &[&str] = &["iproute2", "nftables", "openssl"];
+pub const APT_PACKAGES: &[&str] = &[
+    "iproute2",
+    "nftables",
+    "poppler-utils",
+    "iptables",
+    "python3-firewall",
+    "openssl",
+];
 
 pub fn setup_all() -> Result<()> {
     rustup()?;
@@ -96,7 +103,6 @@ pub fn is_root() -> bool {
 }
 
 /// Whether `name` is on PATH.
-#[allow(dead_code)]
 pub fn have(name: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {name} >/dev/null 2>&1")])

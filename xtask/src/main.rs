@@ -2,6 +2,7 @@
 //! idempotently, then builds, tests or serves. CI runs `cargo xtask test`.
 
 mod deps;
+mod fuzz;
 mod test;
 
 use anyhow::{bail, Result};
@@ -12,6 +13,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run_cmd(&args[1..]),
         Some("setup") => deps::setup_all(),
+        Some("fuzz") => match args.get(1).map(|s| s.parse::<u32>()).transpose() {
+            Ok(seconds) => fuzz::run_all(seconds.unwrap_or(60)),
+            Err(e) => Err(anyhow::anyhow!("fuzz: seconds: {e}")),
+        },
         Some(other) => Err(anyhow::anyhow!("unknown task {other:?}\n{USAGE}")),
         None => {
             eprintln!("{USAGE}");
@@ -29,7 +34,8 @@ fn main() -> ExitCode {
 
 const USAGE: &str = "usage: cargo xtask <task>
   test     install what is missing, then run every check CI runs
-  setup    only install what is missing";
+  setup    only install what is missing
+  fuzz [S] run every fuzz target for S seconds (default 60)";
 
 /// Runs a command, echoing it, failing on a non-zero exit.
 pub fn run(cmd: &mut std::process::Command) -> Result<()> {

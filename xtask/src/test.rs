@@ -27,6 +27,9 @@ pub fn run_all() -> Result<()> {
     run(cargo()
         .args(["doc", "--no-deps", "-p", "portplan-core"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
+    deny()?;
+    // Short, bounded fuzzing on the seeded corpus; long runs are recorded in TESTING.md.
+    crate::fuzz::run_all(15)?;
     Ok(())
 }
 
@@ -35,4 +38,19 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
         anyhow::bail!("cargo xtask test takes no arguments");
     }
     run_all()
+}
+
+/// Licenses, bans and sources of the dependency tree (`deny.toml`).
+fn deny() -> Result<()> {
+    if !deps::have("cargo-deny") {
+        run(cargo().args(["install", "cargo-deny", "--locked"]))?;
+    }
+    run(cargo().args([
+        "deny",
+        "--workspace",
+        "check",
+        "licenses",
+        "bans",
+        "sources",
+    ]))
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns its exit code; errors are printed once here.
 
+pub mod check;
 mod drive_port;
 mod listen;
 mod plan;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::DrivePort(a) => drive_port::run(a),
         Command::Listen(a) => listen::run(a),
         Command::ProbeService(a) => probe_service::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(code) => code,

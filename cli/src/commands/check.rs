@@ -1,0 +1,279 @@
+//! `portplan check`: probe the flows a plan host opens, from that host, and report
+//! which ones the network lets through.
+
+use crate::output::{self, progress::Progress, table};
+use crate::probe::jobs::{self, Selection, Work};
+use crate::probe::net::TokioProber;
+use crate::probe::schedule::{self, Settings};
+use crate::probe::{limits, verdict};
+use anyhow::{anyhow, Context};
+use clap::{ArgGroup, ValueEnum};
+use portplan_core::report::{FlowReport, ProbeResult, Report, REPORT_FORMAT};
+use portplan_core::{Phase, Plan};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Windows refuses a closed port only after ~2 s of SYN retries: wait longer there so
+/// closed never reads as filtered.
+#[cfg(windows)]
+const DEFAULT_TIMEOUT: &str = "3s";
+#[cfg(not(windows))]
+const DEFAULT_TIMEOUT: &str = "1500ms";
+
+const EXAMPLES: &str = "\
+Examples:
+  # On the PlateSpin server ps01: probe everything it must reach
+  portplan check --scenario site.json --from ps01
+
+  # On a source workload, only the transfer to its target; keep the JSON report
+  portplan check --plan plan.json --from web01 --to web01-t --only-phase transfer -o web01.json
+
+  # Slow WAN link: wait 3 s per attempt, 2 retries, at most 2 minutes in all
+  portplan check --plan plan.json --from ps01 --timeout 3s --retries 2 --max-time 2m
+
+  # For scripts: JSON on stdout, no table
+  portplan check --plan plan.json --from ps01 --format json > ps01.json
+
+Verdicts (per port, with an nmap-style reason):
+  open             the connection succeeded (syn-ack, udp-response, echo-reply)
+  closed           RST or ICMP port unreachable: the network lets the flow through but
+                   nothing listens yet; normal before PlateSpin is installed
+  filtered         no answer (no-response) or an ICMP reject (host-unreachable,
+                   admin-prohibited): a firewall or route blocks the flow
+  open|filtered    UDP without reply (UDP 138 never answers; 137 gets a NetBIOS query)
+  verified         a protocol check or a `portplan listen` responder proved the far end
+  unresolved       the destination's DNS name does not resolve from here
+  needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
+  error            a local problem (out of file descriptors, deadline reached)
+
+Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
+needs-privilege) or fail (filtered, unresolved, error), and a hint for what to change.
+Dynamic RPC ranges are sampled (16 evenly spaced ports) unless --full-ranges; there a
+closed port counts as a pass, since only ports handed out by the endpoint mapper listen.
+
+Exit status: 0 when no flow fails, 1 when any flow fails (or, with --strict, needs
+attention), 2 on bad input (the message names the flag or the JSON path).";
+
+/// Probe the flows this host opens and report which ones the network lets through.
+///
+/// Run it on the host named by --from (the PlateSpin server, a source workload, a
+/// target). It probes every flow of the plan that host opens, all at once within the
+/// open-file limit, and prints a verdict per port and a status per flow.
+#[derive(Debug, clap::Args)]
+#[command(
+    group(ArgGroup::new("input").required(true).args(["plan", "scenario"])),
+    after_long_help = EXAMPLES
+)]
+pub struct CheckArgs {
+    /// Plan file (`portplan plan -f json`), or `-` for standard input.
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Scenario file, planned on the fly exactly like `portplan plan`.
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// The plan host this machine is: every flow it opens is probed.
+    #[arg(long, value_name = "NAME")]
+    pub from: String,
+    /// Only flows towards NAME (repeat for several hosts).
+    #[arg(long, value_name = "NAME")]
+    pub to: Vec<String>,
+    /// Only flows of PHASE (repeatable): discovery, conversion, transfer,
+    /// legacy-block-based, management.
+    #[arg(long, value_name = "PHASE", value_parser = parse_phase)]
+    pub only_phase: Vec<Phase>,
+    /// How long to wait for an answer, per attempt (`1s`, `500ms`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = DEFAULT_TIMEOUT)]
+    pub timeout: Duration,
+    /// Extra attempts when nothing answers (never after a RST or an ICMP error).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+    /// Probes in flight at once [default: 90% of the open-file limit, at most 8192;
+    /// the soft limit is first raised to the hard limit].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub concurrency: Option<u64>,
+    /// Probe every port of dynamic RPC ranges instead of 16 evenly spaced samples.
+    #[arg(long)]
+    pub full_ranges: bool,
+    /// Stop after DURATION at most; unfinished probes are reported as `error (deadline)`.
+    /// Without it the run stops at its computed budget (waves × timeout × attempts + slack).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+    /// What to print on standard output.
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Also write the JSON report to FILE (atomically), whatever --format says.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a flow needs attention, not only when one fails.
+    #[arg(long)]
+    pub strict: bool,
+    /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable table grouped like the plan, then a one-line summary.
+    Table,
+    /// The report (public format, see README "Report format").
+    Json,
+}
+
+fn parse_phase(s: &str) -> Result<Phase, String> {
+    s.parse()
+}
+
+/// `1s`, `500ms`, `2m`: more than zero and at most a day.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|_| format!("{s:?} is not a duration (write e.g. 1s, 500ms, 2m)"))?;
+    if d.is_zero() || d > Duration::from_secs(86_400) {
+        return Err(format!("{s:?}: must be more than 0 and at most 24h"));
+    }
+    Ok(d)
+}
+
+fn load(a: &CheckArgs) -> anyhow::Result<Plan> {
+    match (&a.plan, &a.scenario) {
+        (Some(path), _) => {
+            let text = crate::io::read_input(path)?;
+            Plan::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
+        }
+        (None, Some(path)) => super::load_plan(path),
+        (None, None) => Err(anyhow!("--plan or --scenario is required")),
+    }
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Puts the per-job results back under their flows, with status and hint.
+fn assemble(work: &Work, results: &[ProbeResult]) -> Vec<FlowReport> {
+    work.flows
+        .iter()
+        .map(|fj| {
+            let probes: Vec<ProbeResult> = fj
+                .jobs
+                .iter()
+                .filter_map(|j| results.get(*j).cloned())
+                .map(|mut p| {
+                    if let Some(note) = &fj.sampled {
+                        p.detail = if p.detail.is_empty() {
+                            note.clone()
+                        } else {
+                            format!("{}; {note}", p.detail)
+                        };
+                    }
+                    p
+                })
+                .collect();
+            let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic);
+            FlowReport::new(&fj.flow, status, hint, probes)
+        })
+        .collect()
+}
+
+pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
+    let plan = load(&a)?;
+    let selection = Selection {
+        from: a.from.clone(),
+        to: a.to.clone(),
+        phases: a.only_phase.clone(),
+        full_ranges: a.full_ranges,
+    };
+    let work = jobs::plan_work(&plan, &selection).map_err(|e| anyhow!(e))?;
+    let nofile = limits::raise_nofile();
+    let concurrency = a
+        .concurrency
+        .map_or_else(|| limits::default_concurrency(nofile), |n| n as usize);
+    let settings = Settings {
+        timeout: a.timeout,
+        retries: a.retries,
+        concurrency,
+        max_time: a.max_time,
+    };
+    let needs_dns = work.targets.iter().any(|t| {
+        let bare = t.address.trim_start_matches('[').trim_end_matches(']');
+        bare.parse::<std::net::IpAddr>().is_err()
+    });
+    let budget = schedule::budget(work.jobs.len(), needs_dns, &settings);
+    let progress = Progress::new(
+        work.jobs.len(),
+        !a.no_progress && std::io::stderr().is_terminal(),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (started, clock) = (SystemTime::now(), Instant::now());
+    let results = runtime.block_on(schedule::run(
+        Arc::new(TokioProber),
+        &work,
+        &settings,
+        budget,
+        &|r| progress.done(r),
+    ));
+    progress.finish();
+    let elapsed = clock.elapsed().as_secs_f64();
+    // Sockets still closing must not hold the process: the report is complete.
+    runtime.shutdown_background();
+    let report = Report {
+        format: REPORT_FORMAT,
+        plan_digest: plan.digest(),
+        probed_from: plan
+            .host(&a.from)
+            .map_or(a.from.clone(), |h| h.name.clone()),
+        host: host_name(),
+        started: humantime::format_rfc3339_millis(started).to_string(),
+        finished: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+        flows: assemble(&work, &results),
+    };
+    if let Some(path) = &a.output {
+        output::write_report(path, &report)?;
+    }
+    let summary = output::summary_line(&report, work.jobs.len(), elapsed);
+    match a.format {
+        CheckFormat::Table => {
+            let color = std::io::stdout().is_terminal();
+            let text = format!("{}{summary}\n", table::render(&plan, &report, color));
+            crate::io::write_output(None, text.as_bytes())?;
+        }
+        CheckFormat::Json => {
+            crate::io::write_output(None, report.to_json().as_bytes())?;
+            eprintln!("{summary}");
+        }
+    }
+    let (_, attention, fail) = report.counts();
+    Ok(if fail > 0 || (a.strict && attention > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(parse_duration("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("fast")
+            .expect_err("bad")
+            .contains("\"fast\" is not a duration"));
+    }
+}

@@ -1,0 +1,24 @@
+//! How a check is shown: a table for people (colored on a terminal), a progress bar on
+//! stderr while probing, and the JSON report for machines, written atomically.
+
+pub mod progress;
+pub mod table;
+
+use portplan_core::report::Report;
+use std::path::Path;
+
+/// Writes the report as JSON to `path` through a temporary file and a rename, so a
+/// reader (the web planner, `merge`) never sees half a report.
+pub fn write_report(path: &Path, report: &Report) -> anyhow::Result<()> {
+    crate::io::write_atomic(path, report.to_json().as_bytes())
+}
+
+/// The one-line summary printed after the table (or on stderr with `--format json`).
+pub fn summary_line(report: &Report, probes: usize, secs: f64) -> String {
+    let (pass, attention, fail) = report.counts();
+    format!(
+        "{} flows from {} checked with {probes} probes in {secs:.1} s: {pass} pass, {attention} attention, {fail} fail",
+        report.flows.len(),
+        report.probed_from
+    )
+}

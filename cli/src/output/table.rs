@@ -1,0 +1,175 @@
+//! The report as a table grouped like the plan (phase, host pair, flow), one status per
+//! flow, the verdicts behind it and the hint for anything that is not a pass.
+
+use console::Style;
+use portplan_core::export::{address, grouped, phase_title, port_label};
+use portplan_core::report::{FlowReport, ProbeResult, Report, Status, Verdict};
+use portplan_core::{Flow, Plan};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// More ports than this in one verdict group are counted, not listed.
+const LIST_MAX: usize = 6;
+
+/// Renders `report` (of flows of `plan`); `color` adds ANSI styles (for terminals).
+pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
+    let checked = Plan {
+        flows: report.flows.iter().map(FlowReport::flow).collect(),
+        ..plan.clone()
+    };
+    let by_flow: HashMap<Flow, &FlowReport> = report.flows.iter().map(|f| (f.flow(), f)).collect();
+    let width = checked
+        .flows
+        .iter()
+        .map(|f| port_label(f).len())
+        .max()
+        .unwrap_or(0);
+    let style = |s: Status| {
+        let st = match s {
+            Status::Pass => Style::new().green(),
+            Status::Attention => Style::new().yellow(),
+            Status::Fail => Style::new().red().bold(),
+        };
+        st.force_styling(color)
+    };
+    let dim = Style::new().dim().force_styling(color);
+    let bold = Style::new().bold().force_styling(color);
+    let mut out = String::new();
+    for (phase, pairs) in grouped(&checked) {
+        let _ = writeln!(out, "{}", bold.apply_to(phase_title(phase).to_uppercase()));
+        for g in pairs {
+            let _ = writeln!(
+                out,
+                "  {} ({}) -> {} ({})",
+                g.from,
+                address(plan, g.from),
+                g.to,
+                address(plan, g.to)
+            );
+            for f in g.flows {
+                let Some(r) = by_flow.get(f) else { continue };
+                let label = format!("{:<9}", r.status.as_str());
+                let _ = writeln!(
+                    out,
+                    "    {}  {:<width$}  {}",
+                    style(r.status).apply_to(label),
+                    port_label(f),
+                    verdicts(&r.probes)
+                );
+                if !r.hint.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "    {:<9}  {}",
+                        "",
+                        dim.apply_to(format!("hint: {}", r.hint))
+                    );
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `open (syn-ack) 0.3 ms`, or per verdict group: `closed 137, 138 (conn-refused); open 139`.
+pub fn verdicts(probes: &[ProbeResult]) -> String {
+    if let [p] = probes {
+        let mut s = format!("{} ({}", p.verdict, p.reason);
+        if p.attempts > 1 {
+            let _ = write!(s, ", {} attempts", p.attempts);
+        }
+        s.push(')');
+        if let Some(ms) = p.latency_ms {
+            let _ = write!(s, " {ms} ms");
+        }
+        if shows_detail(p) {
+            let _ = write!(s, ": {}", p.detail);
+        }
+        return s;
+    }
+    let mut groups: Vec<(Verdict, &str, Vec<&ProbeResult>)> = Vec::new();
+    for p in probes {
+        match groups
+            .iter_mut()
+            .find(|g| g.0 == p.verdict && g.1 == p.reason)
+        {
+            Some(g) => g.2.push(p),
+            None => groups.push((p.verdict, &p.reason, vec![p])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(v, reason, ps)| {
+            let ports: Vec<String> = ps
+                .iter()
+                .filter_map(|p| p.port)
+                .map(|p| p.to_string())
+                .collect();
+            let which = if ports.len() > LIST_MAX {
+                format!("{} ports", ports.len())
+            } else {
+                ports.join(", ")
+            };
+            let detail = ps
+                .first()
+                .filter(|p| shows_detail(p) && ps.len() == 1)
+                .map(|p| format!(": {}", p.detail))
+                .unwrap_or_default();
+            format!("{v} {which} ({reason}){detail}")
+        })
+        .collect();
+    let sampled = if probes.iter().any(|p| p.detail.contains("sampled")) {
+        format!("{} sampled: ", probes.len())
+    } else {
+        String::new()
+    };
+    format!("{sampled}{}", parts.join("; "))
+}
+
+/// Details worth a place in the table: names and banners of answers, OS errors.
+fn shows_detail(p: &ProbeResult) -> bool {
+    !p.detail.is_empty()
+        && !p.detail.contains("sampled")
+        && matches!(
+            p.verdict,
+            Verdict::Open | Verdict::Verified | Verdict::Error
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portplan_core::{Port, Protocol};
+
+    fn p(port: u16, v: Verdict, reason: &str, detail: &str) -> ProbeResult {
+        ProbeResult {
+            protocol: Protocol::Tcp,
+            port: Port::new(port),
+            verdict: v,
+            reason: reason.into(),
+            latency_ms: Some(0.4),
+            attempts: 1,
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn verdict_cells_read_as_a_sentence() {
+        assert_eq!(
+            verdicts(&[p(22, Verdict::Open, "syn-ack", "")]),
+            "open (syn-ack) 0.4 ms"
+        );
+        let udp = [
+            p(137, Verdict::Open, "udp-response", "NetBIOS name WEB01"),
+            p(138, Verdict::OpenFiltered, "no-response", "x"),
+        ];
+        assert_eq!(
+            verdicts(&udp),
+            "open 137 (udp-response): NetBIOS name WEB01; open|filtered 138 (no-response)"
+        );
+        let many: Vec<ProbeResult> = (1..=8)
+            .map(|n| p(n, Verdict::Closed, "conn-refused", "sampled 8"))
+            .collect();
+        assert_eq!(verdicts(&many), "8 sampled: closed 8 ports (conn-refused)");
+    }
+}

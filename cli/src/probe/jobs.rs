@@ -1,0 +1,263 @@
+//! Which probes a plan asks for, from one host: flow selection, range expansion and
+//! sampling, and de-duplication (TCP 135 needed in two phases is probed once).
+
+use portplan_core::rules::PortSpec;
+use portplan_core::{Flow, Phase, Plan, Port, PortRange, Protocol};
+use std::collections::HashMap;
+
+/// Ports probed in a dynamic RPC range unless `--full-ranges`.
+pub const DYNAMIC_SAMPLE: u32 = 16;
+
+/// A destination host, resolved once for all its probes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub name: String,
+    pub address: String,
+}
+
+/// One probe to run: a protocol and port (none for ICMP) towards a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Job {
+    pub target: usize,
+    pub protocol: Protocol,
+    pub port: Option<Port>,
+}
+
+/// A selected flow and the jobs that answer it.
+#[derive(Debug, Clone)]
+pub struct FlowJobs {
+    pub flow: Flow,
+    pub jobs: Vec<usize>,
+    /// The flow is a dynamic RPC range (closed ports there prove the path).
+    pub dynamic: bool,
+    /// Set when the range was sampled: says how many ports of how many, and how.
+    pub sampled: Option<String>,
+}
+
+/// Everything one `check` run probes.
+#[derive(Debug, Clone, Default)]
+pub struct Work {
+    pub targets: Vec<Target>,
+    pub jobs: Vec<Job>,
+    pub flows: Vec<FlowJobs>,
+}
+
+/// Which flows to probe.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub from: String,
+    /// Only flows towards these hosts (empty: all).
+    pub to: Vec<String>,
+    /// Only flows of these phases (empty: all).
+    pub phases: Vec<Phase>,
+    /// Probe every port of dynamic RPC ranges instead of a sample.
+    pub full_ranges: bool,
+}
+
+fn known_host(plan: &Plan, flag: &str, name: &str) -> Result<(), String> {
+    if plan.host(name).is_some() {
+        return Ok(());
+    }
+    let names: Vec<&str> = plan.hosts.iter().map(|h| h.name.as_str()).collect();
+    Err(format!(
+        "{flag} {name:?}: not a host of the plan (hosts: {})",
+        names.join(", ")
+    ))
+}
+
+/// `count` ports spread evenly over `r`, first and last included.
+pub fn sample(r: PortRange, count: u32) -> Vec<Port> {
+    let (first, len) = (u32::from(r.first.get()), r.len());
+    if len <= count {
+        return r.ports().collect();
+    }
+    (0..count)
+        .filter_map(|i| {
+            let p = first + (u64::from(i) * u64::from(len - 1) / u64::from(count - 1)) as u32;
+            u16::try_from(p).ok().and_then(Port::new)
+        })
+        .collect()
+}
+
+/// Selects the flows starting at `sel.from` and lists their probes.
+pub fn plan_work(plan: &Plan, sel: &Selection) -> Result<Work, String> {
+    known_host(plan, "--from", &sel.from)?;
+    for t in &sel.to {
+        known_host(plan, "--to", t)?;
+    }
+    let mut work = Work::default();
+    let mut seen: HashMap<Job, usize> = HashMap::new();
+    let mut targets: HashMap<String, usize> = HashMap::new();
+    for flow in &plan.flows {
+        let wanted = flow.from.eq_ignore_ascii_case(&sel.from)
+            && (sel.to.is_empty() || sel.to.iter().any(|t| t.eq_ignore_ascii_case(&flow.to)))
+            && (sel.phases.is_empty() || sel.phases.contains(&flow.phase));
+        if !wanted {
+            continue;
+        }
+        let Some(host) = plan.host(&flow.to) else {
+            return Err(format!("flow to {:?}: not a host of the plan", flow.to));
+        };
+        let target = *targets
+            .entry(host.name.to_ascii_lowercase())
+            .or_insert_with(|| {
+                work.targets.push(Target {
+                    name: host.name.clone(),
+                    address: host.address.clone(),
+                });
+                work.targets.len() - 1
+            });
+        let dynamic = flow.rule().is_some_and(|r| r.ports == PortSpec::DynamicRpc);
+        let (ports, sampled): (Vec<Option<Port>>, Option<String>) = match flow.ports {
+            None => (vec![None], None),
+            Some(r) if dynamic && !sel.full_ranges && r.len() > DYNAMIC_SAMPLE => {
+                let ports = sample(r, DYNAMIC_SAMPLE);
+                let note = format!(
+                    "sampled {} of the {} ports of the dynamic RPC range {r}, evenly spaced \
+                     (first and last included); --full-ranges probes them all",
+                    ports.len(),
+                    r.len()
+                );
+                (ports.into_iter().map(Some).collect(), Some(note))
+            }
+            Some(r) => (r.ports().map(Some).collect(), None),
+        };
+        let mut ids = Vec::with_capacity(ports.len());
+        for port in ports {
+            let job = Job {
+                target,
+                protocol: flow.protocol,
+                port,
+            };
+            let id = *seen.entry(job).or_insert_with(|| {
+                work.jobs.push(job);
+                work.jobs.len() - 1
+            });
+            ids.push(id);
+        }
+        work.flows.push(FlowJobs {
+            flow: flow.clone(),
+            jobs: ids,
+            dynamic,
+            sampled,
+        });
+    }
+    if work.flows.is_empty() {
+        return Err(format!(
+            "--from {:?}: no flow of the plan starts there{}",
+            sel.from,
+            if sel.to.is_empty() && sel.phases.is_empty() {
+                ""
+            } else {
+                " with these --to/--only-phase filters"
+            }
+        ));
+    }
+    Ok(work)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(file: &str) -> Plan {
+        let text =
+            std::fs::read_to_string(format!("{}/../examples/{file}", env!("CARGO_MANIFEST_DIR")))
+                .expect("example");
+        Plan::build(&portplan_core::Scenario::from_json(&text).expect("scenario")).expect("plan")
+    }
+
+    fn sel(from: &str) -> Selection {
+        Selection {
+            from: from.into(),
+            ..Selection::default()
+        }
+    }
+
+    #[test]
+    fn samples_are_spread_and_bounded() {
+        let r =
+            |a, b| PortRange::new(Port::new(a).expect("p"), Port::new(b).expect("p")).expect("r");
+        let s = sample(r(49152, 65535), 16);
+        assert_eq!(s.len(), 16);
+        assert_eq!((s[0].get(), s[15].get()), (49152, 65535));
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(sample(r(137, 139), 16).len(), 3);
+    }
+
+    #[test]
+    fn dynamic_ranges_are_sampled_and_duplicates_probed_once() {
+        let p = plan("legacy-block.json");
+        let w = plan_work(&p, &sel("ps01")).expect("work");
+        let dynamic: Vec<&FlowJobs> = w.flows.iter().filter(|f| f.dynamic).collect();
+        assert_eq!(dynamic.len(), 2, "discovery and conversion 1025-5000");
+        assert!(dynamic
+            .iter()
+            .all(|f| f.jobs.len() == 16 && f.sampled.is_some()));
+        assert_eq!(dynamic[0].jobs, dynamic[1].jobs, "same ports, same jobs");
+        let full = plan_work(
+            &p,
+            &Selection {
+                full_ranges: true,
+                ..sel("ps01")
+            },
+        )
+        .expect("work");
+        assert!(full
+            .flows
+            .iter()
+            .filter(|f| f.dynamic)
+            .all(|f| f.jobs.len() == 3976));
+        assert_eq!(w.targets.len(), 2, "esx25 and db01");
+    }
+
+    #[test]
+    fn legacy_source_probes_drive_ports_and_icmp() {
+        let p = plan("legacy-block.json");
+        let w = plan_work(
+            &p,
+            &Selection {
+                to: vec!["db01-t".into()],
+                ..sel("db01")
+            },
+        )
+        .expect("work");
+        let ports: Vec<Option<u16>> = w.jobs.iter().map(|j| j.port.map(Port::get)).collect();
+        assert!(
+            ports.contains(&Some(10004)) && ports.contains(&Some(10002)) && ports.contains(&None)
+        );
+        assert_eq!(
+            w.targets,
+            vec![Target {
+                name: "db01-t".into(),
+                address: "192.168.30.11".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn bad_selections_name_the_flag() {
+        let p = plan("legacy-block.json");
+        assert!(plan_work(&p, &sel("nobody"))
+            .expect_err("from")
+            .starts_with("--from \"nobody\": not a host"));
+        let e = plan_work(
+            &p,
+            &Selection {
+                to: vec!["x".into()],
+                ..sel("db01")
+            },
+        )
+        .expect_err("to");
+        assert!(e.starts_with("--to \"x\""), "{e}");
+        let e = plan_work(
+            &p,
+            &Selection {
+                phases: vec![Phase::Transfer],
+                ..sel("db01")
+            },
+        )
+        .expect_err("none");
+        assert!(e.contains("no flow"), "{e}");
+    }
+}

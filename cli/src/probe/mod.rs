@@ -1,0 +1,74 @@
+//! Probing a plan from the host we run on.
+//!
+//! The network sits behind the small [`Prober`] trait: one call per attempt, returning
+//! what the wire said ([`Outcome`]). Everything that decides — which ports to probe
+//! ([`jobs`]), when to retry and back off, the global deadline ([`schedule`]), and what
+//! an answer means ([`verdict`]) — is plain code tested with a scripted prober. The tokio
+//! implementation ([`net`]) and the packet codecs ([`icmp`], [`nbstat`]) are the only
+//! parts that touch sockets, and [`deep`] is where protocol confirmations plug in.
+
+pub mod deep;
+pub mod icmp;
+pub mod jobs;
+pub mod limits;
+pub mod nbstat;
+pub mod net;
+pub mod schedule;
+pub mod verdict;
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// What one attempt observed on the wire, before any interpretation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The far end answered: TCP handshake done, UDP reply, ICMP echo reply.
+    Answered {
+        rtt: Duration,
+        /// What a protocol confirmation or a reply parser found (NetBIOS name, banner).
+        detail: String,
+        /// A confirmation proved the far end is the expected service.
+        verified: bool,
+    },
+    /// The far host said "nothing here": TCP RST, or ICMP port unreachable for UDP.
+    Refused { rtt: Duration },
+    /// Nothing came back within the timeout.
+    NoResponse,
+    /// An ICMP error for the path, or a local error.
+    Failed { kind: FailKind, message: String },
+    /// The attempt needs a privilege this process lacks (ICMP sockets).
+    NeedsPrivilege(String),
+}
+
+/// Failures the verdict logic tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailKind {
+    /// EHOSTUNREACH: ICMP host unreachable, or admin-prohibited (Linux reports both so).
+    HostUnreachable,
+    /// ENETUNREACH: no route, or ICMP network unreachable.
+    NetUnreachable,
+    /// EACCES/EPERM on connect: a local or remote firewall refused explicitly.
+    AdminProhibited,
+    /// EMFILE/ENFILE: out of file descriptors. Never a property of the network.
+    TooManyFiles,
+    /// Anything else the OS reported.
+    Other,
+}
+
+/// The sockets side of probing. One call is one attempt; retries are the caller's.
+pub trait Prober: Send + Sync + 'static {
+    /// Resolves a plan address (IP literal or DNS name) to the address to probe.
+    fn resolve(&self, host: &str) -> impl Future<Output = Result<IpAddr, String>> + Send;
+    /// One TCP connect; on success the stream goes through [`deep::after_connect`].
+    fn tcp(&self, addr: SocketAddr, timeout: Duration) -> impl Future<Output = Outcome> + Send;
+    /// One UDP datagram (`payload`), waiting for a reply or an ICMP error.
+    fn udp(
+        &self,
+        addr: SocketAddr,
+        payload: Vec<u8>,
+        timeout: Duration,
+    ) -> impl Future<Output = Outcome> + Send;
+    /// One ICMP echo request.
+    fn icmp(&self, ip: IpAddr, timeout: Duration) -> impl Future<Output = Outcome> + Send;
+}

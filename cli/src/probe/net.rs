@@ -1,0 +1,206 @@
+//! The real [`Prober`]: tokio sockets, one per attempt.
+
+use super::deep::{self, DeepContext};
+use super::verdict::classify;
+use super::{icmp, nbstat, Outcome, Prober};
+use portplan_core::Port;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpSocket, UdpSocket};
+
+/// How long a DNS lookup may take before the name counts as unresolved.
+const DNS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Probes with the operating system's sockets.
+#[derive(Debug, Default)]
+pub struct TokioProber;
+
+impl Prober for TokioProber {
+    async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+        let h = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = h.parse::<IpAddr>() {
+            return Ok(ip);
+        }
+        match tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((h, 0))).await {
+            Err(_) => Err(format!("DNS lookup of {h} timed out after {DNS_TIMEOUT:?}")),
+            Ok(Err(e)) => Err(format!("{h}: {e}")),
+            Ok(Ok(addrs)) => {
+                let all: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
+                // Prefer IPv4: PlateSpin deployments and their firewall rules mostly are.
+                all.iter()
+                    .find(|ip| ip.is_ipv4())
+                    .or(all.first())
+                    .copied()
+                    .ok_or_else(|| format!("{h}: no address"))
+            }
+        }
+    }
+
+    async fn tcp(&self, addr: SocketAddr, timeout: Duration) -> Outcome {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        };
+        let socket = match socket {
+            Ok(s) => s,
+            Err(e) => return classify(&e),
+        };
+        let start = Instant::now();
+        match tokio::time::timeout(timeout, socket.connect(addr)).await {
+            Err(_) => Outcome::NoResponse,
+            Ok(Err(e)) => match classify(&e) {
+                Outcome::Refused { .. } => Outcome::Refused {
+                    rtt: start.elapsed(),
+                },
+                other => other,
+            },
+            Ok(Ok(mut stream)) => {
+                let rtt = start.elapsed();
+                let ctx = DeepContext {
+                    host: addr.ip().to_string(),
+                    timeout,
+                };
+                let confirmation = match Port::new(addr.port()) {
+                    Some(port) => deep::after_connect(&mut stream, port, &ctx).await,
+                    None => None,
+                };
+                let (verified, detail) =
+                    confirmation.map_or((false, String::new()), |c| (c.verified, c.detail));
+                Outcome::Answered {
+                    rtt,
+                    detail,
+                    verified,
+                }
+            }
+        }
+    }
+
+    async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, timeout: Duration) -> Outcome {
+        let local: SocketAddr = if addr.is_ipv4() {
+            (Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let sock = match UdpSocket::bind(local).await {
+            Ok(s) => s,
+            Err(e) => return classify(&e),
+        };
+        // A connected socket turns ICMP port unreachable into ECONNREFUSED.
+        if let Err(e) = sock.connect(addr).await {
+            return classify(&e);
+        }
+        let start = Instant::now();
+        let refused = |o: Outcome| match o {
+            Outcome::Refused { .. } => Outcome::Refused {
+                rtt: start.elapsed(),
+            },
+            other => other,
+        };
+        if let Err(e) = sock.send(&payload).await {
+            return refused(classify(&e));
+        }
+        let mut buf = vec![0u8; 2048];
+        match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
+            Err(_) => Outcome::NoResponse,
+            Ok(Err(e)) => refused(classify(&e)),
+            Ok(Ok(n)) => Outcome::Answered {
+                rtt: start.elapsed(),
+                detail: describe_udp_reply(&payload, &buf[..n]),
+                verified: false,
+            },
+        }
+    }
+
+    async fn icmp(&self, ip: IpAddr, timeout: Duration) -> Outcome {
+        icmp::echo(ip, timeout).await
+    }
+}
+
+/// What a UDP reply says: the NetBIOS name for an NBSTAT query, else its size.
+fn describe_udp_reply(request: &[u8], reply: &[u8]) -> String {
+    if request.len() == 50 && request[46..] == [0x00, 0x21, 0x00, 0x01] {
+        let id = u16::from_be_bytes([request[0], request[1]]);
+        return match nbstat::parse_reply(reply, id) {
+            Ok(names) => match nbstat::host_name(&names) {
+                Some(n) => format!("NetBIOS name {n}"),
+                None => "NetBIOS node status with an empty name table".into(),
+            },
+            Err(e) => format!("answered, but not a NetBIOS node status ({e:?})"),
+        };
+    }
+    format!("{} bytes back", reply.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const T: Duration = Duration::from_secs(2);
+
+    #[tokio::test]
+    async fn loopback_tcp_open_and_closed() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let open = listener.local_addr().expect("addr");
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            l.local_addr().expect("addr")
+        };
+        let o = TokioProber.tcp(open, T).await;
+        assert!(
+            matches!(
+                o,
+                Outcome::Answered {
+                    verified: false,
+                    ..
+                }
+            ),
+            "{o:?}"
+        );
+        let o = TokioProber.tcp(closed, T).await;
+        assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
+    }
+
+    /// A NetBIOS responder fixture: answers node-status queries with a name table.
+    #[tokio::test]
+    async fn loopback_udp_nbstat_responder_and_closed_port() {
+        let server = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let addr = server.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            if let Ok((n, peer)) = server.recv_from(&mut buf).await {
+                let id = u16::from_be_bytes([buf[0], buf[1]]);
+                assert_eq!(n, 50);
+                let r = nbstat::tests::reply(id, &[("WORKGROUP", 0, true), ("WEB01", 0, false)]);
+                let _ = server.send_to(&r, peer).await;
+            }
+        });
+        let o = TokioProber.udp(addr, nbstat::request(0x4242), T).await;
+        match o {
+            Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
+            other => panic!("{other:?}"),
+        }
+        let closed = std::net::UdpSocket::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr");
+        let o = TokioProber.udp(closed, nbstat::request(1), T).await;
+        assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
+    }
+
+    #[tokio::test]
+    async fn names_resolve_or_say_why_not() {
+        assert_eq!(
+            TokioProber.resolve("127.0.0.1").await,
+            Ok("127.0.0.1".parse().expect("ip"))
+        );
+        assert_eq!(
+            TokioProber.resolve("[::1]").await,
+            Ok("::1".parse().expect("ip"))
+        );
+        assert!(TokioProber.resolve("no-such-host.invalid").await.is_err());
+    }
+}

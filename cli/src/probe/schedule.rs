@@ -1,0 +1,475 @@
+//! Running the probes: all at once within the descriptor budget, retries on silence
+//! only, back-off on EMFILE, and a global deadline that no run outlives.
+
+use super::jobs::{Job, Work};
+use super::verdict::{latency_ms, retryable, verdict};
+use super::{nbstat, FailKind, Outcome, Prober};
+use portplan_core::report::{ProbeResult, Verdict};
+use portplan_core::Protocol;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
+
+/// How often a probe waits for descriptors before it reports `emfile`.
+const MAX_BACKOFFS: u32 = 20;
+/// Longest single wait for a descriptor; all waits together (~1.8 s) fit in [`SLACK`].
+const MAX_WAIT: Duration = Duration::from_millis(100);
+/// Fixed part of the deadline: runtime start, DNS, writing the report.
+const SLACK: Duration = Duration::from_secs(2);
+/// Extra allowance when some destination is a DNS name (lookups come first).
+const DNS_ALLOWANCE: Duration = Duration::from_secs(5);
+
+/// How probes are run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Per attempt.
+    pub timeout: Duration,
+    /// Extra attempts after no response (TCP silence, UDP silence, no echo reply).
+    pub retries: u32,
+    /// Probes in flight at once (each holds one socket).
+    pub concurrency: usize,
+    /// A cap on the whole run below the computed budget.
+    pub max_time: Option<Duration>,
+}
+
+/// The longest a run of `jobs` probes may take: every wave of `concurrency` probes
+/// waiting out every attempt, plus slack, capped by `max_time`.
+pub fn budget(jobs: usize, needs_dns: bool, s: &Settings) -> Duration {
+    let waves = jobs.div_ceil(s.concurrency.max(1)).max(1) as u32;
+    let per_probe = s.timeout.saturating_mul(s.retries.saturating_add(1));
+    let dns = if needs_dns {
+        DNS_ALLOWANCE
+    } else {
+        Duration::ZERO
+    };
+    let computed = per_probe.saturating_mul(waves) + SLACK + dns;
+    s.max_time.map_or(computed, |m| m.min(computed))
+}
+
+/// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
+pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
+    if port == 137 {
+        nbstat::request(id)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Runs one job to its final outcome: retries on silence, waits out EMFILE.
+pub async fn probe_job<P: Prober>(prober: &P, job: Job, ip: IpAddr, s: &Settings) -> ProbeResult {
+    let port = job.port.map_or(0, |p| p.get());
+    let addr = SocketAddr::new(ip, port);
+    let (mut attempts, mut backoffs) = (0u32, 0u32);
+    let mut wait = Duration::from_millis(10);
+    let outcome = loop {
+        let o = match job.protocol {
+            Protocol::Tcp => prober.tcp(addr, s.timeout).await,
+            Protocol::Udp => {
+                let id = (port ^ (attempts as u16).wrapping_mul(0x9e37)) | 1;
+                prober.udp(addr, udp_payload(port, id), s.timeout).await
+            }
+            Protocol::Icmp => prober.icmp(ip, s.timeout).await,
+        };
+        let out_of_fds = matches!(
+            o,
+            Outcome::Failed {
+                kind: FailKind::TooManyFiles,
+                ..
+            }
+        );
+        if out_of_fds && backoffs < MAX_BACKOFFS {
+            backoffs += 1;
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(MAX_WAIT);
+            continue;
+        }
+        attempts += 1;
+        if retryable(&o) && attempts <= s.retries {
+            continue;
+        }
+        break o;
+    };
+    let (verdict, reason, mut detail) = verdict(job.protocol, job.port, &outcome);
+    if backoffs > 0 && !detail.is_empty() {
+        detail.push_str("; ");
+    }
+    if backoffs > 0 {
+        detail.push_str(&format!(
+            "waited {backoffs} times for a free file descriptor"
+        ));
+    }
+    ProbeResult {
+        protocol: job.protocol,
+        port: job.port,
+        verdict,
+        reason,
+        latency_ms: latency_ms(&outcome),
+        attempts,
+        detail,
+    }
+}
+
+fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> ProbeResult {
+    ProbeResult {
+        protocol: job.protocol,
+        port: job.port,
+        verdict,
+        reason: reason.into(),
+        latency_ms: None,
+        attempts: 0,
+        detail,
+    }
+}
+
+/// Probes every job of `work`; one result per job, in job order. `on_result` sees each
+/// result as it arrives (the progress bar). Never runs longer than `budget`.
+pub async fn run<P: Prober>(
+    prober: Arc<P>,
+    work: &Work,
+    s: &Settings,
+    budget: Duration,
+    on_result: &dyn Fn(&ProbeResult),
+) -> Vec<ProbeResult> {
+    let mut results: Vec<Option<ProbeResult>> = vec![None; work.jobs.len()];
+    let mut tasks = tokio::task::JoinSet::new();
+    let collected = tokio::time::timeout(budget, async {
+        // Resolve each destination once, concurrently.
+        let mut lookups = tokio::task::JoinSet::new();
+        for (i, t) in work.targets.iter().enumerate() {
+            let (p, address) = (prober.clone(), t.address.clone());
+            lookups.spawn(async move { (i, p.resolve(&address).await) });
+        }
+        let mut addrs: Vec<Option<Result<IpAddr, String>>> = vec![None; work.targets.len()];
+        while let Some(Ok((i, r))) = lookups.join_next().await {
+            addrs[i] = Some(r);
+        }
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let sem = Arc::new(Semaphore::new(s.concurrency.max(1)));
+        for (i, job) in work.jobs.iter().enumerate() {
+            match &addrs[job.target] {
+                Some(Ok(ip)) => {
+                    let (p, sem, tx, s, job, ip) = (
+                        prober.clone(),
+                        sem.clone(),
+                        tx.clone(),
+                        s.clone(),
+                        *job,
+                        *ip,
+                    );
+                    tasks.spawn(async move {
+                        let Ok(_permit) = sem.acquire_owned().await else {
+                            return;
+                        };
+                        let r = probe_job(&*p, job, ip, &s).await;
+                        let _ = tx.send((i, r));
+                    });
+                }
+                other => {
+                    let why = match other {
+                        Some(Err(e)) => e.clone(),
+                        _ => "lookup did not finish".into(),
+                    };
+                    let r = unfinished(job, Verdict::Unresolved, "dns-failure", why);
+                    on_result(&r);
+                    results[i] = Some(r);
+                }
+            }
+        }
+        drop(tx);
+        while let Some((i, r)) = rx.recv().await {
+            on_result(&r);
+            results[i] = Some(r);
+        }
+    })
+    .await;
+    tasks.abort_all();
+    let late = collected.is_err();
+    work.jobs
+        .iter()
+        .zip(results)
+        .map(|(job, r)| {
+            r.unwrap_or_else(|| {
+                if late {
+                    let why = format!("not finished within the run's deadline of {budget:.1?}");
+                    unfinished(job, Verdict::Error, "deadline", why)
+                } else {
+                    let why = "the probe task ended without a result".to_string();
+                    unfinished(job, Verdict::Error, "internal", why)
+                }
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::jobs::{FlowJobs, Target};
+    use portplan_core::Port;
+    use std::collections::{HashMap, VecDeque};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    /// A scripted network: per port, the outcomes of successive attempts (the last
+    /// repeats), each after `delay`; counts calls and the peak number in flight.
+    #[derive(Default)]
+    struct Script {
+        outcomes: Mutex<HashMap<u16, VecDeque<Outcome>>>,
+        delay: Duration,
+        calls: AtomicUsize,
+        in_flight: AtomicUsize,
+        peak: AtomicUsize,
+        unresolvable: Vec<String>,
+    }
+
+    impl Script {
+        fn new(cases: &[(u16, &[Outcome])]) -> Script {
+            let map = cases
+                .iter()
+                .map(|(p, o)| (*p, o.iter().cloned().collect()))
+                .collect();
+            Script {
+                outcomes: Mutex::new(map),
+                ..Script::default()
+            }
+        }
+        async fn next(&self, port: u16) -> Outcome {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(self.delay).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            let mut m = self.outcomes.lock().expect("lock");
+            let q = m.entry(port).or_default();
+            if q.len() > 1 {
+                q.pop_front().expect("front")
+            } else {
+                q.front().cloned().unwrap_or(Outcome::NoResponse)
+            }
+        }
+    }
+
+    impl Prober for Script {
+        async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+            if self.unresolvable.iter().any(|h| h == host) {
+                Err(format!("{host}: no such host"))
+            } else {
+                Ok("192.0.2.1".parse().expect("ip"))
+            }
+        }
+        async fn tcp(&self, a: SocketAddr, _: Duration) -> Outcome {
+            self.next(a.port()).await
+        }
+        async fn udp(&self, a: SocketAddr, _: Vec<u8>, _: Duration) -> Outcome {
+            self.next(a.port()).await
+        }
+        async fn icmp(&self, _: IpAddr, _: Duration) -> Outcome {
+            self.next(0).await
+        }
+    }
+
+    fn settings(retries: u32, concurrency: usize) -> Settings {
+        Settings {
+            timeout: Duration::from_secs(1),
+            retries,
+            concurrency,
+            max_time: None,
+        }
+    }
+
+    fn work(hosts: &[&str], protocol: Protocol, ports: &[u16]) -> Work {
+        let mut w = Work::default();
+        for (t, h) in hosts.iter().enumerate() {
+            w.targets.push(Target {
+                name: h.to_string(),
+                address: h.to_string(),
+            });
+            for p in ports {
+                w.jobs.push(Job {
+                    target: t,
+                    protocol,
+                    port: Port::new(*p),
+                });
+            }
+        }
+        w.flows = Vec::<FlowJobs>::new();
+        w
+    }
+
+    async fn go(script: Script, w: &Work, s: &Settings) -> (Vec<ProbeResult>, Arc<Script>) {
+        let script = Arc::new(script);
+        let b = budget(w.jobs.len(), false, s);
+        (run(script.clone(), w, s, b, &|_| {}).await, script)
+    }
+
+    fn answered() -> Outcome {
+        Outcome::Answered {
+            rtt: Duration::from_millis(2),
+            detail: String::new(),
+            verified: false,
+        }
+    }
+    fn emfile() -> Outcome {
+        Outcome::Failed {
+            kind: FailKind::TooManyFiles,
+            message: "Too many open files".into(),
+        }
+    }
+
+    /// One line per case: the scripted attempts, retries allowed → verdict, reason, attempts.
+    #[tokio::test(start_paused = true)]
+    async fn retries_happen_on_silence_only() {
+        let refused = Outcome::Refused {
+            rtt: Duration::from_millis(1),
+        };
+        let cases: Vec<(Vec<Outcome>, u32, Verdict, &str, u32)> = vec![
+            (
+                vec![Outcome::NoResponse, answered()],
+                1,
+                Verdict::Open,
+                "syn-ack",
+                2,
+            ),
+            (
+                vec![Outcome::NoResponse, answered()],
+                0,
+                Verdict::Filtered,
+                "no-response",
+                1,
+            ),
+            (
+                vec![Outcome::NoResponse],
+                2,
+                Verdict::Filtered,
+                "no-response",
+                3,
+            ),
+            (
+                vec![refused, answered()],
+                3,
+                Verdict::Closed,
+                "conn-refused",
+                1,
+            ),
+            (
+                vec![emfile(), emfile(), answered()],
+                0,
+                Verdict::Open,
+                "syn-ack",
+                1,
+            ),
+            (vec![emfile()], 1, Verdict::Error, "emfile", 1),
+        ];
+        for (script, retries, v, reason, attempts) in cases {
+            let s = Script::new(&[(80, &script)]);
+            let (r, _) = go(
+                s,
+                &work(&["h"], Protocol::Tcp, &[80]),
+                &settings(retries, 10),
+            )
+            .await;
+            assert_eq!(
+                (r[0].verdict, r[0].reason.as_str(), r[0].attempts),
+                (v, reason, attempts),
+                "{script:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn out_of_descriptors_is_never_filtered() {
+        let (r, _) = go(
+            Script::new(&[(80, &[emfile()])]),
+            &work(&["h"], Protocol::Tcp, &[80]),
+            &settings(3, 1),
+        )
+        .await;
+        assert_eq!(r[0].verdict, Verdict::Error);
+        assert!(
+            r[0].detail.contains("lower --concurrency"),
+            "{}",
+            r[0].detail
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrency_is_a_ceiling_and_runs_overlap() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_millis(500);
+        let w = work(&["h"], Protocol::Tcp, &(1..=40).collect::<Vec<_>>());
+        let start = tokio::time::Instant::now();
+        let (r, script) = go(s, &w, &settings(0, 8)).await;
+        assert_eq!(script.peak.load(Ordering::SeqCst), 8);
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(2500),
+            "5 waves of 500 ms, not 40"
+        );
+        assert!(r.iter().all(|p| p.verdict == Verdict::Filtered));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unresolved_hosts_are_not_probed() {
+        let mut s = Script::new(&[]);
+        s.unresolvable = vec!["ghost".into()];
+        let (r, script) = go(
+            s,
+            &work(&["ghost", "ok"], Protocol::Udp, &[137]),
+            &settings(0, 4),
+        )
+        .await;
+        assert_eq!(
+            (r[0].verdict, r[0].reason.as_str()),
+            (Verdict::Unresolved, "dns-failure")
+        );
+        assert!(r[0].detail.contains("no such host"));
+        assert_eq!(r[1].verdict, Verdict::OpenFiltered);
+        assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn icmp_without_privilege_says_so() {
+        let np = Outcome::NeedsPrivilege("no raw socket".into());
+        let mut w = work(&["h"], Protocol::Icmp, &[]);
+        w.jobs.push(Job {
+            target: 0,
+            protocol: Protocol::Icmp,
+            port: None,
+        });
+        let (r, _) = go(Script::new(&[(0, &[np])]), &w, &settings(2, 4)).await;
+        assert_eq!(
+            (r[0].verdict, r[0].attempts, r[0].port),
+            (Verdict::NeedsPrivilege, 1, None)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_cuts_the_run_and_marks_what_is_left() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_secs(3600);
+        let w = work(&["h"], Protocol::Tcp, &[1, 2, 3]);
+        let st = Settings {
+            max_time: Some(Duration::from_secs(4)),
+            ..settings(1, 2)
+        };
+        let start = tokio::time::Instant::now();
+        let (r, _) = go(s, &w, &st).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
+        assert!(r
+            .iter()
+            .all(|p| p.verdict == Verdict::Error && p.reason == "deadline"));
+    }
+
+    #[test]
+    fn budget_is_waves_times_attempts_plus_slack() {
+        let s = settings(1, 100);
+        assert_eq!(budget(1000, false, &s), Duration::from_secs(10 * 2 + 2));
+        assert_eq!(budget(1, true, &s), Duration::from_secs(2 + 2 + 5));
+        let capped = Settings {
+            max_time: Some(Duration::from_secs(3)),
+            ..s
+        };
+        assert_eq!(budget(1000, false, &capped), Duration::from_secs(3));
+    }
+}

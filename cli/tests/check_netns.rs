@@ -1,0 +1,407 @@
+//! End to end: `portplan check` runs inside a "source" network namespace against
+//! "target" namespaces whose nftables rules accept, reset, drop or reject with ICMP
+//! admin-prohibited, and must report exactly what the rules say. Needs root (CI is).
+
+use portplan_tests::netns::Lab;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
+
+/// Accepts and closes TCP connections on the given ports; prints `ready` once bound.
+const TCP_LISTENER: &str = r#"
+import select, socket, sys
+ss = []
+for p in sys.argv[1:]:
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(p))); s.listen(128); ss.append(s)
+print("ready", flush=True)
+while True:
+    for s in select.select(ss, [], [])[0]:
+        c, _ = s.accept(); c.close()
+"#;
+
+/// Answers NetBIOS node-status queries to argv[2]:137 with the name in argv[1]
+/// (bound to the address so replies leave from it, as a single-homed host's do).
+const NBSTAT_RESPONDER: &str = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[2], 137))
+print("ready", flush=True)
+while True:
+    d, a = s.recvfrom(512)
+    if len(d) < 50: continue
+    rd = bytes([1]) + sys.argv[1].encode().ljust(15) + b"\x00\x04\x00" + bytes(46)
+    r = d[:2] + b"\x84\x00\x00\x00\x00\x01\x00\x00\x00\x00" + d[12:46] + b"\x00\x21\x00\x01" + bytes(4) + struct.pack(">H", len(rd)) + rd
+    s.sendto(r, a)
+"#;
+
+/// A helper process inside a namespace, killed on drop (the lab kills leftovers too).
+struct Helper(Child);
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn python(lab: &Lab, host: &str, script: &str, args: &[&str]) -> Helper {
+    let mut child = lab
+        .cmd(host, "python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("ready line");
+    assert_eq!(line.trim(), "ready", "helper did not start");
+    Helper(child)
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portplan-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .expect("write");
+    path
+}
+
+/// Runs `portplan check` inside `host` with `args`; returns the output and the report.
+fn check(lab: &Lab, host: &str, args: &[&str]) -> (Output, Value) {
+    let report = temp_file(&format!("{}-{host}.json", lab.ns(host)), "");
+    let out = lab
+        .cmd(host, PORTPLAN)
+        .arg("check")
+        .args(args)
+        .arg("-o")
+        .arg(&report)
+        .output()
+        .expect("portplan");
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    portplan_core::report::Report::from_json(&text).expect("the report reads back");
+    (out, json)
+}
+
+/// `(protocol, port) -> (verdict, reason)` for every probe of the flows towards `to`.
+fn verdicts(report: &Value, to: &str) -> Vec<(String, Option<u64>, String, String)> {
+    let mut v: Vec<_> = report["flows"]
+        .as_array()
+        .expect("flows")
+        .iter()
+        .filter(|f| f["to"] == to)
+        .flat_map(|f| f["probes"].as_array().expect("probes").clone())
+        .map(|p| {
+            (
+                p["protocol"].as_str().unwrap_or("").to_string(),
+                p["port"].as_u64(),
+                p["verdict"].as_str().unwrap_or("").to_string(),
+                p["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn row(
+    proto: &str,
+    port: Option<u64>,
+    verdict: &str,
+    reason: &str,
+) -> (String, Option<u64>, String, String) {
+    (proto.into(), port, verdict.into(), reason.into())
+}
+
+/// Source db01, target db01-t, server ps01: a legacy block-based migration.
+fn legacy_lab() -> (Lab, PathBuf, String) {
+    let mut lab = Lab::new("chk");
+    for h in ["src", "tgt", "srv"] {
+        lab.host(h);
+    }
+    let (src, tgt) = lab.link("src", "tgt");
+    let (src_side, srv) = lab.link("src", "srv");
+    // The server reaches the source's other address through the source.
+    let route = lab
+        .cmd("srv", "ip")
+        .args(["route", "add", "default", "via", &src_side])
+        .status()
+        .expect("ip route");
+    assert!(route.success());
+    let scenario = format!(
+        r#"{{"format":1,"product":"portability-suite","version":"8.1.3",
+        "server":{{"name":"ps01","address":"{srv}"}},
+        "workloads":[{{"name":"db01","address":"{src}","os":"windows","windows":"2003",
+          "drives":["C","E"],"transfer":"block-legacy",
+          "target":{{"name":"db01-t","address":"{tgt}"}}}}]}}"#
+    );
+    let path = temp_file(&format!("{}-legacy.json", lab.ns("s")), &scenario);
+    (lab, path, src)
+}
+
+#[test]
+fn legacy_transfer_reports_exactly_what_the_firewall_does() {
+    let (lab, scenario, _) = legacy_lab();
+    lab.nft(
+        "tgt",
+        "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  \
+         tcp dport 139 reject with tcp reset\n  \
+         tcp dport 10002 reject with icmp type admin-prohibited\n  \
+         tcp dport 10004 drop\n }\n}\n",
+    );
+    let _listener = python(&lab, "tgt", TCP_LISTENER, &["445", "9999"]);
+    let s = scenario.to_str().expect("path");
+    let args = [
+        "--scenario",
+        s,
+        "--from",
+        "db01",
+        "--to",
+        "db01-t",
+        "--timeout",
+        "500ms",
+    ];
+    let (out, report) = check(&lab, "src", &args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a filtered flow fails the run\n{stdout}"
+    );
+    assert_eq!(
+        verdicts(&report, "db01-t"),
+        vec![
+            row("icmp", None, "open", "echo-reply"),
+            row("tcp", Some(137), "closed", "conn-refused"),
+            row("tcp", Some(138), "closed", "conn-refused"),
+            row("tcp", Some(139), "closed", "conn-refused"),
+            row("tcp", Some(445), "open", "syn-ack"),
+            row("tcp", Some(9999), "open", "syn-ack"),
+            row("tcp", Some(10002), "filtered", "host-unreachable"),
+            row("tcp", Some(10004), "filtered", "no-response"),
+        ]
+    );
+    let flows = report["flows"].as_array().expect("flows");
+    let drive_e = flows
+        .iter()
+        .find(|f| f["ports"]["first"] == 10004)
+        .expect("10004 flow");
+    assert_eq!(drive_e["status"], "fail");
+    assert_eq!(
+        drive_e["probes"][0]["attempts"], 2,
+        "silence is retried once"
+    );
+    assert_eq!(
+        drive_e["hint"],
+        "filtered: a firewall drops TCP 10004 from db01 to db01-t; open it for the block-based transfer"
+    );
+    let icmp = flows
+        .iter()
+        .find(|f| f["protocol"] == "icmp")
+        .expect("icmp");
+    assert!(icmp["probes"][0]["latency_ms"].as_f64().is_some());
+    assert_eq!(report["probed_from"], "db01");
+    assert!(stdout.contains("LEGACY BLOCK-BASED TRANSFER"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colors when piped");
+    assert!(
+        stdout.contains("6 flows from db01 checked with 8 probes"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn dropped_replication_port_3725_fails_with_a_hint() {
+    let mut lab = Lab::new("rep");
+    lab.host("src");
+    lab.host("tgt");
+    let (src, tgt) = lab.link("src", "tgt");
+    let scenario = format!(
+        r#"{{"format":1,"product":"migrate","version":"2019.5","server":{{"name":"ps01","address":"192.0.2.1"}},
+        "workloads":[{{"name":"web01","address":"{src}","os":"windows","windows":"2016","transfer":"vss-bbt",
+          "target":{{"name":"web01-t","address":"{tgt}"}}}}]}}"#
+    );
+    let path = temp_file(&format!("{}-rep.json", lab.ns("s")), &scenario);
+    lab.nft(
+        "src",
+        "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 3725 drop\n }\n}\n",
+    );
+    let args = [
+        "--scenario",
+        path.to_str().expect("path"),
+        "--from",
+        "web01-t",
+        "--to",
+        "web01",
+        "--only-phase",
+        "transfer",
+        "--timeout",
+        "300ms",
+        "--retries",
+        "0",
+    ];
+    let (out, report) = check(&lab, "tgt", &args);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        verdicts(&report, "web01"),
+        vec![row("tcp", Some(3725), "filtered", "no-response")]
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("hint: filtered: a firewall drops TCP 3725 from web01-t to web01; open it for the transfer"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn netbios_status_query_names_the_host_and_dynamic_rpc_is_sampled() {
+    let (lab, scenario, src) = legacy_lab();
+    lab.nft(
+        "src",
+        "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  udp dport 138 drop\n }\n}\n",
+    );
+    let _nb = python(&lab, "src", NBSTAT_RESPONDER, &["DB01", &src]);
+    let s = scenario.to_str().expect("path");
+    let args = [
+        "--scenario",
+        s,
+        "--from",
+        "ps01",
+        "--to",
+        "db01",
+        "--only-phase",
+        "conversion",
+        "--timeout",
+        "500ms",
+    ];
+    let (out, report) = check(&lab, "srv", &args);
+    let flows = report["flows"].as_array().expect("flows");
+    let udp = flows
+        .iter()
+        .find(|f| f["protocol"] == "udp")
+        .expect("udp flow");
+    assert_eq!(udp["probes"][0]["verdict"], "open");
+    assert_eq!(udp["probes"][0]["detail"], "NetBIOS name DB01");
+    assert_eq!(udp["probes"][1]["verdict"], "open|filtered");
+    assert!(udp["probes"][1]["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("does not answer unsolicited"));
+    assert_eq!(udp["status"], "attention");
+    let dynamic = flows
+        .iter()
+        .find(|f| f["rule"] == "conversion.wmi.rpc-dynamic")
+        .expect("dynamic flow");
+    let probes = dynamic["probes"].as_array().expect("probes");
+    assert_eq!(probes.len(), 16);
+    assert_eq!(
+        (probes[0]["port"].as_u64(), probes[15]["port"].as_u64()),
+        (Some(1025), Some(5000))
+    );
+    assert!(probes.iter().all(|p| p["verdict"] == "closed"));
+    assert!(probes[0]["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("sampled 16 of the 3976 ports"));
+    assert_eq!(
+        dynamic["status"], "pass",
+        "closed dynamic ports prove the path"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing fails: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_global_deadline_bounds_a_large_all_drop_target() {
+    let mut lab = Lab::new("ddl");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    lab.nft("b", "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 20000-29999 drop\n }\n}\n");
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[
+        {{"name":"a","address":"{ia}","role":"server"}},{{"name":"b","address":"{ib}","role":"source"}}],
+        "flows":[{{"phase":"discovery","from":"a","to":"b","protocol":"tcp",
+          "ports":{{"first":20000,"last":29999}},"purpose":"all dropped","rule":"test.drop"}}]}}"#
+    );
+    let path = temp_file(&format!("{}-drop.json", lab.ns("p")), &plan);
+    let p = path.to_str().expect("path");
+    // 10,000 dropped ports, 100 at a time, 1 s × 2 attempts: 200 s of work, capped at 3 s.
+    let start = Instant::now();
+    let args = [
+        "--plan",
+        p,
+        "--from",
+        "a",
+        "--timeout",
+        "1s",
+        "--concurrency",
+        "100",
+        "--max-time",
+        "3s",
+    ];
+    let (out, report) = check(&lab, "a", &args);
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_millis(4500),
+        "ran {took:?} past its 3 s deadline"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let probes = report["flows"][0]["probes"].as_array().expect("probes");
+    assert_eq!(probes.len(), 10_000, "every port is reported");
+    let deadline = probes.iter().filter(|p| p["reason"] == "deadline").count();
+    let filtered = probes.iter().filter(|p| p["verdict"] == "filtered").count();
+    assert_eq!(
+        deadline + filtered,
+        10_000,
+        "unfinished probes are marked, never guessed"
+    );
+    assert!(
+        deadline > 9_000 && filtered >= 100,
+        "{deadline} deadline, {filtered} filtered"
+    );
+    // Without --max-time the computed budget (waves × timeout × attempts + 2 s slack) holds.
+    let start = Instant::now();
+    let args = [
+        "--plan",
+        p,
+        "--from",
+        "a",
+        "--timeout",
+        "200ms",
+        "--retries",
+        "0",
+        "--concurrency",
+        "5000",
+    ];
+    let (_, report) = check(&lab, "a", &args);
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_millis(2400 + 500),
+        "budget 2.4 s, took {took:?}"
+    );
+    let probes = report["flows"][0]["probes"].as_array().expect("probes");
+    assert!(
+        probes.iter().all(|p| p["verdict"] == "filtered"),
+        "two waves of 200 ms fit the budget"
+    );
+}

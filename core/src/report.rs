@@ -1,0 +1,393 @@
+//! The public report format (format 1): what `portplan check` saw, per flow and per port.
+//!
+//! A report is written by the CLI on the host that probed and read back by the web
+//! planner (and by `merge`), so the shape is strict: unknown fields are refused and
+//! every error names its JSON path, like [`Plan::from_json`](crate::Plan::from_json).
+//! The verdict vocabulary follows nmap and PortQry so a firewall team reads it without
+//! a glossary.
+//!
+//! ```
+//! use portplan_core::report::{Report, Verdict};
+//! let r = Report::from_json(r#"{"format":1,
+//!   "plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+//!   "probed_from":"web01","host":"web01.example","started":"2026-01-01T00:00:00Z",
+//!   "finished":"2026-01-01T00:00:02Z","flows":[{"phase":"transfer","from":"web01",
+//!   "to":"web01-t","protocol":"tcp","ports":{"first":3725,"last":3725},
+//!   "purpose":"replication","rule":"transfer.replication","status":"fail",
+//!   "hint":"filtered: a firewall drops TCP 3725","probes":[{"protocol":"tcp","port":3725,
+//!   "verdict":"filtered","reason":"no-response","latency_ms":null,"attempts":2,"detail":""}]}]}"#)
+//!   .unwrap();
+//! assert_eq!(r.flows[0].probes[0].verdict, Verdict::Filtered);
+//! ```
+
+use crate::error::InputError;
+use crate::plan::Flow;
+use crate::scenario::parse_json;
+use crate::types::{Phase, Port, PortRange, Protocol};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The only report format this version reads and writes.
+pub const REPORT_FORMAT: u32 = 1;
+
+/// What one probe of one port concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    /// The connection succeeded (TCP handshake, UDP reply, ICMP echo reply).
+    #[serde(rename = "open")]
+    Open,
+    /// The host answered "nothing listens here" (TCP RST, ICMP port unreachable): the
+    /// path is open. Before PlateSpin is installed this is often the expected state.
+    #[serde(rename = "closed")]
+    Closed,
+    /// No answer within the timeout, or an ICMP unreachable/admin-prohibited: something
+    /// on the path drops or rejects the traffic.
+    #[serde(rename = "filtered")]
+    Filtered,
+    /// UDP without a reply: either a listener that stays silent or a firewall that drops.
+    #[serde(rename = "open|filtered")]
+    OpenFiltered,
+    /// A protocol confirmation or a `portplan listen` responder proved the far end.
+    #[serde(rename = "verified")]
+    Verified,
+    /// The destination's name did not resolve from the probing host.
+    #[serde(rename = "unresolved")]
+    Unresolved,
+    /// The probe could not be carried out (local OS error, deadline reached…).
+    #[serde(rename = "error")]
+    Error,
+    /// The probe needs a privilege the prober does not have (ICMP without root).
+    #[serde(rename = "needs-privilege")]
+    NeedsPrivilege,
+}
+
+impl Verdict {
+    /// Every verdict, from the best news to the least informative.
+    pub const ALL: &'static [Verdict] = &[
+        Verdict::Verified,
+        Verdict::Open,
+        Verdict::Closed,
+        Verdict::OpenFiltered,
+        Verdict::Filtered,
+        Verdict::Unresolved,
+        Verdict::NeedsPrivilege,
+        Verdict::Error,
+    ];
+
+    /// The string used in reports (`open|filtered`, `needs-privilege`…).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Open => "open",
+            Verdict::Closed => "closed",
+            Verdict::Filtered => "filtered",
+            Verdict::OpenFiltered => "open|filtered",
+            Verdict::Verified => "verified",
+            Verdict::Unresolved => "unresolved",
+            Verdict::Error => "error",
+            Verdict::NeedsPrivilege => "needs-privilege",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The summary of a flow: does the network let it through?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Every probed port answered (open or verified), or proved the path open.
+    Pass,
+    /// The path answers but something needs a look (closed port, UDP without reply,
+    /// missing privilege).
+    Attention,
+    /// The flow is blocked or could not be checked (filtered, unresolved, error).
+    Fail,
+}
+
+impl Status {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Attention => "attention",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One probe of one port (or one ICMP echo).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeResult {
+    pub protocol: Protocol,
+    /// Absent for ICMP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Port>,
+    pub verdict: Verdict,
+    /// Why, nmap-style: `syn-ack`, `conn-refused`, `no-response`, `admin-prohibited`,
+    /// `host-unreachable`, `udp-response`, `port-unreach`, `echo-reply`, `emfile`,
+    /// `dns-failure`, `deadline`…
+    pub reason: String,
+    /// Round-trip time of the answer that gave the verdict; `null` without an answer.
+    pub latency_ms: Option<f64>,
+    /// How many times the probe was sent (retries happen only on no-response).
+    pub attempts: u32,
+    /// Free text: the NetBIOS name, a banner, the sampling of a range, the OS error.
+    pub detail: String,
+}
+
+/// One flow of the plan with what its probes found.
+///
+/// The plan's flow fields are repeated as they are (not nested) so a report reads like
+/// the plan it checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowReport {
+    pub phase: Phase,
+    pub from: String,
+    pub to: String,
+    pub protocol: Protocol,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortRange>,
+    pub purpose: String,
+    pub rule: String,
+    pub status: Status,
+    /// What to do about a failure or an attention; empty when the flow passes.
+    pub hint: String,
+    pub probes: Vec<ProbeResult>,
+}
+
+impl FlowReport {
+    /// Starts the report of `flow`, before any probe.
+    pub fn new(flow: &Flow, status: Status, hint: String, probes: Vec<ProbeResult>) -> Self {
+        FlowReport {
+            phase: flow.phase,
+            from: flow.from.clone(),
+            to: flow.to.clone(),
+            protocol: flow.protocol,
+            ports: flow.ports,
+            purpose: flow.purpose.clone(),
+            rule: flow.rule.clone(),
+            status,
+            hint,
+            probes,
+        }
+    }
+
+    /// The plan flow this report is about.
+    pub fn flow(&self) -> Flow {
+        Flow {
+            phase: self.phase,
+            from: self.from.clone(),
+            to: self.to.clone(),
+            protocol: self.protocol,
+            ports: self.ports,
+            purpose: self.purpose.clone(),
+            rule: self.rule.clone(),
+        }
+    }
+}
+
+/// A whole report of one `portplan check` run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub format: u32,
+    /// [`Plan::digest`](crate::Plan::digest) of the plan that was checked.
+    pub plan_digest: String,
+    /// The plan host the probes were sent from (`--from`).
+    pub probed_from: String,
+    /// The machine's own host name, as it reported it.
+    pub host: String,
+    /// RFC 3339 UTC timestamps of the run.
+    pub started: String,
+    pub finished: String,
+    pub flows: Vec<FlowReport>,
+}
+
+impl Report {
+    /// Parses and checks a report file.
+    pub fn from_json(text: &str) -> Result<Report, InputError> {
+        let r: Report = parse_json(text)?;
+        r.validate()?;
+        Ok(r)
+    }
+
+    /// The report in its public JSON form, pretty-printed with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Cross-field checks: format, digest shape, timestamps, probes that fit their flow.
+    pub fn validate(&self) -> Result<(), InputError> {
+        if self.format != REPORT_FORMAT {
+            return Err(InputError::invalid(
+                "format",
+                format!(
+                    "{} is not supported (this portplan reads report format {REPORT_FORMAT})",
+                    self.format
+                ),
+            ));
+        }
+        let hex = self.plan_digest.strip_prefix("sha256:").unwrap_or("");
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(InputError::invalid(
+                "plan_digest",
+                format!(
+                    "{:?} is not \"sha256:\" and 64 hex digits",
+                    self.plan_digest
+                ),
+            ));
+        }
+        for (field, v) in [("started", &self.started), ("finished", &self.finished)] {
+            if !looks_rfc3339(v) {
+                return Err(InputError::invalid(
+                    field,
+                    format!("{v:?} is not an RFC 3339 time (2026-01-31T12:00:00Z)"),
+                ));
+            }
+        }
+        for (i, f) in self.flows.iter().enumerate() {
+            for (j, p) in f.probes.iter().enumerate() {
+                let at = |field: &str| format!("flows[{i}].probes[{j}].{field}");
+                if p.protocol != f.protocol {
+                    return Err(InputError::invalid(
+                        at("protocol"),
+                        format!("{} probe in a {} flow", p.protocol, f.protocol),
+                    ));
+                }
+                match (f.ports, p.port) {
+                    (None, Some(port)) => {
+                        return Err(InputError::invalid(
+                            at("port"),
+                            format!("{port}: icmp probes have no port"),
+                        ))
+                    }
+                    (Some(_), None) => return Err(InputError::invalid(at("port"), "missing port")),
+                    (Some(range), Some(port)) if !range.contains(port) => {
+                        return Err(InputError::invalid(
+                            at("port"),
+                            format!("{port} is outside the flow's ports {range}"),
+                        ))
+                    }
+                    _ => {}
+                }
+                if p.latency_ms.is_some_and(|l| !l.is_finite() || l < 0.0) {
+                    return Err(InputError::invalid(
+                        at("latency_ms"),
+                        "not a non-negative number",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Count of flows per status: (pass, attention, fail).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s| self.flows.iter().filter(|f| f.status == s).count();
+        (n(Status::Pass), n(Status::Attention), n(Status::Fail))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` then a fraction and/or a zone; a shape check, not a calendar.
+fn looks_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && (s.ends_with(['Z', 'z']) || s[19..].contains(['+', '-']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIGEST: &str = "sha256:00000000000000000000000000000000000000000000000000000000000000ff";
+
+    fn report(probe: serde_json::Value) -> String {
+        serde_json::json!({
+            "format": 1, "plan_digest": DIGEST, "probed_from": "a", "host": "h",
+            "started": "2026-01-01T00:00:00Z", "finished": "2026-01-01T00:00:01.5Z",
+            "flows": [{"phase": "transfer", "from": "a", "to": "b", "protocol": "tcp",
+              "ports": {"first": 10, "last": 20}, "purpose": "p", "rule": "r",
+              "status": "pass", "hint": "", "probes": [probe]}]
+        })
+        .to_string()
+    }
+
+    fn probe(port: serde_json::Value, verdict: &str) -> serde_json::Value {
+        serde_json::json!({"protocol": "tcp", "port": port, "verdict": verdict,
+            "reason": "syn-ack", "latency_ms": 0.3, "attempts": 1, "detail": ""})
+    }
+
+    #[test]
+    fn every_verdict_round_trips_by_its_public_name() {
+        for v in Verdict::ALL {
+            let text = report(probe(serde_json::json!(15), v.as_str()));
+            let r = Report::from_json(&text).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!(r.flows[0].probes[0].verdict, *v);
+            assert_eq!(Report::from_json(&r.to_json()).expect("again"), r);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_json_path() {
+        let cases = [
+            (
+                report(probe(serde_json::json!(15), "half-open")),
+                "flows[0].probes[0].verdict",
+            ),
+            (
+                report(probe(serde_json::json!(25), "open")),
+                "flows[0].probes[0].port",
+            ),
+            (
+                report(probe(serde_json::json!(0), "open")),
+                "flows[0].probes[0].port",
+            ),
+            (
+                report(probe(serde_json::Value::Null, "open")),
+                "flows[0].probes[0].port",
+            ),
+            (
+                report(probe(serde_json::json!(15), "open")).replace("\"h\"", "\"h\",\"x\":1"),
+                "x",
+            ),
+            (
+                report(probe(serde_json::json!(15), "open")).replace("ff\"", "f\""),
+                "plan_digest",
+            ),
+            (
+                report(probe(serde_json::json!(15), "open")).replace("01.5Z", "01"),
+                "finished",
+            ),
+        ];
+        for (text, path) in cases {
+            let e = Report::from_json(&text).expect_err(path);
+            assert!(e.path().starts_with(path), "{path}: got {e}");
+        }
+    }
+}

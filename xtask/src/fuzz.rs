@@ -1,0 +1,40 @@
+//! `cargo xtask fuzz [SECONDS]`: every libFuzzer target on its seeded corpus for a bounded
+//! time. cargo-fuzz needs nightly features; `RUSTC_BOOTSTRAP=1` lets the one stable
+//! toolchain of our machines build them.
+
+use crate::{cargo, run};
+use anyhow::Result;
+use std::path::Path;
+
+/// The fuzz targets (each has `fuzz/seeds/<name>/`).
+pub const TARGETS: &[&str] = &["scenario_json", "plan_json"];
+
+pub fn ensure_cargo_fuzz() -> Result<()> {
+    if !crate::deps::have("cargo-fuzz") {
+        run(cargo().args(["install", "cargo-fuzz", "--version", "0.13.2"]))?;
+    }
+    Ok(())
+}
+
+/// Runs each target for `seconds` on a scratch corpus seeded from `fuzz/seeds/`.
+pub fn run_all(seconds: u32) -> Result<()> {
+    ensure_cargo_fuzz()?;
+    for t in TARGETS {
+        let corpus = Path::new("target/fuzz-corpus").join(t);
+        std::fs::create_dir_all(&corpus)?;
+        let seeds = format!("seeds/{t}");
+        run(cargo()
+            .current_dir("fuzz")
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", t])
+            .arg(Path::new("..").join(&corpus))
+            .arg(&seeds)
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-max_len=65536",
+                "-print_final_stats=1",
+            ]))?;
+    }
+    Ok(())
+}
