@@ -4,8 +4,8 @@
 //! same way and cleans them up even when it panics.
 
 pub mod netns;
-pub mod servers;
 pub mod scenarios;
+pub mod servers;
 
 use std::path::PathBuf;
 

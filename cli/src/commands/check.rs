@@ -2,6 +2,7 @@
 //! which ones the network lets through.
 
 use crate::output::{self, progress::Progress, table};
+use crate::probe::deep::DeepSettings;
 use crate::probe::jobs::{self, Selection, Work};
 use crate::probe::net::TokioProber;
 use crate::probe::schedule::{self, Settings};
@@ -110,6 +111,10 @@ pub struct CheckArgs {
     /// Exit 1 when a flow needs attention, not only when one fails.
     #[arg(long)]
     pub strict: bool,
+    /// Skip the protocol confirmations (SSH banner, HTTP, TLS, SMB2, endpoint mapper,
+    /// NBSTAT) and the `portplan listen` token: only the sockets decide.
+    #[arg(long)]
+    pub no_deep: bool,
     /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
     #[arg(long)]
     pub no_progress: bool,
@@ -207,7 +212,17 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         let bare = t.address.trim_start_matches('[').trim_end_matches(']');
         bare.parse::<std::net::IpAddr>().is_err()
     });
-    let budget = schedule::budget(work.jobs.len(), needs_dns, &settings);
+    let mut budget = schedule::budget(work.jobs.len(), needs_dns, &settings);
+    let deep = (!a.no_deep).then(|| {
+        Arc::new(DeepSettings {
+            digest: plan.digest(),
+        })
+    });
+    if deep.is_some() {
+        // A confirmation (or the token after it) may wait out two more timeouts per attempt.
+        let extra = a.timeout.saturating_mul(2 * (a.retries + 1));
+        budget = (budget + extra).min(a.max_time.unwrap_or(Duration::MAX));
+    }
     let progress = Progress::new(
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
@@ -218,7 +233,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let (started, clock) = (SystemTime::now(), Instant::now());
     let results = runtime.block_on(schedule::run(
-        Arc::new(TokioProber),
+        Arc::new(TokioProber { deep }),
         &work,
         &settings,
         budget,

@@ -1,10 +1,11 @@
 //! The real [`Prober`]: tokio sockets, one per attempt.
 
-use super::deep::{self, DeepContext};
+use super::deep::{self, DeepContext, DeepSettings};
 use super::verdict::classify;
 use super::{icmp, nbstat, Outcome, Prober};
 use portplan_core::Port;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpSocket, UdpSocket};
 
@@ -12,8 +13,12 @@ use tokio::net::{TcpSocket, UdpSocket};
 const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Probes with the operating system's sockets.
-#[derive(Debug, Default)]
-pub struct TokioProber;
+#[derive(Debug, Default, Clone)]
+pub struct TokioProber {
+    /// Protocol confirmations and the responder token (`check --deep`); `None` probes
+    /// sockets only.
+    pub deep: Option<Arc<DeepSettings>>,
+}
 
 impl Prober for TokioProber {
     async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
@@ -60,6 +65,7 @@ impl Prober for TokioProber {
                 let ctx = DeepContext {
                     host: addr.ip().to_string(),
                     timeout,
+                    settings: self.deep.clone(),
                 };
                 let confirmation = match Port::new(addr.port()) {
                     Some(port) => deep::after_connect(&mut stream, port, &ctx).await,
@@ -102,13 +108,29 @@ impl Prober for TokioProber {
         }
         let mut buf = vec![0u8; 2048];
         match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
-            Err(_) => Outcome::NoResponse,
-            Ok(Err(e)) => refused(classify(&e)),
-            Ok(Ok(n)) => Outcome::Answered {
-                rtt: start.elapsed(),
-                detail: describe_udp_reply(&payload, &buf[..n]),
-                verified: false,
+            Err(_) => match &self.deep {
+                // Silence may be `portplan listen`, which answers only its challenge.
+                Some(d) => {
+                    match portplan::proto::token::verify_token_udp(addr, &d.digest, timeout).await {
+                        Ok(true) => Outcome::Answered {
+                            rtt: start.elapsed(),
+                            detail: "portplan listen answered the token".into(),
+                            verified: true,
+                        },
+                        _ => Outcome::NoResponse,
+                    }
+                }
+                None => Outcome::NoResponse,
             },
+            Ok(Err(e)) => refused(classify(&e)),
+            Ok(Ok(n)) => {
+                let (detail, confirmed) = describe_udp_reply(&payload, &buf[..n]);
+                Outcome::Answered {
+                    rtt: start.elapsed(),
+                    detail,
+                    verified: confirmed && self.deep.is_some(),
+                }
+            }
         }
     }
 
@@ -117,19 +139,30 @@ impl Prober for TokioProber {
     }
 }
 
-/// What a UDP reply says: the NetBIOS name for an NBSTAT query, else its size.
-fn describe_udp_reply(request: &[u8], reply: &[u8]) -> String {
+/// What a UDP reply says: the NetBIOS name (and MAC) for an NBSTAT query, else its
+/// size; and whether it confirms the service.
+fn describe_udp_reply(request: &[u8], reply: &[u8]) -> (String, bool) {
     if request.len() == 50 && request[46..] == [0x00, 0x21, 0x00, 0x01] {
         let id = u16::from_be_bytes([request[0], request[1]]);
         return match nbstat::parse_reply(reply, id) {
             Ok(names) => match nbstat::host_name(&names) {
-                Some(n) => format!("NetBIOS name {n}"),
-                None => "NetBIOS node status with an empty name table".into(),
+                Some(n) => {
+                    let mac = portplan::proto::nbstat::parse_nbstat_response(reply, Some(id))
+                        .ok()
+                        .filter(|st| !st.mac.is_empty())
+                        .map(|st| format!(", MAC {}", st.mac))
+                        .unwrap_or_default();
+                    (format!("NetBIOS name {n}{mac}"), true)
+                }
+                None => ("NetBIOS node status with an empty name table".into(), true),
             },
-            Err(e) => format!("answered, but not a NetBIOS node status ({e:?})"),
+            Err(e) => (
+                format!("answered, but not a NetBIOS node status ({e:?})"),
+                false,
+            ),
         };
     }
-    format!("{} bytes back", reply.len())
+    (format!("{} bytes back", reply.len()), false)
 }
 
 #[cfg(test)]
@@ -149,7 +182,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
             l.local_addr().expect("addr")
         };
-        let o = TokioProber.tcp(open, T).await;
+        let o = TokioProber::default().tcp(open, T).await;
         assert!(
             matches!(
                 o,
@@ -160,7 +193,7 @@ mod tests {
             ),
             "{o:?}"
         );
-        let o = TokioProber.tcp(closed, T).await;
+        let o = TokioProber::default().tcp(closed, T).await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
@@ -178,7 +211,9 @@ mod tests {
                 let _ = server.send_to(&r, peer).await;
             }
         });
-        let o = TokioProber.udp(addr, nbstat::request(0x4242), T).await;
+        let o = TokioProber::default()
+            .udp(addr, nbstat::request(0x4242), T)
+            .await;
         match o {
             Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
             other => panic!("{other:?}"),
@@ -187,20 +222,25 @@ mod tests {
             .expect("bind")
             .local_addr()
             .expect("addr");
-        let o = TokioProber.udp(closed, nbstat::request(1), T).await;
+        let o = TokioProber::default()
+            .udp(closed, nbstat::request(1), T)
+            .await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
     #[tokio::test]
     async fn names_resolve_or_say_why_not() {
         assert_eq!(
-            TokioProber.resolve("127.0.0.1").await,
+            TokioProber::default().resolve("127.0.0.1").await,
             Ok("127.0.0.1".parse().expect("ip"))
         );
         assert_eq!(
-            TokioProber.resolve("[::1]").await,
+            TokioProber::default().resolve("[::1]").await,
             Ok("::1".parse().expect("ip"))
         );
-        assert!(TokioProber.resolve("no-such-host.invalid").await.is_err());
+        assert!(TokioProber::default()
+            .resolve("no-such-host.invalid")
+            .await
+            .is_err());
     }
 }

@@ -6,10 +6,9 @@
 //! towers per C706 appendix L.
 
 use super::bytes::{guid_le, printable, Cursor};
-use super::io::{read_exact, Capped};
+use super::io::{read_exact, Capped, Stream};
 use super::{Confirmation, Limits, ProtoError};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 const P: &str = "msrpc-epm";
 /// e1af8308-5d1f-11c9-91a4-08002b14a0fa v3.0, little-endian layout.
@@ -474,7 +473,7 @@ where
     Ok(all)
 }
 
-pub async fn confirm(stream: TcpStream, limits: Limits) -> anyhow::Result<Confirmation> {
+pub async fn confirm<S: Stream>(stream: S, limits: Limits) -> anyhow::Result<Confirmation> {
     let mut s = Capped::new(stream, limits.max_bytes.max(MAX_RESPONSE));
     let eps = tokio::time::timeout(limits.timeout, lookup_all(&mut s, limits))
         .await

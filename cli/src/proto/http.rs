@@ -2,10 +2,9 @@
 //! answers (a real web server, a proxy's block page, a captive portal).
 
 use super::bytes::printable;
-use super::io::{read_until, Capped};
+use super::io::{read_until, Capped, Stream};
 use super::{Confirmation, Limits, ProtoError};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 /// Status line and headers of any sane server fit; the body is never read.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -122,8 +121,8 @@ where
     Ok(parse_http_status(&buf)?)
 }
 
-pub async fn confirm(
-    stream: TcpStream,
+pub async fn confirm<S: Stream>(
+    stream: S,
     host: &str,
     limits: Limits,
 ) -> anyhow::Result<Confirmation> {

@@ -8,6 +8,11 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 
+/// What the clients talk over: a `TcpStream`, `&mut TcpStream` (the prober lends its
+/// open connection), or a TLS stream.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
 /// A stream that fails reads once `budget` bytes have been read, so a peer that
 /// streams forever (or a TLS peer with a giant certificate chain) is cut off.
 #[derive(Debug)]

@@ -21,7 +21,6 @@ pub mod tls;
 pub mod token;
 
 use std::time::Duration;
-use tokio::net::TcpStream;
 
 /// What a protocol confirmation learned about the service behind a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,8 +104,8 @@ pub const DEEP_UDP_PORTS: &[u16] = &[137];
 /// Runs the confirmation that fits a well-known TCP `port` on an open connection;
 /// `None` when the port has none. `host` is the name or address used for HTTP `Host`
 /// and TLS SNI.
-pub async fn confirm_tcp(
-    stream: TcpStream,
+pub async fn confirm_tcp<S: io::Stream>(
+    stream: S,
     host: &str,
     port: u16,
     limits: Limits,

@@ -5,11 +5,10 @@
 //! first (RFC 1002 §4.3.2); on 445 the same 4-byte framing is used directly.
 
 use super::bytes::{guid_le, Cursor};
-use super::io::{read_exact, Capped};
+use super::io::{read_exact, Capped, Stream};
 use super::{Confirmation, Limits, ProtoError};
 use anyhow::Context;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 const P: &str = "smb";
 /// Dialects we offer, oldest first: 2.0.2, 2.1, 3.0, 3.0.2, 3.1.1.
@@ -220,8 +219,8 @@ async fn read_frame<S: tokio::io::AsyncRead + Unpin>(
     Ok(buf)
 }
 
-pub async fn confirm(
-    stream: TcpStream,
+pub async fn confirm<S: Stream>(
+    stream: S,
     over_netbios: bool,
     limits: Limits,
 ) -> anyhow::Result<Confirmation> {

@@ -1,9 +1,8 @@
 //! TCP 22: the SSH identification string (RFC 4253 §4.2), which the server sends first.
 
 use super::bytes::printable;
-use super::io::{read_until, Capped};
+use super::io::{read_until, Capped, Stream};
 use super::{Confirmation, Limits, ProtoError};
-use tokio::net::TcpStream;
 
 /// RFC 4253 allows other lines before the identification; cap them with the line.
 const MAX_BANNER_BYTES: usize = 4096;
@@ -56,7 +55,7 @@ pub fn parse_ssh_banner(bytes: &[u8]) -> Result<SshBanner, ProtoError> {
 }
 
 /// Reads the banner (we send nothing) and reports it.
-pub async fn confirm(stream: TcpStream, limits: Limits) -> anyhow::Result<Confirmation> {
+pub async fn confirm<S: Stream>(stream: S, limits: Limits) -> anyhow::Result<Confirmation> {
     let mut s = Capped::new(stream, limits.max_bytes.min(MAX_BANNER_BYTES));
     let buf = read_until(&mut s, MAX_BANNER_BYTES, limits.timeout, |b| {
         b.split(|&c| c == b'\n')

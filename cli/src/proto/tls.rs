@@ -5,14 +5,13 @@
 //! (subject, issuer, expiry), not treated as a broken path. The verifier still checks
 //! the handshake signature, so the server does hold the key of the certificate shown.
 
-use super::io::Capped;
+use super::io::{Capped, Stream};
 use super::{Confirmation, Limits, ProtoError};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
-use tokio::net::TcpStream;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// What we report about the server's (end-entity) certificate.
@@ -139,8 +138,8 @@ fn server_name(host: &str) -> anyhow::Result<ServerName<'static>> {
     Ok(ServerName::try_from(h.to_string())?)
 }
 
-pub async fn confirm(
-    stream: TcpStream,
+pub async fn confirm<S: Stream>(
+    stream: S,
     host: &str,
     limits: Limits,
 ) -> anyhow::Result<Confirmation> {
