@@ -309,3 +309,140 @@ fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
     );
     assert_eq!(v["protocol"], "portplan", "{v}");
 }
+
+/// Runs `portplan check ARGS --format json` in lab host `host`: (exit code, report).
+fn check(lab: &Lab, host: &str, args: &[&str]) -> (i32, Value) {
+    let out = lab
+        .cmd(host, BIN)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json", "--no-progress"])
+        .output()
+        .expect("run portplan check");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// Every probe of the report as `(protocol, port, verdict, detail)`.
+fn probes(report: &Value) -> Vec<(String, Option<u64>, String, String)> {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    report["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["probes"].as_array().cloned().unwrap_or_default())
+        .map(|p| {
+            (
+                s(&p["protocol"]),
+                p["port"].as_u64(),
+                s(&p["verdict"]),
+                s(&p["detail"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
+    let mut lab = Lab::new("chl");
+    lab.host("src");
+    lab.host("ps");
+    let (src, ps) = lab.link("src", "ps");
+    let dir = TempDir::new("check-listen");
+    let text = scenario(&ps, &src);
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let plan_path = dir.write("plan.json", &plan.to_json());
+    let plan_arg = plan_path.to_str().expect("path");
+    lab.nft("src", "table inet fw {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 445 drop\n }\n}\n");
+    let listener = Listener::start(
+        &lab,
+        "src",
+        &["--plan", plan_arg, "--as", "web01", "--for", "2m"],
+    );
+
+    // From the PlateSpin server: discovery and take-control flows into the source.
+    let (code, report) = check(
+        &lab,
+        "ps",
+        &[
+            "--plan",
+            plan_arg,
+            "--from",
+            "ps01",
+            "--to",
+            "web01",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let all = probes(&report);
+    let find = |proto: &str, port: u64| {
+        all.iter()
+            .find(|p| p.0 == proto && p.1 == Some(port))
+            .unwrap_or_else(|| panic!("no {proto}/{port} probe: {all:#?}"))
+    };
+    assert_eq!(find("tcp", 445).2, "filtered", "{all:#?}");
+    for (proto, port) in [("tcp", 135), ("tcp", 139), ("udp", 137), ("udp", 138)] {
+        let p = find(proto, port);
+        assert_eq!(
+            p.2, "verified",
+            "{proto}/{port}: {all:#?}\nlisten: {:#?}",
+            listener.seen
+        );
+        assert!(p.3.contains("portplan listen"), "{p:?}");
+    }
+    assert_eq!(code, 1, "a filtered flow fails the run");
+
+    // From the target: the replication port.
+    let (code, report) = check(
+        &lab,
+        "ps",
+        &[
+            "--plan",
+            plan_arg,
+            "--from",
+            "web01-t",
+            "--to",
+            "web01",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let all = probes(&report);
+    assert_eq!(
+        all.iter()
+            .map(|p| (p.0.as_str(), p.1, p.2.as_str()))
+            .collect::<Vec<_>>(),
+        [("tcp", Some(3725), "verified")],
+        "{all:#?}"
+    );
+    assert_eq!(code, 0);
+
+    // Without --deep nothing is verified: the sockets alone say `open`.
+    let (_, report) = check(
+        &lab,
+        "ps",
+        &[
+            "--plan",
+            plan_arg,
+            "--from",
+            "web01-t",
+            "--to",
+            "web01",
+            "--no-deep",
+        ],
+    );
+    assert_eq!(probes(&report)[0].2, "open");
+    let log = listener.stop();
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("tcp {ps}:")) && l.contains("-> 3725: token answered")),
+        "{log:#?}"
+    );
+}
