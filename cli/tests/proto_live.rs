@@ -187,3 +187,148 @@ fn samba_smb2_netbios_and_endpoint_mapper() {
         "{endpoints:#?}"
     );
 }
+
+/// Runs `portplan check ARGS --format json` in lab host `host`; the report's probes as
+/// `(protocol, port, verdict, detail)`.
+fn check(lab: &Lab, host: &str, args: &[&str]) -> Vec<(String, Option<u64>, String, String)> {
+    let out = lab
+        .cmd(host, BIN)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json", "--no-progress"])
+        .output()
+        .expect("run portplan check");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let mut all: Vec<_> = v["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["probes"].as_array().cloned().unwrap_or_default())
+        .map(|p| {
+            (
+                s(&p["protocol"]),
+                p["port"].as_u64(),
+                s(&p["verdict"]),
+                s(&p["detail"]),
+            )
+        })
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// `check --deep` (the default) on the lab: the Debian servers' real banner, dialect,
+/// certificate, NetBIOS name and endpoints end up in the report, verdict `verified`.
+#[test]
+fn check_deep_reports_what_the_real_servers_say() {
+    let mut lab = Lab::new("dep");
+    lab.host("srv");
+    lab.host("ps");
+    let (srv, ps) = lab.link("srv", "ps");
+    let dir = TempDir::new("deep");
+    let _sshd = servers::sshd(&lab, "srv", &srv, &dir);
+    let _samba = servers::samba(&lab, "srv", &srv, &dir);
+    let (crt, key) = servers::self_signed_cert(&dir, "ps01.pplab.test", &ps);
+    let _nginx = servers::nginx(&lab, "ps", &ps, &dir, &crt, &key);
+    // A Windows and a Linux workload on the same lab host (Samba + sshd).
+    let scenario = dir.write(
+        "s.json",
+        &format!(
+            r#"{{"format":1,"product":"migrate","version":"2020.2",
+            "server":{{"name":"ps01","address":"{ps}"}},
+            "workloads":[{{"name":"web01","address":"{srv}","os":"windows","windows":"2019",
+              "target":{{"name":"web01-t","address":"10.254.0.7"}}}},
+              {{"name":"lnx01","address":"{srv}","os":"linux",
+              "target":{{"name":"lnx01-t","address":"10.254.0.8"}}}}]}}"#
+        ),
+    );
+    let s = scenario.to_str().expect("path");
+
+    let start = Instant::now();
+    let all = check(
+        &lab,
+        "ps",
+        &[
+            "--scenario",
+            s,
+            "--from",
+            "ps01",
+            "--only-phase",
+            "discovery",
+            "--timeout",
+            "2s",
+        ],
+    );
+    let find = |all: &[(String, Option<u64>, String, String)], proto: &str, port: u64| {
+        all.iter()
+            .find(|p| p.0 == proto && p.1 == Some(port))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {proto}/{port} probe: {all:#?}"))
+    };
+    let ssh = find(&all, "tcp", 22);
+    assert_eq!(ssh.2, "verified", "{ssh:?}");
+    assert!(ssh.3.starts_with("SSH-2.0-OpenSSH_"), "{ssh:?}");
+    for port in [139, 445] {
+        let smb = find(&all, "tcp", port);
+        assert_eq!(smb.2, "verified", "{smb:?}");
+        assert!(
+            smb.3.contains("SMB 3.1.1") && smb.3.contains("signing required"),
+            "{smb:?}"
+        );
+    }
+    let nb = find(&all, "udp", 137);
+    assert_eq!(
+        (nb.2.as_str(), nb.3.as_str()),
+        ("verified", "NetBIOS name PPLAB")
+    );
+    let epm = find(&all, "tcp", 135);
+    assert_eq!(epm.2, "verified", "{epm:?}");
+    assert!(epm.3.starts_with("endpoint mapper: "), "{epm:?}");
+    assert!(
+        epm.3.contains("; dynamic ports ") && epm.3.contains(" open"),
+        "{epm:?}"
+    );
+    assert!(
+        !epm.3.contains("filtered"),
+        "Samba's RPC ports are reachable: {epm:?}"
+    );
+
+    // From the workload to the PlateSpin server: HTTP and HTTPS (nginx, self-signed).
+    let all = check(
+        &lab,
+        "srv",
+        &[
+            "--scenario",
+            s,
+            "--from",
+            "web01",
+            "--to",
+            "ps01",
+            "--timeout",
+            "2s",
+        ],
+    );
+    let http = find(&all, "tcp", 80);
+    assert_eq!(http.2, "verified");
+    assert!(
+        http.3.starts_with("HTTP/1.1 200 OK (Server: nginx/"),
+        "{http:?}"
+    );
+    let tls = find(&all, "tcp", 443);
+    assert_eq!(tls.2, "verified", "{tls:?}");
+    assert!(
+        tls.3
+            .starts_with("TLS 1.3, subject CN=ps01.pplab.test, O=portplan lab"),
+        "{tls:?}"
+    );
+    assert!(tls.3.contains("(self-signed)"), "{tls:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(40),
+        "took {:?}",
+        start.elapsed()
+    );
+}

@@ -249,6 +249,7 @@ pub fn samba(lab: &Lab, host: &str, addr: &str, dir: &TempDir) -> Samba {
              pid directory = {d}/pid\n private dir = {d}/private\n ncalrpc dir = {d}/ncalrpc\n\
              log file = {d}/log/%m.log\n smb ports = 445 139\n server signing = mandatory\n\
              rpc_server:tcpip = yes\n rpc start on demand helpers = no\n\
+             rpc server dynamic port range = 49152-49200\n\
              load printers = no\n printcap name = /dev/null\n disable spoolss = yes\n\
              [share]\n path = {d}/share\n"
         ),
@@ -292,6 +293,28 @@ pub fn samba(lab: &Lab, host: &str, addr: &str, dir: &TempDir) -> Samba {
     wait_listening(lab, host, false, addr, 139, limit, &why);
     wait_listening(lab, host, true, addr, 137, limit, &why);
     wait_listening(lab, host, false, addr, 135, limit, &why);
+    // The endpoint mapper lists the RPC services once samba-dcerpcd has asked every
+    // rpcd_* helper for its interfaces and opened their dynamic ports: wait for those.
+    let start = Instant::now();
+    loop {
+        let out = lab.cmd(host, "ss").args(["-lnt"]).output().expect("ss");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let dynamic = text
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix(&format!("{addr}:")))
+            .filter_map(|p| p.parse::<u16>().ok())
+            .filter(|p| (49152..=49200).contains(p))
+            .count();
+        if dynamic >= 3 {
+            break;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "no dynamic RPC ports after {limit:?}:\n{text}\n{}",
+            why()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     Samba {
         daemons: vec![smbd, nmbd, rpc],
         netbios_name: "PPLAB",

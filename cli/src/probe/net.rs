@@ -149,7 +149,8 @@ fn describe_udp_reply(request: &[u8], reply: &[u8]) -> (String, bool) {
                 Some(n) => {
                     let mac = portplan::proto::nbstat::parse_nbstat_response(reply, Some(id))
                         .ok()
-                        .filter(|st| !st.mac.is_empty())
+                        // Samba and some stacks send zeros: no MAC is better than a fake one.
+                        .filter(|st| !st.mac.is_empty() && st.mac != "00:00:00:00:00:00")
                         .map(|st| format!(", MAC {}", st.mac))
                         .unwrap_or_default();
                     (format!("NetBIOS name {n}{mac}"), true)
