@@ -38,6 +38,13 @@ Examples:
   # For scripts: JSON on stdout, no table
   portplan check --plan plan.json --from ps01 --format json > ps01.json
 
+  # Before PlateSpin is installed: on web01 run the responder, then check from ps01
+  portplan listen --plan plan.json --as web01          # on web01
+  portplan check --plan plan.json --from ps01 --to web01
+
+  # Sockets only: no protocol confirmations, no responder token
+  portplan check --plan plan.json --from ps01 --no-deep
+
 Verdicts (per port, with an nmap-style reason):
   open             the connection succeeded (syn-ack, udp-response, echo-reply)
   closed           RST or ICMP port unreachable: the network lets the flow through but
@@ -46,6 +53,8 @@ Verdicts (per port, with an nmap-style reason):
                    admin-prohibited): a firewall or route blocks the flow
   open|filtered    UDP without reply (UDP 138 never answers; 137 gets a NetBIOS query)
   verified         a protocol check or a `portplan listen` responder proved the far end
+                   (SSH banner on 22, HTTP on 80, TLS on 443, SMB2 on 139/445, the
+                   endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
   needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
   error            a local problem (out of file descriptors, deadline reached)
