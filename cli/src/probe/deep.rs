@@ -121,7 +121,7 @@ async fn token_on_new_connection(peer: SocketAddr, digest: &str, port: u16, t: D
 }
 
 /// Connects to the dynamic ports the endpoint mapper listed: that is the real test
-/// of the RPC range (WMI, DCOM). `"; dynamic ports 49152 open, 49153 filtered"`.
+/// of the RPC range (WMI, DCOM). `"; probed: 49152 open, 49153 filtered"`.
 async fn probe_extra(peer: SocketAddr, ports: &[u16], t: Duration) -> String {
     let mut set = tokio::task::JoinSet::new();
     for &port in ports.iter().take(MAX_EXTRA_PORTS) {
@@ -142,7 +142,7 @@ async fn probe_extra(peer: SocketAddr, ports: &[u16], t: Duration) -> String {
     found.sort_unstable();
     let list: Vec<String> = found.iter().map(|(p, r)| format!("{p} {r}")).collect();
     let more = ports.len().saturating_sub(MAX_EXTRA_PORTS);
-    let mut s = format!("; dynamic ports {}", list.join(", "));
+    let mut s = format!("; probed: {}", list.join(", "));
     if more > 0 {
         s.push_str(&format!(" (+{more} not probed)"));
     }
