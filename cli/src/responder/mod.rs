@@ -173,6 +173,7 @@ async fn serve_tcp(
     counters: Arc<Counters>,
     limit: Arc<Semaphore>,
 ) {
+    let log = limited(log);
     let mut conns = JoinSet::new();
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -238,6 +239,7 @@ async fn serve_udp(
     log: Log,
     counters: Arc<Counters>,
 ) {
+    let log = limited(log);
     let mut buf = [0u8; 64];
     loop {
         let Ok((n, peer)) = sock.recv_from(&mut buf).await else {
@@ -262,9 +264,48 @@ async fn serve_udp(
     }
 }
 
+/// Connection lines logged per socket and second at most; a flood of connections or
+/// datagrams must not flood the terminal (or the file stdout goes to).
+const MAX_LINES_PER_SECOND: u32 = 50;
+
+/// Wraps `log` so that at most [`MAX_LINES_PER_SECOND`] lines pass per second; the
+/// first line after a busy second says how many were left out.
+fn limited(log: Log) -> Log {
+    let state = std::sync::Mutex::new((std::time::Instant::now(), 0u32, 0u64));
+    Arc::new(move |line: String| {
+        let Ok(mut st) = state.lock() else { return };
+        let (start, count, dropped) = &mut *st;
+        if start.elapsed() >= Duration::from_secs(1) {
+            if *dropped > 0 {
+                log(format!("({dropped} more connection lines not logged)"));
+            }
+            *start = std::time::Instant::now();
+            *count = 0;
+            *dropped = 0;
+        }
+        if *count < MAX_LINES_PER_SECOND {
+            *count += 1;
+            log(line);
+        } else {
+            *dropped += 1;
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_lines_are_rate_limited() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let log = limited(Arc::new(move |l: String| sink.lock().unwrap().push(l)));
+        for i in 0..200 {
+            log(format!("line {i}"));
+        }
+        assert_eq!(seen.lock().unwrap().len(), MAX_LINES_PER_SECOND as usize);
+    }
 
     #[test]
     fn utc_format() {
