@@ -44,6 +44,9 @@ pub struct PlanArgs {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Date printed on the PDF checklist (YYYY-MM-DD); default: today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,6 +59,20 @@ pub enum PlanFormat {
     Csv,
     /// Markdown, grouped by phase and host pair.
     Md,
+    /// PDF checklist with tick boxes for the firewall team (binary: use -o).
+    Pdf,
+    /// Firewall change-request CSV (source, destination, protocol, port range, purpose, phase).
+    ChangeCsv,
+    /// Windows Firewall rules per host: PowerShell New-NetFirewallRule script.
+    Powershell,
+    /// Windows Firewall rules per host: netsh advfirewall batch file.
+    Netsh,
+    /// Linux rules per host: nftables fragments (nft -f).
+    Nftables,
+    /// Linux rules per host: iptables-restore blocks (load with --noflush).
+    Iptables,
+    /// Linux rules per host: firewalld rich-rule script (firewall-cmd --permanent).
+    Firewalld,
     /// Network diagram (SVG): hosts in columns by role, one labelled arrow per host pair.
     Svg,
 }
@@ -93,6 +110,32 @@ pub struct DrivePortArgs {
 }
 
 pub use crate::commands::check::CheckArgs;
+
+/// Accepts a calendar date as `YYYY-MM-DD` (checked, so the PDF never prints garbage).
+fn parse_date(s: &str) -> Result<String, String> {
+    let bad = || format!("{s:?} is not a date as YYYY-MM-DD");
+    let parts: Vec<&str> = s.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let num = |t: &str| t.parse::<u32>().map_err(|_| bad());
+    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if d == 0 || d > days {
+        return Err(bad());
+    }
+    Ok(s.to_string())
+}
 
 fn parse_product(s: &str) -> Result<portplan_core::Product, String> {
     s.parse()

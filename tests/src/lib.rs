@@ -4,6 +4,7 @@
 //! same way and cleans them up even when it panics.
 
 pub mod netns;
+pub mod scenarios;
 
 use std::path::PathBuf;
 

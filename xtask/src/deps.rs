@@ -6,7 +6,13 @@ use anyhow::Result;
 use std::process::Command;
 
 /// Debian packages the test suite uses (each later issue adds its own here).
-pub const APT_PACKAGES: &[&str] = &["iproute2", "nftables"];
+pub const APT_PACKAGES: &[&str] = &[
+    "iproute2",
+    "nftables",
+    "poppler-utils",
+    "iptables",
+    "python3-firewall",
+];
 
 pub fn setup_all() -> Result<()> {
     rustup()?;

@@ -1,16 +1,65 @@
 use crate::cli::{PlanArgs, PlanFormat};
-use portplan_core::export;
+use portplan_core::export::{self, firewall, pdf};
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
+    if a.format == PlanFormat::Pdf && a.output.is_none() && std::io::stdout().is_terminal() {
+        anyhow::bail!("a PDF is binary: write it to a file with -o FILE (or redirect stdout)");
+    }
     let plan = super::load_plan(&a.scenario)?;
-    let text = match a.format {
-        PlanFormat::Table => export::table::render(&plan),
-        PlanFormat::Json => plan.to_json(),
-        PlanFormat::Csv => export::csv::render(&plan),
-        PlanFormat::Md => export::markdown::render(&plan),
-        PlanFormat::Svg => export::svg::render(&plan, None),
+    let bytes = match a.format {
+        PlanFormat::Table => export::table::render(&plan).into_bytes(),
+        PlanFormat::Json => plan.to_json().into_bytes(),
+        PlanFormat::Csv => export::csv::render(&plan).into_bytes(),
+        PlanFormat::Md => export::markdown::render(&plan).into_bytes(),
+        PlanFormat::Svg => export::svg::render(&plan, None).into_bytes(),
+        PlanFormat::Pdf => {
+            let date = a.date.unwrap_or_else(today_utc);
+            pdf::render(&plan, &pdf::PdfOptions::new(&date))
+        }
+        PlanFormat::ChangeCsv => export::change_csv::render(&plan).into_bytes(),
+        PlanFormat::Powershell => firewall::powershell::render(&plan).into_bytes(),
+        PlanFormat::Netsh => firewall::netsh::render(&plan).into_bytes(),
+        PlanFormat::Nftables => firewall::nftables::render(&plan).into_bytes(),
+        PlanFormat::Iptables => firewall::iptables::render(&plan).into_bytes(),
+        PlanFormat::Firewalld => firewall::firewalld::render(&plan).into_bytes(),
     };
-    crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
+    crate::io::write_output(a.output.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`; the only clock read, kept at the CLI edge so
+/// the core stays reproducible.
+fn today_utc() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(super::civil_from_days(20_417), (2025, 11, 25));
+    }
 }

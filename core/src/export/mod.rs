@@ -2,13 +2,16 @@
 //!
 //! The web page and the CLI call the same functions, so their files are byte-identical.
 
+pub mod change_csv;
 pub mod csv;
+pub mod firewall;
 pub mod markdown;
+pub mod pdf;
 pub mod svg;
 pub mod table;
 
 use crate::plan::{Flow, Plan};
-use crate::types::{Phase, Protocol};
+use crate::types::{Phase, Product, Protocol};
 
 /// Flows of one host pair within a phase, in plan order.
 pub struct PairGroup<'a> {
@@ -60,5 +63,15 @@ pub fn phase_title(p: Phase) -> &'static str {
         Phase::Transfer => "Transfer",
         Phase::Legacy => "Legacy block-based transfer",
         Phase::Management => "Management",
+    }
+}
+
+/// Product name as people write it (`Migrate`, `Portability Suite`).
+pub fn product_title(p: Product) -> &'static str {
+    match p {
+        Product::Migrate => "Migrate",
+        Product::Protect => "Protect",
+        Product::Forge => "Forge",
+        Product::PortabilitySuite => "Portability Suite",
     }
 }

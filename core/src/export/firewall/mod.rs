@@ -1,0 +1,186 @@
+//! Host firewall rules: per host, the inbound rules it needs, in five dialects.
+//!
+//! A host-based firewall filters what arrives, so each host gets the flows where it is
+//! the accepting side (`flow.to`), with the initiating host's address as the remote
+//! address. All dialects share [`inbound`], so they always list the same rules in the
+//! same order, and they all treat a DNS-name address the same honest way: the rule is
+//! written out but commented, with the name to resolve, because none of these tools
+//! should resolve names at load time (nft and iptables would, once, silently).
+
+pub mod firewalld;
+pub mod iptables;
+pub mod netsh;
+pub mod nftables;
+pub mod powershell;
+
+use crate::plan::{Flow, Plan, PlanHost};
+use crate::types::{PortRange, Protocol};
+use std::net::IpAddr;
+
+/// The address of the remote (initiating) host of a rule, as the firewall can use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remote<'a> {
+    /// An IP literal: the rule can be written.
+    Ip(IpAddr),
+    /// A DNS name: someone must resolve it; the rule is emitted commented out.
+    Name(&'a str),
+}
+
+impl Remote<'_> {
+    fn parse(address: &str) -> Remote<'_> {
+        let a = address.trim_start_matches('[').trim_end_matches(']');
+        match a.parse::<IpAddr>() {
+            Ok(ip) => Remote::Ip(ip),
+            Err(_) => Remote::Name(address),
+        }
+    }
+}
+
+/// One inbound rule: a flow seen from the accepting host.
+#[derive(Debug, Clone, Copy)]
+pub struct Inbound<'a> {
+    pub flow: &'a Flow,
+    /// Name of the host that opens the connection (`flow.from`).
+    pub from: &'a str,
+    pub remote: Remote<'a>,
+}
+
+impl Inbound<'_> {
+    pub fn protocol(&self) -> Protocol {
+        self.flow.protocol
+    }
+    /// Ports for TCP/UDP; `None` for ICMP (echo request).
+    pub fn ports(&self) -> Option<PortRange> {
+        match self.flow.protocol {
+            Protocol::Icmp => None,
+            _ => self.flow.ports,
+        }
+    }
+    /// Short rule name shared by every dialect: `portplan <rule id> from <host>`.
+    pub fn name(&self) -> String {
+        format!("portplan {} from {}", self.flow.rule, self.from)
+    }
+    /// One-line description: `app01 -> ps01, conversion: purpose`.
+    pub fn description(&self) -> String {
+        format!(
+            "{} -> {}, {}: {}",
+            self.from, self.flow.to, self.flow.phase, self.flow.purpose
+        )
+    }
+    /// Human label of what is opened: `TCP 135`, `ICMP echo-request`.
+    pub fn what(&self) -> String {
+        match self.ports() {
+            None => "ICMP echo-request".to_string(),
+            Some(r) => format!("{} {}", self.flow.protocol.as_str().to_ascii_uppercase(), r),
+        }
+    }
+}
+
+/// The inbound rules of one host.
+pub struct HostRules<'a> {
+    pub host: &'a PlanHost,
+    pub rules: Vec<Inbound<'a>>,
+}
+
+impl HostRules<'_> {
+    /// Names of remote hosts whose address is a DNS name, in first-use order.
+    pub fn unresolved(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for r in &self.rules {
+            if let Remote::Name(n) = r.remote {
+                if !out.iter().any(|(h, _)| *h == r.from) {
+                    out.push((r.from, n));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Per host (plan order), the flows it accepts (plan order); hosts accepting nothing
+/// are left out.
+pub fn inbound(plan: &Plan) -> Vec<HostRules<'_>> {
+    plan.hosts
+        .iter()
+        .map(|host| HostRules {
+            host,
+            rules: plan
+                .flows
+                .iter()
+                .filter(|f| f.to.eq_ignore_ascii_case(&host.name))
+                .map(|flow| Inbound {
+                    flow,
+                    from: &flow.from,
+                    remote: Remote::parse(super::address(plan, &flow.from)),
+                })
+                .collect(),
+        })
+        .filter(|h| !h.rules.is_empty())
+        .collect()
+}
+
+/// Makes text safe inside a one-line comment or a double-quoted argument of any
+/// dialect: no line breaks, no double quotes (they end the string in nft, netsh and
+/// iptables-restore alike), no non-ASCII (netsh and old consoles mangle it).
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' | '`' => '\'',
+            '\r' | '\n' | '\t' => ' ',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// Shortens `s` to at most `max` bytes (ASCII after [`clean`]), marking the cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        s.to_string()
+    } else {
+        let cut = s
+            .char_indices()
+            .map(|(i, _)| i)
+            .take_while(|i| *i <= max.saturating_sub(3))
+            .last()
+            .unwrap_or(0);
+        format!("{}...", &s[..cut])
+    }
+}
+
+/// The heading line every dialect puts above a host's section.
+pub fn heading(h: &HostRules<'_>) -> String {
+    format!(
+        "Host {} ({}, {}): {} inbound rule{}",
+        clean(&h.host.name),
+        clean(&h.host.address),
+        h.host.role,
+        h.rules.len(),
+        if h.rules.len() == 1 { "" } else { "s" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_addresses() {
+        assert_eq!(
+            Remote::parse("10.0.0.5"),
+            Remote::Ip("10.0.0.5".parse().unwrap())
+        );
+        assert_eq!(
+            Remote::parse("[fd00::1]"),
+            Remote::Ip("fd00::1".parse().unwrap())
+        );
+        assert_eq!(Remote::parse("ps01.corp"), Remote::Name("ps01.corp"));
+    }
+
+    #[test]
+    fn cleaning_and_truncating() {
+        assert_eq!(clean("a \"b\"\nc→d"), "a 'b' c?d");
+        assert_eq!(truncate("abcdefgh", 6), "abc...");
+        assert_eq!(truncate("abc", 6), "abc");
+    }
+}

@@ -1,0 +1,75 @@
+//! nftables: one self-contained section per host that `nft -f` accepts on its own.
+//!
+//! Each section adds a regular chain `portplan_in` to `table inet filter` (Debian's
+//! default table) and touches nothing else: no policy, no flush, no base chain. A
+//! firewall team pastes the section of the host they are on and hooks it into their own
+//! input chain with one `jump`, so the fragment works beside any existing ruleset.
+
+use super::{clean, heading, inbound, truncate, Inbound, Remote};
+use crate::plan::Plan;
+use crate::types::Protocol;
+use std::fmt::Write;
+use std::net::IpAddr;
+
+/// Table family and name the chains go into.
+pub const TABLE: &str = "inet filter";
+/// The regular chain each host section defines.
+pub const CHAIN: &str = "portplan_in";
+/// Marker that starts every host section (tests split the file on it).
+pub const SECTION: &str = "# ===== Host ";
+
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "#!/usr/sbin/nft -f\n\
+         # portplan: inbound rules for PlateSpin {} {} (nftables).\n\
+         # One section per host. Load ONLY the section of the host you are on\n\
+         # (`nft -f section.nft`), then send inbound traffic through it from your input chain:\n\
+         #   nft add rule {TABLE} input jump {CHAIN}\n\
+         # A section adds chain {CHAIN} to table {TABLE}; it changes no policy and deletes nothing.\n\
+         # Rules are accept-only: keep your own default policy (drop) after the jump.",
+        super::super::product_title(plan.product),
+        plan.version
+    );
+    for h in inbound(plan) {
+        let _ = writeln!(
+            out,
+            "\n{SECTION}{} =====",
+            heading(&h).trim_start_matches("Host ")
+        );
+        for (name, addr) in h.unresolved() {
+            let _ = writeln!(
+                out,
+                "# {} is a DNS name ({}): resolve it and put the address into its commented rules.",
+                clean(name),
+                clean(addr)
+            );
+        }
+        let _ = writeln!(out, "table {TABLE} {{\n\tchain {CHAIN} {{");
+        for r in &h.rules {
+            let _ = writeln!(out, "\t\t# {}", clean(&r.description()));
+            let _ = writeln!(out, "\t\t{}", rule(r));
+        }
+        out.push_str("\t}\n}\n");
+    }
+    out
+}
+
+/// One rule line; commented out when the remote address is a DNS name.
+fn rule(r: &Inbound<'_>) -> String {
+    let (family, saddr, prefix) = match r.remote {
+        Remote::Ip(ip @ IpAddr::V4(_)) => ("ip", ip.to_string(), ""),
+        Remote::Ip(ip @ IpAddr::V6(_)) => ("ip6", ip.to_string(), ""),
+        Remote::Name(n) => ("ip", clean(n), "# UNRESOLVED: "),
+    };
+    let matcher = match (r.protocol(), r.ports()) {
+        (Protocol::Tcp, Some(p)) => format!("tcp dport {p}"),
+        (Protocol::Udp, Some(p)) => format!("udp dport {p}"),
+        _ if family == "ip6" => "icmpv6 type echo-request".to_string(),
+        _ => "icmp type echo-request".to_string(),
+    };
+    // nft limits rule comments to 128 bytes.
+    let comment = truncate(&clean(&r.name()), 120);
+    format!("{prefix}{family} saddr {saddr} {matcher} accept comment \"{comment}\"")
+}

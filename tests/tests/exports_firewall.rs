@@ -1,0 +1,286 @@
+//! Firewall rule exports, checked by the tools that will load them: `nft -c` and
+//! `iptables-restore --test` / `ip6tables-restore --test` inside a network namespace
+//! this test creates (never the host's own firewall), and firewalld's own rich-rule
+//! parser (python3-firewall) on the commands the generated script really runs.
+
+use portplan_core::export::firewall::{self, firewalld, iptables, netsh, nftables, powershell};
+use portplan_core::{Plan, Scenario};
+use portplan_tests::netns::Lab;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const EXAMPLES: [&str; 4] = [
+    "legacy-block.json",
+    "migrate-2020.json",
+    "wave-50.json",
+    "windows-file.json",
+];
+
+fn plan(name: &str) -> Plan {
+    let text = std::fs::read_to_string(portplan_tests::example(name)).expect("example");
+    Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan")
+}
+
+/// Runs `cmd` with `input` on stdin and returns its output.
+fn feed(mut cmd: Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn assert_ok(what: &str, out: &Output, input: &str) {
+    assert!(
+        out.status.success(),
+        "{what} refused:\n{}\n--- input ---\n{input}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The host sections of a rendered file (text from one marker to the next).
+fn sections(text: &str, marker: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with(marker) {
+            out.push(String::new());
+        }
+        if let Some(s) = out.last_mut() {
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    out
+}
+
+/// Every flow is one rule, named `portplan <rule> from <host>`, in the section of the
+/// host that accepts it, and nowhere else.
+fn assert_every_flow_once(plan: &Plan, text: &str, marker: &str) {
+    let secs = sections(text, marker);
+    let hosts = firewall::inbound(plan);
+    assert_eq!(secs.len(), hosts.len(), "one section per accepting host");
+    for (h, sec) in hosts.iter().zip(&secs) {
+        assert!(
+            sec.contains(&format!("Host {} (", h.host.name)),
+            "section order: {} expected in\n{sec}",
+            h.host.name
+        );
+        for f in plan.flows.iter() {
+            let name = format!("portplan {} from {}", f.rule, f.from);
+            let want = plan
+                .flows
+                .iter()
+                .filter(|g| g.rule == f.rule && g.from == f.from && g.to == h.host.name)
+                .count();
+            let got: usize = ['"', '\'', ']']
+                .iter()
+                .map(|end| sec.matches(&format!("{name}{end}")).count())
+                .sum();
+            assert_eq!(got, want, "{name} in section of {}:\n{sec}", h.host.name);
+        }
+    }
+}
+
+#[test]
+fn nftables_passes_nft_check_whole_and_per_host() {
+    let mut lab = Lab::new("nft");
+    lab.host("h");
+    for ex in EXAMPLES {
+        let plan = plan(ex);
+        let text = nftables::render(&plan);
+        assert_every_flow_once(&plan, &text, nftables::SECTION);
+        let check = |input: &str| {
+            let mut c = lab.cmd("h", "nft");
+            c.args(["-c", "-f", "-"]);
+            let out = feed(c, input);
+            assert_ok(&format!("nft -c ({ex})"), &out, input);
+        };
+        check(&text);
+        for sec in sections(&text, nftables::SECTION) {
+            check(&sec);
+        }
+    }
+    // The check is real: a broken rule is refused.
+    let mut c = lab.cmd("h", "nft");
+    c.args(["-c", "-f", "-"]);
+    let bad = "table inet filter {\n\tchain portplan_in {\n\t\tip saddr 10.0.0.1 tcp dport 70000 accept\n\t}\n}\n";
+    assert!(!feed(c, bad).status.success(), "nft -c accepted port 70000");
+    // And nothing was loaded: -c never touches the namespace's ruleset.
+    let listed = lab.cmd("h", "nft").args(["list", "ruleset"]).output();
+    assert_eq!(
+        String::from_utf8_lossy(&listed.expect("nft list").stdout).trim(),
+        ""
+    );
+}
+
+#[test]
+fn iptables_passes_iptables_restore_test_v4_and_v6() {
+    let mut lab = Lab::new("ipt");
+    lab.host("h");
+    let mut saw_v6 = false;
+    for ex in EXAMPLES {
+        let plan = plan(ex);
+        let text = iptables::render(&plan);
+        assert_every_flow_once(&plan, &text, iptables::SECTION);
+        let test = |program: &str, input: &str| {
+            let mut c = lab.cmd("h", program);
+            c.arg("--test");
+            let out = feed(c, input);
+            assert_ok(&format!("{program} --test ({ex})"), &out, input);
+        };
+        let mut blocks = sections(&text, iptables::SECTION);
+        blocks.push(text.clone());
+        for block in blocks {
+            test("iptables-restore", &block);
+            let v6: String = block
+                .lines()
+                .filter_map(|l| l.strip_prefix(iptables::V6))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            if !v6.is_empty() {
+                saw_v6 = true;
+                test("ip6tables-restore", &v6);
+            }
+        }
+    }
+    assert!(saw_v6, "the IPv6 example must exercise ip6tables-restore");
+    let mut c = lab.cmd("h", "iptables-restore");
+    c.arg("--test");
+    let bad = "*filter\n:PORTPLAN-IN - [0:0]\n-A PORTPLAN-IN -s fd00::1/128 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+    assert!(
+        !feed(c, bad).status.success(),
+        "iptables-restore accepted an IPv6 source"
+    );
+}
+
+/// A scratch directory removed on drop.
+struct Scratch(std::path::PathBuf);
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("portplan-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).expect("scratch dir");
+        Scratch(p)
+    }
+}
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Checks rich rules with firewalld's own parser (Rich_Rule(...).check()), one per line.
+const RICH_CHECK: &str = r#"
+import sys
+from firewall.core.rich import Rich_Rule
+for n, line in enumerate(sys.stdin.read().splitlines()):
+    try:
+        Rich_Rule(rule_str=line).check()
+    except Exception as e:
+        sys.exit("rule %d %r: %s" % (n, line, e))
+"#;
+
+#[test]
+fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
+    let scratch = Scratch::new("fwd");
+    let bin = scratch.0.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let log = scratch.0.join("calls.log");
+    // A stand-in firewall-cmd that records each call, one argument per line.
+    let fake = format!(
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\necho --- >> '{}'\n",
+        log.display(),
+        log.display()
+    );
+    let fake_path = bin.join("firewall-cmd");
+    std::fs::write(&fake_path, fake).expect("fake firewall-cmd");
+    Command::new("chmod")
+        .args(["+x", &fake_path.display().to_string()])
+        .status()
+        .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for ex in EXAMPLES {
+        let plan = plan(ex);
+        let text = firewalld::render(&plan);
+        assert_every_flow_once(&plan, &text, "# ===== Host ");
+        let script = scratch.0.join("rules.sh");
+        std::fs::write(&script, &text).expect("script");
+        for h in firewall::inbound(&plan) {
+            let _ = std::fs::remove_file(&log);
+            let out = Command::new("sh")
+                .arg(&script)
+                .args([h.host.name.as_str(), "internal"])
+                .env("PATH", &path)
+                .output()
+                .expect("sh");
+            assert_ok(&format!("rules.sh {} ({ex})", h.host.name), &out, &text);
+            let calls = std::fs::read_to_string(&log).expect("calls");
+            let rich: Vec<&str> = calls
+                .lines()
+                .filter_map(|l| l.strip_prefix("--add-rich-rule="))
+                .collect();
+            let resolved = h
+                .rules
+                .iter()
+                .filter(|r| matches!(r.remote, firewall::Remote::Ip(_)))
+                .count();
+            assert_eq!(rich.len(), resolved, "{}: {calls}", h.host.name);
+            assert_eq!(
+                calls.matches("--zone=internal").count(),
+                resolved,
+                "zone argument"
+            );
+            assert!(calls.trim_end().ends_with("--reload\n---"), "{calls}");
+            if !rich.is_empty() {
+                let mut c = Command::new("/usr/bin/python3");
+                c.args(["-c", RICH_CHECK]);
+                let input = rich.join("\n");
+                let out = feed(c, &input);
+                assert_ok("firewalld Rich_Rule.check", &out, &input);
+            }
+        }
+        // A host without rules is refused, and nothing is changed.
+        let _ = std::fs::remove_file(&log);
+        let out = Command::new("sh")
+            .arg(&script)
+            .arg("no-such-host")
+            .env("PATH", &path)
+            .output()
+            .expect("sh");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!log.exists(), "firewall-cmd ran for an unknown host");
+    }
+}
+
+#[test]
+fn windows_scripts_name_every_flow_in_its_host_section() {
+    for ex in EXAMPLES {
+        let plan = plan(ex);
+        let ps = powershell::render(&plan);
+        assert_every_flow_once(&plan, &ps, "# ===== Host ");
+        let cmd = netsh::render(&plan);
+        assert_every_flow_once(&plan, &cmd, "REM ===== Host ");
+        // netsh batch files want CRLF throughout; a lone LF breaks labels in cmd.exe.
+        assert!(!cmd.replace("\r\n", "").contains('\n'), "{ex}: bare LF");
+        // PowerShell strings are single-quoted with quotes doubled: balanced per line.
+        for line in ps.lines().filter(|l| l.contains("New-NetFirewallRule")) {
+            assert_eq!(line.matches('\'').count() % 2, 0, "{line}");
+        }
+        for h in firewall::inbound(&plan) {
+            assert!(ps.contains(&format!("    '{}' {{\n", h.host.name)));
+            assert!(cmd.contains(&format!("if /i \"%~1\"==\"{}\" goto host", h.host.name)));
+        }
+    }
+}
