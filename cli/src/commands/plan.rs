@@ -17,7 +17,12 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Svg => export::svg::render(&plan, None).into_bytes(),
         PlanFormat::Pdf => {
             let date = a.date.unwrap_or_else(today_utc);
-            pdf::render(&plan, &pdf::PdfOptions::new(&date))
+            let figure = portplan_core::diagram::pdf::Figure::new(&plan, None);
+            let opts = pdf::PdfOptions {
+                extras: Some(&figure),
+                ..pdf::PdfOptions::new(&date)
+            };
+            pdf::render(&plan, &opts)
         }
         PlanFormat::ChangeCsv => export::change_csv::render(&plan).into_bytes(),
         PlanFormat::Powershell => firewall::powershell::render(&plan).into_bytes(),

@@ -25,6 +25,7 @@
 mod layout;
 mod model;
 pub mod overlay;
+pub mod pdf;
 mod ports;
 
 pub use layout::layout;
@@ -305,5 +306,16 @@ pub fn status_color(s: Status) -> &'static str {
         Status::Closed => "#bf8700",
         Status::Filtered => "#cf222e",
         Status::Unknown => "#8c959f",
+    }
+}
+
+/// Background and border of a host box: servers blue, sources grey, targets green,
+/// virtualization hosts and connectors yellow.
+pub fn box_colors(role: Role) -> (&'static str, &'static str) {
+    match role {
+        Role::Server => ("#ddf4ff", "#0969da"),
+        Role::Source => ("#f6f8fa", "#57606a"),
+        Role::Target => ("#dafbe1", "#1a7f37"),
+        Role::VirtualizationHost | Role::Connector => ("#fff8c5", "#9a6700"),
     }
 }

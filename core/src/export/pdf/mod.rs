@@ -10,7 +10,7 @@
 //! per host pair; the last page holds the notes (dynamic RPC, KB articles, drive ports).
 
 mod layout;
-mod metrics;
+pub(crate) mod metrics;
 mod notes;
 mod table;
 mod widths;
