@@ -12,6 +12,8 @@ pub const APT_PACKAGES: &[&str] = &[
     "poppler-utils",
     "iptables",
     "python3-firewall",
+    "chromium",
+    "fonts-dejavu-core",
 ];
 
 pub fn setup_all() -> Result<()> {
