@@ -22,9 +22,11 @@
 //!     && a.label_text().contains("TCP 22")));
 //! ```
 
+mod chrome;
 mod layout;
 mod model;
 pub mod overlay;
+mod parts;
 pub mod pdf;
 mod ports;
 
