@@ -48,8 +48,12 @@ pub const COLLAPSE_THRESHOLD: usize = 3;
 
 /// Estimated width of `text` at `size` pixels, rounded up.
 pub fn text_width(text: &str, size: i32) -> i32 {
-    let chars = i32::try_from(text.chars().count()).unwrap_or(i32::MAX / 1000 / size.max(1));
-    (chars * size * CHAR_WIDTH_PERMILLE + 999) / 1000
+    let chars = i32::try_from(text.chars().count()).unwrap_or(i32::MAX);
+    chars
+        .saturating_mul(size)
+        .saturating_mul(CHAR_WIDTH_PERMILLE)
+        .saturating_add(999)
+        / 1000
 }
 
 /// A point in pixels, y downwards.
