@@ -3,7 +3,7 @@
 //! same plan.
 
 use portplan_core::diagram::{self, pdf::Figure};
-use portplan_core::export::pdf::{self, FirstPageExtras, PdfOptions, CONTENT_W};
+use portplan_core::export::pdf::{FirstPageExtras, PdfOptions, CONTENT_W};
 use portplan_core::{Plan, Scenario};
 use std::process::Command;
 
@@ -40,15 +40,9 @@ fn poppler(tool: &str, args: &[&str], bytes: &[u8], out_dash: bool) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The checklist as the CLI and the page make it: the diagram on page 1.
 fn checklist(p: &Plan) -> Vec<u8> {
-    let figure = Figure::new(p, None);
-    pdf::render(
-        p,
-        &PdfOptions {
-            extras: Some(&figure),
-            ..PdfOptions::new(DATE)
-        },
-    )
+    diagram::pdf::checklist(p, None, &PdfOptions::new(DATE))
 }
 
 #[test]

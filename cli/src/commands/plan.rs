@@ -22,12 +22,8 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Svg => export::svg::render(&plan, overlay.as_ref()).into_bytes(),
         PlanFormat::Pdf => {
             let date = a.date.unwrap_or_else(today_utc);
-            let figure = portplan_core::diagram::pdf::Figure::new(&plan, overlay.as_ref());
-            let opts = pdf::PdfOptions {
-                extras: Some(&figure),
-                ..pdf::PdfOptions::new(&date)
-            };
-            pdf::render(&plan, &opts)
+            let opts = pdf::PdfOptions::new(&date);
+            portplan_core::diagram::pdf::checklist(&plan, overlay.as_ref(), &opts)
         }
         PlanFormat::ChangeCsv => export::change_csv::render(&plan).into_bytes(),
         PlanFormat::Powershell => firewall::powershell::render(&plan).into_bytes(),

@@ -2,7 +2,7 @@
 
 use super::layout::MARGIN;
 use super::{text_width, LegendEntry, Point, Status, Style, Swatch, Text};
-use crate::export::{phase_title, product_title};
+use crate::export::phase_title;
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 
@@ -19,7 +19,7 @@ pub(super) fn header(plan: &Plan, verdicts: bool, avail: i32) -> Header {
     let mut texts = Vec::new();
     let title = format!(
         "PlateSpin {} {} · network flows ({} flows between {} hosts)",
-        product_title(plan.product),
+        plan.product.title(),
         plan.version,
         plan.flows.len(),
         plan.hosts.len()

@@ -8,7 +8,7 @@
 
 use super::{layout, Diagram, Overlay, Point, Text, DOT_RADIUS};
 use crate::export::pdf::metrics::{encode, width, Font};
-use crate::export::pdf::{Content, FirstPageExtras, Rect};
+use crate::export::pdf::{Content, FirstPageExtras, PdfOptions, Rect};
 use crate::plan::Plan;
 use pdf_writer::{Name, Str};
 
@@ -34,6 +34,17 @@ impl FirstPageExtras for Figure {
     fn draw(&self, page: &mut Content, area: Rect) {
         draw(page, &self.diagram, area);
     }
+}
+
+/// The PDF checklist with the diagram on page 1: what the CLI's `--format pdf` and the
+/// page's PDF download both produce, so their bytes agree.
+pub fn checklist(plan: &Plan, overlay: Option<&Overlay>, opts: &PdfOptions<'_>) -> Vec<u8> {
+    let figure = Figure::new(plan, overlay);
+    let opts = PdfOptions {
+        extras: Some(&figure),
+        ..*opts
+    };
+    crate::export::pdf::render(plan, &opts)
 }
 
 /// `#rrggbb` as PDF RGB components.
