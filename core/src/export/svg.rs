@@ -18,7 +18,7 @@ pub fn render_diagram(d: &Diagram) -> String {
     let mut o = String::with_capacity(4096 + 1200 * (d.boxes.len() + d.arrows.len()));
     let _ = writeln!(
         o,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}">"#,
         w = d.width,
         h = d.height,
         f = esc(FONT_FAMILY)
