@@ -52,6 +52,9 @@ pub struct PlanArgs {
     /// Date printed on the PDF checklist (YYYY-MM-DD); default: today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<String>,
+    /// Color the diagram (svg, pdf) with the verdicts of these `check` reports of the plan.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

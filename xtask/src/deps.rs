@@ -16,6 +16,8 @@ pub const APT_PACKAGES: &[&str] = &[
     "python3",
     "time",
     "openssl",
+    "chromium",
+    "fonts-dejavu-core",
 ];
 
 pub fn setup_all() -> Result<()> {
