@@ -141,8 +141,8 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
     let mut overlay = format!(
         "all:\n  vars:\n    ansible_connection: local\n    \
          ansible_python_interpreter: \"{{{{ ansible_playbook_python }}}}\"\n    \
-         portplan_controller_binary: \"{PORTPLAN}\"\n    portplan_listen_for: \"3m\"\n    \
-         portplan_listen: false\n  hosts:\n"
+         portplan_controller_binary: \"{PORTPLAN}\"\n    portplan_listen_for: \"3m\"\n  \
+         hosts:\n"
     );
     for h in ["ps01", "src", "tgt"] {
         overlay.push_str(&format!(
@@ -191,20 +191,24 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
         Some((3725, 3725))
     );
     assert_eq!(f.probes[0].verdict, Verdict::Filtered, "{text}");
-    // Every other flow got through: TCP answered RST (nothing listens), ICMP echoed.
+    // Every other flow passed: its TCP port answered the `portplan listen` token that the
+    // playbook started on the accepting host (verified), ICMP echoed (open).
     for other in report.flows.iter().filter(|x| x.status != Status::Fail) {
+        assert_eq!(other.status, Status::Pass, "{text}");
+        let want = match other.protocol {
+            Protocol::Icmp => Verdict::Open,
+            _ => Verdict::Verified,
+        };
         for p in &other.probes {
-            assert!(
-                matches!(
-                    p.verdict,
-                    Verdict::Open | Verdict::Closed | Verdict::Verified
-                ),
-                "{} -> {}: {:?}",
-                other.from,
-                other.to,
-                p
-            );
+            assert_eq!(p.verdict, want, "{} -> {}: {:?}", other.from, other.to, p);
         }
+    }
+    // The responders ran, answered and were stopped by the playbook (not by --for).
+    for h in ["ps01", "src", "tgt"] {
+        let log = std::fs::read_to_string(dir.join("hosts").join(h).join("listen.log"))
+            .unwrap_or_else(|e| panic!("{h}: listen.log: {e}"));
+        assert!(log.lines().any(|l| l.starts_with("ready:")), "{h}: {log}");
+        assert!(log.lines().any(|l| l.starts_with("stopped:")), "{h}: {log}");
     }
     for h in ["ps01", "src", "tgt"] {
         let fetched = out.join("reports").join(format!("report-{h}.json"));

@@ -294,6 +294,12 @@ impl Report {
         Ok(())
     }
 
+    /// Whether this report is about `plan` (same digest), so its verdicts can be laid
+    /// over that plan's flows.
+    pub fn checks(&self, plan: &crate::Plan) -> bool {
+        self.plan_digest == plan.digest()
+    }
+
     /// Count of flows per status: (pass, attention, fail).
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |s| self.flows.iter().filter(|f| f.status == s).count();
@@ -351,6 +357,18 @@ mod tests {
             assert_eq!(r.flows[0].probes[0].verdict, *v);
             assert_eq!(Report::from_json(&r.to_json()).expect("again"), r);
         }
+    }
+
+    #[test]
+    fn a_report_knows_its_plan() {
+        let s = crate::Scenario::from_json(include_str!("../../examples/windows-file.json"))
+            .expect("scenario");
+        let plan = crate::Plan::build(&s).expect("plan");
+        let mut r =
+            Report::from_json(&report(probe(serde_json::json!(15), "open"))).expect("report");
+        assert!(!r.checks(&plan));
+        r.plan_digest = plan.digest();
+        assert!(r.checks(&plan));
     }
 
     #[test]

@@ -284,3 +284,65 @@ fn windows_scripts_name_every_flow_in_its_host_section() {
         }
     }
 }
+
+/// Loading a host's section twice, for real, inside the test's own namespace, leaves
+/// exactly that host's rules: the sections are idempotent, as an operator re-running
+/// them needs.
+#[test]
+fn sections_load_for_real_and_reload_without_doubling() {
+    let mut lab = Lab::new("load");
+    lab.host("h");
+    let plan = plan("migrate-2020.json");
+    let hosts = firewall::inbound(&plan);
+    let nft = nftables::render(&plan);
+    let ipt = iptables::render(&plan);
+    let nft_secs = sections(&nft, nftables::SECTION);
+    let ipt_secs = sections(&ipt, iptables::SECTION);
+    for (i, h) in hosts.iter().enumerate() {
+        let ip = |v4: bool| {
+            h.rules
+                .iter()
+                .filter(|r| match r.remote {
+                    firewall::Remote::Ip(a) => a.is_ipv4() == v4,
+                    firewall::Remote::Name(_) => false,
+                })
+                .count()
+        };
+        for _ in 0..2 {
+            let mut c = lab.cmd("h", "nft");
+            c.args(["-f", "-"]);
+            assert_ok("nft -f", &feed(c, &nft_secs[i]), &nft_secs[i]);
+            let mut c = lab.cmd("h", "iptables-restore");
+            c.arg("--noflush");
+            assert_ok(
+                "iptables-restore --noflush",
+                &feed(c, &ipt_secs[i]),
+                &ipt_secs[i],
+            );
+        }
+        let listed = lab
+            .cmd("h", "nft")
+            .args(["list", "chain", "inet", "filter", nftables::CHAIN])
+            .output()
+            .expect("nft list");
+        let listed = String::from_utf8_lossy(&listed.stdout);
+        assert_eq!(
+            listed.matches(" accept comment ").count(),
+            ip(true) + ip(false),
+            "{}: {listed}",
+            h.host.name
+        );
+        let rules = lab
+            .cmd("h", "iptables")
+            .args(["-S", iptables::CHAIN])
+            .output()
+            .expect("iptables -S");
+        let rules = String::from_utf8_lossy(&rules.stdout);
+        assert_eq!(
+            rules.lines().filter(|l| l.starts_with("-A ")).count(),
+            ip(true),
+            "{}: {rules}",
+            h.host.name
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! which ones the network lets through.
 
 use crate::output::{self, progress::Progress, table};
+use crate::probe::deep::DeepSettings;
 use crate::probe::jobs::{self, Selection, Work};
 use crate::probe::net::TokioProber;
 use crate::probe::schedule::{self, Settings};
@@ -25,7 +26,13 @@ const DEFAULT_TIMEOUT: &str = "1500ms";
 
 const EXAMPLES: &str = "\
 Examples:
+  # On your desk: plan once, then copy portplan and plan.json to each host
+  portplan plan --scenario site.json --format json -o plan.json
+
   # On the PlateSpin server ps01: probe everything it must reach
+  portplan check --plan plan.json --from ps01
+
+  # Or plan on the fly from the scenario
   portplan check --scenario site.json --from ps01
 
   # On a source workload, only the transfer to its target; keep the JSON report
@@ -37,6 +44,13 @@ Examples:
   # For scripts: JSON on stdout, no table
   portplan check --plan plan.json --from ps01 --format json > ps01.json
 
+  # Before PlateSpin is installed: on web01 run the responder, then check from ps01
+  portplan listen --plan plan.json --as web01          # on web01
+  portplan check --plan plan.json --from ps01 --to web01
+
+  # Sockets only: no protocol confirmations, no responder token
+  portplan check --plan plan.json --from ps01 --no-deep
+
 Verdicts (per port, with an nmap-style reason):
   open             the connection succeeded (syn-ack, udp-response, echo-reply)
   closed           RST or ICMP port unreachable: the network lets the flow through but
@@ -45,6 +59,8 @@ Verdicts (per port, with an nmap-style reason):
                    admin-prohibited): a firewall or route blocks the flow
   open|filtered    UDP without reply (UDP 138 never answers; 137 gets a NetBIOS query)
   verified         a protocol check or a `portplan listen` responder proved the far end
+                   (SSH banner on 22, HTTP on 80, TLS on 443, SMB2 on 139/445, the
+                   endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
   needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
   error            a local problem (out of file descriptors, deadline reached)
@@ -94,6 +110,10 @@ pub struct CheckArgs {
     /// the soft limit is first raised to the hard limit].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub concurrency: Option<u64>,
+    /// Probes in flight at once towards any one host, so a large range does not look
+    /// like a SYN flood to it (and get dropped, reading as filtered).
+    #[arg(long, value_name = "N", default_value_t = schedule::PER_HOST as u64, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub per_host: u64,
     /// Probe every port of dynamic RPC ranges instead of 16 evenly spaced samples.
     #[arg(long)]
     pub full_ranges: bool,
@@ -110,6 +130,10 @@ pub struct CheckArgs {
     /// Exit 1 when a flow needs attention, not only when one fails.
     #[arg(long)]
     pub strict: bool,
+    /// Skip the protocol confirmations (SSH banner, HTTP, TLS, SMB2, endpoint mapper,
+    /// NBSTAT) and the `portplan listen` token: only the sockets decide.
+    #[arg(long)]
+    pub no_deep: bool,
     /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
     #[arg(long)]
     pub no_progress: bool,
@@ -201,13 +225,25 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         timeout: a.timeout,
         retries: a.retries,
         concurrency,
+        per_host: (a.per_host as usize).min(concurrency),
         max_time: a.max_time,
     };
     let needs_dns = work.targets.iter().any(|t| {
         let bare = t.address.trim_start_matches('[').trim_end_matches(']');
         bare.parse::<std::net::IpAddr>().is_err()
     });
-    let budget = schedule::budget(work.jobs.len(), needs_dns, &settings);
+    let busiest = schedule::busiest_target(&work);
+    let mut budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
+    let deep = (!a.no_deep).then(|| {
+        Arc::new(DeepSettings {
+            digest: plan.digest(),
+        })
+    });
+    if deep.is_some() {
+        // A confirmation (or the token after it) may wait out two more timeouts per attempt.
+        let extra = a.timeout.saturating_mul(2 * (a.retries + 1));
+        budget = (budget + extra).min(a.max_time.unwrap_or(Duration::MAX));
+    }
     let progress = Progress::new(
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
@@ -217,13 +253,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let (started, clock) = (SystemTime::now(), Instant::now());
-    let results = runtime.block_on(schedule::run(
-        Arc::new(TokioProber),
-        &work,
-        &settings,
-        budget,
-        &|r| progress.done(r),
-    ));
+    let results = runtime.block_on(async {
+        let prober = Arc::new(TokioProber::new(deep));
+        schedule::run(prober, &work, &settings, budget, &|r| progress.done(r)).await
+    });
     progress.finish();
     let elapsed = clock.elapsed().as_secs_f64();
     // Sockets still closing must not hold the process: the report is complete.
@@ -245,7 +278,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let summary = output::summary_line(&report, work.jobs.len(), elapsed);
     match a.format {
         CheckFormat::Table => {
-            let color = std::io::stdout().is_terminal();
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = format!("{}{summary}\n", table::render(&plan, &report, color));
             crate::io::write_output(None, text.as_bytes())?;
         }

@@ -3,8 +3,10 @@
 pub mod check;
 mod drive_port;
 pub mod fleet;
+mod listen;
 pub mod merge;
 mod plan;
+mod probe_service;
 mod rules;
 
 use crate::cli::{Cli, Command};
@@ -18,6 +20,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(a) => plan::run(a),
         Command::Rules(a) => rules::run(a),
         Command::DrivePort(a) => drive_port::run(a),
+        Command::Listen(a) => listen::run(a),
+        Command::ProbeService(a) => probe_service::run(a),
         Command::Check(a) => check::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Fleet(a) => fleet::run(a),

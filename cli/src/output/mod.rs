@@ -16,8 +16,19 @@ pub fn write_report(path: &Path, report: &Report) -> anyhow::Result<()> {
 /// The one-line summary printed after the table (or on stderr with `--format json`).
 pub fn summary_line(report: &Report, probes: usize, secs: f64) -> String {
     let (pass, attention, fail) = report.counts();
+    let cut = report
+        .flows
+        .iter()
+        .flat_map(|f| &f.probes)
+        .filter(|p| p.reason == "deadline")
+        .count();
+    let cut = if cut > 0 {
+        format!(" ({cut} probe results cut by the deadline)")
+    } else {
+        String::new()
+    };
     format!(
-        "{} flows from {} checked with {probes} probes in {secs:.1} s: {pass} pass, {attention} attention, {fail} fail",
+        "{} flows from {} checked with {probes} probes in {secs:.1} s: {pass} pass, {attention} attention, {fail} fail{cut}",
         report.flows.len(),
         report.probed_from
     )

@@ -80,7 +80,7 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
         }
         s.push(')');
         if let Some(ms) = p.latency_ms {
-            let _ = write!(s, " {ms} ms");
+            let _ = write!(s, " {ms:.1} ms");
         }
         if shows_detail(p) {
             let _ = write!(s, ": {}", p.detail);
@@ -151,6 +151,68 @@ mod tests {
             attempts: 1,
             detail: detail.into(),
         }
+    }
+
+    /// The legacy example seen from db01, with one probe result of each kind.
+    #[test]
+    fn table_groups_like_the_plan() {
+        use crate::probe::{jobs, verdict};
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/legacy-block.json"
+        ))
+        .expect("example");
+        let plan = Plan::build(&portplan_core::Scenario::from_json(&text).expect("scenario"))
+            .expect("plan");
+        let sel = jobs::Selection {
+            from: "db01".into(),
+            ..jobs::Selection::default()
+        };
+        let work = jobs::plan_work(&plan, &sel).expect("work");
+        let results: Vec<ProbeResult> = work
+            .jobs
+            .iter()
+            .map(|j| match j.port.map(Port::get) {
+                Some(137) | Some(445) | Some(9999) => {
+                    p(j.port.map_or(0, Port::get), Verdict::Open, "syn-ack", "")
+                }
+                Some(10004) => ProbeResult {
+                    latency_ms: None,
+                    attempts: 2,
+                    ..p(10004, Verdict::Filtered, "no-response", "")
+                },
+                Some(n) => p(n, Verdict::Closed, "conn-refused", "RST"),
+                None => ProbeResult {
+                    protocol: Protocol::Icmp,
+                    port: None,
+                    ..p(1, Verdict::Open, "echo-reply", "")
+                },
+            })
+            .collect();
+        let flows = work
+            .flows
+            .iter()
+            .map(|fj| {
+                let probes: Vec<ProbeResult> =
+                    fj.jobs.iter().map(|j| results[*j].clone()).collect();
+                let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic);
+                FlowReport::new(&fj.flow, status, hint, probes)
+            })
+            .collect();
+        let report = Report {
+            format: 1,
+            plan_digest: plan.digest(),
+            probed_from: "db01".into(),
+            host: "db01".into(),
+            started: "2026-01-01T00:00:00Z".into(),
+            finished: "2026-01-01T00:00:02Z".into(),
+            flows,
+        };
+        insta::assert_snapshot!("check-table-legacy-db01", render(&plan, &report, false));
+        assert!(
+            render(&plan, &report, true).contains("\u{1b}["),
+            "colored on a terminal"
+        );
     }
 
     #[test]

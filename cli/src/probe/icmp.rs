@@ -181,6 +181,14 @@ mod tests {
         assert!(!is_echo_reply(&[0x41], false, true, None, 7));
     }
 
+    proptest::proptest! {
+        /// Any datagram on the ICMP socket is checked without panicking.
+        #[test]
+        fn arbitrary_packets_never_panic(buf in proptest::collection::vec(proptest::num::u8::ANY, 0..100), raw: bool, v6: bool, seq: u16) {
+            let _ = is_echo_reply(&buf, v6, raw, Some(1), seq);
+        }
+    }
+
     /// Runs as root in CI: a raw socket pings loopback.
     #[tokio::test]
     async fn loopback_answers_echo() {

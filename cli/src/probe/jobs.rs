@@ -67,7 +67,7 @@ fn known_host(plan: &Plan, flag: &str, name: &str) -> Result<(), String> {
 
 /// `count` ports spread evenly over `r`, first and last included.
 pub fn sample(r: PortRange, count: u32) -> Vec<Port> {
-    let (first, len) = (u32::from(r.first.get()), r.len());
+    let (first, len, count) = (u32::from(r.first.get()), r.len(), count.max(2));
     if len <= count {
         return r.ports().collect();
     }
@@ -183,6 +183,20 @@ mod tests {
         assert_eq!((s[0].get(), s[15].get()), (49152, 65535));
         assert!(s.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(sample(r(137, 139), 16).len(), 3);
+    }
+
+    proptest::proptest! {
+        /// Samples stay inside the range, strictly increase, and include both ends.
+        #[test]
+        fn samples_cover_the_range(a in 1u16.., len in 0u16..20000, count in 0u32..64) {
+            let first = Port::new(a).expect("port");
+            let last = Port::new(a.saturating_add(len)).expect("port");
+            let r = PortRange::new(first, last).expect("range");
+            let s = sample(r, count);
+            proptest::prop_assert_eq!(s.len() as u32, r.len().min(count.max(2)));
+            proptest::prop_assert!(s.windows(2).all(|w| w[0] < w[1]));
+            proptest::prop_assert_eq!((s[0], s[s.len() - 1]), (first, last));
+        }
     }
 
     #[test]

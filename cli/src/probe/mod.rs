@@ -14,6 +14,7 @@ pub mod limits;
 pub mod nbstat;
 pub mod net;
 pub mod schedule;
+pub mod unreach;
 pub mod verdict;
 
 use std::future::Future;

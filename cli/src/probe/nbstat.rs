@@ -177,10 +177,27 @@ pub mod tests {
         assert_eq!(parse_reply(&request(7), 7), Err(ParseError::NotAResponse));
     }
 
+    proptest::proptest! {
+        /// Whatever arrives on UDP 137, parsing returns instead of panicking.
+        #[test]
+        fn arbitrary_datagrams_never_panic(buf in proptest::collection::vec(proptest::num::u8::ANY, 0..600), id: u16) {
+            let _ = parse_reply(&buf, id);
+        }
+
+        /// A name table survives the round trip through a reply.
+        #[test]
+        fn replies_round_trip(names in proptest::collection::vec(("[A-Z0-9-]{1,15}", proptest::num::u8::ANY, proptest::bool::ANY), 0..20), id: u16) {
+            let table: Vec<(&str, u8, bool)> = names.iter().map(|(n, s, g)| (n.as_str(), *s, *g)).collect();
+            let parsed = parse_reply(&reply(id, &table), id).expect("parse");
+            let back: Vec<(String, u8, bool)> = parsed.into_iter().map(|n| (n.name, n.suffix, n.group)).collect();
+            proptest::prop_assert_eq!(back, names);
+        }
+    }
+
     #[test]
     fn every_truncation_is_an_error_not_a_panic() {
         let r = reply(7, &[("WEB01", 0x00, false)]);
-        for n in 0..r.len() - 46 {
+        for n in 0..r.len() {
             assert!(parse_reply(&r[..n], 7).is_err(), "accepted {n} bytes");
         }
     }

@@ -1,10 +1,12 @@
 //! The real [`Prober`]: tokio sockets, one per attempt.
 
-use super::deep::{self, DeepContext};
+use super::deep::{self, DeepContext, DeepSettings};
+use super::unreach::{self, Watch};
 use super::verdict::classify;
-use super::{icmp, nbstat, Outcome, Prober};
+use super::{icmp, nbstat, FailKind, Outcome, Prober};
 use portplan_core::Port;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpSocket, UdpSocket};
 
@@ -13,7 +15,48 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Probes with the operating system's sockets.
 #[derive(Debug, Default)]
-pub struct TokioProber;
+pub struct TokioProber {
+    /// Reads ICMP unreachables (needs a raw socket) to name admin-prohibited rejects.
+    watch: Option<Watch>,
+    /// Protocol confirmations and the responder token (`check --deep`); `None` probes
+    /// sockets only.
+    pub deep: Option<Arc<DeepSettings>>,
+}
+
+impl TokioProber {
+    /// A prober that also watches ICMP errors where it may; call inside the runtime.
+    pub fn new(deep: Option<Arc<DeepSettings>>) -> TokioProber {
+        TokioProber {
+            watch: Watch::start(),
+            deep,
+        }
+    }
+
+    /// Sharpens an unreachable with the ICMP error behind it: which code, and who sent it.
+    async fn explain(&self, o: Outcome, dst: SocketAddr, protocol: u8) -> Outcome {
+        let Outcome::Failed { kind, message } = &o else {
+            return o;
+        };
+        if !matches!(kind, FailKind::HostUnreachable | FailKind::NetUnreachable) {
+            return o;
+        }
+        let Some(watch) = &self.watch else { return o };
+        match watch.lookup(dst, protocol).await {
+            Some(u) if unreach::prohibited(u.code) => Outcome::Failed {
+                kind: FailKind::AdminProhibited,
+                message: format!(
+                    "ICMP communication administratively prohibited (type 3 code {}) from {}",
+                    u.code, u.sender
+                ),
+            },
+            Some(u) => Outcome::Failed {
+                kind: *kind,
+                message: format!("{message}: ICMP type 3 code {} from {}", u.code, u.sender),
+            },
+            None => o,
+        }
+    }
+}
 
 impl Prober for TokioProber {
     async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
@@ -53,13 +96,14 @@ impl Prober for TokioProber {
                 Outcome::Refused { .. } => Outcome::Refused {
                     rtt: start.elapsed(),
                 },
-                other => other,
+                other => self.explain(other, addr, 6).await,
             },
             Ok(Ok(mut stream)) => {
                 let rtt = start.elapsed();
                 let ctx = DeepContext {
                     host: addr.ip().to_string(),
                     timeout,
+                    settings: self.deep.clone(),
                 };
                 let confirmation = match Port::new(addr.port()) {
                     Some(port) => deep::after_connect(&mut stream, port, &ctx).await,
@@ -102,13 +146,29 @@ impl Prober for TokioProber {
         }
         let mut buf = vec![0u8; 2048];
         match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
-            Err(_) => Outcome::NoResponse,
-            Ok(Err(e)) => refused(classify(&e)),
-            Ok(Ok(n)) => Outcome::Answered {
-                rtt: start.elapsed(),
-                detail: describe_udp_reply(&payload, &buf[..n]),
-                verified: false,
+            Err(_) => match &self.deep {
+                // Silence may be `portplan listen`, which answers only its challenge.
+                Some(d) => {
+                    match portplan::proto::token::verify_token_udp(addr, &d.digest, timeout).await {
+                        Ok(true) => Outcome::Answered {
+                            rtt: start.elapsed(),
+                            detail: "portplan listen answered the token".into(),
+                            verified: true,
+                        },
+                        _ => Outcome::NoResponse,
+                    }
+                }
+                None => Outcome::NoResponse,
             },
+            Ok(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
+            Ok(Ok(n)) => {
+                let (detail, confirmed) = describe_udp_reply(&payload, &buf[..n]);
+                Outcome::Answered {
+                    rtt: start.elapsed(),
+                    detail,
+                    verified: confirmed && self.deep.is_some(),
+                }
+            }
         }
     }
 
@@ -117,19 +177,31 @@ impl Prober for TokioProber {
     }
 }
 
-/// What a UDP reply says: the NetBIOS name for an NBSTAT query, else its size.
-fn describe_udp_reply(request: &[u8], reply: &[u8]) -> String {
+/// What a UDP reply says: the NetBIOS name (and MAC) for an NBSTAT query, else its
+/// size; and whether it confirms the service.
+fn describe_udp_reply(request: &[u8], reply: &[u8]) -> (String, bool) {
     if request.len() == 50 && request[46..] == [0x00, 0x21, 0x00, 0x01] {
         let id = u16::from_be_bytes([request[0], request[1]]);
         return match nbstat::parse_reply(reply, id) {
             Ok(names) => match nbstat::host_name(&names) {
-                Some(n) => format!("NetBIOS name {n}"),
-                None => "NetBIOS node status with an empty name table".into(),
+                Some(n) => {
+                    let mac = portplan::proto::nbstat::parse_nbstat_response(reply, Some(id))
+                        .ok()
+                        // Samba and some stacks send zeros: no MAC is better than a fake one.
+                        .filter(|st| !st.mac.is_empty() && st.mac != "00:00:00:00:00:00")
+                        .map(|st| format!(", MAC {}", st.mac))
+                        .unwrap_or_default();
+                    (format!("NetBIOS name {n}{mac}"), true)
+                }
+                None => ("NetBIOS node status with an empty name table".into(), true),
             },
-            Err(e) => format!("answered, but not a NetBIOS node status ({e:?})"),
+            Err(e) => (
+                format!("answered, but not a NetBIOS node status ({e:?})"),
+                false,
+            ),
         };
     }
-    format!("{} bytes back", reply.len())
+    (format!("{} bytes back", reply.len()), false)
 }
 
 #[cfg(test)]
@@ -149,7 +221,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
             l.local_addr().expect("addr")
         };
-        let o = TokioProber.tcp(open, T).await;
+        let o = TokioProber::default().tcp(open, T).await;
         assert!(
             matches!(
                 o,
@@ -160,7 +232,7 @@ mod tests {
             ),
             "{o:?}"
         );
-        let o = TokioProber.tcp(closed, T).await;
+        let o = TokioProber::default().tcp(closed, T).await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
@@ -178,7 +250,9 @@ mod tests {
                 let _ = server.send_to(&r, peer).await;
             }
         });
-        let o = TokioProber.udp(addr, nbstat::request(0x4242), T).await;
+        let o = TokioProber::default()
+            .udp(addr, nbstat::request(0x4242), T)
+            .await;
         match o {
             Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
             other => panic!("{other:?}"),
@@ -187,20 +261,25 @@ mod tests {
             .expect("bind")
             .local_addr()
             .expect("addr");
-        let o = TokioProber.udp(closed, nbstat::request(1), T).await;
+        let o = TokioProber::default()
+            .udp(closed, nbstat::request(1), T)
+            .await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
     #[tokio::test]
     async fn names_resolve_or_say_why_not() {
         assert_eq!(
-            TokioProber.resolve("127.0.0.1").await,
+            TokioProber::default().resolve("127.0.0.1").await,
             Ok("127.0.0.1".parse().expect("ip"))
         );
         assert_eq!(
-            TokioProber.resolve("[::1]").await,
+            TokioProber::default().resolve("[::1]").await,
             Ok("::1".parse().expect("ip"))
         );
-        assert!(TokioProber.resolve("no-such-host.invalid").await.is_err());
+        assert!(TokioProber::default()
+            .resolve("no-such-host.invalid")
+            .await
+            .is_err());
     }
 }

@@ -29,14 +29,34 @@ pub struct Settings {
     pub retries: u32,
     /// Probes in flight at once (each holds one socket).
     pub concurrency: usize,
+    /// Probes in flight at once towards one host, so a large range does not look like a
+    /// SYN flood to the target (whose protection would then drop SYNs: false `filtered`).
+    pub per_host: usize,
     /// A cap on the whole run below the computed budget.
     pub max_time: Option<Duration>,
 }
 
-/// The longest a run of `jobs` probes may take: every wave of `concurrency` probes
-/// waiting out every attempt, plus slack, capped by `max_time`.
-pub fn budget(jobs: usize, needs_dns: bool, s: &Settings) -> Duration {
-    let waves = jobs.div_ceil(s.concurrency.max(1)).max(1) as u32;
+/// Default for [`Settings::per_host`].
+pub const PER_HOST: usize = 512;
+
+/// The most jobs any one target has (what `per_host` makes wait).
+pub fn busiest_target(work: &Work) -> usize {
+    let mut counts = vec![0usize; work.targets.len()];
+    for j in &work.jobs {
+        if let Some(c) = counts.get_mut(j.target) {
+            *c += 1;
+        }
+    }
+    counts.into_iter().max().unwrap_or(0)
+}
+
+/// The longest a run of `jobs` probes (`busiest` of them to one host) may take: every
+/// wave of probes waiting out every attempt, plus slack, capped by `max_time`.
+pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Duration {
+    let waves = jobs
+        .div_ceil(s.concurrency.max(1))
+        .max(busiest.div_ceil(s.per_host.max(1)))
+        .max(1) as u32;
     let per_probe = s.timeout.saturating_mul(s.retries.saturating_add(1));
     let dns = if needs_dns {
         DNS_ALLOWANCE
@@ -146,18 +166,28 @@ pub async fn run<P: Prober>(
         }
         let (tx, mut rx) = mpsc::unbounded_channel();
         let sem = Arc::new(Semaphore::new(s.concurrency.max(1)));
+        let per_host: Vec<Arc<Semaphore>> = work
+            .targets
+            .iter()
+            .map(|_| Arc::new(Semaphore::new(s.per_host.max(1))))
+            .collect();
         for (i, job) in work.jobs.iter().enumerate() {
             match &addrs[job.target] {
                 Some(Ok(ip)) => {
-                    let (p, sem, tx, s, job, ip) = (
+                    let (p, sem, host, tx, s, job, ip) = (
                         prober.clone(),
                         sem.clone(),
+                        per_host[job.target].clone(),
                         tx.clone(),
                         s.clone(),
                         *job,
                         *ip,
                     );
                     tasks.spawn(async move {
+                        // Always the host first, then the global budget: no deadlock.
+                        let Ok(_host) = host.acquire_owned().await else {
+                            return;
+                        };
                         let Ok(_permit) = sem.acquire_owned().await else {
                             return;
                         };
@@ -274,6 +304,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             retries,
             concurrency,
+            per_host: PER_HOST,
             max_time: None,
         }
     }
@@ -299,7 +330,7 @@ mod tests {
 
     async fn go(script: Script, w: &Work, s: &Settings) -> (Vec<ProbeResult>, Arc<Script>) {
         let script = Arc::new(script);
-        let b = budget(w.jobs.len(), false, s);
+        let b = budget(w.jobs.len(), busiest_target(w), false, s);
         (run(script.clone(), w, s, b, &|_| {}).await, script)
     }
 
@@ -410,6 +441,24 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn one_host_never_gets_more_than_its_share() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_millis(100);
+        let ports: Vec<u16> = (1..=30).collect();
+        let w = work(&["a", "b"], Protocol::Tcp, &ports);
+        let st = Settings {
+            per_host: 5,
+            ..settings(0, 1000)
+        };
+        let (_, script) = go(s, &w, &st).await;
+        assert_eq!(
+            script.peak.load(Ordering::SeqCst),
+            10,
+            "5 per host, two hosts"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn unresolved_hosts_are_not_probed() {
         let mut s = Script::new(&[]);
         s.unresolvable = vec!["ghost".into()];
@@ -464,12 +513,20 @@ mod tests {
     #[test]
     fn budget_is_waves_times_attempts_plus_slack() {
         let s = settings(1, 100);
-        assert_eq!(budget(1000, false, &s), Duration::from_secs(10 * 2 + 2));
-        assert_eq!(budget(1, true, &s), Duration::from_secs(2 + 2 + 5));
+        assert_eq!(budget(1000, 10, false, &s), Duration::from_secs(10 * 2 + 2));
+        assert_eq!(budget(1, 1, true, &s), Duration::from_secs(2 + 2 + 5));
+        let one_host = Settings {
+            per_host: 50,
+            ..s.clone()
+        };
+        assert_eq!(
+            budget(1000, 1000, false, &one_host),
+            Duration::from_secs(20 * 2 + 2)
+        );
         let capped = Settings {
             max_time: Some(Duration::from_secs(3)),
             ..s
         };
-        assert_eq!(budget(1000, false, &capped), Duration::from_secs(3));
+        assert_eq!(budget(1000, 10, false, &capped), Duration::from_secs(3));
     }
 }

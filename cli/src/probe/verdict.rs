@@ -156,8 +156,13 @@ pub fn summarize(flow: &Flow, probes: &[ProbeResult], dynamic: bool) -> (Status,
     by(
         &|p| p.verdict == Verdict::Filtered && p.reason != "no-response",
         &|w, p| {
+            // The ICMP sender, when known, is the router or firewall to look at.
+            let by = match p.detail.rsplit_once(" from ") {
+                Some((_, ip)) if ip.parse::<std::net::IpAddr>().is_ok() => format!(" by {ip}"),
+                _ => String::new(),
+            };
             format!(
-                "filtered: {w} from {from} to {to} is rejected ({}); open it for {phase}",
+                "filtered: {w} from {from} to {to} is rejected ({}{by}); open it for {phase}",
                 p.reason
             )
         },

@@ -11,7 +11,7 @@ pub mod svg;
 pub mod table;
 
 use crate::plan::{Flow, Plan};
-use crate::types::{Phase, Product, Protocol};
+use crate::types::{Phase, Protocol};
 
 /// Flows of one host pair within a phase, in plan order.
 pub struct PairGroup<'a> {
@@ -63,15 +63,5 @@ pub fn phase_title(p: Phase) -> &'static str {
         Phase::Transfer => "Transfer",
         Phase::Legacy => "Legacy block-based transfer",
         Phase::Management => "Management",
-    }
-}
-
-/// Product name as people write it (`Migrate`, `Portability Suite`).
-pub fn product_title(p: Product) -> &'static str {
-    match p {
-        Product::Migrate => "Migrate",
-        Product::Protect => "Protect",
-        Product::Forge => "Forge",
-        Product::PortabilitySuite => "Portability Suite",
     }
 }

@@ -23,7 +23,7 @@ pub fn render(plan: &Plan) -> String {
          HOST=\"${{1:?usage: $0 HOST [ZONE]}}\"\n\
          ZONE=\"${{2:-public}}\"\n\
          case \"$HOST\" in",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for h in inbound(plan) {

@@ -30,7 +30,7 @@ pub fn render(plan: &Plan) -> String {
          #   iptables -I INPUT -j {CHAIN}   (once, where your INPUT chain should accept)\n\
          # Lines starting with `{V6}` are IPv6 rules for ip6tables-restore --noflush:\n\
          #   sed -n 's/^{V6}//p' block.rules | ip6tables-restore --noflush",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for h in inbound(plan) {

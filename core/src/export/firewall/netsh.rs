@@ -17,7 +17,7 @@ pub fn render(plan: &Plan) -> String {
          REM portplan: inbound rules for PlateSpin {} {} (Windows Firewall, netsh).\r\n\
          REM Run from an elevated prompt on each Windows host, naming the host:  rules.cmd app01\r\n\
          setlocal\r\n",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for (i, h) in hosts.iter().enumerate() {

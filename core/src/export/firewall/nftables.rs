@@ -1,7 +1,8 @@
 //! nftables: one self-contained section per host that `nft -f` accepts on its own.
 //!
 //! Each section adds a regular chain `portplan_in` to `table inet filter` (Debian's
-//! default table) and touches nothing else: no policy, no flush, no base chain. A
+//! default table), flushing only that chain so a reload never doubles rules, and touches
+//! nothing else: no policy, no base chain. A
 //! firewall team pastes the section of the host they are on and hooks it into their own
 //! input chain with one `jump`, so the fragment works beside any existing ruleset.
 
@@ -27,9 +28,9 @@ pub fn render(plan: &Plan) -> String {
          # One section per host. Load ONLY the section of the host you are on\n\
          # (`nft -f section.nft`), then send inbound traffic through it from your input chain:\n\
          #   nft add rule {TABLE} input jump {CHAIN}\n\
-         # A section adds chain {CHAIN} to table {TABLE}; it changes no policy and deletes nothing.\n\
+         # A section (re)fills chain {CHAIN} of table {TABLE}; it changes no policy and no other chain.\n\
          # Rules are accept-only: keep your own default policy (drop) after the jump.",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for h in inbound(plan) {
@@ -46,6 +47,11 @@ pub fn render(plan: &Plan) -> String {
                 clean(addr)
             );
         }
+        // add + flush first: loading the section again replaces its rules, never doubles them.
+        let _ = writeln!(
+            out,
+            "add table {TABLE}\nadd chain {TABLE} {CHAIN}\nflush chain {TABLE} {CHAIN}"
+        );
         let _ = writeln!(out, "table {TABLE} {{\n\tchain {CHAIN} {{");
         for r in &h.rules {
             let _ = writeln!(out, "\t\t# {}", clean(&r.description()));

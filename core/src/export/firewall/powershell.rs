@@ -2,7 +2,8 @@
 //! host, so the script adds only the rules of the host it is told it runs on.
 //!
 //! Usage (elevated): `.\rules.ps1 -HostName app01`. Every rule joins the group
-//! `portplan`, so `Remove-NetFirewallRule -Group portplan` undoes the script.
+//! `portplan`, so `Remove-NetFirewallRule -Group portplan` undoes the script. Ports and
+//! addresses are quoted so argument-mode parsing never reads `49152-65535` as arithmetic.
 
 use super::{clean, heading, inbound, Inbound, Remote};
 use crate::plan::Plan;
@@ -22,7 +23,7 @@ pub fn render(plan: &Plan) -> String {
          param([Parameter(Mandatory = $true)][string]$HostName)\n\
          $ErrorActionPreference = 'Stop'\n\
          switch ($HostName) {{",
-        super::super::product_title(plan.product),
+        plan.product.title(),
         plan.version
     );
     for h in inbound(plan) {
@@ -59,13 +60,13 @@ fn command(r: &Inbound<'_>) -> String {
         Remote::Name(n) => ("# UNRESOLVED: ", clean(n), false),
     };
     let what = match (r.protocol(), r.ports()) {
-        (Protocol::Tcp, Some(p)) => format!("-Protocol TCP -LocalPort {p}"),
-        (Protocol::Udp, Some(p)) => format!("-Protocol UDP -LocalPort {p}"),
+        (Protocol::Tcp, Some(p)) => format!("-Protocol TCP -LocalPort '{p}'"),
+        (Protocol::Udp, Some(p)) => format!("-Protocol UDP -LocalPort '{p}'"),
         _ if v6 => "-Protocol ICMPv6 -IcmpType 128".to_string(),
         _ => "-Protocol ICMPv4 -IcmpType 8".to_string(),
     };
     format!(
-        "{prefix}New-NetFirewallRule -DisplayName {} -Group {GROUP} -Direction Inbound -Action Allow {what} -RemoteAddress {address} -Description {} | Out-Null",
+        "{prefix}New-NetFirewallRule -DisplayName {} -Group {GROUP} -Direction Inbound -Action Allow {what} -RemoteAddress '{address}' -Description {} | Out-Null",
         quote(&r.name()),
         quote(&r.description())
     )

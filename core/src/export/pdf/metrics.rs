@@ -93,17 +93,24 @@ pub fn width(s: &str, font: Font, size: f32) -> f32 {
 /// line (FQDNs, rule ids) are split after `.`, `-`, `/` or `_` where possible, else at
 /// any character, so nothing is ever clipped. Always returns at least one line.
 pub fn wrap(s: &str, font: Font, size: f32, max: f32) -> Vec<String> {
+    let space = width(" ", font, size);
     let mut lines = Vec::new();
     for para in s.split('\n') {
         let mut line = String::new();
+        let mut line_w = 0.0;
         for word in para.split(' ').filter(|w| !w.is_empty()) {
-            let candidate = if line.is_empty() {
-                word.to_string()
+            let word_w = width(word, font, size);
+            let joined = if line.is_empty() {
+                word_w
             } else {
-                format!("{line} {word}")
+                line_w + space + word_w
             };
-            if width(&candidate, font, size) <= max {
-                line = candidate;
+            if joined <= max {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                line_w = joined;
                 continue;
             }
             if !line.is_empty() {
@@ -116,6 +123,7 @@ pub fn wrap(s: &str, font: Font, size: f32, max: f32) -> Vec<String> {
                 rest = tail;
             }
             line = rest.to_string();
+            line_w = width(rest, font, size);
         }
         lines.push(line);
     }

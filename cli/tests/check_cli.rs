@@ -1,0 +1,224 @@
+//! `portplan check` from the outside: its help text, bad input (exit 2, one line naming
+//! the flag or the JSON path), and a run on loopback with real listeners.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn portplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portplan"))
+        .args(args)
+        .env("COLUMNS", "100")
+        .env_remove("TERM")
+        .output()
+        .expect("run portplan")
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("portplan-check-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+fn example(name: &str) -> String {
+    format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn help_explains_verdicts_and_shows_examples() {
+    let out = portplan(&["check", "--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!("check-help", String::from_utf8_lossy(&out.stdout));
+}
+
+/// One line per case: arguments → the one-line error on stderr, exit 2.
+#[test]
+fn bad_input_exits_2_naming_what_is_wrong() {
+    let scenario = example("windows-file.json");
+    let bad_plan = temp(
+        "bad-plan.json",
+        r#"{"format":1,"product":"migrate","version":"12.3","hosts":[],"flows":[],"x":1}"#,
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["check", "--scenario", &scenario, "--from", "nobody"],
+            "--from \"nobody\": not a host of the plan",
+        ),
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "--to",
+                "x",
+            ],
+            "--to \"x\": not a host",
+        ),
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "--timeout",
+                "soon",
+            ],
+            "\"soon\" is not a duration",
+        ),
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "--only-phase",
+                "x",
+            ],
+            "\"x\" is not one of",
+        ),
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "--concurrency",
+                "0",
+            ],
+            "--concurrency",
+        ),
+        (
+            &["check", "--plan", &bad_plan, "--from", "ps01"],
+            "bad-plan.json: x",
+        ),
+        (
+            &["check", "--from", "ps01"],
+            "--plan <FILE>|--scenario <FILE>",
+        ),
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "web01-t",
+                "--only-phase",
+                "discovery",
+            ],
+            "no flow of the plan starts there",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = portplan(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// Real listeners on loopback: open, closed, ICMP; the JSON report reads back.
+#[test]
+fn loopback_open_and_closed_ports() {
+    let open = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let open_port = open.local_addr().expect("addr").port();
+    let closed_port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[
+        {{"name":"me","address":"127.0.0.1","role":"server"}},{{"name":"lo","address":"localhost","role":"source"}}],
+        "flows":[
+          {{"phase":"discovery","from":"me","to":"lo","protocol":"tcp","ports":{{"first":{open_port},"last":{open_port}}},"purpose":"o","rule":"t.o"}},
+          {{"phase":"discovery","from":"me","to":"lo","protocol":"tcp","ports":{{"first":{closed_port},"last":{closed_port}}},"purpose":"c","rule":"t.c"}},
+          {{"phase":"discovery","from":"me","to":"lo","protocol":"icmp","purpose":"p","rule":"t.p"}}]}}"#
+    );
+    let path = temp("loopback-plan.json", &plan);
+    let out = portplan(&[
+        "check",
+        "--plan",
+        &path,
+        "--from",
+        "me",
+        "--format",
+        "json",
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let report = portplan_core::report::Report::from_json(&text).expect("report");
+    let v: Vec<(&str, &str)> = report
+        .flows
+        .iter()
+        .map(|f| (f.probes[0].verdict.as_str(), f.probes[0].reason.as_str()))
+        .collect();
+    assert_eq!(
+        v,
+        [
+            ("open", "syn-ack"),
+            ("closed", "conn-refused"),
+            ("open", "echo-reply")
+        ]
+    );
+    assert_eq!(report.probed_from, "me");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 flows from me checked with 3 probes"));
+}
+
+/// RustScan's top complaint: a low descriptor limit must slow the run down, never crash
+/// it or turn closed ports into `filtered`. 300 closed loopback ports, 200 probes asked
+/// in flight, 48 descriptors allowed (soft and hard, so the limit cannot be raised).
+#[test]
+fn a_low_open_file_limit_backs_off_instead_of_failing() {
+    let plan = r#"{"format":1,"product":"migrate","version":"12.3","hosts":[
+        {"name":"me","address":"127.0.0.1","role":"server"},{"name":"lo","address":"127.0.0.2","role":"source"}],
+        "flows":[{"phase":"discovery","from":"me","to":"lo","protocol":"tcp","ports":{"first":1,"last":300},"purpose":"x","rule":"t.x"}]}"#;
+    let path = temp("emfile-plan.json", plan);
+    let script = format!(
+        "ulimit -n 48 && exec {} check --plan {path} --from me --concurrency 200 --format json",
+        env!("CARGO_BIN_EXE_portplan")
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report = portplan_core::report::Report::from_json(&String::from_utf8_lossy(&out.stdout))
+        .unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let probes = &report.flows[0].probes;
+    assert_eq!(probes.len(), 300);
+    let verdicts: std::collections::BTreeSet<&str> =
+        probes.iter().map(|p| p.verdict.as_str()).collect();
+    assert!(!verdicts.contains("filtered"), "{verdicts:?}");
+    assert!(
+        probes
+            .iter()
+            .all(|p| p.verdict.as_str() == "closed" || p.reason == "emfile"),
+        "{verdicts:?}"
+    );
+    let waited = probes
+        .iter()
+        .filter(|p| p.detail.contains("free file descriptor"))
+        .count();
+    assert!(
+        waited > 0,
+        "the limit was never hit: the test proves nothing"
+    );
+}

@@ -1,0 +1,72 @@
+//! Every text export of every shipped example, pinned with insta. A change in any
+//! rendered byte shows up as a reviewable snapshot diff.
+
+use portplan_core::export::{change_csv, csv, firewall, markdown, table};
+use portplan_core::{Plan, Scenario};
+
+/// `wave-50` is left out on purpose: 1.7 MB of repetition; the validator tests cover it.
+const EXAMPLES: [&str; 3] = ["legacy-block", "migrate-2020", "windows-file"];
+
+type Render = fn(&Plan) -> String;
+
+const FORMATS: [(&str, Render); 9] = [
+    ("table", table::render),
+    ("csv", csv::render),
+    ("md", markdown::render),
+    ("change-csv", change_csv::render),
+    ("powershell", firewall::powershell::render),
+    ("netsh", firewall::netsh::render),
+    ("nftables", firewall::nftables::render),
+    ("iptables", firewall::iptables::render),
+    ("firewalld", firewall::firewalld::render),
+];
+
+#[test]
+fn text_exports_of_the_examples() {
+    for ex in EXAMPLES {
+        let path = portplan_tests::example(&format!("{ex}.json"));
+        let text = std::fs::read_to_string(&path).expect("example");
+        let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+        for (format, render) in FORMATS {
+            insta::assert_snapshot!(format!("{ex}.{format}"), render(&plan));
+        }
+    }
+}
+
+#[test]
+fn change_csv_opens_cleanly_in_a_spreadsheet() {
+    let text = std::fs::read_to_string(portplan_tests::example("migrate-2020.json")).expect("ex");
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let out = change_csv::render(&plan);
+    assert!(
+        out.starts_with('\u{feff}'),
+        "UTF-8 BOM for spreadsheet programs"
+    );
+    let records: Vec<&str> = out
+        .trim_start_matches('\u{feff}')
+        .split_terminator("\r\n")
+        .collect();
+    assert_eq!(
+        records.len(),
+        plan.flows.len() + 1,
+        "one record per flow plus header"
+    );
+    assert_eq!(
+        records[0],
+        "source,source_address,destination,destination_address,protocol,port_range,purpose,phase,rule"
+    );
+    // Purposes with commas are quoted, so every record splits into 9 fields.
+    for r in &records {
+        let mut fields = 0;
+        let mut quoted = false;
+        for c in r.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                ',' if !quoted => fields += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(fields + 1, 9, "{r}");
+        assert!(!quoted, "{r}");
+    }
+}
