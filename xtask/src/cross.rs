@@ -16,7 +16,9 @@ pub const MUSL: &str = "x86_64-unknown-linux-musl";
 /// Debian 12 installs wine64's loader here without a `wine` wrapper on PATH.
 const WINE: &str = "/usr/lib/wine/wine64";
 /// Test binaries run under wine: loopback probes and merge (merge_cli runs `check`
-/// against 127.0.0.x), the planner and every export format (snapshots shared with Linux).
+/// against 127.0.0.x), the `listen` responder on loopback, the planner and every export
+/// format (snapshots shared with Linux). check_cli and exports_cli stay Linux-only: they
+/// drive `sh`/`ulimit`, pdfinfo and a pty, and expect ICMP echo replies.
 const WINE_TESTS: &[(&str, &[&str])] = &[
     (
         "portplan",
@@ -27,6 +29,8 @@ const WINE_TESTS: &[(&str, &[&str])] = &[
             "plan_svg",
             "--test",
             "merge_cli",
+            "--test",
+            "responder_loopback",
         ],
     ),
     ("portplan-core", &["--lib", "--tests"]),
