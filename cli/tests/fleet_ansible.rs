@@ -166,6 +166,14 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
         RUN_LIMIT,
     );
     assert!(ok, "ansible-playbook failed:\n{log}");
+    // The playbook shows the merge's summary and what to fix.
+    assert!(
+        log.contains(&format!(
+            "to fix: allow TCP 3725 from src ({src}) to tgt ({tgt})"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("1 fail"), "{log}");
 
     let text = std::fs::read_to_string(out.join("fleet-report.json")).expect("fleet report");
     let report = Report::from_json(&text).expect("a valid report");

@@ -109,8 +109,8 @@ pub fn target_bin(target: &str, profile: &str, name: &str) -> PathBuf {
     } else {
         name.to_string()
     };
-    workspace_root()
-        .join("target")
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
         .join(target)
         .join(profile)
         .join(exe)

@@ -22,7 +22,9 @@ Examples:
 
 Every report must carry the same plan digest (the plan they checked); a report of
 another plan is refused, naming its file. A flow checked by several reports keeps
-the result that finished last (each replacement is listed on stderr).
+the result that finished last (each replacement is listed on stderr). With --plan, each
+failing flow is listed on stderr with the inbound rule it needs (`to fix: allow TCP 3725
+from src (10.0.1.2) to tgt (10.0.2.2)`).
 
 Exit status: 0 when no flow of the merged report fails, 1 when one does, 2 on bad
 input (unreadable file, invalid report, reports of different plans).";
@@ -79,6 +81,13 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let report = &merged.report;
+    if let Some(p) = &plan {
+        // What to fix: the firewall rule each failing flow needs (the exporters' rules;
+        // `portplan plan --format nftables|powershell|…` has the full scripts).
+        for fix in portplan_core::fixes::fixes(p, report) {
+            eprintln!("portplan merge: to fix: {}", fix.summary);
+        }
+    }
     let (pass, attention, fail) = report.counts();
     let summary = format!(
         "{} reports merged: {} flows from {}: {pass} pass, {attention} attention, {fail} fail",
