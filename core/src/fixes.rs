@@ -258,7 +258,7 @@ mod tests {
             (Dialect::Iptables, "-A PORTPLAN-IN -s 10.0.1.2/32 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan transfer.replication from web01\" -j ACCEPT"),
             (Dialect::Firewalld, "firewall-cmd --permanent --zone=\"$ZONE\" --add-rich-rule='rule family=\"ipv4\" source address=\"10.0.1.2\" port port=\"3725\" protocol=\"tcp\" accept'"),
             (Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan transfer.replication from web01\" dir=in action=allow protocol=TCP localport=3725 remoteip=10.0.1.2"),
-            (Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication from web01' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort 3725 -RemoteAddress 10.0.1.2"),
+            (Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication from web01' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress '10.0.1.2'"),
         ];
         for (d, want) in cases {
             assert!(f.rule(d).starts_with(want), "{}: {}", d.as_str(), f.rule(d));
