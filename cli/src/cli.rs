@@ -29,6 +29,11 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the legacy block-based mirror port of each drive letter (C -> 10002).
     DrivePort(DrivePortArgs),
+    /// Open the ports a host must accept and answer `check`'s token (before PlateSpin runs).
+    Listen(ListenArgs),
+    /// Run one protocol confirmation or token check against ADDR:PORT (debugging, tests).
+    #[command(hide = true)]
+    ProbeService(ProbeServiceArgs),
     /// Probe the flows this host opens and report which ones the network lets through.
     Check(CheckArgs),
 }
@@ -47,6 +52,9 @@ pub struct PlanArgs {
     /// Date printed on the PDF checklist (YYYY-MM-DD); default: today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<String>,
+    /// Color the diagram (svg, pdf) with the verdicts of these `check` reports of the plan.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,6 +115,73 @@ pub struct DrivePortArgs {
     /// Drive letters, A-Z, case-insensitive (e.g. `c d e`).
     #[arg(required = true, value_name = "LETTER")]
     pub letters: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["plan", "scenario", "key"])))]
+pub struct ListenArgs {
+    /// Plan file (JSON): its flows say which ports to open, its digest keys the token.
+    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
+    pub plan: Option<PathBuf>,
+    /// Scenario file (JSON): planned here, then used like --plan.
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// The plan host this machine stands in for (flows whose `to` is NAME).
+    #[arg(long = "as", value_name = "NAME", required_unless_present = "ports")]
+    pub host: Option<String>,
+    /// Ports to open instead of the plan's, e.g. `3725,10002-10004,udp/137`.
+    #[arg(long, value_name = "LIST")]
+    pub ports: Option<String>,
+    /// Address to bind (repeatable); default: the host's address from the plan.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Vec<std::net::IpAddr>,
+    /// Stop after this long: `90s`, `15m`, `2h`.
+    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub duration: std::time::Duration,
+    /// Concurrent TCP connections served at most; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_connections: usize,
+    /// Token key when no plan is given (both ends must use the same text).
+    #[arg(long, value_name = "TEXT", hide = true)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProbeServiceArgs {
+    /// Where to connect (`10.0.0.5:445`, `[fd00::5]:22`).
+    pub addr: std::net::SocketAddr,
+    /// Name for HTTP Host and TLS SNI (default: the address).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Probe UDP (137: NetBIOS node status) instead of TCP.
+    #[arg(long)]
+    pub udp: bool,
+    /// Check the `portplan listen` token under this plan digest instead.
+    #[arg(long, value_name = "DIGEST")]
+    pub token: Option<String>,
+    /// Run the confirmation of this well-known port (a service on a non-standard port).
+    #[arg(long, value_name = "PORT")]
+    pub as_port: Option<u16>,
+    /// Seconds per confirmation.
+    #[arg(long, default_value_t = 5)]
+    pub timeout: u64,
+}
+
+/// `90s`, `15m`, `2h`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 's')) => (&s[..i], 1),
+        Some((i, 'm')) => (&s[..i], 60),
+        Some((i, 'h')) => (&s[..i], 3600),
+        _ => (s, 1),
+    };
+    match num.parse::<u64>().ok().and_then(|n| n.checked_mul(mult)) {
+        Some(secs) if secs > 0 && secs <= 7 * 24 * 3600 => Ok(std::time::Duration::from_secs(secs)),
+        _ => Err(format!(
+            "{s:?}: a duration like 90s, 15m or 2h (at most a week)"
+        )),
+    }
 }
 
 pub use crate::commands::check::CheckArgs;

@@ -311,7 +311,8 @@ fn netbios_status_query_names_the_host_and_dynamic_rpc_is_sampled() {
         .iter()
         .find(|f| f["protocol"] == "udp")
         .expect("udp flow");
-    assert_eq!(udp["probes"][0]["verdict"], "open");
+    // A parsed node status is a protocol confirmation (check --deep, the default).
+    assert_eq!(udp["probes"][0]["verdict"], "verified");
     assert_eq!(udp["probes"][0]["detail"], "NetBIOS name DB01");
     assert_eq!(udp["probes"][1]["verdict"], "open|filtered");
     assert!(udp["probes"][1]["detail"]

@@ -25,12 +25,15 @@ fn run(args: &[&str]) -> std::process::Output {
     bin().args(args).output().expect("run portplan")
 }
 
+/// A text exporter of the core.
+type Render = fn(&Plan) -> String;
+
 #[test]
 fn text_formats_are_the_core_renderers_byte_for_byte() {
     let ex = example("migrate-2020.json");
     let ex = ex.to_str().expect("utf-8 path");
     let p = plan("migrate-2020.json");
-    let cases: [(&str, fn(&Plan) -> String); 6] = [
+    let cases: [(&str, Render); 6] = [
         ("change-csv", change_csv::render),
         ("powershell", firewall::powershell::render),
         ("netsh", firewall::netsh::render),
@@ -69,8 +72,9 @@ fn pdf_to_a_file_matches_the_core_and_uses_the_given_date() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let want = pdf::render(
+    let want = portplan_core::diagram::pdf::checklist(
         &plan("windows-file.json"),
+        None,
         &pdf::PdfOptions::new("2026-11-25"),
     );
     assert_eq!(bytes.expect("pdf written"), want);

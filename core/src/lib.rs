@@ -26,6 +26,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod token;
 pub mod types;
 
 pub use drive::DriveLetter;

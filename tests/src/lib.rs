@@ -5,6 +5,7 @@
 
 pub mod netns;
 pub mod scenarios;
+pub mod servers;
 
 use std::path::PathBuf;
 

@@ -374,3 +374,61 @@ fn the_checker_catches_a_label_on_a_box_and_an_arrow_through_a_box() {
         assert!(caught.is_err(), "a broken layout passed the checks");
     }
 }
+
+#[test]
+fn three_hundred_workloads_with_different_verdicts_stay_apart_and_clean() {
+    let mut s = scenario("wave-50.json");
+    let template = s.workloads[0].clone();
+    s.workloads = (0..300)
+        .map(|i| {
+            let mut w = template.clone();
+            w.name = format!("web{i:03}");
+            w.address = format!("10.1.{}.{}", i / 200, i % 200 + 1);
+            if let Some(t) = &mut w.target {
+                t.name = format!("web{i:03}-t");
+                t.address = format!("10.2.{}.{}", i / 200, i % 200 + 1);
+            }
+            w
+        })
+        .collect();
+    let p = Plan::build(&s).expect("plan");
+    // Four ports of workload i get the base-4 digits of i as verdicts: 256 distinct
+    // combinations, so at most a few workloads can share a box.
+    let mut o = Overlay::new();
+    for f in &p.flows {
+        let host = if f.from.starts_with("web") {
+            &f.from
+        } else {
+            &f.to
+        };
+        let Some(i) = host.get(3..6).and_then(|n| n.parse::<usize>().ok()) else {
+            continue; // esx01
+        };
+        let digit = match f.ports.map(|r| r.first.get()) {
+            Some(445) => i % 4,
+            Some(135) => i / 4 % 4,
+            Some(139) => i / 16 % 4,
+            Some(3725) => i / 64 % 4,
+            _ => 0,
+        };
+        o.insert(
+            &f.from,
+            &f.to,
+            f.protocol,
+            f.ports.map(|r| r.first),
+            Status::ALL[digit],
+        );
+    }
+    let started = std::time::Instant::now();
+    let d = diagram::layout(&p, Some(&o));
+    let svg = portplan_core::export::svg::render_diagram(&d);
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "layout + SVG took {took:?}"
+    );
+    assert!(svg.len() > 100_000);
+    let sources = source_titles(&d);
+    assert!(sources.len() >= 256, "{} source boxes", sources.len());
+    assert_clean("300 workloads, mixed verdicts", &d);
+}

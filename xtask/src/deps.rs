@@ -15,12 +15,42 @@ pub const APT_PACKAGES: &[&str] = &[
     "nmap",
     "python3",
     "time",
+    "openssl",
+    "chromium",
+    "fonts-dejavu-core",
 ];
 
 pub fn setup_all() -> Result<()> {
     rustup()?;
     apt(APT_PACKAGES)?;
+    apt_without_autostart(SERVER_PACKAGES)?;
     Ok(())
+}
+
+/// Real servers the protocol tests start inside their own namespaces (issue 6).
+/// Installed without starting the host's copies: tests never use them, and a fresh
+/// machine should not suddenly serve SMB or HTTP on its own interfaces.
+pub const SERVER_PACKAGES: &[&str] = &["openssh-server", "nginx", "samba"];
+
+/// Installs `packages` with a temporary `policy-rc.d` that forbids starting services
+/// (Debian's maintainer scripts honour it, with or without systemd). A policy file that
+/// was already there is left alone.
+pub fn apt_without_autostart(packages: &[&str]) -> Result<()> {
+    let policy = std::path::Path::new("/usr/sbin/policy-rc.d");
+    let ours = is_root() && !policy.exists();
+    if ours {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(
+            policy,
+            "#!/bin/sh\n# written by cargo xtask while installing test servers\nexit 101\n",
+        )?;
+        std::fs::set_permissions(policy, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let result = apt(packages);
+    if ours {
+        let _ = std::fs::remove_file(policy);
+    }
+    result
 }
 
 pub fn rustup() -> Result<()> {

@@ -2,6 +2,7 @@
 //! which ones the network lets through.
 
 use crate::output::{self, progress::Progress, table};
+use crate::probe::deep::DeepSettings;
 use crate::probe::jobs::{self, Selection, Work};
 use crate::probe::net::TokioProber;
 use crate::probe::schedule::{self, Settings};
@@ -43,6 +44,13 @@ Examples:
   # For scripts: JSON on stdout, no table
   portplan check --plan plan.json --from ps01 --format json > ps01.json
 
+  # Before PlateSpin is installed: on web01 run the responder, then check from ps01
+  portplan listen --plan plan.json --as web01          # on web01
+  portplan check --plan plan.json --from ps01 --to web01
+
+  # Sockets only: no protocol confirmations, no responder token
+  portplan check --plan plan.json --from ps01 --no-deep
+
 Verdicts (per port, with an nmap-style reason):
   open             the connection succeeded (syn-ack, udp-response, echo-reply)
   closed           RST or ICMP port unreachable: the network lets the flow through but
@@ -51,6 +59,8 @@ Verdicts (per port, with an nmap-style reason):
                    admin-prohibited): a firewall or route blocks the flow
   open|filtered    UDP without reply (UDP 138 never answers; 137 gets a NetBIOS query)
   verified         a protocol check or a `portplan listen` responder proved the far end
+                   (SSH banner on 22, HTTP on 80, TLS on 443, SMB2 on 139/445, the
+                   endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
   needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
   error            a local problem (out of file descriptors, deadline reached)
@@ -120,6 +130,10 @@ pub struct CheckArgs {
     /// Exit 1 when a flow needs attention, not only when one fails.
     #[arg(long)]
     pub strict: bool,
+    /// Skip the protocol confirmations (SSH banner, HTTP, TLS, SMB2, endpoint mapper,
+    /// NBSTAT) and the `portplan listen` token: only the sockets decide.
+    #[arg(long)]
+    pub no_deep: bool,
     /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
     #[arg(long)]
     pub no_progress: bool,
@@ -219,7 +233,17 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         bare.parse::<std::net::IpAddr>().is_err()
     });
     let busiest = schedule::busiest_target(&work);
-    let budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
+    let mut budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
+    let deep = (!a.no_deep).then(|| {
+        Arc::new(DeepSettings {
+            digest: plan.digest(),
+        })
+    });
+    if deep.is_some() {
+        // A confirmation (or the token after it) may wait out two more timeouts per attempt.
+        let extra = a.timeout.saturating_mul(2 * (a.retries + 1));
+        budget = (budget + extra).min(a.max_time.unwrap_or(Duration::MAX));
+    }
     let progress = Progress::new(
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
@@ -230,7 +254,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let (started, clock) = (SystemTime::now(), Instant::now());
     let results = runtime.block_on(async {
-        let prober = Arc::new(TokioProber::new());
+        let prober = Arc::new(TokioProber::new(deep));
         schedule::run(prober, &work, &settings, budget, &|r| progress.done(r)).await
     });
     progress.finish();

@@ -2,7 +2,9 @@
 
 pub mod check;
 mod drive_port;
+mod listen;
 mod plan;
+mod probe_service;
 mod rules;
 
 use crate::cli::{Cli, Command};
@@ -16,6 +18,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(a) => plan::run(a),
         Command::Rules(a) => rules::run(a),
         Command::DrivePort(a) => drive_port::run(a),
+        Command::Listen(a) => listen::run(a),
+        Command::ProbeService(a) => probe_service::run(a),
         Command::Check(a) => check::run(a),
     };
     match result {

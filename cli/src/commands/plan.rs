@@ -1,6 +1,10 @@
 use crate::cli::{PlanArgs, PlanFormat};
+use portplan_core::diagram::Overlay;
 use portplan_core::export::{self, firewall, pdf};
+use portplan_core::report::Report;
+use portplan_core::Plan;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -9,14 +13,17 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("a PDF is binary: write it to a file with -o FILE (or redirect stdout)");
     }
     let plan = super::load_plan(&a.scenario)?;
+    let overlay = load_overlay(&a.report, &plan)?;
     let bytes = match a.format {
         PlanFormat::Table => export::table::render(&plan).into_bytes(),
         PlanFormat::Json => plan.to_json().into_bytes(),
         PlanFormat::Csv => export::csv::render(&plan).into_bytes(),
         PlanFormat::Md => export::markdown::render(&plan).into_bytes(),
+        PlanFormat::Svg => export::svg::render(&plan, overlay.as_ref()).into_bytes(),
         PlanFormat::Pdf => {
             let date = a.date.unwrap_or_else(today_utc);
-            pdf::render(&plan, &pdf::PdfOptions::new(&date))
+            let opts = pdf::PdfOptions::new(&date);
+            portplan_core::diagram::pdf::checklist(&plan, overlay.as_ref(), &opts)
         }
         PlanFormat::ChangeCsv => export::change_csv::render(&plan).into_bytes(),
         PlanFormat::Powershell => firewall::powershell::render(&plan).into_bytes(),
@@ -24,10 +31,32 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Nftables => firewall::nftables::render(&plan).into_bytes(),
         PlanFormat::Iptables => firewall::iptables::render(&plan).into_bytes(),
         PlanFormat::Firewalld => firewall::firewalld::render(&plan).into_bytes(),
-        PlanFormat::Svg => export::svg::render(&plan, None).into_bytes(),
     };
     crate::io::write_output(a.output.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The verdicts of `--report` files, refusing reports of another plan.
+fn load_overlay(paths: &[PathBuf], plan: &Plan) -> anyhow::Result<Option<Overlay>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let digest = plan.digest();
+    let mut overlay = Overlay::new();
+    for path in paths {
+        let text = crate::io::read_input(path)?;
+        let report =
+            Report::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if report.plan_digest != digest {
+            anyhow::bail!(
+                "{}: the report checked another plan ({}), not this one ({digest})",
+                path.display(),
+                report.plan_digest
+            );
+        }
+        overlay.add_report(&report);
+    }
+    Ok(Some(overlay))
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`; the only clock read, kept at the CLI edge so

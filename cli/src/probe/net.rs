@@ -1,11 +1,12 @@
 //! The real [`Prober`]: tokio sockets, one per attempt.
 
-use super::deep::{self, DeepContext};
+use super::deep::{self, DeepContext, DeepSettings};
 use super::unreach::{self, Watch};
 use super::verdict::classify;
 use super::{icmp, nbstat, FailKind, Outcome, Prober};
 use portplan_core::Port;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpSocket, UdpSocket};
 
@@ -17,13 +18,17 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct TokioProber {
     /// Reads ICMP unreachables (needs a raw socket) to name admin-prohibited rejects.
     watch: Option<Watch>,
+    /// Protocol confirmations and the responder token (`check --deep`); `None` probes
+    /// sockets only.
+    pub deep: Option<Arc<DeepSettings>>,
 }
 
 impl TokioProber {
     /// A prober that also watches ICMP errors where it may; call inside the runtime.
-    pub fn new() -> TokioProber {
+    pub fn new(deep: Option<Arc<DeepSettings>>) -> TokioProber {
         TokioProber {
             watch: Watch::start(),
+            deep,
         }
     }
 
@@ -98,6 +103,7 @@ impl Prober for TokioProber {
                 let ctx = DeepContext {
                     host: addr.ip().to_string(),
                     timeout,
+                    settings: self.deep.clone(),
                 };
                 let confirmation = match Port::new(addr.port()) {
                     Some(port) => deep::after_connect(&mut stream, port, &ctx).await,
@@ -140,13 +146,29 @@ impl Prober for TokioProber {
         }
         let mut buf = vec![0u8; 2048];
         match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
-            Err(_) => Outcome::NoResponse,
-            Ok(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
-            Ok(Ok(n)) => Outcome::Answered {
-                rtt: start.elapsed(),
-                detail: describe_udp_reply(&payload, &buf[..n]),
-                verified: false,
+            Err(_) => match &self.deep {
+                // Silence may be `portplan listen`, which answers only its challenge.
+                Some(d) => {
+                    match portplan::proto::token::verify_token_udp(addr, &d.digest, timeout).await {
+                        Ok(true) => Outcome::Answered {
+                            rtt: start.elapsed(),
+                            detail: "portplan listen answered the token".into(),
+                            verified: true,
+                        },
+                        _ => Outcome::NoResponse,
+                    }
+                }
+                None => Outcome::NoResponse,
             },
+            Ok(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
+            Ok(Ok(n)) => {
+                let (detail, confirmed) = describe_udp_reply(&payload, &buf[..n]);
+                Outcome::Answered {
+                    rtt: start.elapsed(),
+                    detail,
+                    verified: confirmed && self.deep.is_some(),
+                }
+            }
         }
     }
 
@@ -155,19 +177,31 @@ impl Prober for TokioProber {
     }
 }
 
-/// What a UDP reply says: the NetBIOS name for an NBSTAT query, else its size.
-fn describe_udp_reply(request: &[u8], reply: &[u8]) -> String {
+/// What a UDP reply says: the NetBIOS name (and MAC) for an NBSTAT query, else its
+/// size; and whether it confirms the service.
+fn describe_udp_reply(request: &[u8], reply: &[u8]) -> (String, bool) {
     if request.len() == 50 && request[46..] == [0x00, 0x21, 0x00, 0x01] {
         let id = u16::from_be_bytes([request[0], request[1]]);
         return match nbstat::parse_reply(reply, id) {
             Ok(names) => match nbstat::host_name(&names) {
-                Some(n) => format!("NetBIOS name {n}"),
-                None => "NetBIOS node status with an empty name table".into(),
+                Some(n) => {
+                    let mac = portplan::proto::nbstat::parse_nbstat_response(reply, Some(id))
+                        .ok()
+                        // Samba and some stacks send zeros: no MAC is better than a fake one.
+                        .filter(|st| !st.mac.is_empty() && st.mac != "00:00:00:00:00:00")
+                        .map(|st| format!(", MAC {}", st.mac))
+                        .unwrap_or_default();
+                    (format!("NetBIOS name {n}{mac}"), true)
+                }
+                None => ("NetBIOS node status with an empty name table".into(), true),
             },
-            Err(e) => format!("answered, but not a NetBIOS node status ({e:?})"),
+            Err(e) => (
+                format!("answered, but not a NetBIOS node status ({e:?})"),
+                false,
+            ),
         };
     }
-    format!("{} bytes back", reply.len())
+    (format!("{} bytes back", reply.len()), false)
 }
 
 #[cfg(test)]

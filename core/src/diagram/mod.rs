@@ -22,9 +22,12 @@
 //!     && a.label_text().contains("TCP 22")));
 //! ```
 
+mod chrome;
 mod layout;
 mod model;
 pub mod overlay;
+mod parts;
+pub mod pdf;
 mod ports;
 
 pub use layout::layout;
@@ -45,8 +48,12 @@ pub const COLLAPSE_THRESHOLD: usize = 3;
 
 /// Estimated width of `text` at `size` pixels, rounded up.
 pub fn text_width(text: &str, size: i32) -> i32 {
-    let chars = i32::try_from(text.chars().count()).unwrap_or(i32::MAX / 1000 / size.max(1));
-    (chars * size * CHAR_WIDTH_PERMILLE + 999) / 1000
+    let chars = i32::try_from(text.chars().count()).unwrap_or(i32::MAX);
+    chars
+        .saturating_mul(size)
+        .saturating_mul(CHAR_WIDTH_PERMILLE)
+        .saturating_add(999)
+        / 1000
 }
 
 /// A point in pixels, y downwards.
@@ -305,5 +312,16 @@ pub fn status_color(s: Status) -> &'static str {
         Status::Closed => "#bf8700",
         Status::Filtered => "#cf222e",
         Status::Unknown => "#8c959f",
+    }
+}
+
+/// Background and border of a host box: servers blue, sources grey, targets green,
+/// virtualization hosts and connectors yellow.
+pub fn box_colors(role: Role) -> (&'static str, &'static str) {
+    match role {
+        Role::Server => ("#ddf4ff", "#0969da"),
+        Role::Source => ("#f6f8fa", "#57606a"),
+        Role::Target => ("#dafbe1", "#1a7f37"),
+        Role::VirtualizationHost | Role::Connector => ("#fff8c5", "#9a6700"),
     }
 }

@@ -6,6 +6,7 @@
 //! the diagram never depends on how probing works.
 
 use crate::plan::Flow;
+use crate::report::{Report, Verdict};
 use crate::types::{Port, PortRange, Protocol};
 use std::collections::BTreeMap;
 
@@ -55,6 +56,21 @@ impl Status {
     }
 }
 
+impl From<Verdict> for Status {
+    /// Exhaustive on purpose: a new verdict must choose its color here.
+    fn from(v: Verdict) -> Status {
+        match v {
+            Verdict::Open | Verdict::Verified => Status::Pass,
+            Verdict::Closed => Status::Closed,
+            Verdict::Filtered => Status::Filtered,
+            Verdict::OpenFiltered
+            | Verdict::Unresolved
+            | Verdict::Error
+            | Verdict::NeedsPrivilege => Status::Unknown,
+        }
+    }
+}
+
 /// Key of one probed port: host names are compared without ASCII case, as in the plan.
 type Key = (String, String, Protocol, u16);
 
@@ -87,6 +103,24 @@ impl Overlay {
         );
         let e = self.verdicts.entry(key).or_insert(s);
         *e = (*e).max(s);
+    }
+
+    /// The verdicts of a `portplan check` report: one per probed port.
+    pub fn from_report(report: &Report) -> Overlay {
+        let mut o = Overlay::new();
+        o.add_report(report);
+        o
+    }
+
+    /// Adds a further report (fleet checks probe from many hosts); where two reports
+    /// probed the same port, the worse verdict stays.
+    pub fn add_report(&mut self, report: &Report) {
+        for f in &report.flows {
+            for p in &f.probes {
+                let s = Status::from(p.verdict);
+                self.insert(&f.from, &f.to, p.protocol, p.port, s);
+            }
+        }
     }
 
     /// Whether no verdict was recorded.
@@ -168,6 +202,36 @@ mod tests {
     }
 
     #[test]
+    fn a_report_becomes_per_port_verdicts() {
+        let r = Report::from_json(
+            r#"{"format":1,"plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            "probed_from":"ps01","host":"ps01","started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:00:02Z",
+            "flows":[{"phase":"discovery","from":"ps01","to":"web01","protocol":"tcp",
+              "ports":{"first":49152,"last":65535},"purpose":"rpc","rule":"discovery.windows.rpc-dynamic",
+              "status":"fail","hint":"",
+              "probes":[{"protocol":"tcp","port":49152,"verdict":"open","reason":"syn-ack","latency_ms":1.0,"attempts":1,"detail":""},
+                        {"protocol":"tcp","port":60000,"verdict":"closed","reason":"conn-refused","latency_ms":1.0,"attempts":1,"detail":""}]},
+             {"phase":"discovery","from":"ps01","to":"web01","protocol":"icmp","purpose":"ping","rule":"discovery.icmp",
+              "status":"fail","hint":"","probes":[{"protocol":"icmp","verdict":"filtered","reason":"no-response","latency_ms":null,"attempts":2,"detail":""}]}]}"#,
+        )
+        .expect("report");
+        let o = Overlay::from_report(&r);
+        let tcp = Protocol::Tcp;
+        assert_eq!(
+            o.status_of("ps01", "web01", tcp, range(49152, 65535)),
+            Status::Closed
+        );
+        assert_eq!(
+            o.status_of("ps01", "web01", tcp, range(49152, 50000)),
+            Status::Pass
+        );
+        assert_eq!(
+            o.status_of("ps01", "web01", Protocol::Icmp, None),
+            Status::Filtered
+        );
+    }
+
+    #[test]
     fn verdict_names_map_to_the_four_colors() {
         let cases = [
             ("open", Status::Pass),
@@ -181,6 +245,9 @@ mod tests {
         ];
         for (v, s) in cases {
             assert_eq!(Status::from_verdict(v), s, "{v}");
+        }
+        for v in Verdict::ALL {
+            assert_eq!(Status::from(*v), Status::from_verdict(v.as_str()), "{v}");
         }
     }
 }

@@ -6,7 +6,6 @@
 
 use crate::diagram::{self, Diagram, HostBox, Overlay, Text, DOT_RADIUS, FONT_FAMILY};
 use crate::plan::Plan;
-use crate::types::Role;
 use std::fmt::Write;
 
 /// The diagram of a plan, with verdict colors when an overlay is given.
@@ -19,7 +18,7 @@ pub fn render_diagram(d: &Diagram) -> String {
     let mut o = String::with_capacity(4096 + 1200 * (d.boxes.len() + d.arrows.len()));
     let _ = writeln!(
         o,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}">"#,
         w = d.width,
         h = d.height,
         f = esc(FONT_FAMILY)
@@ -91,12 +90,7 @@ pub fn render_diagram(d: &Diagram) -> String {
 }
 
 fn host(o: &mut String, b: &HostBox) {
-    let (fill, stroke) = match b.role {
-        Role::Server => ("#ddf4ff", "#0969da"),
-        Role::Source => ("#f6f8fa", "#57606a"),
-        Role::Target => ("#dafbe1", "#1a7f37"),
-        Role::VirtualizationHost | Role::Connector => ("#fff8c5", "#9a6700"),
-    };
+    let (fill, stroke) = diagram::box_colors(b.role);
     let dash = if b.alias {
         r#" stroke-dasharray="5 3""#
     } else {

@@ -11,7 +11,7 @@
 
 mod cover;
 mod layout;
-mod metrics;
+pub(crate) mod metrics;
 mod notes;
 mod table;
 mod widths;

@@ -1,0 +1,102 @@
+//! `portplan listen`: resolve which ports and addresses, then run the responder.
+
+use crate::cli::ListenArgs;
+use anyhow::{bail, Context, Result};
+use portplan::responder::{self, ports, Config};
+use std::net::IpAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub fn run(a: ListenArgs) -> Result<ExitCode> {
+    let plan = match (&a.plan, &a.scenario) {
+        (Some(p), _) => {
+            let text = crate::io::read_input(p)?;
+            Some(
+                portplan_core::Plan::from_json(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            )
+        }
+        (None, Some(s)) => Some(super::load_plan(s)?),
+        (None, None) => None,
+    };
+    let digest = match (&plan, &a.key) {
+        (Some(p), _) => p.digest(),
+        (None, Some(k)) => k.clone(),
+        (None, None) => bail!("give --plan, --scenario or --key: the token needs a key"),
+    };
+    let (targets, notes) = match (&a.ports, &plan, &a.host) {
+        (Some(list), _, _) => (
+            ports::parse_list(list).map_err(anyhow::Error::msg)?,
+            Vec::new(),
+        ),
+        (None, Some(p), Some(h)) => {
+            if p.host(h).is_none() {
+                bail!("host {h:?} is not in the plan (hosts: {})", host_names(p));
+            }
+            ports::from_plan(p, h)
+        }
+        _ => bail!("give --as NAME (with a plan) or --ports LIST"),
+    };
+    for n in &notes {
+        println!("{n}");
+    }
+    if targets.is_empty() {
+        bail!("no TCP or UDP port to open for this host");
+    }
+    let bind = if a.bind.is_empty() {
+        default_bind(plan.as_ref(), a.host.as_deref())?
+    } else {
+        a.bind.clone()
+    };
+    println!(
+        "portplan listen: {} ports on {}, token key {}",
+        targets.len(),
+        bind.iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        digest
+    );
+    let cfg = Config {
+        bind,
+        targets,
+        digest,
+        duration: a.duration,
+        max_connections: a.max_connections,
+    };
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let log: responder::Log = Arc::new(|line: String| println!("{line}"));
+    let summary = rt.block_on(responder::run(cfg, log, async {
+        let _ = tokio::signal::ctrl_c().await;
+    }))?;
+    Ok(if summary.opened == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn host_names(p: &portplan_core::Plan) -> String {
+    p.hosts
+        .iter()
+        .map(|h| h.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The host's address from the plan, when it is an IP address.
+fn default_bind(plan: Option<&portplan_core::Plan>, host: Option<&str>) -> Result<Vec<IpAddr>> {
+    let (Some(p), Some(h)) = (plan, host) else {
+        bail!("give --bind ADDR (no plan host to take the address from)");
+    };
+    let Some(ph) = p.host(h) else {
+        bail!("host {h:?} is not in the plan");
+    };
+    match ph.address.parse::<IpAddr>() {
+        Ok(ip) => Ok(vec![ip]),
+        Err(_) => bail!(
+            "host {h:?} has address {:?}, not an IP address: give --bind ADDR",
+            ph.address
+        ),
+    }
+}

@@ -1,0 +1,316 @@
+//! `portplan listen`: a responder that opens the ports a host must accept before the
+//! real software is installed, and answers the token challenge (see
+//! `portplan_core::token`) so `check` can say `verified`.
+//!
+//! Safe by default: it binds only the given addresses, reads at most one challenge
+//! (24 bytes) per connection or datagram, never echoes input, answers UDP with fewer
+//! bytes than it received (no amplification), caps concurrent connections, and stops
+//! after a fixed duration.
+
+pub mod ports;
+
+use anyhow::Result;
+use portplan_core::token;
+use ports::Target;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// How long one connection may take to send its challenge.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A line sink: stdout for the command, a channel in tests.
+pub type Log = Arc<dyn Fn(String) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct Config {
+    pub bind: Vec<IpAddr>,
+    pub targets: Vec<Target>,
+    /// The HMAC key: the plan digest (`sha256:…`).
+    pub digest: String,
+    pub duration: Duration,
+    pub max_connections: usize,
+}
+
+/// What happened, for the closing line and the exit code.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub opened: usize,
+    pub skipped: Vec<String>,
+    pub connections: u64,
+    pub answered: u64,
+}
+
+/// `2026-11-25T02:04:35Z` without a date crate.
+pub fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    fmt_utc(secs)
+}
+
+/// Unix seconds as RFC 3339 UTC (civil-from-days, H. Hinnant).
+pub fn fmt_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[derive(Default)]
+struct Counters {
+    connections: AtomicU64,
+    answered: AtomicU64,
+}
+
+/// Opens the sockets, serves until `cfg.duration` passes or `stop` resolves, and
+/// returns what happened. Ports that cannot be bound are logged and skipped.
+pub async fn run(
+    cfg: Config,
+    log: Log,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let counters = Arc::new(Counters::default());
+    let limit = Arc::new(Semaphore::new(cfg.max_connections.max(1)));
+    let digest: Arc<str> = cfg.digest.clone().into();
+    let mut tasks = JoinSet::new();
+    for ip in &cfg.bind {
+        for t in &cfg.targets {
+            let addr = SocketAddr::new(*ip, t.port);
+            let bound = if t.udp {
+                UdpSocket::bind(addr).await.map(|s| {
+                    tasks.spawn(serve_udp(
+                        s,
+                        t.port,
+                        digest.clone(),
+                        log.clone(),
+                        counters.clone(),
+                    ));
+                })
+            } else {
+                TcpListener::bind(addr).await.map(|l| {
+                    tasks.spawn(serve_tcp(
+                        l,
+                        t.port,
+                        digest.clone(),
+                        log.clone(),
+                        counters.clone(),
+                        limit.clone(),
+                    ));
+                })
+            };
+            match bound {
+                Ok(()) => {
+                    summary.opened += 1;
+                    log(format!("listening {} on {addr}", t));
+                }
+                Err(e) => {
+                    let why = match e.kind() {
+                        std::io::ErrorKind::AddrInUse => {
+                            "in use by another service (on Linux, Samba or sshd may hold it)"
+                                .to_string()
+                        }
+                        std::io::ErrorKind::PermissionDenied => {
+                            "permission denied (ports below 1024 need root)".to_string()
+                        }
+                        std::io::ErrorKind::AddrNotAvailable => {
+                            "address not on this machine (use --bind)".to_string()
+                        }
+                        _ => e.to_string(),
+                    };
+                    let line = format!("skipped {} on {addr}: {why}", t);
+                    log(line.clone());
+                    summary.skipped.push(line);
+                }
+            }
+        }
+    }
+    log(format!(
+        "ready: {} sockets open, {} skipped, stopping after {}s",
+        summary.opened,
+        summary.skipped.len(),
+        cfg.duration.as_secs()
+    ));
+    tokio::select! {
+        _ = tokio::time::sleep(cfg.duration) => {}
+        _ = stop => {}
+    }
+    tasks.shutdown().await;
+    summary.connections = counters.connections.load(Ordering::Relaxed);
+    summary.answered = counters.answered.load(Ordering::Relaxed);
+    log(format!(
+        "stopped: {} connections, {} token answers",
+        summary.connections, summary.answered
+    ));
+    Ok(summary)
+}
+
+async fn serve_tcp(
+    listener: TcpListener,
+    port: u16,
+    digest: Arc<str>,
+    log: Log,
+    counters: Arc<Counters>,
+    limit: Arc<Semaphore>,
+) {
+    let log = limited(log);
+    let mut conns = JoinSet::new();
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(a) => a,
+            Err(_) => {
+                // Out of descriptors and the like: back off rather than spin.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        counters.connections.fetch_add(1, Ordering::Relaxed);
+        let Ok(permit) = limit.clone().try_acquire_owned() else {
+            log(format!(
+                "{} tcp {peer} -> {port}: refused, too many connections",
+                utc_now()
+            ));
+            continue;
+        };
+        while conns.try_join_next().is_some() {}
+        let (digest, log, counters) = (digest.clone(), log.clone(), counters.clone());
+        conns.spawn(async move {
+            let outcome = answer_tcp(stream, port, &digest).await;
+            if outcome.starts_with("token") {
+                counters.answered.fetch_add(1, Ordering::Relaxed);
+            }
+            log(format!("{} tcp {peer} -> {port}: {outcome}", utc_now()));
+            drop(permit);
+        });
+    }
+}
+
+/// Reads at most one challenge and answers it; never writes anything else.
+async fn answer_tcp(mut stream: TcpStream, port: u16, digest: &str) -> String {
+    let mut buf = [0u8; token::CHALLENGE_LEN];
+    let mut got = 0;
+    let deadline = tokio::time::Instant::now() + READ_TIMEOUT;
+    while got < buf.len() {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf[got..])).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => got += n,
+        }
+    }
+    match token::parse_challenge(&buf[..got]) {
+        Some(nonce) => {
+            let reply = token::response(digest, &nonce, port);
+            match stream.write_all(&reply).await {
+                Ok(()) => {
+                    let _ = stream.shutdown().await;
+                    "token answered".into()
+                }
+                Err(e) => format!("challenge read, answer failed: {e}"),
+            }
+        }
+        None if got == 0 => "connected, sent nothing".into(),
+        None => format!("connected, {got} bytes that are not a challenge (ignored)"),
+    }
+}
+
+async fn serve_udp(
+    sock: UdpSocket,
+    port: u16,
+    digest: Arc<str>,
+    log: Log,
+    counters: Arc<Counters>,
+) {
+    let log = limited(log);
+    let mut buf = [0u8; 64];
+    loop {
+        let Ok((n, peer)) = sock.recv_from(&mut buf).await else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        counters.connections.fetch_add(1, Ordering::Relaxed);
+        let outcome = match token::parse_challenge(&buf[..n]) {
+            Some(nonce) => {
+                let reply = token::response(&digest, &nonce, port);
+                match sock.send_to(&reply, peer).await {
+                    Ok(_) => {
+                        counters.answered.fetch_add(1, Ordering::Relaxed);
+                        "token answered".to_string()
+                    }
+                    Err(e) => format!("answer failed: {e}"),
+                }
+            }
+            None => format!("{n} bytes that are not a challenge (ignored)"),
+        };
+        log(format!("{} udp {peer} -> {port}: {outcome}", utc_now()));
+    }
+}
+
+/// Connection lines logged per socket and second at most; a flood of connections or
+/// datagrams must not flood the terminal (or the file stdout goes to).
+const MAX_LINES_PER_SECOND: u32 = 50;
+
+/// Wraps `log` so that at most [`MAX_LINES_PER_SECOND`] lines pass per second; the
+/// first line after a busy second says how many were left out.
+fn limited(log: Log) -> Log {
+    let state = std::sync::Mutex::new((std::time::Instant::now(), 0u32, 0u64));
+    Arc::new(move |line: String| {
+        let Ok(mut st) = state.lock() else { return };
+        let (start, count, dropped) = &mut *st;
+        if start.elapsed() >= Duration::from_secs(1) {
+            if *dropped > 0 {
+                log(format!("({dropped} more connection lines not logged)"));
+            }
+            *start = std::time::Instant::now();
+            *count = 0;
+            *dropped = 0;
+        }
+        if *count < MAX_LINES_PER_SECOND {
+            *count += 1;
+            log(line);
+        } else {
+            *dropped += 1;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_are_rate_limited() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let log = limited(Arc::new(move |l: String| sink.lock().unwrap().push(l)));
+        for i in 0..200 {
+            log(format!("line {i}"));
+        }
+        assert_eq!(seen.lock().unwrap().len(), MAX_LINES_PER_SECOND as usize);
+    }
+
+    #[test]
+    fn utc_format() {
+        assert_eq!(fmt_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(fmt_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(fmt_utc(1_795_572_275), "2026-11-25T02:04:35Z");
+    }
+}

@@ -1,0 +1,448 @@
+//! `portplan listen` in one namespace, probes from another, nftables dropping one
+//! port: the token verifies on every allowed port, the dropped one does not connect.
+
+use portplan_core::{Plan, Scenario};
+use portplan_tests::netns::Lab;
+use portplan_tests::servers::TempDir;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_portplan");
+
+/// A running `portplan listen`; interrupted (Ctrl-C) and reaped on drop.
+struct Listener {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Listener {
+    fn start(lab: &Lab, host: &str, args: &[&str]) -> Listener {
+        let mut child = lab
+            .cmd(host, BIN)
+            .arg("listen")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start portplan listen");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut l = Listener {
+            child,
+            lines,
+            seen: Vec::new(),
+        };
+        l.wait_for("ready:", Duration::from_secs(10));
+        l
+    }
+
+    /// Reads output until a line contains `needle`; panics after `limit`.
+    fn wait_for(&mut self, needle: &str, limit: Duration) -> String {
+        let end = Instant::now() + limit;
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if l.contains(needle) {
+                        return l;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no {needle:?} from listen within {limit:?}; output:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Sends SIGINT and collects the rest of the output (bounded).
+    fn stop(mut self) -> Vec<String> {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.wait_for("stopped:", Duration::from_secs(10));
+        std::mem::take(&mut self.seen)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn probe(lab: &Lab, host: &str, args: &[&str]) -> Value {
+    let out = lab
+        .cmd(host, BIN)
+        .arg("probe-service")
+        .args(args)
+        .output()
+        .expect("run portplan");
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// A migrate scenario whose server and source are the two lab hosts.
+fn scenario(server: &str, source: &str) -> String {
+    format!(
+        r#"{{"format":1,"product":"migrate","version":"2020.2",
+        "server":{{"name":"ps01","address":"{server}"}},
+        "workloads":[{{"name":"web01","address":"{source}","os":"windows","windows":"2019",
+          "target":{{"name":"web01-t","address":"10.254.0.7"}}}}]}}"#
+    )
+}
+
+#[test]
+fn listen_verifies_allowed_ports_and_the_dropped_one_does_not_connect() {
+    let mut lab = Lab::new("lsn");
+    lab.host("src");
+    lab.host("ps");
+    let (src, ps) = lab.link("src", "ps");
+    let dir = TempDir::new("listen");
+    let text = scenario(&ps, &src);
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let digest = plan.digest();
+    let plan_path = dir.write("plan.json", &plan.to_json());
+    // The firewall in front of the source drops SMB.
+    lab.nft("src", "table inet fw {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 445 drop\n }\n}\n");
+
+    let listener = Listener::start(
+        &lab,
+        "src",
+        &[
+            "--plan",
+            plan_path.to_str().expect("path"),
+            "--as",
+            "web01",
+            "--for",
+            "2m",
+        ],
+    );
+    let opened: Vec<&String> = listener
+        .seen
+        .iter()
+        .filter(|l| l.starts_with("listening "))
+        .collect();
+    for want in [
+        "tcp/135 ",
+        "tcp/139 ",
+        "tcp/445 ",
+        "tcp/3725 ",
+        "udp/137 ",
+        "udp/138 ",
+    ] {
+        assert!(
+            opened.iter().any(|l| l.contains(want)),
+            "{want} not opened: {:#?}",
+            listener.seen
+        );
+    }
+    assert!(
+        listener
+            .seen
+            .iter()
+            .any(|l| l.contains("skipped tcp/49152-65535")),
+        "the dynamic range is reported, not silently skipped: {:#?}",
+        listener.seen
+    );
+    assert!(
+        opened.iter().all(|l| l.contains(&format!("on {src}:"))),
+        "binds the plan's address only"
+    );
+
+    for port in [135, 139, 3725] {
+        let v = probe(
+            &lab,
+            "ps",
+            &[
+                &format!("{src}:{port}"),
+                "--token",
+                &digest,
+                "--timeout",
+                "3",
+            ],
+        );
+        assert_eq!(v["protocol"], "portplan", "tcp/{port}: {v}");
+    }
+    for port in [137, 138] {
+        let v = probe(
+            &lab,
+            "ps",
+            &[
+                "--udp",
+                &format!("{src}:{port}"),
+                "--token",
+                &digest,
+                "--timeout",
+                "3",
+            ],
+        );
+        assert_eq!(v["protocol"], "portplan", "udp/{port}: {v}");
+    }
+    let started = Instant::now();
+    let v = probe(
+        &lab,
+        "ps",
+        &[&format!("{src}:445"), "--token", &digest, "--timeout", "2"],
+    );
+    assert!(
+        v["error"].as_str().unwrap_or("").contains("connect"),
+        "dropped port must not connect: {v}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Another plan's digest (a bystander who guesses) does not verify.
+    let v = probe(
+        &lab,
+        "ps",
+        &[
+            &format!("{src}:3725"),
+            "--token",
+            "sha256:forged",
+            "--timeout",
+            "3",
+        ],
+    );
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("token not verified"),
+        "{v}"
+    );
+
+    let log = listener.stop();
+    let answered = |proto: &str, port: u16| {
+        log.iter().any(|l| {
+            l.contains(&format!(" {proto} {ps}:"))
+                && l.contains(&format!("-> {port}: token answered"))
+        })
+    };
+    for port in [135, 139, 3725] {
+        assert!(
+            answered("tcp", port),
+            "tcp/{port} connection not logged with peer: {log:#?}"
+        );
+    }
+    assert!(answered("udp", 137), "{log:#?}");
+    assert!(
+        !log.iter().any(|l| l.contains("-> 445:")),
+        "no packet reached 445: {log:#?}"
+    );
+    assert!(log.iter().any(|l| l.starts_with("stopped: ")), "{log:#?}");
+}
+
+#[test]
+fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
+    let mut lab = Lab::new("lsu");
+    lab.host("src");
+    lab.host("ps");
+    let (src, ps) = lab.link("src", "ps");
+    let dir = TempDir::new("listen-busy");
+    let text = scenario(&ps, &src);
+    let digest = Plan::build(&Scenario::from_json(&text).expect("scenario"))
+        .expect("plan")
+        .digest();
+    let scen = dir.write("s.json", &text);
+    // Something else (here: a responder with another key) already holds 3725.
+    let _other = Listener::start(
+        &lab,
+        "src",
+        &[
+            "--key",
+            "another plan",
+            "--ports",
+            "3725",
+            "--bind",
+            &src,
+            "--for",
+            "1m",
+        ],
+    );
+    let mine = Listener::start(
+        &lab,
+        "src",
+        &[
+            "--scenario",
+            scen.to_str().expect("path"),
+            "--as",
+            "web01",
+            "--for",
+            "1m",
+        ],
+    );
+    assert!(
+        mine.seen
+            .iter()
+            .any(|l| l.starts_with(&format!("skipped tcp/3725 on {src}:3725: in use"))),
+        "{:#?}",
+        mine.seen
+    );
+    let v = probe(
+        &lab,
+        "ps",
+        &[&format!("{src}:3725"), "--token", &digest, "--timeout", "3"],
+    );
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("token not verified"),
+        "{v}"
+    );
+    let v = probe(
+        &lab,
+        "ps",
+        &[&format!("{src}:135"), "--token", &digest, "--timeout", "3"],
+    );
+    assert_eq!(v["protocol"], "portplan", "{v}");
+}
+
+/// Runs `portplan check ARGS --format json` in lab host `host`: (exit code, report).
+fn check(lab: &Lab, host: &str, args: &[&str]) -> (i32, Value) {
+    let out = lab
+        .cmd(host, BIN)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json", "--no-progress"])
+        .output()
+        .expect("run portplan check");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// Every probe of the report as `(protocol, port, verdict, detail)`.
+fn probes(report: &Value) -> Vec<(String, Option<u64>, String, String)> {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    report["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["probes"].as_array().cloned().unwrap_or_default())
+        .map(|p| {
+            (
+                s(&p["protocol"]),
+                p["port"].as_u64(),
+                s(&p["verdict"]),
+                s(&p["detail"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
+    let mut lab = Lab::new("chl");
+    lab.host("src");
+    lab.host("ps");
+    let (src, ps) = lab.link("src", "ps");
+    let dir = TempDir::new("check-listen");
+    let text = scenario(&ps, &src);
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let plan_path = dir.write("plan.json", &plan.to_json());
+    let plan_arg = plan_path.to_str().expect("path");
+    lab.nft("src", "table inet fw {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 445 drop\n }\n}\n");
+    let listener = Listener::start(
+        &lab,
+        "src",
+        &["--plan", plan_arg, "--as", "web01", "--for", "2m"],
+    );
+
+    // From the PlateSpin server: discovery and take-control flows into the source.
+    let (code, report) = check(
+        &lab,
+        "ps",
+        &[
+            "--plan",
+            plan_arg,
+            "--from",
+            "ps01",
+            "--to",
+            "web01",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let all = probes(&report);
+    let find = |proto: &str, port: u64| {
+        all.iter()
+            .find(|p| p.0 == proto && p.1 == Some(port))
+            .unwrap_or_else(|| panic!("no {proto}/{port} probe: {all:#?}"))
+    };
+    assert_eq!(find("tcp", 445).2, "filtered", "{all:#?}");
+    for (proto, port) in [("tcp", 135), ("tcp", 139), ("udp", 137), ("udp", 138)] {
+        let p = find(proto, port);
+        assert_eq!(
+            p.2, "verified",
+            "{proto}/{port}: {all:#?}\nlisten: {:#?}",
+            listener.seen
+        );
+        assert!(p.3.contains("portplan listen"), "{p:?}");
+    }
+    assert_eq!(code, 1, "a filtered flow fails the run");
+
+    // From the target: the replication port.
+    let (code, report) = check(
+        &lab,
+        "ps",
+        &[
+            "--plan",
+            plan_arg,
+            "--from",
+            "web01-t",
+            "--to",
+            "web01",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let all = probes(&report);
+    assert_eq!(
+        all.iter()
+            .map(|p| (p.0.as_str(), p.1, p.2.as_str()))
+            .collect::<Vec<_>>(),
+        [("tcp", Some(3725), "verified")],
+        "{all:#?}"
+    );
+    assert_eq!(code, 0);
+
+    // Without --deep nothing is verified: the sockets alone say `open`.
+    let (_, report) = check(
+        &lab,
+        "ps",
+        &[
+            "--plan",
+            plan_arg,
+            "--from",
+            "web01-t",
+            "--to",
+            "web01",
+            "--no-deep",
+        ],
+    );
+    assert_eq!(probes(&report)[0].2, "open");
+    let log = listener.stop();
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("tcp {ps}:")) && l.contains("-> 3725: token answered")),
+        "{log:#?}"
+    );
+}

@@ -1,0 +1,175 @@
+//! The responder on loopback, driven through the library: it answers the challenge,
+//! never echoes anything else, caps concurrent connections and stops on time.
+
+use portplan::proto::token::{verify_token, verify_token_udp};
+use portplan::responder::{self, ports::Target, Config, Log};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const DIGEST: &str = "sha256:feedface";
+
+/// A free loopback port (bound and released; the responder binds it next).
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let p = l.local_addr().expect("addr").port();
+    let u = std::net::UdpSocket::bind(("127.0.0.1", p));
+    drop(l);
+    match u {
+        Ok(_) => p,
+        Err(_) => free_port(),
+    }
+}
+
+struct Running {
+    lines: Arc<Mutex<Vec<String>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<responder::Summary>>,
+}
+
+async fn start(targets: Vec<Target>, max_connections: usize, duration: Duration) -> Running {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let log: Log = Arc::new(move |l: String| sink.lock().expect("log").push(l));
+    let cfg = Config {
+        bind: vec!["127.0.0.1".parse().expect("ip")],
+        targets,
+        digest: DIGEST.into(),
+        duration,
+        max_connections,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(responder::run(cfg, log, async {
+        let _ = rx.await;
+    }));
+    let r = Running {
+        lines,
+        stop: Some(tx),
+        task,
+    };
+    let t0 = Instant::now();
+    while !r.log().iter().any(|l| l.starts_with("ready:")) {
+        assert!(t0.elapsed() < Duration::from_secs(5), "responder not ready");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    r
+}
+
+impl Running {
+    fn log(&self) -> Vec<String> {
+        self.lines.lock().expect("log").clone()
+    }
+    async fn stop(mut self) -> responder::Summary {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(5), self.task)
+            .await
+            .expect("stops")
+            .expect("task")
+            .expect("run")
+    }
+}
+
+#[tokio::test]
+async fn answers_the_token_and_never_echoes() {
+    let port = free_port();
+    let r = start(
+        vec![Target { udp: false, port }, Target { udp: true, port }],
+        8,
+        Duration::from_secs(30),
+    )
+    .await;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let s = TcpStream::connect(addr).await.expect("connect");
+    assert!(verify_token(s, DIGEST, port, Duration::from_secs(2))
+        .await
+        .expect("token"));
+    let s = TcpStream::connect(addr).await.expect("connect");
+    assert!(
+        !verify_token(s, "sha256:other", port, Duration::from_secs(2))
+            .await
+            .expect("token"),
+        "another key"
+    );
+    assert!(verify_token_udp(addr, DIGEST, Duration::from_secs(2))
+        .await
+        .expect("udp token"));
+
+    // Anything else: read, ignored, connection closed without a byte back.
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    let mut back = Vec::new();
+    tokio::time::timeout(Duration::from_secs(7), s.read_to_end(&mut back))
+        .await
+        .expect("closed within the read timeout")
+        .ok();
+    assert!(back.is_empty(), "echoed {back:?}");
+
+    let summary = r.stop().await;
+    assert_eq!(summary.opened, 2);
+    assert_eq!(summary.answered, 3);
+}
+
+#[tokio::test]
+async fn caps_concurrent_connections() {
+    let port = free_port();
+    let r = start(
+        vec![Target { udp: false, port }],
+        1,
+        Duration::from_secs(30),
+    )
+    .await;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    // The first connection sends nothing and holds the only slot for its read timeout.
+    let _idle = TcpStream::connect(addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut second = TcpStream::connect(addr).await.expect("connect");
+    let mut buf = [0u8; 8];
+    let n = tokio::time::timeout(Duration::from_secs(2), second.read(&mut buf))
+        .await
+        .expect("closed at once")
+        .unwrap_or(0);
+    assert_eq!(n, 0);
+    assert!(
+        r.log()
+            .iter()
+            .any(|l| l.contains("refused, too many connections")),
+        "{:#?}",
+        r.log()
+    );
+    r.stop().await;
+}
+
+#[tokio::test]
+async fn stops_after_its_duration_and_reports_busy_ports() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let busy = held.local_addr().expect("addr").port();
+    let t0 = Instant::now();
+    let r = start(
+        vec![Target {
+            udp: false,
+            port: busy,
+        }],
+        4,
+        Duration::from_millis(500),
+    )
+    .await;
+    assert!(
+        r.log()
+            .iter()
+            .any(|l| l.starts_with(&format!("skipped tcp/{busy} on 127.0.0.1:{busy}: in use"))),
+        "{:#?}",
+        r.log()
+    );
+    let summary = tokio::time::timeout(Duration::from_secs(5), r.task)
+        .await
+        .expect("stopped on time")
+        .expect("task")
+        .expect("run");
+    assert!(t0.elapsed() < Duration::from_secs(4));
+    assert_eq!((summary.opened, summary.skipped.len()), (0, 1));
+}
