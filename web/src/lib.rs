@@ -25,7 +25,11 @@ pub fn start() {
     console_error_panic_hook::set_once();
     let root = gloo_utils::document().get_element_by_id("app");
     match root {
-        Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
+        Some(root) => {
+            // Drop the "Loading…" placeholder.
+            root.set_inner_html("");
+            yew::Renderer::<app::App>::with_root(root).render()
+        }
         None => yew::Renderer::<app::App>::new().render(),
     };
 }

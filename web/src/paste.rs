@@ -25,7 +25,7 @@ pub fn parse(text: &str) -> Result<Vec<WorkloadDraft>, String> {
         };
         let (os, drives) = match rest {
             [] => (Os::Windows, &[][..]),
-            [os, drives @ ..] if os.is_empty() => (Os::Windows, drives),
+            ["", drives @ ..] => (Os::Windows, drives),
             [os, drives @ ..] => {
                 let os = os
                     .to_ascii_lowercase()

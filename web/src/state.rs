@@ -3,14 +3,14 @@
 //! The draft mirrors the public scenario format field for field, but holds what a
 //! person is typing rather than what the typed model can hold: drive letters stay
 //! text until the core reads them, an empty target is "no target". Every check is the
-//! core's: [`Draft::evaluate`] writes the draft in the public format and hands it to
-//! [`Scenario::from_json`] and [`Plan::build`], so the page refuses exactly what the
-//! CLI refuses, with the same path and message.
+//! core's: [`Draft::evaluate`] reads drive letters with [`DriveLetter::parse`], then
+//! runs [`Scenario::validate`] and [`Plan::build`], so the page refuses exactly what the
+//! CLI refuses, with the same path and message. (Building the scenario directly rather
+//! than through JSON keeps `serde_json::Value` out of the wasm bundle.)
 
 use portplan_core::scenario::{Host, VirtualizationHost, Workload, SCENARIO_FORMAT};
 use portplan_core::types::Replication;
-use portplan_core::{InputError, Os, Plan, Platform, Product, Scenario, Transfer};
-use serde_json::{json, Map, Value};
+use portplan_core::{DriveLetter, InputError, Os, Plan, Platform, Product, Scenario, Transfer};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -107,10 +107,6 @@ pub fn split_drives(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn host_json(h: &HostDraft) -> Value {
-    json!({ "name": h.name, "address": h.address })
-}
-
 impl Draft {
     /// Copies a parsed scenario into the wizard (import, share link).
     pub fn from_scenario(s: &Scenario) -> Draft {
@@ -155,36 +151,67 @@ impl Draft {
         }
     }
 
-    /// The draft in the public scenario format, valid or not, for the core to judge.
-    pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("format".into(), json!(SCENARIO_FORMAT));
-        m.insert("product".into(), json!(self.product.as_str()));
-        m.insert("version".into(), json!(self.version.trim()));
-        m.insert("server".into(), host_json(&self.server));
-        if !self.hosts.is_empty() {
-            let hosts: Vec<Value> = self
+    /// The draft as the core's scenario. Only drive letters can fail here, through the
+    /// core's own parser and with the path a scenario file would get.
+    pub fn to_scenario(&self) -> Result<Scenario, InputError> {
+        let host = |h: &HostDraft| Host {
+            name: h.name.clone(),
+            address: h.address.clone(),
+        };
+        let workloads = self
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let drives = split_drives(&w.drives)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, d)| {
+                        DriveLetter::parse(d).map_err(|e| InputError::Json {
+                            path: format!("workloads[{i}].drives[{j}]"),
+                            message: e.to_string(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let windows = w.windows.trim();
+                let no_target = w.target.name.is_empty() && w.target.address.is_empty();
+                Ok(Workload {
+                    name: w.name.clone(),
+                    address: w.address.clone(),
+                    os: w.os,
+                    windows: (!windows.is_empty()).then(|| windows.to_string()),
+                    drives,
+                    transfer: w.transfer,
+                    agent: w.agent,
+                    target: (!no_target).then(|| host(&w.target)),
+                })
+            })
+            .collect::<Result<Vec<_>, InputError>>()?;
+        Ok(Scenario {
+            format: SCENARIO_FORMAT,
+            product: self.product,
+            version: self.version.trim().to_string(),
+            server: host(&self.server),
+            hosts: self
                 .hosts
                 .iter()
-                .map(|h| json!({ "name": h.name, "address": h.address, "platform": h.platform.as_str() }))
-                .collect();
-            m.insert("hosts".into(), Value::Array(hosts));
-        }
-        if !self.connectors.is_empty() {
-            let c: Vec<Value> = self.connectors.iter().map(host_json).collect();
-            m.insert("connectors".into(), Value::Array(c));
-        }
-        let workloads: Vec<Value> = self.workloads.iter().map(workload_json).collect();
-        m.insert("workloads".into(), Value::Array(workloads));
-        if let Some(r) = self.replication {
-            m.insert("replication".into(), json!(r.as_str()));
-        }
-        Value::Object(m)
+                .map(|h| VirtualizationHost {
+                    name: h.name.clone(),
+                    address: h.address.clone(),
+                    platform: h.platform,
+                })
+                .collect(),
+            connectors: self.connectors.iter().map(host).collect(),
+            workloads,
+            replication: self.replication,
+        })
     }
 
-    /// Runs the core on the draft: the validated scenario and its plan, or the first problem.
+    /// Runs the core on the draft: the validated scenario and its plan, or the first
+    /// problem, exactly as `portplan plan` would report it for the same file.
     pub fn evaluate(&self) -> Result<(Scenario, Plan), InputError> {
-        let scenario = Scenario::from_json(&self.to_value().to_string())?;
+        let scenario = self.to_scenario()?;
+        scenario.validate()?;
         let plan = Plan::build(&scenario)?;
         Ok((scenario, plan))
     }
@@ -210,26 +237,24 @@ impl Draft {
     }
 }
 
-fn workload_json(w: &WorkloadDraft) -> Value {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(w.name));
-    m.insert("address".into(), json!(w.address));
-    m.insert("os".into(), json!(w.os.as_str()));
-    if !w.windows.trim().is_empty() {
-        m.insert("windows".into(), json!(w.windows.trim()));
+/// Reads the shape of a scenario file (import, share link); its rules are the core's
+/// [`Scenario::validate`], run afterwards like for any draft.
+///
+/// Not [`Scenario::from_json`]: that wraps serde in `serde_path_to_error`, which would
+/// add about 10 KiB (gzipped) to the page. Shape errors then name the line and column
+/// (`unknown variant "solaris" … at line 9 column 22`) instead of a JSON path.
+pub fn read_scenario(text: &str) -> Result<Scenario, InputError> {
+    use portplan_core::scenario::MAX_INPUT_BYTES;
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_BYTES,
+        });
     }
-    let drives = split_drives(&w.drives);
-    if !drives.is_empty() {
-        m.insert("drives".into(), json!(drives));
-    }
-    m.insert("transfer".into(), json!(w.transfer.as_str()));
-    if w.agent {
-        m.insert("agent".into(), json!(true));
-    }
-    if !(w.target.name.is_empty() && w.target.address.is_empty()) {
-        m.insert("target".into(), host_json(&w.target));
-    }
-    Value::Object(m)
+    serde_json::from_str(text).map_err(|e| InputError::Json {
+        path: "$".into(),
+        message: e.to_string(),
+    })
 }
 
 /// Which text field of a host changed.

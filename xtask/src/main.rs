@@ -2,6 +2,7 @@
 //! idempotently, then builds, tests or serves. CI runs `cargo xtask test`.
 
 mod deps;
+mod site;
 mod test;
 
 use anyhow::{bail, Result};
@@ -12,6 +13,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run_cmd(&args[1..]),
         Some("setup") => deps::setup_all(),
+        Some("site") => site::site_cmd(&args[1..]),
+        Some("serve") => site::serve_cmd(&args[1..]),
         Some(other) => Err(anyhow::anyhow!("unknown task {other:?}\n{USAGE}")),
         None => {
             eprintln!("{USAGE}");
@@ -29,7 +32,9 @@ fn main() -> ExitCode {
 
 const USAGE: &str = "usage: cargo xtask <task>
   test     install what is missing, then run every check CI runs
-  setup    only install what is missing";
+  setup    only install what is missing
+  site     build the static planner page into dist/site/
+  serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]";
 
 /// Runs a command, echoing it, failing on a non-zero exit.
 pub fn run(cmd: &mut std::process::Command) -> Result<()> {

@@ -27,6 +27,8 @@ pub fn run_all() -> Result<()> {
     run(cargo()
         .args(["doc", "--no-deps", "-p", "portplan-core"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
+    // The web planner: build the site, serve it on loopback, drive it in Chromium.
+    crate::site::browser_tests()?;
     Ok(())
 }
 

@@ -22,11 +22,25 @@ impl Problem {
             || p.strip_prefix(path)
                 .is_some_and(|rest| rest.starts_with('['));
         hit.then(|| match e {
-            InputError::Json { message, .. } | InputError::Invalid { message, .. } => {
-                message.clone()
-            }
+            InputError::Json { message, .. } => without_position(message).to_string(),
+            InputError::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
         })
+    }
+}
+
+/// Drops serde's ` at line 1 column 330`: the position is in JSON the page wrote
+/// itself, not in anything the user typed; the field already says where.
+fn without_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i)
+            if message[i + 9..]
+                .split(" column ")
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            &message[..i]
+        }
+        _ => message,
     }
 }
 

@@ -2,19 +2,20 @@
 //! It is what a firewall team asks for first; the full plan says why.
 
 use portplan_core::export::address;
-use portplan_core::{Plan, Protocol};
+use portplan_core::{Plan, PortRange, Protocol};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// One host pair and its ports, per protocol: `("TCP", ["135", "445"])`.
+/// One host pair and its ports, per protocol: `(Tcp, [135..=135, 445..=445])`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Opening<'a> {
     pub from: &'a str,
     pub to: &'a str,
-    pub ports: Vec<(Protocol, Vec<String>)>,
+    /// Ports per protocol in ascending order, each once; `None` is ICMP echo.
+    pub ports: Vec<(Protocol, Vec<Option<PortRange>>)>,
 }
 
-/// Pairs in plan order, ports per protocol in plan order, each listed once.
+/// Pairs in plan order, protocols in plan order, ports sorted.
 pub fn openings(plan: &Plan) -> Vec<Opening<'_>> {
     let mut out: Vec<Opening<'_>> = Vec::new();
     for f in &plan.flows {
@@ -29,14 +30,16 @@ pub fn openings(plan: &Plan) -> Vec<Opening<'_>> {
                 out.len() - 1
             }
         };
-        let port = f
-            .ports
-            .map_or_else(|| "echo".to_string(), |r| r.to_string());
         let by_proto = &mut out[i].ports;
         match by_proto.iter_mut().find(|(p, _)| *p == f.protocol) {
-            Some((_, list)) if !list.contains(&port) => list.push(port),
+            Some((_, list)) if !list.contains(&f.ports) => list.push(f.ports),
             Some(_) => {}
-            None => by_proto.push((f.protocol, vec![port])),
+            None => by_proto.push((f.protocol, vec![f.ports])),
+        }
+    }
+    for o in &mut out {
+        for (_, list) in &mut o.ports {
+            list.sort();
         }
     }
     out
@@ -46,7 +49,13 @@ pub fn openings(plan: &Plan) -> Vec<Opening<'_>> {
 pub fn openings_text(o: &Opening<'_>) -> String {
     o.ports
         .iter()
-        .map(|(p, list)| format!("{} {}", p.as_str().to_ascii_uppercase(), list.join(", ")))
+        .map(|(p, list)| {
+            let ports: Vec<String> = list
+                .iter()
+                .map(|r| r.map_or_else(|| "echo".to_string(), |r| r.to_string()))
+                .collect();
+            format!("{} {}", p.as_str().to_ascii_uppercase(), ports.join(", "))
+        })
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -100,8 +109,14 @@ mod tests {
             .find(|o| o.from == "db01" && o.to == "db01-t")
             .expect("pair");
         let text = openings_text(legacy);
-        for port in ["9999", "10002", "10004"] {
-            assert!(text.contains(port), "{text}");
-        }
+        assert_eq!(text, "TCP 137-139, 445, 9999, 10002, 10004 · ICMP echo");
+        let server = o
+            .iter()
+            .find(|o| o.from == "ps01" && o.to == "db01")
+            .expect("pair");
+        assert_eq!(
+            openings_text(server),
+            "TCP 135, 139, 445, 1025-5000 · UDP 137-138"
+        );
     }
 }
