@@ -85,6 +85,13 @@ async function download(page, button, file) {
     result.title = await page.textContent('#plan-title');
     result.firewall = await page.$$eval('#firewall tbody tr', (rows) => rows.map((r) => r.textContent));
     await page.screenshot({ path: path.join(out, 'planner.png'), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: path.join(out, 'planner-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    result.unlabelled = await page.$$eval('input, select, textarea, button', (els) => els
+      .filter((e) => (e.labels ? e.labels.length === 0 : true)
+        && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+      .map((e) => e.outerHTML));
     result.scenario_file = await download(page, '#download-scenario', 'scenario.json');
     result.plan_file = await download(page, '#download-plan-json', 'plan.json');
     await download(page, '#download-plan-csv', 'plan.csv');

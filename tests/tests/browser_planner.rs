@@ -124,6 +124,7 @@ fn planner_page_end_to_end() {
         "{flows:#}"
     );
     assert!(!has_flow(flows, "web01", "web01-t", "9999"), "{flows:#}");
+    assert_eq!(result["unlabelled"], Value::Array(vec![]), "controls without a label");
     let firewall = result["firewall"].to_string();
     assert!(firewall.contains("10002, 10004"), "{firewall}");
 
