@@ -186,6 +186,7 @@ pub fn browser_tests() -> Result<()> {
     build()?;
     deps::apt(&["chromium", "fonts-dejavu-core"])?;
     run(cargo().args(["build", "-p", "portplan"]))?;
+    // The browser test is behind a feature, so the workspace clippy step skips it.
     run(cargo().args([
         "clippy",
         "-p",
@@ -193,6 +194,7 @@ pub fn browser_tests() -> Result<()> {
         "--features",
         "browser",
         "--all-targets",
+        "--no-deps",
         "--",
         "-D",
         "warnings",
