@@ -116,6 +116,18 @@ async function download(page, button, file) {
     result.problem = await page.textContent('#problem');
     result.downloads_while_invalid = await page.$$eval('#downloads', (d) => d.length);
     await page.screenshot({ path: path.join(out, 'planner-error.png'), fullPage: false });
+
+    // Many workloads at once: a pasted list, then a whole scenario file.
+    await page.fill('#f-workloads-1-drives', 'C, E');
+    await page.fill('#paste', 'name,address,os,drives\napp03,192.168.20.13,linux,\napp04,192.168.20.14,windows,C D');
+    await page.click('#paste-add');
+    await page.waitForSelector('#f-workloads-3-name');
+    result.pasted = [await page.inputValue('#f-workloads-2-name'), await page.inputValue('#f-workloads-3-drives')];
+    result.flows_after_paste = await flows(page);
+    await page.setInputFiles('#import-file', process.env.IMPORT_FILE);
+    await page.waitForSelector('#f-hosts-0-name');
+    result.import_message = await page.textContent('#import-message');
+    result.flows_after_import = await flows(page);
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

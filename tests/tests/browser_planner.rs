@@ -49,6 +49,7 @@ fn run_browser(url: &str, out: &Path) {
         .arg(url)
         .arg(out)
         .env("NODE_PATH", root().join("target/tools/node_modules"))
+        .env("IMPORT_FILE", root().join("examples/legacy-block.json"))
         .stdin(Stdio::null())
         .spawn()
         .expect("node runs");
@@ -124,7 +125,11 @@ fn planner_page_end_to_end() {
         "{flows:#}"
     );
     assert!(!has_flow(flows, "web01", "web01-t", "9999"), "{flows:#}");
-    assert_eq!(result["unlabelled"], Value::Array(vec![]), "controls without a label");
+    assert_eq!(
+        result["unlabelled"],
+        Value::Array(vec![]),
+        "controls without a label"
+    );
     let firewall = result["firewall"].to_string();
     assert!(firewall.contains("10002, 10004"), "{firewall}");
 
@@ -168,6 +173,26 @@ fn planner_page_end_to_end() {
     let problem = result["problem"].as_str().expect("problem");
     assert!(problem.contains("workloads[1].drives[1]"), "{problem}");
     assert_eq!(result["downloads_while_invalid"], 0);
+
+    // Pasted rows join the plan; an imported file replaces the scenario.
+    assert_eq!(result["pasted"], serde_json::json!(["app03", "C, D"]));
+    assert!(has_flow(
+        &result["flows_after_paste"],
+        "ps01",
+        "app03",
+        "22"
+    ));
+    assert_eq!(result["import_message"], "imported legacy-block.json");
+    let imported = Plan::build(
+        &Scenario::from_json(include_str!("../../examples/legacy-block.json")).expect("example"),
+    )
+    .expect("plan");
+    let shown = result["flows_after_import"].as_array().expect("flows");
+    assert_eq!(shown.len(), imported.flows.len());
+    for (f, s) in imported.flows.iter().zip(shown) {
+        assert_eq!(s["rule"], f.rule.as_str());
+        assert_eq!(s["dir"], format!("{} → {}", f.from, f.to).as_str());
+    }
 
     // Nothing but our own origin, and no console errors (CSP violations land there).
     let site = origin(&url);
