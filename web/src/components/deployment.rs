@@ -38,7 +38,7 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
             <legend>{ "1. Product and PlateSpin server" }</legend>
             <div class="row">
                 <SelectField label="Product" path="product" value={d.product.as_str()}
-                    options={enum_options(Product::ALL)} onchange={on_product} />
+                    options={super::labels::options(Product::ALL, super::labels::product)} onchange={on_product} />
                 <TextField label="Version" path="version" value={d.version.clone()}
                     list="known-versions" placeholder="e.g. 12.3" oninput={on(Action::Version)} />
                 <datalist id="known-versions">

@@ -7,6 +7,7 @@ pub mod field;
 pub mod firewall;
 pub mod hosts;
 pub mod import;
+pub mod labels;
 pub mod plan_view;
 pub mod share_link;
 pub mod workloads;

@@ -55,7 +55,7 @@ pub fn PlanView(p: &PlanViewProps) -> Html {
     let groups = export::grouped(plan);
     html! {
         <section id="plan" aria-labelledby="plan-title">
-            <h2 id="plan-title">{ format!("Plan: {} flows for {} {}", plan.flows.len(), plan.product, plan.version) }</h2>
+            <h2 id="plan-title">{ format!("Plan: {} flows for {} {}", plan.flows.len(), super::labels::product(plan.product), plan.version) }</h2>
             { for groups.iter().map(|(phase, pairs)| html! {
                 <section class="phase" data-phase={phase.as_str()}>
                     <h3>{ export::phase_title(*phase) }</h3>

@@ -4,7 +4,8 @@
 //! scrolling; duplicate copies a row with fresh names, paste and import live in
 //! [`super::import`].
 
-use super::field::{enum_options, CheckField, SelectField, TextField};
+use super::field::{CheckField, SelectField, TextField};
+use super::labels;
 use crate::state::{Action, HostField, WorkloadDraft, WorkloadEdit};
 use portplan_core::{Os, Transfer};
 use yew::prelude::*;
@@ -61,7 +62,7 @@ fn WorkloadRow(p: &RowProps) -> Html {
             <td><TextField label={format!("Address of workload {n}")} hide_label=true path={format!("{at}.address")}
                 value={w.address.clone()} placeholder="IP or DNS" oninput={edit(WorkloadEdit::Address)} /></td>
             <td><SelectField label={format!("OS of workload {n}")} hide_label=true path={format!("{at}.os")}
-                value={w.os.as_str()} options={enum_options(Os::ALL)} onchange={on_os} /></td>
+                value={w.os.as_str()} options={labels::options(Os::ALL, labels::os)} onchange={on_os} /></td>
             <td class="narrow"><TextField label={format!("Windows version of workload {n}")} hide_label=true
                 path={format!("{at}.windows")} value={w.windows.clone()} list="windows-versions"
                 placeholder={(w.os == Os::Windows).then_some(AttrValue::from("e.g. 2016"))}
@@ -71,7 +72,7 @@ fn WorkloadRow(p: &RowProps) -> Html {
                 oninput={edit(WorkloadEdit::Drives)} /></td>
             <td><SelectField label={format!("Transfer method of workload {n}")} hide_label=true
                 path={format!("{at}.transfer")} value={w.transfer.as_str()}
-                options={enum_options(Transfer::ALL)} onchange={on_transfer} /></td>
+                options={labels::options(Transfer::ALL, labels::transfer)} onchange={on_transfer} /></td>
             <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} checked={w.agent} onchange={on_agent} /></td>
             <td><TextField label={format!("Target name of workload {n}")} hide_label=true path={format!("{at}.target.name")}
                 value={w.target.name.clone()} oninput={edit(|v| WorkloadEdit::Target(HostField::Name, v))} /></td>
