@@ -128,6 +128,12 @@ async function download(page, button, file) {
     await page.waitForSelector('#f-hosts-0-name');
     result.import_message = await page.textContent('#import-message');
     result.flows_after_import = await flows(page);
+
+    // A link pasted into the address bar of the open page (only the fragment changes).
+    const fragment = result.share_link.slice(result.share_link.indexOf('#'));
+    await page.evaluate((f) => { window.location.hash = f; }, fragment);
+    await page.waitForFunction(() => document.querySelectorAll('#f-hosts-0-name').length === 0);
+    result.flows_after_hashchange = await flows(page);
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

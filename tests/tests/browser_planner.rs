@@ -194,6 +194,8 @@ fn planner_page_end_to_end() {
         assert_eq!(s["dir"], format!("{} → {}", f.from, f.to).as_str());
     }
 
+    assert_eq!(result["flows_after_hashchange"], result["flows"]);
+
     // Nothing but our own origin, and no console errors (CSP violations land there).
     let site = origin(&url);
     let requests = result["requests"].as_array().expect("requests");
