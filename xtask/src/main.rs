@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
   test     install what is missing, then run every check CI runs
   setup    only install what is missing
-  fuzz [S] run every fuzz target for S seconds (default 60)";
+  fuzz [S] run every fuzz target for S seconds (default 60)
   site     build the static planner page into dist/site/
   serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]";
 
