@@ -1,8 +1,8 @@
 //! `cargo xtask dist`: what a field engineer downloads, in `dist/`, with SHA-256 sums.
 //!
 //! `dist/portplan-x86_64-unknown-linux-musl` (static), `dist/portplan-x86_64-pc-windows-gnu.exe`
-//! and the static planner page under `dist/site/` when it has been built (`cargo xtask
-//! site`); `dist/SHA256SUMS` lists every file, in `sha256sum -c` format.
+//! and the static planner page under `dist/site/` (built like `cargo xtask site`);
+//! `dist/SHA256SUMS` lists every file, in `sha256sum -c` format.
 
 use crate::cross::{self, MUSL, WINDOWS};
 use crate::deps::workspace_root;
@@ -31,9 +31,8 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
             .with_context(|| format!("copying {}", built.display()))?;
     }
     cross::assert_static(&dist.join(format!("portplan-{MUSL}")))?;
-    if !dist.join("site/index.html").exists() {
-        eprintln!("xtask: dist/site/ not built (run `cargo xtask site` first): binaries only");
-    }
+    // The static planner page (wasm + index.html) into dist/site/.
+    crate::site::build()?;
     let sums = sums(&dist)?;
     std::fs::write(dist.join("SHA256SUMS"), &sums).context("writing SHA256SUMS")?;
     eprint!("{sums}");

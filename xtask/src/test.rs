@@ -32,6 +32,8 @@ pub fn run_all() -> Result<()> {
     crate::cross::test()?;
     // Short, bounded fuzzing on the seeded corpus; long runs are recorded in TESTING.md.
     crate::fuzz::run_all(15)?;
+    // The web planner: build the site, serve it on loopback, drive it in Chromium.
+    crate::site::browser_tests()?;
     Ok(())
 }
 
