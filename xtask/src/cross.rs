@@ -96,6 +96,7 @@ pub fn test() -> Result<()> {
             .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", WINE)
             .env("WINEPREFIX", &prefix)
             .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             // insta cannot run `cargo metadata` from inside wine: give it the root.
             .env("INSTA_WORKSPACE_ROOT", workspace_root())
             .env("INSTA_UPDATE", "no"))?;
@@ -140,7 +141,9 @@ fn wine_prefix() -> Result<PathBuf> {
         run(Command::new(WINE)
             .args(["cmd", "/c", "exit"])
             .env("WINEPREFIX", &prefix)
-            .env("WINEDEBUG", "-all"))?;
+            .env("WINEDEBUG", "-all")
+            // No Mono/Gecko installers: nothing here is .NET or HTML, and CI is headless.
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml="))?;
     }
     let dll = system32.join("bcryptprimitives.dll");
     if !dll.exists() {
