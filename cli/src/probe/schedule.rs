@@ -144,6 +144,7 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
 
 /// Probes every job of `work`; one result per job, in job order. `on_result` sees each
 /// result as it arrives (the progress bar). Never runs longer than `budget`.
+#[allow(dead_code)] // callers without Ctrl-C handling, and the tests below
 pub async fn run<P: Prober>(
     prober: Arc<P>,
     work: &Work,
@@ -151,9 +152,31 @@ pub async fn run<P: Prober>(
     budget: Duration,
     on_result: &dyn Fn(&ProbeResult),
 ) -> Vec<ProbeResult> {
+    let never = std::future::pending::<String>();
+    run_until(prober, work, s, budget, on_result, never).await
+}
+
+/// How a run ended before every probe finished.
+enum Cut {
+    Deadline,
+    /// `stop` resolved (Ctrl-C, SIGTERM); the text says why.
+    Interrupted(String),
+}
+
+/// [`run`], stopped early when `stop` resolves (Ctrl-C): no probe is launched after
+/// that, those in flight are cut, and every unfinished job is reported as `error` with
+/// reason `interrupted` and `stop`'s text as detail, so the report holds what finished.
+pub async fn run_until<P: Prober>(
+    prober: Arc<P>,
+    work: &Work,
+    s: &Settings,
+    budget: Duration,
+    on_result: &dyn Fn(&ProbeResult),
+    stop: impl std::future::Future<Output = String>,
+) -> Vec<ProbeResult> {
     let mut results: Vec<Option<ProbeResult>> = vec![None; work.jobs.len()];
     let mut tasks = tokio::task::JoinSet::new();
-    let collected = tokio::time::timeout(budget, async {
+    let collect = tokio::time::timeout(budget, async {
         // Resolve each destination once, concurrently.
         let mut lookups = tokio::task::JoinSet::new();
         for (i, t) in work.targets.iter().enumerate() {
@@ -211,19 +234,25 @@ pub async fn run<P: Prober>(
             on_result(&r);
             results[i] = Some(r);
         }
-    })
-    .await;
+    });
+    let cut = tokio::select! {
+        done = collect => done.err().map(|_| Cut::Deadline),
+        why = stop => Some(Cut::Interrupted(why)),
+    };
     tasks.abort_all();
-    let late = collected.is_err();
     work.jobs
         .iter()
         .zip(results)
         .map(|(job, r)| {
-            r.unwrap_or_else(|| {
-                if late {
+            r.unwrap_or_else(|| match &cut {
+                Some(Cut::Deadline) => {
                     let why = format!("not finished within the run's deadline of {budget:.1?}");
                     unfinished(job, Verdict::Error, "deadline", why)
-                } else {
+                }
+                Some(Cut::Interrupted(why)) => {
+                    unfinished(job, Verdict::Error, "interrupted", why.clone())
+                }
+                None => {
                     let why = "the probe task ended without a result".to_string();
                     unfinished(job, Verdict::Error, "internal", why)
                 }
@@ -508,6 +537,32 @@ mod tests {
         assert!(r
             .iter()
             .all(|p| p.verdict == Verdict::Error && p.reason == "deadline"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interruption_keeps_what_finished_and_marks_the_rest() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_secs(1);
+        let w = work(&["h"], Protocol::Tcp, &[1, 2, 3, 4, 5]);
+        let stop = async {
+            tokio::time::sleep(Duration::from_millis(2500)).await;
+            "interrupted (SIGINT)".to_string()
+        };
+        let start = tokio::time::Instant::now();
+        let b = budget(w.jobs.len(), 5, false, &settings(0, 1));
+        let r = run_until(Arc::new(s), &w, &settings(0, 1), b, &|_| {}, stop).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(2500));
+        let count = |v, reason: &str| {
+            r.iter()
+                .filter(|p| p.verdict == v && p.reason == reason)
+                .count()
+        };
+        // One at a time, 1 s each: two finished before the interruption at 2.5 s.
+        assert_eq!(count(Verdict::Filtered, "no-response"), 2);
+        assert_eq!(count(Verdict::Error, "interrupted"), 3);
+        assert!(r
+            .iter()
+            .all(|p| p.reason != "interrupted" || p.detail == "interrupted (SIGINT)"));
     }
 
     #[test]
