@@ -7,7 +7,17 @@ use anyhow::Result;
 use std::path::Path;
 
 /// The fuzz targets (each has `fuzz/seeds/<name>/`).
-pub const TARGETS: &[&str] = &["scenario_json", "plan_json"];
+pub const TARGETS: &[&str] = &[
+    "scenario_json",
+    "plan_json",
+    "report_json",
+    "ssh_banner",
+    "http_status",
+    "smb2",
+    "nbstat",
+    "dcerpc",
+    "tls_certificate",
+];
 
 pub fn ensure_cargo_fuzz() -> Result<()> {
     if !crate::deps::have("cargo-fuzz") {

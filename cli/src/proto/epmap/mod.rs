@@ -5,8 +5,8 @@
 //! Wire formats: DCE 1.1 RPC (C706) connection-oriented PDUs, NDR little-endian,
 //! towers per C706 appendix L.
 
-mod ndr;
-mod pdu;
+pub mod ndr;
+pub mod pdu;
 
 pub use ndr::{parse_ept_lookup_response, parse_tower, Endpoint, LookupPage, KNOWN_INTERFACES};
 pub use pdu::{bind_request, lookup_request, parse_bind_ack, parse_header, response_stub};
