@@ -63,7 +63,7 @@ Verdicts (per port, with an nmap-style reason):
                    endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
   needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
-  error            a local problem (out of file descriptors, deadline reached)
+  error            a local problem (out of file descriptors, deadline reached, interrupted)
 
 Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
 needs-privilege) or fail (filtered, unresolved, error), and a hint for what to change.
@@ -71,7 +71,9 @@ Dynamic RPC ranges are sampled (16 evenly spaced ports) unless --full-ranges; th
 closed port counts as a pass, since only ports handed out by the endpoint mapper listen.
 
 Exit status: 0 when no flow fails, 1 when any flow fails (or, with --strict, needs
-attention), 2 on bad input (the message names the flag or the JSON path).";
+attention), 2 on bad input (the message names the flag or the JSON path). Ctrl-C or
+SIGTERM stops early: the report and summary keep what finished, the rest is `error
+(interrupted)`, and the exit status is 130 (SIGINT) or 143 (SIGTERM).";
 
 /// Probe the flows this host opens and report which ones the network lets through.
 ///
