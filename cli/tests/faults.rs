@@ -480,6 +480,29 @@ fn dns_that_never_answers_is_unresolved_in_time() {
     );
 }
 
+/// Waits (at most 10 s) until process `pid` catches SIGINT and SIGTERM (`SigCgt` in
+/// /proc), so a signal sent next is handled, not fatal, however slowly it started.
+fn wait_for_handlers(pid: u32) {
+    let start = Instant::now();
+    let wanted = (1u64 << (2 - 1)) | (1u64 << (15 - 1));
+    loop {
+        let caught = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & wanted == wanted {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "check never caught SIGINT and SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Ctrl-C (and SIGTERM) in the middle of a long run: it stops at once, keeps what
 /// finished, marks the rest `interrupted`, replaces the old report whole (a rename: a
 /// hard link to the old file keeps the old text) and leaves no temporary file.
@@ -518,7 +541,9 @@ fn ctrl_c_writes_what_finished_atomically() {
             report.to_str().expect("path"),
         ];
         let child = spawn_check(&lab, "a", &args);
-        std::thread::sleep(Duration::from_secs(1));
+        wait_for_handlers(child.id());
+        // The closed ports answer at once; the dropped ones would wait out 60 s.
+        std::thread::sleep(Duration::from_millis(700));
         let sent = Instant::now();
         let kill = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
@@ -531,6 +556,7 @@ fn ctrl_c_writes_what_finished_atomically() {
             "exited {:?} after the signal",
             run.took
         );
+        eprintln!("SIG{signal}: exited {:?} after the signal", run.took);
         assert_eq!(run.code, Some(code), "{}", run.stderr);
         assert!(run.stderr.contains("interrupted by SIG"), "{}", run.stderr);
         assert!(
