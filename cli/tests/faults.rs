@@ -411,7 +411,7 @@ impl Drop for NetnsEtc {
 
 /// The resolver in the namespace points at a host that drops DNS: the name is
 /// `unresolved` with the reason, within the DNS timeout, and the other host still gets
-/// its honest verdict.
+/// its honest verdict, even when the run's deadline comes before the lookup gives up.
 #[test]
 fn dns_that_never_answers_is_unresolved_in_time() {
     let mut lab = Lab::new("dns");
@@ -477,6 +477,30 @@ fn dns_that_never_answers_is_unresolved_in_time() {
         (to.as_str(), verdict.as_str(), reason.as_str()),
         ("b", "closed", "conn-refused"),
         "the other host is unaffected"
+    );
+    // A deadline shorter than the lookup: the other host is probed meanwhile, not cut.
+    let mut short = args.to_vec();
+    short.extend(["--max-time", "3s"]);
+    let start = Instant::now();
+    let run = finish(
+        spawn_check(&lab, "a", &short),
+        start,
+        Duration::from_secs(30),
+    );
+    assert!(run.took < Duration::from_secs(3 + 3), "took {:?}", run.took);
+    let (json, _) = read_report(&report);
+    let mut all = probes(&json);
+    all.sort();
+    let got: Vec<(&str, &str, &str)> = all
+        .iter()
+        .map(|p| (p.0.as_str(), p.2.as_str(), p.3.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("b", "closed", "conn-refused"),
+            ("ghost", "error", "deadline")
+        ]
     );
 }
 

@@ -177,62 +177,75 @@ pub async fn run_until<P: Prober>(
     let mut results: Vec<Option<ProbeResult>> = vec![None; work.jobs.len()];
     let mut tasks = tokio::task::JoinSet::new();
     let collect = tokio::time::timeout(budget, async {
-        // Resolve each destination once, concurrently.
+        // Resolve each destination once, concurrently; a host's probes start as soon as
+        // its own lookup ends, so a name that never resolves delays no other host.
         let mut lookups = tokio::task::JoinSet::new();
-        for (i, t) in work.targets.iter().enumerate() {
-            let (p, address) = (prober.clone(), t.address.clone());
-            lookups.spawn(async move { (i, p.resolve(&address).await) });
+        let mut by_target: Vec<Vec<usize>> = vec![Vec::new(); work.targets.len()];
+        for (i, job) in work.jobs.iter().enumerate() {
+            if let Some(v) = by_target.get_mut(job.target) {
+                v.push(i);
+            }
         }
-        let mut addrs: Vec<Option<Result<IpAddr, String>>> = vec![None; work.targets.len()];
-        while let Some(Ok((i, r))) = lookups.join_next().await {
-            addrs[i] = Some(r);
+        for (t, target) in work.targets.iter().enumerate() {
+            let (p, address) = (prober.clone(), target.address.clone());
+            lookups.spawn(async move { (t, p.resolve(&address).await) });
         }
         let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut tx = (!lookups.is_empty()).then_some(tx);
         let sem = Arc::new(Semaphore::new(s.concurrency.max(1)));
         let per_host: Vec<Arc<Semaphore>> = work
             .targets
             .iter()
             .map(|_| Arc::new(Semaphore::new(s.per_host.max(1))))
             .collect();
-        for (i, job) in work.jobs.iter().enumerate() {
-            match &addrs[job.target] {
-                Some(Ok(ip)) => {
-                    let (p, sem, host, tx, s, job, ip) = (
-                        prober.clone(),
-                        sem.clone(),
-                        per_host[job.target].clone(),
-                        tx.clone(),
-                        s.clone(),
-                        *job,
-                        *ip,
-                    );
-                    tasks.spawn(async move {
-                        // Always the host first, then the global budget: no deadlock.
-                        let Ok(_host) = host.acquire_owned().await else {
-                            return;
-                        };
-                        let Ok(_permit) = sem.acquire_owned().await else {
-                            return;
-                        };
-                        let r = probe_job(&*p, job, ip, &s).await;
-                        let _ = tx.send((i, r));
-                    });
+        loop {
+            tokio::select! {
+                Some(joined) = lookups.join_next(), if tx.is_some() => {
+                    // A lookup task that panicked leaves its jobs unfinished ("internal").
+                    if let (Ok((t, addr)), Some(tx)) = (joined, &tx) {
+                        for &i in &by_target[t] {
+                            let job = work.jobs[i];
+                            match &addr {
+                                Ok(ip) => {
+                                    let (p, sem, host, tx, s, ip) = (
+                                        prober.clone(),
+                                        sem.clone(),
+                                        per_host[t].clone(),
+                                        tx.clone(),
+                                        s.clone(),
+                                        *ip,
+                                    );
+                                    tasks.spawn(async move {
+                                        // Always the host first, then the global budget: no deadlock.
+                                        let Ok(_host) = host.acquire_owned().await else {
+                                            return;
+                                        };
+                                        let Ok(_permit) = sem.acquire_owned().await else {
+                                            return;
+                                        };
+                                        let r = probe_job(&*p, job, ip, &s).await;
+                                        let _ = tx.send((i, r));
+                                    });
+                                }
+                                Err(e) => {
+                                    let r = unfinished(&job, Verdict::Unresolved, "dns-failure", e.clone());
+                                    on_result(&r);
+                                    results[i] = Some(r);
+                                }
+                            }
+                        }
+                    }
+                    if lookups.is_empty() {
+                        // Every job is launched: the channel closes with the last probe.
+                        tx = None;
+                    }
                 }
-                other => {
-                    let why = match other {
-                        Some(Err(e)) => e.clone(),
-                        _ => "lookup did not finish".into(),
-                    };
-                    let r = unfinished(job, Verdict::Unresolved, "dns-failure", why);
+                Some((i, r)) = rx.recv() => {
                     on_result(&r);
                     results[i] = Some(r);
                 }
+                else => break,
             }
-        }
-        drop(tx);
-        while let Some((i, r)) = rx.recv().await {
-            on_result(&r);
-            results[i] = Some(r);
         }
     });
     let cut = tokio::select! {
@@ -280,6 +293,8 @@ mod tests {
         in_flight: AtomicUsize,
         peak: AtomicUsize,
         unresolvable: Vec<String>,
+        /// Names whose lookup never ends.
+        hanging: Vec<String>,
     }
 
     impl Script {
@@ -311,6 +326,9 @@ mod tests {
 
     impl Prober for Script {
         async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+            if self.hanging.iter().any(|h| h == host) {
+                std::future::pending::<()>().await;
+            }
             if self.unresolvable.iter().any(|h| h == host) {
                 Err(format!("{host}: no such host"))
             } else {
@@ -504,6 +522,27 @@ mod tests {
         assert!(r[0].detail.contains("no such host"));
         assert_eq!(r[1].verdict, Verdict::OpenFiltered);
         assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lookup_that_never_ends_delays_no_other_host() {
+        let mut s = Script::new(&[]);
+        s.hanging = vec!["stuck".into()];
+        let w = work(&["stuck", "ok"], Protocol::Tcp, &[80]);
+        let st = Settings {
+            max_time: Some(Duration::from_secs(3)),
+            ..settings(0, 4)
+        };
+        let (r, _) = go(s, &w, &st).await;
+        assert_eq!(
+            (r[0].verdict, r[0].reason.as_str()),
+            (Verdict::Error, "deadline")
+        );
+        assert_eq!(
+            (r[1].verdict, r[1].reason.as_str()),
+            (Verdict::Filtered, "no-response"),
+            "probed while the other name was still being looked up"
+        );
     }
 
     #[tokio::test(start_paused = true)]
