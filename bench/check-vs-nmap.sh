@@ -10,7 +10,8 @@
 #
 # Usage (root; needs iproute2, nftables, nmap, python3, time):
 #   bench/check-vs-nmap.sh [HOSTS] [PORTS]     # default 20 × 500 = 10,000 pairs
-# PORTPLAN=/path/to/portplan skips the release build.
+# PORTPLAN=/path/to/portplan skips the release build; DEEP=1 also runs portplan's
+# protocol confirmations (its default; nmap -sT has none).
 set -euo pipefail
 HOSTS=${1:-20}
 PORTS=${2:-500}
@@ -112,7 +113,11 @@ run_timed() { # name, command...
     local name=$1; shift
     ip netns exec "$SRC" /usr/bin/time -v "$@" > "$WORK/$name.out" 2> "$WORK/$name.time" || true
 }
-PORTPLAN_CMD=("$PORTPLAN" check ${PORTPLAN_EXTRA:-} --plan "$WORK/plan.json" --from probe --timeout "${TIMEOUT_MS}ms"
+# nmap -sT confirms no service, so by default neither does portplan (--no-deep);
+# DEEP=1 keeps portplan's protocol confirmations and responder token on open ports.
+DEEP_FLAG=--no-deep
+[[ -n "${DEEP:-}" ]] && DEEP_FLAG=
+PORTPLAN_CMD=("$PORTPLAN" check $DEEP_FLAG ${PORTPLAN_EXTRA:-} --plan "$WORK/plan.json" --from probe --timeout "${TIMEOUT_MS}ms"
     --retries "$RETRIES" --format json --no-progress -o "$WORK/report.json")
 NMAP_CMD=(nmap -sT -Pn -n --max-retries "$RETRIES" --max-rtt-timeout "${TIMEOUT_MS}ms"
     -p "$FIRST-$LAST" "10.251.0.10-$((10 + HOSTS - 1))" -oX "$WORK/nmap.xml")

@@ -115,7 +115,9 @@ impl Prober for TokioProber {
                     settings: self.deep.clone(),
                 };
                 let confirmation = match Port::new(addr.port()) {
-                    Some(port) => deep::after_connect(&mut stream, port, &ctx).await,
+                    // Boxed: the confirmation's state is large and most probes never
+                    // reach it; inline it would grow every one of the 10,000 tasks.
+                    Some(port) => Box::pin(deep::after_connect(&mut stream, port, &ctx)).await,
                     None => None,
                 };
                 let (verified, detail) =
@@ -158,7 +160,11 @@ impl Prober for TokioProber {
             Err(_) => match &self.deep {
                 // Silence may be `portplan listen`, which answers only its challenge.
                 Some(d) => {
-                    match portplan::proto::token::verify_token_udp(addr, &d.digest, timeout).await {
+                    match Box::pin(portplan::proto::token::verify_token_udp(
+                        addr, &d.digest, timeout,
+                    ))
+                    .await
+                    {
                         Ok(true) => Outcome::Answered {
                             rtt: start.elapsed(),
                             detail: "portplan listen answered the token".into(),
