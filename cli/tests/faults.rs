@@ -325,7 +325,7 @@ fn silent_resetting_and_half_answering_servers_get_honest_verdicts() {
             "{to} {port}: {detail}"
         );
         let why = match to.as_str() {
-            "silent" => &["no reply", "no handshake", "no complete reply"][..],
+            "silent" => &["no reply", "no answer", "no handshake", "no complete reply"][..],
             "reset" => &["reset"][..],
             _ => &["early eof", "handshake eof", "cut off", "bad status"][..],
         };
@@ -536,7 +536,7 @@ fn ctrl_c_writes_what_finished_atomically() {
     lab.host("a");
     lab.host("b");
     let (ia, ib) = lab.link("a", "b");
-    lab.nft("b", "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 20000-29999 drop\n }\n}\n");
+    lab.nft("b", "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 20000-21999 drop\n }\n}\n");
     let dir = Dir::new("int");
     let text = format!(
         r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[
@@ -544,7 +544,7 @@ fn ctrl_c_writes_what_finished_atomically() {
         "flows":[{{"phase":"discovery","from":"me","to":"b","protocol":"tcp",
           "ports":{{"first":30000,"last":30049}},"purpose":"closed","rule":"test.closed"}},
           {{"phase":"discovery","from":"me","to":"b","protocol":"tcp",
-          "ports":{{"first":20000,"last":29999}},"purpose":"all dropped","rule":"test.drop"}}]}}"#
+          "ports":{{"first":20000,"last":21999}},"purpose":"all dropped","rule":"test.drop"}}]}}"#
     );
     let plan = dir.write("plan.json", &text);
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
@@ -559,8 +559,12 @@ fn ctrl_c_writes_what_finished_atomically() {
             "me",
             "--timeout",
             "60s",
+            // Every probe in flight at once, so the closed ports finish first whatever
+            // order a loaded scheduler runs the tasks in.
             "--concurrency",
-            "200",
+            "4096",
+            "--per-host",
+            "4096",
             "-o",
             report.to_str().expect("path"),
         ];
@@ -591,18 +595,15 @@ fn ctrl_c_writes_what_finished_atomically() {
         let (json, report_typed) = read_report(&report);
         assert_eq!(report_typed.flows.len(), 2);
         let all = probes(&json);
-        assert_eq!(all.len(), 10_050, "every port is reported");
+        assert_eq!(all.len(), 2_050, "every port is reported");
         let closed = all.iter().filter(|p| p.2 == "closed").count();
         let cut = all
             .iter()
             .filter(|p| p.2 == "error" && p.3 == "interrupted")
             .count();
+        eprintln!("SIG{signal}: {closed} closed, {cut} interrupted");
         assert!(closed >= 50, "the finished probes are kept: {closed}");
-        assert_eq!(
-            closed + cut,
-            10_050,
-            "finished or interrupted, nothing else"
-        );
+        assert_eq!(closed + cut, 2_050, "finished or interrupted, nothing else");
         assert!(all
             .iter()
             .filter(|p| p.3 == "interrupted")
