@@ -3,6 +3,7 @@
 
 mod deps;
 mod fuzz;
+mod site;
 mod test;
 
 use anyhow::{bail, Result};
@@ -17,6 +18,8 @@ fn main() -> ExitCode {
             Ok(seconds) => fuzz::run_all(seconds.unwrap_or(60)),
             Err(e) => Err(anyhow::anyhow!("fuzz: seconds: {e}")),
         },
+        Some("site") => site::site_cmd(&args[1..]),
+        Some("serve") => site::serve_cmd(&args[1..]),
         Some(other) => Err(anyhow::anyhow!("unknown task {other:?}\n{USAGE}")),
         None => {
             eprintln!("{USAGE}");
@@ -35,7 +38,9 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
   test     install what is missing, then run every check CI runs
   setup    only install what is missing
-  fuzz [S] run every fuzz target for S seconds (default 60)";
+  fuzz [S] run every fuzz target for S seconds (default 60)
+  site     build the static planner page into dist/site/
+  serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]";
 
 /// Runs a command, echoing it, failing on a non-zero exit.
 pub fn run(cmd: &mut std::process::Command) -> Result<()> {

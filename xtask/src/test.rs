@@ -30,6 +30,8 @@ pub fn run_all() -> Result<()> {
     deny()?;
     // Short, bounded fuzzing on the seeded corpus; long runs are recorded in TESTING.md.
     crate::fuzz::run_all(15)?;
+    // The web planner: build the site, serve it on loopback, drive it in Chromium.
+    crate::site::browser_tests()?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use super::jobs::{Job, Work};
 use super::verdict::{latency_ms, retryable, verdict};
-use super::{nbstat, FailKind, Outcome, Prober};
+use super::{FailKind, Outcome, Prober};
 use portplan_core::report::{ProbeResult, Verdict};
 use portplan_core::Protocol;
 use std::net::{IpAddr, SocketAddr};
@@ -70,7 +70,7 @@ pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Dur
 /// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
 pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
     if port == 137 {
-        nbstat::request(id)
+        portplan::proto::nbstat::nbstat_request(id)
     } else {
         Vec::new()
     }

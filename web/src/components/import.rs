@@ -1,0 +1,112 @@
+//! Bringing many workloads in at once: paste `name,address,os,drives` lines, or import
+//! a whole scenario file. Files are read in the browser; nothing is uploaded.
+
+use crate::state::{Action, Draft};
+use portplan_core::InputError;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ImportProps {
+    pub ondispatch: Callback<Action>,
+}
+
+/// Reads an imported scenario. A file that parses but breaks a rule is still loaded:
+/// the wizard then shows the core's error beside the field, where it can be fixed.
+pub fn read_scenario(text: &str) -> Result<Draft, InputError> {
+    crate::state::read_scenario(text).map(|s| Draft::from_scenario(&s))
+}
+
+#[function_component]
+pub fn Import(p: &ImportProps) -> Html {
+    let paste = use_state(String::new);
+    let message = use_state(|| None::<Result<String, String>>);
+
+    let on_paste_input = {
+        let paste = paste.clone();
+        Callback::from(move |e: InputEvent| {
+            paste.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        })
+    };
+    let on_add = {
+        let (paste, message, d) = (paste.clone(), message.clone(), p.ondispatch.clone());
+        Callback::from(move |_| match crate::paste::parse(&paste) {
+            Ok(rows) => {
+                message.set(Some(Ok(format!("added {} workloads", rows.len()))));
+                d.emit(Action::AppendWorkloads(rows));
+                paste.set(String::new());
+            }
+            Err(e) => message.set(Some(Err(e))),
+        })
+    };
+    let on_file = {
+        let (message, d) = (message.clone(), p.ondispatch.clone());
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            let Some(file) = input.files().and_then(|l| l.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let file = gloo_file::File::from(file);
+            let (message, d) = (message.clone(), d.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                match gloo_file::futures::read_as_text(&file).await {
+                    Ok(text) => match read_scenario(&text) {
+                        Ok(draft) => {
+                            d.emit(Action::Load(draft));
+                            message.set(Some(Ok(format!("imported {name}"))));
+                        }
+                        Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
+                    },
+                    Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
+                }
+            });
+        })
+    };
+    html! {
+        <fieldset class="step no-print">
+            <legend>{ "Bring in many workloads" }</legend>
+            <div class="field">
+                <label for="paste">{ "Paste workloads, one per line: name,address,os,drives" }</label>
+                <textarea id="paste" rows="3" value={(*paste).clone()} oninput={on_paste_input}
+                    placeholder={"db02,10.0.1.12,windows,C E\napp03,10.0.1.13,linux"} spellcheck="false"
+                    aria-describedby="import-message"></textarea>
+            </div>
+            <button type="button" id="paste-add" onclick={on_add}>{ "Add pasted rows" }</button>
+            <div class="field">
+                <label for="import-file">{ "Import a scenario JSON file" }</label>
+                <input type="file" id="import-file" accept=".json,application/json" onchange={on_file}
+                    aria-describedby="import-message" />
+            </div>
+            <p id="import-message" role="status" class={classes!(matches!(*message, Some(Err(_))).then_some("field-error"))}>
+                { match &*message { Some(Ok(m)) | Some(Err(m)) => m.clone(), None => String::new() } }
+            </p>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_breaks_a_rule_is_loaded_and_the_error_shown() {
+        let text = include_str!("../../../examples/legacy-block.json").replace("8.1.3", "12.3");
+        let draft = read_scenario(&text).expect("loads");
+        let e = draft.evaluate().expect_err("refused");
+        assert_eq!(e.path(), "workloads[0].transfer");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_scenario_is_refused_with_its_path() {
+        let e = read_scenario(r#"{"format":1,"product":"migrate","version":"12.3","server":{"name":"a","address":"1.2.3.4"},"workloads":[{"name":"w","address":"1.2.3.5","os":"windows","drives":["1"]}]}"#)
+            .expect_err("bad letter");
+        assert!(
+            e.to_string()
+                .contains("\"1\" is not a drive letter (A-Z) at line 1"),
+            "{e}"
+        );
+        assert!(read_scenario("not json").is_err());
+    }
+}

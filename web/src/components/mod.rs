@@ -1,0 +1,13 @@
+//! One component per file; each takes its slice of the draft and an `ondispatch`
+//! callback, and renders only what the core computed.
+
+pub mod deployment;
+pub mod downloads;
+pub mod field;
+pub mod firewall;
+pub mod hosts;
+pub mod import;
+pub mod labels;
+pub mod plan_view;
+pub mod share_link;
+pub mod workloads;

@@ -1,0 +1,568 @@
+//! The wizard state: a draft of the core's [`Scenario`] and the reducer that edits it.
+//!
+//! The draft mirrors the public scenario format field for field, but holds what a
+//! person is typing rather than what the typed model can hold: drive letters stay
+//! text until the core reads them, an empty target is "no target". Every check is the
+//! core's: [`Draft::evaluate`] reads drive letters with [`DriveLetter::parse`], then
+//! runs [`Scenario::validate`] and [`Plan::build`], so the page refuses exactly what the
+//! CLI refuses, with the same path and message. (Building the scenario directly rather
+//! than through JSON keeps `serde_json::Value` out of the wasm bundle.)
+
+use portplan_core::scenario::{Host, VirtualizationHost, Workload, SCENARIO_FORMAT};
+use portplan_core::types::Replication;
+use portplan_core::{DriveLetter, InputError, Os, Plan, Platform, Product, Scenario, Transfer};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// A name and an address (the PlateSpin server, a connector, a target).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostDraft {
+    pub name: String,
+    pub address: String,
+}
+
+/// A virtualization host or cloud to discover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VhostDraft {
+    pub name: String,
+    pub address: String,
+    pub platform: Platform,
+}
+
+/// A source workload and its target, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadDraft {
+    pub name: String,
+    pub address: String,
+    pub os: Os,
+    /// Windows generation text (`2016`, `2003`…); empty means "not given".
+    pub windows: String,
+    /// Drive letters as typed (`C, E`); each becomes one string for the core to read.
+    pub drives: String,
+    pub transfer: Transfer,
+    pub agent: bool,
+    /// Both fields empty means "no target".
+    pub target: HostDraft,
+}
+
+impl WorkloadDraft {
+    /// A new Windows file-transfer workload, the most common case.
+    pub fn new(name: String) -> WorkloadDraft {
+        WorkloadDraft {
+            name,
+            address: String::new(),
+            os: Os::Windows,
+            windows: String::new(),
+            drives: String::new(),
+            transfer: Transfer::File,
+            agent: false,
+            target: HostDraft::default(),
+        }
+    }
+}
+
+/// The whole scenario being edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub product: Product,
+    pub version: String,
+    pub server: HostDraft,
+    pub hosts: Vec<VhostDraft>,
+    pub connectors: Vec<HostDraft>,
+    pub workloads: Vec<WorkloadDraft>,
+    pub replication: Option<Replication>,
+}
+
+impl Default for Draft {
+    /// A small Migrate scenario, so a fresh page shows a plan at once.
+    fn default() -> Draft {
+        Draft {
+            product: Product::Migrate,
+            version: "12.3".into(),
+            server: HostDraft {
+                name: "ps01".into(),
+                address: "10.0.0.5".into(),
+            },
+            hosts: vec![],
+            connectors: vec![],
+            workloads: vec![WorkloadDraft {
+                address: "10.0.1.10".into(),
+                windows: "2016".into(),
+                drives: "C".into(),
+                target: HostDraft {
+                    name: "web01-t".into(),
+                    address: "10.0.2.10".into(),
+                },
+                ..WorkloadDraft::new("web01".into())
+            }],
+            replication: None,
+        }
+    }
+}
+
+/// Splits typed drive letters (`C, E`, `C E`, `C;E`) into the strings the core reads.
+pub fn split_drives(text: &str) -> Vec<&str> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl Draft {
+    /// Copies a parsed scenario into the wizard (import, share link).
+    pub fn from_scenario(s: &Scenario) -> Draft {
+        let host = |h: &Host| HostDraft {
+            name: h.name.clone(),
+            address: h.address.clone(),
+        };
+        Draft {
+            product: s.product,
+            version: s.version.clone(),
+            server: host(&s.server),
+            hosts: s
+                .hosts
+                .iter()
+                .map(|h: &VirtualizationHost| VhostDraft {
+                    name: h.name.clone(),
+                    address: h.address.clone(),
+                    platform: h.platform,
+                })
+                .collect(),
+            connectors: s.connectors.iter().map(host).collect(),
+            workloads: s
+                .workloads
+                .iter()
+                .map(|w: &Workload| WorkloadDraft {
+                    name: w.name.clone(),
+                    address: w.address.clone(),
+                    os: w.os,
+                    windows: w.windows.clone().unwrap_or_default(),
+                    drives: w
+                        .drives
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    transfer: w.transfer,
+                    agent: w.agent,
+                    target: w.target.as_ref().map(host).unwrap_or_default(),
+                })
+                .collect(),
+            replication: s.replication,
+        }
+    }
+
+    /// The draft as the core's scenario. Only drive letters can fail here, through the
+    /// core's own parser and with the path a scenario file would get.
+    pub fn to_scenario(&self) -> Result<Scenario, InputError> {
+        let host = |h: &HostDraft| Host {
+            name: h.name.clone(),
+            address: h.address.clone(),
+        };
+        let workloads = self
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let drives = split_drives(&w.drives)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, d)| {
+                        DriveLetter::parse(d).map_err(|e| InputError::Json {
+                            path: format!("workloads[{i}].drives[{j}]"),
+                            message: e.to_string(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let windows = w.windows.trim();
+                let no_target = w.target.name.is_empty() && w.target.address.is_empty();
+                Ok(Workload {
+                    name: w.name.clone(),
+                    address: w.address.clone(),
+                    os: w.os,
+                    windows: (!windows.is_empty()).then(|| windows.to_string()),
+                    drives,
+                    transfer: w.transfer,
+                    agent: w.agent,
+                    target: (!no_target).then(|| host(&w.target)),
+                })
+            })
+            .collect::<Result<Vec<_>, InputError>>()?;
+        Ok(Scenario {
+            format: SCENARIO_FORMAT,
+            product: self.product,
+            version: self.version.trim().to_string(),
+            server: host(&self.server),
+            hosts: self
+                .hosts
+                .iter()
+                .map(|h| VirtualizationHost {
+                    name: h.name.clone(),
+                    address: h.address.clone(),
+                    platform: h.platform,
+                })
+                .collect(),
+            connectors: self.connectors.iter().map(host).collect(),
+            workloads,
+            replication: self.replication,
+        })
+    }
+
+    /// Runs the core on the draft: the validated scenario and its plan, or the first
+    /// problem, exactly as `portplan plan` would report it for the same file.
+    pub fn evaluate(&self) -> Result<(Scenario, Plan), InputError> {
+        let scenario = self.to_scenario()?;
+        scenario.validate()?;
+        let plan = Plan::build(&scenario)?;
+        Ok((scenario, plan))
+    }
+
+    /// A workload name not used yet by any host of the draft: `base`, `base-2`, `base-3`…
+    fn unused_name(&self, base: &str) -> String {
+        let taken = |n: &str| {
+            let n = n.to_ascii_lowercase();
+            std::iter::once(&self.server.name)
+                .chain(self.hosts.iter().map(|h| &h.name))
+                .chain(self.connectors.iter().map(|h| &h.name))
+                .chain(self.workloads.iter().map(|w| &w.name))
+                .chain(self.workloads.iter().map(|w| &w.target.name))
+                .any(|t| t.to_ascii_lowercase() == n)
+        };
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|i| format!("{base}-{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| base.to_string())
+    }
+}
+
+/// Reads the shape of a scenario file (import, share link); its rules are the core's
+/// [`Scenario::validate`], run afterwards like for any draft.
+///
+/// Not [`Scenario::from_json`]: that wraps serde in `serde_path_to_error`, which would
+/// add about 10 KiB (gzipped) to the page. Shape errors then name the line and column
+/// (`unknown variant "solaris" … at line 9 column 22`) instead of a JSON path.
+pub fn read_scenario(text: &str) -> Result<Scenario, InputError> {
+    use portplan_core::scenario::MAX_INPUT_BYTES;
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    serde_json::from_str(text).map_err(|e| InputError::Json {
+        path: "$".into(),
+        message: e.to_string(),
+    })
+}
+
+/// Which text field of a host changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostField {
+    Name,
+    Address,
+}
+
+/// One edit of a workload row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkloadEdit {
+    Name(String),
+    Address(String),
+    Os(Os),
+    Windows(String),
+    Drives(String),
+    Transfer(Transfer),
+    Agent(bool),
+    Target(HostField, String),
+}
+
+/// Everything the wizard can do to the draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Product(Product),
+    Version(String),
+    Server(HostField, String),
+    Replication(Option<Replication>),
+    AddHost,
+    RemoveHost(usize),
+    Host(usize, HostField, String),
+    HostPlatform(usize, Platform),
+    AddConnector,
+    RemoveConnector(usize),
+    Connector(usize, HostField, String),
+    AddWorkload,
+    DuplicateWorkload(usize),
+    RemoveWorkload(usize),
+    Workload(usize, WorkloadEdit),
+    /// Appends pasted rows (see [`crate::paste`]).
+    AppendWorkloads(Vec<WorkloadDraft>),
+    /// Replaces everything (imported file, share link).
+    Load(Draft),
+}
+
+fn set_host(h: &mut HostDraft, field: HostField, value: String) {
+    match field {
+        HostField::Name => h.name = value,
+        HostField::Address => h.address = value,
+    }
+}
+
+impl Draft {
+    /// Applies one action; indexes out of range are ignored (a stale event after a removal).
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Product(p) => self.product = p,
+            Action::Version(v) => self.version = v,
+            Action::Server(f, v) => set_host(&mut self.server, f, v),
+            Action::Replication(r) => self.replication = r,
+            Action::AddHost => {
+                let name = self.unused_name("esx01");
+                self.hosts.push(VhostDraft {
+                    name,
+                    address: String::new(),
+                    platform: Platform::Esxi,
+                });
+            }
+            Action::RemoveHost(i) if i < self.hosts.len() => {
+                self.hosts.remove(i);
+            }
+            Action::Host(i, f, v) => {
+                if let Some(h) = self.hosts.get_mut(i) {
+                    match f {
+                        HostField::Name => h.name = v,
+                        HostField::Address => h.address = v,
+                    }
+                }
+            }
+            Action::HostPlatform(i, p) => {
+                if let Some(h) = self.hosts.get_mut(i) {
+                    h.platform = p;
+                }
+            }
+            Action::AddConnector => {
+                let name = self.unused_name("connector01");
+                self.connectors.push(HostDraft {
+                    name,
+                    address: String::new(),
+                });
+            }
+            Action::RemoveConnector(i) if i < self.connectors.len() => {
+                self.connectors.remove(i);
+            }
+            Action::Connector(i, f, v) => {
+                if let Some(h) = self.connectors.get_mut(i) {
+                    set_host(h, f, v);
+                }
+            }
+            Action::AddWorkload => {
+                let name = self.unused_name(&format!("vm{:02}", self.workloads.len() + 1));
+                self.workloads.push(WorkloadDraft::new(name));
+            }
+            Action::DuplicateWorkload(i) => {
+                if let Some(w) = self.workloads.get(i).cloned() {
+                    let name = self.unused_name(&w.name);
+                    let target = if w.target.name.is_empty() {
+                        w.target.clone()
+                    } else {
+                        HostDraft {
+                            name: self.unused_name(&w.target.name),
+                            address: String::new(),
+                        }
+                    };
+                    let copy = WorkloadDraft {
+                        name,
+                        address: String::new(),
+                        target,
+                        ..w
+                    };
+                    self.workloads.insert(i + 1, copy);
+                }
+            }
+            Action::RemoveWorkload(i) if i < self.workloads.len() => {
+                self.workloads.remove(i);
+            }
+            Action::Workload(i, edit) => {
+                if let Some(w) = self.workloads.get_mut(i) {
+                    match edit {
+                        WorkloadEdit::Name(v) => w.name = v,
+                        WorkloadEdit::Address(v) => w.address = v,
+                        WorkloadEdit::Os(os) => w.os = os,
+                        WorkloadEdit::Windows(v) => w.windows = v,
+                        WorkloadEdit::Drives(v) => w.drives = v,
+                        WorkloadEdit::Transfer(t) => w.transfer = t,
+                        WorkloadEdit::Agent(a) => w.agent = a,
+                        WorkloadEdit::Target(f, v) => set_host(&mut w.target, f, v),
+                    }
+                }
+            }
+            Action::AppendWorkloads(rows) => self.workloads.extend(rows),
+            Action::Load(d) => *self = d,
+            Action::RemoveHost(_) | Action::RemoveConnector(_) | Action::RemoveWorkload(_) => {}
+        }
+    }
+}
+
+/// The reducer Yew holds; cloning the draft per edit is cheap next to planning it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wizard {
+    pub draft: Draft,
+}
+
+impl Reducible for Wizard {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut draft = self.draft.clone();
+        draft.apply(action);
+        Rc::new(Wizard { draft })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(actions: Vec<Action>) -> Draft {
+        let mut state = Rc::new(Wizard::default());
+        for a in actions {
+            state = state.reduce(a);
+        }
+        state.draft.clone()
+    }
+
+    fn error_of(d: &Draft) -> (String, String) {
+        let e = d.evaluate().expect_err("draft should be refused");
+        (e.path().to_string(), e.to_string())
+    }
+
+    #[test]
+    fn the_default_draft_plans() {
+        let (_, plan) = Draft::default().evaluate().expect("default plans");
+        assert!(plan
+            .flows
+            .iter()
+            .any(|f| f.ports.map(|p| p.first.get()) == Some(3725)));
+    }
+
+    #[test]
+    fn every_shipped_example_round_trips_through_the_draft() {
+        for text in [
+            include_str!("../../examples/windows-file.json"),
+            include_str!("../../examples/legacy-block.json"),
+            include_str!("../../examples/migrate-2020.json"),
+            include_str!("../../examples/wave-50.json"),
+        ] {
+            let s = Scenario::from_json(text).expect("example");
+            let (back, plan) = Draft::from_scenario(&s).evaluate().expect("plans");
+            assert_eq!(back, s);
+            assert_eq!(plan, Plan::build(&s).expect("plan"));
+        }
+    }
+
+    #[test]
+    fn legacy_block_workload_gets_one_port_per_drive() {
+        let d = reduce(vec![
+            Action::Product(Product::PortabilitySuite),
+            Action::Version("8.1.3".into()),
+            Action::Workload(0, WorkloadEdit::Transfer(Transfer::BlockLegacy)),
+            Action::Workload(0, WorkloadEdit::Drives("c e".into())),
+        ]);
+        let (_, plan) = d.evaluate().expect("plans");
+        let ports: Vec<u16> = plan
+            .flows
+            .iter()
+            .filter(|f| f.rule.starts_with("legacy"))
+            .filter_map(|f| f.ports.map(|p| p.first.get()))
+            .collect();
+        for p in [9999, 10002, 10004] {
+            assert!(ports.contains(&p), "{p} missing from {ports:?}");
+        }
+    }
+
+    #[test]
+    fn the_core_names_the_field_of_each_mistake() {
+        let cases: Vec<(Vec<Action>, &str, &str)> = vec![
+            (
+                vec![Action::Workload(0, WorkloadEdit::Drives("C, 1".into()))],
+                "workloads[0].drives[1]",
+                "\"1\" is not a drive letter",
+            ),
+            (
+                vec![Action::Workload(0, WorkloadEdit::Name("ps01".into()))],
+                "workloads[0].name",
+                "already used",
+            ),
+            (
+                vec![Action::Workload(
+                    0,
+                    WorkloadEdit::Transfer(Transfer::BlockLegacy),
+                )],
+                "workloads[0].transfer",
+                "block-legacy",
+            ),
+            (
+                vec![Action::Version("12.x".into())],
+                "version",
+                "is not a version",
+            ),
+            (
+                vec![Action::AddWorkload],
+                "workloads[1].address",
+                "not an IP address",
+            ),
+        ];
+        for (actions, path, text) in cases {
+            let (p, message) = error_of(&reduce(actions));
+            assert_eq!(p, path, "{message}");
+            assert!(message.contains(text), "{message:?} lacks {text:?}");
+        }
+    }
+
+    #[test]
+    fn add_duplicate_remove_keep_names_unique() {
+        let d = reduce(vec![
+            Action::AddWorkload,
+            Action::DuplicateWorkload(0),
+            Action::DuplicateWorkload(0),
+        ]);
+        let names: Vec<&str> = d.workloads.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["web01", "web01-3", "web01-2", "vm02"]);
+        assert_eq!(d.workloads[1].target.name, "web01-t-3");
+        assert_eq!(d.workloads[1].drives, "C");
+        let d = reduce(vec![
+            Action::AddWorkload,
+            Action::RemoveWorkload(0),
+            Action::RemoveWorkload(7),
+        ]);
+        let names: Vec<&str> = d.workloads.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["vm02"]);
+    }
+
+    #[test]
+    fn hosts_and_connectors_edit_in_place() {
+        let d = reduce(vec![
+            Action::AddHost,
+            Action::Host(0, HostField::Address, "10.0.0.20".into()),
+            Action::HostPlatform(0, Platform::Vcenter),
+            Action::Product(Product::Migrate),
+            Action::Version("2019.5".into()),
+            Action::AddConnector,
+            Action::Connector(0, HostField::Address, "10.0.0.30".into()),
+            Action::Replication(Some(Replication::TargetListens)),
+        ]);
+        let (s, _) = d.evaluate().expect("plans");
+        assert_eq!(s.hosts[0].platform, Platform::Vcenter);
+        assert_eq!(s.connectors[0].address, "10.0.0.30");
+        assert_eq!(s.replication, Some(Replication::TargetListens));
+    }
+
+    #[test]
+    fn an_empty_target_is_no_target() {
+        let d = reduce(vec![
+            Action::Workload(0, WorkloadEdit::Target(HostField::Name, String::new())),
+            Action::Workload(0, WorkloadEdit::Target(HostField::Address, String::new())),
+        ]);
+        let (s, _) = d.evaluate().expect("plans");
+        assert_eq!(s.workloads[0].target, None);
+    }
+}
