@@ -93,6 +93,15 @@ impl Prober for TokioProber {
         let start = Instant::now();
         match tokio::time::timeout(timeout, socket.connect(addr)).await {
             Err(_) => Outcome::NoResponse,
+            // A reset can only end an established connection (a refused SYN is
+            // ECONNREFUSED): the handshake got through and the far end closed at once.
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
+                rtt: start.elapsed(),
+                detail: "reset by the far end right after the handshake: something accepts \
+                         connections there, then drops them"
+                    .into(),
+                verified: false,
+            },
             Ok(Err(e)) => match classify(&e) {
                 Outcome::Refused { .. } => Outcome::Refused {
                     rtt: start.elapsed(),
