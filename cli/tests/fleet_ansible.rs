@@ -16,6 +16,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
+/// Debian 12's wine loader (the `wine64` package puts no wrapper on PATH).
+const WINE: &str = "/usr/lib/wine/wine64";
 /// The playbook's own timeouts are 30 s per step; the whole run takes ~25 s.
 const RUN_LIMIT: Duration = Duration::from_secs(240);
 
@@ -82,9 +84,8 @@ fn write(path: &Path, text: &str) {
 }
 
 /// Runs `cmd` to completion within `limit`, killing it otherwise.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> (bool, String) {
-    let log = std::env::temp_dir().join(format!("portplan-fleet-{}.log", std::process::id()));
-    let file = std::fs::File::create(&log).expect("log file");
+fn run_bounded(cmd: &mut Command, limit: Duration, log: &Path) -> (bool, String) {
+    let file = std::fs::File::create(log).expect("log file");
     let mut child = cmd
         .stdout(file.try_clone().expect("dup"))
         .stderr(file)
@@ -103,16 +104,63 @@ fn run_bounded(cmd: &mut Command, limit: Duration) -> (bool, String) {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let out = std::fs::read_to_string(&log).unwrap_or_default();
-    let _ = std::fs::remove_file(&log);
+    let out = std::fs::read_to_string(log).unwrap_or_default();
     (status.is_some_and(|s| s.success()), out)
 }
 
 #[test]
 fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
+    run_lab(None);
+}
+
+/// The same run with the source on the Windows build (mingw-w64), run by wine inside
+/// its namespace: its `listen` answers ps01's check of TCP 22, its `check` verifies
+/// ps01's responder and finds the dropped 3725. Needs the Windows build and the wine
+/// prefix, so `cargo xtask cross` runs it (`--ignored`) right after building them.
+#[test]
+#[ignore = "needs the Windows build: `cargo xtask cross` runs it"]
+fn ansible_fleet_run_with_a_windows_source_under_wine() {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| panic!("{name} is not set: run `cargo xtask cross`"))
+    };
+    run_lab(Some(Windows {
+        exe: var("PORTPLAN_WINDOWS_EXE"),
+        prefix: var("PORTPLAN_WINEPREFIX"),
+    }));
+}
+
+/// The Windows build and a wine prefix to clone.
+struct Windows {
+    exe: PathBuf,
+    prefix: PathBuf,
+}
+
+/// A private copy of the wine prefix: wine's sockets are made by the prefix's
+/// wineserver, which must therefore start inside the source's namespace. Hard links
+/// keep the 600 MB of DLLs shared; the registry (rewritten by wine) is copied.
+fn clone_prefix(from: &Path, to: &Path) {
+    sh(&[
+        "cp",
+        "-al",
+        &from.display().to_string(),
+        &to.display().to_string(),
+    ]);
+    for reg in ["system.reg", "user.reg", "userdef.reg"] {
+        let (a, b) = (from.join(reg), to.join(reg));
+        if a.exists() {
+            std::fs::remove_file(&b).expect("unlink reg");
+            std::fs::copy(&a, &b).expect("copy reg");
+        }
+    }
+}
+
+fn run_lab(windows: Option<Windows>) {
     let playbook = ansible_playbook();
     let (lab, [ps, src, tgt]) = lab();
-    let dir = std::env::temp_dir().join(format!("portplan-fleet-{}", std::process::id()));
+    let tag = if windows.is_some() { "win" } else { "lin" };
+    let dir = std::env::temp_dir().join(format!("portplan-fleet-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let out = dir.join("out");
@@ -145,10 +193,20 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
          hosts:\n"
     );
     for h in ["ps01", "src", "tgt"] {
+        let mut wrap = format!("ip netns exec {}", lab.ns(h));
+        let mut extra = String::new();
+        if let (Some(w), "src") = (&windows, h) {
+            let prefix = dir.join("wine");
+            clone_prefix(&w.prefix, &prefix);
+            wrap.push_str(&format!(
+                " env WINEPREFIX={} WINEDEBUG=-all WINEDLLOVERRIDES=mscoree,mshtml= {WINE}",
+                prefix.display()
+            ));
+            extra = format!("      portplan_linux_binary: \"{}\"\n", w.exe.display());
+        }
         overlay.push_str(&format!(
-            "    {h}:\n      portplan_os: linux\n      portplan_wrap: \"ip netns exec {}\"\n      \
-             portplan_dir: \"{}\"\n",
-            lab.ns(h),
+            "    {h}:\n      portplan_os: linux\n      portplan_wrap: \"{wrap}\"\n      \
+             portplan_dir: \"{}\"\n{extra}",
             dir.join("hosts").join(h).display()
         ));
     }
@@ -164,6 +222,7 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
             .env("ANSIBLE_LOCAL_TEMP", dir.join("ansible-tmp"))
             .env("ANSIBLE_REMOTE_TEMP", dir.join("ansible-tmp")),
         RUN_LIMIT,
+        &dir.join("ansible.log"),
     );
     assert!(ok, "ansible-playbook failed:\n{log}");
     // The playbook shows the merge's summary and what to fix.
@@ -218,11 +277,27 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
         assert!(log.lines().any(|l| l.starts_with("ready:")), "{h}: {log}");
         assert!(log.lines().any(|l| l.starts_with("stopped:")), "{h}: {log}");
     }
+    if windows.is_some() {
+        let exe = std::fs::read(dir.join("hosts/src/portplan")).expect("copied binary");
+        assert!(exe.starts_with(b"MZ"), "src ran the Windows build");
+        // wine's server outlives its last client by a few seconds: stop it now.
+        let _ = Command::new("/usr/lib/wine/wineserver")
+            .arg("-k")
+            .env("WINEPREFIX", dir.join("wine"))
+            .status();
+    }
     for h in ["ps01", "src", "tgt"] {
         let fetched = out.join("reports").join(format!("report-{h}.json"));
         assert!(fetched.exists(), "{} was not fetched", fetched.display());
-        let pids = sh(&["ip", "netns", "pids", &lab.ns(h)]);
-        assert!(pids.stdout.is_empty(), "{h}: processes left running");
+        let start = Instant::now();
+        let left = loop {
+            let pids = sh(&["ip", "netns", "pids", &lab.ns(h)]).stdout;
+            if pids.is_empty() || start.elapsed() > Duration::from_secs(10) {
+                break pids;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert!(left.is_empty(), "{h}: processes left running");
     }
     drop(lab);
     let _ = std::fs::remove_dir_all(&dir);

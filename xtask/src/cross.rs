@@ -101,6 +101,23 @@ pub fn test() -> Result<()> {
             .env("INSTA_WORKSPACE_ROOT", workspace_root())
             .env("INSTA_UPDATE", "no"))?;
     }
+    // A fleet run through Ansible whose source host runs the Windows build under wine
+    // in its network namespace (built above by the portplan tests).
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "portplan",
+            "--test",
+            "fleet_ansible",
+            "--",
+            "--ignored",
+        ])
+        .env(
+            "PORTPLAN_WINDOWS_EXE",
+            target_bin(WINDOWS, "debug", "portplan"),
+        )
+        .env("PORTPLAN_WINEPREFIX", &prefix))?;
     Ok(())
 }
 
