@@ -106,6 +106,7 @@ async fn legit(port: u16) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_connections_keep_the_cap_and_the_token_answers() {
+    #[cfg(unix)]
     let _ = rlimit::increase_nofile_limit(4096);
     let base = free_ports();
     let ports = format!("{base},{}-{}", base + 1, base + 3);
