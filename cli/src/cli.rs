@@ -36,6 +36,10 @@ pub enum Command {
     ProbeService(ProbeServiceArgs),
     /// Probe the flows this host opens and report which ones the network lets through.
     Check(CheckArgs),
+    /// Combine per-host reports of the same plan into one fleet report.
+    Merge(MergeArgs),
+    /// Write the files that run `listen` and `check` across a fleet (Ansible).
+    Fleet(FleetArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -185,6 +189,8 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 }
 
 pub use crate::commands::check::CheckArgs;
+pub use crate::commands::fleet::FleetArgs;
+pub use crate::commands::merge::MergeArgs;
 
 /// Accepts a calendar date as `YYYY-MM-DD` (checked, so the PDF never prints garbage).
 fn parse_date(s: &str) -> Result<String, String> {

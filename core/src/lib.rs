@@ -22,6 +22,8 @@ pub mod diagram;
 pub mod drive;
 pub mod error;
 pub mod export;
+pub mod fixes;
+pub mod merge;
 pub mod plan;
 pub mod report;
 pub mod rules;

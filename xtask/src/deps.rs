@@ -18,13 +18,43 @@ pub const APT_PACKAGES: &[&str] = &[
     "openssl",
     "chromium",
     "fonts-dejavu-core",
+    "python3-venv",
+    "gcc-mingw-w64-x86-64",
+    "musl-tools",
+    "wine64",
 ];
 
 pub fn setup_all() -> Result<()> {
     rustup()?;
     apt(APT_PACKAGES)?;
     apt_without_autostart(SERVER_PACKAGES)?;
+    ansible()?;
+    crate::cross::setup()?;
     Ok(())
+}
+
+/// ansible-core (PyPI, not Debian's older `ansible`) in a venv under target/tools/, for
+/// the fleet-run test (`cli/tests/fleet_ansible.rs` looks for it there).
+pub const ANSIBLE_VENV: &str = "target/tools/ansible";
+
+pub fn ansible() -> Result<()> {
+    let venv = workspace_root().join(ANSIBLE_VENV);
+    if venv.join("bin/ansible-playbook").exists() {
+        return Ok(());
+    }
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "ansible-core>=2.16,<2.18",
+    ]))
+}
+
+/// The workspace root (xtask sits one level below it), whatever the current directory.
+pub fn workspace_root() -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
 /// Real servers the protocol tests start inside their own namespaces (issue 6).

@@ -17,6 +17,8 @@ pub const TARGETS: &[&str] = &[
     "nbstat",
     "dcerpc",
     "tls_certificate",
+    "csv_paste",
+    "share_link",
 ];
 
 pub fn ensure_cargo_fuzz() -> Result<()> {

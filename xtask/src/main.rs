@@ -1,7 +1,9 @@
 //! The project's own automation (`cargo xtask <task>`): installs what is missing,
 //! idempotently, then builds, tests or serves. CI runs `cargo xtask test`.
 
+mod cross;
 mod deps;
+mod dist;
 mod fuzz;
 mod site;
 mod test;
@@ -14,6 +16,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run_cmd(&args[1..]),
         Some("setup") => deps::setup_all(),
+        Some("dist") => dist::run_cmd(&args[1..]),
+        Some("cross") => cross::test(),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u32>()).transpose() {
             Ok(seconds) => fuzz::run_all(seconds.unwrap_or(60)),
             Err(e) => Err(anyhow::anyhow!("fuzz: seconds: {e}")),
@@ -40,7 +44,9 @@ const USAGE: &str = "usage: cargo xtask <task>
   setup    only install what is missing
   fuzz [S] run every fuzz target for S seconds (default 60)
   site     build the static planner page into dist/site/
-  serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]";
+  serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]
+  cross    build the musl and Windows targets, run the Windows tests under wine
+  dist     static Linux (musl) and Windows binaries and the site into dist/ with SHA256SUMS";
 
 /// Runs a command, echoing it, failing on a non-zero exit.
 pub fn run(cmd: &mut std::process::Command) -> Result<()> {

@@ -28,6 +28,8 @@ pub fn run_all() -> Result<()> {
         .args(["doc", "--no-deps", "-p", "portplan-core"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     deny()?;
+    // Static Linux and Windows builds; the Windows one's tests under wine.
+    crate::cross::test()?;
     // Short, bounded fuzzing on the seeded corpus; long runs are recorded in TESTING.md.
     crate::fuzz::run_all(15)?;
     // The web planner: build the site, serve it on loopback, drive it in Chromium.

@@ -63,7 +63,7 @@ Verdicts (per port, with an nmap-style reason):
                    endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
   needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
-  error            a local problem (out of file descriptors, deadline reached)
+  error            a local problem (out of file descriptors, deadline reached, interrupted)
 
 Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
 needs-privilege) or fail (filtered, unresolved, error), and a hint for what to change.
@@ -71,7 +71,9 @@ Dynamic RPC ranges are sampled (16 evenly spaced ports) unless --full-ranges; th
 closed port counts as a pass, since only ports handed out by the endpoint mapper listen.
 
 Exit status: 0 when no flow fails, 1 when any flow fails (or, with --strict, needs
-attention), 2 on bad input (the message names the flag or the JSON path).";
+attention), 2 on bad input (the message names the flag or the JSON path). Ctrl-C or
+SIGTERM stops early: the report and summary keep what finished, the rest is `error
+(interrupted)`, and the exit status is 130 (SIGINT) or 143 (SIGTERM).";
 
 /// Probe the flows this host opens and report which ones the network lets through.
 ///
@@ -253,9 +255,19 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let (started, clock) = (SystemTime::now(), Instant::now());
+    let signal = std::cell::Cell::new(None);
     let results = runtime.block_on(async {
         let prober = Arc::new(TokioProber::new(deep));
-        schedule::run(prober, &work, &settings, budget, &|r| progress.done(r)).await
+        let stop = interruption(&signal);
+        schedule::run_until(
+            prober,
+            &work,
+            &settings,
+            budget,
+            &|r| progress.done(r),
+            stop,
+        )
+        .await
     });
     progress.finish();
     let elapsed = clock.elapsed().as_secs_f64();
@@ -287,12 +299,49 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
         }
     }
+    if let Some((name, code)) = signal.get() {
+        let cut = results.iter().filter(|r| r.reason == "interrupted").count();
+        let kept = match &a.output {
+            Some(p) => format!("; the report in {} holds what finished", p.display()),
+            None => String::new(),
+        };
+        eprintln!(
+            "interrupted by {name}: {cut} of {} probes cut{kept}",
+            results.len()
+        );
+        return Ok(ExitCode::from(code));
+    }
     let (_, attention, fail) = report.counts();
     Ok(if fail > 0 || (a.strict && attention > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM with the detail for the probes it cuts, and
+/// records the signal's name and exit status (128 + its number, as shells report).
+/// Listening starts at the first poll, before any probe is launched.
+async fn interruption(signal: &std::cell::Cell<Option<(&'static str, u8)>>) -> String {
+    #[cfg(unix)]
+    let got = {
+        use tokio::signal::unix::{signal as on, SignalKind};
+        match (on(SignalKind::interrupt()), on(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => tokio::select! {
+                _ = int.recv() => ("SIGINT", 130),
+                _ = term.recv() => ("SIGTERM", 143),
+            },
+            // No handler: the default action (end the process) stays.
+            _ => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let got = match tokio::signal::ctrl_c().await {
+        Ok(()) => ("Ctrl-C", 130),
+        Err(_) => std::future::pending().await,
+    };
+    signal.set(Some(got));
+    format!("interrupted ({}) before the probe finished", got.0)
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 
 pub mod check;
 mod drive_port;
+pub mod fleet;
 mod listen;
+pub mod merge;
 mod plan;
 mod probe_service;
 mod rules;
@@ -21,6 +23,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Listen(a) => listen::run(a),
         Command::ProbeService(a) => probe_service::run(a),
         Command::Check(a) => check::run(a),
+        Command::Merge(a) => merge::run(a),
+        Command::Fleet(a) => fleet::run(a),
     };
     match result {
         Ok(code) => code,

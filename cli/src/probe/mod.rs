@@ -4,14 +4,13 @@
 //! what the wire said ([`Outcome`]). Everything that decides — which ports to probe
 //! ([`jobs`]), when to retry and back off, the global deadline ([`schedule`]), and what
 //! an answer means ([`verdict`]) — is plain code tested with a scripted prober. The tokio
-//! implementation ([`net`]) and the packet codecs ([`icmp`], [`nbstat`]) are the only
+//! implementation ([`net`]) and the ICMP codec ([`icmp`]; NBSTAT is `portplan::proto::nbstat`) are the only
 //! parts that touch sockets, and [`deep`] is where protocol confirmations plug in.
 
 pub mod deep;
 pub mod icmp;
 pub mod jobs;
 pub mod limits;
-pub mod nbstat;
 pub mod net;
 pub mod schedule;
 pub mod unreach;

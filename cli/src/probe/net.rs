@@ -3,7 +3,8 @@
 use super::deep::{self, DeepContext, DeepSettings};
 use super::unreach::{self, Watch};
 use super::verdict::classify;
-use super::{icmp, nbstat, FailKind, Outcome, Prober};
+use super::{icmp, FailKind, Outcome, Prober};
+use portplan::proto::nbstat;
 use portplan_core::Port;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -92,6 +93,15 @@ impl Prober for TokioProber {
         let start = Instant::now();
         match tokio::time::timeout(timeout, socket.connect(addr)).await {
             Err(_) => Outcome::NoResponse,
+            // A reset can only end an established connection (a refused SYN is
+            // ECONNREFUSED): the handshake got through and the far end closed at once.
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
+                rtt: start.elapsed(),
+                detail: "reset by the far end right after the handshake: something accepts \
+                         connections there, then drops them"
+                    .into(),
+                verified: false,
+            },
             Ok(Err(e)) => match classify(&e) {
                 Outcome::Refused { .. } => Outcome::Refused {
                     rtt: start.elapsed(),
@@ -188,21 +198,24 @@ impl Prober for TokioProber {
 fn describe_udp_reply(request: &[u8], reply: &[u8]) -> (String, bool) {
     if request.len() == 50 && request[46..] == [0x00, 0x21, 0x00, 0x01] {
         let id = u16::from_be_bytes([request[0], request[1]]);
-        return match nbstat::parse_reply(reply, id) {
-            Ok(names) => match nbstat::host_name(&names) {
+        return match nbstat::parse_nbstat_response(reply, Some(id)) {
+            Ok(st) => match st
+                .machine_name()
+                .or(st.names.first().map(|n| n.name.as_str()))
+            {
                 Some(n) => {
-                    let mac = portplan::proto::nbstat::parse_nbstat_response(reply, Some(id))
-                        .ok()
-                        // Samba and some stacks send zeros: no MAC is better than a fake one.
-                        .filter(|st| !st.mac.is_empty() && st.mac != "00:00:00:00:00:00")
-                        .map(|st| format!(", MAC {}", st.mac))
-                        .unwrap_or_default();
+                    // Samba and some stacks send zeros: no MAC is better than a fake one.
+                    let mac = if st.mac.is_empty() || st.mac == "00:00:00:00:00:00" {
+                        String::new()
+                    } else {
+                        format!(", MAC {}", st.mac)
+                    };
                     (format!("NetBIOS name {n}{mac}"), true)
                 }
                 None => ("NetBIOS node status with an empty name table".into(), true),
             },
             Err(e) => (
-                format!("answered, but not a NetBIOS node status ({e:?})"),
+                format!("answered, but not a NetBIOS node status ({e})"),
                 false,
             ),
         };
@@ -213,6 +226,37 @@ fn describe_udp_reply(request: &[u8], reply: &[u8]) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A node-status response as Windows sends it (names, then 46 bytes of statistics).
+    pub fn nbstat_reply(id: u16, names: &[(&str, u8, bool)]) -> Vec<u8> {
+        let mut p = id.to_be_bytes().to_vec();
+        p.extend_from_slice(&[0x84, 0x00, 0, 0, 0, 1, 0, 0, 0, 0]);
+        p.extend_from_slice(&nbstat::nbstat_request(0)[12..46]); // the same encoded name `*`
+        p.extend_from_slice(&[0x00, 0x21, 0x00, 0x01, 0, 0, 0, 0]);
+        let rdlen = 1 + names.len() * 18 + 46;
+        p.extend_from_slice(&(rdlen as u16).to_be_bytes());
+        p.push(names.len() as u8);
+        for (n, suffix, group) in names {
+            let mut e = [b' '; 15].to_vec();
+            e[..n.len()].copy_from_slice(n.as_bytes());
+            e.push(*suffix);
+            e.extend_from_slice(&[if *group { 0x84 } else { 0x04 }, 0x00]);
+            p.extend_from_slice(&e);
+        }
+        p.extend_from_slice(&[0u8; 46]);
+        p
+    }
+
+    proptest::proptest! {
+        /// A name table survives the round trip through a reply and the shared parser.
+        #[test]
+        fn nbstat_replies_round_trip(names in proptest::collection::vec(("[A-Z0-9-]{1,15}", proptest::num::u8::ANY, proptest::bool::ANY), 0..20), id: u16) {
+            let table: Vec<(&str, u8, bool)> = names.iter().map(|(n, s, g)| (n.as_str(), *s, *g)).collect();
+            let parsed = nbstat::parse_nbstat_response(&nbstat_reply(id, &table), Some(id)).expect("parse");
+            let back: Vec<(String, u8, bool)> = parsed.names.into_iter().map(|n| (n.name, n.suffix, n.group)).collect();
+            proptest::prop_assert_eq!(back, names);
+        }
+    }
     use std::time::Duration;
 
     const T: Duration = Duration::from_secs(2);
@@ -252,12 +296,12 @@ mod tests {
             if let Ok((n, peer)) = server.recv_from(&mut buf).await {
                 let id = u16::from_be_bytes([buf[0], buf[1]]);
                 assert_eq!(n, 50);
-                let r = nbstat::tests::reply(id, &[("WORKGROUP", 0, true), ("WEB01", 0, false)]);
+                let r = nbstat_reply(id, &[("WORKGROUP", 0, true), ("WEB01", 0, false)]);
                 let _ = server.send_to(&r, peer).await;
             }
         });
         let o = TokioProber::default()
-            .udp(addr, nbstat::request(0x4242), T)
+            .udp(addr, nbstat::nbstat_request(0x4242), T)
             .await;
         match o {
             Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
@@ -268,7 +312,7 @@ mod tests {
             .local_addr()
             .expect("addr");
         let o = TokioProber::default()
-            .udp(closed, nbstat::request(1), T)
+            .udp(closed, nbstat::nbstat_request(1), T)
             .await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }

@@ -3,7 +3,7 @@
 
 use super::jobs::{Job, Work};
 use super::verdict::{latency_ms, retryable, verdict};
-use super::{nbstat, FailKind, Outcome, Prober};
+use super::{FailKind, Outcome, Prober};
 use portplan_core::report::{ProbeResult, Verdict};
 use portplan_core::Protocol;
 use std::net::{IpAddr, SocketAddr};
@@ -70,7 +70,7 @@ pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Dur
 /// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
 pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
     if port == 137 {
-        nbstat::request(id)
+        portplan::proto::nbstat::nbstat_request(id)
     } else {
         Vec::new()
     }
@@ -144,6 +144,7 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
 
 /// Probes every job of `work`; one result per job, in job order. `on_result` sees each
 /// result as it arrives (the progress bar). Never runs longer than `budget`.
+#[allow(dead_code)] // callers without Ctrl-C handling, and the tests below
 pub async fn run<P: Prober>(
     prober: Arc<P>,
     work: &Work,
@@ -151,79 +152,120 @@ pub async fn run<P: Prober>(
     budget: Duration,
     on_result: &dyn Fn(&ProbeResult),
 ) -> Vec<ProbeResult> {
+    let never = std::future::pending::<String>();
+    run_until(prober, work, s, budget, on_result, never).await
+}
+
+/// How a run ended before every probe finished.
+enum Cut {
+    Deadline,
+    /// `stop` resolved (Ctrl-C, SIGTERM); the text says why.
+    Interrupted(String),
+}
+
+/// [`run`], stopped early when `stop` resolves (Ctrl-C): no probe is launched after
+/// that, those in flight are cut, and every unfinished job is reported as `error` with
+/// reason `interrupted` and `stop`'s text as detail, so the report holds what finished.
+pub async fn run_until<P: Prober>(
+    prober: Arc<P>,
+    work: &Work,
+    s: &Settings,
+    budget: Duration,
+    on_result: &dyn Fn(&ProbeResult),
+    stop: impl std::future::Future<Output = String>,
+) -> Vec<ProbeResult> {
     let mut results: Vec<Option<ProbeResult>> = vec![None; work.jobs.len()];
     let mut tasks = tokio::task::JoinSet::new();
-    let collected = tokio::time::timeout(budget, async {
-        // Resolve each destination once, concurrently.
+    let collect = tokio::time::timeout(budget, async {
+        // Resolve each destination once, concurrently; a host's probes start as soon as
+        // its own lookup ends, so a name that never resolves delays no other host.
         let mut lookups = tokio::task::JoinSet::new();
-        for (i, t) in work.targets.iter().enumerate() {
-            let (p, address) = (prober.clone(), t.address.clone());
-            lookups.spawn(async move { (i, p.resolve(&address).await) });
+        let mut by_target: Vec<Vec<usize>> = vec![Vec::new(); work.targets.len()];
+        for (i, job) in work.jobs.iter().enumerate() {
+            if let Some(v) = by_target.get_mut(job.target) {
+                v.push(i);
+            }
         }
-        let mut addrs: Vec<Option<Result<IpAddr, String>>> = vec![None; work.targets.len()];
-        while let Some(Ok((i, r))) = lookups.join_next().await {
-            addrs[i] = Some(r);
+        for (t, target) in work.targets.iter().enumerate() {
+            let (p, address) = (prober.clone(), target.address.clone());
+            lookups.spawn(async move { (t, p.resolve(&address).await) });
         }
         let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut tx = (!lookups.is_empty()).then_some(tx);
         let sem = Arc::new(Semaphore::new(s.concurrency.max(1)));
         let per_host: Vec<Arc<Semaphore>> = work
             .targets
             .iter()
             .map(|_| Arc::new(Semaphore::new(s.per_host.max(1))))
             .collect();
-        for (i, job) in work.jobs.iter().enumerate() {
-            match &addrs[job.target] {
-                Some(Ok(ip)) => {
-                    let (p, sem, host, tx, s, job, ip) = (
-                        prober.clone(),
-                        sem.clone(),
-                        per_host[job.target].clone(),
-                        tx.clone(),
-                        s.clone(),
-                        *job,
-                        *ip,
-                    );
-                    tasks.spawn(async move {
-                        // Always the host first, then the global budget: no deadlock.
-                        let Ok(_host) = host.acquire_owned().await else {
-                            return;
-                        };
-                        let Ok(_permit) = sem.acquire_owned().await else {
-                            return;
-                        };
-                        let r = probe_job(&*p, job, ip, &s).await;
-                        let _ = tx.send((i, r));
-                    });
+        loop {
+            tokio::select! {
+                Some(joined) = lookups.join_next(), if tx.is_some() => {
+                    // A lookup task that panicked leaves its jobs unfinished ("internal").
+                    if let (Ok((t, addr)), Some(tx)) = (joined, &tx) {
+                        for &i in &by_target[t] {
+                            let job = work.jobs[i];
+                            match &addr {
+                                Ok(ip) => {
+                                    let (p, sem, host, tx, s, ip) = (
+                                        prober.clone(),
+                                        sem.clone(),
+                                        per_host[t].clone(),
+                                        tx.clone(),
+                                        s.clone(),
+                                        *ip,
+                                    );
+                                    tasks.spawn(async move {
+                                        // Always the host first, then the global budget: no deadlock.
+                                        let Ok(_host) = host.acquire_owned().await else {
+                                            return;
+                                        };
+                                        let Ok(_permit) = sem.acquire_owned().await else {
+                                            return;
+                                        };
+                                        let r = probe_job(&*p, job, ip, &s).await;
+                                        let _ = tx.send((i, r));
+                                    });
+                                }
+                                Err(e) => {
+                                    let r = unfinished(&job, Verdict::Unresolved, "dns-failure", e.clone());
+                                    on_result(&r);
+                                    results[i] = Some(r);
+                                }
+                            }
+                        }
+                    }
+                    if lookups.is_empty() {
+                        // Every job is launched: the channel closes with the last probe.
+                        tx = None;
+                    }
                 }
-                other => {
-                    let why = match other {
-                        Some(Err(e)) => e.clone(),
-                        _ => "lookup did not finish".into(),
-                    };
-                    let r = unfinished(job, Verdict::Unresolved, "dns-failure", why);
+                Some((i, r)) = rx.recv() => {
                     on_result(&r);
                     results[i] = Some(r);
                 }
+                else => break,
             }
         }
-        drop(tx);
-        while let Some((i, r)) = rx.recv().await {
-            on_result(&r);
-            results[i] = Some(r);
-        }
-    })
-    .await;
+    });
+    let cut = tokio::select! {
+        done = collect => done.err().map(|_| Cut::Deadline),
+        why = stop => Some(Cut::Interrupted(why)),
+    };
     tasks.abort_all();
-    let late = collected.is_err();
     work.jobs
         .iter()
         .zip(results)
         .map(|(job, r)| {
-            r.unwrap_or_else(|| {
-                if late {
+            r.unwrap_or_else(|| match &cut {
+                Some(Cut::Deadline) => {
                     let why = format!("not finished within the run's deadline of {budget:.1?}");
                     unfinished(job, Verdict::Error, "deadline", why)
-                } else {
+                }
+                Some(Cut::Interrupted(why)) => {
+                    unfinished(job, Verdict::Error, "interrupted", why.clone())
+                }
+                None => {
                     let why = "the probe task ended without a result".to_string();
                     unfinished(job, Verdict::Error, "internal", why)
                 }
@@ -251,6 +293,8 @@ mod tests {
         in_flight: AtomicUsize,
         peak: AtomicUsize,
         unresolvable: Vec<String>,
+        /// Names whose lookup never ends.
+        hanging: Vec<String>,
     }
 
     impl Script {
@@ -282,6 +326,9 @@ mod tests {
 
     impl Prober for Script {
         async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+            if self.hanging.iter().any(|h| h == host) {
+                std::future::pending::<()>().await;
+            }
             if self.unresolvable.iter().any(|h| h == host) {
                 Err(format!("{host}: no such host"))
             } else {
@@ -478,6 +525,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_lookup_that_never_ends_delays_no_other_host() {
+        let mut s = Script::new(&[]);
+        s.hanging = vec!["stuck".into()];
+        let w = work(&["stuck", "ok"], Protocol::Tcp, &[80]);
+        let st = Settings {
+            max_time: Some(Duration::from_secs(3)),
+            ..settings(0, 4)
+        };
+        let (r, _) = go(s, &w, &st).await;
+        assert_eq!(
+            (r[0].verdict, r[0].reason.as_str()),
+            (Verdict::Error, "deadline")
+        );
+        assert_eq!(
+            (r[1].verdict, r[1].reason.as_str()),
+            (Verdict::Filtered, "no-response"),
+            "probed while the other name was still being looked up"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn icmp_without_privilege_says_so() {
         let np = Outcome::NeedsPrivilege("no raw socket".into());
         let mut w = work(&["h"], Protocol::Icmp, &[]);
@@ -508,6 +576,32 @@ mod tests {
         assert!(r
             .iter()
             .all(|p| p.verdict == Verdict::Error && p.reason == "deadline"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interruption_keeps_what_finished_and_marks_the_rest() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_secs(1);
+        let w = work(&["h"], Protocol::Tcp, &[1, 2, 3, 4, 5]);
+        let stop = async {
+            tokio::time::sleep(Duration::from_millis(2500)).await;
+            "interrupted (SIGINT)".to_string()
+        };
+        let start = tokio::time::Instant::now();
+        let b = budget(w.jobs.len(), 5, false, &settings(0, 1));
+        let r = run_until(Arc::new(s), &w, &settings(0, 1), b, &|_| {}, stop).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(2500));
+        let count = |v, reason: &str| {
+            r.iter()
+                .filter(|p| p.verdict == v && p.reason == reason)
+                .count()
+        };
+        // One at a time, 1 s each: two finished before the interruption at 2.5 s.
+        assert_eq!(count(Verdict::Filtered, "no-response"), 2);
+        assert_eq!(count(Verdict::Error, "interrupted"), 3);
+        assert!(r
+            .iter()
+            .all(|p| p.reason != "interrupted" || p.detail == "interrupted (SIGINT)"));
     }
 
     #[test]

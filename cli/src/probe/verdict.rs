@@ -25,6 +25,16 @@ pub fn classify(e: &io::Error) -> Outcome {
         Some(libc::EACCES | libc::EPERM) => fail(FailKind::AdminProhibited),
         #[cfg(unix)]
         Some(libc::EMFILE | libc::ENFILE) => fail(FailKind::TooManyFiles),
+        // Winsock's codes for the same conditions (WSAEHOSTUNREACH, WSAENETUNREACH,
+        // WSAEACCES, WSAEMFILE).
+        #[cfg(windows)]
+        Some(10065) => fail(FailKind::HostUnreachable),
+        #[cfg(windows)]
+        Some(10051) => fail(FailKind::NetUnreachable),
+        #[cfg(windows)]
+        Some(10013) => fail(FailKind::AdminProhibited),
+        #[cfg(windows)]
+        Some(10024) => fail(FailKind::TooManyFiles),
         _ if e.kind() == io::ErrorKind::ConnectionRefused => Outcome::Refused {
             rtt: std::time::Duration::ZERO,
         },

@@ -57,12 +57,19 @@ pub fn parse_ssh_banner(bytes: &[u8]) -> Result<SshBanner, ProtoError> {
 /// Reads the banner (we send nothing) and reports it.
 pub async fn confirm<S: Stream>(stream: S, limits: Limits) -> anyhow::Result<Confirmation> {
     let mut s = Capped::new(stream, limits.max_bytes.min(MAX_BANNER_BYTES));
-    let buf = read_until(&mut s, MAX_BANNER_BYTES, limits.timeout, |b| {
+    let complete = |b: &[u8]| {
         b.split(|&c| c == b'\n')
             .take(b.iter().filter(|&&c| c == b'\n').count())
             .any(|l| l.starts_with(b"SSH-"))
-    })
-    .await?;
+    };
+    let buf = read_until(&mut s, MAX_BANNER_BYTES, limits.timeout, complete).await?;
+    // A server that closes (or floods) before the line's CR LF has not identified itself.
+    if buf.windows(4).any(|w| w == b"SSH-") && !complete(&buf) {
+        anyhow::bail!(
+            "ssh: identification line cut off after {} bytes (no CR LF)",
+            buf.len()
+        );
+    }
     let b = parse_ssh_banner(&buf)?;
     let mut c = Confirmation::new("ssh", b.line.clone())
         .detail("proto_version", b.proto_version)

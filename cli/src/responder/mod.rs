@@ -6,23 +6,31 @@
 //! (24 bytes) per connection or datagram, never echoes input, answers UDP with fewer
 //! bytes than it received (no amplification), caps concurrent connections, and stops
 //! after a fixed duration.
+//!
+//! Under a flood the cap holds and real probes still get through: a connection that
+//! has not sent its challenge is closed after [`READ_TIMEOUT`], and sooner when the cap
+//! is reached and a newcomer needs its slot (the oldest silent connection goes first,
+//! so idle or half-open connections cannot pin every slot).
 
 pub mod ports;
 
 use anyhow::Result;
 use portplan_core::token;
 use ports::Target;
+use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 
 /// How long one connection may take to send its challenge.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a newcomer waits for the slot of the connection it evicted.
+const EVICT_WAIT: Duration = Duration::from_millis(200);
 
 /// A line sink: stdout for the command, a channel in tests.
 pub type Log = Arc<dyn Fn(String) + Send + Sync>;
@@ -82,6 +90,43 @@ struct Counters {
     answered: AtomicU64,
 }
 
+/// Connections still waiting for their challenge, oldest first, each with the bell
+/// that tells it to close. Shared by every TCP socket, like the connection cap.
+#[derive(Default)]
+struct Silent {
+    next_id: AtomicU64,
+    queue: Mutex<VecDeque<(u64, Arc<Notify>)>>,
+}
+
+impl Silent {
+    fn join(&self) -> (u64, Arc<Notify>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let bell = Arc::new(Notify::new());
+        if let Ok(mut q) = self.queue.lock() {
+            q.push_back((id, bell.clone()));
+        }
+        (id, bell)
+    }
+    fn leave(&self, id: u64) {
+        if let Ok(mut q) = self.queue.lock() {
+            if let Some(i) = q.iter().position(|(x, _)| *x == id) {
+                q.remove(i);
+            }
+        }
+    }
+    /// Tells the oldest silent connection to close; false when there is none.
+    fn evict_oldest(&self) -> bool {
+        let oldest = self.queue.lock().ok().and_then(|mut q| q.pop_front());
+        match oldest {
+            Some((_, bell)) => {
+                bell.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Opens the sockets, serves until `cfg.duration` passes or `stop` resolves, and
 /// returns what happened. Ports that cannot be bound are logged and skipped.
 pub async fn run(
@@ -92,6 +137,7 @@ pub async fn run(
     let mut summary = Summary::default();
     let counters = Arc::new(Counters::default());
     let limit = Arc::new(Semaphore::new(cfg.max_connections.max(1)));
+    let silent = Arc::new(Silent::default());
     let digest: Arc<str> = cfg.digest.clone().into();
     let mut tasks = JoinSet::new();
     for ip in &cfg.bind {
@@ -116,6 +162,7 @@ pub async fn run(
                         log.clone(),
                         counters.clone(),
                         limit.clone(),
+                        silent.clone(),
                     ));
                 })
             };
@@ -172,11 +219,12 @@ async fn serve_tcp(
     log: Log,
     counters: Arc<Counters>,
     limit: Arc<Semaphore>,
+    silent: Arc<Silent>,
 ) {
     let log = limited(log);
     let mut conns = JoinSet::new();
     loop {
-        let (stream, peer) = match listener.accept().await {
+        let (mut stream, peer) = match listener.accept().await {
             Ok(a) => a,
             Err(_) => {
                 // Out of descriptors and the like: back off rather than spin.
@@ -185,7 +233,18 @@ async fn serve_tcp(
             }
         };
         counters.connections.fetch_add(1, Ordering::Relaxed);
-        let Ok(permit) = limit.clone().try_acquire_owned() else {
+        let permit = match limit.clone().try_acquire_owned() {
+            Ok(p) => Some(p),
+            // Full: free the slot of the oldest connection that has not sent anything useful.
+            Err(_) if silent.evict_oldest() => {
+                tokio::time::timeout(EVICT_WAIT, limit.clone().acquire_owned())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            }
+            Err(_) => None,
+        };
+        let Some(permit) = permit else {
             log(format!(
                 "{} tcp {peer} -> {port}: refused, too many connections",
                 utc_now()
@@ -194,8 +253,12 @@ async fn serve_tcp(
         };
         while conns.try_join_next().is_some() {}
         let (digest, log, counters) = (digest.clone(), log.clone(), counters.clone());
+        let silent = silent.clone();
         conns.spawn(async move {
-            let outcome = answer_tcp(stream, port, &digest).await;
+            let (id, bell) = silent.join();
+            let read = read_challenge(&mut stream, &bell).await;
+            silent.leave(id);
+            let outcome = answer_tcp(stream, read, port, &digest).await;
             if outcome.starts_with("token") {
                 counters.answered.fetch_add(1, Ordering::Relaxed);
             }
@@ -205,16 +268,43 @@ async fn serve_tcp(
     }
 }
 
-/// Reads at most one challenge and answers it; never writes anything else.
-async fn answer_tcp(mut stream: TcpStream, port: u16, digest: &str) -> String {
-    let mut buf = [0u8; token::CHALLENGE_LEN];
-    let mut got = 0;
+/// What arrived before the challenge was complete, the connection ended, the read
+/// timed out, or the connection was evicted.
+struct Read {
+    buf: [u8; token::CHALLENGE_LEN],
+    got: usize,
+    evicted: bool,
+}
+
+/// Reads at most one challenge, within [`READ_TIMEOUT`], unless `bell` rings first.
+async fn read_challenge(stream: &mut TcpStream, bell: &Notify) -> Read {
+    let mut r = Read {
+        buf: [0u8; token::CHALLENGE_LEN],
+        got: 0,
+        evicted: false,
+    };
     let deadline = tokio::time::Instant::now() + READ_TIMEOUT;
-    while got < buf.len() {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf[got..])).await {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
-            Ok(Ok(n)) => got += n,
+    while r.got < r.buf.len() {
+        let got = r.got;
+        tokio::select! {
+            read = tokio::time::timeout_at(deadline, stream.read(&mut r.buf[got..])) => match read {
+                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+                Ok(Ok(n)) => r.got += n,
+            },
+            _ = bell.notified() => {
+                r.evicted = true;
+                break;
+            }
         }
+    }
+    r
+}
+
+/// Answers a complete challenge; never writes anything else.
+async fn answer_tcp(mut stream: TcpStream, read: Read, port: u16, digest: &str) -> String {
+    let (buf, got) = (read.buf, read.got);
+    if read.evicted {
+        return format!("closed after {got} bytes: the connection cap was reached and it was the oldest silent one");
     }
     match token::parse_challenge(&buf[..got]) {
         Some(nonce) => {

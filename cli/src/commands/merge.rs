@@ -1,0 +1,117 @@
+//! `portplan merge`: per-host reports of one plan → one fleet report (same format).
+
+use anyhow::anyhow;
+use portplan_core::merge::merge;
+use portplan_core::report::Report;
+use portplan_core::Plan;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  # After `portplan check ... -o report-HOST.json` on every host of the wave
+  portplan merge report-*.json -o fleet-report.json
+
+  # Same, checked against the plan: flows in plan order, flows nobody checked listed
+  portplan merge --plan plan.json report-*.json -o fleet-report.json
+
+  # A host re-checked after a firewall fix: its newer results replace the old ones
+  portplan merge fleet-report.json report-web01.json -o fleet-report.json
+
+Every report must carry the same plan digest (the plan they checked); a report of
+another plan is refused, naming its file. A flow checked by several reports keeps
+the result that finished last (each replacement is listed on stderr). With --plan, each
+failing flow is listed on stderr with the inbound rule it needs (`to fix: allow TCP 3725
+from src (10.0.1.2) to tgt (10.0.2.2)`).
+
+Exit status: 0 when no flow of the merged report fails, 1 when one does, 2 on bad
+input (unreadable file, invalid report, reports of different plans).";
+
+/// Combine per-host reports of the same plan into one fleet report.
+///
+/// The fleet report has the same public format as a `portplan check` report; its
+/// `probed_from` and `host` list every probing host, comma-separated.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct MergeArgs {
+    /// Report files written by `portplan check -o` (or earlier merges).
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// The plan the reports checked: refuse reports of any other plan, order the flows
+    /// like the plan and list the flows no report checked.
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Write the fleet report to FILE (atomically) instead of standard output; a table
+    /// of the results is printed instead when --plan is given.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
+    let plan = match &a.plan {
+        Some(path) => {
+            let text = crate::io::read_input(path)?;
+            Some(Plan::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    let mut reports = Vec::with_capacity(a.reports.len());
+    for path in &a.reports {
+        let text = crate::io::read_input(path)?;
+        let r = Report::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        reports.push((path.display().to_string(), r));
+    }
+    let inputs: Vec<(&str, &Report)> = reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
+    let merged = merge(&inputs, plan.as_ref()).map_err(|e| anyhow!(e))?;
+    for line in &merged.replaced {
+        eprintln!("portplan merge: {line}");
+    }
+    if !merged.unchecked.is_empty() {
+        let mut by_host: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &merged.unchecked {
+            *by_host.entry(f.from.as_str()).or_default() += 1;
+        }
+        let hosts: Vec<String> = by_host.iter().map(|(h, n)| format!("{h} ({n})")).collect();
+        eprintln!(
+            "portplan merge: {} flows of the plan were not checked; no report from: {}",
+            merged.unchecked.len(),
+            hosts.join(", ")
+        );
+    }
+    let report = &merged.report;
+    if let Some(p) = &plan {
+        // What to fix: the firewall rule each failing flow needs (the exporters' rules;
+        // `portplan plan --format nftables|powershell|…` has the full scripts).
+        for fix in portplan_core::fixes::fixes(p, report) {
+            eprintln!("portplan merge: to fix: {}", fix.summary);
+        }
+    }
+    let (pass, attention, fail) = report.counts();
+    let summary = format!(
+        "{} reports merged: {} flows from {}: {pass} pass, {attention} attention, {fail} fail",
+        inputs.len(),
+        report.flows.len(),
+        report.probed_from.replace(',', ", "),
+    );
+    match &a.output {
+        Some(path) => {
+            crate::output::write_report(path, report)?;
+            let table = match &plan {
+                Some(p) => crate::output::table::render(p, report, std::io::stdout().is_terminal()),
+                None => String::new(),
+            };
+            crate::io::write_output(None, format!("{table}{summary}\n").as_bytes())?;
+        }
+        None => {
+            crate::io::write_output(None, report.to_json().as_bytes())?;
+            eprintln!("{summary}");
+        }
+    }
+    Ok(if fail > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,229 @@
+//! End to end: `portplan fleet` writes an inventory and a playbook, and a real
+//! `ansible-playbook` (ansible-core from PyPI, installed by `cargo xtask setup` under
+//! target/tools/) runs it against hosts that are network namespaces of this machine:
+//! a server, a source and its target, with TCP 3725 dropped by nftables on the target.
+//! The merged fleet report must show exactly that one failure. Needs root (CI is).
+//!
+//! The lab inventory is the documented way to run the generated files without SSH: a
+//! second `-i` file that sets `ansible_connection: local` and
+//! `portplan_wrap: "ip netns exec NS"` per host.
+
+use portplan_core::report::{Report, Status, Verdict};
+use portplan_core::Protocol;
+use portplan_tests::netns::{sh, Lab};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
+/// The playbook's own timeouts are 30 s per step; the whole run takes ~25 s.
+const RUN_LIMIT: Duration = Duration::from_secs(240);
+
+fn ansible_playbook() -> PathBuf {
+    let path = std::env::var_os("PORTPLAN_ANSIBLE_PLAYBOOK").map_or_else(
+        || portplan_tests::workspace_root().join("target/tools/ansible/bin/ansible-playbook"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask setup` (installs ansible-core into target/tools/ansible)",
+        path.display()
+    );
+    path
+}
+
+/// Server `ps01` routes between the source's and the target's links, so every host has
+/// one address (the scenario's) and every flow crosses a veth.
+fn lab() -> (Lab, [String; 3]) {
+    let mut lab = Lab::new("fl");
+    for h in ["ps01", "src", "tgt"] {
+        lab.host(h);
+    }
+    let (ps, src) = lab.link("ps01", "src");
+    let (ps_t, tgt) = lab.link("ps01", "tgt");
+    sh(&[
+        "ip",
+        "-n",
+        &lab.ns("src"),
+        "route",
+        "add",
+        "default",
+        "via",
+        &ps,
+    ]);
+    sh(&[
+        "ip",
+        "-n",
+        &lab.ns("tgt"),
+        "route",
+        "add",
+        "default",
+        "via",
+        &ps_t,
+    ]);
+    sh(&[
+        "ip",
+        "netns",
+        "exec",
+        &lab.ns("ps01"),
+        "sysctl",
+        "-qw",
+        "net.ipv4.ip_forward=1",
+    ]);
+    lab.nft(
+        "tgt",
+        "table inet portplan_test {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 3725 drop\n }\n}\n",
+    );
+    (lab, [ps, src, tgt])
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Runs `cmd` to completion within `limit`, killing it otherwise.
+fn run_bounded(cmd: &mut Command, limit: Duration) -> (bool, String) {
+    let log = std::env::temp_dir().join(format!("portplan-fleet-{}.log", std::process::id()));
+    let file = std::fs::File::create(&log).expect("log file");
+    let mut child = cmd
+        .stdout(file.try_clone().expect("dup"))
+        .stderr(file)
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn ansible-playbook");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break Some(s);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    (status.is_some_and(|s| s.success()), out)
+}
+
+#[test]
+fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
+    let playbook = ansible_playbook();
+    let (lab, [ps, src, tgt]) = lab();
+    let dir = std::env::temp_dir().join(format!("portplan-fleet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("out");
+    let scenario = dir.join("lab.json");
+    write(
+        &scenario,
+        &format!(
+            r#"{{"format":1,"product":"migrate","version":"12.3",
+            "server":{{"name":"ps01","address":"{ps}"}},
+            "workloads":[{{"name":"src","address":"{src}","os":"linux",
+              "target":{{"name":"tgt","address":"{tgt}"}}}}]}}"#
+        ),
+    );
+    let o = Command::new(PORTPLAN)
+        .args(["fleet", "--scenario"])
+        .arg(&scenario)
+        .args(["--format", "ansible", "-o"])
+        .arg(&out)
+        .args(["--linux-binary", PORTPLAN])
+        .output()
+        .expect("portplan fleet");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // The lab overlay: local connection, each host's commands inside its namespace, its
+    // own directory (all "hosts" share this filesystem).
+    let mut overlay = format!(
+        "all:\n  vars:\n    ansible_connection: local\n    \
+         ansible_python_interpreter: \"{{{{ ansible_playbook_python }}}}\"\n    \
+         portplan_controller_binary: \"{PORTPLAN}\"\n    portplan_listen_for: \"3m\"\n  \
+         hosts:\n"
+    );
+    for h in ["ps01", "src", "tgt"] {
+        overlay.push_str(&format!(
+            "    {h}:\n      portplan_os: linux\n      portplan_wrap: \"ip netns exec {}\"\n      \
+             portplan_dir: \"{}\"\n",
+            lab.ns(h),
+            dir.join("hosts").join(h).display()
+        ));
+    }
+    write(&out.join("lab.yml"), &overlay);
+
+    let (ok, log) = run_bounded(
+        Command::new(&playbook)
+            .args(["-i", "inventory.yml", "-i", "lab.yml", "fleet.yml"])
+            .current_dir(&out)
+            .env("LC_ALL", "C.UTF-8")
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("ANSIBLE_HOME", dir.join("ansible-home"))
+            .env("ANSIBLE_LOCAL_TEMP", dir.join("ansible-tmp"))
+            .env("ANSIBLE_REMOTE_TEMP", dir.join("ansible-tmp")),
+        RUN_LIMIT,
+    );
+    assert!(ok, "ansible-playbook failed:\n{log}");
+    // The playbook shows the merge's summary and what to fix.
+    assert!(
+        log.contains(&format!(
+            "to fix: allow TCP 3725 from src ({src}) to tgt ({tgt})"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("1 fail"), "{log}");
+
+    let text = std::fs::read_to_string(out.join("fleet-report.json")).expect("fleet report");
+    let report = Report::from_json(&text).expect("a valid report");
+    let plan_text = std::fs::read_to_string(out.join("plan.json")).expect("plan");
+    let plan = portplan_core::Plan::from_json(&plan_text).expect("plan");
+    assert_eq!(report.plan_digest, plan.digest());
+    assert_eq!(report.probed_from, "ps01,src,tgt", "{log}");
+    let flows: Vec<_> = report.flows.iter().map(|f| f.flow()).collect();
+    assert_eq!(flows, plan.flows, "every flow of the plan, checked once");
+    let failing: Vec<_> = report
+        .flows
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect();
+    assert_eq!(failing.len(), 1, "exactly one failure:\n{text}");
+    let f = failing[0];
+    assert_eq!(
+        (f.from.as_str(), f.to.as_str(), f.protocol),
+        ("src", "tgt", Protocol::Tcp)
+    );
+    assert_eq!(
+        f.ports.map(|p| (p.first.get(), p.last.get())),
+        Some((3725, 3725))
+    );
+    assert_eq!(f.probes[0].verdict, Verdict::Filtered, "{text}");
+    // Every other flow passed: its TCP port answered the `portplan listen` token that the
+    // playbook started on the accepting host (verified), ICMP echoed (open).
+    for other in report.flows.iter().filter(|x| x.status != Status::Fail) {
+        assert_eq!(other.status, Status::Pass, "{text}");
+        let want = match other.protocol {
+            Protocol::Icmp => Verdict::Open,
+            _ => Verdict::Verified,
+        };
+        for p in &other.probes {
+            assert_eq!(p.verdict, want, "{} -> {}: {:?}", other.from, other.to, p);
+        }
+    }
+    // The responders ran, answered and were stopped by the playbook (not by --for).
+    for h in ["ps01", "src", "tgt"] {
+        let log = std::fs::read_to_string(dir.join("hosts").join(h).join("listen.log"))
+            .unwrap_or_else(|e| panic!("{h}: listen.log: {e}"));
+        assert!(log.lines().any(|l| l.starts_with("ready:")), "{h}: {log}");
+        assert!(log.lines().any(|l| l.starts_with("stopped:")), "{h}: {log}");
+    }
+    for h in ["ps01", "src", "tgt"] {
+        let fetched = out.join("reports").join(format!("report-{h}.json"));
+        assert!(fetched.exists(), "{} was not fetched", fetched.display());
+        let pids = sh(&["ip", "netns", "pids", &lab.ns(h)]);
+        assert!(pids.stdout.is_empty(), "{h}: processes left running");
+    }
+    drop(lab);
+    let _ = std::fs::remove_dir_all(&dir);
+}

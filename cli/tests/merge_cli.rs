@@ -1,0 +1,218 @@
+//! `portplan merge` on real reports: `portplan check` run from three "hosts" that are
+//! loopback addresses (127.0.0.1–3), then merged, re-merged and refused.
+
+use portplan_core::report::Report;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
+
+fn portplan(args: &[&str]) -> Output {
+    Command::new(PORTPLAN)
+        .args(args)
+        .output()
+        .expect("run portplan")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scenario(server: &str) -> String {
+    format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3",
+        "server":{{"name":"{server}","address":"127.0.0.1"}},
+        "workloads":[{{"name":"src","address":"127.0.0.2","os":"linux",
+          "target":{{"name":"tgt","address":"127.0.0.3"}}}}]}}"#
+    )
+}
+
+/// A directory with plan.json and report-HOST.json of each host, made once.
+fn fixture() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("portplan-merge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("s.json"), scenario("ps01")).expect("scenario");
+        std::fs::write(dir.join("other.json"), scenario("ps02")).expect("scenario");
+        let p = |f: &str| dir.join(f).display().to_string();
+        let o = portplan(&[
+            "plan",
+            "-s",
+            &p("s.json"),
+            "-f",
+            "json",
+            "-o",
+            &p("plan.json"),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        for (host, plan) in [
+            ("ps01", "plan.json"),
+            ("src", "plan.json"),
+            ("tgt", "plan.json"),
+        ] {
+            let out = p(&format!("report-{host}.json"));
+            let o = portplan(&[
+                "check",
+                "--plan",
+                &p(plan),
+                "--from",
+                host,
+                "--timeout",
+                "300ms",
+                "--retries",
+                "0",
+                "--no-progress",
+                "-f",
+                "json",
+                "-o",
+                &out,
+            ]);
+            assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+        }
+        let o = portplan(&[
+            "check",
+            "--scenario",
+            &p("other.json"),
+            "--from",
+            "src",
+            "--timeout",
+            "300ms",
+            "--retries",
+            "0",
+            "--no-progress",
+            "-f",
+            "json",
+            "-o",
+            &p("other-src.json"),
+        ]);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+        dir
+    })
+}
+
+fn path(name: &str) -> String {
+    fixture().join(name).display().to_string()
+}
+
+fn read(p: &Path) -> Report {
+    Report::from_json(&std::fs::read_to_string(p).expect("read")).expect("valid report")
+}
+
+#[test]
+fn per_host_reports_merge_into_one_report_of_the_plan() {
+    let out = path("fleet.json");
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &path("plan.json"),
+        &path("report-tgt.json"),
+        &path("report-ps01.json"),
+        &path("report-src.json"),
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let fleet = read(Path::new(&out));
+    let plan =
+        portplan_core::Plan::from_json(&std::fs::read_to_string(path("plan.json")).expect("plan"))
+            .expect("plan");
+    let flows: Vec<_> = fleet.flows.iter().map(|f| f.flow()).collect();
+    assert_eq!(flows, plan.flows, "plan order, every flow once");
+    assert_eq!(fleet.probed_from, "tgt,ps01,src");
+    let text = String::from_utf8_lossy(&o.stdout);
+    // Loopback: TCP closed everywhere; ICMP echoes, except from Windows (needs-privilege).
+    let counts = if cfg!(windows) {
+        "0 pass, 7 attention, 0 fail"
+    } else {
+        "1 pass, 6 attention, 0 fail"
+    };
+    assert!(
+        text.contains(&format!(
+            "3 reports merged: 7 flows from tgt, ps01, src: {counts}"
+        )),
+        "{text}"
+    );
+    // Without -o the report goes to stdout, and merging the fleet report again is a no-op.
+    let o = portplan(&["merge", &out]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        Report::from_json(&String::from_utf8_lossy(&o.stdout)).expect("stdout report"),
+        fleet
+    );
+}
+
+#[test]
+fn a_report_of_another_plan_is_refused_naming_the_file() {
+    let o = portplan(&["merge", &path("report-ps01.json"), &path("other-src.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "portplan: {}: checks a different plan",
+            path("other-src.json")
+        )),
+        "{err}"
+    );
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &path("plan.json"),
+        &path("other-src.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("but the plan is sha256:"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_same_host_twice_and_missing_hosts_are_reported() {
+    let again = path("again-src.json");
+    std::fs::copy(path("report-src.json"), &again).expect("copy");
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &path("plan.json"),
+        &path("report-src.json"),
+        &again,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let a = path("report-src.json");
+    assert!(
+        err.contains(&format!(
+            "{a} and {again} both checked 3 flows: kept {again}"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("4 flows of the plan were not checked; no report from: ps01 (2), tgt (2)"),
+        "{err}"
+    );
+    let merged = Report::from_json(&String::from_utf8_lossy(&o.stdout)).expect("report");
+    assert_eq!(merged.flows.len(), 3);
+}
+
+#[test]
+fn bad_input_names_the_file_and_exits_2() {
+    let bad = path("bad.json");
+    std::fs::write(&bad, "{\"format\": 2}").expect("write");
+    let o = portplan(&["merge", &path("report-src.json"), &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with(&format!("portplan: {bad}: ")),
+        "{}",
+        stderr(&o)
+    );
+    let o = portplan(&["merge"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "no report at all is a usage error"
+    );
+}
