@@ -174,6 +174,8 @@ async function download(page, button, file) {
     result.fixes = await page.$$eval('#verification-view li.fix', (ls) => ls.map((l) => ({
       rule: l.dataset.rule, status: l.dataset.status, text: l.textContent,
     })));
+    result.fix_rules = Object.fromEntries(await page.$$eval('#verification-view li.fix pre.rule',
+      (ps) => ps.map((p) => [p.dataset.dialect, p.textContent])));
     result.summary = await page.$$eval('#verification-view table.summary tbody tr', (rows) => rows.map((r) => ({
       phase: r.dataset.phase, pair: r.dataset.pair,
       pass: r.querySelector('.n-pass').textContent, attention: r.querySelector('.n-attention').textContent,
@@ -181,7 +183,8 @@ async function download(page, button, file) {
     })));
     result.report_diagram_colors = await page.$$eval('figure.diagram svg g.flow', (gs) => gs.map((g) => ({
       dir: g.dataset.from + ' → ' + g.dataset.to,
-      colors: [...g.querySelectorAll('[stroke]')].map((e) => e.getAttribute('stroke')),
+      colors: [...g.querySelectorAll('[stroke], [fill]')]
+        .flatMap((e) => [e.getAttribute('stroke'), e.getAttribute('fill')]).filter(Boolean),
     })));
     await page.screenshot({ path: path.join(out, 'planner-report.png'), fullPage: true });
     await download(page, '#download-diagram-svg', 'report-diagram.svg');

@@ -8,13 +8,15 @@
 //!
 //! The diagram, the SVG and PDF downloads come from the lazily imported exports module;
 //! they must equal the CLI's `plan --format svg|pdf` output byte for byte. For the
-//! verification reports, the test runs the real `portplan check` against a listener
-//! on loopback (one flow answers, the others find closed ports) and loads its report.
+//! verification reports, the test runs the real `portplan check` and `portplan listen`
+//! on loopback in a network namespace it creates (one flow verified, one closed, one
+//! dropped by nftables) and loads the report.
 
 use portplan_core::diagram::{overlay::Status, status_color};
 use portplan_core::{Plan, Scenario};
+use portplan_tests::netns::Lab;
+use portplan_tests::servers::{wait_listening, Daemon, TempDir};
 use serde_json::Value;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -48,9 +50,10 @@ fn required_env(name: &str) -> String {
     })
 }
 
-/// The loopback scenario `portplan check` runs against: web01 (127.77.0.2) opens
-/// TCP 80 and 443 to ps01 (127.77.0.1, nothing listens: closed) and TCP 3725 to
-/// web01-t (127.77.0.3, where the test listens: open).
+/// The loopback scenario `portplan check` runs against, inside a network namespace of
+/// its own: web01 (127.77.0.2) opens TCP 80 and 443 to ps01 (127.77.0.1) and TCP 3725
+/// to web01-t (127.77.0.3). `portplan listen` answers on 3725 (verified: pass), nothing
+/// listens on 80 (closed: attention), and an nftables rule drops 443 (filtered: fail).
 const REPORT_SCENARIO: &str = r#"{
   "format": 1, "product": "migrate", "version": "12.3",
   "server": { "name": "ps01", "address": "127.77.0.1" },
@@ -81,34 +84,71 @@ fn run_bounded(cmd: &mut Command, deadline: Duration, what: &str) -> Option<i32>
 }
 
 /// Writes the loopback scenario and the report of a real `portplan check --from web01`
-/// against it; returns (scenario, report).
-fn loopback_report(out: &Path) -> (PathBuf, PathBuf) {
+/// against it in a fresh namespace (deleted on drop, even on failure); returns
+/// (scenario, report).
+fn lab_report(out: &Path) -> (PathBuf, PathBuf) {
     let scenario = out.join("report-scenario.json");
     std::fs::write(&scenario, REPORT_SCENARIO).expect("write scenario");
     let report = out.join("report.json");
-    let listener = TcpListener::bind("127.77.0.3:3725").expect("listen on 127.77.0.3:3725");
+    let bin = required_env("PORTPLAN_BIN");
+    let mut lab = Lab::new("webr");
+    lab.host("h");
+    lab.nft(
+        "h",
+        "table inet e2e {\n chain input {\n  type filter hook input priority 0; policy accept;\n  \
+         ip daddr 127.77.0.1 tcp dport 443 drop\n }\n}\n",
+    );
+    let dir = TempDir::new("web-e2e");
+    let scenario_arg = scenario.to_str().expect("utf-8 path");
+    let listen = Daemon::start(
+        &lab,
+        "h",
+        &dir,
+        "listen",
+        &bin,
+        &[
+            "listen",
+            "--scenario",
+            scenario_arg,
+            "--as",
+            "web01-t",
+            "--for",
+            "120s",
+        ],
+    );
+    wait_listening(
+        &lab,
+        "h",
+        false,
+        "127.77.0.3",
+        3725,
+        Duration::from_secs(20),
+        &|| listen.output(),
+    );
     let code = run_bounded(
-        Command::new(required_env("PORTPLAN_BIN"))
+        lab.cmd("h", &bin)
             .args([
                 "check",
                 "--from",
                 "web01",
                 "--timeout",
                 "1s",
-                "--format",
-                "json",
+                "--retries",
+                "0",
             ])
-            .arg("--scenario")
-            .arg(&scenario)
-            .arg("-o")
+            .args(["--format", "json", "--scenario", scenario_arg, "-o"])
             .arg(&report)
             .stdout(Stdio::null()),
         CHECK_DEADLINE,
         "portplan check",
     );
-    drop(listener);
-    // Closed ports need attention; that is not a failure unless --strict.
-    assert_eq!(code, Some(0), "portplan check exit code");
+    // A failing flow: exit code 1, and the report is written.
+    assert_eq!(
+        code,
+        Some(1),
+        "portplan check exit code\n{}",
+        listen.output()
+    );
     (scenario, report)
 }
 
@@ -173,7 +213,7 @@ fn planner_page_end_to_end() {
     let out = root().join("target/e2e-web");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("artifact dir");
-    let report = loopback_report(&out);
+    let report = lab_report(&out);
     run_browser(&url, &out, &report);
     let result: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("result.json")).expect("result.json"),
@@ -298,8 +338,9 @@ fn planner_page_end_to_end() {
     );
     assert_eq!(result["verdicts_after_refusal"], 0);
 
-    // The loopback report: 3725 passes, 80 and 443 need attention (closed), each with
-    // the report's hint in "what to fix"; the other flows were not checked from web01.
+    // The report: 3725 passes (verified by `portplan listen`), 80 needs attention
+    // (closed) and 443 fails (filtered), each with the report's hint in "what to fix",
+    // the failing one with its firewall rule from the core's fixes.
     let (scenario, report_path) = &report;
     let report_text = std::fs::read_to_string(report_path).expect("report");
     let checked = portplan_core::report::Report::from_json(&report_text).expect("report");
@@ -315,21 +356,22 @@ fn planner_page_end_to_end() {
     assert_eq!(transfer["status"], "pass", "{transfer:#}");
     assert_eq!(transfer["dir"], "web01 → web01-t");
     let probe = &transfer["probes"][0];
-    assert!(
-        probe["verdict"] == "open" || probe["verdict"] == "verified",
-        "{probe:#}"
-    );
+    assert_eq!(probe["verdict"], "verified", "{probe:#}");
     assert!(
         probe["text"]
             .as_str()
             .expect("text")
-            .starts_with("TCP 3725: "),
+            .starts_with("TCP 3725: verified"),
         "{probe:#}"
     );
-    for rule in ["conversion.http.source", "conversion.https.source"] {
+    let fixes = result["fixes"].as_array().expect("fixes");
+    for (rule, status, verdict_name) in [
+        ("conversion.http.source", "attention", "closed"),
+        ("conversion.https.source", "fail", "filtered"),
+    ] {
         let v = verdict(rule);
-        assert_eq!(v["status"], "attention", "{v:#}");
-        assert_eq!(v["probes"][0]["verdict"], "closed", "{v:#}");
+        assert_eq!(v["status"], status, "{v:#}");
+        assert_eq!(v["probes"][0]["verdict"], verdict_name, "{v:#}");
         let hint = &checked
             .flows
             .iter()
@@ -337,22 +379,28 @@ fn planner_page_end_to_end() {
             .expect("in report")
             .hint;
         assert!(!hint.is_empty());
-        let fixes = result["fixes"].as_array().expect("fixes");
         let fix = fixes
             .iter()
             .find(|f| f["rule"] == rule)
             .unwrap_or_else(|| panic!("{rule} not in what to fix: {fixes:#?}"));
-        assert_eq!(fix["status"], "attention");
+        assert_eq!(fix["status"], status);
         assert!(
             fix["text"].as_str().expect("text").contains(hint.as_str()),
             "{fix:#}"
         );
     }
-    assert!(result["fixes"]
-        .as_array()
-        .expect("fixes")
-        .iter()
-        .all(|f| f["rule"] != "transfer.replication"));
+    // The failing flow comes first, with the nftables rule the core's fixes give.
+    assert_eq!(fixes[0]["rule"], "conversion.https.source");
+    let plan_of_report = Plan::from_json(
+        std::str::from_utf8(&cli(&["plan", "--format", "json"], scenario)).expect("utf-8"),
+    )
+    .expect("plan");
+    let core_fix = portplan_core::fixes::fixes(&plan_of_report, &checked);
+    assert_eq!(core_fix.len(), 1, "{core_fix:#?}");
+    let nft_rule = core_fix[0].rule(portplan_core::fixes::Dialect::Nftables);
+    assert!(!nft_rule.is_empty());
+    assert_eq!(result["fix_rules"]["nftables"], nft_rule);
+    assert!(fixes.iter().all(|f| f["rule"] != "transfer.replication"));
     assert_eq!(verdict("discovery.icmp")["status"], "not checked");
     let summary = result["summary"].as_array().expect("summary");
     let row = |phase: &str, pair: &str| {
@@ -364,7 +412,10 @@ fn planner_page_end_to_end() {
     let t = row("transfer", "web01 → web01-t");
     assert_eq!((&t["pass"], &t["fail"]), (&"1".into(), &"0".into()));
     let c = row("conversion", "web01 → ps01");
-    assert_eq!((&c["pass"], &c["attention"]), (&"0".into(), &"2".into()));
+    assert_eq!(
+        (&c["pass"], &c["attention"], &c["fail"]),
+        (&"0".into(), &"1".into(), &"1".into())
+    );
     // The diagram takes the verdicts' colors, and its SVG and the PDF equal the CLI's
     // with --report.
     let colors = result["report_diagram_colors"].as_array().expect("colors");
@@ -379,10 +430,9 @@ fn planner_page_end_to_end() {
         of("web01 → web01-t").contains(status_color(Status::Pass)),
         "{colors:#?}"
     );
-    assert!(
-        of("web01 → ps01").contains(status_color(Status::Closed)),
-        "{colors:#?}"
-    );
+    for s in [Status::Closed, Status::Filtered] {
+        assert!(of("web01 → ps01").contains(status_color(s)), "{colors:#?}");
+    }
     let report_arg = report_path.to_str().expect("utf-8 path");
     assert_eq!(
         std::fs::read(out.join("report-diagram.svg")).expect("svg"),

@@ -6,6 +6,7 @@
 //! as `portplan plan --report` insists.
 
 use portplan_core::diagram::Overlay;
+use portplan_core::merge::merge;
 use portplan_core::report::{FlowReport, Report, Status};
 use portplan_core::{Flow, Plan};
 
@@ -58,6 +59,29 @@ pub fn overlay(plan: &Plan, reports: &[String]) -> Option<Overlay> {
         o.add_report(r);
     }
     Some(o)
+}
+
+/// The reports that checked `plan` as one fleet report, exactly as `portplan merge
+/// --plan` makes it (a flow checked twice keeps the run that finished last); `None`
+/// without any. `names` label the files in merge errors.
+pub fn fleet(plan: &Plan, reports: &[String], names: &[String]) -> Option<Result<Report, String>> {
+    let read = read(plan, reports);
+    let inputs: Vec<(&str, &Report)> = read
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r {
+            Some((r, true)) => Some((names.get(i).map_or("report", String::as_str), r)),
+            _ => None,
+        })
+        .collect();
+    if inputs.is_empty() {
+        return None;
+    }
+    Some(
+        merge(&inputs, Some(plan))
+            .map(|m| m.report)
+            .map_err(|e| e.to_string()),
+    )
 }
 
 /// Whether a report entry is about this plan flow.

@@ -1,12 +1,15 @@
 //! The page's "Verification" section, rendered here as HTML so that reading reports
 //! adds nothing to the main bundle (the page inserts it as is).
 //!
-//! It is display only: the reports loaded, what to fix first, a summary by phase and
-//! host pair, and every plan flow with each port's verdict, reason, latency and detail.
-//! Every text that comes from a file is escaped.
+//! It is display only: the reports loaded, what to fix first (the core's
+//! [`fixes`](portplan_core::fixes::fixes): each failing flow with its firewall rule in
+//! every dialect, then the flows that need attention), a summary by phase and host pair,
+//! and every plan flow with each port's verdict, reason, latency and detail. Several
+//! reports are merged first, as `portplan merge` would. Every text from a file is escaped.
 
 use crate::verdicts::{self, entries, tally, worst};
 use portplan_core::export::{self, port_label};
+use portplan_core::fixes::fixes as core_fixes;
 use portplan_core::report::{FlowReport, ProbeResult, Report, Status};
 use portplan_core::{Flow, Plan};
 use std::fmt::Write;
@@ -89,41 +92,63 @@ fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String])
     o.push_str("</ul>");
 }
 
-/// The failing flows first, then those that need attention, each with its hint.
-fn fixes(o: &mut String, plan: &Plan, reports: &[Report]) {
-    let mut items: Vec<(&Flow, &FlowReport)> = plan
+fn fix_item(o: &mut String, f: &Flow, status: Status, text: &str, hint: &str) {
+    let _ = write!(
+        o,
+        "<li class=\"fix\" data-status=\"{s}\" data-rule=\"{rule}\" data-dir=\"{d}\"><span class=\"status status-{s}\">{s}</span> <strong>{label}</strong> {d} ({purpose}): {text} <span class=\"hint\">{hint}</span>",
+        s = status.as_str(),
+        rule = esc(&f.rule),
+        d = esc(&dir(f)),
+        label = esc(&port_label(f)),
+        purpose = esc(&f.purpose),
+        text = esc(text),
+        hint = esc(hint)
+    );
+}
+
+/// The failing flows with the rule that lets each through (the core's fixes), then
+/// the flows that need attention with their hint (their path is open: no rule).
+fn fixes(o: &mut String, plan: &Plan, report: &Report) {
+    let fixes = core_fixes(plan, report);
+    let attention: Vec<(&Flow, &FlowReport)> = plan
         .flows
         .iter()
-        .flat_map(|f| entries(reports, f).into_iter().map(move |e| (f, e)))
-        .filter(|(_, e)| e.status != Status::Pass)
+        .flat_map(|f| {
+            entries(std::slice::from_ref(report), f)
+                .into_iter()
+                .map(move |e| (f, e))
+        })
+        .filter(|(_, e)| e.status == Status::Attention)
         .collect();
-    items.sort_by_key(|(_, e)| std::cmp::Reverse(e.status));
     o.push_str("<h3>What to fix</h3>");
-    if items.is_empty() {
+    if fixes.is_empty() && attention.is_empty() {
         o.push_str("<p class=\"fixes-none\">Every checked flow passed.</p>");
         return;
     }
     o.push_str("<ol class=\"fixes\">");
-    for (f, e) in items {
-        let hint = if e.hint.is_empty() {
-            e.probes
-                .iter()
-                .map(probe_text)
-                .collect::<Vec<_>>()
-                .join("; ")
-        } else {
-            e.hint.clone()
-        };
-        let _ = write!(
+    for fx in &fixes {
+        fix_item(
             o,
-            "<li class=\"fix\" data-status=\"{s}\" data-rule=\"{rule}\" data-dir=\"{d}\"><span class=\"status status-{s}\">{s}</span> <strong>{label}</strong> {d} ({purpose}): <span class=\"hint\">{hint}</span></li>",
-            s = e.status.as_str(),
-            rule = esc(&f.rule),
-            d = esc(&dir(f)),
-            label = esc(&port_label(f)),
-            purpose = esc(&f.purpose),
-            hint = esc(&hint)
+            &fx.flow,
+            Status::Fail,
+            &format!("{} on {}'s firewall.", fx.summary, fx.host),
+            &fx.hint,
         );
+        o.push_str("<details class=\"fix-rules\"><summary>The rule, per firewall</summary>");
+        for (d, rule) in &fx.rules {
+            let _ = write!(
+                o,
+                "<p class=\"dialect\">{}</p><pre class=\"rule\" data-dialect=\"{}\">{}</pre>",
+                d.as_str(),
+                d.as_str(),
+                esc(rule)
+            );
+        }
+        o.push_str("</details></li>");
+    }
+    for (f, e) in attention {
+        fix_item(o, f, e.status, "", &e.hint);
+        o.push_str("</li>");
     }
     o.push_str("</ol>");
 }
@@ -174,13 +199,23 @@ fn flows(o: &mut String, plan: &Plan, reports: &[Report]) {
 
 /// The whole section for the reports `texts` (file names in `names`) over `plan`.
 pub fn render(plan: &Plan, texts: &[String], names: &[String]) -> String {
-    let reports = verdicts::applicable(plan, texts);
     let mut o = String::with_capacity(8192);
     reports_list(&mut o, plan, texts, names);
-    if !reports.is_empty() {
-        fixes(&mut o, plan, &reports);
-        summary(&mut o, plan, &reports);
-        flows(&mut o, plan, &reports);
+    match verdicts::fleet(plan, texts, names) {
+        Some(Ok(report)) => {
+            fixes(&mut o, plan, &report);
+            let reports = [report];
+            summary(&mut o, plan, &reports);
+            flows(&mut o, plan, &reports);
+        }
+        Some(Err(e)) => {
+            let _ = write!(
+                o,
+                "<p class=\"field-error\" role=\"alert\">These reports cannot be read together: {}</p>",
+                esc(&e)
+            );
+        }
+        None => {}
     }
     o
 }

@@ -20,8 +20,10 @@ const WASM_PACK_VERSION: &str = "0.15.1";
 pub const NPM_TOOLS: &[(&str, &str)] = &[("binaryen", "132.0.0"), ("playwright-core", "1.65.1")];
 /// Gzipped wasm + js of the page's own module must stay under this (the budget).
 const BUDGET_GZ: u64 = 200 * 1024;
-/// The exports module (diagram, PDF, reports), loaded after the first plan is shown.
-const EXPORTS_BUDGET_GZ: u64 = 200 * 1024;
+/// The exports module (diagram, PDF, CSV/Markdown, reports with merge and fixes),
+/// imported once the first plan is shown: 194 KiB gz when this cap was set, so a
+/// regression of more than ~60 KiB gz (a new heavy dependency) stops the build.
+const EXPORTS_BUDGET_GZ: u64 = 256 * 1024;
 /// Port `serve` tries first; a busy port falls back to a free one.
 const DEFAULT_PORT: u16 = 8080;
 
