@@ -26,6 +26,13 @@ async function flows(page) {
   })));
 }
 
+// The date the page puts on the PDF: today in the browser's time zone.
+function today() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
 async function download(page, button, file) {
   const [dl] = await Promise.all([
     page.waitForEvent('download', { timeout: STEP_MS }),
@@ -96,6 +103,23 @@ async function download(page, button, file) {
     result.plan_file = await download(page, '#download-plan-json', 'plan.json');
     await download(page, '#download-plan-csv', 'plan.csv');
     await download(page, '#download-plan-md', 'plan.md');
+    // The exports module draws the diagram above the tables and makes the SVG and PDF.
+    await page.waitForSelector('figure.diagram svg g.flow');
+    result.diagram = await page.$$eval('figure.diagram svg g.flow', (gs) => gs.map((g) => g.dataset.from + ' → ' + g.dataset.to));
+    result.diagram_above_tables = await page.evaluate(() => {
+      const d = document.querySelector('figure.diagram');
+      const t = document.querySelector('#plan table.flows');
+      return !!(d.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    result.svg_file = await download(page, '#download-diagram-svg', 'diagram.svg');
+    result.pdf_date_before = await page.evaluate(today);
+    result.pdf_file = await download(page, '#download-checklist-pdf', 'checklist.pdf');
+    result.pdf_date = await page.evaluate(today);
+    // A report of the loopback scenario is refused here: it checked another plan.
+    await page.setInputFiles('#report-file', process.env.REPORT_FILE);
+    await page.waitForSelector('#report-message li.field-error');
+    result.report_refused = await page.textContent('#report-message');
+    result.verdicts_after_refusal = await page.$$eval('#verification-view .verdict-flow', (r) => r.length);
     result.share_link = await page.inputValue('#share-link');
     result.location = page.url();
 
@@ -134,6 +158,42 @@ async function download(page, button, file) {
     await page.evaluate((f) => { window.location.hash = f; }, fragment);
     await page.waitForFunction(() => document.querySelectorAll('#f-hosts-0-name').length === 0);
     result.flows_after_hashchange = await flows(page);
+
+    // Reports back in the planner: the loopback scenario `portplan check` ran against,
+    // then its report; the verdicts, the summary, what to fix and the colored diagram.
+    await page.setInputFiles('#import-file', process.env.REPORT_SCENARIO);
+    await page.waitForFunction(() => (document.querySelector('#import-message') || {}).textContent === 'imported report-scenario.json');
+    await flows(page);
+    await page.setInputFiles('#report-file', process.env.REPORT_FILE);
+    await page.waitForSelector('#verification-view tr.verdict-flow');
+    result.report_message = await page.textContent('#report-message');
+    result.verdicts = await page.$$eval('#verification-view tr.verdict-flow', (rows) => rows.map((r) => ({
+      rule: r.dataset.rule, dir: r.dataset.dir, status: r.dataset.status,
+      probes: [...r.querySelectorAll('li.probe')].map((li) => ({ verdict: li.dataset.verdict, text: li.textContent })),
+    })));
+    result.fixes = await page.$$eval('#verification-view li.fix', (ls) => ls.map((l) => ({
+      rule: l.dataset.rule, status: l.dataset.status, text: l.textContent,
+    })));
+    result.fix_rules = Object.fromEntries(await page.$$eval('#verification-view li.fix pre.rule',
+      (ps) => ps.map((p) => [p.dataset.dialect, p.textContent])));
+    result.summary = await page.$$eval('#verification-view table.summary tbody tr', (rows) => rows.map((r) => ({
+      phase: r.dataset.phase, pair: r.dataset.pair,
+      pass: r.querySelector('.n-pass').textContent, attention: r.querySelector('.n-attention').textContent,
+      fail: r.querySelector('.n-fail').textContent, unchecked: r.querySelector('.n-unchecked').textContent,
+    })));
+    result.report_diagram_colors = await page.$$eval('figure.diagram svg g.flow', (gs) => gs.map((g) => ({
+      dir: g.dataset.from + ' → ' + g.dataset.to,
+      colors: [...g.querySelectorAll('[stroke], [fill]')]
+        .flatMap((e) => [e.getAttribute('stroke'), e.getAttribute('fill')]).filter(Boolean),
+    })));
+    await page.screenshot({ path: path.join(out, 'planner-report.png'), fullPage: true });
+    await download(page, '#download-diagram-svg', 'report-diagram.svg');
+    result.report_pdf_date_before = await page.evaluate(today);
+    await download(page, '#download-checklist-pdf', 'report-checklist.pdf');
+    result.report_pdf_date = await page.evaluate(today);
+    await page.click('#report-clear');
+    await page.waitForFunction(() => document.querySelectorAll('#verification-view tr.verdict-flow').length === 0);
+    result.verdicts_after_clear = 0;
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

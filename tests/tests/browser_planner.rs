@@ -5,8 +5,17 @@
 //! Run by `cargo xtask test`, which builds the site, serves it on loopback and passes
 //! `PORTPLAN_SITE_URL` and `PORTPLAN_BIN` (the `portplan` CLI to compare against).
 //! The screenshot is left in `target/e2e-web/planner.png`.
+//!
+//! The diagram, the SVG and PDF downloads come from the lazily imported exports module;
+//! they must equal the CLI's `plan --format svg|pdf` output byte for byte. For the
+//! verification reports, the test runs the real `portplan check` and `portplan listen`
+//! on loopback in a network namespace it creates (one flow verified, one closed, one
+//! dropped by nftables) and loads the report.
 
+use portplan_core::diagram::{overlay::Status, status_color};
 use portplan_core::{Plan, Scenario};
+use portplan_tests::netns::Lab;
+use portplan_tests::servers::{wait_listening, Daemon, TempDir};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -41,36 +50,135 @@ fn required_env(name: &str) -> String {
     })
 }
 
-/// Runs the browser script, bounded in time; its stdout/stderr go to the test output.
-fn run_browser(url: &str, out: &Path) {
-    let script = root().join("tests/browser/planner.cjs");
-    let mut child = Command::new("node")
-        .arg(&script)
-        .arg(url)
-        .arg(out)
-        .env("NODE_PATH", root().join("target/tools/node_modules"))
-        .env("IMPORT_FILE", root().join("examples/legacy-block.json"))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("node runs");
+/// The loopback scenario `portplan check` runs against, inside a network namespace of
+/// its own: web01 (127.77.0.2) opens TCP 80 and 443 to ps01 (127.77.0.1) and TCP 3725
+/// to web01-t (127.77.0.3). `portplan listen` answers on 3725 (verified: pass), nothing
+/// listens on 80 (closed: attention), and an nftables rule drops 443 (filtered: fail).
+const REPORT_SCENARIO: &str = r#"{
+  "format": 1, "product": "migrate", "version": "12.3",
+  "server": { "name": "ps01", "address": "127.77.0.1" },
+  "workloads": [
+    { "name": "web01", "address": "127.77.0.2", "os": "windows", "windows": "2016",
+      "drives": ["C"], "transfer": "file",
+      "target": { "name": "web01-t", "address": "127.77.0.3" } }
+  ]
+}"#;
+
+const CHECK_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs `cmd`, bounded in time, and returns its exit code.
+fn run_bounded(cmd: &mut Command, deadline: Duration, what: &str) -> Option<i32> {
+    let mut child = cmd.stdin(Stdio::null()).spawn().expect(what);
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            assert!(status.success(), "browser script failed: {status}");
-            return;
+            return status.code();
         }
-        if start.elapsed() > BROWSER_DEADLINE {
+        if start.elapsed() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("browser script still running after {BROWSER_DEADLINE:?}");
+            panic!("{what} still running after {deadline:?}");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
+/// Writes the loopback scenario and the report of a real `portplan check --from web01`
+/// against it in a fresh namespace (deleted on drop, even on failure); returns
+/// (scenario, report).
+fn lab_report(out: &Path) -> (PathBuf, PathBuf) {
+    let scenario = out.join("report-scenario.json");
+    std::fs::write(&scenario, REPORT_SCENARIO).expect("write scenario");
+    let report = out.join("report.json");
+    let bin = required_env("PORTPLAN_BIN");
+    let mut lab = Lab::new("webr");
+    lab.host("h");
+    lab.nft(
+        "h",
+        "table inet e2e {\n chain input {\n  type filter hook input priority 0; policy accept;\n  \
+         ip daddr 127.77.0.1 tcp dport 443 drop\n }\n}\n",
+    );
+    let dir = TempDir::new("web-e2e");
+    let scenario_arg = scenario.to_str().expect("utf-8 path");
+    let listen = Daemon::start(
+        &lab,
+        "h",
+        &dir,
+        "listen",
+        &bin,
+        &[
+            "listen",
+            "--scenario",
+            scenario_arg,
+            "--as",
+            "web01-t",
+            "--for",
+            "120s",
+        ],
+    );
+    wait_listening(
+        &lab,
+        "h",
+        false,
+        "127.77.0.3",
+        3725,
+        Duration::from_secs(20),
+        &|| listen.output(),
+    );
+    let code = run_bounded(
+        lab.cmd("h", &bin)
+            .args([
+                "check",
+                "--from",
+                "web01",
+                "--timeout",
+                "1s",
+                "--retries",
+                "0",
+            ])
+            .args(["--format", "json", "--scenario", scenario_arg, "-o"])
+            .arg(&report)
+            .stdout(Stdio::null()),
+        CHECK_DEADLINE,
+        "portplan check",
+    );
+    // A failing flow: exit code 1, and the report is written.
+    assert_eq!(
+        code,
+        Some(1),
+        "portplan check exit code\n{}",
+        listen.output()
+    );
+    (scenario, report)
+}
+
+/// Runs the browser script, bounded in time; its stdout/stderr go to the test output.
+fn run_browser(url: &str, out: &Path, report: &(PathBuf, PathBuf)) {
+    let script = root().join("tests/browser/planner.cjs");
+    let code = run_bounded(
+        Command::new("node")
+            .arg(&script)
+            .arg(url)
+            .arg(out)
+            .env("NODE_PATH", root().join("target/tools/node_modules"))
+            .env("IMPORT_FILE", root().join("examples/legacy-block.json"))
+            .env("REPORT_SCENARIO", &report.0)
+            .env("REPORT_FILE", &report.1),
+        BROWSER_DEADLINE,
+        "node runs the browser script",
+    );
+    assert_eq!(code, Some(0), "browser script failed");
+}
+
 fn cli_plan(scenario: &Path) -> Vec<u8> {
+    cli(&["plan", "--format", "json"], scenario)
+}
+
+/// `portplan <args> --scenario <scenario>`'s standard output.
+fn cli(args: &[&str], scenario: &Path) -> Vec<u8> {
     let out = Command::new(required_env("PORTPLAN_BIN"))
-        .args(["plan", "--format", "json", "--scenario"])
+        .args(args)
+        .arg("--scenario")
         .arg(scenario)
         .output()
         .expect("portplan runs");
@@ -105,7 +213,8 @@ fn planner_page_end_to_end() {
     let out = root().join("target/e2e-web");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("artifact dir");
-    run_browser(&url, &out);
+    let report = lab_report(&out);
+    run_browser(&url, &out, &report);
     let result: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("result.json")).expect("result.json"),
     )
@@ -196,6 +305,151 @@ fn planner_page_end_to_end() {
 
     assert_eq!(result["flows_after_hashchange"], result["flows"]);
 
+    // The diagram above the tables, and the SVG and PDF downloads, equal the CLI's.
+    let ours_plan = Plan::build(&expected).expect("plan");
+    let arrows: Vec<&str> = result["diagram"]
+        .as_array()
+        .expect("diagram")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(arrows.contains(&"db01 → db01-t"), "{arrows:?}");
+    assert_eq!(result["diagram_above_tables"], true);
+    assert_eq!(result["svg_file"], "ps01-diagram.svg");
+    assert_eq!(
+        std::fs::read(out.join("diagram.svg")).expect("diagram.svg"),
+        cli(&["plan", "--format", "svg"], &ours)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("diagram.svg")).expect("svg"),
+        portplan_core::export::svg::render(&ours_plan, None)
+    );
+    assert_eq!(result["pdf_file"], "ps01-checklist.pdf");
+    let pdf = std::fs::read(out.join("checklist.pdf")).expect("checklist.pdf");
+    assert_pdf_is_clis(&pdf, &result, "pdf_date", &ours, &[]);
+    let md = std::fs::read(out.join("plan.md")).expect("plan.md");
+    assert_eq!(md, cli(&["plan", "--format", "md"], &ours));
+
+    // A report of another plan is refused with the reason, and nothing is shown.
+    let refused = result["report_refused"].as_str().expect("refusal");
+    assert!(
+        refused.contains("report.json: this report checked another plan"),
+        "{refused}"
+    );
+    assert_eq!(result["verdicts_after_refusal"], 0);
+
+    // The report: 3725 passes (verified by `portplan listen`), 80 needs attention
+    // (closed) and 443 fails (filtered), each with the report's hint in "what to fix",
+    // the failing one with its firewall rule from the core's fixes.
+    let (scenario, report_path) = &report;
+    let report_text = std::fs::read_to_string(report_path).expect("report");
+    let checked = portplan_core::report::Report::from_json(&report_text).expect("report");
+    assert_eq!(result["report_message"], "report.json: loaded");
+    let verdicts = result["verdicts"].as_array().expect("verdicts");
+    let verdict = |rule: &str| {
+        verdicts
+            .iter()
+            .find(|v| v["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} not shown: {verdicts:#?}"))
+    };
+    let transfer = verdict("transfer.replication");
+    assert_eq!(transfer["status"], "pass", "{transfer:#}");
+    assert_eq!(transfer["dir"], "web01 → web01-t");
+    let probe = &transfer["probes"][0];
+    assert_eq!(probe["verdict"], "verified", "{probe:#}");
+    assert!(
+        probe["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("TCP 3725: verified"),
+        "{probe:#}"
+    );
+    let fixes = result["fixes"].as_array().expect("fixes");
+    for (rule, status, verdict_name) in [
+        ("conversion.http.source", "attention", "closed"),
+        ("conversion.https.source", "fail", "filtered"),
+    ] {
+        let v = verdict(rule);
+        assert_eq!(v["status"], status, "{v:#}");
+        assert_eq!(v["probes"][0]["verdict"], verdict_name, "{v:#}");
+        let hint = &checked
+            .flows
+            .iter()
+            .find(|f| f.rule == rule)
+            .expect("in report")
+            .hint;
+        assert!(!hint.is_empty());
+        let fix = fixes
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} not in what to fix: {fixes:#?}"));
+        assert_eq!(fix["status"], status);
+        assert!(
+            fix["text"].as_str().expect("text").contains(hint.as_str()),
+            "{fix:#}"
+        );
+    }
+    // The failing flow comes first, with the nftables rule the core's fixes give.
+    assert_eq!(fixes[0]["rule"], "conversion.https.source");
+    let plan_of_report = Plan::from_json(
+        std::str::from_utf8(&cli(&["plan", "--format", "json"], scenario)).expect("utf-8"),
+    )
+    .expect("plan");
+    let core_fix = portplan_core::fixes::fixes(&plan_of_report, &checked);
+    assert_eq!(core_fix.len(), 1, "{core_fix:#?}");
+    let nft_rule = core_fix[0].rule(portplan_core::fixes::Dialect::Nftables);
+    assert!(!nft_rule.is_empty());
+    assert_eq!(result["fix_rules"]["nftables"], nft_rule);
+    assert!(fixes.iter().all(|f| f["rule"] != "transfer.replication"));
+    assert_eq!(verdict("discovery.icmp")["status"], "not checked");
+    let summary = result["summary"].as_array().expect("summary");
+    let row = |phase: &str, pair: &str| {
+        summary
+            .iter()
+            .find(|r| r["phase"] == phase && r["pair"] == pair)
+            .unwrap_or_else(|| panic!("{phase} {pair}: {summary:#?}"))
+    };
+    let t = row("transfer", "web01 → web01-t");
+    assert_eq!((&t["pass"], &t["fail"]), (&"1".into(), &"0".into()));
+    let c = row("conversion", "web01 → ps01");
+    assert_eq!(
+        (&c["pass"], &c["attention"], &c["fail"]),
+        (&"0".into(), &"1".into(), &"1".into())
+    );
+    // The diagram takes the verdicts' colors, and its SVG and the PDF equal the CLI's
+    // with --report.
+    let colors = result["report_diagram_colors"].as_array().expect("colors");
+    let of = |dir: &str| {
+        colors
+            .iter()
+            .find(|c| c["dir"] == dir)
+            .map(|c| c["colors"].to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        of("web01 → web01-t").contains(status_color(Status::Pass)),
+        "{colors:#?}"
+    );
+    for s in [Status::Closed, Status::Filtered] {
+        assert!(of("web01 → ps01").contains(status_color(s)), "{colors:#?}");
+    }
+    let report_arg = report_path.to_str().expect("utf-8 path");
+    assert_eq!(
+        std::fs::read(out.join("report-diagram.svg")).expect("svg"),
+        cli(
+            &["plan", "--format", "svg", "--report", report_arg],
+            scenario
+        )
+    );
+    let pdf = std::fs::read(out.join("report-checklist.pdf")).expect("pdf");
+    assert_pdf_is_clis(
+        &pdf,
+        &result,
+        "report_pdf_date",
+        scenario,
+        &["--report", report_arg],
+    );
+
     // Nothing but our own origin, and no console errors (CSP violations land there).
     let site = origin(&url);
     let requests = result["requests"].as_array().expect("requests");
@@ -215,6 +469,23 @@ fn planner_page_end_to_end() {
         "screenshot too small: {} bytes",
         shot.len()
     );
+}
+
+/// The page's PDF equals `portplan plan --format pdf --date <the page's today>` (the
+/// date is read before and after the click, in case the download spans midnight).
+fn assert_pdf_is_clis(pdf: &[u8], result: &Value, date_key: &str, scenario: &Path, extra: &[&str]) {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let dates = [
+        &result[date_key],
+        &result[format!("{date_key}_before").as_str()],
+    ];
+    let same = dates.iter().any(|d| {
+        let d = d.as_str().expect("date");
+        let mut args = vec!["plan", "--format", "pdf", "--date", d];
+        args.extend_from_slice(extra);
+        cli(&args, scenario) == pdf
+    });
+    assert!(same, "the page's PDF differs from the CLI's for {dates:?}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::components::import::Import;
 use crate::components::plan_view::PlanView;
 use crate::components::share_link::ShareLink;
 use crate::components::workloads::Workloads;
+use crate::exports;
 use crate::share;
 use crate::state::{Action, Draft, Wizard};
 use portplan_core::{InputError, Plan, Scenario};
@@ -48,6 +49,19 @@ pub fn App() -> Html {
     };
     let evaluation: Rc<Evaluation> = use_memo(wizard.draft.clone(), |d| {
         d.evaluate().map(|(s, p)| (Rc::new(s), Rc::new(p)))
+    });
+    let plan_json = use_memo(evaluation.clone(), |e| {
+        e.as_ref()
+            .as_ref()
+            .ok()
+            .map(|(_, p)| Rc::<str>::from(p.to_json()))
+    });
+    // After each render of a new plan, the exports module (imported with the first
+    // plan; the page never waits for it) redraws the diagram and the verification view.
+    use_effect_with(plan_json.clone(), |json| {
+        if let Some(json) = json.as_ref() {
+            exports::show(json.clone());
+        }
     });
     let fragment = use_memo(evaluation.clone(), |e| {
         e.as_ref().as_ref().ok().map(|(s, _)| share::fragment(s))
@@ -96,15 +110,21 @@ pub fn App() -> Html {
     };
     let d = &wizard.draft;
     let problem = Problem(evaluation.as_ref().as_ref().err().cloned());
-    let result = match evaluation.as_ref() {
-        Ok((s, p)) => html! {
+    let result = match (evaluation.as_ref(), plan_json.as_ref()) {
+        (Ok((s, p)), Some(json)) => {
+            let (diagram, verification) = exports::containers();
+            html! {
             <>
-                <Downloads scenario={s.clone()} plan={p.clone()} />
+                <Downloads scenario={s.clone()} plan_json={json.clone()} />
+                { diagram }
+                { verification }
                 <FirewallView plan={p.clone()} />
                 <PlanView plan={p.clone()} />
             </>
-        },
-        Err(e) => {
+            }
+        }
+        (Ok(_), None) => Html::default(),
+        (Err(e), _) => {
             let path = e.path().to_string();
             let onclick = Callback::from(move |_| focus(&path));
             html! {

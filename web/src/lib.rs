@@ -7,6 +7,7 @@
 //! - [`state`]: the wizard state as a reducer (native tests),
 //! - [`share`]: the `#scenario=` link,
 //! - [`paste`]: pasted workload lists,
+//! - [`exports`]: the lazily imported second module (diagram, PDF, reports),
 //! - `components/`: one component per file.
 //!
 //! Built with `cargo xtask site` (wasm-pack `--target web`); the crate also compiles
@@ -14,6 +15,7 @@
 
 pub mod app;
 pub mod components;
+pub mod exports;
 pub mod paste;
 pub mod share;
 pub mod state;

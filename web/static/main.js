@@ -2,6 +2,17 @@
 // Content-Security-Policy can forbid inline scripts.
 import init from './pkg/portplan_web.js';
 
+// The second wasm module (diagram, PDF checklist, reports), imported on first use:
+// a same-origin module, as the CSP's script-src 'self' allows. The planner calls this
+// (see web/src/exports.rs); the module is loaded and initialised once.
+let exportsModule;
+globalThis.portplanExports = () => {
+  exportsModule ??= import('./exports/portplan_web_exports.js')
+    .then(async (m) => { await m.default(); return m; })
+    .catch((e) => { exportsModule = undefined; throw e; });
+  return exportsModule;
+};
+
 init().catch((e) => {
   const app = document.getElementById('app');
   app.textContent = 'The planner could not start: ' + e;

@@ -1,9 +1,13 @@
 //! Downloads, generated in the browser from the same core functions the CLI calls, so
 //! a file saved here is byte-identical to `portplan plan --format …`.
 //!
-//! Adding a format (PDF, SVG…) is one line in [`PLAN_EXPORTS`].
+//! Adding a format is one line in [`PLAN_EXPORTS`]. Only the plan JSON (which the page
+//! makes anyway for the exports module) is written by the main module; the other files
+//! come from the exports module (see `crate::exports`), which keeps their code out of
+//! the main bundle.
 
-use portplan_core::{export, Plan, Scenario};
+use crate::exports;
+use portplan_core::Scenario;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -12,10 +16,13 @@ use yew::prelude::*;
 pub struct PlanExport {
     /// Button text.
     pub label: &'static str,
-    /// Suffix after the scenario's server name: `ps01-plan.csv`.
+    /// Suffix after the scenario's server name: `ps01-plan.csv`; the button's id is
+    /// `download-` and this with `-` for `.`.
     pub file: &'static str,
     pub mime: &'static str,
-    pub render: fn(&Plan) -> Vec<u8>,
+    /// The exports module's name of the format (`portplan plan --format <kind>`);
+    /// `None`: the plan JSON itself.
+    pub kind: Option<&'static str>,
 }
 
 /// Every plan export the page offers, in button order.
@@ -24,19 +31,31 @@ pub const PLAN_EXPORTS: &[PlanExport] = &[
         label: "Plan JSON",
         file: "plan.json",
         mime: "application/json",
-        render: |p| p.to_json().into_bytes(),
+        kind: None,
     },
     PlanExport {
         label: "CSV",
         file: "plan.csv",
         mime: "text/csv",
-        render: |p| export::csv::render(p).into_bytes(),
+        kind: Some("csv"),
     },
     PlanExport {
         label: "Markdown",
         file: "plan.md",
         mime: "text/markdown",
-        render: |p| export::markdown::render(p).into_bytes(),
+        kind: Some("md"),
+    },
+    PlanExport {
+        label: "Diagram (SVG)",
+        file: "diagram.svg",
+        mime: "image/svg+xml",
+        kind: Some("svg"),
+    },
+    PlanExport {
+        label: "PDF checklist",
+        file: "checklist.pdf",
+        mime: "application/pdf",
+        kind: Some("pdf"),
     },
 ];
 
@@ -48,7 +67,8 @@ pub fn file_name(s: &Scenario, suffix: &str) -> String {
 #[derive(Properties, PartialEq)]
 pub struct DownloadsProps {
     pub scenario: Rc<Scenario>,
-    pub plan: Rc<Plan>,
+    /// The plan as `Plan::to_json`.
+    pub plan_json: Rc<str>,
 }
 
 /// Saves bytes through a Blob URL; the URL is kept until the next download so the
@@ -69,37 +89,49 @@ fn save(last: &RefCell<Option<gloo_file::ObjectUrl>>, name: &str, mime: &str, by
     *last.borrow_mut() = Some(url);
 }
 
+type Last = Rc<RefCell<Option<gloo_file::ObjectUrl>>>;
+
+fn button(id: String, label: &'static str, onclick: Callback<MouseEvent>) -> Html {
+    html! { <li><button type="button" id={id} {onclick}>{ label }</button></li> }
+}
+
 #[function_component]
 pub fn Downloads(p: &DownloadsProps) -> Html {
-    let last = use_mut_ref(|| None::<gloo_file::ObjectUrl>);
-    let button = |id: String,
-                  label: &'static str,
-                  name: String,
-                  mime: &'static str,
-                  bytes: Rc<dyn Fn() -> Vec<u8>>| {
-        let last = last.clone();
-        let onclick = Callback::from(move |_| save(&last, &name, mime, &bytes()));
-        html! { <li><button type="button" id={id} {onclick}>{ label }</button></li> }
-    };
+    let last: Last = use_mut_ref(|| None);
+    let error = use_state(|| None::<String>);
     let s = p.scenario.clone();
-    let scenario = button(
-        "download-scenario".into(),
-        "Scenario JSON",
-        file_name(&s, "scenario.json"),
-        "application/json",
-        Rc::new(move || s.to_json().into_bytes()),
-    );
+    let scenario = {
+        let (last, name) = (last.clone(), file_name(&s, "scenario.json"));
+        button(
+            "download-scenario".into(),
+            "Scenario JSON",
+            Callback::from(move |_| save(&last, &name, "application/json", s.to_json().as_bytes())),
+        )
+    };
     html! {
         <section id="downloads" class="no-print" aria-labelledby="downloads-title">
             <h2 id="downloads-title">{ "Downloads" }</h2>
             <ul class="downloads">
                 { scenario }
                 { for PLAN_EXPORTS.iter().map(|e| {
-                    let plan = p.plan.clone();
-                    let id = format!("download-{}", e.file.replace('.', "-"));
-                    button(id, e.label, file_name(&p.scenario, e.file), e.mime, Rc::new(move || (e.render)(&plan)))
+                    let (last, error, plan) = (last.clone(), error.clone(), p.plan_json.clone());
+                    let name = file_name(&p.scenario, e.file);
+                    let onclick = Callback::from(move |_| match e.kind {
+                        None => save(&last, &name, e.mime, plan.as_bytes()),
+                        Some(kind) => {
+                            let (last, error, name) = (last.clone(), error.clone(), name.clone());
+                            exports::make(kind, plan.clone(), move |r| match r {
+                                Ok(bytes) => save(&last, &name, e.mime, &bytes),
+                                Err(m) => error.set(Some(m)),
+                            });
+                        }
+                    });
+                    button(format!("download-{}", e.file.replace('.', "-")), e.label, onclick)
                 }) }
             </ul>
+            if let Some(e) = &*error {
+                <p class="field-error" role="alert">{ e }</p>
+            }
         </section>
     }
 }

@@ -1,0 +1,68 @@
+//! # portplan-web-exports
+//!
+//! The planner page's second wasm module, loaded with a dynamic `import()` once the
+//! first plan is on screen: everything heavy the page offers beyond the plan itself.
+//! The diagram (SVG), the PDF checklist (PDF writer, deflate, font metrics) and the
+//! verification reports (their strict parser, the plan digest's SHA-256) would push the
+//! main bundle over its 200 KiB budget; here they cost nothing until the page has
+//! shown its plan.
+//!
+//! The interface is text in, text (or bytes) out: the page hands over the plan as its
+//! public JSON (`Plan::to_json`, which it already makes for the download) and the report
+//! files as read, so neither module shares Rust types across the wasm boundary and
+//! every output is what the CLI writes for the same input.
+//!
+//! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the summary),
+//! - [`view`]: the verification section as HTML for the page,
+//! - `page` (wasm only): the module's side of the page. The main module calls
+//!   `update(plan)` after each render; this module then draws the diagram and the
+//!   verification section into their (empty, Yew-owned) containers and handles the
+//!   report file input itself, so none of it is code in the main bundle.
+
+#[cfg(target_arch = "wasm32")]
+mod page;
+pub mod verdicts;
+pub mod view;
+
+use portplan_core::diagram::pdf::checklist;
+use portplan_core::export::{self, pdf::PdfOptions, svg};
+use portplan_core::Plan;
+
+/// Reads the plan the page sent; the page sends `Plan::to_json`, so an error here is a
+/// bug, reported as such rather than as a user mistake.
+pub fn read_plan(plan_json: &str) -> Result<Plan, String> {
+    Plan::from_json(plan_json).map_err(|e| format!("the page sent an unreadable plan: {e}"))
+}
+
+/// The diagram, colored by the reports that checked this plan: `portplan plan
+/// --format svg [--report R]…`.
+pub fn diagram(plan_json: &str, reports: &[String]) -> Result<String, String> {
+    let plan = read_plan(plan_json)?;
+    let overlay = verdicts::overlay(&plan, reports);
+    Ok(svg::render(&plan, overlay.as_ref()))
+}
+
+/// The PDF checklist with the diagram and the reports' verdicts: the same bytes as
+/// `portplan plan --format pdf --date DATE [--report R]…`.
+pub fn pdf(plan_json: &str, reports: &[String], date: &str) -> Result<Vec<u8>, String> {
+    let plan = read_plan(plan_json)?;
+    let overlay = verdicts::overlay(&plan, reports);
+    Ok(checklist(&plan, overlay.as_ref(), &PdfOptions::new(date)))
+}
+
+/// The file `kind` of the plan (`csv`, `md`, `svg`, `pdf`), as the CLI's `portplan plan
+/// --format <kind>` writes it, with the verdicts of `reports` in the diagram and PDF.
+pub fn file(
+    plan_json: &str,
+    kind: &str,
+    reports: &[String],
+    date: &str,
+) -> Result<Vec<u8>, String> {
+    match kind {
+        "csv" => Ok(export::csv::render(&read_plan(plan_json)?).into_bytes()),
+        "md" => Ok(export::markdown::render(&read_plan(plan_json)?).into_bytes()),
+        "svg" => diagram(plan_json, reports).map(String::into_bytes),
+        "pdf" => pdf(plan_json, reports, date),
+        other => Err(format!("no export named {other:?}")),
+    }
+}

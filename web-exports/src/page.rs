@@ -1,0 +1,193 @@
+//! The module's side of the page: what it draws and the report files it keeps.
+//!
+//! The main module renders empty containers (`#diagram`, `#verification-view`,
+//! `#report-message`) and the `#report-file` input, then calls [`update`] with the plan
+//! after every render; from there on this module owns those containers' content. The
+//! reports live here too, so the diagram, the PDF and the verification view always use
+//! the same set.
+
+use crate::view::esc;
+use crate::{diagram, file, read_plan, verdicts, view};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, HtmlInputElement};
+
+/// A report file as loaded: name and text, accepted for the plan shown at the time.
+struct ReportFile {
+    name: String,
+    text: String,
+}
+
+#[derive(Default)]
+struct State {
+    /// The plan on screen, as `Plan::to_json`.
+    plan: String,
+    reports: Vec<ReportFile>,
+    /// The outcome of the last file load, one line per file (`true`: accepted).
+    lines: Vec<(bool, String)>,
+}
+
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::default();
+    /// The input's and the clear button's handlers, made once and kept for the page's life.
+    static HANDLERS: (Handler, Handler) = (
+        Closure::new(on_files as fn(web_sys::Event)),
+        Closure::new(on_clear as fn(web_sys::Event)),
+    );
+}
+
+fn document() -> Option<Document> {
+    web_sys::window().and_then(|w| w.document())
+}
+
+fn texts(s: &State) -> Vec<String> {
+    s.reports.iter().map(|r| r.text.clone()).collect()
+}
+
+/// Redraws the diagram and the verification view for the current state.
+fn render() {
+    let Some(doc) = document() else { return };
+    STATE.with(|s| {
+        let s = s.borrow();
+        let texts = texts(&s);
+        if let Some(fig) = doc.get_element_by_id("diagram") {
+            // The SVG has presentation attributes only (no style, no script), so it
+            // fits the page's CSP inline; its texts are escaped by the core's writer.
+            fig.set_inner_html(&diagram(&s.plan, &texts).unwrap_or_else(|e| {
+                format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e))
+            }));
+        }
+        if let Some(el) = doc.get_element_by_id("report-message") {
+            let lines: String = s
+                .lines
+                .iter()
+                .map(|(ok, l)| {
+                    let class = if *ok { "" } else { " class=\"field-error\"" };
+                    format!("<li{class}>{}</li>", esc(l))
+                })
+                .collect();
+            el.set_inner_html(&lines);
+        }
+        if let Some(el) = doc.get_element_by_id("verification-view") {
+            let html = match read_plan(&s.plan) {
+                Ok(_) if s.reports.is_empty() => String::new(),
+                Ok(plan) => {
+                    let names: Vec<String> = s.reports.iter().map(|r| r.name.clone()).collect();
+                    format!(
+                        "<button type=\"button\" id=\"report-clear\" class=\"no-print\">Forget the reports</button>{}",
+                        view::render(&plan, &texts, &names)
+                    )
+                }
+                Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+            };
+            el.set_inner_html(&html);
+        }
+    });
+    attach(&doc);
+}
+
+/// (Re)attaches the handlers: the page re-creates these elements when the plan comes
+/// back after an error, and setting the `on…` property again never doubles a handler.
+fn attach(doc: &Document) {
+    HANDLERS.with(|(files, clear)| {
+        if let Some(input) = doc.get_element_by_id("report-file") {
+            if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
+                input.set_onchange(Some(files.as_ref().unchecked_ref()));
+            }
+        }
+        if let Some(button) = doc.get_element_by_id("report-clear") {
+            if let Ok(button) = button.dyn_into::<web_sys::HtmlElement>() {
+                button.set_onclick(Some(clear.as_ref().unchecked_ref()));
+            }
+        }
+    });
+}
+
+fn on_clear(_: web_sys::Event) {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.reports.clear();
+        s.lines.clear();
+    });
+    render();
+}
+
+/// Reads the chosen files and keeps those that are reports of the plan on screen.
+fn on_files(e: web_sys::Event) {
+    let Some(input) = e
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let files: Vec<web_sys::File> = input
+        .files()
+        .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default();
+    input.set_value("");
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut read = Vec::new();
+        for f in files {
+            let text = wasm_bindgen_futures::JsFuture::from(f.text()).await;
+            read.push((f.name(), text.ok().and_then(|t| t.as_string())));
+        }
+        STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            let plan = read_plan(&s.plan);
+            let mut lines = Vec::new();
+            for (name, text) in read {
+                let verdict = match (&plan, text) {
+                    (Err(e), _) => Err(e.clone()),
+                    (_, None) => Err("the file could not be read as text".to_string()),
+                    (Ok(plan), Some(text)) => match verdicts::refusal(plan, &text) {
+                        Some(why) => Err(why),
+                        None if s.reports.iter().any(|r| r.text == text) => {
+                            Ok("already loaded".to_string())
+                        }
+                        None => {
+                            s.reports.push(ReportFile {
+                                name: name.clone(),
+                                text,
+                            });
+                            Ok("loaded".to_string())
+                        }
+                    },
+                };
+                lines.push(match verdict {
+                    Ok(m) => (true, format!("{name}: {m}")),
+                    Err(m) => (false, format!("{name}: {m}")),
+                });
+            }
+            s.lines = lines;
+        });
+        render();
+    });
+}
+
+fn js(e: String) -> JsError {
+    JsError::new(&e)
+}
+
+/// Shows `plan_json` (the page calls this after each render of a valid plan).
+#[wasm_bindgen]
+pub fn update(plan_json: &str) {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.plan != plan_json {
+            s.plan = plan_json.to_string();
+        }
+    });
+    render();
+}
+
+/// The file `kind` of `plan_json`, as `portplan plan --format <kind> [--date DATE]
+/// [--report R]…` writes it, with the loaded reports: `csv`, `md`, `svg`, `pdf`.
+#[wasm_bindgen(js_name = exportFile)]
+pub fn export_file(plan_json: &str, kind: &str, date: &str) -> Result<Vec<u8>, JsError> {
+    STATE
+        .with(|s| file(plan_json, kind, &texts(&s.borrow()), date))
+        .map_err(js)
+}

@@ -1,0 +1,120 @@
+//! The second wasm module (`portplan-web-exports`): diagram, PDF checklist, reports.
+//!
+//! It is fetched with a dynamic `import()` by `main.js`'s `portplanExports()` (same
+//! origin, so the page's strict CSP allows it) as soon as the first plan is on screen,
+//! and it stays loaded: the page works offline afterwards. This module only hands it
+//! the plan ([`show`]) after each render; the exports module then draws into the empty
+//! containers [`containers`] renders and handles report files itself, which keeps all
+//! of that out of the main bundle (see BENCHMARKS.md, "Web bundle").
+
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The module's namespace object once initialised (see `web/static/main.js`).
+    type ExportsModule;
+
+    /// `main.js`: imports and initialises the module once; later calls reuse it.
+    #[wasm_bindgen(js_name = portplanExports, catch)]
+    fn load_module() -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn update(this: &ExportsModule, plan: &str);
+
+    #[wasm_bindgen(method, catch, js_name = exportFile)]
+    fn export_file(
+        this: &ExportsModule,
+        plan: &str,
+        kind: &str,
+        date: &str,
+    ) -> Result<Vec<u8>, JsValue>;
+}
+
+fn message(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "the exports module failed".into())
+}
+
+async fn module() -> Result<ExportsModule, String> {
+    let promise = load_module().map_err(message)?;
+    let m = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(message)?;
+    Ok(m.unchecked_into())
+}
+
+/// Shows an error where the diagram goes (the module could not be loaded).
+fn failed(e: &str) {
+    if let Some(fig) = gloo_utils::document().get_element_by_id("diagram") {
+        fig.set_text_content(Some(&format!("The diagram could not be loaded: {e}")));
+    }
+}
+
+/// Hands the plan on screen to the exports module (loading it the first time), which
+/// redraws the diagram and the verification view. Calls run in order, so the last
+/// plan wins even while the module is still loading.
+pub fn show(plan: Rc<str>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        match module().await {
+            Ok(m) => m.update(&plan),
+            Err(e) => failed(&e),
+        }
+    });
+}
+
+/// Makes the file `kind` (`csv`, `md`, `svg`, `pdf`: `portplan plan --format <kind>`,
+/// the PDF dated today, the diagram and the PDF with the loaded reports' verdicts) of
+/// `plan` and passes the bytes (or why not) to `done`.
+pub fn make(
+    kind: &'static str,
+    plan: Rc<str>,
+    done: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(
+            module()
+                .await
+                .and_then(|m| m.export_file(&plan, kind, &today()).map_err(message)),
+        )
+    });
+}
+
+/// Today in the browser's time zone as `YYYY-MM-DD` (the PDF's date).
+pub fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// The containers the exports module fills: the diagram (above the tables) and the
+/// verification section with its report input. Yew renders them empty and never
+/// touches their content.
+pub fn containers() -> (Html, Html) {
+    let diagram = html! {
+        <section id="diagram-section" aria-labelledby="diagram-title">
+            <h2 id="diagram-title">{ "Diagram" }</h2>
+            <figure class="diagram" id="diagram"></figure>
+        </section>
+    };
+    let verification = html! {
+        <section id="verification" aria-labelledby="verification-title">
+            <h2 id="verification-title">{ "Verification" }</h2>
+            <div class="field no-print">
+                <label for="report-file">{ "Load reports of portplan check or portplan merge (JSON, one or more)" }</label>
+                <input type="file" id="report-file" multiple=true accept=".json,application/json"
+                    aria-describedby="report-message" />
+            </div>
+            <ul id="report-message" role="status"></ul>
+            <div id="verification-view"></div>
+        </section>
+    };
+    (diagram, verification)
+}
