@@ -2,7 +2,7 @@
 //! flow, the verdicts behind it and the hint for anything that is not a pass.
 
 use console::Style;
-use portplan_core::export::{address, grouped, phase_title, port_label};
+use portplan_core::export::{grouped, pair_heading, phase_title, port_label};
 use portplan_core::report::{FlowReport, ProbeResult, Report, Status, Verdict};
 use portplan_core::{Flow, Plan};
 use std::collections::HashMap;
@@ -38,14 +38,7 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
     for (phase, pairs) in grouped(&checked) {
         let _ = writeln!(out, "{}", bold.apply_to(phase_title(phase).to_uppercase()));
         for g in pairs {
-            let _ = writeln!(
-                out,
-                "  {} ({}) -> {} ({})",
-                g.from,
-                address(plan, g.from),
-                g.to,
-                address(plan, g.to)
-            );
+            let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
             for f in g.flows {
                 let Some(r) = by_flow.get(f) else { continue };
                 let label = format!("{:<9}", r.status.as_str());

@@ -55,6 +55,15 @@ pub fn address<'a>(plan: &'a Plan, name: &str) -> &'a str {
     plan.host(name).map_or("", |h| h.address.as_str())
 }
 
+/// `ps01 (10.0.0.5) -> web01 (10.0.1.10)`: a host pair as the text outputs head it.
+pub fn pair_heading(plan: &Plan, from: &str, to: &str) -> String {
+    format!(
+        "{from} ({}) -> {to} ({})",
+        address(plan, from),
+        address(plan, to)
+    )
+}
+
 /// Human title of a phase.
 pub fn phase_title(p: Phase) -> &'static str {
     match p {

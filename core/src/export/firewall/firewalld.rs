@@ -4,7 +4,7 @@
 //! Usage: `sh rules.sh HOST [ZONE]` (zone defaults to `public`). Rich rules have no
 //! comment field, so the flow and rule id go in shell comments above each command.
 
-use super::{clean, heading, inbound, Inbound, Remote};
+use super::{clean, heading, inbound, unresolved_notes, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -35,14 +35,7 @@ pub fn render(plan: &Plan) -> String {
             h.rules.len(),
             clean(&h.host.name)
         );
-        for (name, addr) in h.unresolved() {
-            let _ = writeln!(
-                out,
-                "\t# {} is a DNS name ({}): resolve it and put the address into its commented rules.",
-                clean(name),
-                clean(addr)
-            );
-        }
+        out.push_str(&unresolved_notes(&h, "	# "));
         for r in &h.rules {
             let _ = writeln!(
                 out,

@@ -6,7 +6,7 @@
 //! rules with an IPv6 source are written as `#6 ` lines: the same rule in
 //! ip6tables-restore syntax, to feed to `ip6tables-restore --noflush` (strip the `#6 `).
 
-use super::{clean, heading, inbound, truncate, Inbound, Remote};
+use super::{clean, heading, inbound, truncate, unresolved_notes, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -39,14 +39,7 @@ pub fn render(plan: &Plan) -> String {
             "\n{SECTION}{} =====",
             heading(&h).trim_start_matches("Host ")
         );
-        for (name, addr) in h.unresolved() {
-            let _ = writeln!(
-                out,
-                "# {} is a DNS name ({}): resolve it and put the address into its commented rules.",
-                clean(name),
-                clean(addr)
-            );
-        }
+        out.push_str(&unresolved_notes(&h, "# "));
         let v6 = h
             .rules
             .iter()

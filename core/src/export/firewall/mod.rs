@@ -122,6 +122,21 @@ pub fn inbound(plan: &Plan) -> Vec<HostRules<'_>> {
 /// Makes text safe inside a one-line comment or a double-quoted argument of any
 /// dialect: no line breaks, no double quotes (they end the string in nft, netsh and
 /// iptables-restore alike), no non-ASCII (netsh and old consoles mangle it).
+/// One comment line per remote host given by a DNS name: its rules are commented out
+/// until someone puts the address in. `lead` is the comment leader with its indent.
+pub fn unresolved_notes(h: &HostRules<'_>, lead: &str) -> String {
+    h.unresolved()
+        .into_iter()
+        .map(|(name, addr)| {
+            format!(
+                "{lead}{} is a DNS name ({}): resolve it and put the address into its commented rules.\n",
+                clean(name),
+                clean(addr)
+            )
+        })
+        .collect()
+}
+
 pub fn clean(s: &str) -> String {
     s.chars()
         .map(|c| match c {

@@ -6,7 +6,7 @@
 //! firewall team pastes the section of the host they are on and hooks it into their own
 //! input chain with one `jump`, so the fragment works beside any existing ruleset.
 
-use super::{clean, heading, inbound, truncate, Inbound, Remote};
+use super::{clean, heading, inbound, truncate, unresolved_notes, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -39,14 +39,7 @@ pub fn render(plan: &Plan) -> String {
             "\n{SECTION}{} =====",
             heading(&h).trim_start_matches("Host ")
         );
-        for (name, addr) in h.unresolved() {
-            let _ = writeln!(
-                out,
-                "# {} is a DNS name ({}): resolve it and put the address into its commented rules.",
-                clean(name),
-                clean(addr)
-            );
-        }
+        out.push_str(&unresolved_notes(&h, "# "));
         // add + flush first: loading the section again replaces its rules, never doubles them.
         let _ = writeln!(
             out,

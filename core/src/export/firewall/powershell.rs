@@ -5,7 +5,7 @@
 //! `portplan`, so `Remove-NetFirewallRule -Group portplan` undoes the script. Ports and
 //! addresses are quoted so argument-mode parsing never reads `49152-65535` as arithmetic.
 
-use super::{clean, heading, inbound, Inbound, Remote};
+use super::{clean, heading, inbound, unresolved_notes, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -29,14 +29,7 @@ pub fn render(plan: &Plan) -> String {
     for h in inbound(plan) {
         let _ = writeln!(out, "    # ===== {} =====", heading(&h));
         let _ = writeln!(out, "    {} {{", quote(&h.host.name));
-        for (name, addr) in h.unresolved() {
-            let _ = writeln!(
-                out,
-                "        # {} is a DNS name ({}): resolve it and put the address into its commented rules.",
-                clean(name),
-                clean(addr)
-            );
-        }
+        out.push_str(&unresolved_notes(&h, "        # "));
         for r in &h.rules {
             let _ = writeln!(out, "        # {}", clean(&r.description()));
             let _ = writeln!(out, "        {}", command(r));
