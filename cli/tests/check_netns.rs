@@ -379,7 +379,9 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
     let (out, report) = check(&lab, "a", &args);
     let took = start.elapsed();
     assert!(
-        took < Duration::from_millis(5000), // margin: process start, writing 10,000 probes
+        // Margin for process start and writing 10,000 probes on a loaded CI machine; the
+        // work without the deadline is 200 s, so 8 s still proves the cap.
+        took < Duration::from_millis(8000),
         "ran {took:?} past its 3 s deadline"
     );
     assert_eq!(out.status.code(), Some(1));
@@ -420,7 +422,7 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
     let (_, report) = check(&lab, "a", &args);
     let took = start.elapsed();
     assert!(
-        took < Duration::from_millis(2400 + 2000),
+        took < Duration::from_millis(2400 + 3600),
         "budget 2.4 s, took {took:?}"
     );
     let probes = report["flows"][0]["probes"].as_array().expect("probes");
