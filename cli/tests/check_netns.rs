@@ -2,11 +2,11 @@
 //! "target" namespaces whose nftables rules accept, reset, drop or reject with ICMP
 //! admin-prohibited, and must report exactly what the rules say. Needs root (CI is).
 
-use portplan_tests::netns::Lab;
+use portplan_tests::netns::{Helper, Lab};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
@@ -38,32 +38,8 @@ while True:
     s.sendto(r, a)
 "#;
 
-/// A helper process inside a namespace, killed on drop (the lab kills leftovers too).
-struct Helper(Child);
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn python(lab: &Lab, host: &str, script: &str, args: &[&str]) -> Helper {
-    let mut child = lab
-        .cmd(host, "python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("ready line");
-    assert_eq!(line.trim(), "ready", "helper did not start");
-    Helper(child)
+    lab.python_ready(host, script, args)
 }
 
 fn temp_file(name: &str, text: &str) -> PathBuf {

@@ -7,9 +7,9 @@
 //! Needs root (CI is).
 
 use portplan_core::report::Report;
-use portplan_tests::netns::Lab;
+use portplan_tests::netns::{Helper, Lab};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -72,30 +72,8 @@ print("ready", flush=True)
 threading.Event().wait()
 "#;
 
-/// A helper process inside a namespace, killed on drop (the lab kills leftovers too).
-struct Helper(Child);
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn fault_server(lab: &Lab, host: &str, mode: &str, ip: &str) -> Helper {
-    let mut child = lab
-        .cmd(host, "python3")
-        .args(["-c", FAULT_SERVER, mode, ip])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("ready line");
-    assert_eq!(line.trim(), "ready", "fault server {mode} did not start");
-    Helper(child)
+    lab.python_ready(host, FAULT_SERVER, &[mode, ip])
 }
 
 /// A directory removed on drop.

@@ -329,23 +329,8 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), v)
 }
 
-/// Every probe of the report as `(protocol, port, verdict, detail)`.
 fn probes(report: &Value) -> Vec<(String, Option<u64>, String, String)> {
-    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
-    report["flows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|f| f["probes"].as_array().cloned().unwrap_or_default())
-        .map(|p| {
-            (
-                s(&p["protocol"]),
-                p["port"].as_u64(),
-                s(&p["verdict"]),
-                s(&p["detail"]),
-            )
-        })
-        .collect()
+    portplan_tests::report_probes(report)
 }
 
 #[test]

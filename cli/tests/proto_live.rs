@@ -201,21 +201,7 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> Vec<(String, Option<u64>, Stri
     let text = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(text.trim())
         .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
-    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
-    let mut all: Vec<_> = v["flows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|f| f["probes"].as_array().cloned().unwrap_or_default())
-        .map(|p| {
-            (
-                s(&p["protocol"]),
-                p["port"].as_u64(),
-                s(&p["verdict"]),
-                s(&p["detail"]),
-            )
-        })
-        .collect();
+    let mut all = portplan_tests::report_probes(&v);
     all.sort();
     all.dedup();
     all

@@ -144,6 +144,42 @@ impl Lab {
     }
 }
 
+/// A helper process inside a lab host, killed on drop (the lab kills leftovers too).
+pub struct Helper(pub std::process::Child);
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Lab {
+    /// Starts `python3 -c SCRIPT ARGS` in host `name` and waits for it to print `ready`.
+    pub fn python_ready(&self, name: &str, script: &str, args: &[&str]) -> Helper {
+        use std::io::BufRead;
+        let mut child = self
+            .cmd(name, "python3")
+            .arg("-c")
+            .arg(script)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("ready line");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "helper {args:?} did not start in {name}"
+        );
+        Helper(child)
+    }
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
         for ns in self.namespaces.iter().rev() {
