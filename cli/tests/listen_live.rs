@@ -85,14 +85,7 @@ impl Drop for Listener {
 }
 
 fn probe(lab: &Lab, host: &str, args: &[&str]) -> Value {
-    let out = lab
-        .cmd(host, BIN)
-        .arg("probe-service")
-        .args(args)
-        .output()
-        .expect("run portplan");
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+    lab.probe_service(BIN, host, args)
 }
 
 /// A migrate scenario whose server and source are the two lab hosts.

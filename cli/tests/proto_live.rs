@@ -10,21 +10,8 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_portplan");
 
-/// Runs `portplan probe-service ARGS` in lab host `host`; the JSON it prints.
 fn probe(lab: &Lab, host: &str, args: &[&str]) -> Value {
-    let out = lab
-        .cmd(host, BIN)
-        .arg("probe-service")
-        .args(args)
-        .output()
-        .expect("run portplan");
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.trim()).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {text}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    lab.probe_service(BIN, host, args)
 }
 
 fn detail<'a>(v: &'a Value, key: &str) -> &'a str {

@@ -180,6 +180,26 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// Runs `BIN probe-service ARGS` in host `name` (`BIN` is the `portplan` binary of the
+    /// calling test) and returns the JSON confirmation it prints.
+    pub fn probe_service(&self, bin: &str, name: &str, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .cmd(name, bin)
+            .arg("probe-service")
+            .args(args)
+            .output()
+            .expect("run portplan");
+        let text = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {text}\nstderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    }
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
         for ns in self.namespaces.iter().rev() {
