@@ -115,6 +115,9 @@ pub fn role_group(role: Role) -> &'static str {
         Role::Target => "portplan_targets",
         Role::VirtualizationHost => "portplan_virtualization_hosts",
         Role::Connector => "portplan_connectors",
+        Role::Admin => "portplan_admins",
+        Role::Factory => "portplan_factory",
+        Role::Database => "portplan_databases",
     }
 }
 
