@@ -242,8 +242,7 @@ mod tests {
     #[test]
     fn each_failing_flow_gets_its_rule_in_every_dialect() {
         let p = plan();
-        let transfer =
-            |f: &Flow| f.to == "web01" && f.ports.is_some_and(|r| r.first.get() == 3725);
+        let transfer = |f: &Flow| f.to == "web01" && f.ports.is_some_and(|r| r.first.get() == 3725);
         let fx = fixes(&p, &report(&p, transfer));
         assert_eq!(fx.len(), 1);
         let f = &fx[0];

@@ -94,7 +94,14 @@ struct Pair<'a> {
 
 impl<'a> Pair<'a> {
     fn hosts(from: (Role, usize), to: (Role, usize)) -> Pair<'a> {
-        Pair { from, to, workload: None, platform: None, flags: Vec::new(), dial: None }
+        Pair {
+            from,
+            to,
+            workload: None,
+            platform: None,
+            flags: Vec::new(),
+            dial: None,
+        }
     }
 }
 
@@ -136,27 +143,46 @@ impl Plan {
                 pairs.push(Pair::hosts((Role::Factory, i), (Role::Database, d)));
             }
         }
-        let factory = s.factory.as_ref().map(|f| (f, hosts.iter().position(|h| h.role == Role::Factory)));
+        let factory = s
+            .factory
+            .as_ref()
+            .map(|f| (f, hosts.iter().position(|h| h.role == Role::Factory)));
         for a in &s.admins {
             let i = push(&mut hosts, &a.name, &a.address, Role::Admin);
             let mut flags = Vec::new();
             if s.server.cloud || s.server.marketplace {
                 flags.push(Flag::CloudServer);
             }
-            pairs.push(Pair { flags, ..Pair::hosts((Role::Admin, i), server) });
+            pairs.push(Pair {
+                flags,
+                ..Pair::hosts((Role::Admin, i), server)
+            });
             if let Some((f, Some(fi))) = factory {
-                let flags = if f.appliance { vec![Flag::Appliance] } else { Vec::new() };
-                pairs.push(Pair { flags, ..Pair::hosts((Role::Admin, i), (Role::Factory, fi)) });
+                let flags = if f.appliance {
+                    vec![Flag::Appliance]
+                } else {
+                    Vec::new()
+                };
+                pairs.push(Pair {
+                    flags,
+                    ..Pair::hosts((Role::Admin, i), (Role::Factory, fi))
+                });
             }
         }
         for w in &s.workloads {
-            let src = (Role::Source, push(&mut hosts, &w.name, &w.address, Role::Source));
+            let src = (
+                Role::Source,
+                push(&mut hosts, &w.name, &w.address, Role::Source),
+            );
             let outside = w.is_outside();
             // Calls into the server or the target from outside go to their public address.
             let server_dial = server_public.clone().filter(|_| outside);
             both(&mut pairs, w, server, src, None, server_dial);
             if let Some(t) = &w.target {
-                let tgt = (Role::Target, push(&mut hosts, &t.name, &t.address, Role::Target));
+                let tgt = (
+                    Role::Target,
+                    push(&mut hosts, &t.name, &t.address, Role::Target),
+                );
                 hosts[tgt.1].public_address = t.public_address.clone();
                 let target_dial = t.public_address.clone().filter(|_| outside);
                 both(&mut pairs, w, src, tgt, target_dial, None);
@@ -183,7 +209,10 @@ impl Plan {
                 if !applies(rule, s.product, &version, pair, direction.replication) {
                     continue;
                 }
-                let notes: Vec<String> = rule.undocumented_note(s.product, &version).into_iter().collect();
+                let notes: Vec<String> = rule
+                    .undocumented_note(s.product, &version)
+                    .into_iter()
+                    .collect();
                 for (ports, purpose) in expand(rule, pair) {
                     let flow = Flow {
                         phase: rule.phase,
@@ -197,20 +226,33 @@ impl Plan {
                         optional: rule.optional,
                         notes: notes.clone(),
                     };
-                    let dedupe = (flow.phase, pair.from.1, pair.to.1, flow.protocol, flow.ports);
+                    let dedupe = (
+                        flow.phase,
+                        pair.from.1,
+                        pair.to.1,
+                        flow.protocol,
+                        flow.ports,
+                    );
                     if seen.insert(dedupe) {
                         let port = ports.map_or(0, |p| p.first.get());
-                        let phase = Phase::ALL.iter().position(|p| *p == rule.phase).unwrap_or(0);
+                        let phase = Phase::ALL
+                            .iter()
+                            .position(|p| *p == rule.phase)
+                            .unwrap_or(0);
                         keyed.push(((phase, pair.from.1, pair.to.1, rule.protocol, port), flow));
                     }
                 }
             }
         }
         keyed.sort_by_key(|k| k.0);
-        let mut notes: Vec<String> = crate::releases::warning(s.product, &version).into_iter().collect();
+        let mut notes: Vec<String> = crate::releases::warning(s.product, &version)
+            .into_iter()
+            .collect();
         notes.extend(direction.reason.map(str::to_string));
         if s.product == Product::Protect
-            && s.workloads.iter().any(|w| w.effective_transfer(s.product) != w.transfer)
+            && s.workloads
+                .iter()
+                .any(|w| w.effective_transfer(s.product) != w.transfer)
         {
             notes.push("Protect transfers Linux workloads at block level only (Q15): its file-based Linux workloads are planned as block-based, on the same replication port.".to_string());
         }
@@ -237,7 +279,9 @@ impl Plan {
             if !used.contains(h.name.as_str()) {
                 let listed: Vec<String> = RULES
                     .iter()
-                    .filter(|r| r.phase == Phase::Discovery && r.when.platforms.contains(&h.platform))
+                    .filter(|r| {
+                        r.phase == Phase::Discovery && r.when.platforms.contains(&h.platform)
+                    })
                     .flat_map(|r| r.when.products.iter().filter(|p| p.product == s.product))
                     .map(|p| p.describe())
                     .collect();
@@ -364,8 +408,16 @@ fn both<'a>(
     a_dials: Option<String>,
     b_dials: Option<String>,
 ) {
-    pairs.push(Pair { workload: Some(w), dial: a_dials, ..Pair::hosts(a, b) });
-    pairs.push(Pair { workload: Some(w), dial: b_dials, ..Pair::hosts(b, a) });
+    pairs.push(Pair {
+        workload: Some(w),
+        dial: a_dials,
+        ..Pair::hosts(a, b)
+    });
+    pairs.push(Pair {
+        workload: Some(w),
+        dial: b_dials,
+        ..Pair::hosts(b, a)
+    });
 }
 
 fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usize {

@@ -16,29 +16,89 @@ pub struct Release {
 }
 
 const fn rel(product: Product, version: &'static str, named_in: &'static str) -> Release {
-    Release { product, version, named_in }
+    Release {
+        product,
+        version,
+        named_in,
+    }
 }
 
 /// Known releases, per product in version order.
 pub const RELEASES: &[Release] = &[
-    rel(Product::PortabilitySuite, "8.1", "Portability Suite 8.1 configuration guide (Q14)"),
-    rel(Product::PortabilitySuite, "8.1.3", "TID 7920341 (legacy block-based ports)"),
-    rel(Product::Forge, "2.5", "TID 7920341 (legacy block-based ports)"),
+    rel(
+        Product::PortabilitySuite,
+        "8.1",
+        "Portability Suite 8.1 configuration guide (Q14)",
+    ),
+    rel(
+        Product::PortabilitySuite,
+        "8.1.3",
+        "TID 7920341 (legacy block-based ports)",
+    ),
+    rel(
+        Product::Forge,
+        "2.5",
+        "TID 7920341 (legacy block-based ports)",
+    ),
     rel(Product::Forge, "3", "Protect 11 / Forge 3 user guide (Q12)"),
-    rel(Product::Forge, "11.1", "Forge 11.1 user guide (newer-versions.md #5)"),
-    rel(Product::Forge, "11.3", "Forge 11.3 user guide (newer-versions.md #5)"),
+    rel(
+        Product::Forge,
+        "11.1",
+        "Forge 11.1 user guide (newer-versions.md #5)",
+    ),
+    rel(
+        Product::Forge,
+        "11.3",
+        "Forge 11.3 user guide (newer-versions.md #5)",
+    ),
     rel(Product::Protect, "10", "Protect 10 user guide (Q15)"),
     rel(Product::Protect, "11", "Protect 11 user guide (Q12)"),
-    rel(Product::Protect, "11.2.1", "Protect 11.2.1 user guide (Q11)"),
-    rel(Product::Migrate, "9", "Migrate 9 user guide (newer-versions.md #1)"),
-    rel(Product::Migrate, "11", "TID 7920341 (\"version 11.x and above\")"),
+    rel(
+        Product::Protect,
+        "11.2.1",
+        "Protect 11.2.1 user guide (Q11)",
+    ),
+    rel(
+        Product::Migrate,
+        "9",
+        "Migrate 9 user guide (newer-versions.md #1)",
+    ),
+    rel(
+        Product::Migrate,
+        "11",
+        "TID 7920341 (\"version 11.x and above\")",
+    ),
     rel(Product::Migrate, "12.2", "Migrate 12.2 user guide (Q8)"),
-    rel(Product::Migrate, "12.2.1", "Migrate 12.2.1 user guide (Q10)"),
-    rel(Product::Migrate, "2018.11", "Migrate 2018.11 user guide (Q5, Q7, Q13)"),
-    rel(Product::Migrate, "2019.2", "Migrate 2019.2 user guide (Q1-Q3)"),
-    rel(Product::Migrate, "2019.5", "Migrate 2019.5 user guide (Q6, Q9)"),
-    rel(Product::Migrate, "2019.8", "Migrate 2019.8 user guide (newer-versions.md #2)"),
-    rel(Product::Migrate, "2020.2", "Migrate 2020.2 user guide (Q10, Q13)"),
+    rel(
+        Product::Migrate,
+        "12.2.1",
+        "Migrate 12.2.1 user guide (Q10)",
+    ),
+    rel(
+        Product::Migrate,
+        "2018.11",
+        "Migrate 2018.11 user guide (Q5, Q7, Q13)",
+    ),
+    rel(
+        Product::Migrate,
+        "2019.2",
+        "Migrate 2019.2 user guide (Q1-Q3)",
+    ),
+    rel(
+        Product::Migrate,
+        "2019.5",
+        "Migrate 2019.5 user guide (Q6, Q9)",
+    ),
+    rel(
+        Product::Migrate,
+        "2019.8",
+        "Migrate 2019.8 user guide (newer-versions.md #2)",
+    ),
+    rel(
+        Product::Migrate,
+        "2020.2",
+        "Migrate 2020.2 user guide (Q10, Q13)",
+    ),
 ];
 
 /// The known releases of one product, oldest first.
@@ -47,7 +107,10 @@ pub fn of(product: Product) -> impl Iterator<Item = &'static Release> {
 }
 
 /// The release a version is, or the known releases just before and after it.
-pub fn place(product: Product, v: &Version) -> Result<&'static Release, (Option<&'static Release>, Option<&'static Release>)> {
+pub fn place(
+    product: Product,
+    v: &Version,
+) -> Result<&'static Release, (Option<&'static Release>, Option<&'static Release>)> {
     let parsed = |r: &Release| Version::parse(r.version).unwrap_or_default();
     if let Some(r) = of(product).find(|r| parsed(r) == *v) {
         return Ok(r);
@@ -63,8 +126,14 @@ pub fn warning(product: Product, v: &Version) -> Option<String> {
     let t = product.title();
     let near = match (before, after) {
         (Some(b), Some(a)) => format!("between {t} {} and {}", b.version, a.version),
-        (Some(b), None) => format!("after {t} {}, the newest release the stored guides name", b.version),
-        (None, Some(a)) => format!("before {t} {}, the oldest release the stored guides name", a.version),
+        (Some(b), None) => format!(
+            "after {t} {}, the newest release the stored guides name",
+            b.version
+        ),
+        (None, Some(a)) => format!(
+            "before {t} {}, the oldest release the stored guides name",
+            a.version
+        ),
         (None, None) => "with no known release to compare".to_string(),
     };
     Some(format!(
@@ -85,7 +154,10 @@ mod tests {
         for p in Product::ALL {
             let vs: Vec<Version> = of(*p).map(|r| v(r.version)).collect();
             assert!(!vs.is_empty(), "{p} has no release");
-            assert!(vs.windows(2).all(|w| w[0] < w[1]), "{p} releases out of order");
+            assert!(
+                vs.windows(2).all(|w| w[0] < w[1]),
+                "{p} releases out of order"
+            );
         }
     }
 

@@ -264,20 +264,23 @@ pub mod pages {
         "netiq.com/documentation/platespin_protect_11/protect_user/data/bu5wx1x.html";
     pub const PS_8_1: &str =
         "netiq.com/documentation/platespin_portabilitysuite_810/config/data/bgxmcqq.html";
-    pub const PROTECT_10: &str = "netiq.com/documentation/platespin_protect_10/user/data/bp8c7fs.html";
+    pub const PROTECT_10: &str =
+        "netiq.com/documentation/platespin_protect_10/user/data/bp8c7fs.html";
     pub const PTM_2019_2: &str = "netiq.com/documentation/platespin-transformation-manager-2019-2/ptm_user/data/webui-prereqs.html";
     pub const PTM_APPLIANCE: &str = "netiq.com/documentation/platespin-transformation-manager-2/ptm_appliance/ptm-ports-overview.html";
     pub const AWS_QUICK_START: &str =
         "quickstart-microfocus-platespin/templates/quickstart-platespin-yaml.template";
 }
 
-const DIRECTION: &str = "Migrate 2019.2 user guide, \"Configuring the Direction of the Replication Port\"";
+const DIRECTION: &str =
+    "Migrate 2019.2 user guide, \"Configuring the Direction of the Replication Port\"";
 const ACCESS_2018_11: &str =
     "Migrate 2018.11 user guide, \"Network Communication Prerequisites for Discovery\"";
 const ACCESS_12_2_1: &str =
     "Migrate 12.2.1 user guide, \"Network Communication Prerequisites for Discovery\"";
 const PROTECT_11_2_1: &str = "Protect 11.2.1 user guide, \"Network Communication Prerequisites\"";
-const PTM_2019_2: &str = "Transformation Manager 2019.2 user guide, \"Web Interface Prerequisites\"";
+const PTM_2019_2: &str =
+    "Transformation Manager 2019.2 user guide, \"Web Interface Prerequisites\"";
 const PTM_APPLIANCE: &str = "Transformation Manager 2 appliance guide, \"Ports overview\"";
 
 const RPC_NOTES: &[&str] = &[
@@ -297,7 +300,7 @@ const WIN_DISCOVERY_NOTE: &[&str] = &[
 const HYPERV_NOTE: &str = "Migrate lists Hyper-V hosts with Windows sources up to 2019.8; the 2020.2 guide lists Windows sources only (Q13).";
 const REPLICATION_NOTES: &[&str] = &[
     "One server-wide setting, SourceListensForConnection (Q1): True (the default) makes the source listen; False (\"replication\": \"target-listens\"), required by the Migrate Agent and the default of cloud-marketplace servers, makes the target listen.",
-    "\"unable to connect to port 3725 on IP address %source ip address%\" (KB 7010822, Forge, Migrate, Protect): the connection goes to the source.",
+    "\"unable to connect to port 3725 on IP address %source ip address%\" (Q4, KB 7010822, Forge, Migrate, Protect): the connection goes to the source.",
     "A stalled transfer with 3725 open has been caused by antivirus services restarting, not by a firewall (KB 7010822).",
 ];
 const AGENT_NOTES: &[&str] = &[
@@ -760,10 +763,19 @@ impl Rule {
     /// When the rule applies to `product v` but no stored page of that version states
     /// the port: a note naming the nearest documented release the flow is planned as.
     pub fn undocumented_note(&self, product: Product, v: &Version) -> Option<String> {
-        if self.documented.is_empty() || self.documented.iter().any(|r| r.product == product && r.contains(v)) {
+        if self.documented.is_empty()
+            || self
+                .documented
+                .iter()
+                .any(|r| r.product == product && r.contains(v))
+        {
             return None;
         }
-        let ranges: Vec<&ProductRange> = self.documented.iter().filter(|r| r.product == product).collect();
+        let ranges: Vec<&ProductRange> = self
+            .documented
+            .iter()
+            .filter(|r| r.product == product)
+            .collect();
         let nearest = ranges.iter().find_map(|r| match (r.min, r.max) {
             (Some(min), _) if !at_least(v, min) => Some(bound(min)),
             (_, Some(max)) if !at_most(v, max) => Some(bound(max)),
@@ -847,7 +859,9 @@ mod tests {
         let v = |s| Version::parse(s).expect("v");
         let kvm = rule("discovery.kvm.ssh").expect("rule");
         assert_eq!(kvm.undocumented_note(Product::Migrate, &v("2018.11")), None);
-        let note = kvm.undocumented_note(Product::Migrate, &v("12.2")).expect("note");
+        let note = kvm
+            .undocumented_note(Product::Migrate, &v("12.2"))
+            .expect("note");
         assert!(note.contains("Migrate 2018.11"), "{note}");
         assert!(note.contains("Migrate 12.2"), "{note}");
     }

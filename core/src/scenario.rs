@@ -255,7 +255,9 @@ impl Scenario {
         if self.server.marketplace && !caps.agent {
             return Err(InputError::invalid(
                 "server.marketplace",
-                format!("cloud-marketplace PlateSpin servers are Migrate 12.2 and later, not {product}"),
+                format!(
+                    "cloud-marketplace PlateSpin servers are Migrate 12.2 and later, not {product}"
+                ),
             ));
         }
         for (i, h) in self.hosts.iter().enumerate() {
@@ -326,27 +328,44 @@ impl Scenario {
             ),
             None => (Replication::SourceListens, None),
         };
-        Direction { replication, reason }
+        Direction {
+            replication,
+            reason,
+        }
     }
 
     /// The `hosts[]` entry a target is created on.
     pub fn container(&self, t: &Target) -> Option<&VirtualizationHost> {
         let name = t.container.as_deref()?;
-        self.hosts.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+        self.hosts
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
     }
 }
 
 impl Server {
     /// A server on premises with only its own address.
     pub fn new(name: impl Into<String>, address: impl Into<String>) -> Server {
-        Server { name: name.into(), address: address.into(), public_address: None, marketplace: false, cloud: false }
+        Server {
+            name: name.into(),
+            address: address.into(),
+            public_address: None,
+            marketplace: false,
+            cloud: false,
+        }
     }
 }
 
 impl Target {
     /// A target with only its own address and no container (physical or X2P).
     pub fn new(name: impl Into<String>, address: impl Into<String>) -> Target {
-        Target { name: name.into(), address: address.into(), public_address: None, container: None, outside: None }
+        Target {
+            name: name.into(),
+            address: address.into(),
+            public_address: None,
+            container: None,
+            outside: None,
+        }
     }
 
     fn validate(&self, at: &str, s: &Scenario) -> Result<(), InputError> {
@@ -471,7 +490,9 @@ struct Capabilities {
 impl Capabilities {
     fn of(product: Product, v: &Version) -> Capabilities {
         use crate::rules as r;
-        let any = |ranges: &[r::ProductRange]| ranges.iter().any(|x| x.product == product && x.contains(v));
+        let any = |ranges: &[r::ProductRange]| {
+            ranges.iter().any(|x| x.product == product && x.contains(v))
+        };
         Capabilities {
             legacy_block: any(r::LEGACY_PRODUCTS),
             block: any(r::BLOCK_PRODUCTS),

@@ -264,8 +264,24 @@ fn facts() -> Vec<(&'static str, Vec<Expect>)> {
             // target connects to the source, for every product and version.
             "3725   TCP - Default File Transfer port",
             vec![
-                (m(win("2016")), T, "tgt", "src", Tcp, Some((3725, 3725)), true),
-                (m(win("2016")), T, "src", "tgt", Tcp, Some((3725, 3725)), false),
+                (
+                    m(win("2016")),
+                    T,
+                    "tgt",
+                    "src",
+                    Tcp,
+                    Some((3725, 3725)),
+                    true,
+                ),
+                (
+                    m(win("2016")),
+                    T,
+                    "src",
+                    "tgt",
+                    Tcp,
+                    Some((3725, 3725)),
+                    false,
+                ),
                 (
                     m(json!({"os": "windows", "transfer": "vss-bbt"})),
                     T,

@@ -76,9 +76,14 @@ pub fn flow_remarks(plan: &Plan, f: &Flow) -> String {
 
 /// `dials 203.0.113.5, NAT to 10.0.0.5` for a flow through NAT.
 pub fn nat_remark(plan: &Plan, f: &Flow) -> Option<String> {
-    f.address
-        .as_ref()
-        .map(|a| format!("{} dials {a}, NAT to {} ({})", f.from, address(plan, &f.to), f.to))
+    f.address.as_ref().map(|a| {
+        format!(
+            "{} dials {a}, NAT to {} ({})",
+            f.from,
+            address(plan, &f.to),
+            f.to
+        )
+    })
 }
 
 /// `ps01 (10.0.0.5) -> web01 (10.0.1.10)`: a host pair as the text outputs head it.
