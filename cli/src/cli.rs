@@ -103,6 +103,14 @@ pub struct RulesArgs {
         requires = "product"
     )]
     pub version: Option<String>,
+    /// What changes between two releases, e.g. `--diff 2018.11..2020.2` (needs --product).
+    #[arg(
+        long,
+        value_name = "OLD..NEW",
+        requires = "product",
+        conflicts_with = "product_version"
+    )]
+    pub diff: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,

@@ -226,3 +226,31 @@ fn rules_filter_by_product_and_version() {
     let o = portplan(&["rules", "--product", "migrate", "--version", "x.y"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn rules_diff_lists_what_an_upgrade_changes() {
+    let o = portplan(&["rules", "--product", "migrate", "--diff", "2018.11..2020.2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let removed = out
+        .split("No longer listed")
+        .nth(1)
+        .expect("removed section");
+    assert!(removed.contains("discovery.xen.ssh"), "{out}");
+    assert!(removed.contains("discovery.hyperv.rpc-epmap"), "{out}");
+    assert!(out.contains("Needed from the new version on (0)"), "{out}");
+    let o = portplan(&["rules", "--product", "migrate", "--diff", "12.3..2019.5"]);
+    let out = stdout(&o);
+    assert!(out.contains("note: Migrate 12.3 is not a release"), "{out}");
+    let added = out
+        .split("Needed from the new version on")
+        .nth(1)
+        .expect("added");
+    assert!(added.contains("management.connector"), "{out}");
+    for bad in ["2018.11", "2018.11..x", "..2020.2"] {
+        let o = portplan(&["rules", "--product", "migrate", "--diff", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--diff"), "{bad}");
+    }
+}

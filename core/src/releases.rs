@@ -171,3 +171,66 @@ mod tests {
         assert!(w.contains("after Migrate 2020.2"), "{w}");
     }
 }
+
+/// What changes in the catalog between two versions of one product (upgrade planning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleDiff {
+    /// Rules that apply at the newer version only.
+    pub added: Vec<&'static crate::rules::Rule>,
+    /// Rules that apply at the older version only.
+    pub removed: Vec<&'static crate::rules::Rule>,
+    /// Rules of both whose port a stored guide states at one version only.
+    pub documentation: Vec<(&'static crate::rules::Rule, Option<String>, Option<String>)>,
+}
+
+/// The rules that start or stop applying going from `from` to `to`.
+pub fn diff(product: Product, from: &Version, to: &Version) -> RuleDiff {
+    let at = |v: &Version| {
+        crate::rules::RULES
+            .iter()
+            .filter(|r| r.when.matches_product(product, v))
+            .collect::<Vec<_>>()
+    };
+    let (old, new) = (at(from), at(to));
+    RuleDiff {
+        added: new.iter().filter(|r| !old.contains(r)).copied().collect(),
+        removed: old.iter().filter(|r| !new.contains(r)).copied().collect(),
+        documentation: old
+            .iter()
+            .filter(|r| new.contains(r))
+            .map(|r| {
+                (
+                    *r,
+                    r.undocumented_note(product, from),
+                    r.undocumented_note(product, to),
+                )
+            })
+            .filter(|(_, a, b)| a.is_some() != b.is_some())
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    #[test]
+    fn upgrading_migrate_drops_xen_and_hyper_v_rows() {
+        let v = |s| Version::parse(s).expect("v");
+        let d = diff(Product::Migrate, &v("2018.11"), &v("2020.2"));
+        let removed: Vec<&str> = d.removed.iter().map(|r| r.id).collect();
+        assert!(removed.contains(&"discovery.xen.ssh"), "{removed:?}");
+        assert!(
+            removed.contains(&"discovery.hyperv.rpc-epmap"),
+            "{removed:?}"
+        );
+        assert!(d.added.is_empty(), "{:?}", d.added);
+        let d = diff(Product::Migrate, &v("12.3"), &v("2019.5"));
+        let added: Vec<&str> = d.added.iter().map(|r| r.id).collect();
+        assert!(added.contains(&"management.connector"), "{added:?}");
+        assert!(d
+            .documentation
+            .iter()
+            .any(|(r, _, _)| r.id == "discovery.kvm.ssh"));
+    }
+}
