@@ -151,6 +151,9 @@ fn no_label_overlaps_another_box_in_the_examples() {
         "wave-50.json",
         "migrate-2020.json",
         "legacy-block.json",
+        "azure-nat.json",
+        "protect.json",
+        "vmware-wave.json",
     ] {
         let p = plan(name);
         assert_clean(name, &diagram::layout(&p, None));
