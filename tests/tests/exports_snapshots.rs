@@ -16,8 +16,9 @@ const EXAMPLES: [&str; 6] = [
 
 type Render = fn(&Plan) -> String;
 
-const FORMATS: [(&str, Render); 9] = [
+const FORMATS: [(&str, Render); 10] = [
     ("table", table::render),
+    ("json", Plan::to_json),
     ("csv", csv::render),
     ("md", markdown::render),
     ("change-csv", change_csv::render),
