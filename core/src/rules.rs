@@ -754,6 +754,18 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+/// `sha256:<hex>` of the catalog as JSON: plans, reports and `portplan --version` carry
+/// it, so a report says which rules it was checked against.
+pub fn catalog_digest() -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(RULES).unwrap_or_default();
+    let hex: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
