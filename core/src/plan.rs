@@ -71,6 +71,10 @@ pub struct Plan {
     pub format: u32,
     pub product: Product,
     pub version: String,
+    /// [`crate::rules::catalog_digest`] of the rules the plan was built from (absent in
+    /// plans of earlier builds).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalog: String,
     pub hosts: Vec<PlanHost>,
     pub flows: Vec<Flow>,
     /// What the planner decided for the whole plan (replication direction, versions).
@@ -260,6 +264,7 @@ impl Plan {
             format: PLAN_FORMAT,
             product: s.product,
             version: s.version.clone(),
+            catalog: crate::rules::catalog_digest(),
             hosts,
             flows: keyed.into_iter().map(|(_, f)| f).collect(),
             notes,
