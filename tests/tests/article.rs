@@ -112,7 +112,6 @@ fn legacy(drives: &[&str]) -> Value {
 }
 
 use Phase::{Conversion as C, Discovery as D, Legacy as L, Transfer as T};
-use Protocol::{Icmp, Tcp, Udp};
 
 /// The article's facts: (a distinctive piece of the line, expectations).
 fn facts() -> Vec<(&'static str, Vec<Expect>)> {
