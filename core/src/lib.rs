@@ -29,6 +29,7 @@ pub mod plan;
 pub mod releases;
 pub mod report;
 pub mod rules;
+pub mod sample;
 pub mod scenario;
 pub mod token;
 pub mod types;
