@@ -137,6 +137,7 @@ fn fix(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
         flow,
         from: &flow.from,
         remote: Remote::Name(""),
+        local: Remote::Name(""),
     };
     let name = inbound.name();
     let rules = Dialect::ALL
