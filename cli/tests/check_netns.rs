@@ -375,11 +375,14 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
         10_000,
         "unfinished probes are marked, never guessed"
     );
+    // The first window (16 ports: a host that never answered) waits 1 s, its retries
+    // 1 s more: those are in before the deadline, the rest is cut.
     assert!(
-        deadline > 9_000 && filtered >= 100,
+        deadline > 9_000 && filtered >= 16,
         "{deadline} deadline, {filtered} filtered"
     );
-    // Without --max-time the computed budget (waves × timeout × attempts + 2 s slack) holds.
+    // Without --max-time the run ends on its own: the window grows with every silent
+    // probe (16, 32, 64, … per 200 ms round), well within the computed budget.
     let start = Instant::now();
     let args = [
         "--plan",
@@ -398,12 +401,12 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
     let (_, report) = check(&lab, "a", &args);
     let took = start.elapsed();
     assert!(
-        took < Duration::from_millis(2400 + 3600),
-        "budget 2.4 s, took {took:?}"
+        took < Duration::from_millis(6000),
+        "about ten rounds of 200 ms, took {took:?}"
     );
     let probes = report["flows"][0]["probes"].as_array().expect("probes");
     assert!(
         probes.iter().all(|p| p["verdict"] == "filtered"),
-        "two waves of 200 ms fit the budget"
+        "every port filtered, none cut"
     );
 }

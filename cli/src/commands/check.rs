@@ -102,25 +102,32 @@ pub struct CheckArgs {
     /// legacy-block-based, management.
     #[arg(long, value_name = "PHASE", value_parser = parse_phase)]
     pub only_phase: Vec<Phase>,
-    /// How long to wait for an answer, per attempt (`1s`, `500ms`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = DEFAULT_TIMEOUT)]
+    /// The longest wait for an answer, per attempt (`1s`, `500ms`, at most 1m). Waits
+    /// adapt to each host's round-trip time (smoothed RTT + 4 × variance, at least
+    /// 100 ms, doubled for each retry); this is their ceiling and their value before the
+    /// first answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = DEFAULT_TIMEOUT)]
     pub timeout: Duration,
-    /// Extra attempts when nothing answers (never after a RST or an ICMP error).
+    /// Extra attempts when nothing answers (never after a RST or an ICMP error). A port
+    /// whose last attempt went out while its host was dropping probes (SYN-flood
+    /// protection) gets up to 4 more.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
     /// Probes in flight at once [default: 90% of the open-file limit, at most 8192;
     /// the soft limit is first raised to the hard limit].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub concurrency: Option<u64>,
-    /// Probes in flight at once towards any one host, so a large range does not look
-    /// like a SYN flood to it (and get dropped, reading as filtered).
+    /// Ceiling of the probes in flight towards any one host. Each host's window starts
+    /// at 16 and grows while answers come; when a host drops probes (a SYN-flood
+    /// limit), sends to it are paced below the rate it answered at.
     #[arg(long, value_name = "N", default_value_t = schedule::PER_HOST as u64, value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub per_host: u64,
     /// Probe every port of dynamic RPC ranges instead of 16 evenly spaced samples.
     #[arg(long)]
     pub full_ranges: bool,
     /// Stop after DURATION at most; unfinished probes are reported as `error (deadline)`.
-    /// Without it the run stops at its computed budget (waves × timeout × attempts + slack).
+    /// Without it the run stops at its computed budget (waves × timeout × attempts,
+    /// plus the busiest host paced down to 500 probes/s, plus slack).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
     /// What to print on standard output.
@@ -159,6 +166,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{s:?} is not a duration (write e.g. 1s, 500ms, 2m)"))?;
     if d.is_zero() || d > Duration::from_secs(86_400) {
         return Err(format!("{s:?}: must be more than 0 and at most 24h"));
+    }
+    Ok(d)
+}
+
+/// The longest `--timeout`: beyond a minute a silent port is filtered, whatever comes.
+const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `--timeout`: a duration of at most [`MAX_TIMEOUT`].
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d > MAX_TIMEOUT {
+        return Err(format!(
+            "{s:?}: a wait per attempt of at most 1m (a longer one only slows the run; \
+             use --max-time for the whole run)"
+        ));
     }
     Ok(d)
 }
@@ -354,6 +376,10 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("0s").is_err());
+        assert_eq!(parse_timeout("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_timeout("61s")
+            .expect_err("too long")
+            .contains("\"61s\": a wait per attempt of at most 1m"));
         assert!(parse_duration("fast")
             .expect_err("bad")
             .contains("\"fast\" is not a duration"));

@@ -1,5 +1,6 @@
 //! The real [`Prober`]: tokio sockets, one per attempt.
 
+use super::adapt::Wait;
 use super::deep::{self, DeepContext, DeepSettings};
 use super::unreach::{self, Watch};
 use super::verdict::classify;
@@ -80,7 +81,8 @@ impl Prober for TokioProber {
         }
     }
 
-    async fn tcp(&self, addr: SocketAddr, timeout: Duration) -> Outcome {
+    async fn tcp(&self, addr: SocketAddr, wait: Wait) -> Outcome {
+        let timeout = wait.ceiling();
         let socket = if addr.is_ipv4() {
             TcpSocket::new_v4()
         } else {
@@ -91,24 +93,24 @@ impl Prober for TokioProber {
             Err(e) => return classify(&e),
         };
         let start = Instant::now();
-        match tokio::time::timeout(timeout, socket.connect(addr)).await {
-            Err(_) => Outcome::NoResponse,
+        match wait.run(socket.connect(addr)).await {
+            None => Outcome::NoResponse,
             // A reset can only end an established connection (a refused SYN is
             // ECONNREFUSED): the handshake got through and the far end closed at once.
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
                 rtt: start.elapsed(),
                 detail: "reset by the far end right after the handshake: something accepts \
                          connections there, then drops them"
                     .into(),
                 verified: false,
             },
-            Ok(Err(e)) => match classify(&e) {
+            Some(Err(e)) => match classify(&e) {
                 Outcome::Refused { .. } => Outcome::Refused {
                     rtt: start.elapsed(),
                 },
                 other => self.explain(other, addr, 6).await,
             },
-            Ok(Ok(mut stream)) => {
+            Some(Ok(mut stream)) => {
                 let rtt = start.elapsed();
                 let ctx = DeepContext {
                     host: addr.ip().to_string(),
@@ -132,7 +134,8 @@ impl Prober for TokioProber {
         }
     }
 
-    async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, timeout: Duration) -> Outcome {
+    async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, wait: Wait) -> Outcome {
+        let timeout = wait.ceiling();
         let local: SocketAddr = if addr.is_ipv4() {
             (Ipv4Addr::UNSPECIFIED, 0).into()
         } else {
@@ -157,8 +160,8 @@ impl Prober for TokioProber {
             return refused(classify(&e));
         }
         let mut buf = vec![0u8; 2048];
-        match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
-            Err(_) => match &self.deep {
+        match wait.run(sock.recv(&mut buf)).await {
+            None => match &self.deep {
                 // Silence may be `portplan listen`, which answers only its challenge.
                 Some(d) => {
                     match Box::pin(portplan::proto::token::verify_token_udp(
@@ -176,8 +179,8 @@ impl Prober for TokioProber {
                 }
                 None => Outcome::NoResponse,
             },
-            Ok(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
-            Ok(Ok(n)) => {
+            Some(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
+            Some(Ok(n)) => {
                 let (detail, confirmed) = describe_udp_reply(&payload, &buf[..n]);
                 Outcome::Answered {
                     rtt: start.elapsed(),
@@ -188,8 +191,8 @@ impl Prober for TokioProber {
         }
     }
 
-    async fn icmp(&self, ip: IpAddr, timeout: Duration) -> Outcome {
-        icmp::echo(ip, timeout).await
+    async fn icmp(&self, ip: IpAddr, wait: Wait) -> Outcome {
+        icmp::echo(ip, wait.current()).await
     }
 }
 
@@ -259,7 +262,9 @@ mod tests {
     }
     use std::time::Duration;
 
-    const T: Duration = Duration::from_secs(2);
+    fn t() -> Wait {
+        Wait::fixed(Duration::from_secs(2))
+    }
 
     #[tokio::test]
     async fn loopback_tcp_open_and_closed() {
@@ -271,7 +276,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
             l.local_addr().expect("addr")
         };
-        let o = TokioProber::default().tcp(open, T).await;
+        let o = TokioProber::default().tcp(open, t()).await;
         assert!(
             matches!(
                 o,
@@ -282,7 +287,7 @@ mod tests {
             ),
             "{o:?}"
         );
-        let o = TokioProber::default().tcp(closed, T).await;
+        let o = TokioProber::default().tcp(closed, t()).await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
@@ -301,7 +306,7 @@ mod tests {
             }
         });
         let o = TokioProber::default()
-            .udp(addr, nbstat::nbstat_request(0x4242), T)
+            .udp(addr, nbstat::nbstat_request(0x4242), t())
             .await;
         match o {
             Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
@@ -312,7 +317,7 @@ mod tests {
             .local_addr()
             .expect("addr");
         let o = TokioProber::default()
-            .udp(closed, nbstat::nbstat_request(1), T)
+            .udp(closed, nbstat::nbstat_request(1), t())
             .await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
