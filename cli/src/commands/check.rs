@@ -206,15 +206,34 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Puts the per-job results back under their flows, with status and hint.
-fn assemble(work: &Work, results: &[ProbeResult]) -> Vec<FlowReport> {
+/// Puts the per-job results back under their flows, with status and hint. Results are
+/// moved, not copied (a probe shared by two flows, TCP 135 in two phases, is cloned once).
+fn assemble(work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
+    let mut uses = vec![0usize; results.len()];
+    for fj in &work.flows {
+        for &j in &fj.jobs {
+            if let Some(u) = uses.get_mut(j) {
+                *u += 1;
+            }
+        }
+    }
+    let mut results: Vec<Option<ProbeResult>> = results.into_iter().map(Some).collect();
     work.flows
         .iter()
         .map(|fj| {
             let probes: Vec<ProbeResult> = fj
                 .jobs
                 .iter()
-                .filter_map(|j| results.get(*j).cloned())
+                .filter_map(|&j| {
+                    let left = uses.get_mut(j)?;
+                    *left = left.saturating_sub(1);
+                    let slot = results.get_mut(j)?;
+                    if *left == 0 {
+                        slot.take()
+                    } else {
+                        slot.clone()
+                    }
+                })
                 .map(|mut p| {
                     if let Some(note) = &fj.sampled {
                         p.detail = if p.detail.is_empty() {
@@ -272,7 +291,9 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread: probing waits on the network, not the CPU, and one thread's
+    // allocator and wakeups cost less than a pool's (peak memory, context switches).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -304,10 +325,12 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         host: host_name(),
         started: humantime::format_rfc3339_millis(started).to_string(),
         finished: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-        flows: assemble(&work, &results),
+        flows: assemble(&work, results),
     };
-    if let Some(path) = &a.output {
-        output::write_report(path, &report)?;
+    // Serialised once, for the file and for standard output.
+    let json = (a.output.is_some() || a.format == CheckFormat::Json).then(|| report.to_json());
+    if let (Some(path), Some(json)) = (&a.output, &json) {
+        crate::io::write_atomic(path, json.as_bytes())?;
     }
     let summary = output::summary_line(&report, work.jobs.len(), elapsed);
     match a.format {
@@ -317,19 +340,24 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             crate::io::write_output(None, text.as_bytes())?;
         }
         CheckFormat::Json => {
-            crate::io::write_output(None, report.to_json().as_bytes())?;
+            crate::io::write_output(None, json.unwrap_or_default().as_bytes())?;
             eprintln!("{summary}");
         }
     }
     if let Some((name, code)) = signal.get() {
-        let cut = results.iter().filter(|r| r.reason == "interrupted").count();
+        let cut = report
+            .flows
+            .iter()
+            .flat_map(|f| &f.probes)
+            .filter(|r| r.reason == "interrupted")
+            .count();
         let kept = match &a.output {
             Some(p) => format!("; the report in {} holds what finished", p.display()),
             None => String::new(),
         };
         eprintln!(
             "interrupted by {name}: {cut} of {} probes cut{kept}",
-            results.len()
+            work.jobs.len()
         );
         return Ok(ExitCode::from(code));
     }

@@ -338,3 +338,23 @@ mod tests {
             .is_err());
     }
 }
+#[cfg(test)]
+mod size {
+    use super::*;
+
+    /// Thousands of attempts are in flight at once: each one's future is what peak
+    /// memory is made of (UDP and ICMP are boxed, being 1-3 KB).
+    #[test]
+    fn an_attempt_in_flight_stays_small() {
+        let p = TokioProber::default();
+        let a: SocketAddr = "127.0.0.1:1".parse().expect("addr");
+        let w = Wait::fixed(Duration::from_secs(1));
+        let job = crate::probe::jobs::Job {
+            target: 0,
+            protocol: portplan_core::Protocol::Tcp,
+            port: None,
+        };
+        let size = std::mem::size_of_val(&crate::probe::schedule::attempt_size(&p, job, a.ip(), w));
+        assert!(size <= 1200, "{size} bytes");
+    }
+}

@@ -120,6 +120,17 @@ pub fn spread(n: usize) -> Vec<usize> {
 }
 
 /// One attempt, waiting out EMFILE: the outcome and how often it waited.
+/// The future of one attempt, to measure its size.
+#[cfg(test)]
+pub fn attempt_size<P: Prober>(
+    prober: &P,
+    job: Job,
+    ip: IpAddr,
+    wait: Wait,
+) -> impl std::future::Future + '_ {
+    attempt(prober, job, ip, wait, 1)
+}
+
 async fn attempt<P: Prober>(
     prober: &P,
     job: Job,
@@ -134,11 +145,13 @@ async fn attempt<P: Prober>(
     loop {
         let o = match job.protocol {
             Protocol::Tcp => prober.tcp(addr, wait.clone()).await,
+            // Boxed: the ICMP and UDP futures are 1-3 KB, the TCP one under 1 KB; inline,
+            // every one of thousands of TCP attempts in flight would be as large.
             Protocol::Udp => {
                 let id = (port ^ (number as u16).wrapping_mul(0x9e37)) | 1;
-                prober.udp(addr, udp_payload(port, id), wait.clone()).await
+                Box::pin(prober.udp(addr, udp_payload(port, id), wait.clone())).await
             }
-            Protocol::Icmp => prober.icmp(ip, wait.clone()).await,
+            Protocol::Icmp => Box::pin(prober.icmp(ip, wait.clone())).await,
         };
         let out_of_fds = matches!(
             o,
