@@ -171,6 +171,13 @@ impl Timing {
         // several losses, and a share of the answers, to call it loss.
         let n = self.pending.len();
         if n < LOSS_MIN || n * LOSS_SHARE < self.answers_since_cut {
+            // A host that was paced before is known to drop: every loss marks its
+            // stretch at once, so a port lost beside it is tried again.
+            if last.is_some() {
+                for t in lost {
+                    self.lossy_around(*t);
+                }
+            }
             self.pending.truncate(MAX_LOSSY);
             self.grow();
             return;
