@@ -208,7 +208,7 @@ fn host_name() -> String {
 
 /// Puts the per-job results back under their flows, with status and hint. Results are
 /// moved, not copied (a probe shared by two flows, TCP 135 in two phases, is cloned once).
-fn assemble(work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
+fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
     let mut uses = vec![0usize; results.len()];
     for fj in &work.flows {
         for &j in &fj.jobs {
@@ -245,7 +245,8 @@ fn assemble(work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
                     p
                 })
                 .collect();
-            let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic);
+            let role = plan.host(&fj.flow.to).map(|h| h.role);
+            let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic, role);
             FlowReport::new(&fj.flow, status, hint, probes)
         })
         .collect()
@@ -325,7 +326,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         host: host_name(),
         started: humantime::format_rfc3339_millis(started).to_string(),
         finished: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-        flows: assemble(&work, results),
+        flows: assemble(&plan, &work, results),
     };
     // Serialised once, for the file and for standard output.
     let json = (a.output.is_some() || a.format == CheckFormat::Json).then(|| report.to_json());

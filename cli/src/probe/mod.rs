@@ -34,6 +34,8 @@ pub enum Outcome {
         /// A confirmation proved the far end is the expected service.
         verified: bool,
     },
+    /// `portplan listen` answered on the open port, but for another plan.
+    Foreign { rtt: Duration, detail: String },
     /// The far host said "nothing here": TCP RST, or ICMP port unreachable for UDP.
     Refused { rtt: Duration },
     /// Nothing came back within the timeout.

@@ -6,7 +6,7 @@ use super::unreach::{self, Watch};
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use portplan::proto::nbstat;
-use portplan_core::Port;
+use portplan_core::{Port, Protocol};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +44,15 @@ impl TokioProber {
         }
         let Some(watch) = &self.watch else { return o };
         match watch.lookup(dst, protocol).await {
+            // This machine's own stack sent it (no ARP answer): not the network's doing.
+            Some(u) if local_source(dst).await == Some(IpAddr::V4(u.sender)) => Outcome::Failed {
+                kind: *kind,
+                message: format!(
+                    "{message}: this machine got no ARP answer from {} (ICMP type 3 code {} from itself)",
+                    dst.ip(),
+                    u.code
+                ),
+            },
             Some(u) if unreach::prohibited(u.code) => Outcome::Failed {
                 kind: FailKind::AdminProhibited,
                 message: format!(
@@ -58,6 +67,18 @@ impl TokioProber {
             None => o,
         }
     }
+}
+
+/// The address this machine sends from towards `dst` (a route lookup; no packet).
+async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
+    let any: SocketAddr = if dst.is_ipv4() {
+        (Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let sock = UdpSocket::bind(any).await.ok()?;
+    sock.connect(dst).await.ok()?;
+    sock.local_addr().ok().map(|a| a.ip())
 }
 
 impl Prober for TokioProber {
@@ -123,6 +144,12 @@ impl Prober for TokioProber {
                     Some(port) => Box::pin(deep::after_connect(&mut stream, port, &ctx)).await,
                     None => None,
                 };
+                if let Some(c) = confirmation.as_ref().filter(|c| c.foreign) {
+                    return Outcome::Foreign {
+                        rtt,
+                        detail: c.detail.clone(),
+                    };
+                }
                 let (verified, detail) =
                     confirmation.map_or((false, String::new()), |c| (c.verified, c.detail));
                 Outcome::Answered {
@@ -162,8 +189,11 @@ impl Prober for TokioProber {
         let mut buf = vec![0u8; 2048];
         match wait.run(sock.recv(&mut buf)).await {
             None => match &self.deep {
-                // Silence may be `portplan listen`, which answers only its challenge.
-                Some(d) => {
+                // Silence may be `portplan listen`, which answers only its challenge;
+                // not on a port that never answers (UDP 138): no extra round trip there.
+                Some(d)
+                    if !super::verdict::never_answers(Protocol::Udp, Port::new(addr.port())) =>
+                {
                     match Box::pin(portplan::proto::token::verify_token_udp(
                         addr, &d.digest, timeout,
                     ))
@@ -177,7 +207,7 @@ impl Prober for TokioProber {
                         _ => Outcome::NoResponse,
                     }
                 }
-                None => Outcome::NoResponse,
+                _ => Outcome::NoResponse,
             },
             Some(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
             Some(Ok(n)) => {

@@ -5,10 +5,10 @@
 
 use super::adapt::{Timing, Wait, IDLE_GROWTH};
 use super::jobs::{Job, Work};
-use super::verdict::{latency_ms, retryable, verdict};
+use super::verdict::{latency_ms, never_answers, retryable, verdict};
 use super::{FailKind, Outcome, Prober};
 use portplan_core::report::{ProbeResult, Verdict};
-use portplan_core::Protocol;
+use portplan_core::{services, Protocol};
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -92,7 +92,7 @@ pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Dur
 
 /// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
 pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
-    if port == 137 {
+    if services::confirmation(Protocol::Udp, port) == Some(services::Confirmation::NbStat) {
         portplan::proto::nbstat::nbstat_request(id)
     } else {
         Vec::new()
@@ -276,7 +276,7 @@ async fn drive_host<P: Prober>(
                 p.backoffs += backoffs;
                 let now = Instant::now();
                 match &outcome {
-                    Outcome::Answered { rtt, .. } | Outcome::Refused { rtt } => {
+                    Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt } => {
                         let lost: Vec<Instant> = p
                             .silent
                             .iter()
@@ -288,10 +288,12 @@ async fn drive_host<P: Prober>(
                     o if retryable(o) => {
                         p.silent.push((sent, now.duration_since(sent)));
                         timing.on_silence();
-                        let again = p.attempts <= s.retries
-                            || (s.retries > 0 && p.extra < MAX_EXTRA && timing.suspect(sent));
+                        // UDP 138 never answers: a retry would only wait again.
+                        let retries = if never_answers(p.job.protocol, p.job.port) { 0 } else { s.retries };
+                        let again = p.attempts <= retries
+                            || (retries > 0 && p.extra < MAX_EXTRA && timing.suspect(sent));
                         if again {
-                            if p.attempts > s.retries {
+                            if p.attempts > retries {
                                 p.extra += 1;
                             }
                             // First in line: a retry is what tells loss from a firewall,
