@@ -31,6 +31,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod scenario;
+pub mod services;
 pub mod token;
 pub mod types;
 

@@ -498,16 +498,8 @@ fn expand(rule: &Rule, pair: &Pair) -> Vec<(Option<PortRange>, String)> {
     }
 }
 
-/// The dynamic RPC range of a Windows generation (KB 929851) and how to name it.
+/// The dynamic RPC range of a Windows generation (KB 929851) and how to name it; the
+/// facts live in [`crate::services`].
 pub fn dynamic_rpc_range(g: WindowsGeneration) -> (PortRange, &'static str) {
-    match g {
-        WindowsGeneration::Legacy => (
-            PortRange::lit(1025, 5000),
-            "Windows 2003/XP and older: 1025-5000",
-        ),
-        WindowsGeneration::Modern => (
-            PortRange::lit(49152, 65535),
-            "Windows 2008/Vista and newer: 49152-65535",
-        ),
-    }
+    crate::services::dynamic_rpc_range(g)
 }

@@ -188,7 +188,12 @@ mod tests {
             .map(|fj| {
                 let probes: Vec<ProbeResult> =
                     fj.jobs.iter().map(|j| results[*j].clone()).collect();
-                let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic);
+                let (status, hint) = verdict::summarize(
+                    &fj.flow,
+                    &probes,
+                    fj.dynamic,
+                    plan.host(&fj.flow.to).map(|h| h.role),
+                );
                 FlowReport::new(&fj.flow, status, hint, probes)
             })
             .collect();
