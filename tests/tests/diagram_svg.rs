@@ -164,7 +164,7 @@ fn a_reader_can_name_the_ports_and_phases_between_any_two_hosts_from_the_svg() {
                 Some(r) => (f.protocol, r.first.get().into(), r.last.get().into()),
                 None => (Protocol::Icmp, 0, 0),
             });
-            let title = portplan_core::export::phase_title(f.phase).to_string();
+            let title = f.phase.title().to_string();
             if !e.1.contains(&title) {
                 e.1.push(title);
             }

@@ -24,7 +24,7 @@ mod page;
 pub mod verdicts;
 pub mod view;
 
-use portplan_core::diagram::pdf::checklist;
+use portplan_core::export::pdf::figure::checklist;
 use portplan_core::export::{self, pdf::PdfOptions, svg};
 use portplan_core::Plan;
 

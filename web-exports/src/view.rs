@@ -162,7 +162,7 @@ fn summary(o: &mut String, plan: &Plan, reports: &[Report]) {
                 o,
                 "<tr data-phase=\"{p}\" data-pair=\"{pair}\"><td>{title}</td><td>{pair}</td><td class=\"n-pass\">{pass}</td><td class=\"n-attention\">{attention}</td><td class=\"n-fail\">{fail}</td><td class=\"n-unchecked\">{unchecked}</td></tr>",
                 p = phase.as_str(),
-                title = esc(export::phase_title(phase)),
+                title = esc(phase.title()),
                 pair = esc(&format!("{} → {}", g.from, g.to)),
             );
         }

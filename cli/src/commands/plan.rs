@@ -23,7 +23,7 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Pdf => {
             let date = a.date.unwrap_or_else(today_utc);
             let opts = pdf::PdfOptions::new(&date);
-            portplan_core::diagram::pdf::checklist(&plan, overlay.as_ref(), &opts)
+            portplan_core::export::pdf::figure::checklist(&plan, overlay.as_ref(), &opts)
         }
         PlanFormat::ChangeCsv => export::change_csv::render(&plan).into_bytes(),
         PlanFormat::Powershell => firewall::powershell::render(&plan).into_bytes(),

@@ -3,10 +3,12 @@
 
 use super::overlay::{Overlay, Status};
 use super::ports::Item;
-use super::COLLAPSE_THRESHOLD;
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 use std::collections::BTreeMap;
+
+/// Groups of identical workloads larger than this collapse into one box.
+pub const COLLAPSE_THRESHOLD: usize = 3;
 
 /// All flows from one host to another, merged.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,10 @@
 //! The pieces the layout places: measured labels, host boxes with their text, arrows.
 
-use super::layout::{BOX_PAD, DOT_STEP, LINE_H};
+use super::geometry::{text_width, Point, Rect, BOX_PAD, DOT_RADIUS, DOT_STEP, LINE_H};
 use super::model::{Edge, Unit};
+use super::overlay::Status;
 use super::ports::{label_lines, line_text};
-use super::{
-    text_width, Arrow, HostBox, Label, Point, Rect, Span, Status, Style, Text, DOT_RADIUS,
-};
+use super::shapes::{Arrow, HostBox, Label, Span, Style, Text};
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 

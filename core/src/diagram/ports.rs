@@ -5,7 +5,7 @@
 //! inside a passing range), then wrapped at separators so a label stays narrow.
 
 use super::overlay::Status;
-use super::Span;
+use super::shapes::Span;
 use crate::types::{PortRange, Protocol};
 
 /// One flow of an arrow, as the label sees it.
@@ -133,10 +133,7 @@ fn push(line: &mut Vec<Span>, text: &str, status: Option<Status>) {
     }
 }
 
-/// The plain text of a line.
-pub(crate) fn line_text(line: &[Span]) -> String {
-    line.iter().map(|s| s.text.as_str()).collect()
-}
+pub(crate) use super::shapes::line_text;
 
 #[cfg(test)]
 mod tests {

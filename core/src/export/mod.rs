@@ -94,14 +94,3 @@ pub fn pair_heading(plan: &Plan, from: &str, to: &str) -> String {
         address(plan, to)
     )
 }
-
-/// Human title of a phase.
-pub fn phase_title(p: Phase) -> &'static str {
-    match p {
-        Phase::Discovery => "Discovery",
-        Phase::Conversion => "Conversion / take control",
-        Phase::Transfer => "Transfer",
-        Phase::Legacy => "Legacy block-based transfer",
-        Phase::Management => "Management",
-    }
-}

@@ -77,7 +77,7 @@ pub fn render_diagram(d: &Diagram) -> String {
                 pt.x,
                 pt.y,
                 diagram::phase_color(*phase),
-                crate::export::phase_title(*phase)
+                phase.title()
             );
         }
         for t in &a.label.lines {
