@@ -15,20 +15,7 @@ use portplan_core::{Flow, Plan};
 use std::fmt::Write;
 
 /// Escapes text for HTML content and double-quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use portplan_core::export::markup::escape as esc;
 
 fn dir(f: &Flow) -> String {
     format!("{} → {}", f.from, f.to)

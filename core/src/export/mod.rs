@@ -6,6 +6,7 @@ pub mod change_csv;
 pub mod csv;
 pub mod firewall;
 pub mod markdown;
+pub mod markup;
 pub mod pdf;
 pub mod svg;
 pub mod table;

@@ -4,6 +4,7 @@
 //! so it opens the same in browsers, office suites and vector editors. Numbers are
 //! integers and elements follow the layout's order, so equal plans give equal bytes.
 
+use super::markup::escape as esc;
 use crate::diagram::{self, Diagram, HostBox, Overlay, Text, DOT_RADIUS, FONT_FAMILY};
 use crate::plan::Plan;
 use std::fmt::Write;
@@ -156,21 +157,6 @@ fn text(o: &mut String, t: &Text) {
 }
 
 /// Escapes text and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The SVG as a `data:` URL, for a download link in the page
 /// (`<a download="diagram.svg" href=…>`): every byte outside the URL-safe set is
 /// percent-encoded, so the URL survives any attribute context.
@@ -201,8 +187,4 @@ mod tests {
         assert!(!u.contains(['"', '<', '>', '#', '\n', '\'']));
     }
 
-    #[test]
-    fn escapes_the_five_xml_characters() {
-        assert_eq!(esc(r#"a&b<c>"d'"#), "a&amp;b&lt;c&gt;&quot;d&apos;");
-    }
 }
