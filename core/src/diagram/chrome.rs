@@ -1,7 +1,7 @@
 //! What makes the picture self-explaining: title, legend, column headings, notes.
 
 use super::geometry::{text_width, Point, MARGIN};
-use super::overlay::Status;
+use super::overlay::Signal;
 use super::shapes::{LegendEntry, Style, Swatch, Text};
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
@@ -38,7 +38,7 @@ pub(super) fn header(plan: &Plan, verdicts: bool, avail: i32) -> Header {
         .collect();
     let mut rows: Vec<(&str, Vec<(Swatch, &str)>)> = vec![("Phases:", phases)];
     if verdicts {
-        let statuses = Status::ALL.iter().map(|s| (Swatch::Status(*s), s.legend()));
+        let statuses = Signal::ALL.iter().map(|s| (Swatch::Signal(*s), s.legend()));
         rows.push(("Verdicts:", statuses.collect()));
     }
     let lead_w = text_width("Verdicts:", Style::Note.size()) + 10;

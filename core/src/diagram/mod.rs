@@ -34,7 +34,7 @@ pub mod shapes;
 pub use geometry::{text_width, Point, Rect, CHAR_WIDTH_PERMILLE, DOT_RADIUS, FONT_FAMILY};
 pub use layout::layout;
 pub use model::COLLAPSE_THRESHOLD;
-pub use overlay::{Overlay, Status};
+pub use overlay::{Overlay, Signal};
 pub use shapes::{
     box_colors, phase_color, status_color, Arrow, Diagram, HostBox, Label, LegendEntry, Span,
     Style, Swatch, Text,

@@ -1,7 +1,7 @@
 //! From flows to what the picture shows: arrows per host pair and direction, hosts in
 //! columns, workloads (source + its target) as units, identical units collapsed.
 
-use super::overlay::{Overlay, Status};
+use super::overlay::{Overlay, Signal};
 use super::ports::Item;
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
@@ -20,7 +20,7 @@ pub(crate) struct Edge {
 }
 
 impl Edge {
-    pub fn status(&self) -> Option<Status> {
+    pub fn status(&self) -> Option<Signal> {
         self.items.iter().map(|i| i.status).max().flatten()
     }
 }

@@ -2,7 +2,7 @@
 
 use super::geometry::{text_width, Point, Rect, BOX_PAD, DOT_RADIUS, DOT_STEP, LINE_H};
 use super::model::{Edge, Unit};
-use super::overlay::Status;
+use super::overlay::Signal;
 use super::ports::{label_lines, line_text};
 use super::shapes::{Arrow, HostBox, Label, Span, Style, Text};
 use crate::plan::Plan;
@@ -12,7 +12,7 @@ use crate::types::{Phase, Role};
 pub(super) struct Measured {
     pub lines: Vec<Vec<Span>>,
     pub phases: Vec<Phase>,
-    pub status: Option<Status>,
+    pub status: Option<Signal>,
     /// Phase dots plus the widest line.
     pub w: i32,
 }

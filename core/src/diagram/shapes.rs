@@ -2,14 +2,14 @@
 //! arrows, the legend, and the colors of phases, verdicts and roles.
 
 use super::geometry::{text_width, Point, Rect};
-use super::overlay::Status;
+use super::overlay::Signal;
 use crate::types::{Phase, Role};
 
 /// A run of text in one color: `None` is the text's own color, `Some` a verdict color.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     pub text: String,
-    pub status: Option<Status>,
+    pub status: Option<Signal>,
 }
 
 /// How a text is set.
@@ -126,7 +126,7 @@ pub struct Arrow {
     /// Phases of the merged flows, in phase order (never empty).
     pub phases: Vec<Phase>,
     /// Worst verdict of the arrow's ports when an overlay is drawn.
-    pub status: Option<Status>,
+    pub status: Option<Signal>,
     pub label: Label,
 }
 
@@ -174,14 +174,14 @@ impl Arrow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Swatch {
     Phase(Phase),
-    Status(Status),
+    Signal(Signal),
 }
 
 impl Swatch {
     pub fn color(self) -> &'static str {
         match self {
             Swatch::Phase(p) => phase_color(p),
-            Swatch::Status(s) => status_color(s),
+            Swatch::Signal(s) => status_color(s),
         }
     }
 }
@@ -219,12 +219,12 @@ pub fn phase_color(p: Phase) -> &'static str {
 }
 
 /// Color of a verdict: green, amber, red; grey when not known.
-pub fn status_color(s: Status) -> &'static str {
+pub fn status_color(s: Signal) -> &'static str {
     match s {
-        Status::Pass => "#1a7f37",
-        Status::Closed => "#bf8700",
-        Status::Filtered => "#cf222e",
-        Status::Unknown => "#8c959f",
+        Signal::Pass => "#1a7f37",
+        Signal::Closed => "#bf8700",
+        Signal::Filtered => "#cf222e",
+        Signal::Unknown => "#8c959f",
     }
 }
 

@@ -22,6 +22,9 @@ pub fn escape(s: &str) -> String {
 mod tests {
     #[test]
     fn escapes_the_five_markup_characters() {
-        assert_eq!(super::escape(r#"a&b<c>"d'"#), "a&amp;b&lt;c&gt;&quot;d&#39;");
+        assert_eq!(
+            super::escape(r#"a&b<c>"d'"#),
+            "a&amp;b&lt;c&gt;&quot;d&#39;"
+        );
     }
 }
