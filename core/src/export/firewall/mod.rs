@@ -106,7 +106,12 @@ impl Inbound<'_> {
             self.from, self.flow.to, self.flow.phase, self.flow.purpose
         );
         if let Some(a) = &self.flow.address {
-            d.push_str(&format!(" (dialed at public {a}, NAT to this host)"));
+            // An initiator outside this host's network may itself be translated on the
+            // way out: its private address is then not what arrives here.
+            d.push_str(&format!(
+                " (dialed at public {a}, NAT to this host; if {}'s own network translates its address, allow that address instead)",
+                self.from
+            ));
         }
         if self.flow.optional {
             d.push_str(" (optional)");
