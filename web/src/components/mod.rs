@@ -8,6 +8,7 @@ pub mod firewall;
 pub mod hosts;
 pub mod import;
 pub mod labels;
+pub mod paste_preview;
 pub mod plan_view;
 pub mod share_link;
 pub mod workloads;
