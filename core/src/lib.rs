@@ -28,6 +28,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod share;
 pub mod token;
 pub mod types;
 

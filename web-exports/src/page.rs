@@ -191,3 +191,15 @@ pub fn export_file(plan_json: &str, kind: &str, date: &str) -> Result<Vec<u8>, J
         .with(|s| file(plan_json, kind, &texts(&s.borrow()), date))
         .map_err(js)
 }
+
+/// The share link's `#s=` payload of a scenario's JSON (the core's DEFLATE + base64url).
+#[wasm_bindgen(js_name = packLink)]
+pub fn pack_link(scenario_json: &str) -> String {
+    portplan_core::share::pack(scenario_json)
+}
+
+/// The scenario JSON of a `#s=` payload, or why the link cannot be read.
+#[wasm_bindgen(js_name = unpackLink)]
+pub fn unpack_link(data: &str) -> Result<String, JsError> {
+    portplan_core::share::unpack(data).map_err(|e| JsError::new(&e))
+}

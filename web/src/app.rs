@@ -6,17 +6,18 @@ use crate::components::field::field_id;
 use crate::components::firewall::FirewallView;
 use crate::components::hosts::Hosts;
 use crate::components::import::Import;
+use crate::components::labels;
 use crate::components::plan_view::PlanView;
 use crate::components::share_link::ShareLink;
-use crate::components::workloads::Workloads;
+use crate::components::workloads::{focus_id, Workloads};
 use crate::exports;
 use crate::problems::Problems;
-use crate::share;
+use crate::share::{self, Link};
 use crate::state::{Action, Checked, Draft, Wizard};
 use portplan_core::{Plan, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
+
 use yew::prelude::*;
 
 /// A plan the page can show: the scenario it came from, and its JSON for the exports
@@ -43,30 +44,97 @@ fn location_hash() -> String {
     gloo_utils::window().location().hash().unwrap_or_default()
 }
 
-/// The starting draft: the link's scenario if the page was opened from one.
-fn initial() -> (Draft, Option<String>) {
+/// How the page starts: the draft, a problem with the link, whether it is a review
+/// of a shared plan, and a packed link still to unpack.
+struct Start {
+    draft: Draft,
+    link_error: Option<String>,
+    review: bool,
+    packed: Option<String>,
+}
+
+fn initial() -> Start {
+    let plain = |draft, link_error, review| Start {
+        draft,
+        link_error,
+        review,
+        packed: None,
+    };
     match share::parse(&location_hash()) {
-        Some(Ok(s)) => (Draft::from_scenario(&s), None),
-        Some(Err(e)) => (Draft::default(), Some(e.to_string())),
-        None => (Draft::default(), None),
+        Some(Link::Plain(Ok(s))) => plain(Draft::from_scenario(&s), None, true),
+        Some(Link::Plain(Err(e))) => plain(Draft::default(), Some(e.to_string()), false),
+        Some(Link::Packed(data)) => Start {
+            draft: Draft::default(),
+            link_error: None,
+            review: true,
+            packed: Some(data),
+        },
+        None => plain(Draft::default(), None, false),
     }
 }
 
-fn focus(path: &str) {
-    let el = gloo_utils::document().get_element_by_id(&field_id(path));
-    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = el.focus();
+/// Opens a link's scenario: a plain one at once, a packed one once the exports module
+/// has unpacked it.
+fn open_link(
+    link: Link,
+    dispatcher: UseReducerDispatcher<Wizard>,
+    link_error: UseStateHandle<Option<String>>,
+    opening: UseStateHandle<bool>,
+) {
+    let load = move |r: Result<Scenario, String>| {
+        match r {
+            Ok(s) => {
+                link_error.set(None);
+                dispatcher.dispatch(Action::Load(Draft::from_scenario(&s)));
+            }
+            Err(e) => link_error.set(Some(e)),
+        }
+        opening.set(false);
+    };
+    match link {
+        Link::Plain(r) => load(r.map_err(|e| e.to_string())),
+        Link::Packed(data) => exports::unpack(data, move |r| {
+            load(
+                r.map_err(|e| format!("The link is damaged: {e}."))
+                    .and_then(|json| share::read_json(&json).map_err(|e| e.to_string())),
+            )
+        }),
     }
+}
+
+fn page_base() -> String {
+    let loc = gloo_utils::window().location();
+    format!(
+        "{}{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    )
 }
 
 #[function_component]
 pub fn App() -> Html {
     let start = use_memo((), |_| initial());
-    let link_error = use_state(|| start.1.clone());
+    let link_error = use_state(|| start.link_error.clone());
+    let review = use_state(|| start.review);
+    let opening = use_state(|| start.packed.is_some());
+    // The address bar changes only once the scenario has been edited here.
+    let edited = use_state(|| false);
+    let share_url = use_state(|| None::<AttrValue>);
     let wizard = {
-        let draft = start.0.clone();
+        let draft = start.draft.clone();
         use_reducer_eq(move || Wizard { draft })
     };
+    {
+        let (dispatcher, link_error, opening) =
+            (wizard.dispatcher(), link_error.clone(), opening.clone());
+        let packed = start.packed.clone();
+        use_effect_with((), move |_| {
+            if let Some(data) = packed {
+                open_link(Link::Packed(data), dispatcher, link_error, opening);
+            }
+        });
+    }
     let checked: Rc<Checked> = use_memo(wizard.draft.clone(), |d| d.check());
     let problems = use_memo(checked.clone(), |c| Problems::new(&wizard.draft, &c.errors));
     let current = use_memo(checked.clone(), |c| Shown::of(c));
@@ -85,50 +153,60 @@ pub fn App() -> Html {
             exports::show(json.clone());
         }
     });
-    let fragment = use_memo(plan_json.clone(), |_| {
-        shown.as_ref().map(|s| share::fragment(&s.scenario))
+    let scenario_json: Rc<Option<Rc<str>>> = use_memo(plan_json.clone(), |_| {
+        shown.as_ref().map(|s| Rc::from(share::json(&s.scenario)))
     });
-    // Keep the address bar's fragment equal to the valid scenario (no history entry).
-    use_effect_with(fragment.clone(), |f| {
-        if let Some(f) = f.as_ref() {
-            if location_hash() != *f {
-                let _ = gloo_utils::window().history().and_then(|h| {
-                    h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(f))
-                });
-            }
-        }
-    });
+    // The share link is packed by the exports module; the address bar follows it only
+    // after an edit here (a link being reviewed stays as it was opened).
+    {
+        let share_url = share_url.clone();
+        let waiting = *opening;
+        use_effect_with(
+            (scenario_json.clone(), *edited, waiting),
+            move |(json, edited, waiting)| {
+                if let (Some(json), false) = (json.as_ref().clone(), *waiting) {
+                    let edited = *edited;
+                    exports::pack(json, move |r| {
+                        let Ok(packed) = r else { return };
+                        let f = share::fragment(&packed);
+                        share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
+                        if edited && location_hash() != f {
+                            let _ = gloo_utils::window().history().and_then(|h| {
+                                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&f))
+                            });
+                        }
+                    });
+                }
+            },
+        );
+    }
     // A link pasted into the address bar of an open page changes only the fragment.
     {
-        let (dispatcher, link_error) = (wizard.dispatcher(), link_error.clone());
+        let (dispatcher, link_error, opening) =
+            (wizard.dispatcher(), link_error.clone(), opening.clone());
         use_effect_with((), move |_| {
             let listener =
                 gloo_events::EventListener::new(&gloo_utils::window(), "hashchange", move |_| {
-                    match share::parse(&location_hash()) {
-                        Some(Ok(s)) => {
-                            link_error.set(None);
-                            dispatcher.dispatch(Action::Load(Draft::from_scenario(&s)));
-                        }
-                        Some(Err(e)) => link_error.set(Some(e.to_string())),
-                        None => {}
+                    if let Some(link) = share::parse(&location_hash()) {
+                        open_link(
+                            link,
+                            dispatcher.clone(),
+                            link_error.clone(),
+                            opening.clone(),
+                        );
                     }
                 });
             move || drop(listener)
         });
     }
-    let share_url = fragment.as_ref().as_ref().map(|f| {
-        let loc = gloo_utils::window().location();
-        let base = format!(
-            "{}{}{}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default(),
-            loc.search().unwrap_or_default()
-        );
-        AttrValue::from(format!("{base}{f}"))
-    });
     let ondispatch = {
-        let w = wizard.clone();
-        Callback::from(move |a: Action| w.dispatch(a))
+        let (w, edited) = (wizard.clone(), edited.clone());
+        Callback::from(move |a: Action| {
+            if !*edited {
+                edited.set(true);
+            }
+            w.dispatch(a)
+        })
     };
     let d = &wizard.draft;
     let problem_list = if problems.is_empty() {
@@ -145,7 +223,7 @@ pub fn App() -> Html {
                 <ul>
                     { for problems.list.iter().map(|p| {
                         let id = field_id(&p.field);
-                        let onclick = Callback::from(move |_| focus(&id));
+                        let onclick = Callback::from(move |_| focus_id(&id));
                         html! {
                             <li class="problem" data-field={p.field.clone()}>
                                 <button type="button" class="link" {onclick}>{ p.sentence() }</button>
@@ -193,20 +271,31 @@ pub fn App() -> Html {
         <>
             <header>
                 <h1>{ "portplan" }<span>{ " — PlateSpin network port planner" }</span></h1>
-                <ShareLink url={share_url} />
+                <ShareLink url={(*share_url).clone()} />
                 if let Some(e) = &*link_error {
                     <p class="field-error" role="alert" id="link-error">{ e }</p>
                 }
             </header>
             <main>
-                { problem_list }
-                <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                    <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                    <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                    <Workloads workloads={d.workloads.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                    <Import workloads={d.workloads.len()} ondispatch={ondispatch} />
-                </form>
-                <div class={classes!("result", stale.then_some("stale"))}>{ result }</div>
+                if *opening {
+                    <p id="opening" class="loading" role="status">{ "Opening the shared plan…" }</p>
+                } else if *review {
+                    <section id="review" class="review-bar" aria-labelledby="review-title">
+                        <h2 id="review-title">{ format!("Review of a shared plan: {} {}, {} workloads", labels::product(d.product), d.version, d.workloads.len()) }</h2>
+                        <p>{ "Read-only: nothing here changes the link. Edit opens the wizard; the link then follows your changes." }</p>
+                        <button type="button" id="edit-plan" onclick={let r = review.clone(); Callback::from(move |_| r.set(false))}>{ "Edit" }</button>
+                    </section>
+                    <div class="result">{ result }</div>
+                } else {
+                    { problem_list }
+                    <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                        <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Workloads workloads={d.workloads.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Import workloads={d.workloads.len()} ondispatch={ondispatch} />
+                    </form>
+                    <div class={classes!("result", stale.then_some("stale"))}>{ result }</div>
+                }
             </main>
         </>
     }

@@ -23,6 +23,12 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn update(this: &ExportsModule, plan: &str);
 
+    #[wasm_bindgen(method, js_name = packLink)]
+    fn pack_link(this: &ExportsModule, scenario_json: &str) -> String;
+
+    #[wasm_bindgen(method, catch, js_name = unpackLink)]
+    fn unpack_link(this: &ExportsModule, data: &str) -> Result<String, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = exportFile)]
     fn export_file(
         this: &ExportsModule,
@@ -79,6 +85,24 @@ pub fn make(
             module()
                 .await
                 .and_then(|m| m.export_file(&plan, kind, &today()).map_err(message)),
+        )
+    });
+}
+
+/// Packs a scenario's JSON for the share link (`#s=` payload) and passes it to `done`.
+pub fn pack(scenario_json: Rc<str>, done: impl FnOnce(Result<String, String>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(module().await.map(|m| m.pack_link(&scenario_json)))
+    });
+}
+
+/// Unpacks a `#s=` payload into the scenario JSON and passes it to `done`.
+pub fn unpack(data: String, done: impl FnOnce(Result<String, String>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(
+            module()
+                .await
+                .and_then(|m| m.unpack_link(&data).map_err(message)),
         )
     });
 }

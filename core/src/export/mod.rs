@@ -5,8 +5,10 @@
 pub mod change_csv;
 pub mod csv;
 pub mod firewall;
+pub mod groups;
 pub mod markdown;
 pub mod pdf;
+pub mod registry;
 pub mod svg;
 pub mod table;
 

@@ -1,84 +1,134 @@
-//! The compact firewall view: for each host pair, what the accepting side must open.
-//! It is what a firewall team asks for first; the full plan says why.
+//! The firewall view: the plan as the few rules a firewall team writes, with address
+//! groups (the core's [`groups::rules`]), phase and purpose, search and sort. It is what
+//! a firewall team asks for first; the full plan below says why.
 
-use portplan_core::export::address;
-use portplan_core::{Plan, PortRange, Protocol};
+use portplan_core::export::{groups, phase_title};
+use portplan_core::Plan;
 use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-/// One host pair and its ports, per protocol: `(Tcp, [135..=135, 445..=445])`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Opening<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
-    /// Ports per protocol in ascending order, each once; `None` is ICMP echo.
-    pub ports: Vec<(Protocol, Vec<Option<PortRange>>)>,
-}
-
-/// Pairs in plan order, protocols in plan order, ports sorted.
-pub fn openings(plan: &Plan) -> Vec<Opening<'_>> {
-    let mut out: Vec<Opening<'_>> = Vec::new();
-    for f in &plan.flows {
-        let i = match out.iter().position(|o| o.from == f.from && o.to == f.to) {
-            Some(i) => i,
-            None => {
-                out.push(Opening {
-                    from: &f.from,
-                    to: &f.to,
-                    ports: vec![],
-                });
-                out.len() - 1
-            }
-        };
-        let by_proto = &mut out[i].ports;
-        match by_proto.iter_mut().find(|(p, _)| *p == f.protocol) {
-            Some((_, list)) if !list.contains(&f.ports) => list.push(f.ports),
-            Some(_) => {}
-            None => by_proto.push((f.protocol, vec![f.ports])),
-        }
-    }
-    for o in &mut out {
-        for (_, list) in &mut o.ports {
-            list.sort();
-        }
-    }
-    out
-}
-
-/// `TCP 135, 445 · ICMP echo`.
-pub fn openings_text(o: &Opening<'_>) -> String {
-    o.ports
-        .iter()
-        .map(|(p, list)| {
-            let ports: Vec<String> = list
-                .iter()
-                .map(|r| r.map_or_else(|| "echo".to_string(), |r| r.to_string()))
-                .collect();
-            format!("{} {}", p.as_str().to_ascii_uppercase(), ports.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
 
 #[derive(Properties, PartialEq)]
 pub struct FirewallViewProps {
     pub plan: Rc<Plan>,
 }
 
+/// Orders of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Plan,
+    From,
+    To,
+    Ports,
+    Phase,
+}
+
+impl Sort {
+    const ALL: [(Sort, &'static str, &'static str); 5] = [
+        (Sort::Plan, "plan", "plan order (phase by phase)"),
+        (Sort::From, "from", "source"),
+        (Sort::To, "to", "destination"),
+        (Sort::Ports, "ports", "ports"),
+        (Sort::Phase, "phase", "phase"),
+    ];
+}
+
+/// The rules to show: those matching `query`, in `sort` order.
+pub fn shown<'a>(
+    rules: &'a [groups::GroupRule],
+    query: &str,
+    sort: Sort,
+) -> Vec<&'a groups::GroupRule> {
+    let mut out: Vec<&groups::GroupRule> = rules.iter().filter(|r| r.matches(query)).collect();
+    match sort {
+        Sort::Plan => {}
+        Sort::From => out.sort_by_key(|r| r.from.label().to_lowercase()),
+        Sort::To => out.sort_by_key(|r| r.to.label().to_lowercase()),
+        Sort::Ports => out.sort_by_key(|r| r.openings.first().map(|(_, p)| p.map(|p| p.first))),
+        Sort::Phase => out.sort_by_key(|r| r.phases.first().copied()),
+    }
+    out
+}
+
+fn side(g: &groups::Group) -> Html {
+    match g.members.as_slice() {
+        [one] => html! { <>{ &one.name }<br/><small>{ &one.address }</small></> },
+        _ => html! {
+            <details class="group">
+                <summary>{ g.label() }</summary>
+                <small>{ g.addresses() }</small>
+            </details>
+        },
+    }
+}
+
 #[function_component]
 pub fn FirewallView(p: &FirewallViewProps) -> Html {
-    let plan = &p.plan;
+    let rules = use_memo(p.plan.clone(), |plan| groups::rules(plan));
+    let query = use_state(String::new);
+    let sort = use_state(|| Sort::Plan);
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            query.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_sort = {
+        let sort = sort.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some((s, _, _)) = Sort::ALL.iter().find(|(_, name, _)| *name == v) {
+                sort.set(*s);
+            }
+        })
+    };
+    let rows = shown(&rules, &query, *sort);
+    let pairs = rules
+        .iter()
+        .map(|r| {
+            if r.pairwise {
+                r.from.members.len()
+            } else {
+                r.from.members.len() * r.to.members.len()
+            }
+        })
+        .sum::<usize>();
     html! {
         <section id="firewall" aria-labelledby="firewall-title">
-            <h2 id="firewall-title">{ "Firewall view: ports to open" }</h2>
-            <table class="flows">
-                <thead><tr><th>{ "From" }</th><th>{ "To (opens inbound)" }</th><th>{ "Ports" }</th></tr></thead>
+            <h2 id="firewall-title">{ format!("Firewall view: {} rules for {} host pairs", rules.len(), pairs) }</h2>
+            <p class="hint">{ "Each rule opens inbound on the destination. Hosts with the same needs form an address group (open a group to see its addresses)." }</p>
+            <div class="row no-print filters">
+                <div class="field">
+                    <label for="firewall-search">{ "Search (host, address, port, phase, purpose)" }</label>
+                    <input type="search" id="firewall-search" value={(*query).clone()} oninput={on_query}
+                        placeholder="e.g. 3725 or ps01" autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="firewall-sort">{ "Sort by" }</label>
+                    <select id="firewall-sort" onchange={on_sort}>
+                        { for Sort::ALL.iter().map(|(s, name, text)| html! {
+                            <option value={*name} selected={*s == *sort}>{ *text }</option>
+                        }) }
+                    </select>
+                </div>
+            </div>
+            <p id="firewall-count" role="status" class="hint">
+                { if query.is_empty() { String::new() } else { format!("{} of {} rules match.", rows.len(), rules.len()) } }
+            </p>
+            <table class="flows firewall">
+                <thead><tr><th>{ "From" }</th><th>{ "To (opens inbound)" }</th><th>{ "Ports" }</th><th>{ "Phase" }</th><th>{ "Purpose" }</th></tr></thead>
                 <tbody>
-                    { for openings(plan).iter().map(|o| html! {
-                        <tr>
-                            <td>{ o.from }<br/><small>{ address(plan, o.from) }</small></td>
-                            <td>{ o.to }<br/><small>{ address(plan, o.to) }</small></td>
-                            <td class="ports">{ openings_text(o) }</td>
+                    { for rows.iter().map(|r| html! {
+                        <tr class="fw-rule" data-from={r.from.label()} data-to={r.to.label()}>
+                            <td data-label="From">{ side(&r.from) }</td>
+                            <td data-label="To">{ side(&r.to) }
+                                if r.pairwise { <br/><small class="pairwise">{ "each source to its own target" }</small> }
+                            </td>
+                            <td class="ports" data-label="Ports">{ r.ports_text() }</td>
+                            <td class="phase" data-label="Phase">{ r.phases.iter().map(|p| phase_title(*p)).collect::<Vec<_>>().join(", ") }</td>
+                            <td class="purpose" data-label="Purpose">
+                                <ul class="purposes">{ for r.purposes.iter().map(|p| html! { <li>{ p }</li> }) }</ul>
+                            </td>
                         </tr>
                     }) }
                 </tbody>
@@ -93,30 +143,22 @@ mod tests {
     use portplan_core::Scenario;
 
     #[test]
-    fn one_line_per_pair_with_ports_by_protocol() {
+    fn search_and_sort_over_the_rules() {
         let s = Scenario::from_json(include_str!("../../../examples/legacy-block.json"))
             .expect("example");
         let plan = Plan::build(&s).expect("plan");
-        let o = openings(&plan);
-        let pairs: std::collections::HashSet<(&str, &str)> = plan
-            .flows
-            .iter()
-            .map(|f| (f.from.as_str(), f.to.as_str()))
-            .collect();
-        assert_eq!(o.len(), pairs.len());
-        let legacy = o
-            .iter()
-            .find(|o| o.from == "db01" && o.to == "db01-t")
-            .expect("pair");
-        let text = openings_text(legacy);
-        assert_eq!(text, "TCP 137-139, 445, 9999, 10002, 10004 · ICMP echo");
-        let server = o
-            .iter()
-            .find(|o| o.from == "ps01" && o.to == "db01")
-            .expect("pair");
+        let rules = groups::rules(&plan);
+        let legacy = shown(&rules, "10002", Sort::Plan);
+        assert_eq!(legacy.len(), 1);
         assert_eq!(
-            openings_text(server),
-            "TCP 135, 139, 445, 1025-5000 · UDP 137-138"
+            legacy[0].ports_text(),
+            "TCP 137-139, 445, 9999, 10002, 10004 · ICMP echo"
         );
+        assert_eq!(shown(&rules, "", Sort::Plan).len(), rules.len());
+        let by_to = shown(&rules, "", Sort::To);
+        let labels: Vec<String> = by_to.iter().map(|r| r.to.label().to_lowercase()).collect();
+        let mut sorted = labels.clone();
+        sorted.sort();
+        assert_eq!(labels, sorted);
     }
 }
