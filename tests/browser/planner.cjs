@@ -97,6 +97,9 @@ async function download(page, button, file) {
 
     result.flows = await flows(page);
     result.title = await page.textContent('#plan-title');
+    // The grouped firewall view follows once edits settle.
+    await page.waitForTimeout(600);
+    await page.waitForSelector('#firewall tbody tr');
     result.firewall = await page.$$eval('#firewall tbody tr', (rows) => rows.map((r) => r.textContent));
     await page.screenshot({ path: path.join(out, 'planner.png'), fullPage: true });
     await page.emulateMedia({ media: 'print' });
@@ -175,6 +178,8 @@ async function download(page, button, file) {
     await page.setInputFiles('#import-file', process.env.REPORT_SCENARIO);
     await page.waitForFunction(() => (document.querySelector('#import-message') || {}).textContent === 'imported report-scenario.json');
     await flows(page);
+    // The exports module takes the new plan once edits settle; reports are matched to it.
+    await page.waitForTimeout(600);
     await page.setInputFiles('#report-file', process.env.REPORT_FILE);
     await page.waitForSelector('#verification-view tr.verdict-flow');
     result.report_message = await page.textContent('#report-message');

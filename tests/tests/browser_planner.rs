@@ -264,10 +264,10 @@ fn planner_page_end_to_end() {
         portplan_core::export::csv::render(&Plan::build(&expected).expect("plan"))
     );
 
-    // The share link is the page's own URL with the scenario in the fragment, and it
+    // The share link is the page's own URL with the compressed scenario in the fragment, and it
     // reopens the same plan.
     let link = result["share_link"].as_str().expect("link");
-    assert!(link.starts_with(&format!("{url}#scenario=")), "{link}");
+    assert!(link.starts_with(&format!("{url}#s=")), "{link}");
     assert_eq!(result["location"], link);
     assert_eq!(result["flows_from_link"], result["flows"]);
     assert_eq!(

@@ -19,10 +19,12 @@
 //!   verification section into their (empty, Yew-owned) containers and handles the
 //!   report file input itself, so none of it is code in the main bundle.
 
+pub mod firewall;
 #[cfg(target_arch = "wasm32")]
 mod page;
 pub mod verdicts;
 pub mod view;
+pub mod warnings;
 
 use portplan_core::diagram::pdf::checklist;
 use portplan_core::export::{pdf::PdfOptions, registry, svg};

@@ -3,7 +3,6 @@
 use crate::components::deployment::Deployment;
 use crate::components::downloads::Downloads;
 use crate::components::field::field_id;
-use crate::components::firewall::FirewallView;
 use crate::components::hosts::Hosts;
 use crate::components::import::Import;
 use crate::components::labels;
@@ -119,7 +118,7 @@ pub fn App() -> Html {
     let review = use_state(|| start.review);
     let opening = use_state(|| start.packed.is_some());
     // The address bar changes only once the scenario has been edited here.
-    let edited = use_state(|| false);
+    let edited = use_state_eq(|| false);
     let share_url = use_state(|| None::<AttrValue>);
     let wizard = {
         let draft = start.draft.clone();
@@ -199,14 +198,18 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    let ondispatch = {
-        let (w, edited) = (wizard.clone(), edited.clone());
-        Callback::from(move |a: Action| {
-            if !*edited {
+    // One callback for the page's life: a new one per render would re-render every
+    // field on any background update (the link being packed), and a re-rendered input
+    // takes back the draft's value, wiping what is being typed.
+    let ondispatch: Callback<Action> = {
+        let (dispatcher, edited) = (wizard.dispatcher(), edited.setter());
+        (*use_memo((), move |_| {
+            Callback::from(move |a: Action| {
                 edited.set(true);
-            }
-            w.dispatch(a)
-        })
+                dispatcher.dispatch(a)
+            })
+        }))
+        .clone()
     };
     let d = &wizard.draft;
     let problem_list = if problems.is_empty() {
@@ -237,13 +240,9 @@ pub fn App() -> Html {
             </section>
         }
     };
-    let warnings = shown
-        .as_ref()
-        .map(|s| crate::warnings::of(&s.scenario))
-        .unwrap_or_default();
     let result = match &shown {
         Some(s) => {
-            let (diagram, verification) = exports::containers();
+            let (diagram, verification, firewall, warnings) = exports::containers();
             html! {
             <>
                 if stale {
@@ -251,16 +250,11 @@ pub fn App() -> Html {
                         { format!("Out of date: this is the last valid plan. {} above.", problems.count_text()) }
                     </p>
                 }
-                if !warnings.is_empty() {
-                    <section id="warnings" aria-labelledby="warnings-title">
-                        <h2 id="warnings-title">{ "Worth a look" }</h2>
-                        <ul>{ for warnings.iter().map(|w| html! { <li class="warning">{ w }</li> }) }</ul>
-                    </section>
-                }
+                { warnings }
                 <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
                 { diagram }
                 { verification }
-                <FirewallView plan={s.plan.clone()} />
+                { firewall }
                 <PlanView plan={s.plan.clone()} />
             </>
             }

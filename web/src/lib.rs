@@ -20,7 +20,6 @@ pub mod paste;
 pub mod problems;
 pub mod share;
 pub mod state;
-pub mod warnings;
 
 /// Entry point called by wasm-bindgen when the module loads.
 #[cfg(target_arch = "wasm32")]

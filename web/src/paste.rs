@@ -36,9 +36,9 @@ impl Column {
     pub fn from_header(cell: &str) -> Option<Column> {
         let key: String = cell
             .chars()
-            .filter(|c| c.is_alphanumeric())
+            .filter(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
-            .to_lowercase();
+            .to_ascii_lowercase();
         Some(match key.as_str() {
             "name" | "hostname" | "host" | "server" | "servername" | "workload" | "vm"
             | "vmname" | "computer" | "computername" | "source" | "sourcename" | "machine" => {
@@ -178,9 +178,9 @@ pub fn os_of(text: &str) -> Option<Os> {
 pub fn transfer_of(text: &str) -> Option<Transfer> {
     let t: String = text
         .chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
-        .to_lowercase();
+        .to_ascii_lowercase();
     Some(match t.as_str() {
         "" | "file" | "filebased" | "filetransfer" => Transfer::File,
         "vss" | "vssbbt" | "block" | "blockbased" | "bbt" | "vssblockbased" => Transfer::VssBbt,

@@ -10,7 +10,6 @@ use crate::components::labels;
 use crate::state::{Draft, FieldError};
 use portplan_core::types::Replication;
 use portplan_core::{Product, Transfer};
-use std::collections::HashMap;
 use yew::AttrValue;
 
 /// One problem, ready to show.
@@ -42,24 +41,21 @@ impl Described {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problems {
     pub list: Vec<Described>,
-    by_field: HashMap<String, AttrValue>,
 }
 
 impl Problems {
     pub fn new(draft: &Draft, errors: &[FieldError]) -> Problems {
-        let list: Vec<Described> = errors.iter().map(|e| describe(draft, e)).collect();
-        let mut by_field = HashMap::new();
-        for d in &list {
-            by_field
-                .entry(d.field.clone())
-                .or_insert_with(|| AttrValue::from(d.message.clone()));
+        Problems {
+            list: errors.iter().map(|e| describe(draft, e)).collect(),
         }
-        Problems { list, by_field }
     }
 
-    /// The message for the control at `path`.
+    /// The message for the control at `path` (the first, if several).
     pub fn field(&self, path: &str) -> Option<AttrValue> {
-        self.by_field.get(path).cloned()
+        self.list
+            .iter()
+            .find(|d| d.field == path)
+            .map(|d| AttrValue::from(d.message.clone()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -181,7 +177,9 @@ pub fn words(message: &str) -> String {
     }
     let mut chars = out.chars();
     match chars.next() {
-        Some(c) if c.is_lowercase() => c.to_uppercase().chain(chars).collect(),
+        Some(c) if c.is_ascii_lowercase() => std::iter::once(c.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         _ => out,
     }
 }

@@ -8,9 +8,10 @@
 use portplan_core::share::{decode, PACKED_KEY, PLAIN_KEY};
 use portplan_core::{InputError, Scenario};
 
-/// The compact JSON a link carries.
+/// The JSON a link carries: the scenario file's own text (DEFLATE takes the
+/// indentation almost for free, and one JSON writer keeps the wasm small).
 pub fn json(s: &Scenario) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    s.to_json()
 }
 
 /// `#s=…` from a packed payload.

@@ -373,7 +373,18 @@ impl Draft {
                 message,
             });
         }
-        errors.sort_by_key(|e| page_order(&e.path));
+        // In page order (the drive letters were read first); an insertion keeps the
+        // page's wasm free of another sort.
+        let mut ordered: Vec<FieldError> = Vec::with_capacity(errors.len());
+        for e in errors {
+            let key = page_order(&e.path);
+            let at = ordered
+                .iter()
+                .position(|o| page_order(&o.path) > key)
+                .unwrap_or(ordered.len());
+            ordered.insert(at, e);
+        }
+        let errors = ordered;
         if !errors.is_empty() {
             return Checked { plan: None, errors };
         }
@@ -568,7 +579,7 @@ impl Draft {
             }
             Action::Workload(i, edit) => {
                 if let Some(w) = self.workloads.get_mut(i) {
-                    w.draft = false;
+                    let before = w.clone();
                     match edit {
                         WorkloadEdit::Name(v) => w.name = v,
                         WorkloadEdit::Address(v) => w.address = v,
@@ -578,6 +589,10 @@ impl Draft {
                         WorkloadEdit::Transfer(t) => w.transfer = t,
                         WorkloadEdit::Agent(a) => w.agent = a,
                         WorkloadEdit::Target(f, v) => set_host(&mut w.target, f, v),
+                    }
+                    // Committing an unchanged value (leaving a field) keeps a draft a draft.
+                    if *w != before {
+                        w.draft = false;
                     }
                 }
             }

@@ -118,9 +118,9 @@ impl GroupRule {
                 .join(" "),
             self.purposes.join(" ")
         )
-        .to_lowercase();
+        .to_ascii_lowercase();
         query
-            .to_lowercase()
+            .to_ascii_lowercase()
             .split_whitespace()
             .all(|w| text.contains(w))
     }
@@ -141,164 +141,160 @@ fn push_once<T: PartialEq>(list: &mut Vec<T>, v: T) {
     }
 }
 
-fn member(plan: &Plan, roles: &HashMap<&str, (Role, &str)>, name: &str) -> (Role, Member) {
-    let (role, address) = roles
-        .get(name)
-        .copied()
-        .unwrap_or((Role::Source, address(plan, name)));
-    (
-        role,
-        Member {
-            name: name.to_string(),
-            address: address.to_string(),
-        },
-    )
+/// A text key for a set of openings (one map type for every grouping step keeps the
+/// page's wasm small).
+fn openings_key(key: &mut String, openings: &[Opening]) {
+    for (p, r) in openings {
+        key.push_str(p.as_str());
+        if let Some(r) = r {
+            key.push_str(&r.to_string());
+        }
+        key.push(',');
+    }
+}
+
+/// Index in `out` of `key`, adding `make()` when new.
+fn slot<T>(
+    index: &mut HashMap<String, usize>,
+    out: &mut Vec<T>,
+    key: String,
+    make: impl FnOnce() -> T,
+) -> (usize, bool) {
+    match index.get(&key) {
+        Some(&i) => (i, false),
+        None => {
+            index.insert(key, out.len());
+            out.push(make());
+            (out.len() - 1, true)
+        }
+    }
+}
+
+/// Folds `from` into `into`: members, flow counts, phases and purposes.
+fn absorb(into: &mut GroupRule, from: GroupRule, sources: bool, destinations: bool) {
+    if sources {
+        into.from.members.extend(from.from.members);
+    }
+    if destinations {
+        into.to.members.extend(from.to.members);
+    }
+    into.flows += from.flows;
+    for p in from.phases {
+        push_once(&mut into.phases, p);
+    }
+    for p in from.purposes {
+        push_once(&mut into.purposes, p);
+    }
 }
 
 /// The plan as consolidated rules, in plan order.
 pub fn rules(plan: &Plan) -> Vec<GroupRule> {
-    let roles: HashMap<&str, (Role, &str)> = plan
-        .hosts
-        .iter()
-        .map(|h| (h.name.as_str(), (h.role, h.address.as_str())))
-        .collect();
+    let mut host_index: HashMap<String, usize> = HashMap::new();
+    for (i, h) in plan.hosts.iter().enumerate() {
+        host_index.insert(h.name.clone(), i);
+    }
+    let group = |name: &str| {
+        let (role, address) = host_index
+            .get(name)
+            .map(|&i| (plan.hosts[i].role, plan.hosts[i].address.clone()))
+            .unwrap_or((Role::Source, address(plan, name).to_string()));
+        Group {
+            role,
+            members: vec![Member {
+                name: name.to_string(),
+                address,
+            }],
+        }
+    };
     // 1. What each host pair needs, pairs in plan order.
-    let mut pairs: Vec<((&str, &str), PairNeeds)> = Vec::new();
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut pairs: Vec<(usize, PairNeeds)> = Vec::new();
     for (i, f) in plan.flows.iter().enumerate() {
-        let key = (f.from.as_str(), f.to.as_str());
-        let at = *index.entry(key).or_insert_with(|| {
-            pairs.push((
-                key,
-                PairNeeds {
-                    first: i,
-                    flows: 0,
-                    openings: vec![],
-                    phases: vec![],
-                    purposes: vec![],
-                },
-            ));
-            pairs.len() - 1
-        });
+        let (at, _) = slot(
+            &mut index,
+            &mut pairs,
+            format!("{}\u{1}{}", f.from, f.to),
+            || {
+                (
+                    i,
+                    PairNeeds {
+                        first: i,
+                        flows: 0,
+                        openings: vec![],
+                        phases: vec![],
+                        purposes: vec![],
+                    },
+                )
+            },
+        );
         let n = &mut pairs[at].1;
         n.flows += 1;
         push_once(&mut n.openings, (f.protocol, f.ports));
         push_once(&mut n.phases, f.phase);
         push_once(&mut n.purposes, f.purpose.clone());
     }
-    for (_, n) in &mut pairs {
-        n.openings.sort();
-        n.phases
-            .sort_by_key(|p| Phase::ALL.iter().position(|q| q == p));
-    }
-    // 2. Sources with the same role and the same openings to one destination.
-    struct Stage {
-        from_role: Role,
-        from: Vec<Member>,
-        to: (Role, Member),
-        needs: PairNeeds,
-    }
-    let mut stage: Vec<Stage> = Vec::new();
-    let mut by_to: HashMap<(String, Role, Vec<Opening>), usize> = HashMap::new();
-    for ((from, to), needs) in pairs {
-        let (from_role, from_member) = member(plan, &roles, from);
-        let key = (to.to_string(), from_role, needs.openings.clone());
-        match by_to.get(&key) {
-            Some(&i) => {
-                let s = &mut stage[i];
-                s.from.push(from_member);
-                s.needs.flows += needs.flows;
-                for p in needs.phases {
-                    push_once(&mut s.needs.phases, p);
+    let mut singles: Vec<GroupRule> = pairs
+        .into_iter()
+        .map(|(i, mut n)| {
+            n.openings.sort();
+            let f = &plan.flows[i];
+            GroupRule {
+                from: group(&f.from),
+                to: group(&f.to),
+                openings: n.openings,
+                phases: n.phases,
+                purposes: n.purposes,
+                first: n.first,
+                flows: n.flows,
+                pairwise: false,
+            }
+        })
+        .collect();
+    // 2. Sources with the same role and the same openings to one destination;
+    // 3. destinations with the same role and the same openings from one source group;
+    // 4. one-to-one pairs with the same roles and openings (source n → its target n).
+    for step in 0..3 {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut out: Vec<GroupRule> = Vec::new();
+        for r in singles {
+            let mut key = String::new();
+            match step {
+                0 => key.push_str(&r.to.members[0].name),
+                1 => {
+                    for m in &r.from.members {
+                        key.push_str(&m.name);
+                        key.push('\u{1}');
+                    }
                 }
-                for p in needs.purposes {
-                    push_once(&mut s.needs.purposes, p);
+                _ if r.from.members.len() == 1 && r.to.members.len() == 1 => {}
+                _ => {
+                    out.push(r);
+                    continue;
                 }
             }
-            None => {
-                by_to.insert(key, stage.len());
-                stage.push(Stage {
-                    from_role,
-                    from: vec![from_member],
-                    to: member(plan, &roles, to),
-                    needs,
-                });
+            key.push_str(r.from.role.as_str());
+            key.push_str(r.to.role.as_str());
+            openings_key(&mut key, &r.openings);
+            match index.get(&key) {
+                Some(&i) => {
+                    let into = &mut out[i];
+                    into.pairwise |= step == 2;
+                    absorb(into, r, step != 1, step != 0);
+                }
+                None => {
+                    index.insert(key, out.len());
+                    out.push(r);
+                }
             }
         }
+        singles = out;
     }
-    // 3. Destinations with the same role and the same openings from one source group.
-    let mut out: Vec<GroupRule> = Vec::new();
-    let mut by_from: HashMap<(Vec<Member>, Role, Vec<Opening>), usize> = HashMap::new();
-    for s in stage {
-        let key = (s.from.clone(), s.to.0, s.needs.openings.clone());
-        match by_from.get(&key) {
-            Some(&i) => {
-                let r = &mut out[i];
-                r.to.members.push(s.to.1);
-                r.flows += s.needs.flows;
-                for p in s.needs.phases {
-                    push_once(&mut r.phases, p);
-                }
-                for p in s.needs.purposes {
-                    push_once(&mut r.purposes, p);
-                }
-            }
-            None => {
-                by_from.insert(key, out.len());
-                out.push(GroupRule {
-                    from: Group {
-                        role: s.from_role,
-                        members: s.from,
-                    },
-                    to: Group {
-                        role: s.to.0,
-                        members: vec![s.to.1],
-                    },
-                    openings: s.needs.openings,
-                    phases: s.needs.phases,
-                    purposes: s.needs.purposes,
-                    first: s.needs.first,
-                    flows: s.needs.flows,
-                    pairwise: false,
-                });
-            }
-        }
-    }
-    // 4. One-to-one pairs with the same roles and openings (source n → its target n).
-    let mut merged: Vec<GroupRule> = Vec::new();
-    let mut by_roles: HashMap<(Role, Role, Vec<Opening>), usize> = HashMap::new();
-    for r in out {
-        if r.from.members.len() != 1 || r.to.members.len() != 1 {
-            merged.push(r);
-            continue;
-        }
-        let key = (r.from.role, r.to.role, r.openings.clone());
-        match by_roles.get(&key) {
-            Some(&i) => {
-                let m = &mut merged[i];
-                m.pairwise = true;
-                m.from.members.extend(r.from.members);
-                m.to.members.extend(r.to.members);
-                m.flows += r.flows;
-                for p in r.phases {
-                    push_once(&mut m.phases, p);
-                }
-                for p in r.purposes {
-                    push_once(&mut m.purposes, p);
-                }
-            }
-            None => {
-                by_roles.insert(key, merged.len());
-                merged.push(r);
-            }
-        }
-    }
-    for r in &mut merged {
+    for r in &mut singles {
         r.phases
             .sort_by_key(|p| Phase::ALL.iter().position(|q| q == p));
     }
-    merged.sort_by_key(|r| r.first);
-    merged
+    singles.sort_by_key(|r| r.first);
+    singles
 }
 
 #[cfg(test)]

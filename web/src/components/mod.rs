@@ -4,7 +4,6 @@
 pub mod deployment;
 pub mod downloads;
 pub mod field;
-pub mod firewall;
 pub mod hosts;
 pub mod import;
 pub mod labels;

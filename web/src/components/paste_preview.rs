@@ -6,8 +6,8 @@ use crate::paste::Pasted;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Rows shown in the table; the counts cover all of them.
-const SHOWN: usize = 200;
+/// Rows listed (those with problems first, then a few ready ones); the counts cover all.
+const SHOWN: usize = 50;
 
 #[derive(Properties, PartialEq)]
 pub struct PastePreviewProps {
@@ -39,42 +39,22 @@ pub fn PastePreview(p: &PastePreviewProps) -> Html {
     } else {
         format!("{bad} of {} rows have problems (listed below); they are added as typed so you can fix them in the table.", rows.len())
     };
-    let no_target = rows
-        .iter()
-        .filter(|r| r.workload.target.name.is_empty() && r.workload.target.address.is_empty())
-        .count();
     html! {
         <section id="paste-preview" aria-labelledby="paste-preview-title" class="preview">
             <h3 id="paste-preview-title">{ "Preview" }</h3>
             <p id="paste-summary">{ how }{ " " }{ status }</p>
-            if !p.pasted.ignored.is_empty() {
-                <p class="hint">{ format!("Ignored columns: {}.", p.pasted.ignored.join(", ")) }</p>
-            }
-            if no_target > 0 {
-                <p class="hint warning">{ format!("{no_target} rows have no target: their transfer ports will not be planned.") }</p>
-            }
-            <div class="scroll">
-                <table class="rows preview">
-                    <thead><tr><th>{ "Line" }</th><th>{ "Name" }</th><th>{ "Address" }</th><th>{ "OS" }</th><th>{ "Windows" }</th>
-                        <th>{ "Drives" }</th><th>{ "Transfer" }</th><th>{ "Target" }</th><th>{ "Problems" }</th></tr></thead>
-                    <tbody>
-                        { for rows.iter().take(SHOWN).map(|r| {
-                            let w = &r.workload;
-                            html! {
-                                <tr class={classes!("pasted", (!r.errors.is_empty()).then_some("invalid"))} data-line={r.line.to_string()}>
-                                    <td>{ r.line }</td><td>{ &w.name }</td><td>{ &w.address }</td><td>{ labels::os(w.os) }</td>
-                                    <td>{ &w.windows }</td><td>{ &w.drives }</td><td>{ labels::transfer(w.transfer) }</td>
-                                    <td>{ format!("{} {}", w.target.name, w.target.address).trim().to_string() }</td>
-                                    <td class="row-errors">{ if r.errors.is_empty() { "ready".to_string() } else { r.errors.join(" ") } }</td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
-            </div>
-            if rows.len() > SHOWN {
-                <p class="hint">{ format!("The first {SHOWN} of {} rows are shown.", rows.len()) }</p>
-            }
+            <ul class="pasted">
+                { for rows.iter().filter(|r| !r.errors.is_empty()).chain(rows.iter().filter(|r| r.errors.is_empty()).take(3)).take(SHOWN).map(|r| {
+                    let w = &r.workload;
+                    let text = format!("line {}: {} {} {} {} {} {} → {} {}", r.line, w.name, w.address,
+                        labels::os(w.os), w.windows, w.drives, labels::transfer(w.transfer), w.target.name, w.target.address);
+                    html! {
+                        <li class={classes!("pasted", (!r.errors.is_empty()).then_some("invalid"))} data-line={r.line.to_string()}>
+                            { text }{ " — " }<span class="row-errors">{ if r.errors.is_empty() { "ready".to_string() } else { r.errors.join(" ") } }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
             <button type="button" id="paste-append" onclick={p.ondecide.reform(|_| Some(false))}>
                 { format!("Add {} rows to the {} workloads", rows.len(), p.existing) }</button>
             { " " }

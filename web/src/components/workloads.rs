@@ -82,7 +82,7 @@ fn WorkloadRow(p: &RowProps) -> Html {
     };
     let linux = w.os != Os::Windows;
     html! {
-        <tr class={classes!("workload", w.draft.then_some("draft"))} data-draft={w.draft.then_some("true")}>
+        <tr class={classes!("workload", w.draft.then_some("draft"))}>
             <td><TextField label={format!("Name of workload {n}")} hide_label=true path={format!("{at}.name")} error={err("name")}
                 value={w.name.clone()} oninput={edit(WorkloadEdit::Name)} /></td>
             <td><TextField label={format!("Address of workload {n}")} hide_label=true path={format!("{at}.address")} error={err("address")}
@@ -163,16 +163,12 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
             row.push((field.to_string(), AttrValue::from(d.message.clone())));
         }
     }
-    let drafts = p.workloads.iter().filter(|w| w.draft).count();
     html! {
         <fieldset class="step" id="f-workloads">
             <legend>{ format!("3. Source workloads and targets ({})", p.workloads.len()) }</legend>
             <datalist id="windows-versions">
                 { for WINDOWS_VERSIONS.iter().map(|v| html! { <option value={*v} /> }) }
             </datalist>
-            if drafts > 0 {
-                <p class="hint" id="draft-note">{ format!("{drafts} new row(s) not planned yet: fill them in, the plan takes each row from its first edit.") }</p>
-            }
             <div class="scroll">
                 <table class="rows workloads">
                     <thead><tr>
