@@ -251,10 +251,12 @@ pub fn App() -> Html {
                     </p>
                 }
                 { warnings }
+                // What a firewall team asks for first, then the files, the picture
+                // and the verification.
+                { firewall }
                 <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
                 { diagram }
                 { verification }
-                { firewall }
                 <PlanView plan={s.plan.clone()} />
             </>
             }
