@@ -525,8 +525,9 @@ fn ctrl_c_writes_what_finished_atomically() {
     let dir = Dir::new("int");
     let text = format!(
         r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[
-        {{"name":"me","address":"{ia}","role":"server"}},{{"name":"b","address":"{ib}","role":"source"}}],
-        "flows":[{{"phase":"discovery","from":"me","to":"b","protocol":"tcp",
+        {{"name":"me","address":"{ia}","role":"server"}},{{"name":"b","address":"{ib}","role":"source"}},
+        {{"name":"c","address":"{ib}","role":"source"}}],
+        "flows":[{{"phase":"discovery","from":"me","to":"c","protocol":"tcp",
           "ports":{{"first":30000,"last":30049}},"purpose":"closed","rule":"test.closed"}},
           {{"phase":"discovery","from":"me","to":"b","protocol":"tcp",
           "ports":{{"first":20000,"last":21999}},"purpose":"all dropped","rule":"test.drop"}}]}}"#
@@ -545,7 +546,9 @@ fn ctrl_c_writes_what_finished_atomically() {
             "--timeout",
             "60s",
             // Every probe in flight at once, so the closed ports finish first whatever
-            // order a loaded scheduler runs the tasks in.
+            // order a loaded scheduler runs the tasks in. They are a host of their own
+            // (`c`, the same address as `b`): `b` never answers, so its timeout stays
+            // 60 s and its window doubles while it waits.
             "--concurrency",
             "4096",
             "--per-host",

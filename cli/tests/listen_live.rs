@@ -366,7 +366,12 @@ fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
             .unwrap_or_else(|| panic!("no {proto}/{port} probe: {all:#?}"))
     };
     assert_eq!(find("tcp", 445).2, "filtered", "{all:#?}");
-    for (proto, port) in [("tcp", 135), ("tcp", 139), ("udp", 137), ("udp", 138)] {
+    // UDP 138 never answers: by policy check sends no token there (no extra round
+    // trip), so even a responder's 138 reads open|filtered, and passes.
+    let p138 = find("udp", 138);
+    assert_eq!(p138.2, "open|filtered", "{p138:?}");
+    assert!(p138.3.contains("never answers"), "{p138:?}");
+    for (proto, port) in [("tcp", 135), ("tcp", 139), ("udp", 137)] {
         let p = find(proto, port);
         assert_eq!(
             p.2, "verified",
@@ -423,4 +428,66 @@ fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
             .any(|l| l.contains(&format!("tcp {ps}:")) && l.contains("-> 3725: token answered")),
         "{log:#?}"
     );
+}
+
+/// `listen` started with another plan answers the challenge with a foreign token: its
+/// own reason, never a pass, and the hint names the plan `check` uses.
+#[test]
+fn a_responder_of_another_plan_is_a_foreign_token_never_a_pass() {
+    let mut lab = Lab::new("frn");
+    lab.host("src");
+    lab.host("ps");
+    let (src, ps) = lab.link("src", "ps");
+    let dir = TempDir::new("foreign");
+    let text = scenario(&ps, &src);
+    let theirs = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let other = text.replace("\"2020.2\"", "\"2019.2\"");
+    let ours = Plan::build(&Scenario::from_json(&other).expect("scenario")).expect("plan");
+    assert_ne!(theirs.digest(), ours.digest(), "two different plans");
+    let theirs_path = dir.write("theirs.json", &theirs.to_json());
+    let ours_path = dir.write("ours.json", &ours.to_json());
+    let _listener = Listener::start(
+        &lab,
+        "src",
+        &[
+            "--plan",
+            theirs_path.to_str().expect("path"),
+            "--as",
+            "web01",
+            "--for",
+            "2m",
+        ],
+    );
+    let ours_arg = ours_path.to_str().expect("path");
+    let args = [
+        "--plan",
+        ours_arg,
+        "--from",
+        "web01-t",
+        "--to",
+        "web01",
+        "--timeout",
+        "1s",
+    ];
+    let (code, report) = check(&lab, "ps", &args);
+    let flow = &report["flows"][0];
+    let probe = &flow["probes"][0];
+    assert_eq!(
+        (
+            probe["port"].as_u64(),
+            probe["verdict"].as_str(),
+            probe["reason"].as_str()
+        ),
+        (Some(3725), Some("open"), Some("foreign-token")),
+        "{report:#}"
+    );
+    assert_eq!(flow["status"], "attention", "never a pass: {flow:#}");
+    let hint = flow["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.contains("another plan") && hint.contains(&ours.digest()),
+        "{hint}"
+    );
+    assert_eq!(code, 0, "attention is not a failure without --strict");
+    let strict: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
+    assert_eq!(check(&lab, "ps", &strict).0, 1, "--strict fails on it");
 }

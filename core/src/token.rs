@@ -80,6 +80,14 @@ pub fn response(digest: &str, nonce: &Nonce, port: u16) -> [u8; RESPONSE_LEN] {
     out
 }
 
+/// Whether `reply` has the form of a responder's answer (magic and length) but not
+/// the right tag: `portplan listen` started with another plan.
+pub fn is_foreign(reply: &[u8], digest: &str, nonce: &Nonce, port: u16) -> bool {
+    reply.len() == RESPONSE_LEN
+        && reply[..RESPONSE_MAGIC.len()] == RESPONSE_MAGIC
+        && !verify(reply, digest, nonce, port)
+}
+
 /// Whether `reply` is the right answer to `nonce` on `port` under `digest`. Compares
 /// in constant time so timing does not leak how many tag bytes were right.
 pub fn verify(reply: &[u8], digest: &str, nonce: &Nonce, port: u16) -> bool {

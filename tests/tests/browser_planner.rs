@@ -12,7 +12,7 @@
 //! on loopback in a network namespace it creates (one flow verified, one closed, one
 //! dropped by nftables) and loads the report.
 
-use portplan_core::diagram::{overlay::Status, status_color};
+use portplan_core::diagram::{overlay::Signal, status_color};
 use portplan_core::{Plan, Scenario};
 use portplan_tests::netns::Lab;
 use portplan_tests::servers::{wait_listening, Daemon, TempDir};

@@ -6,8 +6,8 @@
 //! (the page renders the search box and the sort select): the grouping code is too
 //! large for the main bundle's budget.
 
-use crate::view::esc;
-use portplan_core::export::{groups, phase_title};
+use portplan_core::export::groups;
+use portplan_core::export::markup::escape as esc;
 use portplan_core::types::Phase;
 
 /// Orders of the table.
@@ -107,7 +107,7 @@ pub fn render(rules: &[groups::GroupRule], query: &str, sort: Sort) -> String {
          <th>Ports</th><th>Phase</th><th>Purpose</th></tr></thead><tbody>"
     ));
     for r in rows {
-        let phases: Vec<&str> = r.phases.iter().map(|p| phase_title(*p)).collect();
+        let phases: Vec<&str> = r.phases.iter().map(|p| p.title()).collect();
         let purposes: String = r
             .purposes
             .iter()

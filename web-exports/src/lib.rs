@@ -26,7 +26,7 @@ pub mod verdicts;
 pub mod view;
 pub mod warnings;
 
-use portplan_core::diagram::pdf::checklist;
+use portplan_core::export::pdf::figure::checklist;
 use portplan_core::export::{pdf::PdfOptions, registry, svg};
 use portplan_core::Plan;
 

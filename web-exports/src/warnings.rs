@@ -2,7 +2,7 @@
 //! without targets plans no transfer, and two hosts at one address are usually a
 //! copy-and-paste slip. Read from the plan, which lists every host with its role.
 
-use crate::view::esc;
+use portplan_core::export::markup::escape as esc;
 use portplan_core::types::Role;
 use portplan_core::Plan;
 use std::collections::{HashMap, HashSet};

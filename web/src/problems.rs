@@ -147,7 +147,9 @@ pub fn words(message: &str) -> String {
     let mut m = message.to_string();
     // Enum names as Rust prints them (`TargetListens`) and as files spell them.
     for r in Replication::ALL {
-        m = m.replace(&format!("{r:?}"), &format!("“{}”", labels::replication(*r)));
+        let label = format!("“{}”", labels::replication(*r));
+        m = m.replace(&format!("\"{}\"", r.as_str()), &label);
+        m = replace_word(&m, &format!("{r:?}"), &label);
     }
     for t in Transfer::ALL {
         m = m.replace(
@@ -182,6 +184,25 @@ pub fn words(message: &str) -> String {
             .collect(),
         _ => out,
     }
+}
+
+/// Replaces `from` where it is a whole word (`SourceListens`, not the start of
+/// `SourceListensForConnection`, the vendor's setting named in a message).
+fn replace_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(from) {
+        let after = &rest[i + from.len()..];
+        out.push_str(&rest[..i]);
+        if after.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `"x"` → `“x”`.
@@ -231,7 +252,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "Replication direction: “target listens” needs Migrate 2019.2 or later, not PlateSpin Migrate 12.3.",
+                "Replication direction: “target listens” (SourceListensForConnection=False) is documented from Migrate 2018.11, not Migrate 12.3.",
                 "Workload 1 “web01”, Drives: “#” is not a drive letter (A–Z).",
                 "Workload 2 “db01”, Address: “10.0.0.5:443” is not an IP address or DNS name (a port or a ':' does not belong here).",
             ],

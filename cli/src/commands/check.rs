@@ -102,25 +102,32 @@ pub struct CheckArgs {
     /// legacy-block-based, management.
     #[arg(long, value_name = "PHASE", value_parser = parse_phase)]
     pub only_phase: Vec<Phase>,
-    /// How long to wait for an answer, per attempt (`1s`, `500ms`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = DEFAULT_TIMEOUT)]
+    /// The longest wait for an answer, per attempt (`1s`, `500ms`, at most 1m). Waits
+    /// adapt to each host's round-trip time (smoothed RTT + 4 × variance, at least
+    /// 100 ms, doubled for each retry); this is their ceiling and their value before the
+    /// first answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = DEFAULT_TIMEOUT)]
     pub timeout: Duration,
-    /// Extra attempts when nothing answers (never after a RST or an ICMP error).
+    /// Extra attempts when nothing answers (never after a RST or an ICMP error). A port
+    /// whose last attempt went out while its host was dropping probes (SYN-flood
+    /// protection) gets up to 4 more.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
     /// Probes in flight at once [default: 90% of the open-file limit, at most 8192;
     /// the soft limit is first raised to the hard limit].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub concurrency: Option<u64>,
-    /// Probes in flight at once towards any one host, so a large range does not look
-    /// like a SYN flood to it (and get dropped, reading as filtered).
+    /// Ceiling of the probes in flight towards any one host. Each host's window starts
+    /// at 16 and grows while answers come; when a host drops probes (a SYN-flood
+    /// limit), sends to it are paced below the rate it answered at.
     #[arg(long, value_name = "N", default_value_t = schedule::PER_HOST as u64, value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub per_host: u64,
     /// Probe every port of dynamic RPC ranges instead of 16 evenly spaced samples.
     #[arg(long)]
     pub full_ranges: bool,
     /// Stop after DURATION at most; unfinished probes are reported as `error (deadline)`.
-    /// Without it the run stops at its computed budget (waves × timeout × attempts + slack).
+    /// Without it the run stops at its computed budget (waves × timeout × attempts,
+    /// plus the busiest host paced down to 500 probes/s, plus slack).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
     /// What to print on standard output.
@@ -163,6 +170,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The longest `--timeout`: beyond a minute a silent port is filtered, whatever comes.
+const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `--timeout`: a duration of at most [`MAX_TIMEOUT`].
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d > MAX_TIMEOUT {
+        return Err(format!(
+            "{s:?}: a wait per attempt of at most 1m (a longer one only slows the run; \
+             use --max-time for the whole run)"
+        ));
+    }
+    Ok(d)
+}
+
 fn load(a: &CheckArgs) -> anyhow::Result<Plan> {
     match (&a.plan, &a.scenario) {
         (Some(path), _) => {
@@ -184,15 +206,34 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Puts the per-job results back under their flows, with status and hint.
-fn assemble(work: &Work, results: &[ProbeResult]) -> Vec<FlowReport> {
+/// Puts the per-job results back under their flows, with status and hint. Results are
+/// moved, not copied (a probe shared by two flows, TCP 135 in two phases, is cloned once).
+fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
+    let mut uses = vec![0usize; results.len()];
+    for fj in &work.flows {
+        for &j in &fj.jobs {
+            if let Some(u) = uses.get_mut(j) {
+                *u += 1;
+            }
+        }
+    }
+    let mut results: Vec<Option<ProbeResult>> = results.into_iter().map(Some).collect();
     work.flows
         .iter()
         .map(|fj| {
             let probes: Vec<ProbeResult> = fj
                 .jobs
                 .iter()
-                .filter_map(|j| results.get(*j).cloned())
+                .filter_map(|&j| {
+                    let left = uses.get_mut(j)?;
+                    *left = left.saturating_sub(1);
+                    let slot = results.get_mut(j)?;
+                    if *left == 0 {
+                        slot.take()
+                    } else {
+                        slot.clone()
+                    }
+                })
                 .map(|mut p| {
                     if let Some(note) = &fj.sampled {
                         p.detail = if p.detail.is_empty() {
@@ -204,7 +245,8 @@ fn assemble(work: &Work, results: &[ProbeResult]) -> Vec<FlowReport> {
                     p
                 })
                 .collect();
-            let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic);
+            let role = plan.host(&fj.flow.to).map(|h| h.role);
+            let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic, role);
             FlowReport::new(&fj.flow, status, hint, probes)
         })
         .collect()
@@ -250,7 +292,9 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread: probing waits on the network, not the CPU, and one thread's
+    // allocator and wakeups cost less than a pool's (peak memory, context switches).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -282,10 +326,12 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         host: host_name(),
         started: humantime::format_rfc3339_millis(started).to_string(),
         finished: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-        flows: assemble(&work, &results),
+        flows: assemble(&plan, &work, results),
     };
-    if let Some(path) = &a.output {
-        output::write_report(path, &report)?;
+    // Serialised once, for the file and for standard output.
+    let json = (a.output.is_some() || a.format == CheckFormat::Json).then(|| report.to_json());
+    if let (Some(path), Some(json)) = (&a.output, &json) {
+        crate::io::write_atomic(path, json.as_bytes())?;
     }
     let summary = output::summary_line(&report, work.jobs.len(), elapsed);
     match a.format {
@@ -295,19 +341,24 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             crate::io::write_output(None, text.as_bytes())?;
         }
         CheckFormat::Json => {
-            crate::io::write_output(None, report.to_json().as_bytes())?;
+            crate::io::write_output(None, json.unwrap_or_default().as_bytes())?;
             eprintln!("{summary}");
         }
     }
     if let Some((name, code)) = signal.get() {
-        let cut = results.iter().filter(|r| r.reason == "interrupted").count();
+        let cut = report
+            .flows
+            .iter()
+            .flat_map(|f| &f.probes)
+            .filter(|r| r.reason == "interrupted")
+            .count();
         let kept = match &a.output {
             Some(p) => format!("; the report in {} holds what finished", p.display()),
             None => String::new(),
         };
         eprintln!(
             "interrupted by {name}: {cut} of {} probes cut{kept}",
-            results.len()
+            work.jobs.len()
         );
         return Ok(ExitCode::from(code));
     }
@@ -354,6 +405,10 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("0s").is_err());
+        assert_eq!(parse_timeout("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_timeout("61s")
+            .expect_err("too long")
+            .contains("\"61s\": a wait per attempt of at most 1m"));
         assert!(parse_duration("fast")
             .expect_err("bad")
             .contains("\"fast\" is not a duration"));

@@ -28,8 +28,9 @@ pub fn summary_line(report: &Report, probes: usize, secs: f64) -> String {
         String::new()
     };
     format!(
-        "{} flows from {} checked with {probes} probes in {secs:.1} s: {pass} pass, {attention} attention, {fail} fail{cut}",
+        "{} flows from {} checked with {probes} probes in {secs:.1} s: {pass} pass, {attention} attention, {fail} fail{cut} (plan {})",
         report.flows.len(),
-        report.probed_from
+        report.probed_from,
+        report.plan_digest
     )
 }

@@ -6,8 +6,10 @@
 //! it; the clients and parsers live in the library (`portplan::proto`), each bounded
 //! by the context's timeout.
 
+use portplan::proto::token::TokenAnswer;
 use portplan::proto::{self, Limits};
-use portplan_core::Port;
+use portplan_core::services;
+use portplan_core::{Port, Protocol};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +22,8 @@ pub struct Confirmation {
     pub verified: bool,
     /// Shown as the probe's `detail` (banner, dialect, NetBIOS name…).
     pub detail: String,
+    /// `portplan listen` answered, but with another plan's token.
+    pub foreign: bool,
 }
 
 /// What `check --deep` (the default) does after a connect.
@@ -59,7 +63,7 @@ pub async fn after_connect(
         ..Limits::default()
     };
     let peer = stream.peer_addr().ok();
-    if proto::DEEP_TCP_PORTS.contains(&p) {
+    if proto::has_tcp_confirmation(p) {
         let failure = match proto::confirm_tcp(&mut *stream, &ctx.host, p, limits).await {
             Some(Ok(c)) => {
                 let mut detail = c.summary;
@@ -69,6 +73,7 @@ pub async fn after_connect(
                 return Some(Confirmation {
                     verified: true,
                     detail,
+                    foreign: false,
                 });
             }
             Some(Err(e)) => format!("{e:#}"),
@@ -84,11 +89,20 @@ pub async fn after_connect(
             Confirmation {
                 verified: false,
                 detail: format!("open, but no {} answer: {failure}", service(p)),
+                foreign: false,
             }
         });
     }
-    match proto::token::verify_token(&mut *stream, &settings.digest, p, ctx.timeout).await {
-        Ok(true) => Some(token_confirmation()),
+    match proto::token::check_token(&mut *stream, &settings.digest, p, ctx.timeout).await {
+        Ok(TokenAnswer::Valid) => Some(token_confirmation()),
+        Ok(TokenAnswer::Foreign) => Some(Confirmation {
+            verified: false,
+            detail: format!(
+                "portplan listen answered with another plan's token; this check uses plan {}",
+                settings.digest
+            ),
+            foreign: true,
+        }),
         _ => None,
     }
 }
@@ -97,18 +111,12 @@ fn token_confirmation() -> Confirmation {
     Confirmation {
         verified: true,
         detail: "portplan listen answered the token".into(),
+        foreign: false,
     }
 }
 
 fn service(port: u16) -> &'static str {
-    match port {
-        22 => "SSH",
-        80 => "HTTP",
-        443 => "TLS",
-        139 | 445 => "SMB2",
-        135 => "endpoint mapper",
-        _ => "protocol",
-    }
+    services::fact(Protocol::Tcp, port).map_or("protocol", |f| f.name)
 }
 
 async fn token_on_new_connection(peer: SocketAddr, digest: &str, port: u16, t: Duration) -> bool {

@@ -7,6 +7,7 @@
 //! implementation ([`net`]) and the ICMP codec ([`icmp`]; NBSTAT is `portplan::proto::nbstat`) are the only
 //! parts that touch sockets, and [`deep`] is where protocol confirmations plug in.
 
+pub mod adapt;
 pub mod deep;
 pub mod icmp;
 pub mod jobs;
@@ -20,6 +21,8 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+pub use adapt::Wait;
+
 /// What one attempt observed on the wire, before any interpretation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -31,6 +34,8 @@ pub enum Outcome {
         /// A confirmation proved the far end is the expected service.
         verified: bool,
     },
+    /// `portplan listen` answered on the open port, but for another plan.
+    Foreign { rtt: Duration, detail: String },
     /// The far host said "nothing here": TCP RST, or ICMP port unreachable for UDP.
     Refused { rtt: Duration },
     /// Nothing came back within the timeout.
@@ -61,14 +66,14 @@ pub trait Prober: Send + Sync + 'static {
     /// Resolves a plan address (IP literal or DNS name) to the address to probe.
     fn resolve(&self, host: &str) -> impl Future<Output = Result<IpAddr, String>> + Send;
     /// One TCP connect; on success the stream goes through [`deep::after_connect`].
-    fn tcp(&self, addr: SocketAddr, timeout: Duration) -> impl Future<Output = Outcome> + Send;
+    fn tcp(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
     /// One UDP datagram (`payload`), waiting for a reply or an ICMP error.
     fn udp(
         &self,
         addr: SocketAddr,
         payload: Vec<u8>,
-        timeout: Duration,
+        wait: Wait,
     ) -> impl Future<Output = Outcome> + Send;
     /// One ICMP echo request.
-    fn icmp(&self, ip: IpAddr, timeout: Duration) -> impl Future<Output = Outcome> + Send;
+    fn icmp(&self, ip: IpAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
 }

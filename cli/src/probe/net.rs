@@ -1,11 +1,12 @@
 //! The real [`Prober`]: tokio sockets, one per attempt.
 
+use super::adapt::Wait;
 use super::deep::{self, DeepContext, DeepSettings};
 use super::unreach::{self, Watch};
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use portplan::proto::nbstat;
-use portplan_core::Port;
+use portplan_core::{Port, Protocol};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,6 +44,15 @@ impl TokioProber {
         }
         let Some(watch) = &self.watch else { return o };
         match watch.lookup(dst, protocol).await {
+            // This machine's own stack sent it (no ARP answer): not the network's doing.
+            Some(u) if local_source(dst).await == Some(IpAddr::V4(u.sender)) => Outcome::Failed {
+                kind: *kind,
+                message: format!(
+                    "{message}: this machine got no ARP answer from {} (ICMP type 3 code {} from itself)",
+                    dst.ip(),
+                    u.code
+                ),
+            },
             Some(u) if unreach::prohibited(u.code) => Outcome::Failed {
                 kind: FailKind::AdminProhibited,
                 message: format!(
@@ -57,6 +67,18 @@ impl TokioProber {
             None => o,
         }
     }
+}
+
+/// The address this machine sends from towards `dst` (a route lookup; no packet).
+async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
+    let any: SocketAddr = if dst.is_ipv4() {
+        (Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let sock = UdpSocket::bind(any).await.ok()?;
+    sock.connect(dst).await.ok()?;
+    sock.local_addr().ok().map(|a| a.ip())
 }
 
 impl Prober for TokioProber {
@@ -80,7 +102,8 @@ impl Prober for TokioProber {
         }
     }
 
-    async fn tcp(&self, addr: SocketAddr, timeout: Duration) -> Outcome {
+    async fn tcp(&self, addr: SocketAddr, wait: Wait) -> Outcome {
+        let timeout = wait.ceiling();
         let socket = if addr.is_ipv4() {
             TcpSocket::new_v4()
         } else {
@@ -91,24 +114,24 @@ impl Prober for TokioProber {
             Err(e) => return classify(&e),
         };
         let start = Instant::now();
-        match tokio::time::timeout(timeout, socket.connect(addr)).await {
-            Err(_) => Outcome::NoResponse,
+        match wait.run(socket.connect(addr)).await {
+            None => Outcome::NoResponse,
             // A reset can only end an established connection (a refused SYN is
             // ECONNREFUSED): the handshake got through and the far end closed at once.
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
                 rtt: start.elapsed(),
                 detail: "reset by the far end right after the handshake: something accepts \
                          connections there, then drops them"
                     .into(),
                 verified: false,
             },
-            Ok(Err(e)) => match classify(&e) {
+            Some(Err(e)) => match classify(&e) {
                 Outcome::Refused { .. } => Outcome::Refused {
                     rtt: start.elapsed(),
                 },
                 other => self.explain(other, addr, 6).await,
             },
-            Ok(Ok(mut stream)) => {
+            Some(Ok(mut stream)) => {
                 let rtt = start.elapsed();
                 let ctx = DeepContext {
                     host: addr.ip().to_string(),
@@ -121,6 +144,12 @@ impl Prober for TokioProber {
                     Some(port) => Box::pin(deep::after_connect(&mut stream, port, &ctx)).await,
                     None => None,
                 };
+                if let Some(c) = confirmation.as_ref().filter(|c| c.foreign) {
+                    return Outcome::Foreign {
+                        rtt,
+                        detail: c.detail.clone(),
+                    };
+                }
                 let (verified, detail) =
                     confirmation.map_or((false, String::new()), |c| (c.verified, c.detail));
                 Outcome::Answered {
@@ -132,7 +161,8 @@ impl Prober for TokioProber {
         }
     }
 
-    async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, timeout: Duration) -> Outcome {
+    async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, wait: Wait) -> Outcome {
+        let timeout = wait.ceiling();
         let local: SocketAddr = if addr.is_ipv4() {
             (Ipv4Addr::UNSPECIFIED, 0).into()
         } else {
@@ -157,10 +187,13 @@ impl Prober for TokioProber {
             return refused(classify(&e));
         }
         let mut buf = vec![0u8; 2048];
-        match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
-            Err(_) => match &self.deep {
-                // Silence may be `portplan listen`, which answers only its challenge.
-                Some(d) => {
+        match wait.run(sock.recv(&mut buf)).await {
+            None => match &self.deep {
+                // Silence may be `portplan listen`, which answers only its challenge;
+                // not on a port that never answers (UDP 138): no extra round trip there.
+                Some(d)
+                    if !super::verdict::never_answers(Protocol::Udp, Port::new(addr.port())) =>
+                {
                     match Box::pin(portplan::proto::token::verify_token_udp(
                         addr, &d.digest, timeout,
                     ))
@@ -174,10 +207,10 @@ impl Prober for TokioProber {
                         _ => Outcome::NoResponse,
                     }
                 }
-                None => Outcome::NoResponse,
+                _ => Outcome::NoResponse,
             },
-            Ok(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
-            Ok(Ok(n)) => {
+            Some(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
+            Some(Ok(n)) => {
                 let (detail, confirmed) = describe_udp_reply(&payload, &buf[..n]);
                 Outcome::Answered {
                     rtt: start.elapsed(),
@@ -188,8 +221,8 @@ impl Prober for TokioProber {
         }
     }
 
-    async fn icmp(&self, ip: IpAddr, timeout: Duration) -> Outcome {
-        icmp::echo(ip, timeout).await
+    async fn icmp(&self, ip: IpAddr, wait: Wait) -> Outcome {
+        icmp::echo(ip, wait.current()).await
     }
 }
 
@@ -259,7 +292,9 @@ mod tests {
     }
     use std::time::Duration;
 
-    const T: Duration = Duration::from_secs(2);
+    fn t() -> Wait {
+        Wait::fixed(Duration::from_secs(2))
+    }
 
     #[tokio::test]
     async fn loopback_tcp_open_and_closed() {
@@ -271,7 +306,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
             l.local_addr().expect("addr")
         };
-        let o = TokioProber::default().tcp(open, T).await;
+        let o = TokioProber::default().tcp(open, t()).await;
         assert!(
             matches!(
                 o,
@@ -282,7 +317,7 @@ mod tests {
             ),
             "{o:?}"
         );
-        let o = TokioProber::default().tcp(closed, T).await;
+        let o = TokioProber::default().tcp(closed, t()).await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
 
@@ -301,7 +336,7 @@ mod tests {
             }
         });
         let o = TokioProber::default()
-            .udp(addr, nbstat::nbstat_request(0x4242), T)
+            .udp(addr, nbstat::nbstat_request(0x4242), t())
             .await;
         match o {
             Outcome::Answered { detail, .. } => assert_eq!(detail, "NetBIOS name WEB01"),
@@ -312,7 +347,7 @@ mod tests {
             .local_addr()
             .expect("addr");
         let o = TokioProber::default()
-            .udp(closed, nbstat::nbstat_request(1), T)
+            .udp(closed, nbstat::nbstat_request(1), t())
             .await;
         assert!(matches!(o, Outcome::Refused { .. }), "{o:?}");
     }
@@ -331,5 +366,25 @@ mod tests {
             .resolve("no-such-host.invalid")
             .await
             .is_err());
+    }
+}
+#[cfg(test)]
+mod size {
+    use super::*;
+
+    /// Thousands of attempts are in flight at once: each one's future is what peak
+    /// memory is made of (UDP and ICMP are boxed, being 1-3 KB).
+    #[test]
+    fn an_attempt_in_flight_stays_small() {
+        let p = TokioProber::default();
+        let a: SocketAddr = "127.0.0.1:1".parse().expect("addr");
+        let w = Wait::fixed(Duration::from_secs(1));
+        let job = crate::probe::jobs::Job {
+            target: 0,
+            protocol: portplan_core::Protocol::Tcp,
+            port: None,
+        };
+        let size = std::mem::size_of_val(&crate::probe::schedule::attempt_size(&p, job, a.ip(), w));
+        assert!(size <= 1200, "{size} bytes");
     }
 }

@@ -1,15 +1,20 @@
-//! Running the probes: all at once within the descriptor budget, retries on silence
-//! only, back-off on EMFILE, and a global deadline that no run outlives.
+//! Running the probes: one driver per host with its own adaptive window, RTT timeout
+//! and pace ([`super::adapt`]), all within the descriptor budget; retries on silence
+//! only, after the host's other ports; back-off on EMFILE; and a global deadline that
+//! no run outlives.
 
+use super::adapt::{Timing, Wait, IDLE_GROWTH};
 use super::jobs::{Job, Work};
-use super::verdict::{latency_ms, retryable, verdict};
+use super::verdict::{latency_ms, never_answers, retryable, verdict};
 use super::{FailKind, Outcome, Prober};
 use portplan_core::report::{ProbeResult, Verdict};
-use portplan_core::Protocol;
+use portplan_core::{services, Protocol};
+use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
+use tokio::time::Instant;
 
 /// How often a probe waits for descriptors before it reports `emfile`.
 const MAX_BACKOFFS: u32 = 20;
@@ -19,25 +24,32 @@ const MAX_WAIT: Duration = Duration::from_millis(100);
 const SLACK: Duration = Duration::from_secs(2);
 /// Extra allowance when some destination is a DNS name (lookups come first).
 const DNS_ALLOWANCE: Duration = Duration::from_secs(5);
+/// Extra attempts a silent port gets when its last attempt went out while its host was
+/// losing attempts (SYN-flood protection): silence then proves nothing.
+pub const MAX_EXTRA: u32 = 4;
+/// How early a paced send may go (timer granularity).
+const PACE_SLACK: Duration = Duration::from_millis(2);
+/// The slowest pace the deadline allows for, probes per second per host.
+const BUDGET_RATE: u32 = 500;
 
 /// How probes are run.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Per attempt.
+    /// Per attempt: the ceiling of the RTT-based timeout, and its value before any
+    /// answer; the last attempt of a port always waits this long.
     pub timeout: Duration,
     /// Extra attempts after no response (TCP silence, UDP silence, no echo reply).
     pub retries: u32,
     /// Probes in flight at once (each holds one socket).
     pub concurrency: usize,
-    /// Probes in flight at once towards one host, so a large range does not look like a
-    /// SYN flood to the target (whose protection would then drop SYNs: false `filtered`).
+    /// Ceiling of the adaptive window towards one host.
     pub per_host: usize,
     /// A cap on the whole run below the computed budget.
     pub max_time: Option<Duration>,
 }
 
-/// Default for [`Settings::per_host`].
-pub const PER_HOST: usize = 512;
+/// Default for [`Settings::per_host`]: a ceiling; the adaptive window decides.
+pub const PER_HOST: usize = 4096;
 
 /// The most jobs any one target has (what `per_host` makes wait).
 pub fn busiest_target(work: &Work) -> usize {
@@ -50,46 +62,96 @@ pub fn busiest_target(work: &Work) -> usize {
     counts.into_iter().max().unwrap_or(0)
 }
 
+/// Attempts one port may get at most.
+fn max_attempts(s: &Settings) -> u32 {
+    let extra = if s.retries > 0 { MAX_EXTRA } else { 0 };
+    s.retries.saturating_add(1).saturating_add(extra)
+}
+
 /// The longest a run of `jobs` probes (`busiest` of them to one host) may take: every
-/// wave of probes waiting out every attempt, plus slack, capped by `max_time`.
+/// wave of probes waiting out every attempt, the busiest host paced down to
+/// [`BUDGET_RATE`], plus slack, capped by `max_time`.
 pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Duration {
     let waves = jobs
         .div_ceil(s.concurrency.max(1))
         .max(busiest.div_ceil(s.per_host.max(1)))
         .max(1) as u32;
-    let per_probe = s.timeout.saturating_mul(s.retries.saturating_add(1));
+    let per_probe = s.timeout.saturating_mul(max_attempts(s));
+    let sends = u32::try_from(busiest)
+        .unwrap_or(u32::MAX)
+        .saturating_mul(s.retries.saturating_add(1));
+    let paced = Duration::from_millis(u64::from(sends) * 1000 / u64::from(BUDGET_RATE));
     let dns = if needs_dns {
         DNS_ALLOWANCE
     } else {
         Duration::ZERO
     };
-    let computed = per_probe.saturating_mul(waves) + SLACK + dns;
+    let computed = per_probe.saturating_mul(waves) + paced + SLACK + dns;
     s.max_time.map_or(computed, |m| m.min(computed))
 }
 
 /// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
 pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
-    if port == 137 {
+    if services::confirmation(Protocol::Udp, port) == Some(services::Confirmation::NbStat) {
         portplan::proto::nbstat::nbstat_request(id)
     } else {
         Vec::new()
     }
 }
 
-/// Runs one job to its final outcome: retries on silence, waits out EMFILE.
-pub async fn probe_job<P: Prober>(prober: &P, job: Job, ip: IpAddr, s: &Settings) -> ProbeResult {
+/// The order in which a host's `n` ports are probed: a stride coprime with `n` near
+/// n / φ, so neighbours go out far apart and a dropped block of ports (a firewall rule
+/// for a range) does not fill the window at once while open ports wait behind it.
+pub fn spread(n: usize) -> Vec<usize> {
+    if n < 3 {
+        return (0..n).collect();
+    }
+    let gcd = |mut a: usize, mut b: usize| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let mut stride = (n as f64 * 0.618_034) as usize;
+    while gcd(stride, n) != 1 {
+        stride += 1;
+    }
+    (0..n).map(|i| (i * stride) % n).collect()
+}
+
+/// One attempt, waiting out EMFILE: the outcome and how often it waited.
+/// The future of one attempt, to measure its size.
+#[cfg(test)]
+pub fn attempt_size<P: Prober>(
+    prober: &P,
+    job: Job,
+    ip: IpAddr,
+    wait: Wait,
+) -> impl std::future::Future + '_ {
+    attempt(prober, job, ip, wait, 1)
+}
+
+async fn attempt<P: Prober>(
+    prober: &P,
+    job: Job,
+    ip: IpAddr,
+    wait: Wait,
+    number: u32,
+) -> (Outcome, u32) {
     let port = job.port.map_or(0, |p| p.get());
     let addr = SocketAddr::new(ip, port);
-    let (mut attempts, mut backoffs) = (0u32, 0u32);
-    let mut wait = Duration::from_millis(10);
-    let outcome = loop {
+    let mut backoffs = 0u32;
+    let mut nap = Duration::from_millis(10);
+    loop {
         let o = match job.protocol {
-            Protocol::Tcp => prober.tcp(addr, s.timeout).await,
+            Protocol::Tcp => prober.tcp(addr, wait.clone()).await,
+            // Boxed: the ICMP and UDP futures are 1-3 KB, the TCP one under 1 KB; inline,
+            // every one of thousands of TCP attempts in flight would be as large.
             Protocol::Udp => {
-                let id = (port ^ (attempts as u16).wrapping_mul(0x9e37)) | 1;
-                prober.udp(addr, udp_payload(port, id), s.timeout).await
+                let id = (port ^ (number as u16).wrapping_mul(0x9e37)) | 1;
+                Box::pin(prober.udp(addr, udp_payload(port, id), wait.clone())).await
             }
-            Protocol::Icmp => prober.icmp(ip, s.timeout).await,
+            Protocol::Icmp => Box::pin(prober.icmp(ip, wait.clone())).await,
         };
         let out_of_fds = matches!(
             o,
@@ -100,17 +162,16 @@ pub async fn probe_job<P: Prober>(prober: &P, job: Job, ip: IpAddr, s: &Settings
         );
         if out_of_fds && backoffs < MAX_BACKOFFS {
             backoffs += 1;
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(MAX_WAIT);
+            tokio::time::sleep(nap).await;
+            nap = (nap * 2).min(MAX_WAIT);
             continue;
         }
-        attempts += 1;
-        if retryable(&o) && attempts <= s.retries {
-            continue;
-        }
-        break o;
-    };
-    let (verdict, reason, mut detail) = verdict(job.protocol, job.port, &outcome);
+        return (o, backoffs);
+    }
+}
+
+fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> ProbeResult {
+    let (verdict, reason, mut detail) = verdict(job.protocol, job.port, outcome);
     if backoffs > 0 && !detail.is_empty() {
         detail.push_str("; ");
     }
@@ -124,7 +185,7 @@ pub async fn probe_job<P: Prober>(prober: &P, job: Job, ip: IpAddr, s: &Settings
         port: job.port,
         verdict,
         reason,
-        latency_ms: latency_ms(&outcome),
+        latency_ms: latency_ms(outcome),
         attempts,
         detail,
     }
@@ -139,6 +200,133 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
         latency_ms: None,
         attempts: 0,
         detail,
+    }
+}
+
+/// A port on its way: what its attempts so far found.
+struct Pending {
+    index: usize,
+    job: Job,
+    attempts: u32,
+    backoffs: u32,
+    extra: u32,
+    /// Its silent attempts, when each went out and how long it waited: each is a loss
+    /// if a later attempt is answered well within that wait (an answer that takes as
+    /// long is a slow host, not a lost probe).
+    silent: Vec<(Instant, Duration)>,
+}
+
+type Results = mpsc::UnboundedSender<(usize, ProbeResult)>;
+
+/// Probes one host's jobs: resolves its address, then keeps its adaptive window full,
+/// paced when the host shows loss, retrying silent ports after the others.
+async fn drive_host<P: Prober>(
+    prober: Arc<P>,
+    address: String,
+    jobs: Vec<(usize, Job)>,
+    s: Settings,
+    global: Arc<Semaphore>,
+    out: Results,
+) {
+    let ip = match prober.resolve(&address).await {
+        Ok(ip) => ip,
+        Err(e) => {
+            for (i, job) in jobs {
+                let _ = out.send((
+                    i,
+                    unfinished(&job, Verdict::Unresolved, "dns-failure", e.clone()),
+                ));
+            }
+            return;
+        }
+    };
+    let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now());
+    let shared = timing.shared_timeout();
+    let mut queue: VecDeque<Pending> = spread(jobs.len())
+        .into_iter()
+        .filter_map(|k| jobs.get(k))
+        .map(|&(index, job)| Pending {
+            index,
+            job,
+            attempts: 0,
+            backoffs: 0,
+            extra: 0,
+            silent: Vec::new(),
+        })
+        .collect();
+    let mut flying: tokio::task::JoinSet<(Pending, Instant, Outcome, u32)> =
+        tokio::task::JoinSet::new();
+    loop {
+        if queue.is_empty() && flying.is_empty() {
+            return;
+        }
+        let room = !queue.is_empty() && flying.len() < timing.window();
+        // Timers tick in milliseconds: a pace finer than that goes out in small bursts.
+        let paced_until = timing
+            .send_at()
+            .checked_sub(PACE_SLACK)
+            .unwrap_or(timing.send_at());
+        let due = Instant::now() >= paced_until;
+        let blind = !timing.has_sample() && !queue.is_empty() && flying.len() >= timing.window();
+        tokio::select! {
+            biased;
+            Some(done) = flying.join_next(), if !flying.is_empty() => {
+                // A panicked attempt leaves its job unfinished ("internal").
+                let Ok((mut p, sent, outcome, backoffs)) = done else { continue };
+                p.backoffs += backoffs;
+                let now = Instant::now();
+                match &outcome {
+                    Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt } => {
+                        let lost: Vec<Instant> = p
+                            .silent
+                            .iter()
+                            .filter(|(_, waited)| rtt.saturating_mul(2) < *waited)
+                            .map(|(t, _)| *t)
+                            .collect();
+                        timing.on_answer(*rtt, &lost, now);
+                    }
+                    o if retryable(o) => {
+                        p.silent.push((sent, now.duration_since(sent)));
+                        timing.on_silence();
+                        // UDP 138 never answers: a retry would only wait again.
+                        let retries = if never_answers(p.job.protocol, p.job.port) { 0 } else { s.retries };
+                        let again = p.attempts <= retries
+                            || (retries > 0 && p.extra < MAX_EXTRA && timing.suspect(sent));
+                        if again {
+                            if p.attempts > retries {
+                                p.extra += 1;
+                            }
+                            // First in line: a retry is what tells loss from a firewall,
+                            // and the sooner loss shows, the fewer attempts it costs.
+                            queue.push_front(p);
+                            continue;
+                        }
+                    }
+                    Outcome::Failed {
+                        kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited,
+                        ..
+                    } => timing.on_error(now),
+                    _ => {}
+                }
+                let _ = out.send((p.index, finished(&p.job, &outcome, p.attempts, p.backoffs)));
+            }
+            permit = global.clone().acquire_owned(), if room && due => {
+                let (Ok(permit), Some(mut p)) = (permit, queue.pop_front()) else { return };
+                p.attempts += 1;
+                // Each retry waits twice as long as the attempt before (nmap does the same).
+                let wait = Wait::adaptive(s.timeout, shared.clone(), 1 << (p.attempts - 1).min(4));
+                let now = Instant::now();
+                timing.on_send(now);
+                let prober = prober.clone();
+                flying.spawn(async move {
+                    let (o, backoffs) = attempt(&*prober, p.job, ip, wait, p.attempts).await;
+                    drop(permit);
+                    (p, now, o, backoffs)
+                });
+            }
+            _ = tokio::time::sleep_until(paced_until), if room && !due => {}
+            _ = tokio::time::sleep(IDLE_GROWTH), if blind => timing.on_idle(),
+        }
     }
 }
 
@@ -175,76 +363,36 @@ pub async fn run_until<P: Prober>(
     stop: impl std::future::Future<Output = String>,
 ) -> Vec<ProbeResult> {
     let mut results: Vec<Option<ProbeResult>> = vec![None; work.jobs.len()];
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut hosts = tokio::task::JoinSet::new();
     let collect = tokio::time::timeout(budget, async {
-        // Resolve each destination once, concurrently; a host's probes start as soon as
-        // its own lookup ends, so a name that never resolves delays no other host.
-        let mut lookups = tokio::task::JoinSet::new();
-        let mut by_target: Vec<Vec<usize>> = vec![Vec::new(); work.targets.len()];
+        // One driver per destination: its lookup, window and pace are its own, so a
+        // name that never resolves or a host that drops everything delays no other.
+        let mut by_target: Vec<Vec<(usize, Job)>> = vec![Vec::new(); work.targets.len()];
         for (i, job) in work.jobs.iter().enumerate() {
             if let Some(v) = by_target.get_mut(job.target) {
-                v.push(i);
+                v.push((i, *job));
             }
         }
-        for (t, target) in work.targets.iter().enumerate() {
-            let (p, address) = (prober.clone(), target.address.clone());
-            lookups.spawn(async move { (t, p.resolve(&address).await) });
-        }
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut tx = (!lookups.is_empty()).then_some(tx);
-        let sem = Arc::new(Semaphore::new(s.concurrency.max(1)));
-        let per_host: Vec<Arc<Semaphore>> = work
-            .targets
-            .iter()
-            .map(|_| Arc::new(Semaphore::new(s.per_host.max(1))))
-            .collect();
-        loop {
-            tokio::select! {
-                Some(joined) = lookups.join_next(), if tx.is_some() => {
-                    // A lookup task that panicked leaves its jobs unfinished ("internal").
-                    if let (Ok((t, addr)), Some(tx)) = (joined, &tx) {
-                        for &i in &by_target[t] {
-                            let job = work.jobs[i];
-                            match &addr {
-                                Ok(ip) => {
-                                    let (p, sem, host, tx, s, ip) = (
-                                        prober.clone(),
-                                        sem.clone(),
-                                        per_host[t].clone(),
-                                        tx.clone(),
-                                        s.clone(),
-                                        *ip,
-                                    );
-                                    tasks.spawn(async move {
-                                        // Always the host first, then the global budget: no deadlock.
-                                        let Ok(_host) = host.acquire_owned().await else {
-                                            return;
-                                        };
-                                        let Ok(_permit) = sem.acquire_owned().await else {
-                                            return;
-                                        };
-                                        let r = probe_job(&*p, job, ip, &s).await;
-                                        let _ = tx.send((i, r));
-                                    });
-                                }
-                                Err(e) => {
-                                    let r = unfinished(&job, Verdict::Unresolved, "dns-failure", e.clone());
-                                    on_result(&r);
-                                    results[i] = Some(r);
-                                }
-                            }
-                        }
-                    }
-                    if lookups.is_empty() {
-                        // Every job is launched: the channel closes with the last probe.
-                        tx = None;
-                    }
-                }
-                Some((i, r)) = rx.recv() => {
-                    on_result(&r);
-                    results[i] = Some(r);
-                }
-                else => break,
+        let global = Arc::new(Semaphore::new(s.concurrency.max(1)));
+        for (target, jobs) in work.targets.iter().zip(by_target) {
+            if jobs.is_empty() {
+                continue;
+            }
+            hosts.spawn(drive_host(
+                prober.clone(),
+                target.address.clone(),
+                jobs,
+                s.clone(),
+                global.clone(),
+                tx.clone(),
+            ));
+        }
+        drop(tx);
+        while let Some((i, r)) = rx.recv().await {
+            on_result(&r);
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(r);
             }
         }
     });
@@ -252,7 +400,7 @@ pub async fn run_until<P: Prober>(
         done = collect => done.err().map(|_| Cut::Deadline),
         why = stop => Some(Cut::Interrupted(why)),
     };
-    tasks.abort_all();
+    hosts.abort_all();
     work.jobs
         .iter()
         .zip(results)
@@ -335,13 +483,13 @@ mod tests {
                 Ok("192.0.2.1".parse().expect("ip"))
             }
         }
-        async fn tcp(&self, a: SocketAddr, _: Duration) -> Outcome {
+        async fn tcp(&self, a: SocketAddr, _: Wait) -> Outcome {
             self.next(a.port()).await
         }
-        async fn udp(&self, a: SocketAddr, _: Vec<u8>, _: Duration) -> Outcome {
+        async fn udp(&self, a: SocketAddr, _: Vec<u8>, _: Wait) -> Outcome {
             self.next(a.port()).await
         }
-        async fn icmp(&self, _: IpAddr, _: Duration) -> Outcome {
+        async fn icmp(&self, _: IpAddr, _: Wait) -> Outcome {
             self.next(0).await
         }
     }
@@ -604,23 +752,207 @@ mod tests {
             .all(|p| p.reason != "interrupted" || p.detail == "interrupted (SIGINT)"));
     }
 
+    /// A simulated host: `dropped` ports never answer; every other port answers
+    /// (closed) after `rtt`, unless a SYN-rate limiter (token bucket: `rate` per second,
+    /// `burst`) drops the attempt. Silent attempts wait out the wait they were given.
+    struct Lab {
+        dropped: std::ops::RangeInclusive<u16>,
+        rtt: Duration,
+        bucket: Option<Mutex<(f64, tokio::time::Instant)>>,
+        rate: f64,
+        burst: f64,
+        sends: AtomicUsize,
+    }
+
+    impl Lab {
+        fn new(dropped: std::ops::RangeInclusive<u16>, limit: Option<(f64, f64)>) -> Lab {
+            let (rate, burst) = limit.unwrap_or((0.0, 0.0));
+            Lab {
+                dropped,
+                rtt: Duration::from_millis(1),
+                bucket: limit.map(|(_, b)| Mutex::new((b, tokio::time::Instant::now()))),
+                rate,
+                burst,
+                sends: AtomicUsize::new(0),
+            }
+        }
+        fn passes(&self) -> bool {
+            let Some(b) = &self.bucket else { return true };
+            let mut b = b.lock().expect("lock");
+            let now = tokio::time::Instant::now();
+            b.0 = (b.0 + now.duration_since(b.1).as_secs_f64() * self.rate).min(self.burst);
+            b.1 = now;
+            if b.0 >= 1.0 {
+                b.0 -= 1.0;
+                true
+            } else {
+                false
+            }
+        }
+    }
+
+    impl Prober for Lab {
+        async fn resolve(&self, _: &str) -> Result<IpAddr, String> {
+            Ok("192.0.2.1".parse().expect("ip"))
+        }
+        async fn tcp(&self, a: SocketAddr, wait: Wait) -> Outcome {
+            self.sends.fetch_add(1, Ordering::SeqCst);
+            // The limiter counts every SYN, also those to dropped ports (rule order).
+            let passes = self.passes();
+            if passes && !self.dropped.contains(&a.port()) {
+                tokio::time::sleep(self.rtt).await;
+                return Outcome::Refused { rtt: self.rtt };
+            }
+            let _ = wait.run(std::future::pending::<()>()).await;
+            Outcome::NoResponse
+        }
+        async fn udp(&self, _: SocketAddr, _: Vec<u8>, _: Wait) -> Outcome {
+            Outcome::NoResponse
+        }
+        async fn icmp(&self, _: IpAddr, _: Wait) -> Outcome {
+            Outcome::NoResponse
+        }
+    }
+
+    fn wrong(r: &[ProbeResult], dropped: &std::ops::RangeInclusive<u16>) -> usize {
+        r.iter()
+            .filter(|p| {
+                let port = p.port.map_or(0, Port::get);
+                let want = if dropped.contains(&port) {
+                    Verdict::Filtered
+                } else {
+                    Verdict::Closed
+                };
+                p.verdict != want
+            })
+            .count()
+    }
+
+    fn wide(timeout_ms: u64, retries: u32) -> Settings {
+        Settings {
+            timeout: Duration::from_millis(timeout_ms),
+            retries,
+            concurrency: 8192,
+            per_host: PER_HOST,
+            max_time: None,
+        }
+    }
+
+    /// The 16k-port host with a dropped block of 4,096: the block waits out RTT
+    /// timeouts side by side, not one window after another.
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_block_costs_about_one_timeout() {
+        let dropped = 50000..=54095;
+        let w = work(
+            &["win"],
+            Protocol::Tcp,
+            &(49152..=65535).collect::<Vec<_>>(),
+        );
+        let s = wide(1000, 0);
+        let start = tokio::time::Instant::now();
+        let b = budget(w.jobs.len(), busiest_target(&w), false, &s);
+        let r = run(
+            Arc::new(Lab::new(dropped.clone(), None)),
+            &w,
+            &s,
+            b,
+            &|_| {},
+        )
+        .await;
+        assert_eq!(wrong(&r, &dropped), 0);
+        let took = start.elapsed();
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+    }
+
+    /// A host that drops every port gives no answer to grow the window with: silence
+    /// grows it too, so 4,096 ports take a few timeouts, not 4,096 / 16 of them.
+    #[tokio::test(start_paused = true)]
+    async fn a_host_that_drops_everything_is_not_probed_16_at_a_time() {
+        let dropped = 1..=4096;
+        let w = work(&["win"], Protocol::Tcp, &(1..=4096).collect::<Vec<_>>());
+        let s = wide(1000, 1);
+        let start = tokio::time::Instant::now();
+        let b = budget(w.jobs.len(), busiest_target(&w), false, &s);
+        let r = run(
+            Arc::new(Lab::new(dropped.clone(), None)),
+            &w,
+            &s,
+            b,
+            &|_| {},
+        )
+        .await;
+        assert_eq!(wrong(&r, &dropped), 0);
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(15), "{took:?}");
+    }
+
+    /// SYN-flood protection (2,000/s, burst 200) in front of the same host: every
+    /// closed port still reads closed, every dropped one filtered, at the defaults.
+    #[tokio::test(start_paused = true)]
+    async fn a_syn_rate_limit_costs_no_wrong_verdict() {
+        let dropped = 50000..=54095;
+        let w = work(
+            &["win"],
+            Protocol::Tcp,
+            &(49152..=65535).collect::<Vec<_>>(),
+        );
+        let s = wide(1500, 1);
+        let lab = Arc::new(Lab::new(dropped.clone(), Some((2000.0, 200.0))));
+        let start = tokio::time::Instant::now();
+        let b = budget(w.jobs.len(), busiest_target(&w), false, &s);
+        let r = run(lab.clone(), &w, &s, b, &|_| {}).await;
+        let took = start.elapsed();
+        let sends = lab.sends.load(Ordering::SeqCst);
+        assert_eq!(wrong(&r, &dropped), 0, "took {took:?}, {sends} sends");
+        // 16,384 ports + 4,096 retries at 2,000/s is 10.2 s at best.
+        assert!(took < Duration::from_secs(20), "{took:?}, {sends} sends");
+    }
+
     #[test]
-    fn budget_is_waves_times_attempts_plus_slack() {
+    fn budget_is_waves_times_attempts_plus_pacing_and_slack() {
+        // retries 1: 2 attempts + MAX_EXTRA per probe.
         let s = settings(1, 100);
-        assert_eq!(budget(1000, 10, false, &s), Duration::from_secs(10 * 2 + 2));
-        assert_eq!(budget(1, 1, true, &s), Duration::from_secs(2 + 2 + 5));
+        let per = Duration::from_secs(u64::from(2 + MAX_EXTRA));
+        let paced = |busiest: u64| Duration::from_millis(busiest * 2 * 1000 / 500);
+        assert_eq!(budget(1000, 10, false, &s), per * 10 + paced(10) + SLACK);
+        assert_eq!(
+            budget(1, 1, true, &s),
+            per + paced(1) + SLACK + DNS_ALLOWANCE
+        );
         let one_host = Settings {
             per_host: 50,
             ..s.clone()
         };
         assert_eq!(
             budget(1000, 1000, false, &one_host),
-            Duration::from_secs(20 * 2 + 2)
+            per * 20 + paced(1000) + SLACK
         );
         let capped = Settings {
             max_time: Some(Duration::from_secs(3)),
             ..s
         };
         assert_eq!(budget(1000, 10, false, &capped), Duration::from_secs(3));
+        let no_retries = settings(0, 100);
+        assert_eq!(
+            budget(100, 100, false, &no_retries),
+            Duration::from_secs(1) + Duration::from_millis(200) + SLACK
+        );
+    }
+
+    #[test]
+    fn spread_visits_every_port_once_and_breaks_up_blocks() {
+        for n in [0usize, 1, 2, 3, 10, 16384, 16385] {
+            let mut order = spread(n);
+            let first_quarter: Vec<usize> = order.iter().take(n / 4).copied().collect();
+            order.sort_unstable();
+            assert_eq!(order, (0..n).collect::<Vec<_>>(), "n = {n}");
+            if n >= 1000 {
+                // The first quarter of the sends touches every quarter of the range.
+                for q in 0..4 {
+                    let hits = first_quarter.iter().filter(|&&k| k * 4 / n == q).count();
+                    assert!(hits > n / 32, "n = {n}, quarter {q}: {hits}");
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,8 @@
 
 use super::{FailKind, Outcome};
 use portplan_core::report::{ProbeResult, Status, Verdict};
-use portplan_core::{Flow, Phase, Port, Protocol};
+use portplan_core::services::{self, Owner};
+use portplan_core::{Flow, Phase, Port, Protocol, Role};
 use std::io;
 
 /// Sorts an OS error from connect/send/recv into what the verdict logic distinguishes.
@@ -35,6 +36,12 @@ pub fn classify(e: &io::Error) -> Outcome {
         Some(10013) => fail(FailKind::AdminProhibited),
         #[cfg(windows)]
         Some(10024) => fail(FailKind::TooManyFiles),
+        // WSAECONNRESET on a connected UDP socket is Windows' report of ICMP port
+        // unreachable (Linux says ECONNREFUSED); a TCP reset is sorted out before here.
+        #[cfg(windows)]
+        Some(10054) => Outcome::Refused {
+            rtt: std::time::Duration::ZERO,
+        },
         _ if e.kind() == io::ErrorKind::ConnectionRefused => Outcome::Refused {
             rtt: std::time::Duration::ZERO,
         },
@@ -43,16 +50,21 @@ pub fn classify(e: &io::Error) -> Outcome {
     }
 }
 
-/// Explains why UDP 138 can only be `open|filtered`.
-pub const UDP_138_DETAIL: &str = "the NetBIOS datagram service does not answer unsolicited \
-datagrams: without ICMP port-unreachable it is open or filtered; run `portplan listen` on the \
-far host to confirm";
+/// Explains why UDP 138 can only be `open|filtered` (the policy is the core's).
+pub const UDP_138_DETAIL: &str = services::UDP_138_POLICY;
+
+/// Whether a port never answers a probe (UDP 138): one datagram, no retry, no token.
+pub fn never_answers(protocol: Protocol, port: Option<Port>) -> bool {
+    port.and_then(|p| services::fact(protocol, p.get()))
+        .is_some_and(|f| f.never_answers())
+}
 
 /// The verdict, its nmap-style reason and a detail for one final outcome.
 pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict, String, String) {
     let t = |v, r: &str, d: &str| (v, r.to_string(), d.to_string());
     match (protocol, o) {
         (_, Outcome::Answered { verified: true, detail, .. }) => t(Verdict::Verified, "confirmed", detail),
+        (_, Outcome::Foreign { detail, .. }) => t(Verdict::Open, FOREIGN_TOKEN, detail),
         (Protocol::Tcp, Outcome::Answered { detail, .. }) => t(Verdict::Open, "syn-ack", detail),
         (Protocol::Udp, Outcome::Answered { detail, .. }) => t(Verdict::Open, "udp-response", detail),
         (Protocol::Icmp, Outcome::Answered { detail, .. }) => t(Verdict::Open, "echo-reply", detail),
@@ -63,7 +75,7 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
         ),
         (_, Outcome::Refused { .. }) => t(Verdict::Closed, "port-unreach", "ICMP port unreachable"),
         (Protocol::Udp, Outcome::NoResponse) => {
-            let d = if port.map(Port::get) == Some(138) { UDP_138_DETAIL } else { "no reply and no ICMP error" };
+            let d = if never_answers(protocol, port) { UDP_138_DETAIL } else { "no reply and no ICMP error" };
             t(Verdict::OpenFiltered, "no-response", d)
         }
         (_, Outcome::NoResponse) => t(Verdict::Filtered, "no-response", "no answer within the timeout"),
@@ -89,7 +101,9 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
 /// Round-trip time of an outcome, in milliseconds, when there was an answer.
 pub fn latency_ms(o: &Outcome) -> Option<f64> {
     match o {
-        Outcome::Answered { rtt, .. } | Outcome::Refused { rtt } if !rtt.is_zero() => {
+        Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt }
+            if !rtt.is_zero() =>
+        {
             Some((rtt.as_secs_f64() * 10_000.0).round() / 10.0)
         }
         _ => None,
@@ -102,14 +116,46 @@ pub fn retryable(o: &Outcome) -> bool {
 }
 
 /// How one probe counts towards its flow. In a dynamic RPC range a closed port proves
-/// the path (only the ports the endpoint mapper hands out listen), so it passes.
-pub fn probe_status(v: Verdict, in_dynamic_range: bool) -> Status {
-    match v {
+/// the path (only the ports the endpoint mapper hands out listen), so it passes; so does
+/// silence on a port that never answers (UDP 138, see [`services::UDP_138_POLICY`]). A
+/// responder of another plan proves nothing about this plan: attention, never a pass.
+pub fn probe_status(p: &ProbeResult, in_dynamic_range: bool) -> Status {
+    if p.reason == FOREIGN_TOKEN {
+        return Status::Attention;
+    }
+    match p.verdict {
         Verdict::Open | Verdict::Verified => Status::Pass,
         Verdict::Closed if in_dynamic_range => Status::Pass,
+        Verdict::OpenFiltered if never_answers(p.protocol, p.port) => Status::Pass,
         Verdict::Closed | Verdict::OpenFiltered | Verdict::NeedsPrivilege => Status::Attention,
         Verdict::Filtered | Verdict::Unresolved | Verdict::Error => Status::Fail,
     }
+}
+
+/// The reason of an open port whose far end is `portplan listen` of another plan.
+pub const FOREIGN_TOKEN: &str = "foreign-token";
+
+/// Whether a reject's detail names the ICMP error's sender (`… from 10.0.0.1`).
+fn from_icmp(p: &ProbeResult) -> bool {
+    matches!(p.detail.rsplit_once(" from "), Some((_, ip)) if ip.parse::<std::net::IpAddr>().is_ok())
+}
+
+/// The plan digest a foreign-token probe's detail carries (`… plan sha256:…`).
+fn p_digest(probes: &[ProbeResult]) -> String {
+    probes
+        .iter()
+        .filter(|p| p.reason == FOREIGN_TOKEN)
+        .find_map(|p| {
+            p.detail.find("sha256:").map(|i| {
+                p.detail[i..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches([')', ';', ','])
+                    .to_string()
+            })
+        })
+        .unwrap_or_else(|| "the plan given to check".into())
 }
 
 fn phase_words(p: Phase) -> &'static str {
@@ -123,10 +169,16 @@ fn phase_words(p: Phase) -> &'static str {
 }
 
 /// The flow's status (its worst probe) and a hint per problem, joined by "; ".
-pub fn summarize(flow: &Flow, probes: &[ProbeResult], dynamic: bool) -> (Status, String) {
+/// `to_role` is the destination's role in the plan (the server's 80/443 are PlateSpin's).
+pub fn summarize(
+    flow: &Flow,
+    probes: &[ProbeResult],
+    dynamic: bool,
+    to_role: Option<Role>,
+) -> (Status, String) {
     let status = probes
         .iter()
-        .map(|p| probe_status(p.verdict, dynamic))
+        .map(|p| probe_status(p, dynamic))
         .max()
         .unwrap_or(Status::Fail);
     let proto = flow.protocol.as_str().to_ascii_uppercase();
@@ -153,8 +205,20 @@ pub fn summarize(flow: &Flow, probes: &[ProbeResult], dynamic: bool) -> (Status,
         &|p| p.verdict == Verdict::Filtered && p.reason == "no-response",
         &|w, _| format!("filtered: a firewall drops {w} from {from} to {to}; open it for {phase}"),
     );
+    // No ICMP sender: the error is this machine's own (no ARP answer, no route).
+    let local = |p: &ProbeResult| {
+        matches!(p.reason.as_str(), "host-unreachable" | "net-unreachable") && !from_icmp(p)
+    };
+    by(&|p| p.verdict == Verdict::Filtered && local(p), &|w, p| {
+        format!(
+            "filtered: {w} to {to} fails on this machine ({}: no ICMP error came from the \
+             network): host down, wrong address, or no route from this machine; check the \
+             address of {to} in the scenario and the routes of {from}",
+            p.reason
+        )
+    });
     by(
-        &|p| p.verdict == Verdict::Filtered && p.reason != "no-response",
+        &|p| p.verdict == Verdict::Filtered && p.reason != "no-response" && !local(p),
         &|w, p| {
             // The ICMP sender, when known, is the router or firewall to look at.
             let by = match p.detail.rsplit_once(" from ") {
@@ -180,19 +244,80 @@ pub fn summarize(flow: &Flow, probes: &[ProbeResult], dynamic: bool) -> (Status,
         &|p| p.verdict == Verdict::Error && p.reason != "deadline",
         &|w, p| format!("error: {w}: {}", p.detail),
     );
-    by(&|p| p.verdict == Verdict::Closed && !dynamic, &|w, p| {
-        let answer = if p.protocol == Protocol::Udp {
+    let owner = |p: &ProbeResult| {
+        p.port
+            .and_then(|port| services::fact(p.protocol, port.get()))
+            .map(|f| f.owner)
+    };
+    let answer = |p: &ProbeResult| {
+        if p.protocol == Protocol::Udp {
             "ICMP port unreachable"
         } else {
             "RST"
-        };
-        format!("closed: nothing listens on {w} at {to} yet, but the network lets it through ({answer}); expected until PlateSpin runs there")
-    });
-    by(&|p| p.verdict == Verdict::OpenFiltered, &|w, _| {
+        }
+    };
+    by(
+        &|p| {
+            p.verdict == Verdict::Closed
+                && !dynamic
+                && matches!(owner(p), Some(Owner::Windows { .. }))
+        },
+        &|w, p| match owner(p) {
+            Some(Owner::Windows {
+                firewall_group,
+                service,
+            }) => format!(
+                "closed: {w} at {to} answers {} — the network lets it through, but Windows' own \
+                 service does not listen (not PlateSpin's: it will not come with the install); on \
+                 {to} start the {service} service and enable the Windows Firewall rule group \
+                 \"{firewall_group}\"",
+                answer(p)
+            ),
+            _ => String::new(),
+        },
+    );
+    let server_web = |p: &ProbeResult| {
+        to_role == Some(Role::Server) && matches!(owner(p), Some(Owner::PlateSpinServer))
+    };
+    by(
+        &|p| p.verdict == Verdict::Closed && !dynamic && server_web(p),
+        &|w, p| {
+            format!(
+            "closed: the PlateSpin server {to} does not answer on {w} ({}): the network lets it \
+             through, but the PlateSpin Server service is not answering; check that PlateSpin \
+             Server is installed and running on {to} (its web server, IIS, started)",
+            answer(p)
+        )
+        },
+    );
+    by(
+        &|p| {
+            p.verdict == Verdict::Closed
+                && !dynamic
+                && !matches!(owner(p), Some(Owner::Windows { .. }))
+                && !server_web(p)
+        },
+        &|w, p| {
+            format!(
+                "closed: nothing listens on {w} at {to} yet, but the network lets it through ({}); expected until PlateSpin runs there",
+                answer(p)
+            )
+        },
+    );
+    by(&|p| p.reason == FOREIGN_TOKEN, &|w, _| {
         format!(
-            "open|filtered: {w} got no reply from {to}; run `portplan listen` on {to} to confirm"
+            "foreign-token: {w} at {to} is `portplan listen` of another plan; run `portplan listen` on {to} with this plan ({})",
+            p_digest(probes)
         )
     });
+    by(
+        &|p| p.verdict == Verdict::OpenFiltered && !never_answers(p.protocol, p.port),
+        &|w, _| {
+            format!(
+            "open|filtered: {w} got no reply from {to}; run `portplan listen` on {to} to confirm"
+        )
+        },
+    );
     by(&|p| p.verdict == Verdict::NeedsPrivilege, &|_, _| {
         "needs-privilege: ICMP echo needs root or a group in net.ipv4.ping_group_range; rerun with sudo".to_string()
     });
@@ -208,7 +333,18 @@ mod tests {
         classify(&io::Error::from_raw_os_error(errno))
     }
 
+    /// "Connection refused" and "too many open files" as this OS reports them.
+    #[cfg(unix)]
+    const REFUSED: i32 = libc::ECONNREFUSED;
+    #[cfg(unix)]
+    const EMFILE: i32 = libc::EMFILE;
+    #[cfg(windows)]
+    const REFUSED: i32 = 10061; // WSAECONNREFUSED
+    #[cfg(windows)]
+    const EMFILE: i32 = 10024; // WSAEMFILE
+
     /// One line per case: OS error → verdict and reason.
+    #[cfg(unix)]
     #[test]
     fn os_errors_give_honest_verdicts() {
         let cases = [
@@ -227,6 +363,32 @@ mod tests {
         }
     }
 
+    /// The same table for Winsock's codes (`WSAGetLastError`, as `raw_os_error` gives
+    /// them on Windows; `winerror.h`), run under wine by `cargo xtask cross`. A timeout
+    /// (`WSAETIMEDOUT`, a connect the stack gave up on) is silence: filtered, retryable.
+    #[cfg(windows)]
+    #[test]
+    fn winsock_errors_give_the_same_verdicts() {
+        let cases = [
+            (10061, Verdict::Closed, "conn-refused"), // WSAECONNREFUSED
+            (10065, Verdict::Filtered, "host-unreachable"), // WSAEHOSTUNREACH
+            (10051, Verdict::Filtered, "net-unreachable"), // WSAENETUNREACH
+            (10060, Verdict::Filtered, "no-response"), // WSAETIMEDOUT
+            (10013, Verdict::Filtered, "admin-prohibited"), // WSAEACCES
+            (10024, Verdict::Error, "emfile"),        // WSAEMFILE
+            (10022, Verdict::Error, "os-error"),      // WSAEINVAL
+            (10049, Verdict::Error, "os-error"),      // WSAEADDRNOTAVAIL
+        ];
+        for (code, v, reason) in cases {
+            let (got, r, _) = verdict(Protocol::Tcp, Port::new(80), &os(code));
+            assert_eq!((got, r.as_str()), (v, reason), "Winsock error {code}");
+        }
+        assert!(retryable(&os(10060)), "WSAETIMEDOUT is worth a retry");
+        // ICMP port unreachable reaches a connected UDP socket as WSAECONNRESET.
+        let (v, r, _) = verdict(Protocol::Udp, Port::new(161), &os(10054));
+        assert_eq!((v, r.as_str()), (Verdict::Closed, "port-unreach"));
+    }
+
     #[test]
     fn the_same_outcome_reads_per_protocol() {
         let udp = |n, o: &Outcome| verdict(Protocol::Udp, Port::new(n), o);
@@ -238,7 +400,7 @@ mod tests {
         assert_eq!(verdict(Protocol::Icmp, None, &silent).0, Verdict::Filtered);
         assert_eq!(udp(137, &silent).0, Verdict::OpenFiltered);
         assert_eq!(udp(138, &silent).2, UDP_138_DETAIL);
-        assert_eq!(udp(137, &os(libc::ECONNREFUSED)).1, "port-unreach");
+        assert_eq!(udp(137, &os(REFUSED)).1, "port-unreach");
         let answer = Outcome::Answered {
             rtt: Duration::from_micros(1500),
             detail: "WEB01".into(),
@@ -263,11 +425,7 @@ mod tests {
             verdict(Protocol::Icmp, None, &np).0,
             Verdict::NeedsPrivilege
         );
-        assert!(
-            retryable(&silent)
-                && !retryable(&os(libc::ECONNREFUSED))
-                && !retryable(&os(libc::EMFILE))
-        );
+        assert!(retryable(&silent) && !retryable(&os(REFUSED)) && !retryable(&os(EMFILE)));
     }
 
     fn probe(port: u16, v: Verdict, reason: &str) -> ProbeResult {
@@ -291,6 +449,9 @@ mod tests {
             ports: None,
             purpose: String::new(),
             rule: "r".into(),
+            address: None,
+            optional: false,
+            notes: Vec::new(),
         }
     }
 
@@ -300,6 +461,7 @@ mod tests {
             &flow(),
             &[probe(3725, Verdict::Filtered, "no-response")],
             false,
+            None,
         );
         assert_eq!(s, Status::Fail);
         assert_eq!(
@@ -313,6 +475,7 @@ mod tests {
                 probe(2, Verdict::Closed, "conn-refused"),
             ],
             false,
+            None,
         );
         assert_eq!(s, Status::Attention);
         assert!(
@@ -326,6 +489,7 @@ mod tests {
                 probe(2, Verdict::Closed, "conn-refused"),
             ],
             true,
+            None,
         );
         assert_eq!((s, hint.as_str()), (Status::Pass, ""));
         let (s, _) = summarize(
@@ -335,8 +499,59 @@ mod tests {
                 probe(2, Verdict::Open, "syn-ack"),
             ],
             false,
+            None,
         );
         assert_eq!(s, Status::Fail);
-        assert_eq!(summarize(&flow(), &[], false).0, Status::Fail);
+        assert_eq!(summarize(&flow(), &[], false, None).0, Status::Fail);
+    }
+
+    /// One line per case: probes of a flow to a host of a role → status and hint words.
+    #[test]
+    fn service_facts_decide_status_and_advice() {
+        let udp = |port: u16, v, reason: &str| ProbeResult {
+            protocol: Protocol::Udp,
+            ..probe(port, v, reason)
+        };
+        let local = ProbeResult {
+            detail: "No route to host (os error 113)".into(),
+            ..probe(22, Verdict::Filtered, "host-unreachable")
+        };
+        let routed = ProbeResult {
+            detail: "No route to host (os error 113): ICMP type 3 code 1 from 10.0.0.254".into(),
+            ..probe(22, Verdict::Filtered, "host-unreachable")
+        };
+        let foreign = ProbeResult {
+            detail: "portplan listen answered with another plan's token; this check uses plan sha256:abc".into(),
+            ..probe(3725, Verdict::Open, FOREIGN_TOKEN)
+        };
+        let cases: Vec<(ProbeResult, Option<Role>, Status, &str)> = vec![
+            (probe(445, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,
+             "start the Server (LanmanServer) service and enable the Windows Firewall rule group \"File and Printer Sharing\""),
+            (probe(135, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,
+             "\"Windows Management Instrumentation (WMI)\""),
+            (udp(137, Verdict::Closed, "port-unreach"), Some(Role::Source), Status::Attention,
+             "answers ICMP port unreachable"),
+            (probe(443, Verdict::Closed, "conn-refused"), Some(Role::Server), Status::Attention,
+             "the PlateSpin Server service is not answering"),
+            (probe(443, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,
+             "expected until PlateSpin runs there"),
+            (probe(3725, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,
+             "expected until PlateSpin runs there"),
+            (udp(138, Verdict::OpenFiltered, "no-response"), Some(Role::Source), Status::Pass, ""),
+            (udp(137, Verdict::OpenFiltered, "no-response"), Some(Role::Source), Status::Attention,
+             "run `portplan listen`"),
+            (local, Some(Role::Source), Status::Fail, "host down, wrong address, or no route from this machine"),
+            (routed, Some(Role::Source), Status::Fail, "is rejected (host-unreachable by 10.0.0.254)"),
+            (foreign, Some(Role::Source), Status::Attention, "another plan; run `portplan listen` on web01-t with this plan (sha256:abc)"),
+        ];
+        for (p, role, status, words) in cases {
+            let what = format!("{:?} {:?} {}", p.protocol, p.port, p.reason);
+            let (got, hint) = summarize(&flow(), &[p], false, role);
+            assert_eq!(got, status, "{what}: {hint}");
+            assert!(hint.contains(words), "{what}: {hint}");
+            if words.is_empty() {
+                assert_eq!(hint, "", "{what}");
+            }
+        }
     }
 }

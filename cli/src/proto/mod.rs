@@ -20,6 +20,8 @@ pub mod ssh;
 pub mod tls;
 pub mod token;
 
+use portplan_core::services::{self, Confirmation as Service};
+use portplan_core::Protocol;
 use std::time::Duration;
 
 /// What a protocol confirmation learned about the service behind a port.
@@ -96,10 +98,11 @@ impl Default for Limits {
     }
 }
 
-/// TCP ports that get a protocol confirmation by default (`check --deep`).
-pub const DEEP_TCP_PORTS: &[u16] = &[22, 80, 135, 139, 443, 445];
-/// UDP ports that get a protocol confirmation by default.
-pub const DEEP_UDP_PORTS: &[u16] = &[137];
+/// Whether a TCP port gets a protocol confirmation (`check --deep`); the facts are
+/// the core's ([`portplan_core::services`]).
+pub fn has_tcp_confirmation(port: u16) -> bool {
+    services::confirmation(Protocol::Tcp, port).is_some()
+}
 
 /// Runs the confirmation that fits a well-known TCP `port` on an open connection;
 /// `None` when the port has none. `host` is the name or address used for HTTP `Host`
@@ -110,14 +113,14 @@ pub async fn confirm_tcp<S: io::Stream>(
     port: u16,
     limits: Limits,
 ) -> Option<anyhow::Result<Confirmation>> {
-    let r = match port {
-        22 => ssh::confirm(stream, limits).await,
-        80 => http::confirm(stream, host, limits).await,
-        443 => tls::confirm(stream, host, limits).await,
-        445 => smb::confirm(stream, false, limits).await,
-        139 => smb::confirm(stream, true, limits).await,
-        135 => epmap::confirm(stream, limits).await,
-        _ => return None,
+    let r = match services::confirmation(Protocol::Tcp, port)? {
+        Service::Ssh => ssh::confirm(stream, limits).await,
+        Service::Http => http::confirm(stream, host, limits).await,
+        Service::Tls => tls::confirm(stream, host, limits).await,
+        Service::Smb2 => smb::confirm(stream, false, limits).await,
+        Service::Smb2NetBios => smb::confirm(stream, true, limits).await,
+        Service::EndpointMapper => epmap::confirm(stream, limits).await,
+        Service::NbStat | Service::NeverAnswers => return None,
     };
     Some(r)
 }

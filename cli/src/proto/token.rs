@@ -35,16 +35,43 @@ pub async fn verify_token<S>(stream: S, digest: &str, port: u16, timeout: Durati
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    Ok(check_token(stream, digest, port, timeout).await? == TokenAnswer::Valid)
+}
+
+/// What answered a token challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAnswer {
+    /// `portplan listen` with this plan.
+    Valid,
+    /// `portplan listen` with another plan (right form, wrong tag).
+    Foreign,
+    /// Silence, a close, or anything else: not a responder.
+    None,
+}
+
+/// [`verify_token`], telling a responder of another plan apart.
+pub async fn check_token<S>(
+    stream: S,
+    digest: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<TokenAnswer>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let nonce = fresh_nonce()?;
     let mut s = Capped::new(stream, token::RESPONSE_LEN);
     s.write_all(&token::challenge(&nonce))
         .await
         .context("sending the challenge")?;
-    match read_exact(&mut s, token::RESPONSE_LEN, timeout).await {
-        Ok(reply) => Ok(token::verify(&reply, digest, &nonce, port)),
-        // Silence, a close or a short answer: not our responder.
-        Err(_) => Ok(false),
-    }
+    Ok(
+        match read_exact(&mut s, token::RESPONSE_LEN, timeout).await {
+            Ok(reply) if token::verify(&reply, digest, &nonce, port) => TokenAnswer::Valid,
+            Ok(reply) if token::is_foreign(&reply, digest, &nonce, port) => TokenAnswer::Foreign,
+            // Silence, a close or a short answer: not a responder.
+            _ => TokenAnswer::None,
+        },
+    )
 }
 
 /// The UDP form: one datagram challenge (retried) and one datagram answer.

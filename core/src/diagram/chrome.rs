@@ -1,8 +1,8 @@
 //! What makes the picture self-explaining: title, legend, column headings, notes.
 
-use super::layout::MARGIN;
-use super::{text_width, LegendEntry, Point, Status, Style, Swatch, Text};
-use crate::export::phase_title;
+use super::geometry::{text_width, Point, MARGIN};
+use super::overlay::Signal;
+use super::shapes::{LegendEntry, Style, Swatch, Text};
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 
@@ -34,11 +34,11 @@ pub(super) fn header(plan: &Plan, verdicts: bool, avail: i32) -> Header {
     let phases = Phase::ALL
         .iter()
         .filter(|p| plan.flows.iter().any(|f| f.phase == **p))
-        .map(|p| (Swatch::Phase(*p), phase_title(*p)))
+        .map(|p| (Swatch::Phase(*p), p.title()))
         .collect();
     let mut rows: Vec<(&str, Vec<(Swatch, &str)>)> = vec![("Phases:", phases)];
     if verdicts {
-        let statuses = Status::ALL.iter().map(|s| (Swatch::Status(*s), s.legend()));
+        let statuses = Signal::ALL.iter().map(|s| (Swatch::Signal(*s), s.legend()));
         rows.push(("Verdicts:", statuses.collect()));
     }
     let lead_w = text_width("Verdicts:", Style::Note.size()) + 10;
@@ -76,9 +76,22 @@ pub(super) fn header(plan: &Plan, verdicts: bool, avail: i32) -> Header {
 /// Headings of the four columns; the first names what it holds.
 pub(super) fn headings(plan: &Plan, left: &[usize]) -> [&'static str; 4] {
     let has = |pred: fn(Role) -> bool| left.iter().any(|&i| pred(plan.hosts[i].role));
-    let first = match (has(|r| r != Role::Connector), has(|r| r == Role::Connector)) {
-        (true, true) => "Virt. hosts & connectors",
-        (false, true) => "Connectors",
+    let management = |r: Role| {
+        matches!(
+            r,
+            Role::Connector | Role::Admin | Role::Factory | Role::Database
+        )
+    };
+    let others = has(|r| matches!(r, Role::Admin | Role::Factory | Role::Database));
+    let first = match (
+        has(|r| r == Role::VirtualizationHost),
+        has(management),
+        others,
+    ) {
+        (true, true, false) => "Virt. hosts & connectors",
+        (false, true, false) => "Connectors",
+        (true, true, true) => "Virt. hosts & management",
+        (false, true, true) => "Management hosts",
         _ => "Virtualization hosts",
     };
     [first, "PlateSpin Server", "Sources", "Targets"]

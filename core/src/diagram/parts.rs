@@ -1,11 +1,10 @@
 //! The pieces the layout places: measured labels, host boxes with their text, arrows.
 
-use super::layout::{BOX_PAD, DOT_STEP, LINE_H};
+use super::geometry::{text_width, Point, Rect, BOX_PAD, DOT_RADIUS, DOT_STEP, LINE_H};
 use super::model::{Edge, Unit};
+use super::overlay::Signal;
 use super::ports::{label_lines, line_text};
-use super::{
-    text_width, Arrow, HostBox, Label, Point, Rect, Span, Status, Style, Text, DOT_RADIUS,
-};
+use super::shapes::{Arrow, HostBox, Label, Span, Style, Text};
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 
@@ -13,7 +12,7 @@ use crate::types::{Phase, Role};
 pub(super) struct Measured {
     pub lines: Vec<Vec<Span>>,
     pub phases: Vec<Phase>,
-    pub status: Option<Status>,
+    pub status: Option<Signal>,
     /// Phase dots plus the widest line.
     pub w: i32,
 }
@@ -57,7 +56,15 @@ pub(super) fn box_text(plan: &Plan, hosts: &[usize]) -> BoxText {
     let name = |i: usize| plan.hosts[i].name.as_str();
     match hosts {
         [] => (String::new(), String::new()),
-        [one] => (name(*one).to_string(), plan.hosts[*one].address.clone()),
+        // Behind NAT the box names both addresses: flows from outside dial the public one.
+        [one] => {
+            let h = &plan.hosts[*one];
+            let address = match &h.public_address {
+                Some(p) => format!("{}, NAT {p}", h.address),
+                None => h.address.clone(),
+            };
+            (name(*one).to_string(), address)
+        }
         [first, .., last] => {
             let n = hosts.len();
             let what = match plan.hosts[*first].role {

@@ -56,6 +56,9 @@ pub fn role_plural(r: Role) -> &'static str {
         Role::Target => "targets",
         Role::VirtualizationHost => "virtualization hosts",
         Role::Connector => "Migrate Connectors",
+        Role::Admin => "admin clients",
+        Role::Factory => "Transformation Manager servers",
+        Role::Database => "databases",
     }
 }
 

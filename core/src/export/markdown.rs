@@ -1,6 +1,6 @@
 //! The plan as Markdown: a heading per phase and per host pair, a table of flows.
 
-use super::{address, grouped, phase_title, port_label};
+use super::{address, grouped, port_label};
 use crate::plan::Plan;
 use std::fmt::Write;
 
@@ -14,7 +14,7 @@ pub fn render(plan: &Plan) -> String {
     let counts: Vec<String> = plan
         .phase_counts()
         .iter()
-        .map(|(p, n)| format!("{} {}", n, phase_title(*p).to_lowercase()))
+        .map(|(p, n)| format!("{} {}", n, p.title().to_lowercase()))
         .collect();
     let _ = writeln!(
         out,
@@ -23,8 +23,11 @@ pub fn render(plan: &Plan) -> String {
         plan.flows.len(),
         counts.join(", ")
     );
+    for n in &plan.notes {
+        let _ = writeln!(out, "> {}\n", esc(n));
+    }
     for (phase, pairs) in grouped(plan) {
-        let _ = writeln!(out, "## {}\n", phase_title(phase));
+        let _ = writeln!(out, "## {}\n", phase.title());
         for g in pairs {
             let _ = writeln!(
                 out,
@@ -36,13 +39,13 @@ pub fn render(plan: &Plan) -> String {
             );
             out.push_str("| Protocol / port | Purpose | Rule |\n|---|---|---|\n");
             for f in g.flows {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | `{}` |",
-                    port_label(f),
-                    esc(&f.purpose),
-                    f.rule
-                );
+                let remarks = super::flow_remarks(plan, f);
+                let purpose = if remarks.is_empty() {
+                    esc(&f.purpose)
+                } else {
+                    format!("{} ({})", esc(&f.purpose), esc(&remarks))
+                };
+                let _ = writeln!(out, "| {} | {} | `{}` |", port_label(f), purpose, f.rule);
             }
             out.push('\n');
         }

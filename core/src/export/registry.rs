@@ -193,7 +193,9 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         "md" => markdown::render(plan).into_bytes(),
         "table" => table::render(plan).into_bytes(),
         "svg" => svg::render(plan, o.overlay).into_bytes(),
-        "pdf" => crate::diagram::pdf::checklist(plan, o.overlay, &pdf::PdfOptions::new(o.date)),
+        "pdf" => {
+            crate::export::pdf::figure::checklist(plan, o.overlay, &pdf::PdfOptions::new(o.date))
+        }
         "change-csv" => change_csv::render(plan).into_bytes(),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),

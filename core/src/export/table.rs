@@ -1,6 +1,6 @@
 //! The plan as a plain-text table for terminals, grouped by phase and host pair.
 
-use super::{grouped, pair_heading, phase_title, port_label};
+use super::{grouped, pair_heading, port_label};
 use crate::plan::Plan;
 use std::fmt::Write;
 
@@ -13,7 +13,7 @@ pub fn render(plan: &Plan) -> String {
         .max()
         .unwrap_or(0);
     for (phase, pairs) in grouped(plan) {
-        let _ = writeln!(out, "{}", phase_title(phase).to_uppercase());
+        let _ = writeln!(out, "{}", phase.title().to_uppercase());
         for g in pairs {
             let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
             for f in g.flows {
@@ -24,6 +24,10 @@ pub fn render(plan: &Plan) -> String {
                     f.purpose,
                     f.rule
                 );
+                let remarks = super::flow_remarks(plan, f);
+                if !remarks.is_empty() {
+                    let _ = writeln!(out, "    {:<width$}  ({remarks})", "");
+                }
             }
         }
         out.push('\n');
@@ -40,5 +44,8 @@ pub fn render(plan: &Plan) -> String {
         plan.hosts.len(),
         counts.join(", ")
     );
+    for n in &plan.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
     out
 }

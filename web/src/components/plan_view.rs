@@ -77,7 +77,7 @@ pub fn PlanView(p: &PlanViewProps) -> Html {
             <h2 id="plan-title">{ format!("Plan: {} flows for {} {}", plan.flows.len(), super::labels::product(plan.product), plan.version) }</h2>
             { for groups.iter().map(|(phase, pairs)| html! {
                 <section class="phase" data-phase={phase.as_str()}>
-                    <h3>{ export::phase_title(*phase) }</h3>
+                    <h3>{ phase.title() }</h3>
                     { for pairs.iter().map(|g| html! {
                         <div class="pair">
                             <h4>{ format!("{} ({}) → {} ({})", g.from, export::address(plan, g.from), g.to, export::address(plan, g.to)) }</h4>
