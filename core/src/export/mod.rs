@@ -5,9 +5,11 @@
 pub mod change_csv;
 pub mod csv;
 pub mod firewall;
+pub mod groups;
 pub mod markdown;
 pub mod markup;
 pub mod pdf;
+pub mod registry;
 pub mod svg;
 pub mod table;
 
