@@ -40,6 +40,25 @@ pub enum Command {
     Merge(MergeArgs),
     /// Write the files that run `listen` and `check` across a fleet (Ansible).
     Fleet(FleetArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Write the man pages (portplan.1 and one per subcommand) into DIR.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Directory to write the pages into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -103,6 +122,14 @@ pub struct RulesArgs {
         requires = "product"
     )]
     pub version: Option<String>,
+    /// What changes between two releases, e.g. `--diff 2018.11..2020.2` (needs --product).
+    #[arg(
+        long,
+        value_name = "OLD..NEW",
+        requires = "product",
+        conflicts_with = "product_version"
+    )]
+    pub diff: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
@@ -222,8 +249,28 @@ fn parse_product(s: &str) -> Result<portplan_core::Product, String> {
     s.parse()
 }
 
+/// `0.1.0 (commit 1a2b3c4d5e6f, catalog sha256:…)`: which build and which rules.
+pub fn long_version() -> String {
+    format!(
+        "{} (commit {}, catalog {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("PORTPLAN_COMMIT"),
+        portplan_core::rules::catalog_digest()
+    )
+}
+
+/// The clap command with the long version filled in (shared by parsing, completions
+/// and man pages, so they describe the same binary).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let long: &'static str = Box::leak(long_version().into_boxed_str());
+    Cli::command().long_version(long)
+}
+
 pub fn parse() -> Cli {
-    Cli::parse()
+    use clap::FromArgMatches;
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! End to end: `portplan fleet` writes an inventory and a playbook, and a real
 //! `ansible-playbook` (ansible-core from PyPI, installed by `cargo xtask setup` under
 //! target/tools/) runs it against hosts that are network namespaces of this machine:
-//! a server, a source and its target, with TCP 3725 dropped by nftables on the target.
+//! a server, a source and its target, with TCP 3725 dropped by nftables on the source (the target connects to it).
 //! The merged fleet report must show exactly that one failure. Needs root (CI is).
 //!
 //! The lab inventory is the documented way to run the generated files without SSH: a
@@ -72,8 +72,9 @@ fn lab() -> (Lab, [String; 3]) {
         "-qw",
         "net.ipv4.ip_forward=1",
     ]);
+    // The vendor's default direction: the target opens 3725 to the source (Q1).
     lab.nft(
-        "tgt",
+        "src",
         "table inet portplan_test {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 3725 drop\n }\n}\n",
     );
     (lab, [ps, src, tgt])
@@ -114,8 +115,8 @@ fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
 }
 
 /// The same run with the source on the Windows build (mingw-w64), run by wine inside
-/// its namespace: its `listen` answers ps01's check of TCP 22, its `check` verifies
-/// ps01's responder and finds the dropped 3725. Needs the Windows build and the wine
+/// its namespace: its `listen` answers ps01's check of TCP 22 (and the target's of the
+/// dropped 3725, which never arrives), its `check` verifies ps01's responder. Needs the Windows build and the wine
 /// prefix, so `cargo xtask cross` runs it (`--ignored`) right after building them.
 #[test]
 #[ignore = "needs the Windows build: `cargo xtask cross` runs it"]
@@ -228,7 +229,7 @@ fn run_lab(windows: Option<Windows>) {
     // The playbook shows the merge's summary and what to fix.
     assert!(
         log.contains(&format!(
-            "to fix: allow TCP 3725 from src ({src}) to tgt ({tgt})"
+            "to fix: allow TCP 3725 from tgt ({tgt}) to src ({src})"
         )),
         "{log}"
     );
@@ -251,7 +252,7 @@ fn run_lab(windows: Option<Windows>) {
     let f = failing[0];
     assert_eq!(
         (f.from.as_str(), f.to.as_str(), f.protocol),
-        ("src", "tgt", Protocol::Tcp)
+        ("tgt", "src", Protocol::Tcp)
     );
     assert_eq!(
         f.ports.map(|p| (p.first.get(), p.last.get())),
@@ -270,8 +271,14 @@ fn run_lab(windows: Option<Windows>) {
             assert_eq!(p.verdict, want, "{} -> {}: {:?}", other.from, other.to, p);
         }
     }
-    // The responders ran, answered and were stopped by the playbook (not by --for).
-    for h in ["ps01", "src", "tgt"] {
+    // The responders ran, answered and were stopped by the playbook (not by --for). The
+    // target accepts nothing (it opens the replication port to the source), so it runs
+    // no responder.
+    assert!(
+        !dir.join("hosts/tgt/listen.log").exists(),
+        "tgt needs no responder"
+    );
+    for h in ["ps01", "src"] {
         let log = std::fs::read_to_string(dir.join("hosts").join(h).join("listen.log"))
             .unwrap_or_else(|e| panic!("{h}: listen.log: {e}"));
         assert!(log.lines().any(|l| l.starts_with("ready:")), "{h}: {log}");

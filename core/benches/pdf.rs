@@ -7,41 +7,13 @@ use portplan_core::export::pdf::{render, PdfOptions};
 use portplan_core::{Plan, Scenario};
 use std::time::{Duration, Instant};
 
-/// The same shape as the tests' `wave(n)`: 2/3 Windows, 1/3 Linux, each with a target.
-fn scenario(n: usize) -> String {
-    let workloads: Vec<serde_json::Value> = (0..n)
-        .map(|i| {
-            let mut w = serde_json::json!({
-                "name": format!("wl{i:04}"),
-                "address": format!("10.{}.{}.10", 1 + i / 250, i % 250),
-                "os": if i % 3 == 0 { "linux" } else { "windows" },
-                "target": {
-                    "name": format!("wl{i:04}-t"),
-                    "address": format!("10.{}.{}.10", 100 + i / 250, i % 250)
-                }
-            });
-            if i % 3 != 0 {
-                w["windows"] = serde_json::json!("2019");
-            }
-            w
-        })
-        .collect();
-    serde_json::json!({
-        "format": 1, "product": "migrate", "version": "2020.2",
-        "server": { "name": "ps01", "address": "10.0.0.5" },
-        "hosts": [ { "name": "esx01", "address": "10.0.0.20", "platform": "esxi" } ],
-        "workloads": workloads
-    })
-    .to_string()
-}
-
 fn main() {
     let runs: usize = std::env::var("PORTPLAN_BENCH_RUNS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10)
         .max(1);
-    let scenario = Scenario::from_json(&scenario(1000)).expect("scenario");
+    let scenario = Scenario::from_json(&portplan_core::sample::wave(1000)).expect("scenario");
     let plan = Plan::build(&scenario).expect("plan");
     let opts = PdfOptions::new("2026-11-25");
     let first = render(&plan, &opts);

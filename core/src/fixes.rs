@@ -14,14 +14,15 @@
 //!   "workloads":[{"name":"src","address":"10.0.1.2","os":"linux",
 //!     "target":{"name":"tgt","address":"10.0.2.2"}}]}"#).unwrap();
 //! let plan = Plan::build(&s).unwrap();
-//! let transfer = plan.flows.iter().find(|f| f.to == "tgt").unwrap();
-//! let report = Report { format: 1, plan_digest: plan.digest(), probed_from: "src".into(),
-//!     host: "src".into(), started: "2026-01-01T00:00:00Z".into(),
+//! // The target opens the replication port to the source (the vendor's default).
+//! let transfer = plan.flows.iter().find(|f| f.from == "tgt" && f.to == "src").unwrap();
+//! let report = Report { format: 1, plan_digest: plan.digest(), probed_from: "tgt".into(),
+//!     host: "tgt".into(), started: "2026-01-01T00:00:00Z".into(),
 //!     finished: "2026-01-01T00:00:01Z".into(),
 //!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![])] };
 //! let fix = &fixes(&plan, &report)[0];
-//! assert_eq!(fix.host, "tgt");
-//! assert!(fix.rule(Dialect::Nftables).contains("ip saddr 10.0.1.2 tcp dport 3725 accept"));
+//! assert_eq!(fix.host, "src");
+//! assert!(fix.rule(Dialect::Nftables).contains("ip saddr 10.0.2.2 tcp dport 3725 accept"));
 //! ```
 
 use crate::export::firewall::{self, Inbound, Remote};
@@ -242,24 +243,23 @@ mod tests {
     #[test]
     fn each_failing_flow_gets_its_rule_in_every_dialect() {
         let p = plan();
-        let transfer =
-            |f: &Flow| f.to == "web01-t" && f.ports.is_some_and(|r| r.first.get() == 3725);
+        let transfer = |f: &Flow| f.to == "web01" && f.ports.is_some_and(|r| r.first.get() == 3725);
         let fx = fixes(&p, &report(&p, transfer));
         assert_eq!(fx.len(), 1);
         let f = &fx[0];
-        assert_eq!(f.host, "web01-t");
+        assert_eq!(f.host, "web01");
         assert_eq!(f.hint, "filtered");
         assert_eq!(
             f.summary,
-            "allow TCP 3725 from web01 (10.0.1.2) to web01-t (fd00::2)"
+            "allow TCP 3725 from web01-t (fd00::2) to web01 (10.0.1.2)"
         );
         // One table line per dialect: the rule, from the exporter.
         let cases = [
-            (Dialect::Nftables, "ip saddr 10.0.1.2 tcp dport 3725 accept comment \"portplan transfer.replication from web01\""),
-            (Dialect::Iptables, "-A PORTPLAN-IN -s 10.0.1.2/32 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan transfer.replication from web01\" -j ACCEPT"),
-            (Dialect::Firewalld, "firewall-cmd --permanent --zone=\"$ZONE\" --add-rich-rule='rule family=\"ipv4\" source address=\"10.0.1.2\" port port=\"3725\" protocol=\"tcp\" accept'"),
-            (Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan transfer.replication from web01\" dir=in action=allow protocol=TCP localport=3725 remoteip=10.0.1.2"),
-            (Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication from web01' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress '10.0.1.2'"),
+            (Dialect::Nftables, "ip6 saddr fd00::2 tcp dport 3725 accept comment \"portplan transfer.replication.source-listens from web01-t\""),
+            (Dialect::Iptables, "#6 -A PORTPLAN-IN -s fd00::2/128 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan transfer.replication.source-listens from web01-t\" -j ACCEPT"),
+            (Dialect::Firewalld, "firewall-cmd --permanent --zone=\"$ZONE\" --add-rich-rule='rule family=\"ipv6\" source address=\"fd00::2\" port port=\"3725\" protocol=\"tcp\" accept'"),
+            (Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan transfer.replication.source-listens from web01-t\" dir=in action=allow protocol=TCP localport=3725 remoteip=fd00::2"),
+            (Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication.source-listens from web01-t' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress 'fd00::2'"),
         ];
         for (d, want) in cases {
             assert!(f.rule(d).starts_with(want), "{}: {}", d.as_str(), f.rule(d));

@@ -12,7 +12,8 @@
 //!   "workloads":[{"name":"web01","address":"10.0.1.10","os":"windows",
 //!     "target":{"name":"web01-t","address":"10.0.2.10"}}]}"#).unwrap();
 //! let plan = Plan::build(&s).unwrap();
-//! assert!(plan.flows.iter().any(|f| f.from == "web01" && f.to == "web01-t"
+//! // The target opens the replication port to the source (SourceListensForConnection=True).
+//! assert!(plan.flows.iter().any(|f| f.from == "web01-t" && f.to == "web01"
 //!     && f.ports.map(|p| p.first.get()) == Some(3725)));
 //! ```
 #![forbid(unsafe_code)]
@@ -25,8 +26,10 @@ pub mod export;
 pub mod fixes;
 pub mod merge;
 pub mod plan;
+pub mod releases;
 pub mod report;
 pub mod rules;
+pub mod sample;
 pub mod scenario;
 pub mod token;
 pub mod types;

@@ -2,7 +2,8 @@ use super::*;
 use crate::report::{ProbeResult, Status, Verdict};
 use crate::Scenario;
 
-/// Server, one Linux source and its target: 7 flows from 3 initiators.
+/// Server, one Linux source and its target: 7 flows from 3 initiators (the target
+/// opens the replication port to the source).
 fn plan() -> Plan {
     let s = Scenario::from_json(
         r#"{"format":1,"product":"migrate","version":"12.3",
@@ -63,7 +64,7 @@ fn per_host_reports_make_one_report_in_plan_order() {
     assert_eq!(flows, p.flows, "every flow, in plan order");
     assert_eq!(m.report.probed_from, "tgt,ps01,src");
     assert_eq!(m.report.host, "tgt.lab,ps01.lab,src.lab");
-    assert_eq!(m.report.counts(), (4, 0, 3));
+    assert_eq!(m.report.counts(), (5, 0, 2));
     assert!(m.replaced.is_empty() && m.unchecked.is_empty());
     // Still the public format: it reads back and merges again to itself.
     let back = Report::from_json(&m.report.to_json()).expect("valid report");
@@ -121,21 +122,21 @@ fn the_same_host_twice_keeps_the_run_that_finished_last() {
     let older = report(&p, "src", "2026-01-01T10:30:00+02:00", Status::Pass);
     let new = report(&p, "src", "2026-01-01T10:00:00.5Z", Status::Pass);
     let m = merge(&[("old", &old), ("new", &new), ("older", &older)], None).expect("merge");
-    assert_eq!(m.report.counts(), (3, 0, 0), "new wins");
+    assert_eq!(m.report.counts(), (2, 0, 0), "new wins");
     assert_eq!(m.report.probed_from, "src");
     assert_eq!(m.report.finished, "2026-01-01T10:00:00.5Z");
     assert_eq!(
         m.replaced,
         [
-            "old and new both checked 3 flows: kept new (finished later)",
-            "older and new both checked 3 flows: kept new (finished later)"
+            "old and new both checked 2 flows: kept new (finished later)",
+            "older and new both checked 2 flows: kept new (finished later)"
         ]
     );
     // A tie goes to the later argument.
     let m = merge(&[("new", &new), ("again", &new.clone())], None).expect("tie");
     assert_eq!(
         m.replaced,
-        ["new and again both checked 3 flows: kept again (finished later)"]
+        ["new and again both checked 2 flows: kept again (finished later)"]
     );
 }
 
@@ -151,10 +152,10 @@ fn a_newer_host_report_updates_a_fleet_report() {
         .report;
     let fixed = report(&p, "src", "2026-01-02T00:00:00Z", Status::Pass);
     let m = merge(&[("fleet", &fleet), ("src", &fixed)], Some(&p)).expect("update");
-    assert_eq!(m.report.counts(), (5, 0, 0));
+    assert_eq!(m.report.counts(), (4, 0, 0));
     assert_eq!(m.report.probed_from, "ps01,src");
-    // tgt never reported: its flows are listed as unchecked.
-    assert_eq!(m.unchecked.len(), 2);
+    // tgt never reported: its flows (80, 443 and the replication port) are unchecked.
+    assert_eq!(m.unchecked.len(), 3);
     assert!(m.unchecked.iter().all(|f| f.from == "tgt"));
 }
 

@@ -5,7 +5,7 @@
 //! scenario always gives the same bytes (and the same digest).
 
 use crate::error::InputError;
-use crate::rules::{PortSpec, Rule, RULES};
+use crate::rules::{Flag, PortSpec, Rule, RULES};
 use crate::scenario::{parse_json, Scenario, Workload};
 use crate::types::{
     Phase, Platform, PortRange, Product, Protocol, Role, Version, WindowsGeneration,
@@ -23,6 +23,9 @@ pub const PLAN_FORMAT: u32 = 1;
 pub struct PlanHost {
     pub name: String,
     pub address: String,
+    /// The host's public (NAT) address, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<String>,
     pub role: Role,
 }
 
@@ -42,6 +45,16 @@ pub struct Flow {
     pub purpose: String,
     /// Id of the catalog rule that produced the flow.
     pub rule: String,
+    /// The address the initiator dials when it is not the accepting host's own
+    /// address: its public address, seen through NAT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Not needed for PlateSpin to work (off by default, or remote desktop only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// What the planner had to assume for this flow (e.g. the nearest documented version).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Flow {
@@ -58,8 +71,15 @@ pub struct Plan {
     pub format: u32,
     pub product: Product,
     pub version: String,
+    /// [`crate::rules::catalog_digest`] of the rules the plan was built from (absent in
+    /// plans of earlier builds).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalog: String,
     pub hosts: Vec<PlanHost>,
     pub flows: Vec<Flow>,
+    /// What the planner decided for the whole plan (replication direction, versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Sort key of a flow: phase, initiator and responder in scenario order, protocol, port.
@@ -71,6 +91,22 @@ struct Pair<'a> {
     to: (Role, usize),
     workload: Option<&'a Workload>,
     platform: Option<Platform>,
+    flags: Vec<Flag>,
+    /// The public address the initiator dials, when it reaches `to` through NAT.
+    dial: Option<String>,
+}
+
+impl<'a> Pair<'a> {
+    fn hosts(from: (Role, usize), to: (Role, usize)) -> Pair<'a> {
+        Pair {
+            from,
+            to,
+            workload: None,
+            platform: None,
+            flags: Vec::new(),
+            dial: None,
+        }
+    }
 }
 
 impl Plan {
@@ -78,61 +114,95 @@ impl Plan {
     pub fn build(s: &Scenario) -> Result<Plan, InputError> {
         s.validate()?;
         let version = s.parsed_version();
-        let mut hosts = vec![PlanHost {
-            name: s.server.name.clone(),
-            address: s.server.address.clone(),
-            role: Role::Server,
-        }];
+        let direction = s.replication_direction();
+        let mut hosts = Vec::new();
+        let server = push(&mut hosts, &s.server.name, &s.server.address, Role::Server);
+        hosts[server].public_address = s.server.public_address.clone();
+        let server = (Role::Server, server);
+        let server_public = s.server.public_address.clone();
         let mut pairs = Vec::new();
+        let mut containers = HashMap::new();
         for h in &s.hosts {
             let i = push(&mut hosts, &h.name, &h.address, Role::VirtualizationHost);
+            containers.insert(h.name.to_ascii_lowercase(), i);
             pairs.push(Pair {
-                from: (Role::Server, 0),
-                to: (Role::VirtualizationHost, i),
-                workload: None,
                 platform: Some(h.platform),
+                ..Pair::hosts(server, (Role::VirtualizationHost, i))
             });
         }
+        let mut connectors = Vec::new();
         for c in &s.connectors {
             let i = push(&mut hosts, &c.name, &c.address, Role::Connector);
-            pairs.push(Pair {
-                from: (Role::Connector, i),
-                to: (Role::Server, 0),
-                workload: None,
-                platform: None,
-            });
+            connectors.push(i);
+            pairs.push(Pair::hosts((Role::Connector, i), server));
         }
-        for w in &s.workloads {
-            let src = push(&mut hosts, &w.name, &w.address, Role::Source);
-            let mut both = |a: (Role, usize), b: (Role, usize)| {
+        if let Some(f) = &s.factory {
+            let i = push(&mut hosts, &f.name, &f.address, Role::Factory);
+            pairs.push(Pair::hosts((Role::Factory, i), server));
+            for &c in &connectors {
+                pairs.push(Pair::hosts((Role::Factory, i), (Role::Connector, c)));
+            }
+            if let Some(db) = &f.database {
+                let d = push(&mut hosts, &db.name, &db.address, Role::Database);
+                pairs.push(Pair::hosts((Role::Factory, i), (Role::Database, d)));
+            }
+        }
+        let factory = s
+            .factory
+            .as_ref()
+            .map(|f| (f, hosts.iter().position(|h| h.role == Role::Factory)));
+        for a in &s.admins {
+            let i = push(&mut hosts, &a.name, &a.address, Role::Admin);
+            let mut flags = Vec::new();
+            if s.server.cloud || s.server.marketplace {
+                flags.push(Flag::CloudServer);
+            }
+            pairs.push(Pair {
+                flags,
+                ..Pair::hosts((Role::Admin, i), server)
+            });
+            if let Some((f, Some(fi))) = factory {
+                let flags = if f.appliance {
+                    vec![Flag::Appliance]
+                } else {
+                    Vec::new()
+                };
                 pairs.push(Pair {
-                    from: a,
-                    to: b,
-                    workload: Some(w),
-                    platform: None,
-                });
-                pairs.push(Pair {
-                    from: b,
-                    to: a,
-                    workload: Some(w),
-                    platform: None,
-                });
-            };
-            both((Role::Server, 0), (Role::Source, src));
-            if let Some(t) = &w.target {
-                let tgt = hosts.len();
-                both((Role::Source, src), (Role::Target, tgt));
-                both((Role::Server, 0), (Role::Target, tgt));
-                hosts.push(PlanHost {
-                    name: t.name.clone(),
-                    address: t.address.clone(),
-                    role: Role::Target,
+                    flags,
+                    ..Pair::hosts((Role::Admin, i), (Role::Factory, fi))
                 });
             }
         }
-        let replication = s
-            .replication
-            .unwrap_or(crate::types::Replication::SourceListens);
+        for w in &s.workloads {
+            let src = (
+                Role::Source,
+                push(&mut hosts, &w.name, &w.address, Role::Source),
+            );
+            let outside = w.is_outside();
+            // Calls into the server or the target from outside go to their public address.
+            let server_dial = server_public.clone().filter(|_| outside);
+            both(&mut pairs, w, server, src, None, server_dial);
+            if let Some(t) = &w.target {
+                let tgt = (
+                    Role::Target,
+                    push(&mut hosts, &t.name, &t.address, Role::Target),
+                );
+                hosts[tgt.1].public_address = t.public_address.clone();
+                let target_dial = t.public_address.clone().filter(|_| outside);
+                both(&mut pairs, w, src, tgt, target_dial, None);
+                let server_dial = server_public.clone().filter(|_| t.is_outside(s));
+                both(&mut pairs, w, server, tgt, None, server_dial);
+                if let Some(c) = s.container(t) {
+                    if let Some(&ci) = containers.get(&c.name.to_ascii_lowercase()) {
+                        pairs.push(Pair {
+                            platform: Some(c.platform),
+                            flags: vec![Flag::Container],
+                            ..Pair::hosts(server, (Role::VirtualizationHost, ci))
+                        });
+                    }
+                }
+            }
+        }
         let mut keyed: Vec<(FlowOrder, Flow)> = Vec::new();
         let mut seen = HashSet::new();
         for pair in &pairs {
@@ -140,9 +210,13 @@ impl Plan {
                 if rule.from != pair.from.0 || rule.to != pair.to.0 {
                     continue;
                 }
-                if !applies(rule, s.product, &version, pair, replication) {
+                if !applies(rule, s.product, &version, pair, direction.replication) {
                     continue;
                 }
+                let notes: Vec<String> = rule
+                    .undocumented_note(s.product, &version)
+                    .into_iter()
+                    .collect();
                 for (ports, purpose) in expand(rule, pair) {
                     let flow = Flow {
                         phase: rule.phase,
@@ -152,6 +226,9 @@ impl Plan {
                         ports,
                         purpose,
                         rule: rule.id.to_string(),
+                        address: pair.dial.clone(),
+                        optional: rule.optional,
+                        notes: notes.clone(),
                     };
                     let dedupe = (
                         flow.phase,
@@ -166,19 +243,31 @@ impl Plan {
                             .iter()
                             .position(|p| *p == rule.phase)
                             .unwrap_or(0);
-
                         keyed.push(((phase, pair.from.1, pair.to.1, rule.protocol, port), flow));
                     }
                 }
             }
         }
         keyed.sort_by_key(|k| k.0);
+        let mut notes: Vec<String> = crate::releases::warning(s.product, &version)
+            .into_iter()
+            .collect();
+        notes.extend(direction.reason.map(str::to_string));
+        if s.product == Product::Protect
+            && s.workloads
+                .iter()
+                .any(|w| w.effective_transfer(s.product) != w.transfer)
+        {
+            notes.push("Protect transfers Linux workloads at block level only (Q15): its file-based Linux workloads are planned as block-based, on the same replication port.".to_string());
+        }
         let plan = Plan {
             format: PLAN_FORMAT,
             product: s.product,
             version: s.version.clone(),
+            catalog: crate::rules::catalog_digest(),
             hosts,
             flows: keyed.into_iter().map(|(_, f)| f).collect(),
+            notes,
         };
         plan.check_every_host_is_used(s)?;
         Ok(plan)
@@ -193,13 +282,24 @@ impl Plan {
             .collect();
         for (i, h) in s.hosts.iter().enumerate() {
             if !used.contains(h.name.as_str()) {
+                let listed: Vec<String> = RULES
+                    .iter()
+                    .filter(|r| {
+                        r.phase == Phase::Discovery && r.when.platforms.contains(&h.platform)
+                    })
+                    .flat_map(|r| r.when.products.iter().filter(|p| p.product == s.product))
+                    .map(|p| p.describe())
+                    .collect();
+                let hint = match listed.first() {
+                    Some(l) => format!(" (the vendor's guides list it for {l})"),
+                    None => String::new(),
+                };
                 return Err(InputError::invalid(
                     format!("hosts[{i}].platform"),
                     format!(
-                        "no documented port to discover a {:?} host with {} {}",
+                        "no documented port to discover a \"{}\" host with {}{hint}",
                         h.platform.as_str(),
-                        s.product,
-                        s.version
+                        s.product_version(),
                     ),
                 ));
             }
@@ -303,10 +403,33 @@ impl Plan {
     }
 }
 
+/// Both directions between two hosts of a workload, each with the address its
+/// initiator dials when that is a public (NAT) address.
+fn both<'a>(
+    pairs: &mut Vec<Pair<'a>>,
+    w: &'a Workload,
+    a: (Role, usize),
+    b: (Role, usize),
+    a_dials: Option<String>,
+    b_dials: Option<String>,
+) {
+    pairs.push(Pair {
+        workload: Some(w),
+        dial: a_dials,
+        ..Pair::hosts(a, b)
+    });
+    pairs.push(Pair {
+        workload: Some(w),
+        dial: b_dials,
+        ..Pair::hosts(b, a)
+    });
+}
+
 fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usize {
     hosts.push(PlanHost {
         name: name.to_string(),
         address: address.to_string(),
+        public_address: None,
         role,
     });
     hosts.len() - 1
@@ -331,10 +454,13 @@ fn applies(
     if !c.platforms.is_empty() && !pair.platform.is_some_and(|p| c.platforms.contains(&p)) {
         return false;
     }
+    if !c.flags.iter().all(|f| pair.flags.contains(f)) {
+        return false;
+    }
     match pair.workload {
         Some(w) => {
             c.os.is_none_or(|os| os == w.os)
-                && (c.transfers.is_empty() || c.transfers.contains(&w.transfer))
+                && (c.transfers.is_empty() || c.transfers.contains(&w.effective_transfer(product)))
                 && c.agent.is_none_or(|a| a == w.agent)
         }
         // Host-level pairs (virtualization hosts, connectors) only match host-level rules.

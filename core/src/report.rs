@@ -160,6 +160,14 @@ pub struct FlowReport {
     pub ports: Option<PortRange>,
     pub purpose: String,
     pub rule: String,
+    /// The plan flow's dialed (public) address, optional mark and notes, so the flow
+    /// a report entry is about compares equal to the plan's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub status: Status,
     /// What to do about a failure or an attention; empty when the flow passes.
     pub hint: String,
@@ -177,6 +185,9 @@ impl FlowReport {
             ports: flow.ports,
             purpose: flow.purpose.clone(),
             rule: flow.rule.clone(),
+            address: flow.address.clone(),
+            optional: flow.optional,
+            notes: flow.notes.clone(),
             status,
             hint,
             probes,
@@ -193,6 +204,9 @@ impl FlowReport {
             ports: self.ports,
             purpose: self.purpose.clone(),
             rule: self.rule.clone(),
+            address: self.address.clone(),
+            optional: self.optional,
+            notes: self.notes.clone(),
         }
     }
 }

@@ -27,18 +27,83 @@ pub struct Scenario {
     pub format: u32,
     pub product: Product,
     pub version: String,
-    pub server: Host,
-    /// Virtualization hosts and clouds to discover.
+    pub server: Server,
+    /// Virtualization hosts and clouds to discover (and to create targets on).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<VirtualizationHost>,
-    /// Migrate Connectors of a Migration Factory (2019.5+).
+    /// Migrate Connectors of a Migration Factory (2018.11+).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connectors: Vec<Host>,
+    /// The Migration Factory's Transformation Manager (PTM), if the project has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory: Option<Factory>,
+    /// Administrators' machines (browser, Migrate Client) that reach the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admins: Vec<Host>,
     #[serde(default)]
     pub workloads: Vec<Workload>,
-    /// Direction of TCP 3725 (Migrate 2019.2+); absent means `source-listens`.
+    /// Server-wide direction of the replication port TCP 3725
+    /// (`SourceListensForConnection`); absent: see [`Scenario::replication_direction`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replication: Option<Replication>,
+}
+
+/// The PlateSpin server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub name: String,
+    pub address: String,
+    /// The address hosts outside the server's network dial (NAT), e.g. for agents (Q7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<String>,
+    /// A cloud-marketplace image: `SourceListensForConnection` defaults to False (Q2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub marketplace: bool,
+    /// Runs in a public cloud (Azure, AWS): administrators may need RDP to it (Q17).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cloud: bool,
+}
+
+/// Where a workload migrates to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub name: String,
+    pub address: String,
+    /// The address initiators outside the target's network dial (NAT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<String>,
+    /// Name of the `hosts[]` entry the target VM is created on; absent: a physical or
+    /// semi-automated (X2P) target booted from the PlateSpin ISO.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Outside the server's network: dials the server's public address. Absent: true
+    /// when the container is a public cloud.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<bool>,
+}
+
+/// The Migration Factory's PlateSpin Transformation Manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Factory {
+    pub name: String,
+    pub address: String,
+    /// The vendor's appliance (administered on TCP 9443).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub appliance: bool,
+    /// A remote PostgreSQL database; absent: the database is local.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<Host>,
+}
+
+/// The replication direction a scenario plans, and why when it was not stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Direction {
+    pub replication: Replication,
+    /// Why the direction was chosen, when the scenario did not say.
+    pub reason: Option<&'static str>,
 }
 
 /// A named machine with an address (IPv4, IPv6 or DNS name).
@@ -75,8 +140,12 @@ pub struct Workload {
     /// Registered through the Migrate Agent (2018.11+): no inbound SMB/WMI on the source.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub agent: bool,
+    /// Outside the server's network: dials the public addresses of the server and its
+    /// target. Absent: true for Migrate Agent workloads (Q7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<Host>,
+    pub outside: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
 }
 
 fn default_transfer() -> Transfer {
@@ -84,6 +153,11 @@ fn default_transfer() -> Transfer {
 }
 
 impl Workload {
+    /// Whether the workload dials public (NAT) addresses.
+    pub fn is_outside(&self) -> bool {
+        self.outside.unwrap_or(self.agent)
+    }
+
     /// The dynamic RPC generation, newer when unknown (the article's advice is for both).
     pub fn windows_generation(&self) -> WindowsGeneration {
         self.windows
@@ -172,33 +246,54 @@ impl Scenario {
             ));
         }
         let caps = Capabilities::of(self.product, &version);
+        let product = self.product_version();
         let mut names = Names::default();
         names.add("server", &self.server.name, &self.server.address)?;
+        if let Some(a) = &self.server.public_address {
+            check_address(a).map_err(|m| InputError::invalid("server.public_address", m))?;
+        }
+        if self.server.marketplace && !caps.agent {
+            return Err(InputError::invalid(
+                "server.marketplace",
+                format!(
+                    "cloud-marketplace PlateSpin servers are Migrate 12.2 and later, not {product}"
+                ),
+            ));
+        }
         for (i, h) in self.hosts.iter().enumerate() {
             names.add(&format!("hosts[{i}]"), &h.name, &h.address)?;
         }
         for (i, c) in self.connectors.iter().enumerate() {
             names.add(&format!("connectors[{i}]"), &c.name, &c.address)?;
         }
-        if !self.connectors.is_empty() && !caps.connectors {
+        if !self.connectors.is_empty() && !caps.messaging {
             return Err(InputError::invalid(
                 "connectors",
-                format!(
-                    "Migrate Connectors need Migrate 2019.5 or later, not {} {}",
-                    self.product, self.version
-                ),
+                format!("Migrate Connectors need Migrate 2018.11 or later, not {product}"),
             ));
         }
-        if let Some(r) = self.replication {
-            if !caps.replication_direction {
+        if let Some(f) = &self.factory {
+            names.add("factory", &f.name, &f.address)?;
+            if let Some(db) = &f.database {
+                names.add("factory.database", &db.name, &db.address)?;
+            }
+            if !caps.messaging {
                 return Err(InputError::invalid(
-                    "replication",
-                    format!(
-                        "{r:?} needs Migrate 2019.2 or later, not {} {}",
-                        self.product, self.version
-                    ),
+                    "factory",
+                    format!("the Migration Factory needs Migrate 2018.11 or later, not {product}"),
                 ));
             }
+        }
+        for (i, a) in self.admins.iter().enumerate() {
+            names.add(&format!("admins[{i}]"), &a.name, &a.address)?;
+        }
+        if self.replication == Some(Replication::TargetListens) && !caps.target_listens {
+            return Err(InputError::invalid(
+                "replication",
+                format!(
+                    "\"target-listens\" (SourceListensForConnection=False) is documented from Migrate 2018.11, not {product}"
+                ),
+            ));
         }
         for (i, w) in self.workloads.iter().enumerate() {
             let at = format!("workloads[{i}]");
@@ -206,15 +301,103 @@ impl Scenario {
             w.validate(&at, &caps, self)?;
             if let Some(t) = &w.target {
                 names.add(&format!("{at}.target"), &t.name, &t.address)?;
+                t.validate(&format!("{at}.target"), self)?;
             }
         }
         Ok(())
+    }
+
+    /// `Migrate 2019.5`: the product and version as people write them.
+    pub fn product_version(&self) -> String {
+        format!("{} {}", self.product.title(), self.version)
+    }
+
+    /// The replication direction the plan uses: the scenario's own, else target-listens
+    /// when a workload uses the Migrate Agent (Q3) or the server is a cloud-marketplace
+    /// image (Q2), else the vendor's default, source-listens (Q1).
+    pub fn replication_direction(&self) -> Direction {
+        let (replication, reason) = match self.replication {
+            Some(r) => (r, None),
+            None if self.workloads.iter().any(|w| w.agent) => (
+                Replication::TargetListens,
+                Some("Migrate Agent workloads need SourceListensForConnection=False on the server (Q3): the whole server replicates source -> target (target-listens)."),
+            ),
+            None if self.server.marketplace => (
+                Replication::TargetListens,
+                Some("A cloud-marketplace PlateSpin server has SourceListensForConnection=False by default (Q2): replication runs source -> target (target-listens)."),
+            ),
+            None => (Replication::SourceListens, None),
+        };
+        Direction {
+            replication,
+            reason,
+        }
+    }
+
+    /// The `hosts[]` entry a target is created on.
+    pub fn container(&self, t: &Target) -> Option<&VirtualizationHost> {
+        let name = t.container.as_deref()?;
+        self.hosts
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Server {
+    /// A server on premises with only its own address.
+    pub fn new(name: impl Into<String>, address: impl Into<String>) -> Server {
+        Server {
+            name: name.into(),
+            address: address.into(),
+            public_address: None,
+            marketplace: false,
+            cloud: false,
+        }
+    }
+}
+
+impl Target {
+    /// A target with only its own address and no container (physical or X2P).
+    pub fn new(name: impl Into<String>, address: impl Into<String>) -> Target {
+        Target {
+            name: name.into(),
+            address: address.into(),
+            public_address: None,
+            container: None,
+            outside: None,
+        }
+    }
+
+    fn validate(&self, at: &str, s: &Scenario) -> Result<(), InputError> {
+        if let Some(a) = &self.public_address {
+            check_address(a).map_err(|m| InputError::invalid(format!("{at}.public_address"), m))?;
+        }
+        if let Some(c) = &self.container {
+            if s.container(self).is_none() {
+                let known: Vec<&str> = s.hosts.iter().map(|h| h.name.as_str()).collect();
+                return Err(InputError::invalid(
+                    format!("{at}.container"),
+                    if known.is_empty() {
+                        format!("{c:?} names no entry of hosts (the scenario lists none)")
+                    } else {
+                        format!("{c:?} names no entry of hosts ({})", known.join(", "))
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the target dials the server's public address.
+    pub fn is_outside(&self, s: &Scenario) -> bool {
+        self.outside
+            .unwrap_or_else(|| s.container(self).is_some_and(|h| h.platform.is_cloud()))
     }
 }
 
 impl Workload {
     fn validate(&self, at: &str, caps: &Capabilities, s: &Scenario) -> Result<(), InputError> {
-        let product = format!("{} {}", s.product, s.version);
+        let product = s.product_version();
         match (&self.windows, self.os) {
             (Some(w), Os::Windows) if WindowsGeneration::parse(w).is_none() => {
                 return Err(InputError::invalid(
@@ -247,7 +430,13 @@ impl Workload {
             Transfer::BlockLegacy if !caps.legacy_block => {
                 return Err(InputError::invalid(
                     format!("{at}.transfer"),
-                    format!("\"block-legacy\" exists only in Portability Suite 8.1.3 and Forge 2.5 and below, not {product}"),
+                    format!("\"block-legacy\" exists only in Portability Suite 8.1.3 and Forge 2.5 and below, not {product} (use \"block\")"),
+                ))
+            }
+            Transfer::Block if !caps.block => {
+                return Err(InputError::invalid(
+                    format!("{at}.transfer"),
+                    format!("\"block\" needs Migrate 9, Protect or Forge 3 or later, not {product} (use \"block-legacy\")"),
                 ))
             }
             Transfer::BlockLegacy | Transfer::VssBbt if self.os != Os::Windows => {
@@ -267,31 +456,49 @@ impl Workload {
         if self.agent && !caps.agent {
             return Err(InputError::invalid(
                 format!("{at}.agent"),
-                format!("the Migrate Agent needs Migrate 2018.11 or later, not {product}"),
+                format!("the Migrate Agent needs Migrate 12.2 or later, not {product}"),
+            ));
+        }
+        if self.agent && s.replication == Some(Replication::SourceListens) {
+            return Err(InputError::invalid(
+                format!("{at}.agent"),
+                "the Migrate Agent needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
             ));
         }
         Ok(())
+    }
+
+    /// Protect moves Linux volumes at block level only (Q15): its file-based Linux
+    /// workloads are planned as block-based (the same replication port).
+    pub fn effective_transfer(&self, product: Product) -> Transfer {
+        match (product, self.os, self.transfer) {
+            (Product::Protect, Os::Linux, Transfer::File) => Transfer::Block,
+            (_, _, t) => t,
+        }
     }
 }
 
 /// What a product version can do, from the vendor documents (see `rules`).
 struct Capabilities {
     legacy_block: bool,
+    block: bool,
     agent: bool,
-    replication_direction: bool,
-    connectors: bool,
+    target_listens: bool,
+    messaging: bool,
 }
 
 impl Capabilities {
     fn of(product: Product, v: &Version) -> Capabilities {
-        let at_least = |p: Product, min: &[u32]| product == p && crate::rules::at_least(v, min);
+        use crate::rules as r;
+        let any = |ranges: &[r::ProductRange]| {
+            ranges.iter().any(|x| x.product == product && x.contains(v))
+        };
         Capabilities {
-            legacy_block: crate::rules::LEGACY_PRODUCTS
-                .iter()
-                .any(|r| r.product == product && r.contains(v)),
-            agent: at_least(Product::Migrate, &[2018, 11]),
-            replication_direction: at_least(Product::Migrate, &[2019, 2]),
-            connectors: at_least(Product::Migrate, &[2019, 5]),
+            legacy_block: any(r::LEGACY_PRODUCTS),
+            block: any(r::BLOCK_PRODUCTS),
+            agent: any(r::AGENT_PRODUCTS),
+            target_listens: any(r::TARGET_LISTENS_PRODUCTS),
+            messaging: any(r::MESSAGING_PRODUCTS),
         }
     }
 }

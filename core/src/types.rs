@@ -162,7 +162,7 @@ string_enum!(
         Transfer = "transfer",
         /// Block-based transfer of Portability Suite 8.1.3 / Forge 2.5 and older.
         Legacy = "legacy-block-based",
-        /// Management traffic between PlateSpin components (Migrate Connectors).
+        /// Management traffic: Migrate Connectors, the Migration Factory, administrators.
         Management = "management",
     }
 );
@@ -175,6 +175,12 @@ string_enum!(
         Target = "target",
         VirtualizationHost = "virtualization-host",
         Connector = "connector",
+        /// An administrator's machine: browser or Migrate Client.
+        Admin = "admin",
+        /// The Migration Factory's PlateSpin Transformation Manager (PTM) server.
+        Factory = "factory",
+        /// A remote PostgreSQL database of the Transformation Manager.
+        Database = "database",
     }
 );
 
@@ -210,6 +216,9 @@ string_enum!(
     Transfer {
         File = "file",
         VssBbt = "vss-bbt",
+        /// Block-based transfer of Migrate 9+, Protect and Forge 3+ (Windows block-based
+        /// component, Linux block-based driver), on the replication port.
+        Block = "block",
         BlockLegacy = "block-legacy",
     }
 );
@@ -231,6 +240,13 @@ string_enum!(
         Vcloud = "vcloud",
     }
 );
+
+impl Platform {
+    /// A public cloud: a target there reaches the server through its public address.
+    pub const fn is_cloud(self) -> bool {
+        matches!(self, Platform::Azure | Platform::Aws | Platform::Vcloud)
+    }
+}
 
 string_enum!(
     /// Direction of the replication port TCP 3725 (Migrate 2019.2 and later).

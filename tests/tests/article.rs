@@ -22,15 +22,45 @@ fn norm(s: &str) -> String {
 
 /// One expectation: in the scenario, a flow (phase, from, to, protocol, first-last) is
 /// present (`true`) or absent (`false`).
-type Expect = (
-    Value,
-    Phase,
-    &'static str,
-    &'static str,
-    Protocol,
-    Option<(u16, u16)>,
-    bool,
-);
+struct Expect {
+    scenario: Value,
+    phase: Phase,
+    from: &'static str,
+    to: &'static str,
+    protocol: Protocol,
+    ports: Option<(u16, u16)>,
+    present: bool,
+}
+
+/// `hop` is `"from>to"`, `what` is `"tcp 135"`, `"udp 137-138"` or `"icmp"`.
+fn expect(scenario: Value, phase: Phase, hop: &'static str, what: &str, present: bool) -> Expect {
+    let (from, to) = hop.split_once('>').expect("from>to");
+    let (proto, ports) = what.split_once(' ').unwrap_or((what, ""));
+    let protocol = proto.parse().expect("protocol");
+    let ports = (!ports.is_empty()).then(|| {
+        let (a, b) = ports.split_once('-').unwrap_or((ports, ports));
+        (a.parse().expect("port"), b.parse().expect("port"))
+    });
+    Expect {
+        scenario,
+        phase,
+        from,
+        to,
+        protocol,
+        ports,
+        present,
+    }
+}
+
+/// The flow is planned.
+fn on(s: Value, phase: Phase, hop: &'static str, what: &str) -> Expect {
+    expect(s, phase, hop, what, true)
+}
+
+/// The flow is not planned.
+fn off(s: Value, phase: Phase, hop: &'static str, what: &str) -> Expect {
+    expect(s, phase, hop, what, false)
+}
 
 /// A scenario with one server, optional virtualization host, one workload and its target.
 fn scenario(product: &str, version: &str, workload: Value, host: Option<&str>) -> Value {
@@ -82,419 +112,182 @@ fn legacy(drives: &[&str]) -> Value {
 }
 
 use Phase::{Conversion as C, Discovery as D, Legacy as L, Transfer as T};
-use Protocol::{Icmp, Tcp, Udp};
 
 /// The article's facts: (a distinctive piece of the line, expectations).
 fn facts() -> Vec<(&'static str, Vec<Expect>)> {
     let m = |w: Value| scenario("migrate", "12.3", w, None);
     let mh = |p: &str| scenario("migrate", "12.3", win("2016"), Some(p));
+    let ps = |v: &str, w: Value| scenario("portability-suite", v, w, None);
+    let forge = |v: &str, w: Value| scenario("forge", v, w, None);
+    let other = |product: &str, v: &str, w: Value| scenario(product, v, w, None);
     vec![
         (
             "SSH Port used when discovering Linux",
             vec![
-                (m(linux()), D, "ps", "src", Tcp, Some((22, 22)), true),
-                (m(win("2016")), D, "ps", "src", Tcp, Some((22, 22)), false),
-                (mh("xenserver"), D, "ps", "vh", Tcp, Some((22, 22)), true),
-                (mh("esx-2.5"), D, "ps", "vh", Tcp, Some((22, 22)), true),
-                (mh("esx-3.0"), D, "ps", "vh", Tcp, Some((22, 22)), true),
-                (mh("esx-3.5"), D, "ps", "vh", Tcp, Some((22, 22)), false),
-                (mh("esx-4"), D, "ps", "vh", Tcp, Some((22, 22)), false),
-                (mh("esxi"), D, "ps", "vh", Tcp, Some((22, 22)), false),
+                on(m(linux()), D, "ps>src", "tcp 22"),
+                off(m(win("2016")), D, "ps>src", "tcp 22"),
+                on(mh("xenserver"), D, "ps>vh", "tcp 22"),
+                on(mh("esx-2.5"), D, "ps>vh", "tcp 22"),
+                on(mh("esx-3.0"), D, "ps>vh", "tcp 22"),
+                off(mh("esx-3.5"), D, "ps>vh", "tcp 22"),
+                off(mh("esx-4"), D, "ps>vh", "tcp 22"),
+                off(mh("esxi"), D, "ps>vh", "tcp 22"),
             ],
         ),
         (
             "SSL Port used to connect to the VI3 webservices when discovering ESXi",
             vec![
-                (mh("esxi"), D, "ps", "vh", Tcp, Some((443, 443)), true),
-                (mh("xenserver"), D, "ps", "vh", Tcp, Some((443, 443)), false),
+                on(mh("esxi"), D, "ps>vh", "tcp 443"),
+                off(mh("xenserver"), D, "ps>vh", "tcp 443"),
             ],
         ),
         (
             "PlateSpin utilizes WMI when discovering Windows based servers",
             vec![
-                (m(win("2016")), D, "ps", "src", Tcp, Some((135, 135)), true),
-                (m(win("2016")), D, "ps", "src", Tcp, Some((445, 445)), true),
-                (m(linux()), D, "ps", "src", Tcp, Some((135, 135)), false),
-                (m(linux()), D, "ps", "src", Tcp, Some((445, 445)), false),
-                (mh("hyper-v"), D, "ps", "vh", Tcp, Some((135, 135)), true),
-                (mh("hyper-v"), D, "ps", "vh", Tcp, Some((445, 445)), true),
+                on(m(win("2016")), D, "ps>src", "tcp 135"),
+                on(m(win("2016")), D, "ps>src", "tcp 445"),
+                off(m(linux()), D, "ps>src", "tcp 135"),
+                off(m(linux()), D, "ps>src", "tcp 445"),
+                on(mh("hyper-v"), D, "ps>vh", "tcp 135"),
+                on(mh("hyper-v"), D, "ps>vh", "tcp 445"),
             ],
         ),
         (
             "random/dynamically assigned ports above 1024",
             vec![
-                (
-                    m(win("2016")),
-                    D,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((49152, 65535)),
-                    true,
-                ),
-                (
-                    m(win("2003")),
-                    D,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((1025, 5000)),
-                    true,
-                ),
-                (
-                    m(win("2003")),
-                    D,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((49152, 65535)),
-                    false,
-                ),
-                (
-                    m(json!({"os": "windows"})),
-                    D,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((49152, 65535)),
-                    true,
-                ),
-                (m(linux()), D, "ps", "src", Tcp, Some((49152, 65535)), false),
-                (
-                    m(win("2016")),
-                    C,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((49152, 65535)),
-                    true,
-                ),
-                (m(win("xp")), C, "ps", "src", Tcp, Some((1025, 5000)), true),
+                on(m(win("2016")), D, "ps>src", "tcp 49152-65535"),
+                on(m(win("2003")), D, "ps>src", "tcp 1025-5000"),
+                off(m(win("2003")), D, "ps>src", "tcp 49152-65535"),
+                on(m(json!({"os": "windows"})), D, "ps>src", "tcp 49152-65535"),
+                off(m(linux()), D, "ps>src", "tcp 49152-65535"),
+                on(m(win("2016")), C, "ps>src", "tcp 49152-65535"),
+                on(m(win("xp")), C, "ps>src", "tcp 1025-5000"),
             ],
         ),
         (
             "80       TCP - For HTTP communication",
             vec![
-                (m(win("2016")), C, "src", "ps", Tcp, Some((80, 80)), true),
-                (m(win("2016")), C, "tgt", "ps", Tcp, Some((80, 80)), true),
-                (m(linux()), C, "src", "ps", Tcp, Some((80, 80)), true),
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C"]), None),
-                    C,
-                    "src",
-                    "ps",
-                    Tcp,
-                    Some((80, 80)),
-                    true,
-                ),
-                (
-                    scenario("forge", "2.5", win("2003"), None),
-                    C,
-                    "tgt",
-                    "ps",
-                    Tcp,
-                    Some((80, 80)),
-                    true,
-                ),
+                on(m(win("2016")), C, "src>ps", "tcp 80"),
+                on(m(win("2016")), C, "tgt>ps", "tcp 80"),
+                on(m(linux()), C, "src>ps", "tcp 80"),
+                on(ps("8.1.3", legacy(&["C"])), C, "src>ps", "tcp 80"),
+                on(forge("2.5", win("2003")), C, "tgt>ps", "tcp 80"),
             ],
         ),
         (
             "for version 11.x and above",
             vec![
-                (m(win("2016")), C, "src", "ps", Tcp, Some((443, 443)), true),
-                (m(win("2016")), C, "tgt", "ps", Tcp, Some((443, 443)), true),
-                (
-                    scenario("migrate", "11", win("2008"), None),
+                on(m(win("2016")), C, "src>ps", "tcp 443"),
+                on(m(win("2016")), C, "tgt>ps", "tcp 443"),
+                on(other("migrate", "11", win("2008")), C, "src>ps", "tcp 443"),
+                on(
+                    other("protect", "11.2.1", win("2008")),
                     C,
-                    "src",
-                    "ps",
-                    Tcp,
-                    Some((443, 443)),
-                    true,
+                    "tgt>ps",
+                    "tcp 443",
                 ),
-                (
-                    scenario("protect", "11.2.1", win("2008"), None),
+                on(forge("11.3", win("2008")), C, "src>ps", "tcp 443"),
+                off(
+                    other("migrate", "10.4", win("2008")),
                     C,
-                    "tgt",
-                    "ps",
-                    Tcp,
-                    Some((443, 443)),
-                    true,
+                    "src>ps",
+                    "tcp 443",
                 ),
-                (
-                    scenario("forge", "11.3", win("2008"), None),
-                    C,
-                    "src",
-                    "ps",
-                    Tcp,
-                    Some((443, 443)),
-                    true,
-                ),
-                (
-                    scenario("migrate", "10.4", win("2008"), None),
-                    C,
-                    "src",
-                    "ps",
-                    Tcp,
-                    Some((443, 443)),
-                    false,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", win("2003"), None),
-                    C,
-                    "src",
-                    "ps",
-                    Tcp,
-                    Some((443, 443)),
-                    false,
-                ),
-                (
-                    scenario("forge", "2.5", win("2003"), None),
-                    C,
-                    "tgt",
-                    "ps",
-                    Tcp,
-                    Some((443, 443)),
-                    false,
-                ),
+                off(ps("8.1.3", win("2003")), C, "src>ps", "tcp 443"),
+                off(forge("2.5", win("2003")), C, "tgt>ps", "tcp 443"),
             ],
         ),
         (
+            // The article states no direction; the vendor's default (Q1, Q4) is that the
+            // target connects to the source, for every product and version.
             "3725   TCP - Default File Transfer port",
             vec![
-                (
-                    m(win("2016")),
-                    T,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((3725, 3725)),
-                    true,
-                ),
-                (
+                on(m(win("2016")), T, "tgt>src", "tcp 3725"),
+                off(m(win("2016")), T, "src>tgt", "tcp 3725"),
+                on(
                     m(json!({"os": "windows", "transfer": "vss-bbt"})),
                     T,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((3725, 3725)),
-                    true,
+                    "tgt>src",
+                    "tcp 3725",
                 ),
-                (m(linux()), T, "src", "tgt", Tcp, Some((3725, 3725)), true),
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C"]), None),
+                on(m(linux()), T, "tgt>src", "tcp 3725"),
+                on(forge("2.5", win("2003")), T, "tgt>src", "tcp 3725"),
+                on(
+                    other("protect", "11", win("2008")),
                     T,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((3725, 3725)),
-                    false,
+                    "tgt>src",
+                    "tcp 3725",
                 ),
-                // Migrate 2019.2+: the default direction is target -> source.
-                (
-                    scenario("migrate", "2019.2", win("2016"), None),
+                off(ps("8.1.3", legacy(&["C"])), T, "tgt>src", "tcp 3725"),
+                on(
+                    other("migrate", "2019.2", win("2016")),
                     T,
-                    "tgt",
-                    "src",
-                    Tcp,
-                    Some((3725, 3725)),
-                    true,
-                ),
-                (
-                    scenario("migrate", "2019.2", win("2016"), None),
-                    T,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((3725, 3725)),
-                    false,
+                    "tgt>src",
+                    "tcp 3725",
                 ),
             ],
         ),
         (
             "SMB (TCP 139, TCP 445, UDP 137,UDP 138)",
             vec![
-                (m(win("2016")), C, "ps", "src", Tcp, Some((139, 139)), true),
-                (m(win("2016")), C, "ps", "src", Tcp, Some((445, 445)), true),
-                (m(win("2016")), C, "ps", "src", Udp, Some((137, 138)), true),
-                (m(linux()), C, "ps", "src", Tcp, Some((445, 445)), false),
-                (
+                on(m(win("2016")), C, "ps>src", "tcp 139"),
+                on(m(win("2016")), C, "ps>src", "tcp 445"),
+                on(m(win("2016")), C, "ps>src", "udp 137-138"),
+                off(m(linux()), C, "ps>src", "tcp 445"),
+                on(
                     m(json!({"os": "windows", "agent": false})),
                     C,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((139, 139)),
-                    true,
+                    "ps>src",
+                    "tcp 139",
                 ),
-                (
-                    scenario(
-                        "migrate",
-                        "2019.5",
-                        json!({"os": "windows", "agent": true}),
-                        None,
-                    ),
+                off(
+                    other("migrate", "2019.5", json!({"os": "windows", "agent": true})),
                     C,
-                    "ps",
-                    "src",
-                    Tcp,
-                    Some((445, 445)),
-                    false,
+                    "ps>src",
+                    "tcp 445",
                 ),
             ],
         ),
         (
             "utilizes WMI when taking control and rebooting the source server",
             vec![
-                (m(win("2016")), C, "ps", "src", Tcp, Some((135, 135)), true),
-                (m(win("2016")), C, "ps", "src", Tcp, Some((445, 445)), true),
-                (m(linux()), C, "ps", "src", Tcp, Some((135, 135)), false),
+                on(m(win("2016")), C, "ps>src", "tcp 135"),
+                on(m(win("2016")), C, "ps>src", "tcp 445"),
+                off(m(linux()), C, "ps>src", "tcp 135"),
             ],
         ),
         (
             "9999 TCP - Required during block-level data transfer",
             vec![
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((9999, 9999)),
-                    true,
-                ),
-                (
-                    scenario("forge", "2.5", legacy(&["C"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((9999, 9999)),
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "7", legacy(&["C"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((9999, 9999)),
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", win("2003"), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((9999, 9999)),
-                    false,
-                ),
+                on(ps("8.1.3", legacy(&["C"])), L, "src>tgt", "tcp 9999"),
+                on(forge("2.5", legacy(&["C"])), L, "src>tgt", "tcp 9999"),
+                on(ps("7", legacy(&["C"])), L, "src>tgt", "tcp 9999"),
+                off(ps("8.1.3", win("2003")), L, "src>tgt", "tcp 9999"),
             ],
         ),
         (
             "137-139/445 TCP",
             vec![
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((137, 139)),
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((445, 445)),
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", win("2003"), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((445, 445)),
-                    false,
-                ),
+                on(ps("8.1.3", legacy(&["C"])), L, "src>tgt", "tcp 137-139"),
+                on(ps("8.1.3", legacy(&["C"])), L, "src>tgt", "tcp 445"),
+                off(ps("8.1.3", win("2003")), L, "src>tgt", "tcp 445"),
             ],
         ),
         (
             "10000-100025 TCP",
             vec![
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C", "e"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((10002, 10002)),
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C", "e"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((10004, 10004)),
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C", "e"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((10003, 10003)),
-                    false,
-                ),
-                (
-                    scenario("forge", "2.5", legacy(&["A", "Z"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((10000, 10000)),
-                    true,
-                ),
-                (
-                    scenario("forge", "2.5", legacy(&["A", "Z"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Tcp,
-                    Some((10025, 10025)),
-                    true,
-                ),
+                on(ps("8.1.3", legacy(&["C", "e"])), L, "src>tgt", "tcp 10002"),
+                on(ps("8.1.3", legacy(&["C", "e"])), L, "src>tgt", "tcp 10004"),
+                off(ps("8.1.3", legacy(&["C", "e"])), L, "src>tgt", "tcp 10003"),
+                on(forge("2.5", legacy(&["A", "Z"])), L, "src>tgt", "tcp 10000"),
+                on(forge("2.5", legacy(&["A", "Z"])), L, "src>tgt", "tcp 10025"),
             ],
         ),
         (
             "ICMP (Ping) is also used between source and target servers",
             vec![
-                (
-                    scenario("portability-suite", "8.1.3", legacy(&["C"]), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Icmp,
-                    None,
-                    true,
-                ),
-                (
-                    scenario("portability-suite", "8.1.3", win("2003"), None),
-                    L,
-                    "src",
-                    "tgt",
-                    Icmp,
-                    None,
-                    false,
-                ),
+                on(ps("8.1.3", legacy(&["C"])), L, "src>tgt", "icmp"),
+                off(ps("8.1.3", win("2003")), L, "src>tgt", "icmp"),
             ],
         ),
     ]
@@ -507,7 +300,16 @@ fn every_article_fact_is_planned_under_its_conditions_only() {
             article().contains(&norm(line)),
             "fixture names a line not in the article: {line}"
         );
-        for (s, phase, from, to, proto, ports, present) in expects {
+        for Expect {
+            scenario: s,
+            phase,
+            from,
+            to,
+            protocol: proto,
+            ports,
+            present,
+        } in expects
+        {
             let p = plan(&s);
             assert_eq!(
                 has(&p, phase, from, to, proto, ports),

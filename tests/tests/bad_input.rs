@@ -160,19 +160,69 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "\"95\" is not a Windows version",
         ),
         (
-            "agent on 12.3",
-            with(|v| v["workloads"][0]["agent"] = true.into()),
+            "agent on 12.1",
+            with(|v| {
+                v["version"] = "12.1".into();
+                v["workloads"][0]["agent"] = true.into();
+            }),
             "workloads[0].agent",
-            "Migrate 2018.11",
+            "the Migrate Agent needs Migrate 12.2 or later, not Migrate 12.1",
         ),
         (
-            "kvm on 12.3",
+            "agent with the source listening",
             with(|v| {
-                v["hosts"] =
-                    serde_json::json!([{"name": "kvm1", "address": "10.0.0.9", "platform": "kvm"}])
+                v["version"] = "2019.5".into();
+                v["replication"] = "source-listens".into();
+                v["workloads"][0]["agent"] = true.into();
+            }),
+            "workloads[0].agent",
+            "needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
+        ),
+        (
+            "target-listens before 2018.11",
+            with(|v| v["replication"] = "target-listens".into()),
+            "replication",
+            "\"target-listens\" (SourceListensForConnection=False) is documented from Migrate 2018.11, not Migrate 12.3",
+        ),
+        (
+            "xenserver on 2020.2",
+            with(|v| {
+                v["version"] = "2020.2".into();
+                v["hosts"] = serde_json::json!([{"name": "xen1", "address": "10.0.0.9", "platform": "xenserver"}])
             }),
             "hosts[0].platform",
-            "no documented port to discover a \"kvm\" host",
+            "no documented port to discover a \"xenserver\" host with Migrate 2020.2 (the vendor's guides list it for Migrate up to 2018.11)",
+        ),
+        (
+            "hyper-v on 2020.2",
+            with(|v| {
+                v["version"] = "2020.2".into();
+                v["hosts"] = serde_json::json!([{"name": "hv1", "address": "10.0.0.9", "platform": "hyper-v"}])
+            }),
+            "hosts[0].platform",
+            "for Migrate up to 2019.8",
+        ),
+        (
+            "container that is no host",
+            with(|v| v["workloads"][0]["target"]["container"] = "esx9".into()),
+            "workloads[0].target.container",
+            "\"esx9\" names no entry of hosts (the scenario lists none)",
+        ),
+        (
+            "block on Portability Suite",
+            with(|v| {
+                v["product"] = "portability-suite".into();
+                v["version"] = "8.1.3".into();
+                v["workloads"][0]["transfer"] = "block".into();
+            }),
+            "workloads[0].transfer",
+            "\"block\" needs Migrate 9, Protect or Forge 3 or later, not Portability Suite 8.1.3",
+        ),
+        (
+            "bad public address",
+            with(|v| v["server"]["public_address"] = "203.0.113.999".into()),
+            "server.public_address",
+            "\"203.0.113.999\" is not a valid IPv4 address",
         ),
         (
             "number as name",

@@ -13,6 +13,9 @@ const EXAMPLES: &[&str] = &[
     "wave-50",
     "migrate-2020",
     "legacy-block",
+    "azure-nat",
+    "protect",
+    "vmware-wave",
 ];
 
 fn plan(name: &str) -> Plan {

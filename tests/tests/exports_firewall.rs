@@ -9,8 +9,11 @@ use portplan_tests::netns::Lab;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-const EXAMPLES: [&str; 4] = [
+const EXAMPLES: [&str; 7] = [
+    "azure-nat.json",
     "legacy-block.json",
+    "protect.json",
+    "vmware-wave.json",
     "migrate-2020.json",
     "wave-50.json",
     "windows-file.json",

@@ -5,12 +5,20 @@ use portplan_core::export::{change_csv, csv, firewall, markdown, table};
 use portplan_core::{Plan, Scenario};
 
 /// `wave-50` is left out on purpose: 1.7 MB of repetition; the validator tests cover it.
-const EXAMPLES: [&str; 3] = ["legacy-block", "migrate-2020", "windows-file"];
+const EXAMPLES: [&str; 6] = [
+    "azure-nat",
+    "legacy-block",
+    "migrate-2020",
+    "protect",
+    "vmware-wave",
+    "windows-file",
+];
 
 type Render = fn(&Plan) -> String;
 
-const FORMATS: [(&str, Render); 9] = [
+const FORMATS: [(&str, Render); 10] = [
     ("table", table::render),
+    ("json", Plan::to_json),
     ("csv", csv::render),
     ("md", markdown::render),
     ("change-csv", change_csv::render),
@@ -53,9 +61,9 @@ fn change_csv_opens_cleanly_in_a_spreadsheet() {
     );
     assert_eq!(
         records[0],
-        "source,source_address,destination,destination_address,protocol,port_range,purpose,phase,rule"
+        "source,source_address,destination,destination_address,protocol,port_range,purpose,phase,rule,notes"
     );
-    // Purposes with commas are quoted, so every record splits into 9 fields.
+    // Purposes with commas are quoted, so every record splits into 10 fields.
     for r in &records {
         let mut fields = 0;
         let mut quoted = false;
@@ -66,7 +74,7 @@ fn change_csv_opens_cleanly_in_a_spreadsheet() {
                 _ => {}
             }
         }
-        assert_eq!(fields + 1, 9, "{r}");
+        assert_eq!(fields + 1, 10, "{r}");
         assert!(!quoted, "{r}");
     }
 }

@@ -1,6 +1,6 @@
 //! Planner invariants over generated scenarios (proptest).
 
-use portplan_core::scenario::{Host, VirtualizationHost, Workload};
+use portplan_core::scenario::{Server, Target, VirtualizationHost, Workload};
 use portplan_core::types::{Replication, Version};
 use portplan_core::{
     DriveLetter, Os, Phase, Plan, Platform, Product, Protocol, Scenario, Transfer,
@@ -26,7 +26,7 @@ fn workload(i: usize) -> impl Strategy<Value = Workload> {
         proptest::bool::weighted(0.8),
         proptest::sample::select(vec![None, Some("2003"), Some("2016"), Some("xp")]),
         proptest::collection::btree_set(0u8..26, 0..5),
-        prop_oneof![6 => Just(Transfer::File), 2 => Just(Transfer::VssBbt), 2 => Just(Transfer::BlockLegacy)],
+        prop_oneof![6 => Just(Transfer::File), 2 => Just(Transfer::VssBbt), 1 => Just(Transfer::Block), 2 => Just(Transfer::BlockLegacy)],
         proptest::bool::weighted(0.1),
         proptest::bool::weighted(0.9),
     )
@@ -38,7 +38,8 @@ fn workload(i: usize) -> impl Strategy<Value = Workload> {
             drives: drives.into_iter().filter_map(|d| DriveLetter::parse(&char::from(b'A' + d).to_string()).ok()).collect(),
             transfer,
             agent,
-            target: target.then(|| Host { name: format!("w{i}-t"), address: format!("10.2.0.{}", i + 1) }),
+            outside: None,
+            target: target.then(|| Target::new(format!("w{i}-t"), format!("10.2.0.{}", i + 1))),
         })
 }
 
@@ -54,10 +55,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 format: 1,
                 product,
                 version,
-                server: Host {
-                    name: "ps".into(),
-                    address: "10.0.0.1".into(),
-                },
+                server: Server::new("ps", "10.0.0.1"),
                 hosts: platforms
                     .into_iter()
                     .enumerate()
@@ -68,6 +66,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     })
                     .collect(),
                 connectors: vec![],
+                factory: None,
+                admins: vec![],
                 workloads,
                 replication,
             },
@@ -116,6 +116,16 @@ proptest! {
         prop_assert_eq!(Plan::build(&s).map(|p| p.to_json()).ok(), Some(plan.to_json()));
         // The JSON round-trips through the public parser.
         prop_assert_eq!(Plan::from_json(&plan.to_json()).ok(), Some(plan.clone()));
+        // The replication port always points at the side that listens, server-wide.
+        let listens = s.replication_direction().replication;
+        for f in plan.flows.iter().filter(|f| f.phase == Phase::Transfer) {
+            let to = plan.host(&f.to).map(|h| h.role);
+            let want = match listens {
+                Replication::SourceListens => Some(portplan_core::Role::Source),
+                Replication::TargetListens => Some(portplan_core::Role::Target),
+            };
+            prop_assert_eq!(to, want, "{:?} with {:?}", f, listens);
+        }
         // One legacy drive flow per mirrored drive.
         for w in &s.workloads {
             if w.transfer == Transfer::BlockLegacy {

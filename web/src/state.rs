@@ -8,7 +8,9 @@
 //! CLI refuses, with the same path and message. (Building the scenario directly rather
 //! than through JSON keeps `serde_json::Value` out of the wasm bundle.)
 
-use portplan_core::scenario::{Host, VirtualizationHost, Workload, SCENARIO_FORMAT};
+use portplan_core::scenario::{
+    Host, Server, Target, VirtualizationHost, Workload, SCENARIO_FORMAT,
+};
 use portplan_core::types::Replication;
 use portplan_core::{DriveLetter, InputError, Os, Plan, Platform, Product, Scenario, Transfer};
 use std::rc::Rc;
@@ -117,7 +119,10 @@ impl Draft {
         Draft {
             product: s.product,
             version: s.version.clone(),
-            server: host(&s.server),
+            server: HostDraft {
+                name: s.server.name.clone(),
+                address: s.server.address.clone(),
+            },
             hosts: s
                 .hosts
                 .iter()
@@ -144,7 +149,14 @@ impl Draft {
                         .join(", "),
                     transfer: w.transfer,
                     agent: w.agent,
-                    target: w.target.as_ref().map(host).unwrap_or_default(),
+                    target: w
+                        .target
+                        .as_ref()
+                        .map(|t| HostDraft {
+                            name: t.name.clone(),
+                            address: t.address.clone(),
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect(),
             replication: s.replication,
@@ -183,7 +195,14 @@ impl Draft {
                     drives,
                     transfer: w.transfer,
                     agent: w.agent,
-                    target: (!no_target).then(|| host(&w.target)),
+                    outside: None,
+                    target: (!no_target).then(|| Target {
+                        name: w.target.name.clone(),
+                        address: w.target.address.clone(),
+                        public_address: None,
+                        container: None,
+                        outside: None,
+                    }),
                 })
             })
             .collect::<Result<Vec<_>, InputError>>()?;
@@ -191,7 +210,13 @@ impl Draft {
             format: SCENARIO_FORMAT,
             product: self.product,
             version: self.version.trim().to_string(),
-            server: host(&self.server),
+            server: Server {
+                name: self.server.name.clone(),
+                address: self.server.address.clone(),
+                public_address: None,
+                marketplace: false,
+                cloud: false,
+            },
             hosts: self
                 .hosts
                 .iter()
@@ -202,6 +227,8 @@ impl Draft {
                 })
                 .collect(),
             connectors: self.connectors.iter().map(host).collect(),
+            factory: None,
+            admins: Vec::new(),
             workloads,
             replication: self.replication,
         })

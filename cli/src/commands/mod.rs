@@ -8,6 +8,7 @@ pub mod merge;
 mod plan;
 mod probe_service;
 mod rules;
+mod shell;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Fleet(a) => fleet::run(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     };
     match result {
         Ok(code) => code,

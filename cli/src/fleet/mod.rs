@@ -115,6 +115,9 @@ pub fn role_group(role: Role) -> &'static str {
         Role::Target => "portplan_targets",
         Role::VirtualizationHost => "portplan_virtualization_hosts",
         Role::Connector => "portplan_connectors",
+        Role::Admin => "portplan_admins",
+        Role::Factory => "portplan_factory",
+        Role::Database => "portplan_databases",
     }
 }
 
@@ -235,7 +238,8 @@ mod tests {
                 ("ps01", Some(Os::Windows), true, true),
                 ("esx01", None, false, false),
                 ("yes", Some(Os::Linux), true, true),
-                ("tgt", Some(Os::Linux), true, true),
+                // The target opens the replication port to the source: it accepts nothing.
+                ("tgt", Some(Os::Linux), false, true),
                 ("win01", Some(Os::Windows), true, true),
             ]
         );

@@ -98,12 +98,14 @@ pub fn plan_work(plan: &Plan, sel: &Selection) -> Result<Work, String> {
         let Some(host) = plan.host(&flow.to) else {
             return Err(format!("flow to {:?}: not a host of the plan", flow.to));
         };
+        // Through NAT the initiator dials the host's public address (`flow.address`).
+        let address = flow.address.as_deref().unwrap_or(&host.address);
         let target = *targets
-            .entry(host.name.to_ascii_lowercase())
+            .entry(format!("{} {address}", host.name.to_ascii_lowercase()))
             .or_insert_with(|| {
                 work.targets.push(Target {
                     name: host.name.clone(),
-                    address: host.address.clone(),
+                    address: address.to_string(),
                 });
                 work.targets.len() - 1
             });

@@ -330,6 +330,9 @@ mod tests {
             ports: None,
             purpose: String::new(),
             rule: "r".into(),
+            address: None,
+            optional: false,
+            notes: Vec::new(),
         }
     }
 

@@ -76,9 +76,22 @@ pub(super) fn header(plan: &Plan, verdicts: bool, avail: i32) -> Header {
 /// Headings of the four columns; the first names what it holds.
 pub(super) fn headings(plan: &Plan, left: &[usize]) -> [&'static str; 4] {
     let has = |pred: fn(Role) -> bool| left.iter().any(|&i| pred(plan.hosts[i].role));
-    let first = match (has(|r| r != Role::Connector), has(|r| r == Role::Connector)) {
-        (true, true) => "Virt. hosts & connectors",
-        (false, true) => "Connectors",
+    let management = |r: Role| {
+        matches!(
+            r,
+            Role::Connector | Role::Admin | Role::Factory | Role::Database
+        )
+    };
+    let others = has(|r| matches!(r, Role::Admin | Role::Factory | Role::Database));
+    let first = match (
+        has(|r| r == Role::VirtualizationHost),
+        has(management),
+        others,
+    ) {
+        (true, true, false) => "Virt. hosts & connectors",
+        (false, true, false) => "Connectors",
+        (true, true, true) => "Virt. hosts & management",
+        (false, true, true) => "Management hosts",
         _ => "Virtualization hosts",
     };
     [first, "PlateSpin Server", "Sources", "Targets"]

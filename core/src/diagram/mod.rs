@@ -322,6 +322,9 @@ pub fn box_colors(role: Role) -> (&'static str, &'static str) {
         Role::Server => ("#ddf4ff", "#0969da"),
         Role::Source => ("#f6f8fa", "#57606a"),
         Role::Target => ("#dafbe1", "#1a7f37"),
-        Role::VirtualizationHost | Role::Connector => ("#fff8c5", "#9a6700"),
+        Role::VirtualizationHost | Role::Connector | Role::Factory | Role::Database => {
+            ("#fff8c5", "#9a6700")
+        }
+        Role::Admin => ("#fbefff", "#8250df"),
     }
 }

@@ -85,7 +85,12 @@ impl Model {
                 Some(i) != server
                     && matches!(
                         role(i),
-                        Role::VirtualizationHost | Role::Connector | Role::Server
+                        Role::VirtualizationHost
+                            | Role::Connector
+                            | Role::Server
+                            | Role::Admin
+                            | Role::Factory
+                            | Role::Database
                     )
             })
             .collect();

@@ -57,7 +57,15 @@ pub(super) fn box_text(plan: &Plan, hosts: &[usize]) -> BoxText {
     let name = |i: usize| plan.hosts[i].name.as_str();
     match hosts {
         [] => (String::new(), String::new()),
-        [one] => (name(*one).to_string(), plan.hosts[*one].address.clone()),
+        // Behind NAT the box names both addresses: flows from outside dial the public one.
+        [one] => {
+            let h = &plan.hosts[*one];
+            let address = match &h.public_address {
+                Some(p) => format!("{}, NAT {p}", h.address),
+                None => h.address.clone(),
+            };
+            (name(*one).to_string(), address)
+        }
         [first, .., last] => {
             let n = hosts.len();
             let what = match plan.hosts[*first].role {

@@ -9,7 +9,7 @@ use super::csv::row;
 use crate::plan::Plan;
 use crate::types::Protocol;
 
-const HEADER: [&str; 9] = [
+const HEADER: [&str; 10] = [
     "source",
     "source_address",
     "destination",
@@ -19,6 +19,7 @@ const HEADER: [&str; 9] = [
     "purpose",
     "phase",
     "rule",
+    "notes",
 ];
 
 /// UTF-8 byte-order mark.
@@ -42,12 +43,14 @@ pub fn render(plan: &Plan) -> String {
                 f.from.clone(),
                 super::address(plan, &f.from).to_string(),
                 f.to.clone(),
-                super::address(plan, &f.to).to_string(),
+                // The perimeter sees the address the source dials (public, before NAT).
+                super::dialed(plan, f).to_string(),
                 f.protocol.as_str().to_ascii_uppercase(),
                 ports,
                 f.purpose.clone(),
                 super::phase_title(f.phase).to_string(),
                 f.rule.clone(),
+                super::flow_remarks(plan, f),
             ],
         );
     }

@@ -2,7 +2,7 @@
 
 use crate::plan::Plan;
 
-const HEADER: [&str; 10] = [
+const HEADER: [&str; 12] = [
     "phase",
     "from",
     "from_address",
@@ -13,6 +13,8 @@ const HEADER: [&str; 10] = [
     "last_port",
     "purpose",
     "rule",
+    "dialed_address",
+    "notes",
 ];
 
 /// One row per flow, in plan order.
@@ -36,6 +38,8 @@ pub fn render(plan: &Plan) -> String {
                 b,
                 f.purpose.clone(),
                 f.rule.clone(),
+                f.address.clone().unwrap_or_default(),
+                super::flow_remarks(plan, f),
             ],
         );
     }

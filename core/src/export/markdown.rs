@@ -23,6 +23,9 @@ pub fn render(plan: &Plan) -> String {
         plan.flows.len(),
         counts.join(", ")
     );
+    for n in &plan.notes {
+        let _ = writeln!(out, "> {}\n", esc(n));
+    }
     for (phase, pairs) in grouped(plan) {
         let _ = writeln!(out, "## {}\n", phase_title(phase));
         for g in pairs {
@@ -36,13 +39,13 @@ pub fn render(plan: &Plan) -> String {
             );
             out.push_str("| Protocol / port | Purpose | Rule |\n|---|---|---|\n");
             for f in g.flows {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | `{}` |",
-                    port_label(f),
-                    esc(&f.purpose),
-                    f.rule
-                );
+                let remarks = super::flow_remarks(plan, f);
+                let purpose = if remarks.is_empty() {
+                    esc(&f.purpose)
+                } else {
+                    format!("{} ({})", esc(&f.purpose), esc(&remarks))
+                };
+                let _ = writeln!(out, "| {} | {} | `{}` |", port_label(f), purpose, f.rule);
             }
             out.push('\n');
         }

@@ -55,6 +55,37 @@ pub fn address<'a>(plan: &'a Plan, name: &str) -> &'a str {
     plan.host(name).map_or("", |h| h.address.as_str())
 }
 
+/// The address the initiator of `f` dials: the public (NAT) address when it has one.
+pub fn dialed<'a>(plan: &'a Plan, f: &'a Flow) -> &'a str {
+    f.address.as_deref().unwrap_or_else(|| address(plan, &f.to))
+}
+
+/// What a reader of one flow must know besides its ports, in one line: optional, the
+/// NAT address it dials, and the planner's notes.
+pub fn flow_remarks(plan: &Plan, f: &Flow) -> String {
+    let mut parts = Vec::new();
+    if f.optional {
+        parts.push("optional".to_string());
+    }
+    if let Some(nat) = nat_remark(plan, f) {
+        parts.push(nat);
+    }
+    parts.extend(f.notes.iter().cloned());
+    parts.join("; ")
+}
+
+/// `dials 203.0.113.5, NAT to 10.0.0.5` for a flow through NAT.
+pub fn nat_remark(plan: &Plan, f: &Flow) -> Option<String> {
+    f.address.as_ref().map(|a| {
+        format!(
+            "{} dials {a}, NAT to {} ({})",
+            f.from,
+            address(plan, &f.to),
+            f.to
+        )
+    })
+}
+
 /// `ps01 (10.0.0.5) -> web01 (10.0.1.10)`: a host pair as the text outputs head it.
 pub fn pair_heading(plan: &Plan, from: &str, to: &str) -> String {
     format!(

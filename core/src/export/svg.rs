@@ -96,9 +96,12 @@ fn host(o: &mut String, b: &HostBox) {
     } else {
         ""
     };
+    // A repeat (alias) of a host drawn elsewhere is its own class, so a reader of the SVG
+    // finds each host's own box once.
     let _ = writeln!(
         o,
-        r#"<g class="host" data-role="{}" data-hosts="{}">"#,
+        r#"<g class="{}" data-role="{}" data-hosts="{}">"#,
+        if b.alias { "host alias" } else { "host" },
         b.role.as_str(),
         esc(&b.hosts.join(" "))
     );

@@ -24,6 +24,10 @@ pub fn render(plan: &Plan) -> String {
                     f.purpose,
                     f.rule
                 );
+                let remarks = super::flow_remarks(plan, f);
+                if !remarks.is_empty() {
+                    let _ = writeln!(out, "    {:<width$}  ({remarks})", "");
+                }
             }
         }
         out.push('\n');
@@ -40,5 +44,8 @@ pub fn render(plan: &Plan) -> String {
         plan.hosts.len(),
         counts.join(", ")
     );
+    for n in &plan.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
     out
 }

@@ -24,6 +24,7 @@ pub fn transfer(t: Transfer) -> &'static str {
     match t {
         Transfer::File => "file-based",
         Transfer::VssBbt => "VSS block-based",
+        Transfer::Block => "block-based",
         Transfer::BlockLegacy => "legacy block-based",
     }
 }

@@ -97,12 +97,21 @@ impl Inbound<'_> {
     pub fn name(&self) -> String {
         format!("portplan {} from {}", self.flow.rule, self.from)
     }
-    /// One-line description: `app01 -> ps01, conversion: purpose`.
+    /// One-line description: `app01 -> ps01, conversion: purpose`, plus the public
+    /// address the initiator dials when the flow crosses NAT (the host's own rule still
+    /// matches its private address, after the translation) and an optional mark.
     pub fn description(&self) -> String {
-        format!(
+        let mut d = format!(
             "{} -> {}, {}: {}",
             self.from, self.flow.to, self.flow.phase, self.flow.purpose
-        )
+        );
+        if let Some(a) = &self.flow.address {
+            d.push_str(&format!(" (dialed at public {a}, NAT to this host)"));
+        }
+        if self.flow.optional {
+            d.push_str(" (optional)");
+        }
+        d
     }
     /// Human label of what is opened: `TCP 135`, `ICMP echo-request`.
     pub fn what(&self) -> String {
@@ -250,6 +259,9 @@ mod tests {
             ports: None,
             purpose: "ping".into(),
             rule: "discovery.icmp".into(),
+            address: None,
+            optional: false,
+            notes: Vec::new(),
         };
         for (remote, local, want) in cases {
             let r = Inbound {

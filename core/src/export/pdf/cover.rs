@@ -124,6 +124,9 @@ fn role_label(r: Role, n: usize) -> String {
         Role::Target => "target",
         Role::VirtualizationHost => "virtualization host",
         Role::Connector => "connector",
+        Role::Admin => "administrator machine",
+        Role::Factory => "Transformation Manager",
+        Role::Database => "database",
     };
     if n == 1 {
         base.to_string()

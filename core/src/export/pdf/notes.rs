@@ -28,6 +28,41 @@ const KB: [(&str, &str); 4] = [
 pub fn draw(flow: &mut Flow, plan: &Plan) {
     flow.paragraph("Notes", Font::Bold, 16.0, CONTENT_W);
     flow.gap(6.0);
+    let remarked: Vec<String> = plan
+        .flows
+        .iter()
+        .filter_map(|f| {
+            let r = crate::export::flow_remarks(plan, f);
+            (!r.is_empty()).then(|| {
+                format!(
+                    "{} -> {} {}: {r}",
+                    f.from,
+                    f.to,
+                    crate::export::port_label(f)
+                )
+            })
+        })
+        .collect();
+    if !plan.notes.is_empty() || !remarked.is_empty() {
+        heading(flow, "This plan");
+        for n in &plan.notes {
+            bullet(flow, n);
+        }
+        // A wave repeats the same remark per host: list at most a page of them.
+        for n in remarked.iter().take(40) {
+            bullet(flow, n);
+        }
+        if remarked.len() > 40 {
+            bullet(
+                flow,
+                &format!(
+                    "... and {} more flows with remarks (see the CSV export).",
+                    remarked.len() - 40
+                ),
+            );
+        }
+        flow.gap(6.0);
+    }
     heading(flow, "Dynamic RPC ports (Windows discovery and WMI)");
     let notes = rules::rule("discovery.windows.rpc-dynamic").map_or(&[][..], |r| r.notes);
     for n in notes {
