@@ -8,9 +8,6 @@ use portplan_core::{Flow, Plan};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// More ports than this in one verdict group are counted, not listed.
-const LIST_MAX: usize = 6;
-
 /// Renders `report` (of flows of `plan`); `color` adds ANSI styles (for terminals).
 pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
     let checked = Plan {
@@ -93,16 +90,8 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
     let parts: Vec<String> = groups
         .iter()
         .map(|(v, reason, ps)| {
-            let ports: Vec<String> = ps
-                .iter()
-                .filter_map(|p| p.port)
-                .map(|p| p.to_string())
-                .collect();
-            let which = if ports.len() > LIST_MAX {
-                format!("{} ports", ports.len())
-            } else {
-                ports.join(", ")
-            };
+            let ports: Vec<u16> = ps.iter().filter_map(|p| p.port).map(|p| p.get()).collect();
+            let which = portplan_core::report::port_runs(&ports);
             let detail = ps
                 .first()
                 .filter(|p| shows_detail(p) && ps.len() == 1)
@@ -230,6 +219,9 @@ mod tests {
         let many: Vec<ProbeResult> = (1..=8)
             .map(|n| p(n, Verdict::Closed, "conn-refused", "sampled 8"))
             .collect();
-        assert_eq!(verdicts(&many), "8 sampled: closed 8 ports (conn-refused)");
+        assert_eq!(
+            verdicts(&many),
+            "8 sampled: closed 1-8 (8 ports) (conn-refused)"
+        );
     }
 }
