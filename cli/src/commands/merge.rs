@@ -84,8 +84,12 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &plan {
         // What to fix: the firewall rule each failing flow needs (the exporters' rules;
         // `portplan plan --format nftables|powershell|…` has the full scripts).
+        // One line per rule: TCP 135 failing in discovery and in conversion is one fix.
+        let mut seen = std::collections::HashSet::new();
         for fix in portplan_core::fixes::fixes(p, report) {
-            eprintln!("portplan merge: to fix: {}", fix.summary);
+            if seen.insert(fix.summary.clone()) {
+                eprintln!("portplan merge: to fix: {}", fix.summary);
+            }
         }
     }
     let (pass, attention, fail) = report.counts();
