@@ -143,6 +143,13 @@ pub struct ProbeResult {
     pub attempts: u32,
     /// Free text: the NetBIOS name, a banner, the sampling of a range, the OS error.
     pub detail: String,
+    /// The address probed (`10.0.1.2:445`, `[fd00::2]:445`, an IP for ICMP): what the
+    /// plan's name or address resolved to. Absent in reports of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialed: Option<String>,
+    /// The local address the probe left from (the route's source address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
 }
 
 /// One flow of the plan with what its probes found.

@@ -170,7 +170,28 @@ async fn attempt<P: Prober>(
     }
 }
 
-fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> ProbeResult {
+/// Where a host's probes went: its resolved address and the local source address.
+struct Route {
+    ip: IpAddr,
+    local: Option<String>,
+}
+
+impl Route {
+    fn dialed(&self, job: &Job) -> String {
+        match job.port {
+            Some(p) => SocketAddr::new(self.ip, p.get()).to_string(),
+            None => self.ip.to_string(),
+        }
+    }
+}
+
+fn finished(
+    job: &Job,
+    outcome: &Outcome,
+    attempts: u32,
+    backoffs: u32,
+    route: &Route,
+) -> ProbeResult {
     let (verdict, reason, mut detail) = verdict(job.protocol, job.port, outcome);
     if backoffs > 0 && !detail.is_empty() {
         detail.push_str("; ");
@@ -188,6 +209,8 @@ fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> Probe
         latency_ms: latency_ms(outcome),
         attempts,
         detail,
+        dialed: Some(route.dialed(job)),
+        local: route.local.clone(),
     }
 }
 
@@ -200,6 +223,8 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
         latency_ms: None,
         attempts: 0,
         detail,
+        dialed: None,
+        local: None,
     }
 }
 
@@ -239,6 +264,10 @@ async fn drive_host<P: Prober>(
             }
             return;
         }
+    };
+    let route = Route {
+        ip,
+        local: prober.local_address(ip).await.map(|a| a.to_string()),
     };
     let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now());
     let shared = timing.shared_timeout();
@@ -308,7 +337,7 @@ async fn drive_host<P: Prober>(
                     } => timing.on_error(now),
                     _ => {}
                 }
-                let _ = out.send((p.index, finished(&p.job, &outcome, p.attempts, p.backoffs)));
+                let _ = out.send((p.index, finished(&p.job, &outcome, p.attempts, p.backoffs, &route)));
             }
             permit = global.clone().acquire_owned(), if room && due => {
                 let (Ok(permit), Some(mut p)) = (permit, queue.pop_front()) else { return };

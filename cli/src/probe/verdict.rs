@@ -395,6 +395,8 @@ mod tests {
             latency_ms: None,
             attempts: 1,
             detail: String::new(),
+            dialed: None,
+            local: None,
         }
     }
 
