@@ -238,7 +238,16 @@ pub struct Report {
 impl Report {
     /// Parses and checks a report file.
     pub fn from_json(text: &str) -> Result<Report, InputError> {
-        let r: Report = parse_json(text)?;
+        let r: Report = parse_json(text).map_err(|e| match e {
+            // A report cut short (a full disk, a copy interrupted) says so in words.
+            InputError::Json { path, message } if message.starts_with("EOF while parsing") => {
+                InputError::Json {
+                    path,
+                    message: format!("truncated: the report ends before its JSON does ({message})"),
+                }
+            }
+            other => other,
+        })?;
         r.validate()?;
         Ok(r)
     }
@@ -393,6 +402,17 @@ pub const RUNS_SHOWN: usize = 8;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_truncated_report_says_truncated() {
+        let e = Report::from_json(r#"{"format": 1, "plan_digest": "sha256:ab", "flows": [ {"#)
+            .expect_err("truncated");
+        assert!(
+            e.to_string()
+                .contains("truncated: the report ends before its JSON does"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn port_lists_read_as_ranges_with_counts() {
