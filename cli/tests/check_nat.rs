@@ -6,23 +6,11 @@
 
 use portplan_core::{Plan, Scenario};
 use portplan_tests::netns::Lab;
+use portplan_tests::TCP_LISTENER;
 use serde_json::Value;
 use std::time::Duration;
 
 const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
-
-/// Accepts and closes TCP connections on the given ports; prints `ready` once bound.
-const TCP_LISTENER: &str = r#"
-import select, socket, sys
-ss = []
-for p in sys.argv[1:]:
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(p))); s.listen(128); ss.append(s)
-print("ready", flush=True)
-while True:
-    for s in select.select(ss, [], [])[0]:
-        c, _ = s.accept(); c.close()
-"#;
 
 /// A documentation address (TEST-NET-2) that only exists inside the lab's routes.
 const PUBLIC: &str = "198.51.100.10";

@@ -72,7 +72,7 @@ fn pdf_to_a_file_matches_the_core_and_uses_the_given_date() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let want = portplan_core::diagram::pdf::checklist(
+    let want = portplan_core::export::pdf::figure::checklist(
         &plan("windows-file.json"),
         None,
         &pdf::PdfOptions::new("2026-11-25"),

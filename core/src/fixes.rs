@@ -138,6 +138,7 @@ fn fix(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
         flow,
         from: &flow.from,
         remote: Remote::Name(""),
+        local: Remote::Name(""),
     };
     let name = inbound.name();
     let rules = Dialect::ALL

@@ -32,6 +32,7 @@ pub mod rules;
 pub mod sample;
 pub mod scenario;
 pub mod services;
+pub mod share;
 pub mod token;
 pub mod types;
 

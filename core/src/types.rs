@@ -167,6 +167,19 @@ string_enum!(
     }
 );
 
+impl Phase {
+    /// The phase's title as documents print it.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Phase::Discovery => "Discovery",
+            Phase::Conversion => "Conversion / take control",
+            Phase::Transfer => "Transfer",
+            Phase::Legacy => "Legacy block-based transfer",
+            Phase::Management => "Management",
+        }
+    }
+}
+
 string_enum!(
     /// The part a host plays in a scenario.
     Role {

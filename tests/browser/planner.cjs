@@ -33,6 +33,12 @@ function today() {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+// Types a value and commits it (Enter), as a person leaving the field would.
+async function put(page, selector, value) {
+  await page.fill(selector, value);
+  await page.press(selector, 'Enter');
+}
+
 async function download(page, button, file) {
   const [dl] = await Promise.all([
     page.waitForEvent('download', { timeout: STEP_MS }),
@@ -66,30 +72,34 @@ async function download(page, button, file) {
 
     // Portability Suite 8.1.3 with a Windows file-transfer workload...
     await page.selectOption('#f-product', 'portability-suite');
-    await page.fill('#f-version', '8.1.3');
-    await page.fill('#f-server-name', 'ps01');
-    await page.fill('#f-server-address', '192.168.10.5');
-    await page.fill('#f-workloads-0-name', 'web01');
-    await page.fill('#f-workloads-0-address', '192.168.20.10');
+    await put(page, '#f-version', '8.1.3');
+    await put(page, '#f-server-name', 'ps01');
+    await put(page, '#f-server-address', '192.168.10.5');
+    await put(page, '#f-workloads-0-name', 'web01');
+    await put(page, '#f-workloads-0-address', '192.168.20.10');
     await page.selectOption('#f-workloads-0-os', 'windows');
-    await page.fill('#f-workloads-0-windows', '2016');
-    await page.fill('#f-workloads-0-drives', 'C');
+    await put(page, '#f-workloads-0-windows', '2016');
+    await put(page, '#f-workloads-0-drives', 'C');
     await page.selectOption('#f-workloads-0-transfer', 'file');
-    await page.fill('#f-workloads-0-target-name', 'web01-t');
-    await page.fill('#f-workloads-0-target-address', '192.168.30.10');
+    await put(page, '#f-workloads-0-target-name', 'web01-t');
+    await put(page, '#f-workloads-0-target-address', '192.168.30.10');
     // ...and a legacy block-based one mirroring C and E, typed with the keyboard.
     await page.click('#add-workload');
-    await page.fill('#f-workloads-1-name', 'db01');
-    await page.fill('#f-workloads-1-address', '192.168.20.11');
-    await page.fill('#f-workloads-1-windows', '2003');
+    await put(page, '#f-workloads-1-name', 'db01');
+    await put(page, '#f-workloads-1-address', '192.168.20.11');
+    await put(page, '#f-workloads-1-windows', '2003');
     await page.focus('#f-workloads-1-drives');
     await page.keyboard.type('C, E');
+    await page.keyboard.press('Enter');
     await page.selectOption('#f-workloads-1-transfer', 'block-legacy');
-    await page.fill('#f-workloads-1-target-name', 'db01-t');
-    await page.fill('#f-workloads-1-target-address', '192.168.30.11');
+    await put(page, '#f-workloads-1-target-name', 'db01-t');
+    await put(page, '#f-workloads-1-target-address', '192.168.30.11');
 
     result.flows = await flows(page);
     result.title = await page.textContent('#plan-title');
+    // The grouped firewall view follows once edits settle.
+    await page.waitForTimeout(600);
+    await page.waitForSelector('#firewall tbody tr');
     result.firewall = await page.$$eval('#firewall tbody tr', (rows) => rows.map((r) => r.textContent));
     await page.screenshot({ path: path.join(out, 'planner.png'), fullPage: true });
     await page.emulateMedia({ media: 'print' });
@@ -133,18 +143,22 @@ async function download(page, button, file) {
     await again.close();
 
     // A bad drive letter: the core's message appears beside the field.
-    await page.fill('#f-workloads-1-drives', 'C, 1');
+    await put(page, '#f-workloads-1-drives', 'C, 1');
     await page.waitForSelector('#f-workloads-1-drives-err');
     result.drive_error = await page.textContent('#f-workloads-1-drives-err');
     result.drive_invalid = await page.getAttribute('#f-workloads-1-drives', 'aria-invalid');
-    result.problem = await page.textContent('#problem');
+    result.problem = await page.textContent('#problems');
+    result.stale_note = await page.textContent('#stale-note');
     result.downloads_while_invalid = await page.$$eval('#downloads', (d) => d.length);
+    result.flows_while_invalid = (await flows(page)).length;
     await page.screenshot({ path: path.join(out, 'planner-error.png'), fullPage: false });
 
     // Many workloads at once: a pasted list, then a whole scenario file.
-    await page.fill('#f-workloads-1-drives', 'C, E');
+    await put(page, '#f-workloads-1-drives', 'C, E');
     await page.fill('#paste', 'name,address,os,drives\napp03,192.168.20.13,linux,\napp04,192.168.20.14,windows,C D');
     await page.click('#paste-add');
+    await page.waitForSelector('#paste-preview');
+    await page.click('#paste-append');
     await page.waitForSelector('#f-workloads-3-name');
     result.pasted = [await page.inputValue('#f-workloads-2-name'), await page.inputValue('#f-workloads-3-drives')];
     result.flows_after_paste = await flows(page);
@@ -164,6 +178,8 @@ async function download(page, button, file) {
     await page.setInputFiles('#import-file', process.env.REPORT_SCENARIO);
     await page.waitForFunction(() => (document.querySelector('#import-message') || {}).textContent === 'imported report-scenario.json');
     await flows(page);
+    // The exports module takes the new plan once edits settle; reports are matched to it.
+    await page.waitForTimeout(600);
     await page.setInputFiles('#report-file', process.env.REPORT_FILE);
     await page.waitForSelector('#verification-view tr.verdict-flow');
     result.report_message = await page.textContent('#report-message');

@@ -41,3 +41,17 @@ pub fn report_probes(report: &serde_json::Value) -> Vec<(String, Option<u64>, St
         })
         .collect()
 }
+
+/// A Python TCP server for a lab host: accepts and closes connections on the ports in
+/// its arguments, on every address; prints `ready` once bound (see `Lab::python_ready`).
+pub const TCP_LISTENER: &str = r#"
+import select, socket, sys
+ss = []
+for p in sys.argv[1:]:
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(p))); s.listen(128); ss.append(s)
+print("ready", flush=True)
+while True:
+    for s in select.select(ss, [], [])[0]:
+        c, _ = s.accept(); c.close()
+"#;

@@ -14,6 +14,18 @@ pub struct Lab {
     prefix: String,
     namespaces: Vec<String>,
     subnet: u8,
+    /// /etc/netns/NS directories written by [`Lab::hosts_file`].
+    etc: Vec<std::path::PathBuf>,
+}
+
+/// The IPv6 address a lab link gives the host that has IPv4 address `v4` on it:
+/// 10.200.S.H ↔ fd00:c8:S::H (hex of the same numbers), so a test can name both.
+pub fn v6(v4: &str) -> String {
+    let parts: Vec<u8> = v4.split('.').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [10, 200, s, h] => format!("fd00:c8:{s:x}::{h:x}"),
+        _ => panic!("{v4} is not a lab address"),
+    }
 }
 
 /// Fails loudly (not silently skipping) when the test is not run as root.
@@ -56,6 +68,7 @@ impl Lab {
             prefix: format!("pp{tag}{}{n}", pid % 10000),
             namespaces: Vec::new(),
             subnet,
+            etc: Vec::new(),
         }
     }
 
@@ -107,9 +120,63 @@ impl Lab {
             "dev",
             &vb,
         ]);
+        // Every link is dual-stack: the same hosts get fd00:c8:S::1 and ::2 (see [`v6`]),
+        // without duplicate address detection so the addresses work at once.
+        for (ns, dev, ip) in [(&na, &va, &ia), (&nb, &vb, &ib)] {
+            sh(&[
+                "ip",
+                "-n",
+                ns,
+                "addr",
+                "add",
+                &format!("{}/64", v6(ip)),
+                "dev",
+                dev,
+                "nodad",
+            ]);
+        }
         sh(&["ip", "-n", &na, "link", "set", &va, "up"]);
         sh(&["ip", "-n", &nb, "link", "set", &vb, "up"]);
         (ia, ib)
+    }
+
+    /// Waits (at most 5 s) until host `from` reaches `to` (an address of another lab host)
+    /// over TCP: a fresh veth loses the first IPv6 packets for about a second after it
+    /// comes up (the first SYN then waits for its 1 s retransmission), which would read
+    /// as `filtered` in a test with a short timeout. A refused connection to port 9
+    /// proves the path as well as an accepted one.
+    pub fn wait_reachable(&self, from: &str, to: &str) {
+        let script = r#"
+import socket, sys, time
+end = time.time() + 5
+while time.time() < end:
+    try:
+        socket.create_connection((sys.argv[1], 9), timeout=0.2).close(); break
+    except ConnectionRefusedError: break
+    except OSError: time.sleep(0.05)
+else: sys.exit(1)
+"#;
+        let ok = self
+            .cmd(from, "python3")
+            .args(["-c", script, to])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "{to} not reachable from {from} within 5 s");
+    }
+
+    /// Points `name` at `addresses` inside host `host` only: `ip netns exec` bind-mounts
+    /// /etc/netns/NS/hosts over /etc/hosts, so lookups there see these lines (one name
+    /// may get several addresses, A and AAAA). Removed with the lab.
+    pub fn hosts_file(&mut self, host: &str, lines: &[(&str, &str)]) {
+        let dir = std::path::Path::new("/etc/netns").join(self.ns(host));
+        std::fs::create_dir_all(&dir).expect("mkdir /etc/netns/NS");
+        let mut text = String::from("127.0.0.1 localhost\n::1 localhost\n");
+        for (ip, name) in lines {
+            text.push_str(&format!("{ip} {name}\n"));
+        }
+        std::fs::write(dir.join("hosts"), text).expect("write hosts");
+        self.etc.push(dir);
     }
 
     /// Loads an nftables ruleset (text for `nft -f -`; one statement per line) into host `name`.
@@ -210,6 +277,9 @@ impl Drop for Lab {
                 }
             }
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+        for dir in &self.etc {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

@@ -12,7 +12,7 @@
 //! on loopback in a network namespace it creates (one flow verified, one closed, one
 //! dropped by nftables) and loads the report.
 
-use portplan_core::diagram::{overlay::Status, status_color};
+use portplan_core::diagram::{overlay::Signal, status_color};
 use portplan_core::{Plan, Scenario};
 use portplan_tests::netns::Lab;
 use portplan_tests::servers::{wait_listening, Daemon, TempDir};
@@ -264,10 +264,10 @@ fn planner_page_end_to_end() {
         portplan_core::export::csv::render(&Plan::build(&expected).expect("plan"))
     );
 
-    // The share link is the page's own URL with the scenario in the fragment, and it
+    // The share link is the page's own URL with the compressed scenario in the fragment, and it
     // reopens the same plan.
     let link = result["share_link"].as_str().expect("link");
-    assert!(link.starts_with(&format!("{url}#scenario=")), "{link}");
+    assert!(link.starts_with(&format!("{url}#s=")), "{link}");
     assert_eq!(result["location"], link);
     assert_eq!(result["flows_from_link"], result["flows"]);
     assert_eq!(
@@ -275,13 +275,29 @@ fn planner_page_end_to_end() {
         web_plan
     );
 
-    // A bad drive letter: the core's message beside the field, and no downloads.
+    // A bad drive letter: the core's message beside the field in words, listed with
+    // its row and label; the last valid plan stays, marked out of date.
     let drive_error = result["drive_error"].as_str().expect("drive error");
-    assert_eq!(drive_error, "\"1\" is not a drive letter (A-Z)");
+    assert_eq!(drive_error, "“1” is not a drive letter (A–Z).");
     assert_eq!(result["drive_invalid"], "true");
     let problem = result["problem"].as_str().expect("problem");
-    assert!(problem.contains("workloads[1].drives[1]"), "{problem}");
-    assert_eq!(result["downloads_while_invalid"], 0);
+    assert!(
+        problem.contains("out of date: 1 field to fix")
+            && problem.contains("Workload 2 “db01”, Drives: “1” is not a drive letter"),
+        "{problem}"
+    );
+    assert!(!problem.contains("workloads["), "{problem}");
+    assert!(
+        result["stale_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("1 field to fix")),
+        "{result:#}"
+    );
+    assert_eq!(result["downloads_while_invalid"], 1);
+    assert_eq!(
+        result["flows_while_invalid"].as_u64(),
+        Some(flows.as_array().map_or(0, |f| f.len() as u64))
+    );
 
     // Pasted rows join the plan; an imported file replaces the scenario.
     assert_eq!(result["pasted"], serde_json::json!(["app03", "C, D"]));

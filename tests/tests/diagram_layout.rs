@@ -3,7 +3,7 @@
 //! collapse. Checked on the computed rectangles for the shipped examples (1, 3, 5 and
 //! 50 workloads), with and without a verdict overlay, and on random scenarios.
 
-use portplan_core::diagram::{self, Diagram, Overlay, Rect, Status};
+use portplan_core::diagram::{self, Diagram, Overlay, Rect, Signal};
 use portplan_core::{Plan, Port, Scenario};
 use proptest::prelude::*;
 
@@ -20,7 +20,7 @@ fn plan(name: &str) -> Plan {
 fn mixed_overlay(plan: &Plan) -> Overlay {
     let mut o = Overlay::new();
     for (i, f) in plan.flows.iter().enumerate() {
-        let s = Status::ALL[i % Status::ALL.len()];
+        let s = Signal::ALL[i % Signal::ALL.len()];
         o.insert(&f.from, &f.to, f.protocol, f.ports.map(|r| r.first), s);
     }
     o
@@ -263,7 +263,7 @@ fn a_workload_with_a_different_verdict_leaves_its_group() {
     let mut o = Overlay::new();
     for f in &p.flows {
         let bad = f.to == "web13" && f.ports.map(|r| r.first.get()) == Some(445);
-        let s = if bad { Status::Filtered } else { Status::Pass };
+        let s = if bad { Signal::Filtered } else { Signal::Pass };
         o.insert(&f.from, &f.to, f.protocol, f.ports.map(|r| r.first), s);
     }
     let d = diagram::layout(&p, Some(&o));
@@ -273,14 +273,14 @@ fn a_workload_with_a_different_verdict_leaves_its_group() {
         .iter()
         .find(|a| a.to == "web13")
         .expect("arrow to web13");
-    assert_eq!(a.status, Some(Status::Filtered));
-    assert_eq!(a.color(), diagram::status_color(Status::Filtered));
+    assert_eq!(a.status, Some(Signal::Filtered));
+    assert_eq!(a.color(), diagram::status_color(Signal::Filtered));
     let red: Vec<&str> = a
         .label
         .lines
         .iter()
         .flat_map(|l| &l.spans)
-        .filter(|s| s.status == Some(Status::Filtered))
+        .filter(|s| s.status == Some(Signal::Filtered))
         .map(|s| s.text.as_str())
         .collect();
     assert_eq!(red, ["445"]);
@@ -289,7 +289,7 @@ fn a_workload_with_a_different_verdict_leaves_its_group() {
         .iter()
         .find(|a| a.to == "web01")
         .expect("arrow to the group");
-    assert_eq!(group.status, Some(Status::Pass));
+    assert_eq!(group.status, Some(Signal::Pass));
 }
 
 #[test]
@@ -420,7 +420,7 @@ fn three_hundred_workloads_with_different_verdicts_stay_apart_and_clean() {
             &f.to,
             f.protocol,
             f.ports.map(|r| r.first),
-            Status::ALL[digit],
+            Signal::ALL[digit],
         );
     }
     let started = std::time::Instant::now();

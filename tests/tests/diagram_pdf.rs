@@ -2,8 +2,8 @@
 //! paths (no image), every box title and every port label on page 1, same bytes for the
 //! same plan.
 
-use portplan_core::diagram::{self, pdf::Figure};
 use portplan_core::export::pdf::{FirstPageExtras, PdfOptions, CONTENT_W};
+use portplan_core::{diagram, export::pdf::figure::Figure};
 use portplan_core::{Plan, Scenario};
 use std::process::Command;
 
@@ -42,7 +42,7 @@ fn poppler(tool: &str, args: &[&str], bytes: &[u8], out_dash: bool) -> String {
 
 /// The checklist as the CLI and the page make it: the diagram on page 1.
 fn checklist(p: &Plan) -> Vec<u8> {
-    diagram::pdf::checklist(p, None, &PdfOptions::new(DATE))
+    portplan_core::export::pdf::figure::checklist(p, None, &PdfOptions::new(DATE))
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! shipped example, and — read back from the SVG alone — the ports between any two hosts
 //! and the phases of every arrow are exactly the plan's.
 
-use portplan_core::diagram::{self, Overlay, Status};
+use portplan_core::diagram::{self, Overlay, Signal};
 use portplan_core::export::svg;
 use portplan_core::{Plan, Protocol, Scenario};
 use std::collections::BTreeMap;
@@ -101,11 +101,11 @@ fn every_example_renders_well_formed_svg_matching_its_snapshot() {
     let mut o = Overlay::new();
     for (i, f) in p.flows.iter().enumerate() {
         let s = [
-            Status::Pass,
-            Status::Pass,
-            Status::Closed,
-            Status::Pass,
-            Status::Filtered,
+            Signal::Pass,
+            Signal::Pass,
+            Signal::Closed,
+            Signal::Pass,
+            Signal::Filtered,
         ][i % 5];
         o.insert(&f.from, &f.to, f.protocol, f.ports.map(|r| r.first), s);
     }
@@ -164,7 +164,7 @@ fn a_reader_can_name_the_ports_and_phases_between_any_two_hosts_from_the_svg() {
                 Some(r) => (f.protocol, r.first.get().into(), r.last.get().into()),
                 None => (Protocol::Icmp, 0, 0),
             });
-            let title = portplan_core::export::phase_title(f.phase).to_string();
+            let title = f.phase.title().to_string();
             if !e.1.contains(&title) {
                 e.1.push(title);
             }
@@ -193,9 +193,9 @@ fn verdicts_color_the_arrow_and_each_port() {
         .filter(|f| f.from == "ps01" && f.to == "web01")
     {
         let s = match f.ports.map(|r| r.first.get()) {
-            Some(445) => Status::Filtered,
-            Some(135) => Status::Closed,
-            _ => Status::Pass,
+            Some(445) => Signal::Filtered,
+            Some(135) => Signal::Closed,
+            _ => Signal::Pass,
         };
         o.insert(&f.from, &f.to, f.protocol, f.ports.map(|r| r.first), s);
     }
@@ -211,7 +211,7 @@ fn verdicts_color_the_arrow_and_each_port() {
         .children()
         .find(|n| n.has_tag_name("line"))
         .and_then(|l| l.attribute("stroke"));
-    assert_eq!(stroke, Some(diagram::status_color(Status::Filtered)));
+    assert_eq!(stroke, Some(diagram::status_color(Signal::Filtered)));
     let colored: BTreeMap<&str, &str> = g
         .descendants()
         .filter(|n| n.has_tag_name("tspan"))
@@ -219,15 +219,15 @@ fn verdicts_color_the_arrow_and_each_port() {
         .collect();
     assert_eq!(
         colored.get("445"),
-        Some(&diagram::status_color(Status::Filtered))
+        Some(&diagram::status_color(Signal::Filtered))
     );
     assert_eq!(
         colored.get("135"),
-        Some(&diagram::status_color(Status::Closed))
+        Some(&diagram::status_color(Signal::Closed))
     );
     assert_eq!(
         colored.get("49152-65535"),
-        Some(&diagram::status_color(Status::Pass))
+        Some(&diagram::status_color(Signal::Pass))
     );
     // Unprobed arrows are grey, and the legend explains all four colors.
     let other = doc
@@ -238,13 +238,13 @@ fn verdicts_color_the_arrow_and_each_port() {
         .children()
         .find(|n| n.has_tag_name("line"))
         .and_then(|l| l.attribute("stroke"));
-    assert_eq!(stroke, Some(diagram::status_color(Status::Unknown)));
+    assert_eq!(stroke, Some(diagram::status_color(Signal::Unknown)));
     let legend = doc
         .descendants()
         .find(|n| n.attribute("class") == Some("legend"))
         .expect("legend");
     let texts = lines(legend);
-    for s in Status::ALL {
+    for s in Signal::ALL {
         assert!(
             texts.iter().any(|t| t == s.legend()),
             "legend lacks {:?}: {texts:?}",

@@ -64,9 +64,14 @@ fn sections(text: &str, marker: &str) -> Vec<String> {
     out
 }
 
-/// Every flow is one rule, named `portplan <rule> from <host>`, in the section of the
-/// host that accepts it, and nowhere else.
+/// Every flow is one rule per address family it is written for (Linux dialects; the
+/// Windows ones write one rule per flow), named `portplan <rule> from <host>`, in the
+/// section of the host that accepts it, and nowhere else.
 fn assert_every_flow_once(plan: &Plan, text: &str, marker: &str) {
+    assert_every_flow(plan, text, marker, true)
+}
+
+fn assert_every_flow(plan: &Plan, text: &str, marker: &str, per_family: bool) {
     let secs = sections(text, marker);
     let hosts = firewall::inbound(plan);
     assert_eq!(secs.len(), hosts.len(), "one section per accepting host");
@@ -78,11 +83,12 @@ fn assert_every_flow_once(plan: &Plan, text: &str, marker: &str) {
         );
         for f in plan.flows.iter() {
             let name = format!("portplan {} from {}", f.rule, f.from);
-            let want = plan
-                .flows
+            let want: usize = h
+                .rules
                 .iter()
-                .filter(|g| g.rule == f.rule && g.from == f.from && g.to == h.host.name)
-                .count();
+                .filter(|r| r.flow.rule == f.rule && r.from == f.from)
+                .map(|r| if per_family { r.families().len() } else { 1 })
+                .sum();
             let got: usize = ['"', '\'', ']']
                 .iter()
                 .map(|end| sec.matches(&format!("{name}{end}")).count())
@@ -217,7 +223,7 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
     for ex in EXAMPLES {
         let plan = plan(ex);
         let text = firewalld::render(&plan);
-        assert_every_flow_once(&plan, &text, "# ===== Host ");
+        assert_every_flow(&plan, &text, "# ===== Host ", false);
         let script = scratch.0.join("rules.sh");
         std::fs::write(&script, &text).expect("script");
         for h in firewall::inbound(&plan) {
@@ -272,9 +278,9 @@ fn windows_scripts_name_every_flow_in_its_host_section() {
     for ex in EXAMPLES {
         let plan = plan(ex);
         let ps = powershell::render(&plan);
-        assert_every_flow_once(&plan, &ps, "# ===== Host ");
+        assert_every_flow(&plan, &ps, "# ===== Host ", false);
         let cmd = netsh::render(&plan);
-        assert_every_flow_once(&plan, &cmd, "REM ===== Host ");
+        assert_every_flow(&plan, &cmd, "REM ===== Host ", false);
         // netsh batch files want CRLF throughout; a lone LF breaks labels in cmd.exe.
         assert!(!cmd.replace("\r\n", "").contains('\n'), "{ex}: bare LF");
         // PowerShell strings are single-quoted with quotes doubled: balanced per line.
@@ -348,4 +354,115 @@ fn sections_load_for_real_and_reload_without_doubling() {
             h.host.name
         );
     }
+}
+
+/// A plan whose hosts are IPv6-only, with ICMP flows between literal addresses: every
+/// Linux rule is an `ip6`/`icmpv6` one, no IPv4 rule is written for them, and `nft -c`
+/// and `ip6tables-restore --test` accept the result.
+#[test]
+fn ipv6_only_hosts_get_ip6_rules_that_nft_and_ip6tables_accept() {
+    let text = std::fs::read_to_string(
+        portplan_tests::workspace_root().join("tests/fixtures/ipv6-only.json"),
+    )
+    .expect("fixture");
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let nft = nftables::render(&plan);
+    let ipt = iptables::render(&plan);
+    assert!(
+        nft.lines().any(|l| l
+            .trim_start()
+            .starts_with("ip6 saddr fd00:1::5 icmpv6 type echo-request accept")),
+        "no live ICMPv6 rule from the server:\n{nft}"
+    );
+    assert!(
+        !nft.contains("ip saddr"),
+        "an IPv4 rule for IPv6-only hosts:\n{nft}"
+    );
+    assert!(
+        !nft.contains("icmp type"),
+        "an ICMPv4 rule for IPv6-only hosts:\n{nft}"
+    );
+    for line in ipt.lines().filter(|l| l.contains("-A ")) {
+        assert!(
+            line.starts_with(iptables::V6),
+            "not an ip6tables line: {line}"
+        );
+    }
+    assert!(
+        ipt.contains("-p ipv6-icmp -m icmp6 --icmpv6-type echo-request"),
+        "{ipt}"
+    );
+    // A source given by DNS name, accepted by IPv6-only hosts: commented, as ip6 only.
+    assert!(
+        nft.contains("# UNRESOLVED: ip6 saddr lnx02.corp.example"),
+        "{nft}"
+    );
+
+    let mut lab = Lab::new("ip6");
+    lab.host("h");
+    let run = |program: &str, args: &[&str], input: &str| {
+        let mut c = lab.cmd("h", program);
+        c.args(args);
+        assert_ok(&format!("{program} {args:?}"), &feed(c, input), input);
+    };
+    run("nft", &["-c", "-f", "-"], &nft);
+    let v6: String = ipt
+        .lines()
+        .filter_map(|l| l.strip_prefix(iptables::V6))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    run("ip6tables-restore", &["--test"], &v6);
+    run("iptables-restore", &["--test"], &ipt);
+}
+
+/// migrate-2020's `lnx01` has only `fd00:10::11`; ps01 is given by DNS name. Its ping
+/// rule must be the commented ICMPv6 one, never an IPv4 `icmp` rule it cannot use.
+#[test]
+fn a_named_remote_gets_the_families_of_the_accepting_host() {
+    let plan = plan("migrate-2020.json");
+    let nft = nftables::render(&plan);
+    let sec = sections(&nft, nftables::SECTION)
+        .into_iter()
+        .find(|s| s.contains("Host lnx01 ("))
+        .expect("lnx01 section");
+    assert!(
+        sec.contains("# UNRESOLVED: ip6 saddr ps01.corp.example icmpv6 type echo-request"),
+        "{sec}"
+    );
+    assert!(
+        !sec.contains(" ip saddr "),
+        "IPv4 rule on an IPv6-only host:\n{sec}"
+    );
+    let ipt = iptables::render(&plan);
+    let sec = sections(&ipt, iptables::SECTION)
+        .into_iter()
+        .find(|s| s.contains("Host lnx01 ("))
+        .expect("lnx01 block");
+    assert!(
+        sec.contains("#6 # UNRESOLVED: -A PORTPLAN-IN -s ps01.corp.example -p ipv6-icmp"),
+        "{sec}"
+    );
+    // An IPv4 host (vc01, 10.10.0.30) keeps IPv4 rules for the same named server, and
+    // a host given by name (azure) gets both families, as it may have either.
+    let sec = sections(&nft, nftables::SECTION)
+        .into_iter()
+        .find(|s| s.contains("Host vc01 ("))
+        .expect("vc01 section");
+    assert!(
+        sec.contains("# UNRESOLVED: ip saddr ps01.corp.example"),
+        "{sec}"
+    );
+    assert!(!sec.contains("ip6 saddr ps01"), "{sec}");
+    let sec = sections(&nft, nftables::SECTION)
+        .into_iter()
+        .find(|s| s.contains("Host azure ("))
+        .expect("azure section");
+    assert!(
+        sec.contains("# UNRESOLVED: ip saddr ps01.corp.example tcp dport 443"),
+        "{sec}"
+    );
+    assert!(
+        sec.contains("# UNRESOLVED: ip6 saddr ps01.corp.example tcp dport 443"),
+        "{sec}"
+    );
 }

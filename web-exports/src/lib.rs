@@ -19,13 +19,15 @@
 //!   verification section into their (empty, Yew-owned) containers and handles the
 //!   report file input itself, so none of it is code in the main bundle.
 
+pub mod firewall;
 #[cfg(target_arch = "wasm32")]
 mod page;
 pub mod verdicts;
 pub mod view;
+pub mod warnings;
 
-use portplan_core::diagram::pdf::checklist;
-use portplan_core::export::{self, pdf::PdfOptions, svg};
+use portplan_core::export::pdf::figure::checklist;
+use portplan_core::export::{pdf::PdfOptions, registry, svg};
 use portplan_core::Plan;
 
 /// Reads the plan the page sent; the page sends `Plan::to_json`, so an error here is a
@@ -50,19 +52,20 @@ pub fn pdf(plan_json: &str, reports: &[String], date: &str) -> Result<Vec<u8>, S
     Ok(checklist(&plan, overlay.as_ref(), &PdfOptions::new(date)))
 }
 
-/// The file `kind` of the plan (`csv`, `md`, `svg`, `pdf`), as the CLI's `portplan plan
-/// --format <kind>` writes it, with the verdicts of `reports` in the diagram and PDF.
+/// The file `kind` of the plan (any name of the core's format registry), as the CLI's
+/// `portplan plan --format <kind>` writes it, with the verdicts of `reports` in the
+/// diagram and PDF.
 pub fn file(
     plan_json: &str,
     kind: &str,
     reports: &[String],
     date: &str,
 ) -> Result<Vec<u8>, String> {
-    match kind {
-        "csv" => Ok(export::csv::render(&read_plan(plan_json)?).into_bytes()),
-        "md" => Ok(export::markdown::render(&read_plan(plan_json)?).into_bytes()),
-        "svg" => diagram(plan_json, reports).map(String::into_bytes),
-        "pdf" => pdf(plan_json, reports, date),
-        other => Err(format!("no export named {other:?}")),
-    }
+    let plan = read_plan(plan_json)?;
+    let overlay = verdicts::overlay(&plan, reports);
+    let options = registry::Options {
+        date,
+        overlay: overlay.as_ref(),
+    };
+    registry::render(kind, &plan, &options).ok_or_else(|| format!("no export named {kind:?}"))
 }

@@ -7,7 +7,7 @@
 //! the same set.
 
 use crate::view::esc;
-use crate::{diagram, file, read_plan, verdicts, view};
+use crate::{file, read_plan, verdicts, view};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -37,6 +37,38 @@ thread_local! {
         Closure::new(on_files as fn(web_sys::Event)),
         Closure::new(on_clear as fn(web_sys::Event)),
     );
+    /// The firewall view's search and sort handler.
+    static FILTER: Handler = Closure::new(on_filter as fn(web_sys::Event));
+}
+
+fn value_of(doc: &Document, id: &str) -> String {
+    let el = doc.get_element_by_id(id);
+    if let Some(i) = el.as_ref().and_then(|e| e.dyn_ref::<HtmlInputElement>()) {
+        return i.value();
+    }
+    el.and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// Draws the firewall view for the plan, with the page's search text and sort order.
+fn render_firewall(doc: &Document, plan: &portplan_core::Plan) {
+    let Some(el) = doc.get_element_by_id("firewall-view") else {
+        return;
+    };
+    let rules = portplan_core::export::groups::rules(plan);
+    let query = value_of(doc, "firewall-search");
+    let sort = crate::firewall::sort_named(&value_of(doc, "firewall-sort"));
+    el.set_inner_html(&crate::firewall::render(&rules, &query, sort));
+}
+
+fn on_filter(_: web_sys::Event) {
+    let Some(doc) = document() else { return };
+    STATE.with(|s| {
+        if let Ok(plan) = read_plan(&s.borrow().plan) {
+            render_firewall(&doc, &plan);
+        }
+    });
 }
 
 fn document() -> Option<Document> {
@@ -47,18 +79,38 @@ fn texts(s: &State) -> Vec<String> {
     s.reports.iter().map(|r| r.text.clone()).collect()
 }
 
+/// Above this many hosts the diagram is not drawn on the page (thousands of arrows
+/// are unreadable and take the browser seconds to lay out); its SVG download still is.
+pub const MAX_DRAWN_HOSTS: usize = 150;
+
 /// Redraws the diagram and the verification view for the current state.
 fn render() {
     let Some(doc) = document() else { return };
     STATE.with(|s| {
         let s = s.borrow();
         let texts = texts(&s);
+        let plan = read_plan(&s.plan);
         if let Some(fig) = doc.get_element_by_id("diagram") {
             // The SVG has presentation attributes only (no style, no script), so it
             // fits the page's CSP inline; its texts are escaped by the core's writer.
-            fig.set_inner_html(&diagram(&s.plan, &texts).unwrap_or_else(|e| {
-                format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e))
-            }));
+            let html = match &plan {
+                Ok(p) if p.hosts.len() > MAX_DRAWN_HOSTS => format!(
+                    "<p class=\"hint\">{} hosts are too many to draw here (up to {MAX_DRAWN_HOSTS}); the Diagram (SVG) download has them all.</p>",
+                    p.hosts.len()
+                ),
+                Ok(p) => {
+                    let overlay = verdicts::overlay(p, &texts);
+                    portplan_core::export::svg::render(p, overlay.as_ref())
+                }
+                Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(e)),
+            };
+            fig.set_inner_html(&html);
+        }
+        if let Ok(p) = &plan {
+            render_firewall(&doc, p);
+            if let Some(el) = doc.get_element_by_id("warnings-view") {
+                el.set_inner_html(&crate::warnings::render(p));
+            }
         }
         if let Some(el) = doc.get_element_by_id("report-message") {
             let lines: String = s
@@ -72,7 +124,7 @@ fn render() {
             el.set_inner_html(&lines);
         }
         if let Some(el) = doc.get_element_by_id("verification-view") {
-            let html = match read_plan(&s.plan) {
+            let html = match plan {
                 Ok(_) if s.reports.is_empty() => String::new(),
                 Ok(plan) => {
                     let names: Vec<String> = s.reports.iter().map(|r| r.name.clone()).collect();
@@ -92,6 +144,18 @@ fn render() {
 /// (Re)attaches the handlers: the page re-creates these elements when the plan comes
 /// back after an error, and setting the `on…` property again never doubles a handler.
 fn attach(doc: &Document) {
+    FILTER.with(|filter| {
+        for (id, event) in [("firewall-search", "input"), ("firewall-sort", "change")] {
+            if let Some(el) = doc.get_element_by_id(id) {
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                    match event {
+                        "input" => el.set_oninput(Some(filter.as_ref().unchecked_ref())),
+                        _ => el.set_onchange(Some(filter.as_ref().unchecked_ref())),
+                    }
+                }
+            }
+        }
+    });
     HANDLERS.with(|(files, clear)| {
         if let Some(input) = doc.get_element_by_id("report-file") {
             if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
@@ -190,4 +254,16 @@ pub fn export_file(plan_json: &str, kind: &str, date: &str) -> Result<Vec<u8>, J
     STATE
         .with(|s| file(plan_json, kind, &texts(&s.borrow()), date))
         .map_err(js)
+}
+
+/// The share link's `#s=` payload of a scenario's JSON (the core's DEFLATE + base64url).
+#[wasm_bindgen(js_name = packLink)]
+pub fn pack_link(scenario_json: &str) -> String {
+    portplan_core::share::pack(scenario_json)
+}
+
+/// The scenario JSON of a `#s=` payload, or why the link cannot be read.
+#[wasm_bindgen(js_name = unpackLink)]
+pub fn unpack_link(data: &str) -> Result<String, JsError> {
+    portplan_core::share::unpack(data).map_err(|e| JsError::new(&e))
 }

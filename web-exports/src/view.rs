@@ -15,20 +15,7 @@ use portplan_core::{Flow, Plan};
 use std::fmt::Write;
 
 /// Escapes text for HTML content and double-quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use portplan_core::export::markup::escape as esc;
 
 fn dir(f: &Flow) -> String {
     format!("{} → {}", f.from, f.to)
@@ -162,7 +149,7 @@ fn summary(o: &mut String, plan: &Plan, reports: &[Report]) {
                 o,
                 "<tr data-phase=\"{p}\" data-pair=\"{pair}\"><td>{title}</td><td>{pair}</td><td class=\"n-pass\">{pass}</td><td class=\"n-attention\">{attention}</td><td class=\"n-fail\">{fail}</td><td class=\"n-unchecked\">{unchecked}</td></tr>",
                 p = phase.as_str(),
-                title = esc(export::phase_title(phase)),
+                title = esc(phase.title()),
                 pair = esc(&format!("{} → {}", g.from, g.to)),
             );
         }

@@ -2,159 +2,296 @@
 
 use crate::components::deployment::Deployment;
 use crate::components::downloads::Downloads;
-use crate::components::field::{field_id, Problem};
-use crate::components::firewall::FirewallView;
+use crate::components::field::field_id;
 use crate::components::hosts::Hosts;
 use crate::components::import::Import;
+use crate::components::labels;
 use crate::components::plan_view::PlanView;
 use crate::components::share_link::ShareLink;
-use crate::components::workloads::Workloads;
+use crate::components::workloads::{focus_id, Workloads};
 use crate::exports;
-use crate::share;
-use crate::state::{Action, Draft, Wizard};
-use portplan_core::{InputError, Plan, Scenario};
+use crate::problems::Problems;
+use crate::share::{self, Link};
+use crate::state::{Action, Checked, Draft, Wizard};
+use portplan_core::{Plan, Scenario};
+use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
+
 use yew::prelude::*;
 
-type Evaluation = Result<(Rc<Scenario>, Rc<Plan>), InputError>;
+/// A plan the page can show: the scenario it came from, and its JSON for the exports
+/// module and the download.
+#[derive(Debug, PartialEq)]
+pub struct Shown {
+    pub scenario: Rc<Scenario>,
+    pub plan: Rc<Plan>,
+    pub json: Rc<str>,
+}
+
+impl Shown {
+    fn of(checked: &Checked) -> Option<Rc<Shown>> {
+        let (s, p) = checked.plan.as_ref()?;
+        Some(Rc::new(Shown {
+            json: Rc::from(p.to_json()),
+            scenario: Rc::new(s.clone()),
+            plan: Rc::new(p.clone()),
+        }))
+    }
+}
 
 fn location_hash() -> String {
     gloo_utils::window().location().hash().unwrap_or_default()
 }
 
-/// The starting draft: the link's scenario if the page was opened from one.
-fn initial() -> (Draft, Option<String>) {
+/// How the page starts: the draft, a problem with the link, whether it is a review
+/// of a shared plan, and a packed link still to unpack.
+struct Start {
+    draft: Draft,
+    link_error: Option<String>,
+    review: bool,
+    packed: Option<String>,
+}
+
+fn initial() -> Start {
+    let plain = |draft, link_error, review| Start {
+        draft,
+        link_error,
+        review,
+        packed: None,
+    };
     match share::parse(&location_hash()) {
-        Some(Ok(s)) => (Draft::from_scenario(&s), None),
-        Some(Err(e)) => (Draft::default(), Some(e.to_string())),
-        None => (Draft::default(), None),
+        Some(Link::Plain(Ok(s))) => plain(Draft::from_scenario(&s), None, true),
+        Some(Link::Plain(Err(e))) => plain(Draft::default(), Some(e.to_string()), false),
+        Some(Link::Packed(data)) => Start {
+            draft: Draft::default(),
+            link_error: None,
+            review: true,
+            packed: Some(data),
+        },
+        None => plain(Draft::default(), None, false),
     }
 }
 
-fn focus(path: &str) {
-    let el = gloo_utils::document().get_element_by_id(&field_id(path));
-    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = el.focus();
+/// Opens a link's scenario: a plain one at once, a packed one once the exports module
+/// has unpacked it.
+fn open_link(
+    link: Link,
+    dispatcher: UseReducerDispatcher<Wizard>,
+    link_error: UseStateHandle<Option<String>>,
+    opening: UseStateHandle<bool>,
+) {
+    let load = move |r: Result<Scenario, String>| {
+        match r {
+            Ok(s) => {
+                link_error.set(None);
+                dispatcher.dispatch(Action::Load(Draft::from_scenario(&s)));
+            }
+            Err(e) => link_error.set(Some(e)),
+        }
+        opening.set(false);
+    };
+    match link {
+        Link::Plain(r) => load(r.map(|s| *s).map_err(|e| e.to_string())),
+        Link::Packed(data) => exports::unpack(data, move |r| {
+            load(
+                r.map_err(|e| format!("The link is damaged: {e}."))
+                    .and_then(|json| share::read_json(&json).map_err(|e| e.to_string())),
+            )
+        }),
     }
+}
+
+fn page_base() -> String {
+    let loc = gloo_utils::window().location();
+    format!(
+        "{}{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    )
 }
 
 #[function_component]
 pub fn App() -> Html {
     let start = use_memo((), |_| initial());
-    let link_error = use_state(|| start.1.clone());
+    let link_error = use_state(|| start.link_error.clone());
+    let review = use_state(|| start.review);
+    let opening = use_state(|| start.packed.is_some());
+    // The address bar changes only once the scenario has been edited here.
+    let edited = use_state_eq(|| false);
+    let share_url = use_state(|| None::<AttrValue>);
     let wizard = {
-        let draft = start.0.clone();
+        let draft = start.draft.clone();
         use_reducer_eq(move || Wizard { draft })
     };
-    let evaluation: Rc<Evaluation> = use_memo(wizard.draft.clone(), |d| {
-        d.evaluate().map(|(s, p)| (Rc::new(s), Rc::new(p)))
-    });
-    let plan_json = use_memo(evaluation.clone(), |e| {
-        e.as_ref()
-            .as_ref()
-            .ok()
-            .map(|(_, p)| Rc::<str>::from(p.to_json()))
-    });
+    {
+        let (dispatcher, link_error, opening) =
+            (wizard.dispatcher(), link_error.clone(), opening.clone());
+        let packed = start.packed.clone();
+        use_effect_with((), move |_| {
+            if let Some(data) = packed {
+                open_link(Link::Packed(data), dispatcher, link_error, opening);
+            }
+        });
+    }
+    let checked: Rc<Checked> = use_memo(wizard.draft.clone(), |d| d.check());
+    let problems = use_memo(checked.clone(), |c| Problems::new(&wizard.draft, &c.errors));
+    let current = use_memo(checked.clone(), |c| Shown::of(c));
+    // The last valid plan stays on screen while fields are being fixed.
+    let last: Rc<RefCell<Option<Rc<Shown>>>> = use_mut_ref(|| None);
+    if let Some(c) = current.as_ref() {
+        *last.borrow_mut() = Some(c.clone());
+    }
+    let shown: Option<Rc<Shown>> = current.as_ref().clone().or_else(|| last.borrow().clone());
+    let stale = current.is_none() && shown.is_some();
     // After each render of a new plan, the exports module (imported with the first
     // plan; the page never waits for it) redraws the diagram and the verification view.
+    let plan_json = shown.as_ref().map(|s| s.json.clone());
     use_effect_with(plan_json.clone(), |json| {
         if let Some(json) = json.as_ref() {
             exports::show(json.clone());
         }
     });
-    let fragment = use_memo(evaluation.clone(), |e| {
-        e.as_ref().as_ref().ok().map(|(s, _)| share::fragment(s))
+    let scenario_json: Rc<Option<Rc<str>>> = use_memo(plan_json.clone(), |_| {
+        shown.as_ref().map(|s| Rc::from(share::json(&s.scenario)))
     });
-    // Keep the address bar's fragment equal to the valid scenario (no history entry).
-    use_effect_with(fragment.clone(), |f| {
-        if let Some(f) = f.as_ref() {
-            if location_hash() != *f {
-                let _ = gloo_utils::window().history().and_then(|h| {
-                    h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(f))
-                });
-            }
-        }
-    });
+    // The share link is packed by the exports module; the address bar follows it only
+    // after an edit here (a link being reviewed stays as it was opened).
+    {
+        let share_url = share_url.clone();
+        let waiting = *opening;
+        use_effect_with(
+            (scenario_json.clone(), *edited, waiting),
+            move |(json, edited, waiting)| {
+                if let (Some(json), false) = (json.as_ref().clone(), *waiting) {
+                    let edited = *edited;
+                    exports::pack(json, move |r| {
+                        let Ok(packed) = r else { return };
+                        let f = share::fragment(&packed);
+                        share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
+                        if edited && location_hash() != f {
+                            let _ = gloo_utils::window().history().and_then(|h| {
+                                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&f))
+                            });
+                        }
+                    });
+                }
+            },
+        );
+    }
     // A link pasted into the address bar of an open page changes only the fragment.
     {
-        let (dispatcher, link_error) = (wizard.dispatcher(), link_error.clone());
+        let (dispatcher, link_error, opening) =
+            (wizard.dispatcher(), link_error.clone(), opening.clone());
         use_effect_with((), move |_| {
             let listener =
                 gloo_events::EventListener::new(&gloo_utils::window(), "hashchange", move |_| {
-                    match share::parse(&location_hash()) {
-                        Some(Ok(s)) => {
-                            link_error.set(None);
-                            dispatcher.dispatch(Action::Load(Draft::from_scenario(&s)));
-                        }
-                        Some(Err(e)) => link_error.set(Some(e.to_string())),
-                        None => {}
+                    if let Some(link) = share::parse(&location_hash()) {
+                        open_link(
+                            link,
+                            dispatcher.clone(),
+                            link_error.clone(),
+                            opening.clone(),
+                        );
                     }
                 });
             move || drop(listener)
         });
     }
-    let share_url = fragment.as_ref().as_ref().map(|f| {
-        let loc = gloo_utils::window().location();
-        let base = format!(
-            "{}{}{}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default(),
-            loc.search().unwrap_or_default()
-        );
-        AttrValue::from(format!("{base}{f}"))
-    });
-    let ondispatch = {
-        let w = wizard.clone();
-        Callback::from(move |a: Action| w.dispatch(a))
+    // One callback for the page's life: a new one per render would re-render every
+    // field on any background update (the link being packed), and a re-rendered input
+    // takes back the draft's value, wiping what is being typed.
+    let ondispatch: Callback<Action> = {
+        let (dispatcher, edited) = (wizard.dispatcher(), edited.setter());
+        (*use_memo((), move |_| {
+            Callback::from(move |a: Action| {
+                edited.set(true);
+                dispatcher.dispatch(a)
+            })
+        }))
+        .clone()
     };
     let d = &wizard.draft;
-    let problem = Problem(evaluation.as_ref().as_ref().err().cloned());
-    let result = match (evaluation.as_ref(), plan_json.as_ref()) {
-        (Ok((s, p)), Some(json)) => {
-            let (diagram, verification) = exports::containers();
+    let problem_list = if problems.is_empty() {
+        Html::default()
+    } else {
+        let title = if stale {
+            format!("The plan below is out of date: {}", problems.count_text())
+        } else {
+            format!("No plan yet: {}", problems.count_text())
+        };
+        html! {
+            <section id="problems" role="alert" aria-labelledby="problems-title">
+                <h2 id="problems-title">{ title }</h2>
+                <ul>
+                    { for problems.list.iter().map(|p| {
+                        let id = field_id(&p.field);
+                        let onclick = Callback::from(move |_| focus_id(&id));
+                        html! {
+                            <li class="problem" data-field={p.field.clone()}>
+                                <button type="button" class="link" {onclick}>{ p.sentence() }</button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+                if checked.errors.len() >= crate::state::MAX_ERRORS {
+                    <p>{ format!("The first {} are listed; fixing them shows the rest.", crate::state::MAX_ERRORS) }</p>
+                }
+            </section>
+        }
+    };
+    let result = match &shown {
+        Some(s) => {
+            let (diagram, verification, firewall, warnings) = exports::containers();
             html! {
             <>
-                <Downloads scenario={s.clone()} plan_json={json.clone()} />
+                if stale {
+                    <p id="stale-note" class="stale-note" role="status">
+                        { format!("Out of date: this is the last valid plan. {} above.", problems.count_text()) }
+                    </p>
+                }
+                { warnings }
+                // What a firewall team asks for first, then the files, the picture
+                // and the verification.
+                { firewall }
+                <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
                 { diagram }
                 { verification }
-                <FirewallView plan={p.clone()} />
-                <PlanView plan={p.clone()} />
+                <PlanView plan={s.plan.clone()} />
             </>
             }
         }
-        (Ok(_), None) => Html::default(),
-        (Err(e), _) => {
-            let path = e.path().to_string();
-            let onclick = Callback::from(move |_| focus(&path));
-            html! {
-                <section id="problem" role="alert">
-                    <h2>{ "The plan waits for one fix" }</h2>
-                    <p><code>{ e.path() }</code>{ ": " }{ problem.for_field(e.path()).unwrap_or_else(|| e.to_string()) }</p>
-                    <button type="button" {onclick}>{ "Go to the field" }</button>
-                </section>
-            }
-        }
+        None => Html::default(),
     };
     html! {
         <>
             <header>
                 <h1>{ "portplan" }<span>{ " — PlateSpin network port planner" }</span></h1>
-                <ShareLink url={share_url} />
+                <ShareLink url={(*share_url).clone()} />
                 if let Some(e) = &*link_error {
                     <p class="field-error" role="alert" id="link-error">{ e }</p>
                 }
             </header>
             <main>
-                <ContextProvider<Problem> context={problem.clone()}>
+                if *opening {
+                    <p id="opening" class="loading" role="status">{ "Opening the shared plan…" }</p>
+                } else if *review {
+                    <section id="review" class="review-bar" aria-labelledby="review-title">
+                        <h2 id="review-title">{ format!("Review of a shared plan: {} {}, {} workloads", labels::product(d.product), d.version, d.workloads.len()) }</h2>
+                        <p>{ "Read-only: nothing here changes the link. Edit opens the wizard; the link then follows your changes." }</p>
+                        <button type="button" id="edit-plan" onclick={let r = review.clone(); Callback::from(move |_| r.set(false))}>{ "Edit" }</button>
+                    </section>
+                    <div class="result">{ result }</div>
+                } else {
+                    { problem_list }
                     <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                        <Deployment draft={d.clone()} ondispatch={ondispatch.clone()} />
-                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} ondispatch={ondispatch.clone()} />
-                        <Workloads workloads={d.workloads.clone()} ondispatch={ondispatch.clone()} />
-                        <Import ondispatch={ondispatch} />
+                        <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Workloads workloads={d.workloads.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Import workloads={d.workloads.len()} ondispatch={ondispatch} />
                     </form>
-                </ContextProvider<Problem>>
-                <div class="result">{ result }</div>
+                    <div class={classes!("result", stale.then_some("stale"))}>{ result }</div>
+                }
             </main>
         </>
     }

@@ -23,6 +23,12 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn update(this: &ExportsModule, plan: &str);
 
+    #[wasm_bindgen(method, js_name = packLink)]
+    fn pack_link(this: &ExportsModule, scenario_json: &str) -> String;
+
+    #[wasm_bindgen(method, catch, js_name = unpackLink)]
+    fn unpack_link(this: &ExportsModule, data: &str) -> Result<String, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = exportFile)]
     fn export_file(
         this: &ExportsModule,
@@ -54,16 +60,45 @@ fn failed(e: &str) {
     }
 }
 
-/// Hands the plan on screen to the exports module (loading it the first time), which
-/// redraws the diagram and the verification view. Calls run in order, so the last
-/// plan wins even while the module is still loading.
-pub fn show(plan: Rc<str>) {
-    wasm_bindgen_futures::spawn_local(async move {
-        match module().await {
-            Ok(m) => m.update(&plan),
-            Err(e) => failed(&e),
+/// Work that follows an edit but must not hold up its frame (the diagram, the share
+/// link): run `f` after `ms`, unless another call with the same `slot` came since.
+fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
+    thread_local! {
+        static GENERATION: std::cell::RefCell<[u32; 2]> = const { std::cell::RefCell::new([0; 2]) };
+    }
+    let generation = GENERATION.with(|g| {
+        let mut g = g.borrow_mut();
+        g[slot] = g[slot].wrapping_add(1);
+        g[slot]
+    });
+    let run = Closure::once_into_js(move || {
+        if GENERATION.with(|g| g.borrow()[slot]) == generation {
+            f();
         }
     });
+    let _ = gloo_utils::window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), ms);
+}
+
+/// How long after the last edit the diagram and the link follow.
+const SETTLE_MS: i32 = 120;
+
+/// Hands the plan on screen to the exports module (loading it the first time), which
+/// redraws the diagram and the verification view, once edits have settled; the last
+/// plan wins even while the module is still loading.
+pub fn show(plan: Rc<str>) {
+    later(
+        0,
+        SETTLE_MS,
+        Box::new(move || {
+            wasm_bindgen_futures::spawn_local(async move {
+                match module().await {
+                    Ok(m) => m.update(&plan),
+                    Err(e) => failed(&e),
+                }
+            })
+        }),
+    );
 }
 
 /// Makes the file `kind` (`csv`, `md`, `svg`, `pdf`: `portplan plan --format <kind>`,
@@ -83,6 +118,30 @@ pub fn make(
     });
 }
 
+/// Packs a scenario's JSON for the share link (`#s=` payload) and passes it to `done`.
+pub fn pack(scenario_json: Rc<str>, done: impl FnOnce(Result<String, String>) + 'static) {
+    later(
+        1,
+        SETTLE_MS,
+        Box::new(move || {
+            wasm_bindgen_futures::spawn_local(async move {
+                done(module().await.map(|m| m.pack_link(&scenario_json)))
+            })
+        }),
+    );
+}
+
+/// Unpacks a `#s=` payload into the scenario JSON and passes it to `done`.
+pub fn unpack(data: String, done: impl FnOnce(Result<String, String>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(
+            module()
+                .await
+                .and_then(|m| m.unpack_link(&data).map_err(message)),
+        )
+    });
+}
+
 /// Today in the browser's time zone as `YYYY-MM-DD` (the PDF's date).
 pub fn today() -> String {
     let d = js_sys::Date::new_0();
@@ -97,7 +156,7 @@ pub fn today() -> String {
 /// The containers the exports module fills: the diagram (above the tables) and the
 /// verification section with its report input. Yew renders them empty and never
 /// touches their content.
-pub fn containers() -> (Html, Html) {
+pub fn containers() -> (Html, Html, Html, Html) {
     let diagram = html! {
         <section id="diagram-section" aria-labelledby="diagram-title">
             <h2 id="diagram-title">{ "Diagram" }</h2>
@@ -116,5 +175,30 @@ pub fn containers() -> (Html, Html) {
             <div id="verification-view"></div>
         </section>
     };
-    (diagram, verification)
+    // The firewall view: the page renders its search and sort controls; the exports
+    // module draws the grouped rules (see web-exports/src/firewall.rs).
+    let firewall = html! {
+        <section id="firewall" aria-labelledby="firewall-title">
+            <p class="hint">{ "Each rule opens inbound on the destination. Hosts with the same needs form an address group (open a group to see its addresses)." }</p>
+            <div class="row no-print filters">
+                <div class="field">
+                    <label for="firewall-search">{ "Search the firewall view (host, address, port, phase, purpose)" }</label>
+                    <input type="search" id="firewall-search" placeholder="e.g. 3725 or ps01" autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="firewall-sort">{ "Sort the firewall view by" }</label>
+                    <select id="firewall-sort">
+                        <option value="plan">{ "plan order (phase by phase)" }</option>
+                        <option value="from">{ "source" }</option>
+                        <option value="to">{ "destination" }</option>
+                        <option value="ports">{ "ports" }</option>
+                        <option value="phase">{ "phase" }</option>
+                    </select>
+                </div>
+            </div>
+            <div id="firewall-view"></div>
+        </section>
+    };
+    let warnings = html! { <div id="warnings-view"></div> };
+    (diagram, verification, firewall, warnings)
 }

@@ -17,6 +17,7 @@ pub mod app;
 pub mod components;
 pub mod exports;
 pub mod paste;
+pub mod problems;
 pub mod share;
 pub mod state;
 

@@ -1,103 +1,475 @@
-//! Pasting a list of workloads: one per line, `name,address,os,drives`.
+//! Pasted or imported workload lists: what a spreadsheet copy or a CSV/TSV export gives.
 //!
-//! Spreadsheets and inventories export this shape. Drives may be one field (`C E` or
-//! `C;E`) or the trailing fields (`C,E`); a header line starting with `name` is skipped.
-//! The core still judges every value once the rows are in the wizard; here we only
-//! refuse what has no place in a row, naming the line.
+//! The separator is found from the first line (tab, `;` or `,`, fields may be quoted);
+//! a header line is recognised by its names (`Hostname`, `IP address`, `Target name`…)
+//! and maps columns in any order. Without a header the columns are the short form
+//! `name,address,os,drives` (more trailing fields are more drives). Values are read
+//! the way inventories write them: `Windows Server 2016 Standard` is Windows 2016,
+//! `RHEL 8` is Linux, `C:\` is drive C.
+//!
+//! Each row is judged at once with the core's own checks of names, addresses and drive
+//! letters, so the preview shows its problems before anything is added; the rows'
+//! cross-checks (duplicates, product rules) are the wizard's, once they are in.
 
-use crate::state::WorkloadDraft;
-use portplan_core::Os;
+use crate::state::{split_drives, HostDraft, WorkloadDraft};
+use portplan_core::scenario::{check_address, check_name, MAX_WORKLOADS};
+use portplan_core::{DriveLetter, Os, Transfer};
 
-/// Reads pasted text into workload rows, or says which line is wrong.
-pub fn parse(text: &str) -> Result<Vec<WorkloadDraft>, String> {
-    let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("name")) {
-            continue;
-        }
-        let fields: Vec<&str> = line.split([',', '\t']).map(str::trim).collect();
-        let [name, address, rest @ ..] = fields.as_slice() else {
-            return Err(format!(
-                "line {}: {line:?} needs at least name,address",
-                n + 1
-            ));
-        };
-        let (os, drives) = match rest {
-            [] => (Os::Windows, &[][..]),
-            ["", drives @ ..] => (Os::Windows, drives),
-            [os, drives @ ..] => {
-                let os = os
-                    .to_ascii_lowercase()
-                    .parse()
-                    .map_err(|e| format!("line {}: os {e}", n + 1))?;
-                (os, drives)
+/// A column of a workload list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    Address,
+    Os,
+    Windows,
+    Drives,
+    Transfer,
+    TargetName,
+    TargetAddress,
+    Agent,
+    /// A column the planner has no use for (kept out, named in the preview).
+    Ignored,
+}
+
+impl Column {
+    /// The column a header cell names, or `None` if it is not a header word.
+    pub fn from_header(cell: &str) -> Option<Column> {
+        let key: String = cell
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        Some(match key.as_str() {
+            "name" | "hostname" | "host" | "server" | "servername" | "workload" | "vm"
+            | "vmname" | "computer" | "computername" | "source" | "sourcename" | "machine" => {
+                Column::Name
             }
-        };
-        let drives: Vec<&str> = drives
+            "address" | "ip" | "ipaddress" | "ipv4" | "ipv4address" | "sourceaddress"
+            | "sourceip" | "fqdn" | "dnsname" | "addr" => Column::Address,
+            "os" | "operatingsystem" | "ostype" | "osfamily" | "platform" => Column::Os,
+            "windows" | "windowsversion" | "osversion" | "version" | "winversion" => {
+                Column::Windows
+            }
+            "drives" | "drive" | "driveletters" | "volumes" | "disks" => Column::Drives,
+            "transfer" | "transfermethod" | "method" | "transfertype" => Column::Transfer,
+            "targetname" | "target" | "targethost" | "targetvm" | "targethostname" => {
+                Column::TargetName
+            }
+            "targetaddress" | "targetip" | "targetipaddress" | "targetfqdn" => {
+                Column::TargetAddress
+            }
+            "agent" | "migrateagent" | "useagent" => Column::Agent,
+            _ => return None,
+        })
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Address => "address",
+            Column::Os => "OS",
+            Column::Windows => "Windows version",
+            Column::Drives => "drives",
+            Column::Transfer => "transfer",
+            Column::TargetName => "target name",
+            Column::TargetAddress => "target address",
+            Column::Agent => "agent",
+            Column::Ignored => "ignored",
+        }
+    }
+}
+
+/// One row as read, with what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastedRow {
+    /// 1-based line of the pasted text.
+    pub line: usize,
+    pub workload: WorkloadDraft,
+    pub errors: Vec<String>,
+}
+
+/// A whole paste, ready to preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pasted {
+    /// `tab`, `semicolon` or `comma`.
+    pub separator: &'static str,
+    /// The columns, from the header or the short form.
+    pub columns: Vec<Column>,
+    pub header: bool,
+    /// Header cells that name nothing the planner uses.
+    pub ignored: Vec<String>,
+    pub rows: Vec<PastedRow>,
+}
+
+impl Pasted {
+    pub fn problem_rows(&self) -> usize {
+        self.rows.iter().filter(|r| !r.errors.is_empty()).count()
+    }
+}
+
+fn separator(line: &str) -> (char, &'static str) {
+    if line.contains('\t') {
+        ('\t', "tab")
+    } else if line.matches(';').count() > line.matches(',').count() {
+        (';', "semicolon")
+    } else {
+        (',', "comma")
+    }
+}
+
+/// Splits one line at `sep`, honouring double quotes (`"C, E"`, `""` for a quote).
+fn split_line(line: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => out.push(std::mem::take(&mut cell).trim().to_string()),
+            c => cell.push(c),
+        }
+    }
+    out.push(cell.trim().to_string());
+    out
+}
+
+/// The Windows generation named in an inventory's OS text: `Windows Server 2008 R2
+/// Enterprise` → `2008 R2`, `Windows 10 Pro` → `10`.
+pub fn windows_in(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let r2 = words.get(i + 1).is_some_and(|n| n == "r2");
+        match w.as_str() {
+            "2003" | "2008" | "2012" if r2 => return Some(format!("{w} R2")),
+            "2003" | "2008" | "2012" | "2016" | "2019" | "2022" | "2025" | "xp" | "10" | "11" => {
+                return Some(w.clone())
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `Windows Server 2016` is Windows; `RHEL 8`, `Ubuntu 22.04`, `SLES 15` are Linux.
+pub fn os_of(text: &str) -> Option<Os> {
+    let t = text.to_ascii_lowercase();
+    const LINUX: &[&str] = &[
+        "linux", "rhel", "red hat", "redhat", "centos", "ubuntu", "debian", "suse", "sles",
+        "oracle", "rocky", "alma", "fedora", "oel",
+    ];
+    if t.starts_with("win") || t.contains("windows") {
+        Some(Os::Windows)
+    } else if LINUX.iter().any(|l| t.contains(l)) {
+        Some(Os::Linux)
+    } else {
+        None
+    }
+}
+
+/// `file`, `file-based`, `VSS block-based`, `block`, `legacy`, `block-legacy`…
+pub fn transfer_of(text: &str) -> Option<Transfer> {
+    let t: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    Some(match t.as_str() {
+        "" | "file" | "filebased" | "filetransfer" => Transfer::File,
+        "vss" | "vssbbt" | "block" | "blockbased" | "bbt" | "vssblockbased" => Transfer::VssBbt,
+        "legacy" | "blocklegacy" | "legacyblockbased" | "legacyblock" => Transfer::BlockLegacy,
+        _ => return None,
+    })
+}
+
+fn agent_of(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" | "-" => Some(false),
+        "yes" | "y" | "true" | "1" | "x" | "agent" => Some(true),
+        _ => None,
+    }
+}
+
+/// `C:\`, `C:`, `c` → `C`; letters stay text for the core to judge.
+fn drives_of(cells: &[&str]) -> String {
+    cells
+        .iter()
+        .flat_map(|c| split_drives(c))
+        .map(|d| d.trim_end_matches(['\\', '/']).trim_end_matches(':'))
+        .filter(|d| !d.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads pasted text; `room` is how many more workloads the scenario can take, checked
+/// before any row is read so a huge paste is refused at once.
+pub fn parse(text: &str, room: usize) -> Result<Pasted, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((first_n, first)) = lines.next() else {
+        return Err("Nothing to add: paste rows of name, address, OS, drives (a spreadsheet copy with a header row works too).".into());
+    };
+    let (sep, separator) = separator(first);
+    let head = split_line(first, sep);
+    let known = head.iter().filter_map(|c| Column::from_header(c)).count();
+    let header = head
+        .iter()
+        .any(|c| Column::from_header(c) == Some(Column::Name))
+        && known * 2 >= head.iter().filter(|c| !c.is_empty()).count();
+    let count = text.lines().filter(|l| !l.trim().is_empty()).count() - usize::from(header);
+    if count > room {
+        let have = MAX_WORKLOADS - room.min(MAX_WORKLOADS);
+        return Err(format!(
+            "That is {count} rows: a scenario holds at most {MAX_WORKLOADS} workloads, and with the {have} already there {room} more fit. Nothing was added."
+        ));
+    }
+    let (columns, ignored) = if header {
+        let cols: Vec<Column> = head
             .iter()
-            .flat_map(|d| crate::state::split_drives(d))
+            .map(|c| Column::from_header(c).unwrap_or(Column::Ignored))
             .collect();
-        rows.push(WorkloadDraft {
-            address: (*address).to_string(),
-            os,
-            drives: drives.join(", "),
-            ..WorkloadDraft::new((*name).to_string())
-        });
+        let ignored = head
+            .iter()
+            .zip(&cols)
+            .filter(|(c, col)| **col == Column::Ignored && !c.is_empty())
+            .map(|(c, _)| c.clone())
+            .collect();
+        (cols, ignored)
+    } else {
+        (
+            vec![Column::Name, Column::Address, Column::Os, Column::Drives],
+            vec![],
+        )
+    };
+    let rows_iter: Box<dyn Iterator<Item = (usize, &str)>> = if header {
+        Box::new(lines)
+    } else {
+        Box::new(std::iter::once((first_n, first)).chain(lines))
+    };
+    let rows = rows_iter
+        .map(|(n, line)| read_row(n + 1, &split_line(line, sep), &columns, header))
+        .collect();
+    Ok(Pasted {
+        separator,
+        columns,
+        header,
+        ignored,
+        rows,
+    })
+}
+
+fn read_row(line: usize, cells: &[String], columns: &[Column], header: bool) -> PastedRow {
+    let get = |c: Column| -> Vec<&str> {
+        columns
+            .iter()
+            .zip(cells)
+            .filter(|(col, _)| **col == c)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let one = |c: Column| get(c).first().copied().unwrap_or("").to_string();
+    let mut errors = Vec::new();
+    let mut w = WorkloadDraft::new(one(Column::Name));
+    w.address = one(Column::Address);
+    let os_text = one(Column::Os);
+    let windows_text = one(Column::Windows);
+    w.os = if os_text.is_empty() {
+        Os::Windows
+    } else {
+        match os_of(&os_text) {
+            Some(os) => os,
+            None => {
+                errors.push(format!("OS “{os_text}” is neither Windows nor Linux."));
+                Os::Windows
+            }
+        }
+    };
+    if w.os == Os::Windows {
+        w.windows = windows_in(&windows_text)
+            .or_else(|| windows_in(&os_text))
+            .unwrap_or(windows_text);
     }
-    if rows.is_empty() {
-        return Err("nothing to add: paste lines of name,address,os,drives".into());
+    let mut drives = get(Column::Drives);
+    if !header {
+        // Short form: every field after the OS is a drive.
+        drives = cells.iter().skip(3).map(String::as_str).collect();
     }
-    Ok(rows)
+    w.drives = drives_of(&drives);
+    let transfer_text = one(Column::Transfer);
+    match transfer_of(&transfer_text) {
+        Some(t) => w.transfer = t,
+        None => errors.push(format!(
+            "transfer “{transfer_text}” is not file-based, VSS block-based or legacy block-based."
+        )),
+    }
+    let agent_text = one(Column::Agent);
+    match agent_of(&agent_text) {
+        Some(a) => w.agent = a,
+        None => errors.push(format!("agent “{agent_text}” is not yes or no.")),
+    }
+    w.target = HostDraft {
+        name: one(Column::TargetName),
+        address: one(Column::TargetAddress),
+    };
+    if let Err(m) = check_name(&w.name) {
+        errors.push(format!("name: {}", crate::problems::words(&m)));
+    }
+    if let Err(m) = check_address(&w.address) {
+        errors.push(format!("address: {}", crate::problems::words(&m)));
+    }
+    for d in split_drives(&w.drives) {
+        if let Err(e) = DriveLetter::parse(d) {
+            errors.push(format!(
+                "drives: {}",
+                crate::problems::words(&e.to_string())
+            ));
+        }
+    }
+    if !(w.target.name.is_empty() && w.target.address.is_empty()) {
+        if let Err(m) = check_name(&w.target.name) {
+            errors.push(format!("target name: {}", crate::problems::words(&m)));
+        }
+        if let Err(m) = check_address(&w.target.address) {
+            errors.push(format!("target address: {}", crate::problems::words(&m)));
+        }
+    }
+    PastedRow {
+        line,
+        workload: w,
+        errors,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn give(text: &str, expected: &[(&str, &str, Os, &str)]) {
-        let rows = parse(text).expect("parses");
-        let got: Vec<(&str, &str, Os, &str)> = rows
+    /// (name, address, os, windows, drives, transfer, target name, target address)
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        Os,
+        &'a str,
+        &'a str,
+        Transfer,
+        &'a str,
+        &'a str,
+    );
+
+    fn give(text: &str, expected: &[Row<'_>]) {
+        let p = parse(text, MAX_WORKLOADS).expect("parses");
+        let got: Vec<Row<'_>> = p
+            .rows
             .iter()
-            .map(|w| (w.name.as_str(), w.address.as_str(), w.os, w.drives.as_str()))
+            .map(|r| {
+                let w = &r.workload;
+                (
+                    w.name.as_str(),
+                    w.address.as_str(),
+                    w.os,
+                    w.windows.as_str(),
+                    w.drives.as_str(),
+                    w.transfer,
+                    w.target.name.as_str(),
+                    w.target.address.as_str(),
+                )
+            })
             .collect();
         assert_eq!(got, expected, "{text:?}");
+        for r in &p.rows {
+            assert_eq!(r.errors, Vec::<String>::new(), "{text:?}");
+        }
     }
 
+    use Os::{Linux, Windows};
+    use Transfer::{BlockLegacy, File, VssBbt};
+
     #[test]
-    fn rows() {
-        use Os::{Linux, Windows};
-        give("a,10.0.0.1,windows,C", &[("a", "10.0.0.1", Windows, "C")]);
+    fn short_form_rows() {
         give(
-            "name,address,os,drives\nb,h.example,linux,",
-            &[("b", "h.example", Linux, "")],
+            "a,10.0.0.1,windows,C",
+            &[("a", "10.0.0.1", Windows, "", "C", File, "", "")],
         );
         give(
-            "c,10.0.0.3,Windows,C E",
-            &[("c", "10.0.0.3", Windows, "C, E")],
+            "name,address,os,drives\nb,h.example,linux,",
+            &[("b", "h.example", Linux, "", "", File, "", "")],
         );
         give(
             "d,10.0.0.4,windows,C,D;E",
-            &[("d", "10.0.0.4", Windows, "C, D, E")],
+            &[("d", "10.0.0.4", Windows, "", "C, D, E", File, "", "")],
         );
-        give("e,10.0.0.5", &[("e", "10.0.0.5", Windows, "")]);
         give(
-            "f\t10.0.0.6\t\tC\n\n g , 10.0.0.7 , linux",
+            "f\t10.0.0.6\t\tC\n\n g \t 10.0.0.7 \t linux",
             &[
-                ("f", "10.0.0.6", Windows, "C"),
-                ("g", "10.0.0.7", Linux, ""),
+                ("f", "10.0.0.6", Windows, "", "C", File, "", ""),
+                ("g", "10.0.0.7", Linux, "", "", File, "", ""),
             ],
         );
-        // The core, not the paste, judges letters: a bad one arrives in the wizard.
-        give("h,10.0.0.8,windows,1", &[("h", "10.0.0.8", Windows, "1")]);
     }
 
     #[test]
-    fn refusals_name_the_line() {
-        let e = parse("a,10.0.0.1,windows\nb").expect_err("one field");
-        assert!(e.starts_with("line 2:"), "{e}");
-        let e = parse("a,10.0.0.1,solaris").expect_err("bad os");
-        assert!(e.contains("line 1") && e.contains("solaris"), "{e}");
-        assert!(parse("\n\n").is_err());
+    fn spreadsheet_copies_with_headers_in_any_order() {
+        // What Excel puts on the clipboard: tabs, a header, inventory words.
+        give(
+            "Hostname\tIP\tOperating System\tTarget name\tTarget IP\tDrives\tTransfer\tOwner\n\
+             web01\t10.0.1.10\tWindows Server 2016 Standard\tweb01-t\t10.0.2.10\tC:\\, D:\\\tVSS block-based\tAnna\n\
+             db01\t10.0.1.11\tRHEL 8\tdb01-t\t10.0.2.11\t\t\tBo",
+            &[
+                ("web01", "10.0.1.10", Windows, "2016", "C, D", VssBbt, "web01-t", "10.0.2.10"),
+                ("db01", "10.0.1.11", Linux, "", "", File, "db01-t", "10.0.2.11"),
+            ],
+        );
+        // A European spreadsheet's CSV: semicolons, quoted cells.
+        give(
+            "Name;Address;OS;Windows version;Drives;Transfer\n\"old01\";10.0.1.20;Windows;2003 R2;\"C; E\";legacy",
+            &[("old01", "10.0.1.20", Windows, "2003 R2", "C, E", BlockLegacy, "", "")],
+        );
+        let p = parse("Name,IP,Owner\na,10.0.0.1,x", 10).expect("parses");
+        assert!(p.header);
+        assert_eq!(p.ignored, ["Owner"]);
+        assert_eq!(p.separator, "comma");
+    }
+
+    #[test]
+    fn problems_are_per_row_in_words() {
+        let p = parse(
+            "name,address,os,transfer\nok,10.0.0.1,windows,file\nbad one,10.0.0.5:443,solaris,teleport",
+            10,
+        )
+        .expect("parses");
+        assert_eq!(p.rows[0].errors, Vec::<String>::new());
+        let e = &p.rows[1].errors;
+        assert_eq!(p.rows[1].line, 3);
+        assert_eq!(e.len(), 4, "{e:?}");
+        assert!(
+            e[0].contains("“solaris” is neither Windows nor Linux"),
+            "{e:?}"
+        );
+        assert!(e[1].contains("“teleport”"), "{e:?}");
+        assert!(
+            e[2].starts_with("name: “bad one” is not a host name"),
+            "{e:?}"
+        );
+        assert!(e[3].starts_with("address: “10.0.0.5:443”"), "{e:?}");
+        assert_eq!(p.problem_rows(), 1);
+    }
+
+    #[test]
+    fn the_cap_is_checked_before_reading_rows() {
+        let text: String = (0..12).map(|i| format!("vm{i},10.0.0.{i}\n")).collect();
+        let e = parse(&text, 10).expect_err("too many");
+        assert!(e.starts_with("That is 12 rows"), "{e}");
+        assert!(parse(&text, 12).is_ok());
+        assert!(parse("\n\n", 10).is_err());
     }
 }

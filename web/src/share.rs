@@ -1,26 +1,28 @@
-//! The share link: the whole scenario in the URL fragment, `#scenario=` followed by the
-//! base64url (no padding) of its public JSON. A fragment never leaves the browser, so
-//! a link carries the plan without anything being sent anywhere, and other tools can
-//! build links by encoding a scenario file.
-//!
-//! base64url is the twenty lines below rather than the `base64` crate: the crate's
-//! general engine costs several KiB of wasm for the one alphabet we use.
+//! The share link: the whole scenario in the URL fragment (see
+//! [`portplan_core::share`] for the two forms). The page writes `#s=` (compressed); the
+//! compression code lives in the exports module with the PDF's, which already carries
+//! DEFLATE, so packing and unpacking go through it ([`crate::exports::pack`]). The
+//! first form, `#scenario=` (plain base64url JSON), is read here directly, so old links
+//! open at once.
 
+use portplan_core::share::{decode, PACKED_KEY, PLAIN_KEY};
 use portplan_core::{InputError, Scenario};
 
-/// The fragment key, without `#`.
-pub const KEY: &str = "scenario=";
+/// The JSON a link carries: the scenario file's own text (DEFLATE takes the
+/// indentation almost for free, and one JSON writer keeps the wasm small).
+pub fn json(s: &Scenario) -> String {
+    s.to_json()
+}
 
-/// `#scenario=…` for a scenario (compact JSON: links stay short).
-pub fn fragment(s: &Scenario) -> String {
-    let json = serde_json::to_string(s).unwrap_or_default();
-    format!("#{KEY}{}", encode(json.as_bytes()))
+/// `#s=…` from a packed payload.
+pub fn fragment(packed: &str) -> String {
+    format!("#{PACKED_KEY}{packed}")
 }
 
 /// Why a fragment could not be read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkError {
-    /// Not base64url, or not UTF-8.
+    /// Not base64url, not UTF-8, or does not unpack.
     Encoding(String),
     /// Decoded, but the core refused the scenario.
     Scenario(InputError),
@@ -29,105 +31,70 @@ pub enum LinkError {
 impl std::fmt::Display for LinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LinkError::Encoding(m) => write!(f, "the link is damaged: {m}"),
-            LinkError::Scenario(e) => write!(f, "the link's scenario is refused: {e}"),
+            LinkError::Encoding(m) => write!(f, "The link is damaged: {m}."),
+            LinkError::Scenario(e) => write!(
+                f,
+                "The link's scenario is refused: {}",
+                crate::problems::words(&e.to_string())
+            ),
         }
     }
 }
 
-/// Reads a location hash (`#scenario=…`, with or without `#`).
-/// `None` when the hash holds no scenario at all (a plain page load).
-pub fn parse(hash: &str) -> Option<Result<Scenario, LinkError>> {
+/// What a location hash holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// A plain `#scenario=` link, read.
+    Plain(Result<Box<Scenario>, LinkError>),
+    /// A `#s=` payload, to unpack with the exports module, then [`read_json`].
+    Packed(String),
+}
+
+/// Reads a location hash (with or without `#`). `None` when it holds no scenario (a
+/// plain page load, an anchor).
+pub fn parse(hash: &str) -> Option<Link> {
     let hash = hash.strip_prefix('#').unwrap_or(hash);
-    let data = hash.strip_prefix(KEY)?;
+    if let Some(data) = hash.strip_prefix(PACKED_KEY) {
+        return Some(Link::Packed(data.to_string()));
+    }
+    let data = hash.strip_prefix(PLAIN_KEY)?;
     // Padding is not part of the format, but tolerate it from hand-built links.
     let data = data.trim_end_matches('=');
-    Some(
+    Some(Link::Plain(
         decode(data)
             .map_err(LinkError::Encoding)
             .and_then(|b| String::from_utf8(b).map_err(|e| LinkError::Encoding(e.to_string())))
-            .and_then(|json| {
-                let s = crate::state::read_scenario(&json).map_err(LinkError::Scenario)?;
-                s.validate().map_err(LinkError::Scenario)?;
-                Ok(s)
-            }),
-    )
+            .and_then(|json| read_json(&json))
+            .map(Box::new),
+    ))
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// base64url without padding (RFC 4648 §5).
-pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
-}
-
-/// Decodes base64url without padding; refuses other characters and impossible lengths.
-pub fn decode(text: &str) -> Result<Vec<u8>, String> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Ok(c - b'A'),
-        b'a'..=b'z' => Ok(c - b'a' + 26),
-        b'0'..=b'9' => Ok(c - b'0' + 52),
-        b'-' => Ok(62),
-        b'_' => Ok(63),
-        _ => Err(format!("{:?} is not a base64url character", char::from(c))),
-    };
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    for chunk in text.as_bytes().chunks(4) {
-        if chunk.len() == 1 {
-            return Err(format!(
-                "{} characters is not a base64url length",
-                text.len()
-            ));
-        }
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            n |= u32::from(value(*c)?) << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Ok(out)
+/// A link's JSON as a valid scenario.
+pub fn read_json(json: &str) -> Result<Scenario, LinkError> {
+    let s = crate::state::read_scenario(json).map_err(LinkError::Scenario)?;
+    s.validate().map_err(LinkError::Scenario)?;
+    Ok(s)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc_4648_vectors() {
-        for (plain, coded) in [
-            ("", ""),
-            ("f", "Zg"),
-            ("fo", "Zm8"),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg"),
-            ("fooba", "Zm9vYmE"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(encode(plain.as_bytes()), coded);
-            assert_eq!(decode(coded).as_deref(), Ok(plain.as_bytes()));
-        }
-        let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(encode(&[0xfb, 0xff]), "-_8");
-        assert_eq!(decode(&encode(&all)), Ok(all));
-        assert!(decode("Zm9vY").is_err());
-        assert!(decode("Zm+v").is_err());
-    }
     use crate::state::{Action, Draft, WorkloadEdit};
+    use portplan_core::share::{encode, pack, unpack};
 
     fn example(text: &str) -> Scenario {
         Scenario::from_json(text).expect("example")
+    }
+
+    /// What the page does: JSON, packed by the exports module, read back.
+    fn round_trip(s: &Scenario) -> Scenario {
+        let f = fragment(&pack(&json(s)));
+        assert!(f.starts_with("#s="));
+        assert!(!f[3..].contains(['=', '+', '/']), "{f}");
+        match parse(&f) {
+            Some(Link::Packed(data)) => read_json(&unpack(&data).expect("unpacks")).expect("valid"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -138,11 +105,7 @@ mod tests {
             include_str!("../../examples/wave-50.json"),
         ] {
             let s = example(text);
-            let f = fragment(&s);
-            assert!(f.starts_with("#scenario="));
-            assert!(!f[10..].contains(['=', '+', '/']), "{f}");
-            assert_eq!(parse(&f), Some(Ok(s.clone())));
-            assert_eq!(parse(f.trim_start_matches('#')), Some(Ok(s)));
+            assert_eq!(round_trip(&s), s);
         }
     }
 
@@ -151,16 +114,20 @@ mod tests {
         let mut d = Draft::default();
         d.apply(Action::Workload(0, WorkloadEdit::Drives("C D E".into())));
         let (s, _) = d.evaluate().expect("plans");
-        let back = parse(&fragment(&s)).expect("a scenario").expect("valid");
+        let back = round_trip(&s);
         assert_eq!(Draft::from_scenario(&back).evaluate().map(|x| x.0), Ok(s));
     }
 
     #[test]
-    fn other_tools_can_build_links_from_a_file() {
+    fn old_links_and_links_built_from_a_file_still_open() {
         // What a shell script would do: base64url of the file bytes, padding stripped.
         let text = include_str!("../../examples/legacy-block.json");
         let link = format!("#scenario={}", encode(text.as_bytes()));
-        assert_eq!(parse(&link), Some(Ok(example(text))));
+        assert_eq!(parse(&link), Some(Link::Plain(Ok(Box::new(example(text))))));
+        assert_eq!(
+            parse(link.trim_start_matches('#')),
+            Some(Link::Plain(Ok(Box::new(example(text)))))
+        );
     }
 
     #[test]
@@ -169,11 +136,17 @@ mod tests {
         assert_eq!(parse("#top"), None);
         assert!(matches!(
             parse("#scenario=***"),
-            Some(Err(LinkError::Encoding(_)))
+            Some(Link::Plain(Err(LinkError::Encoding(_))))
         ));
         let bad = encode(br#"{"format":1}"#);
         match parse(&format!("#scenario={bad}")) {
-            Some(Err(LinkError::Scenario(e))) => assert_eq!(e.path(), "$"),
+            Some(Link::Plain(Err(e @ LinkError::Scenario(_)))) => {
+                let text = e.to_string();
+                assert!(
+                    text.starts_with("The link's scenario is refused: "),
+                    "{text}"
+                );
+            }
             other => panic!("{other:?}"),
         }
     }

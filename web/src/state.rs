@@ -45,6 +45,9 @@ pub struct WorkloadDraft {
     pub agent: bool,
     /// Both fields empty means "no target".
     pub target: HostDraft,
+    /// A row added and not edited yet: the plan ignores it until its first edit, so
+    /// "Add workload" never turns a valid plan into an error.
+    pub draft: bool,
 }
 
 impl WorkloadDraft {
@@ -59,6 +62,7 @@ impl WorkloadDraft {
             transfer: Transfer::File,
             agent: false,
             target: HostDraft::default(),
+            draft: false,
         }
     }
 }
@@ -109,6 +113,94 @@ pub fn split_drives(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// At most this many problems are listed; fixing them shows the next ones.
+pub const MAX_ERRORS: usize = 100;
+
+/// One problem of the draft: the field's path in the draft (1 row = 1 index, as the
+/// core's JSON paths, drafts counted) and the core's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+/// What the core says about a whole draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The scenario and its plan, when nothing is wrong.
+    pub plan: Option<(Scenario, Plan)>,
+    pub errors: Vec<FieldError>,
+}
+
+/// A scenario made from a draft, remembering where each of its rows came from.
+struct Assembled {
+    scenario: Scenario,
+    host_index: Vec<usize>,
+    connector_index: Vec<usize>,
+    workload_index: Vec<usize>,
+}
+
+/// `workloads[3].name` → `("workloads", 3, ".name")`.
+fn split_row(path: &str) -> Option<(&str, usize, &str)> {
+    let (list, rest) = path.split_once('[')?;
+    let (index, rest) = rest.split_once(']')?;
+    Some((list, index.parse().ok()?, rest))
+}
+
+/// Sort key: the order of the fields on the page.
+fn page_order(path: &str) -> (u8, usize, String) {
+    let rank = |list: &str| match list {
+        "hosts" => 1,
+        "connectors" => 2,
+        "workloads" => 3,
+        _ => 0,
+    };
+    match split_row(path) {
+        Some((list, i, _)) => (rank(list), i, String::new()),
+        None => (rank(path), 0, path.to_string()),
+    }
+}
+
+impl Assembled {
+    /// Removes the row an error is about; returns the error's path in the draft.
+    fn set_aside(&mut self, path: &str) -> Option<String> {
+        let (list, i, rest) = split_row(path)?;
+        let index = match list {
+            "hosts" => &mut self.host_index,
+            "connectors" => &mut self.connector_index,
+            "workloads" => &mut self.workload_index,
+            _ => return None,
+        };
+        if i >= index.len() {
+            return None;
+        }
+        let original = index.remove(i);
+        match list {
+            "hosts" => drop(self.scenario.hosts.remove(i)),
+            "connectors" => drop(self.scenario.connectors.remove(i)),
+            _ => drop(self.scenario.workloads.remove(i)),
+        }
+        Some(format!("{list}[{original}]{rest}"))
+    }
+
+    /// Replaces a bad whole-scenario field by a value the core accepts, so the rows
+    /// are still checked; `false` when that is not possible (the version).
+    fn neutralise(&mut self, path: &str) -> bool {
+        let s = &mut self.scenario;
+        match path {
+            "server.name" => s.server.name = "portplan-server-being-fixed".into(),
+            "server.address" => s.server.address = "192.0.2.1".into(),
+            "replication" => s.replication = None,
+            "connectors" => {
+                s.connectors.clear();
+                self.connector_index.clear();
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
 impl Draft {
     /// Copies a parsed scenario into the wizard (import, share link).
     pub fn from_scenario(s: &Scenario) -> Draft {
@@ -157,56 +249,79 @@ impl Draft {
                             address: t.address.clone(),
                         })
                         .unwrap_or_default(),
+                    draft: false,
                 })
                 .collect(),
             replication: s.replication,
         }
     }
 
-    /// The draft as the core's scenario. Only drive letters can fail here, through the
-    /// core's own parser and with the path a scenario file would get.
+    /// The draft as the core's scenario (draft rows left out). Only drive letters can
+    /// fail here, through the core's own parser and with the path a scenario file would
+    /// get.
     pub fn to_scenario(&self) -> Result<Scenario, InputError> {
+        let (scenario, errors) = self.assemble();
+        match errors.into_iter().next() {
+            Some(e) => Err(InputError::Json {
+                path: e.path,
+                message: e.message,
+            }),
+            None => Ok(scenario.scenario),
+        }
+    }
+
+    /// The scenario of every row that can be read, with the original index of each
+    /// host, connector and workload, and the drive letters that could not be read.
+    fn assemble(&self) -> (Assembled, Vec<FieldError>) {
         let host = |h: &HostDraft| Host {
             name: h.name.clone(),
             address: h.address.clone(),
         };
-        let workloads = self
-            .workloads
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let drives = split_drives(&w.drives)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, d)| {
-                        DriveLetter::parse(d).map_err(|e| InputError::Json {
+        let mut errors = Vec::new();
+        let mut workloads = Vec::with_capacity(self.workloads.len());
+        let mut workload_index = Vec::with_capacity(self.workloads.len());
+        'rows: for (i, w) in self.workloads.iter().enumerate() {
+            if w.draft {
+                continue;
+            }
+            let mut drives = Vec::new();
+            for (j, d) in split_drives(&w.drives).into_iter().enumerate() {
+                match DriveLetter::parse(d) {
+                    Ok(d) => drives.push(d),
+                    Err(e) => {
+                        errors.push(FieldError {
                             path: format!("workloads[{i}].drives[{j}]"),
                             message: e.to_string(),
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let windows = w.windows.trim();
-                let no_target = w.target.name.is_empty() && w.target.address.is_empty();
-                Ok(Workload {
-                    name: w.name.clone(),
-                    address: w.address.clone(),
-                    os: w.os,
-                    windows: (!windows.is_empty()).then(|| windows.to_string()),
-                    drives,
-                    transfer: w.transfer,
-                    agent: w.agent,
+                        });
+                        continue 'rows;
+                    }
+                }
+            }
+            // The Windows field only applies to Windows rows; a value left over from
+            // before the OS changed is kept in the draft but not planned.
+            let windows = w.windows.trim();
+            let windows = (w.os == Os::Windows && !windows.is_empty()).then(|| windows.to_string());
+            let no_target = w.target.name.is_empty() && w.target.address.is_empty();
+            workloads.push(Workload {
+                name: w.name.clone(),
+                address: w.address.clone(),
+                os: w.os,
+                windows,
+                drives,
+                transfer: w.transfer,
+                agent: w.agent,
+                outside: None,
+                target: (!no_target).then(|| Target {
+                    name: w.target.name.clone(),
+                    address: w.target.address.clone(),
+                    public_address: None,
+                    container: None,
                     outside: None,
-                    target: (!no_target).then(|| Target {
-                        name: w.target.name.clone(),
-                        address: w.target.address.clone(),
-                        public_address: None,
-                        container: None,
-                        outside: None,
-                    }),
-                })
-            })
-            .collect::<Result<Vec<_>, InputError>>()?;
-        Ok(Scenario {
+                }),
+            });
+            workload_index.push(i);
+        }
+        let scenario = Scenario {
             format: SCENARIO_FORMAT,
             product: self.product,
             version: self.version.trim().to_string(),
@@ -231,7 +346,14 @@ impl Draft {
             admins: Vec::new(),
             workloads,
             replication: self.replication,
-        })
+        };
+        let assembled = Assembled {
+            host_index: (0..self.hosts.len()).collect(),
+            connector_index: (0..self.connectors.len()).collect(),
+            workload_index,
+            scenario,
+        };
+        (assembled, errors)
     }
 
     /// Runs the core on the draft: the validated scenario and its plan, or the first
@@ -241,6 +363,71 @@ impl Draft {
         scenario.validate()?;
         let plan = Plan::build(&scenario)?;
         Ok((scenario, plan))
+    }
+
+    /// Every problem of the draft (up to [`MAX_ERRORS`]), in page order, each with the
+    /// path of the field in the draft; and the plan when there is none.
+    ///
+    /// The core stops at its first error, so a row it refuses is set aside and the
+    /// rest checked again: one wrong address in a wave of forty lists one error, and
+    /// forty wrong ones list forty.
+    pub fn check(&self) -> Checked {
+        let (mut a, mut errors) = self.assemble();
+        while errors.len() < MAX_ERRORS {
+            let Err(e) = a.scenario.validate() else {
+                break;
+            };
+            let (path, message) = (e.path().to_string(), e.to_string());
+            let message = message
+                .strip_prefix(&format!("{path}: "))
+                .unwrap_or(&message)
+                .to_string();
+            let rest = match a.set_aside(&path) {
+                Some(original) => original,
+                None => {
+                    // A field of the whole scenario: the rows cannot be judged without
+                    // it, except for those that do not depend on it.
+                    let stop = !a.neutralise(&path);
+                    errors.push(FieldError { path, message });
+                    if stop {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            errors.push(FieldError {
+                path: rest,
+                message,
+            });
+        }
+        // In page order (the drive letters were read first); an insertion keeps the
+        // page's wasm free of another sort.
+        let mut ordered: Vec<FieldError> = Vec::with_capacity(errors.len());
+        for e in errors {
+            let key = page_order(&e.path);
+            let at = ordered
+                .iter()
+                .position(|o| page_order(&o.path) > key)
+                .unwrap_or(ordered.len());
+            ordered.insert(at, e);
+        }
+        let errors = ordered;
+        if !errors.is_empty() {
+            return Checked { plan: None, errors };
+        }
+        match Plan::build(&a.scenario) {
+            Ok(plan) => Checked {
+                plan: Some((a.scenario, plan)),
+                errors,
+            },
+            Err(e) => Checked {
+                plan: None,
+                errors: vec![FieldError {
+                    path: e.path().to_string(),
+                    message: e.to_string(),
+                }],
+            },
+        }
     }
 
     /// A workload name not used yet by any host of the draft: `base`, `base-2`, `base-3`…
@@ -322,8 +509,12 @@ pub enum Action {
     DuplicateWorkload(usize),
     RemoveWorkload(usize),
     Workload(usize, WorkloadEdit),
-    /// Appends pasted rows (see [`crate::paste`]).
+    /// Appends pasted rows (see [`crate::paste`]); they replace the untouched sample.
     AppendWorkloads(Vec<WorkloadDraft>),
+    /// Replaces every workload by pasted rows.
+    ReplaceWorkloads(Vec<WorkloadDraft>),
+    /// Removes every workload.
+    ClearWorkloads,
     /// Replaces everything (imported file, share link).
     Load(Draft),
 }
@@ -384,7 +575,10 @@ impl Draft {
             }
             Action::AddWorkload => {
                 let name = self.unused_name(&format!("vm{:02}", self.workloads.len() + 1));
-                self.workloads.push(WorkloadDraft::new(name));
+                self.workloads.push(WorkloadDraft {
+                    draft: true,
+                    ..WorkloadDraft::new(name)
+                });
             }
             Action::DuplicateWorkload(i) => {
                 if let Some(w) = self.workloads.get(i).cloned() {
@@ -401,6 +595,7 @@ impl Draft {
                         name,
                         address: String::new(),
                         target,
+                        draft: true,
                         ..w
                     };
                     self.workloads.insert(i + 1, copy);
@@ -411,6 +606,7 @@ impl Draft {
             }
             Action::Workload(i, edit) => {
                 if let Some(w) = self.workloads.get_mut(i) {
+                    let before = w.clone();
                     match edit {
                         WorkloadEdit::Name(v) => w.name = v,
                         WorkloadEdit::Address(v) => w.address = v,
@@ -421,9 +617,21 @@ impl Draft {
                         WorkloadEdit::Agent(a) => w.agent = a,
                         WorkloadEdit::Target(f, v) => set_host(&mut w.target, f, v),
                     }
+                    // Committing an unchanged value (leaving a field) keeps a draft a draft.
+                    if *w != before {
+                        w.draft = false;
+                    }
                 }
             }
-            Action::AppendWorkloads(rows) => self.workloads.extend(rows),
+            Action::AppendWorkloads(rows) => {
+                // The untouched sample row gives way to a real wave.
+                if self.workloads == Draft::default().workloads {
+                    self.workloads.clear();
+                }
+                self.workloads.extend(rows)
+            }
+            Action::ReplaceWorkloads(rows) => self.workloads = rows,
+            Action::ClearWorkloads => self.workloads.clear(),
             Action::Load(d) => *self = d,
             Action::RemoveHost(_) | Action::RemoveConnector(_) | Action::RemoveWorkload(_) => {}
         }
@@ -533,7 +741,10 @@ mod tests {
                 "is not a version",
             ),
             (
-                vec![Action::AddWorkload],
+                vec![
+                    Action::AddWorkload,
+                    Action::Workload(1, WorkloadEdit::Name("db01".into())),
+                ],
                 "workloads[1].address",
                 "not an IP address",
             ),
@@ -543,6 +754,75 @@ mod tests {
             assert_eq!(p, path, "{message}");
             assert!(message.contains(text), "{message:?} lacks {text:?}");
         }
+    }
+
+    #[test]
+    fn an_untouched_new_row_is_a_draft_the_plan_ignores() {
+        let d = reduce(vec![Action::AddWorkload]);
+        assert!(d.workloads[1].draft);
+        let c = d.check();
+        assert_eq!(c.errors, vec![]);
+        assert_eq!(c.plan.map(|(s, _)| s.workloads.len()), Some(1));
+        let d = reduce(vec![
+            Action::AddWorkload,
+            Action::Workload(1, WorkloadEdit::Address("10.0.1.11".into())),
+        ]);
+        assert!(!d.workloads[1].draft);
+        assert_eq!(d.check().plan.map(|(s, _)| s.workloads.len()), Some(2));
+    }
+
+    #[test]
+    fn every_bad_row_is_listed_and_the_rest_still_checked() {
+        let mut actions = vec![];
+        for i in 1..=3 {
+            actions.push(Action::AddWorkload);
+            actions.push(Action::Workload(
+                i,
+                WorkloadEdit::Address(format!("10.0.1.{}", 20 + i)),
+            ));
+        }
+        actions.push(Action::Workload(1, WorkloadEdit::Drives("C 1".into())));
+        actions.push(Action::Workload(3, WorkloadEdit::Address("10.0.1".into())));
+        actions.push(Action::Workload(2, WorkloadEdit::Name("web01".into())));
+        actions.push(Action::Server(HostField::Address, "10.0.0.".into()));
+        let c = reduce(actions).check();
+        let paths: Vec<&str> = c.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "server.address",
+                "workloads[1].drives[1]",
+                "workloads[2].name",
+                "workloads[3].address"
+            ]
+        );
+        assert_eq!(c.plan, None);
+    }
+
+    #[test]
+    fn a_windows_version_left_on_a_linux_row_is_not_planned() {
+        let d = reduce(vec![Action::Workload(0, WorkloadEdit::Os(Os::Linux))]);
+        assert_eq!(d.workloads[0].windows, "2016");
+        let (s, _) = d.check().plan.expect("plans");
+        assert_eq!(s.workloads[0].windows, None);
+    }
+
+    #[test]
+    fn pasted_rows_replace_the_untouched_sample_or_everything() {
+        let row = WorkloadDraft::new("app01".into());
+        let d = reduce(vec![Action::AppendWorkloads(vec![row.clone()])]);
+        assert_eq!(d.workloads, vec![row.clone()]);
+        let d = reduce(vec![
+            Action::Workload(0, WorkloadEdit::Drives("C D".into())),
+            Action::AppendWorkloads(vec![row.clone()]),
+        ]);
+        assert_eq!(d.workloads.len(), 2);
+        let d = reduce(vec![
+            Action::AddWorkload,
+            Action::ReplaceWorkloads(vec![row.clone()]),
+        ]);
+        assert_eq!(d.workloads, vec![row]);
+        assert!(reduce(vec![Action::ClearWorkloads]).workloads.is_empty());
     }
 
     #[test]

@@ -1,124 +1,301 @@
-//! Cross builds: the static Linux binary (musl) and the Windows one (mingw-w64), and the
-//! Windows build's tests run under Debian's wine.
+//! Cross builds: the static Linux binary (musl) and the Windows ones (mingw-w64, for
+//! Windows 7 SP1 / Server 2008 R2 and later, 64- and 32-bit), and the Windows builds'
+//! tests run under Debian's wine with the prefix set to Windows 7.
 //!
-//! Field engineers copy one file to a workload, most of them Windows, so both builds are
-//! part of CI: the musl binary must be static (no glibc version to match on old sources)
-//! and the Windows binary must plan, export and probe loopback like the Linux one.
+//! Field engineers copy one file to a workload, and PlateSpin's typical sources are old
+//! (Server 2008 R2, 2012, RHEL/SLES of the same age), so the builds target the oldest
+//! hosts: the musl binary must be static (no glibc version to match), and the Windows
+//! binaries use Rust's `*-win7-windows-gnu` targets. Since Rust 1.78 the regular
+//! `*-pc-windows-gnu` std imports `ProcessPrng` (bcryptprimitives.dll, Windows 10) and
+//! the `WaitOnAddress` family (Windows 8), so it cannot even start on Windows 7. The win7
+//! targets are tier 3 (no prebuilt std), hence `-Zbuild-std` on the stable toolchain
+//! with `RUSTC_BOOTSTRAP=1` and the `rust-src` component.
 
 use crate::deps::workspace_root;
 use crate::{cargo, run};
 use anyhow::{bail, Context, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const WINDOWS: &str = "x86_64-pc-windows-gnu";
+/// The Windows target clippy checks (prebuilt std, so it is quick); the `cfg(windows)`
+/// code is the same for the win7 targets.
+pub const WINDOWS_CLIPPY: &str = "x86_64-pc-windows-gnu";
 pub const MUSL: &str = "x86_64-unknown-linux-musl";
-/// Debian 12 installs wine64's loader here without a `wine` wrapper on PATH.
-const WINE: &str = "/usr/lib/wine/wine64";
-/// Test binaries run under wine: loopback probes and merge (merge_cli runs `check`
-/// against 127.0.0.x), the `listen` responder on loopback, the planner and every export
-/// format (snapshots shared with Linux). check_cli and exports_cli stay Linux-only: they
-/// drive `sh`/`ulimit`, pdfinfo and a pty, and expect ICMP echo replies.
-const WINE_TESTS: &[(&str, &[&str])] = &[
-    (
-        "portplan",
+
+/// A Windows target we ship, with the mingw-w64 toolchain and wine loader it needs.
+pub struct Win {
+    pub triple: &'static str,
+    /// Prefix of the mingw-w64 tools (`<prefix>-gcc`, `-ar`, `-objdump`).
+    pub mingw: &'static str,
+    /// Debian's wine loader for this bitness (`wine64`, or `wine` from `wine32:i386`).
+    pub wine: &'static str,
+}
+
+pub const WIN64: Win = Win {
+    triple: "x86_64-win7-windows-gnu",
+    mingw: "x86_64-w64-mingw32",
+    wine: "/usr/lib/wine/wine64",
+};
+pub const WIN32: Win = Win {
+    triple: "i686-win7-windows-gnu",
+    mingw: "i686-w64-mingw32",
+    wine: "/usr/lib/wine/wine",
+};
+pub const WINDOWS: [&Win; 2] = [&WIN64, &WIN32];
+
+/// Test binaries run under wine: the CLI's unit tests (library and binary: the Winsock
+/// error mapping lives in the binary's `probe::verdict`), loopback probes and merge
+/// (merge_cli runs `check` against 127.0.0.x), the `listen` responder on loopback, the
+/// planner and every export format (snapshots shared with Linux). check_cli and
+/// exports_cli stay Linux-only: they drive `sh`/`ulimit`, pdfinfo and a pty, and expect
+/// ICMP echo replies. The 32-bit build runs the subset that differs by pointer width
+/// (the CLI's own code and its loopback sockets), to keep CI time down.
+fn wine_tests(w: &Win) -> &'static [(&'static str, &'static [&'static str])] {
+    if w.triple == WIN64.triple {
         &[
-            "--test",
-            "plan_cli",
-            "--test",
-            "plan_svg",
-            "--test",
-            "merge_cli",
-            "--test",
-            "responder_loopback",
-        ],
-    ),
-    ("portplan-core", &["--lib", "--tests"]),
-    (
-        "portplan-tests",
-        &[
-            "--test",
-            "article",
-            "--test",
-            "planner_props",
-            "--test",
-            "diagram_layout",
-            "--test",
-            "bad_input",
-        ],
-    ),
+            (
+                "portplan",
+                &[
+                    "--lib",
+                    "--bins",
+                    "--test",
+                    "plan_cli",
+                    "--test",
+                    "plan_svg",
+                    "--test",
+                    "merge_cli",
+                    "--test",
+                    "responder_loopback",
+                    "--test",
+                    "windows_defaults",
+                ],
+            ),
+            ("portplan-core", &["--lib", "--tests"]),
+            (
+                "portplan-tests",
+                &[
+                    "--test",
+                    "article",
+                    "--test",
+                    "planner_props",
+                    "--test",
+                    "diagram_layout",
+                    "--test",
+                    "bad_input",
+                ],
+            ),
+        ]
+    } else {
+        &[(
+            "portplan",
+            &[
+                "--lib",
+                "--bins",
+                "--test",
+                "merge_cli",
+                "--test",
+                "responder_loopback",
+                "--test",
+                "windows_defaults",
+            ],
+        )]
+    }
+}
+
+/// Unit tests of the binary that state Linux behaviour, skipped under wine (each with
+/// the reason): Windows builds answer ICMP echo with `needs-privilege` by design (see
+/// `probe::icmp`), and wine does not report ICMP port unreachable on a connected UDP
+/// socket as WSAECONNRESET the way Windows does, so a closed UDP port reads as silence
+/// there; the Winsock mapping itself is pinned by `winsock_errors_give_the_same_verdicts`.
+const WINE_SKIPS: &[&str] = &[
+    "probe::icmp::tests::loopback_answers_echo",
+    "probe::net::tests::loopback_udp_nbstat_responder_and_closed_port",
 ];
 
-/// Adds the two rustup targets if missing (the Debian packages are in `APT_PACKAGES`).
+/// Adds the rustup parts if missing (the Debian packages are in `APT_PACKAGES`).
 pub fn setup() -> Result<()> {
     let installed =
         crate::deps::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    for t in [WINDOWS, MUSL] {
+    for t in [WINDOWS_CLIPPY, MUSL] {
         if !installed.lines().any(|l| l.trim() == t) {
             run(Command::new("rustup").args(["target", "add", t]))?;
         }
     }
+    let comps =
+        crate::deps::output(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    if !comps.lines().any(|l| l.starts_with("rust-src")) {
+        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
     Ok(())
 }
 
-/// Builds and tests both targets (debug profile: CI checks they work, `dist` ships
+/// `cargo <sub> -p portplan` for a win7 target: std built from source, and `ring`'s C
+/// compiled by mingw (without `CC_<target>` the `cc` crate silently builds ELF objects
+/// for the unknown triple and the link fails on undefined `ring_core_*` symbols).
+/// `panic_abort` is built too so a release profile may abort, but tests keep unwinding.
+pub fn win_cargo(w: &Win, sub: &str) -> Command {
+    let env_triple = w.triple.replace('-', "_");
+    let mut c = cargo();
+    c.args([sub, "-Zbuild-std=std,panic_abort", "--target", w.triple])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env(format!("CC_{env_triple}"), format!("{}-gcc", w.mingw))
+        .env(format!("AR_{env_triple}"), format!("{}-ar", w.mingw))
+        .env(
+            format!("CARGO_TARGET_{}_LINKER", env_triple.to_ascii_uppercase()),
+            format!("{}-gcc", w.mingw),
+        );
+    c
+}
+
+/// Builds and tests every target (debug profile: CI checks they work, `dist` ships
 /// release builds).
 pub fn test() -> Result<()> {
     setup()?;
     // The musl binary: static, and it plans, probes loopback and merges.
-    run(cargo().args([
-        "test",
-        "-p",
-        "portplan",
-        "--target",
-        MUSL,
-        "--test",
-        "merge_cli",
-    ]))?;
-    assert_static(&target_bin(MUSL, "debug", "portplan"))?;
+    timed("musl", || {
+        run(cargo().args([
+            "test",
+            "-p",
+            "portplan",
+            "--target",
+            MUSL,
+            "--test",
+            "merge_cli",
+            "--test",
+            "static_binary",
+        ]))?;
+        assert_static(&target_bin(MUSL, "debug", "portplan"))
+    })?;
     // Windows: warnings are errors there too (cfg-gated code is only seen by this build).
-    run(cargo().args([
-        "clippy",
-        "-p",
-        "portplan",
-        "--target",
-        WINDOWS,
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    let prefix = wine_prefix()?;
-    for (package, tests) in WINE_TESTS {
-        run(cargo()
-            .args(["test", "-p", package, "--target", WINDOWS])
-            .args(*tests)
-            .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", WINE)
-            .env("WINEPREFIX", &prefix)
-            .env("WINEDEBUG", "-all")
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            // insta cannot run `cargo metadata` from inside wine: give it the root.
-            .env("INSTA_WORKSPACE_ROOT", workspace_root())
-            .env("INSTA_UPDATE", "no"))?;
+    timed("windows clippy", || {
+        run(cargo().args([
+            "clippy",
+            "-p",
+            "portplan",
+            "--target",
+            WINDOWS_CLIPPY,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    let prefix = win7_prefix()?;
+    for w in WINDOWS {
+        timed(w.triple, || {
+            for (package, tests) in wine_tests(w) {
+                let skips = WINE_SKIPS.iter().flat_map(|t| ["--skip", t]);
+                run(win_cargo(w, "test")
+                    .args(["-p", package])
+                    .args(*tests)
+                    .arg("--")
+                    .args(skips)
+                    .env(
+                        format!(
+                            "CARGO_TARGET_{}_RUNNER",
+                            w.triple.replace('-', "_").to_ascii_uppercase()
+                        ),
+                        w.wine,
+                    )
+                    .envs(wine_env(&prefix))
+                    .env_remove("RUST_BACKTRACE")
+                    .env_remove("RUST_LIB_BACKTRACE")
+                    // insta cannot run `cargo metadata` from inside wine: give it the root.
+                    .env("INSTA_WORKSPACE_ROOT", workspace_root())
+                    .env("INSTA_UPDATE", "no"))?;
+            }
+            // The binary itself (built by the tests above) starts as a user runs it.
+            run(win_cargo(w, "build").args(["-p", "portplan"]))?;
+            smoke(w, &target_bin(w.triple, "debug", "portplan"), &prefix)
+        })?;
     }
-    // A fleet run through Ansible whose source host runs the Windows build under wine
-    // in its network namespace (built above by the portplan tests).
+    // Every Windows binary's imports exist on Windows 7 (the test reads the import tables).
+    let exes: Vec<PathBuf> = WINDOWS
+        .iter()
+        .map(|w| target_bin(w.triple, "debug", "portplan"))
+        .collect();
+    import_check(&exes)?;
+    // A fleet run through Ansible whose source host runs the 64-bit Windows build under
+    // wine in its network namespace (built above).
+    timed("fleet under wine", || {
+        run(cargo()
+            .args([
+                "test",
+                "-p",
+                "portplan",
+                "--test",
+                "fleet_ansible",
+                "--",
+                "--ignored",
+            ])
+            .env(
+                "PORTPLAN_WINDOWS_EXE",
+                target_bin(WIN64.triple, "debug", "portplan"),
+            )
+            .env("PORTPLAN_WINEPREFIX", &prefix))
+    })?;
+    Ok(())
+}
+
+/// Runs the import-table test (`tests/tests/win7_imports.rs`) on `exes`.
+pub fn import_check(exes: &[PathBuf]) -> Result<()> {
+    let list = std::env::join_paths(exes).context("joining exe paths")?;
     run(cargo()
         .args([
             "test",
             "-p",
-            "portplan",
+            "portplan-tests",
             "--test",
-            "fleet_ansible",
+            "win7_imports",
             "--",
             "--ignored",
         ])
-        .env(
-            "PORTPLAN_WINDOWS_EXE",
-            target_bin(WINDOWS, "debug", "portplan"),
-        )
-        .env("PORTPLAN_WINEPREFIX", &prefix))?;
+        .env("PORTPLAN_WINDOWS_EXES", list))
+}
+
+/// `drive-port C` (10002) of the built binary, as a field engineer would start it:
+/// wine refuses to load an executable whose imports it cannot resolve, and our prefix
+/// has no `bcryptprimitives.dll`, so this fails for a binary that needs Windows 10.
+fn smoke(w: &Win, exe: &Path, prefix: &Path) -> Result<()> {
+    let out = Command::new(w.wine)
+        .arg(exe)
+        .args(["drive-port", "C"])
+        .envs(wine_env(prefix))
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .with_context(|| format!("{} {}", w.wine, exe.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || !text.contains("10002") {
+        bail!(
+            "{} drive-port C under wine (win7): {}\n{text}{}",
+            exe.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    eprintln!("xtask: {} starts under wine as Windows 7", exe.display());
     Ok(())
+}
+
+/// The environment of every wine run. Callers also drop `RUST_BACKTRACE`: with it set,
+/// anyhow captures a backtrace on every error, and wine 8's 32-bit dbghelp crashes
+/// (NULL read in its DWARF reader) symbolising our i686 binary, a wine bug that turns
+/// each error exit into a page fault. Windows' own dbghelp is not involved there.
+fn wine_env(prefix: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("WINEPREFIX", prefix.as_os_str().to_owned()),
+        ("WINEDEBUG", "-all".into()),
+        // No Mono/Gecko installers: nothing here is .NET or HTML, and CI is headless.
+        ("WINEDLLOVERRIDES", "mscoree,mshtml=".into()),
+    ]
+}
+
+/// Prints how long a step took, so CI logs show where the minutes go.
+fn timed(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let start = std::time::Instant::now();
+    let r = f();
+    eprintln!("xtask: {what}: {:.0} s", start.elapsed().as_secs_f64());
+    r
 }
 
 pub fn target_bin(target: &str, profile: &str, name: &str) -> PathBuf {
@@ -135,7 +312,7 @@ pub fn target_bin(target: &str, profile: &str, name: &str) -> PathBuf {
 }
 
 /// `ldd` says so for a static executable; a dynamic one lists its libraries.
-pub fn assert_static(bin: &std::path::Path) -> Result<()> {
+pub fn assert_static(bin: &Path) -> Result<()> {
     let o = Command::new("ldd").arg(bin).output().context("ldd")?;
     let text = format!(
         "{}{}",
@@ -149,27 +326,37 @@ pub fn assert_static(bin: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// A wine prefix under target/, created once, with the test-only `bcryptprimitives.dll`
-/// shim Debian 12's wine 8.0 lacks (Rust's std imports `ProcessPrng` from it).
-fn wine_prefix() -> Result<PathBuf> {
-    let prefix = workspace_root().join("target/wine");
-    let system32 = prefix.join("drive_c/windows/system32");
-    if !system32.join("kernel32.dll").exists() {
-        run(Command::new(WINE)
-            .args(["cmd", "/c", "exit"])
-            .env("WINEPREFIX", &prefix)
-            .env("WINEDEBUG", "-all")
-            // No Mono/Gecko installers: nothing here is .NET or HTML, and CI is headless.
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml="))?;
+/// A fresh wine prefix under target/ that reports itself as Windows 7 (`winecfg /v
+/// win7`, checked with `ver`), with both 64- and 32-bit system directories. It gets no
+/// DLL of ours: a binary that imports something Windows 7 lacks fails to start in it.
+fn win7_prefix() -> Result<PathBuf> {
+    let prefix = workspace_root().join("target/wine-win7");
+    let ver = |p: &Path| -> Result<String> {
+        let o = Command::new(WIN64.wine)
+            .args(["cmd", "/c", "ver"])
+            .envs(wine_env(p))
+            .output()
+            .context("wine cmd /c ver")?;
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    if prefix.join("system.reg").exists() && ver(&prefix)?.contains("6.1.7601") {
+        return Ok(prefix);
     }
-    let dll = system32.join("bcryptprimitives.dll");
-    if !dll.exists() {
-        let src = workspace_root().join("xtask/src/wine/bcryptprimitives.c");
-        run(Command::new("x86_64-w64-mingw32-gcc")
-            .args(["-shared", "-O2", "-o"])
-            .arg(&dll)
-            .arg(&src)
-            .arg("-ladvapi32"))?;
+    timed("wine prefix (win7)", || {
+        run(Command::new(WIN64.wine)
+            .args(["winecfg", "/v", "win7"])
+            .envs(wine_env(&prefix)))?;
+        // Let the prefix's wineserver write the registry before it is read again.
+        run(Command::new("/usr/lib/wine/wineserver")
+            .arg("-w")
+            .envs(wine_env(&prefix)))
+    })?;
+    let v = ver(&prefix)?;
+    if !v.contains("6.1.7601") {
+        bail!(
+            "wine prefix {} is not Windows 7: `ver` says {v:?}",
+            prefix.display()
+        );
     }
     Ok(prefix)
 }

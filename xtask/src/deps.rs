@@ -20,8 +20,14 @@ pub const APT_PACKAGES: &[&str] = &[
     "fonts-dejavu-core",
     "python3-venv",
     "gcc-mingw-w64-x86-64",
+    // The 32-bit Windows build (i686-win7-windows-gnu): C parts of ring and the linker.
+    "gcc-mingw-w64-i686",
     "musl-tools",
     "wine64",
+    // 32-bit wine runs the i686 build's tests (needs the i386 architecture, see `apt`).
+    "wine32:i386",
+    // `strace -f -c` lists the system calls of the static binary (README, old kernels).
+    "strace",
 ];
 
 pub fn setup_all() -> Result<()> {
@@ -33,21 +39,36 @@ pub fn setup_all() -> Result<()> {
     Ok(())
 }
 
-/// ansible-core (PyPI, not Debian's older `ansible`) in a venv under target/tools/, for
-/// the fleet-run test (`cli/tests/fleet_ansible.rs` looks for it there).
+/// The `ansible` package (PyPI, not Debian's older one; it bundles the `ansible.windows`
+/// collection on top of ansible-core) and `ansible-lint`, in a venv under target/tools/:
+/// the fleet-run test (`cli/tests/fleet_ansible.rs`) and the syntax and lint checks of
+/// the Windows task files (`cli/tests/fleet_lint.rs`) look for them there.
 pub const ANSIBLE_VENV: &str = "target/tools/ansible";
 
 pub fn ansible() -> Result<()> {
     let venv = workspace_root().join(ANSIBLE_VENV);
-    if venv.join("bin/ansible-playbook").exists() {
+    // A venv from before holds only ansible-core: look for what the checks use.
+    let windows = venv.join("lib").read_dir().ok().and_then(|mut d| {
+        d.find_map(|e| {
+            let p = e
+                .ok()?
+                .path()
+                .join("site-packages/ansible_collections/ansible/windows");
+            p.exists().then_some(p)
+        })
+    });
+    if venv.join("bin/ansible-lint").exists() && windows.is_some() {
         return Ok(());
     }
-    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    if !venv.join("bin/pip").exists() {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
     run(Command::new(venv.join("bin/pip")).args([
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        "ansible-core>=2.16,<2.18",
+        "ansible>=9,<11",
+        "ansible-lint>=24,<26",
     ]))
 }
 
@@ -100,7 +121,9 @@ pub fn rustup() -> Result<()> {
     Ok(())
 }
 
-/// Installs the Debian packages that `dpkg` does not report as installed.
+/// Installs the Debian packages that `dpkg` does not report as installed. A package
+/// named `name:i386` first enables the i386 architecture (then `apt-get update` fetches
+/// its lists, as it runs whenever something is missing).
 pub fn apt(packages: &[&str]) -> Result<()> {
     let missing: Vec<&str> = packages
         .iter()
@@ -117,6 +140,12 @@ pub fn apt(packages: &[&str]) -> Result<()> {
         return Ok(());
     }
     let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+    let foreign = output(Command::new("dpkg").arg("--print-foreign-architectures"))?;
+    if missing.iter().any(|p| p.ends_with(":i386")) && !foreign.lines().any(|a| a == "i386") {
+        let mut all: Vec<&str> = sudo.clone();
+        all.extend(["dpkg", "--add-architecture", "i386"]);
+        run(Command::new(all[0]).args(&all[1..]))?;
+    }
     let apt_get = |args: &[&str]| {
         let mut all: Vec<&str> = sudo.clone();
         all.push("apt-get");

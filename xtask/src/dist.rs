@@ -1,8 +1,11 @@
 //! `cargo xtask dist`: what a field engineer downloads, in `dist/`, with SHA-256 sums.
 //!
-//! `dist/portplan-x86_64-unknown-linux-musl` (static), `dist/portplan-x86_64-pc-windows-gnu.exe`
-//! and the static planner page under `dist/site/` (built like `cargo xtask site`);
-//! `dist/SHA256SUMS` lists every file, in `sha256sum -c` format.
+//! `dist/portplan-x86_64-unknown-linux-musl` (static, any x86-64 Linux kernel ≥ 3.2),
+//! `dist/portplan-x86_64-win7-windows-gnu.exe` and `dist/portplan-i686-win7-windows-gnu.exe`
+//! (Windows 7 SP1 / Server 2008 R2 and later; the 32-bit one for 32-bit sources such as
+//! Server 2008 x86 and Windows 7 x86), and the static planner page under `dist/site/`
+//! (built like `cargo xtask site`); `dist/SHA256SUMS` lists every file, in `sha256sum -c`
+//! format. The Windows binaries pass the import-table test before they are summed.
 
 use crate::cross::{self, MUSL, WINDOWS};
 use crate::deps::workspace_root;
@@ -19,24 +22,35 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
     cross::setup()?;
     let dist = workspace_root().join("dist");
     std::fs::create_dir_all(&dist).context("creating dist/")?;
-    for target in [MUSL, WINDOWS] {
-        run(cargo().args(["build", "--release", "-p", "portplan", "--target", target]))?;
-        let built = cross::target_bin(target, "release", "portplan");
-        let name = if target == WINDOWS {
-            format!("portplan-{target}.exe")
-        } else {
-            format!("portplan-{target}")
-        };
-        std::fs::copy(&built, dist.join(&name))
-            .with_context(|| format!("copying {}", built.display()))?;
-    }
+    // Binaries of an earlier layout (the Windows 10+ `pc-windows-gnu` build) must not
+    // linger next to the new ones and get summed as if shipped.
+    let _ = std::fs::remove_file(dist.join("portplan-x86_64-pc-windows-gnu.exe"));
+    run(cargo().args(["build", "--release", "-p", "portplan", "--target", MUSL]))?;
+    copy(
+        &cross::target_bin(MUSL, "release", "portplan"),
+        &dist.join(format!("portplan-{MUSL}")),
+    )?;
     cross::assert_static(&dist.join(format!("portplan-{MUSL}")))?;
+    let mut exes = Vec::new();
+    for w in WINDOWS {
+        run(cross::win_cargo(w, "build").args(["--release", "-p", "portplan"]))?;
+        let to = dist.join(format!("portplan-{}.exe", w.triple));
+        copy(&cross::target_bin(w.triple, "release", "portplan"), &to)?;
+        exes.push(to);
+    }
+    cross::import_check(&exes)?;
     // The static planner page (wasm + index.html) into dist/site/.
     crate::site::build()?;
     let sums = sums(&dist)?;
     std::fs::write(dist.join("SHA256SUMS"), &sums).context("writing SHA256SUMS")?;
     eprint!("{sums}");
     Ok(())
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .with_context(|| format!("copying {}", from.display()))
 }
 
 /// `<hex>  <path>` for every file under `dir` (but the sums file), sorted by path.

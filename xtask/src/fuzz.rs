@@ -45,6 +45,8 @@ pub fn run_all(seconds: u32) -> Result<()> {
                 "--",
                 &format!("-max_total_time={seconds}"),
                 "-max_len=65536",
+                // A hang fails fast instead of eating the CI budget.
+                "-timeout=10",
                 "-print_final_stats=1",
             ]))?;
     }

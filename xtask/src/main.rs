@@ -45,8 +45,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   fuzz [S] run every fuzz target for S seconds (default 60)
   site     build the static planner page into dist/site/
   serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]
-  cross    build the musl and Windows targets, run the Windows tests under wine
-  dist     static Linux (musl) and Windows binaries and the site into dist/ with SHA256SUMS";
+  cross    build the musl and Windows 7+ (x86_64, i686) targets, their tests under wine as Windows 7
+  dist     static Linux (musl) and Windows 7+ (x86_64, i686) binaries and the site into dist/ with SHA256SUMS";
 
 /// Runs a command, echoing it, failing on a non-zero exit.
 pub fn run(cmd: &mut std::process::Command) -> Result<()> {

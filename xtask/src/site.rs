@@ -236,6 +236,8 @@ pub fn browser_tests() -> Result<()> {
             "browser",
             "--test",
             "browser_planner",
+            "--test",
+            "browser_waves",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))

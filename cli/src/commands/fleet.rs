@@ -10,7 +10,7 @@ const EXAMPLES: &str = "\
 Examples:
   # Files for the wave, then the run (from the output directory)
   portplan fleet --scenario wave-5.json --format ansible -o fleet/
-  cp dist/portplan-x86_64-unknown-linux-musl dist/portplan-x86_64-pc-windows-gnu.exe fleet/bin/
+  cp dist/portplan-x86_64-unknown-linux-musl dist/portplan-x86_64-win7-windows-gnu.exe fleet/bin/
   cd fleet && ansible-playbook -i inventory.yml -i my-connections.yml fleet.yml
 
 Written to the output directory:
@@ -48,7 +48,7 @@ pub struct FleetArgs {
     #[arg(
         long,
         value_name = "PATH",
-        default_value = "bin/portplan-x86_64-pc-windows-gnu.exe"
+        default_value = "bin/portplan-x86_64-win7-windows-gnu.exe"
     )]
     pub windows_binary: String,
     /// How long responders may live at most (`portplan listen --for`).

@@ -1,6 +1,6 @@
 use crate::cli::{PlanArgs, PlanFormat};
 use portplan_core::diagram::Overlay;
-use portplan_core::export::{self, firewall, pdf};
+use portplan_core::export::registry;
 use portplan_core::report::Report;
 use portplan_core::Plan;
 use std::io::IsTerminal;
@@ -14,24 +14,17 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
     }
     let plan = super::load_plan(&a.scenario)?;
     let overlay = load_overlay(&a.report, &plan)?;
-    let bytes = match a.format {
-        PlanFormat::Table => export::table::render(&plan).into_bytes(),
-        PlanFormat::Json => plan.to_json().into_bytes(),
-        PlanFormat::Csv => export::csv::render(&plan).into_bytes(),
-        PlanFormat::Md => export::markdown::render(&plan).into_bytes(),
-        PlanFormat::Svg => export::svg::render(&plan, overlay.as_ref()).into_bytes(),
-        PlanFormat::Pdf => {
-            let date = a.date.unwrap_or_else(today_utc);
-            let opts = pdf::PdfOptions::new(&date);
-            portplan_core::diagram::pdf::checklist(&plan, overlay.as_ref(), &opts)
-        }
-        PlanFormat::ChangeCsv => export::change_csv::render(&plan).into_bytes(),
-        PlanFormat::Powershell => firewall::powershell::render(&plan).into_bytes(),
-        PlanFormat::Netsh => firewall::netsh::render(&plan).into_bytes(),
-        PlanFormat::Nftables => firewall::nftables::render(&plan).into_bytes(),
-        PlanFormat::Iptables => firewall::iptables::render(&plan).into_bytes(),
-        PlanFormat::Firewalld => firewall::firewalld::render(&plan).into_bytes(),
+    // Every format comes from the core's one registry (the page offers the same list).
+    let name = clap::ValueEnum::to_possible_value(&a.format)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let date = a.date.clone().unwrap_or_else(today_utc);
+    let options = registry::Options {
+        date: &date,
+        overlay: overlay.as_ref(),
     };
+    let bytes = registry::render(&name, &plan, &options)
+        .ok_or_else(|| anyhow::anyhow!("no format named {name:?}"))?;
     crate::io::write_output(a.output.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
 }

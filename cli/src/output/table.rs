@@ -2,7 +2,7 @@
 //! flow, the verdicts behind it and the hint for anything that is not a pass.
 
 use console::Style;
-use portplan_core::export::{grouped, pair_heading, phase_title, port_label};
+use portplan_core::export::{grouped, pair_heading, port_label};
 use portplan_core::report::{FlowReport, ProbeResult, Report, Status, Verdict};
 use portplan_core::{Flow, Plan};
 use std::collections::HashMap;
@@ -33,7 +33,7 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
     let bold = Style::new().bold().force_styling(color);
     let mut out = String::new();
     for (phase, pairs) in grouped(&checked) {
-        let _ = writeln!(out, "{}", bold.apply_to(phase_title(phase).to_uppercase()));
+        let _ = writeln!(out, "{}", bold.apply_to(phase.title().to_uppercase()));
         for g in pairs {
             let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
             // What was actually dialed, from where: a DNS name, a NAT address or the

@@ -36,6 +36,12 @@ pub fn classify(e: &io::Error) -> Outcome {
         Some(10013) => fail(FailKind::AdminProhibited),
         #[cfg(windows)]
         Some(10024) => fail(FailKind::TooManyFiles),
+        // WSAECONNRESET on a connected UDP socket is Windows' report of ICMP port
+        // unreachable (Linux says ECONNREFUSED); a TCP reset is sorted out before here.
+        #[cfg(windows)]
+        Some(10054) => Outcome::Refused {
+            rtt: std::time::Duration::ZERO,
+        },
         _ if e.kind() == io::ErrorKind::ConnectionRefused => Outcome::Refused {
             rtt: std::time::Duration::ZERO,
         },
@@ -324,7 +330,18 @@ mod tests {
         classify(&io::Error::from_raw_os_error(errno))
     }
 
+    /// "Connection refused" and "too many open files" as this OS reports them.
+    #[cfg(unix)]
+    const REFUSED: i32 = libc::ECONNREFUSED;
+    #[cfg(unix)]
+    const EMFILE: i32 = libc::EMFILE;
+    #[cfg(windows)]
+    const REFUSED: i32 = 10061; // WSAECONNREFUSED
+    #[cfg(windows)]
+    const EMFILE: i32 = 10024; // WSAEMFILE
+
     /// One line per case: OS error → verdict and reason.
+    #[cfg(unix)]
     #[test]
     fn os_errors_give_honest_verdicts() {
         let cases = [
@@ -343,6 +360,32 @@ mod tests {
         }
     }
 
+    /// The same table for Winsock's codes (`WSAGetLastError`, as `raw_os_error` gives
+    /// them on Windows; `winerror.h`), run under wine by `cargo xtask cross`. A timeout
+    /// (`WSAETIMEDOUT`, a connect the stack gave up on) is silence: filtered, retryable.
+    #[cfg(windows)]
+    #[test]
+    fn winsock_errors_give_the_same_verdicts() {
+        let cases = [
+            (10061, Verdict::Closed, "conn-refused"), // WSAECONNREFUSED
+            (10065, Verdict::Filtered, "host-unreachable"), // WSAEHOSTUNREACH
+            (10051, Verdict::Filtered, "net-unreachable"), // WSAENETUNREACH
+            (10060, Verdict::Filtered, "no-response"), // WSAETIMEDOUT
+            (10013, Verdict::Filtered, "admin-prohibited"), // WSAEACCES
+            (10024, Verdict::Error, "emfile"),        // WSAEMFILE
+            (10022, Verdict::Error, "os-error"),      // WSAEINVAL
+            (10049, Verdict::Error, "os-error"),      // WSAEADDRNOTAVAIL
+        ];
+        for (code, v, reason) in cases {
+            let (got, r, _) = verdict(Protocol::Tcp, Port::new(80), &os(code));
+            assert_eq!((got, r.as_str()), (v, reason), "Winsock error {code}");
+        }
+        assert!(retryable(&os(10060)), "WSAETIMEDOUT is worth a retry");
+        // ICMP port unreachable reaches a connected UDP socket as WSAECONNRESET.
+        let (v, r, _) = verdict(Protocol::Udp, Port::new(161), &os(10054));
+        assert_eq!((v, r.as_str()), (Verdict::Closed, "port-unreach"));
+    }
+
     #[test]
     fn the_same_outcome_reads_per_protocol() {
         let udp = |n, o: &Outcome| verdict(Protocol::Udp, Port::new(n), o);
@@ -354,7 +397,7 @@ mod tests {
         assert_eq!(verdict(Protocol::Icmp, None, &silent).0, Verdict::Filtered);
         assert_eq!(udp(137, &silent).0, Verdict::OpenFiltered);
         assert_eq!(udp(138, &silent).2, UDP_138_DETAIL);
-        assert_eq!(udp(137, &os(libc::ECONNREFUSED)).1, "port-unreach");
+        assert_eq!(udp(137, &os(REFUSED)).1, "port-unreach");
         let answer = Outcome::Answered {
             rtt: Duration::from_micros(1500),
             detail: "WEB01".into(),
@@ -379,11 +422,7 @@ mod tests {
             verdict(Protocol::Icmp, None, &np).0,
             Verdict::NeedsPrivilege
         );
-        assert!(
-            retryable(&silent)
-                && !retryable(&os(libc::ECONNREFUSED))
-                && !retryable(&os(libc::EMFILE))
-        );
+        assert!(retryable(&silent) && !retryable(&os(REFUSED)) && !retryable(&os(EMFILE)));
     }
 
     fn probe(port: u16, v: Verdict, reason: &str) -> ProbeResult {

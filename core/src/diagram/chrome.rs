@@ -1,8 +1,8 @@
 //! What makes the picture self-explaining: title, legend, column headings, notes.
 
-use super::layout::MARGIN;
-use super::{text_width, LegendEntry, Point, Status, Style, Swatch, Text};
-use crate::export::phase_title;
+use super::geometry::{text_width, Point, MARGIN};
+use super::overlay::Signal;
+use super::shapes::{LegendEntry, Style, Swatch, Text};
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 
@@ -34,11 +34,11 @@ pub(super) fn header(plan: &Plan, verdicts: bool, avail: i32) -> Header {
     let phases = Phase::ALL
         .iter()
         .filter(|p| plan.flows.iter().any(|f| f.phase == **p))
-        .map(|p| (Swatch::Phase(*p), phase_title(*p)))
+        .map(|p| (Swatch::Phase(*p), p.title()))
         .collect();
     let mut rows: Vec<(&str, Vec<(Swatch, &str)>)> = vec![("Phases:", phases)];
     if verdicts {
-        let statuses = Status::ALL.iter().map(|s| (Swatch::Status(*s), s.legend()));
+        let statuses = Signal::ALL.iter().map(|s| (Swatch::Signal(*s), s.legend()));
         rows.push(("Verdicts:", statuses.collect()));
     }
     let lead_w = text_width("Verdicts:", Style::Note.size()) + 10;

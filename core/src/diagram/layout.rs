@@ -7,19 +7,17 @@
 //! exactly one arrow and its label, so no label can meet another label or a box.
 
 use super::chrome;
+use super::geometry::{text_width, Rect, MARGIN};
 use super::model::Model;
+use super::overlay::Overlay;
 use super::parts::{
     arrow, box_text, box_w, host_box, members, server_box, BoxText, Measured, Placement,
 };
-use super::{text_width, Arrow, Diagram, HostBox, Overlay, Rect, Style, Text};
+use super::shapes::{Arrow, Diagram, HostBox, Style, Text};
 use crate::plan::Plan;
 use crate::types::Role;
 use std::collections::BTreeMap;
 
-pub(super) const MARGIN: i32 = 24;
-pub(super) const LINE_H: i32 = 14;
-pub(super) const BOX_PAD: i32 = 12;
-pub(super) const DOT_STEP: i32 = 10;
 const BOX_MIN_H: i32 = 46;
 const MIN_COL_W: i32 = 120;
 const GAP_MARGIN: i32 = 18;

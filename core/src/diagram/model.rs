@@ -1,12 +1,14 @@
 //! From flows to what the picture shows: arrows per host pair and direction, hosts in
 //! columns, workloads (source + its target) as units, identical units collapsed.
 
-use super::overlay::{Overlay, Status};
+use super::overlay::{Overlay, Signal};
 use super::ports::Item;
-use super::COLLAPSE_THRESHOLD;
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 use std::collections::BTreeMap;
+
+/// Groups of identical workloads larger than this collapse into one box.
+pub const COLLAPSE_THRESHOLD: usize = 3;
 
 /// All flows from one host to another, merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +20,7 @@ pub(crate) struct Edge {
 }
 
 impl Edge {
-    pub fn status(&self) -> Option<Status> {
+    pub fn status(&self) -> Option<Signal> {
         self.items.iter().map(|i| i.status).max().flatten()
     }
 }

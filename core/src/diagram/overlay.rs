@@ -1,7 +1,7 @@
 //! Verdicts drawn over the diagram once a verification report is loaded.
 //!
 //! The diagram does not know the report format: the report adapter fills an
-//! [`Overlay`] with one [`Status`] per probed (from, to, protocol, port), and the layout
+//! [`Overlay`] with one [`Signal`] per probed (from, to, protocol, port), and the layout
 //! colors each arrow and each port of its label from it. Keeping this input tiny means
 //! the diagram never depends on how probing works.
 
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 ///
 /// The order is "how bad", so the worst of several verdicts is their maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
+pub enum Signal {
     /// Verified or open: the flow works (green).
     Pass,
     /// Not probed, ambiguous (`open|filtered`), unresolved, an error or needs privilege (grey).
@@ -25,48 +25,48 @@ pub enum Status {
     Filtered,
 }
 
-impl Status {
+impl Signal {
     /// Every value, best first.
-    pub const ALL: &'static [Status] = &[
-        Status::Pass,
-        Status::Closed,
-        Status::Filtered,
-        Status::Unknown,
+    pub const ALL: &'static [Signal] = &[
+        Signal::Pass,
+        Signal::Closed,
+        Signal::Filtered,
+        Signal::Unknown,
     ];
 
     /// Maps a verdict name of the check report (`open`, `closed`, `filtered`,
     /// `open|filtered`, `verified`, `unresolved`, `error`, `needs-privilege`).
-    pub fn from_verdict(verdict: &str) -> Status {
+    pub fn from_verdict(verdict: &str) -> Signal {
         match verdict {
-            "open" | "verified" => Status::Pass,
-            "closed" => Status::Closed,
-            "filtered" => Status::Filtered,
-            _ => Status::Unknown,
+            "open" | "verified" => Signal::Pass,
+            "closed" => Signal::Closed,
+            "filtered" => Signal::Filtered,
+            _ => Signal::Unknown,
         }
     }
 
     /// What the legend says about the color.
     pub fn legend(self) -> &'static str {
         match self {
-            Status::Pass => "verified / open",
-            Status::Closed => "closed: path open, nothing listening",
-            Status::Filtered => "filtered: blocked on the way",
-            Status::Unknown => "not verified / inconclusive",
+            Signal::Pass => "verified / open",
+            Signal::Closed => "closed: path open, nothing listening",
+            Signal::Filtered => "filtered: blocked on the way",
+            Signal::Unknown => "not verified / inconclusive",
         }
     }
 }
 
-impl From<Verdict> for Status {
+impl From<Verdict> for Signal {
     /// Exhaustive on purpose: a new verdict must choose its color here.
-    fn from(v: Verdict) -> Status {
+    fn from(v: Verdict) -> Signal {
         match v {
-            Verdict::Open | Verdict::Verified => Status::Pass,
-            Verdict::Closed => Status::Closed,
-            Verdict::Filtered => Status::Filtered,
+            Verdict::Open | Verdict::Verified => Signal::Pass,
+            Verdict::Closed => Signal::Closed,
+            Verdict::Filtered => Signal::Filtered,
             Verdict::OpenFiltered
             | Verdict::Unresolved
             | Verdict::Error
-            | Verdict::NeedsPrivilege => Status::Unknown,
+            | Verdict::NeedsPrivilege => Signal::Unknown,
         }
     }
 }
@@ -77,7 +77,7 @@ type Key = (String, String, Protocol, u16);
 /// Verdicts per (from, to, protocol, port); ICMP uses port 0.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overlay {
-    verdicts: BTreeMap<Key, Status>,
+    verdicts: BTreeMap<Key, Signal>,
 }
 
 impl Overlay {
@@ -93,7 +93,7 @@ impl Overlay {
         to: &str,
         protocol: Protocol,
         port: Option<Port>,
-        s: Status,
+        s: Signal,
     ) {
         let key = (
             from.to_ascii_lowercase(),
@@ -117,7 +117,7 @@ impl Overlay {
     pub fn add_report(&mut self, report: &Report) {
         for f in &report.flows {
             for p in &f.probes {
-                let s = Status::from(p.verdict);
+                let s = Signal::from(p.verdict);
                 self.insert(&f.from, &f.to, p.protocol, p.port, s);
             }
         }
@@ -130,7 +130,7 @@ impl Overlay {
 
     /// The verdict of a flow: the worst verdict of the ports of its range that were
     /// probed (a range is usually probed on a sample), or `Unknown` if none was.
-    pub fn status(&self, flow: &Flow) -> Status {
+    pub fn status(&self, flow: &Flow) -> Signal {
         self.status_of(&flow.from, &flow.to, flow.protocol, flow.ports)
     }
 
@@ -140,7 +140,7 @@ impl Overlay {
         to: &str,
         protocol: Protocol,
         ports: Option<PortRange>,
-    ) -> Status {
+    ) -> Signal {
         let (lo, hi) = ports.map_or((0, 0), |r| (r.first.get(), r.last.get()));
         let f = from.to_ascii_lowercase();
         let t = to.to_ascii_lowercase();
@@ -148,7 +148,7 @@ impl Overlay {
             .range((f.clone(), t.clone(), protocol, lo)..=(f, t, protocol, hi))
             .map(|(_, s)| *s)
             .max()
-            .unwrap_or(Status::Unknown)
+            .unwrap_or(Signal::Unknown)
     }
 }
 
@@ -168,36 +168,36 @@ mod tests {
             "web01",
             Protocol::Tcp,
             Port::new(49152),
-            Status::Pass,
+            Signal::Pass,
         );
         o.insert(
             "PS01",
             "web01",
             Protocol::Tcp,
             Port::new(50000),
-            Status::Filtered,
+            Signal::Filtered,
         );
-        o.insert("ps01", "web01", Protocol::Icmp, None, Status::Pass);
+        o.insert("ps01", "web01", Protocol::Icmp, None, Signal::Pass);
         let tcp = Protocol::Tcp;
         assert_eq!(
             o.status_of("ps01", "web01", tcp, range(49152, 65535)),
-            Status::Filtered
+            Signal::Filtered
         );
         assert_eq!(
             o.status_of("ps01", "web01", tcp, range(49152, 49152)),
-            Status::Pass
+            Signal::Pass
         );
         assert_eq!(
             o.status_of("ps01", "web01", tcp, range(135, 135)),
-            Status::Unknown
+            Signal::Unknown
         );
         assert_eq!(
             o.status_of("web01", "ps01", tcp, range(49152, 65535)),
-            Status::Unknown
+            Signal::Unknown
         );
         assert_eq!(
             o.status_of("ps01", "web01", Protocol::Icmp, None),
-            Status::Pass
+            Signal::Pass
         );
     }
 
@@ -219,35 +219,35 @@ mod tests {
         let tcp = Protocol::Tcp;
         assert_eq!(
             o.status_of("ps01", "web01", tcp, range(49152, 65535)),
-            Status::Closed
+            Signal::Closed
         );
         assert_eq!(
             o.status_of("ps01", "web01", tcp, range(49152, 50000)),
-            Status::Pass
+            Signal::Pass
         );
         assert_eq!(
             o.status_of("ps01", "web01", Protocol::Icmp, None),
-            Status::Filtered
+            Signal::Filtered
         );
     }
 
     #[test]
     fn verdict_names_map_to_the_four_colors() {
         let cases = [
-            ("open", Status::Pass),
-            ("verified", Status::Pass),
-            ("closed", Status::Closed),
-            ("filtered", Status::Filtered),
-            ("open|filtered", Status::Unknown),
-            ("unresolved", Status::Unknown),
-            ("error", Status::Unknown),
-            ("needs-privilege", Status::Unknown),
+            ("open", Signal::Pass),
+            ("verified", Signal::Pass),
+            ("closed", Signal::Closed),
+            ("filtered", Signal::Filtered),
+            ("open|filtered", Signal::Unknown),
+            ("unresolved", Signal::Unknown),
+            ("error", Signal::Unknown),
+            ("needs-privilege", Signal::Unknown),
         ];
         for (v, s) in cases {
-            assert_eq!(Status::from_verdict(v), s, "{v}");
+            assert_eq!(Signal::from_verdict(v), s, "{v}");
         }
         for v in Verdict::ALL {
-            assert_eq!(Status::from(*v), Status::from_verdict(v.as_str()), "{v}");
+            assert_eq!(Signal::from(*v), Signal::from_verdict(v.as_str()), "{v}");
         }
     }
 }

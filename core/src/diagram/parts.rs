@@ -1,11 +1,10 @@
 //! The pieces the layout places: measured labels, host boxes with their text, arrows.
 
-use super::layout::{BOX_PAD, DOT_STEP, LINE_H};
+use super::geometry::{text_width, Point, Rect, BOX_PAD, DOT_RADIUS, DOT_STEP, LINE_H};
 use super::model::{Edge, Unit};
+use super::overlay::Signal;
 use super::ports::{label_lines, line_text};
-use super::{
-    text_width, Arrow, HostBox, Label, Point, Rect, Span, Status, Style, Text, DOT_RADIUS,
-};
+use super::shapes::{Arrow, HostBox, Label, Span, Style, Text};
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 
@@ -13,7 +12,7 @@ use crate::types::{Phase, Role};
 pub(super) struct Measured {
     pub lines: Vec<Vec<Span>>,
     pub phases: Vec<Phase>,
-    pub status: Option<Status>,
+    pub status: Option<Signal>,
     /// Phase dots plus the widest line.
     pub w: i32,
 }

@@ -4,8 +4,8 @@
 //! always, adjacent ones only when their verdicts agree, so a failing port never hides
 //! inside a passing range), then wrapped at separators so a label stays narrow.
 
-use super::overlay::Status;
-use super::Span;
+use super::overlay::Signal;
+use super::shapes::Span;
 use crate::types::{PortRange, Protocol};
 
 /// One flow of an arrow, as the label sees it.
@@ -13,7 +13,7 @@ use crate::types::{PortRange, Protocol};
 pub(crate) struct Item {
     pub protocol: Protocol,
     pub ports: Option<PortRange>,
-    pub status: Option<Status>,
+    pub status: Option<Signal>,
 }
 
 /// Longest label line, in characters, before wrapping.
@@ -24,13 +24,13 @@ struct Piece {
     lead: &'static str,
     head: &'static str,
     token: String,
-    status: Option<Status>,
+    status: Option<Signal>,
 }
 
 /// Merged ranges of one protocol: (first, last, status), sorted.
-fn merge(mut items: Vec<(u16, u16, Option<Status>)>) -> Vec<(u16, u16, Option<Status>)> {
+fn merge(mut items: Vec<(u16, u16, Option<Signal>)>) -> Vec<(u16, u16, Option<Signal>)> {
     items.sort();
-    let mut out: Vec<(u16, u16, Option<Status>)> = Vec::new();
+    let mut out: Vec<(u16, u16, Option<Signal>)> = Vec::new();
     for (a, b, s) in items {
         match out.last_mut() {
             Some(last) if a <= last.1 => {
@@ -52,7 +52,7 @@ fn pieces(items: &[Item]) -> Vec<Piece> {
             continue;
         }
         let lead = if out.is_empty() { "" } else { " · " };
-        let ranges: Vec<(u16, u16, Option<Status>)> = mine
+        let ranges: Vec<(u16, u16, Option<Signal>)> = mine
             .iter()
             .filter_map(|i| i.ports.map(|r| (r.first.get(), r.last.get(), i.status)))
             .collect();
@@ -120,7 +120,7 @@ pub(crate) fn label_lines(items: &[Item]) -> Vec<Vec<Span>> {
 }
 
 /// Appends text, joining it to the previous span when the color is the same.
-fn push(line: &mut Vec<Span>, text: &str, status: Option<Status>) {
+fn push(line: &mut Vec<Span>, text: &str, status: Option<Signal>) {
     if text.is_empty() {
         return;
     }
@@ -133,17 +133,14 @@ fn push(line: &mut Vec<Span>, text: &str, status: Option<Status>) {
     }
 }
 
-/// The plain text of a line.
-pub(crate) fn line_text(line: &[Span]) -> String {
-    line.iter().map(|s| s.text.as_str()).collect()
-}
+pub(crate) use super::shapes::line_text;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::types::Port;
 
-    fn it(protocol: Protocol, a: u16, b: u16, status: Option<Status>) -> Item {
+    fn it(protocol: Protocol, a: u16, b: u16, status: Option<Signal>) -> Item {
         let ports = Port::new(a)
             .zip(Port::new(b))
             .and_then(|(a, b)| PortRange::new(a, b));
@@ -153,7 +150,7 @@ mod tests {
             status,
         }
     }
-    fn icmp(status: Option<Status>) -> Item {
+    fn icmp(status: Option<Signal>) -> Item {
         Item {
             protocol: Protocol::Icmp,
             ports: None,
@@ -187,13 +184,13 @@ mod tests {
     #[test]
     fn adjacent_ports_with_different_verdicts_stay_apart() {
         let items = [
-            it(Protocol::Tcp, 10000, 10000, Some(Status::Pass)),
-            it(Protocol::Tcp, 10001, 10001, Some(Status::Filtered)),
-            it(Protocol::Tcp, 10002, 10002, Some(Status::Filtered)),
+            it(Protocol::Tcp, 10000, 10000, Some(Signal::Pass)),
+            it(Protocol::Tcp, 10001, 10001, Some(Signal::Filtered)),
+            it(Protocol::Tcp, 10002, 10002, Some(Signal::Filtered)),
         ];
         let lines = label_lines(&items);
         assert_eq!(line_text(&lines[0]), "TCP 10000, 10001-10002");
-        let colored: Vec<(&str, Option<Status>)> = lines[0]
+        let colored: Vec<(&str, Option<Signal>)> = lines[0]
             .iter()
             .map(|s| (s.text.as_str(), s.status))
             .collect();
@@ -201,9 +198,9 @@ mod tests {
             colored,
             [
                 ("TCP ", None),
-                ("10000", Some(Status::Pass)),
+                ("10000", Some(Signal::Pass)),
                 (", ", None),
-                ("10001-10002", Some(Status::Filtered))
+                ("10001-10002", Some(Signal::Filtered))
             ]
         );
     }

@@ -48,7 +48,7 @@ pub fn render(plan: &Plan) -> String {
                 f.protocol.as_str().to_ascii_uppercase(),
                 ports,
                 f.purpose.clone(),
-                super::phase_title(f.phase).to_string(),
+                f.phase.title().to_string(),
                 f.rule.clone(),
                 super::flow_remarks(plan, f),
             ],

@@ -1,6 +1,6 @@
 //! The plan as Markdown: a heading per phase and per host pair, a table of flows.
 
-use super::{address, grouped, phase_title, port_label};
+use super::{address, grouped, port_label};
 use crate::plan::Plan;
 use std::fmt::Write;
 
@@ -14,7 +14,7 @@ pub fn render(plan: &Plan) -> String {
     let counts: Vec<String> = plan
         .phase_counts()
         .iter()
-        .map(|(p, n)| format!("{} {}", n, phase_title(*p).to_lowercase()))
+        .map(|(p, n)| format!("{} {}", n, p.title().to_lowercase()))
         .collect();
     let _ = writeln!(
         out,
@@ -27,7 +27,7 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "> {}\n", esc(n));
     }
     for (phase, pairs) in grouped(plan) {
-        let _ = writeln!(out, "## {}\n", phase_title(phase));
+        let _ = writeln!(out, "## {}\n", phase.title());
         for g in pairs {
             let _ = writeln!(
                 out,

@@ -5,8 +5,11 @@
 pub mod change_csv;
 pub mod csv;
 pub mod firewall;
+pub mod groups;
 pub mod markdown;
+pub mod markup;
 pub mod pdf;
+pub mod registry;
 pub mod svg;
 pub mod table;
 
@@ -93,15 +96,4 @@ pub fn pair_heading(plan: &Plan, from: &str, to: &str) -> String {
         address(plan, from),
         address(plan, to)
     )
-}
-
-/// Human title of a phase.
-pub fn phase_title(p: Phase) -> &'static str {
-    match p {
-        Phase::Discovery => "Discovery",
-        Phase::Conversion => "Conversion / take control",
-        Phase::Transfer => "Transfer",
-        Phase::Legacy => "Legacy block-based transfer",
-        Phase::Management => "Management",
-    }
 }

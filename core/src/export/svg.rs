@@ -4,6 +4,7 @@
 //! so it opens the same in browsers, office suites and vector editors. Numbers are
 //! integers and elements follow the layout's order, so equal plans give equal bytes.
 
+use super::markup::escape as esc;
 use crate::diagram::{self, Diagram, HostBox, Overlay, Text, DOT_RADIUS, FONT_FAMILY};
 use crate::plan::Plan;
 use std::fmt::Write;
@@ -77,7 +78,7 @@ pub fn render_diagram(d: &Diagram) -> String {
                 pt.x,
                 pt.y,
                 diagram::phase_color(*phase),
-                crate::export::phase_title(*phase)
+                phase.title()
             );
         }
         for t in &a.label.lines {
@@ -156,21 +157,6 @@ fn text(o: &mut String, t: &Text) {
 }
 
 /// Escapes text and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The SVG as a `data:` URL, for a download link in the page
 /// (`<a download="diagram.svg" href=…>`): every byte outside the URL-safe set is
 /// percent-encoded, so the URL survives any attribute context.
@@ -199,10 +185,5 @@ mod tests {
             "data:image/svg+xml;charset=utf-8,%3Csvg a=%221%22%3E%E2%80%A6%23%25%3C/svg%3E%0A"
         );
         assert!(!u.contains(['"', '<', '>', '#', '\n', '\'']));
-    }
-
-    #[test]
-    fn escapes_the_five_xml_characters() {
-        assert_eq!(esc(r#"a&b<c>"d'"#), "a&amp;b&lt;c&gt;&quot;d&apos;");
     }
 }

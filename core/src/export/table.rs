@@ -1,6 +1,6 @@
 //! The plan as a plain-text table for terminals, grouped by phase and host pair.
 
-use super::{grouped, pair_heading, phase_title, port_label};
+use super::{grouped, pair_heading, port_label};
 use crate::plan::Plan;
 use std::fmt::Write;
 
@@ -13,7 +13,7 @@ pub fn render(plan: &Plan) -> String {
         .max()
         .unwrap_or(0);
     for (phase, pairs) in grouped(plan) {
-        let _ = writeln!(out, "{}", phase_title(phase).to_uppercase());
+        let _ = writeln!(out, "{}", phase.title().to_uppercase());
         for g in pairs {
             let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
             for f in g.flows {

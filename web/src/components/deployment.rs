@@ -1,9 +1,11 @@
 //! Wizard step 1: product, version, the PlateSpin server and the replication direction.
 
 use super::field::{enum_options, SelectField, TextField};
+use crate::problems::Problems;
 use crate::state::{Action, Draft, HostField};
 use portplan_core::types::Replication;
 use portplan_core::Product;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Versions the catalog has facts for; the field takes any version, these are hints.
@@ -15,6 +17,7 @@ const KNOWN_VERSIONS: &[&str] = &[
 #[derive(Properties, PartialEq)]
 pub struct DeploymentProps {
     pub draft: Draft,
+    pub problems: Rc<Problems>,
     pub ondispatch: Callback<Action>,
 }
 
@@ -37,20 +40,20 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
         <fieldset class="step">
             <legend>{ "1. Product and PlateSpin server" }</legend>
             <div class="row">
-                <SelectField label="Product" path="product" value={d.product.as_str()}
+                <SelectField label="Product" path="product" error={p.problems.field("product")} value={d.product.as_str()}
                     options={super::labels::options(Product::ALL, super::labels::product)} onchange={on_product} />
-                <TextField label="Version" path="version" value={d.version.clone()}
+                <TextField label="Version" path="version" error={p.problems.field("version")} value={d.version.clone()}
                     list="known-versions" placeholder="e.g. 12.3" oninput={on(Action::Version)} />
                 <datalist id="known-versions">
                     { for KNOWN_VERSIONS.iter().map(|v| html! { <option value={*v} /> }) }
                 </datalist>
             </div>
             <div class="row">
-                <TextField label="PlateSpin server name" path="server.name" value={d.server.name.clone()}
+                <TextField label="PlateSpin server name" path="server.name" error={p.problems.field("server.name")} value={d.server.name.clone()}
                     oninput={on(|v| Action::Server(HostField::Name, v))} />
-                <TextField label="PlateSpin server address" path="server.address" value={d.server.address.clone()}
+                <TextField label="PlateSpin server address" path="server.address" error={p.problems.field("server.address")} value={d.server.address.clone()}
                     placeholder="IP or DNS name" oninput={on(|v| Action::Server(HostField::Address, v))} />
-                <SelectField label="Replication direction (Migrate 2019.2+)" path="replication"
+                <SelectField label="Replication direction (Migrate 2019.2+)" path="replication" error={p.problems.field("replication")}
                     value={d.replication.map_or("", |r| r.as_str())}
                     options={replication} onchange={on_replication} />
             </div>

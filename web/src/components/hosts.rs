@@ -1,14 +1,17 @@
 //! Wizard step 2: virtualization hosts and clouds to discover, and Migrate Connectors.
 
 use super::field::{enum_options, SelectField, TextField};
+use crate::problems::Problems;
 use crate::state::{Action, HostDraft, HostField, VhostDraft};
 use portplan_core::Platform;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HostsProps {
     pub hosts: Vec<VhostDraft>,
     pub connectors: Vec<HostDraft>,
+    pub problems: Rc<Problems>,
     pub ondispatch: Callback<Action>,
 }
 
@@ -23,9 +26,9 @@ pub fn Hosts(p: &HostsProps) -> Html {
         let d4 = d.clone();
         html! {
             <tr key={i}>
-                <td><TextField label={format!("Name of host {}", i + 1)} hide_label=true path={format!("{at}.name")}
+                <td><TextField label={format!("Name of host {}", i + 1)} hide_label=true path={format!("{at}.name")} error={p.problems.field(&format!("{at}.name"))}
                     value={h.name.clone()} oninput={Callback::from(move |v| d1.emit(Action::Host(i, HostField::Name, v)))} /></td>
-                <td><TextField label={format!("Address of host {}", i + 1)} hide_label=true path={format!("{at}.address")}
+                <td><TextField label={format!("Address of host {}", i + 1)} hide_label=true path={format!("{at}.address")} error={p.problems.field(&format!("{at}.address"))}
                     value={h.address.clone()} oninput={Callback::from(move |v| d2.emit(Action::Host(i, HostField::Address, v)))} /></td>
                 <td><SelectField label={format!("Platform of host {}", i + 1)} hide_label=true path={format!("{at}.platform")}
                     value={h.platform.as_str()} options={enum_options(Platform::ALL)}
@@ -42,9 +45,9 @@ pub fn Hosts(p: &HostsProps) -> Html {
         let d3 = d.clone();
         html! {
             <tr key={i}>
-                <td><TextField label={format!("Name of connector {}", i + 1)} hide_label=true path={format!("{at}.name")}
+                <td><TextField label={format!("Name of connector {}", i + 1)} hide_label=true path={format!("{at}.name")} error={p.problems.field(&format!("{at}.name"))}
                     value={h.name.clone()} oninput={Callback::from(move |v| d1.emit(Action::Connector(i, HostField::Name, v)))} /></td>
-                <td><TextField label={format!("Address of connector {}", i + 1)} hide_label=true path={format!("{at}.address")}
+                <td><TextField label={format!("Address of connector {}", i + 1)} hide_label=true path={format!("{at}.address")} error={p.problems.field(&format!("{at}.address"))}
                     value={h.address.clone()} oninput={Callback::from(move |v| d2.emit(Action::Connector(i, HostField::Address, v)))} /></td>
                 <td><button type="button" class="icon" aria-label={format!("Remove connector {}", i + 1)}
                     onclick={Callback::from(move |_| d3.emit(Action::RemoveConnector(i)))}>{ "✕" }</button></td>

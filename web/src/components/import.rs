@@ -1,13 +1,20 @@
-//! Bringing many workloads in at once: paste `name,address,os,drives` lines, or import
-//! a whole scenario file. Files are read in the browser; nothing is uploaded.
+//! Bringing many workloads in at once: paste what a spreadsheet copy gives (or import a
+//! CSV/TSV file), preview it with each row's problems, then append or replace; or
+//! import a whole scenario file. Files are read in the browser; nothing is uploaded.
 
+use super::paste_preview::PastePreview;
+use crate::paste::Pasted;
 use crate::state::{Action, Draft};
+use portplan_core::scenario::MAX_WORKLOADS;
 use portplan_core::InputError;
+use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ImportProps {
+    /// How many workloads the draft has (the cap is checked against it).
+    pub workloads: usize,
     pub ondispatch: Callback<Action>,
 }
 
@@ -21,6 +28,8 @@ pub fn read_scenario(text: &str) -> Result<Draft, InputError> {
 pub fn Import(p: &ImportProps) -> Html {
     let paste = use_state(String::new);
     let message = use_state(|| None::<Result<String, String>>);
+    let preview = use_state(|| None::<Rc<Pasted>>);
+    let room = MAX_WORKLOADS.saturating_sub(p.workloads);
 
     let on_paste_input = {
         let paste = paste.clone();
@@ -28,19 +37,51 @@ pub fn Import(p: &ImportProps) -> Html {
             paste.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
         })
     };
-    let on_add = {
-        let (paste, message, d) = (paste.clone(), message.clone(), p.ondispatch.clone());
-        Callback::from(move |_| match crate::paste::parse(&paste) {
+    let read = {
+        let (message, preview) = (message.clone(), preview.clone());
+        Callback::from(move |text: String| match crate::paste::parse(&text, room) {
             Ok(rows) => {
-                message.set(Some(Ok(format!("added {} workloads", rows.len()))));
-                d.emit(Action::AppendWorkloads(rows));
+                message.set(None);
+                preview.set(Some(Rc::new(rows)));
+            }
+            Err(e) => {
+                preview.set(None);
+                message.set(Some(Err(e)));
+            }
+        })
+    };
+    let on_preview = {
+        let (paste, read) = (paste.clone(), read.clone());
+        Callback::from(move |_| read.emit((*paste).clone()))
+    };
+    let on_decide = {
+        let (paste, message, preview, d) = (
+            paste.clone(),
+            message.clone(),
+            preview.clone(),
+            p.ondispatch.clone(),
+        );
+        Callback::from(move |replace: Option<bool>| {
+            if let (Some(replace), Some(rows)) = (replace, preview.as_ref()) {
+                let n = rows.rows.len();
+                let drafts = rows.rows.iter().map(|r| r.workload.clone()).collect();
+                d.emit(if replace {
+                    Action::ReplaceWorkloads(drafts)
+                } else {
+                    Action::AppendWorkloads(drafts)
+                });
+                message.set(Some(Ok(if replace {
+                    format!("replaced the workloads with {n} pasted rows")
+                } else {
+                    format!("added {n} workloads")
+                })));
                 paste.set(String::new());
             }
-            Err(e) => message.set(Some(Err(e))),
+            preview.set(None);
         })
     };
     let on_file = {
-        let (message, d) = (message.clone(), p.ondispatch.clone());
+        let (message, d, read) = (message.clone(), p.ondispatch.clone(), read.clone());
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
             let Some(file) = input.files().and_then(|l| l.get(0)) else {
@@ -48,10 +89,12 @@ pub fn Import(p: &ImportProps) -> Html {
             };
             input.set_value("");
             let file = gloo_file::File::from(file);
-            let (message, d) = (message.clone(), d.clone());
+            let (message, d, read) = (message.clone(), d.clone(), read.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match gloo_file::futures::read_as_text(&file).await {
+                    // A spreadsheet export goes to the preview, like a paste.
+                    Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
                     Ok(text) => match read_scenario(&text) {
                         Ok(draft) => {
                             d.emit(Action::Load(draft));
@@ -68,15 +111,18 @@ pub fn Import(p: &ImportProps) -> Html {
         <fieldset class="step no-print">
             <legend>{ "Bring in many workloads" }</legend>
             <div class="field">
-                <label for="paste">{ "Paste workloads, one per line: name,address,os,drives" }</label>
+                <label for="paste">{ "Paste rows from a spreadsheet or CSV (a header row such as Hostname, IP, OS, Drives, Target name, Target IP is recognised; tab, ; or , between fields)" }</label>
                 <textarea id="paste" rows="3" value={(*paste).clone()} oninput={on_paste_input}
-                    placeholder={"db02,10.0.1.12,windows,C E\napp03,10.0.1.13,linux"} spellcheck="false"
+                    placeholder={"Hostname\tIP\tOS\tTarget name\tTarget IP\ndb02\t10.0.1.12\tWindows Server 2016\tdb02-t\t10.0.2.12"} spellcheck="false"
                     aria-describedby="import-message"></textarea>
             </div>
-            <button type="button" id="paste-add" onclick={on_add}>{ "Add pasted rows" }</button>
+            <button type="button" id="paste-add" onclick={on_preview}>{ "Preview pasted rows" }</button>
+            if let Some(rows) = preview.as_ref() {
+                <PastePreview pasted={rows.clone()} existing={p.workloads} ondecide={on_decide} />
+            }
             <div class="field">
-                <label for="import-file">{ "Import a scenario JSON file" }</label>
-                <input type="file" id="import-file" accept=".json,application/json" onchange={on_file}
+                <label for="import-file">{ "Import a scenario JSON file, or a CSV/TSV list of workloads" }</label>
+                <input type="file" id="import-file" accept=".json,application/json,.csv,.tsv,.txt,text/csv" onchange={on_file}
                     aria-describedby="import-message" />
             </div>
             <p id="import-message" role="status" class={classes!(matches!(*message, Some(Err(_))).then_some("field-error"))}>

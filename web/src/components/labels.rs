@@ -1,6 +1,7 @@
 //! Words people use for the core's enum values in the selects; the values themselves
 //! (and so the files) stay the public format's.
 
+use portplan_core::types::Replication;
 use portplan_core::{Os, Product, Transfer};
 use yew::AttrValue;
 
@@ -26,6 +27,13 @@ pub fn transfer(t: Transfer) -> &'static str {
         Transfer::VssBbt => "VSS block-based",
         Transfer::Block => "block-based",
         Transfer::BlockLegacy => "legacy block-based",
+    }
+}
+
+pub fn replication(r: Replication) -> &'static str {
+    match r {
+        Replication::SourceListens => "source listens",
+        Replication::TargetListens => "target listens",
     }
 }
 

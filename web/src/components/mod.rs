@@ -4,10 +4,10 @@
 pub mod deployment;
 pub mod downloads;
 pub mod field;
-pub mod firewall;
 pub mod hosts;
 pub mod import;
 pub mod labels;
+pub mod paste_preview;
 pub mod plan_view;
 pub mod share_link;
 pub mod workloads;

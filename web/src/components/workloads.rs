@@ -4,10 +4,14 @@
 //! scrolling; duplicate copies a row with fresh names, paste and import live in
 //! [`super::import`].
 
-use super::field::{CheckField, SelectField, TextField};
+use super::field::{field_id, CheckField, SelectField, TextField};
 use super::labels;
+use crate::problems::Problems;
 use crate::state::{Action, HostField, WorkloadDraft, WorkloadEdit};
 use portplan_core::{Os, Transfer};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 const WINDOWS_VERSIONS: &[&str] = &[
@@ -18,14 +22,29 @@ const WINDOWS_VERSIONS: &[&str] = &[
 #[derive(Properties, PartialEq)]
 pub struct WorkloadsProps {
     pub workloads: Vec<WorkloadDraft>,
+    pub problems: Rc<Problems>,
     pub ondispatch: Callback<Action>,
 }
+
+/// The problems of one row: `(field, message)`, field as in `target.name`.
+type RowErrors = Vec<(String, AttrValue)>;
 
 #[derive(Properties, PartialEq)]
 struct RowProps {
     index: usize,
     workload: WorkloadDraft,
+    errors: RowErrors,
     ondispatch: Callback<Action>,
+    /// Asks the list to move the focus after a removal.
+    onremove: Callback<usize>,
+}
+
+/// Moves the keyboard focus to the element with this id, if it is there.
+pub fn focus_id(id: &str) {
+    let el = gloo_utils::document().get_element_by_id(id);
+    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
 }
 
 #[function_component]
@@ -54,29 +73,38 @@ fn WorkloadRow(p: &RowProps) -> Html {
     let on_agent =
         Callback::from(move |a: bool| d.emit(Action::Workload(i, WorkloadEdit::Agent(a))));
     let duplicate = p.ondispatch.reform(move |_| Action::DuplicateWorkload(i));
-    let remove = p.ondispatch.reform(move |_| Action::RemoveWorkload(i));
+    let remove = p.onremove.reform(move |_| i);
+    let err = |field: &str| {
+        p.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+    };
+    let linux = w.os != Os::Windows;
     html! {
-        <tr class="workload">
-            <td><TextField label={format!("Name of workload {n}")} hide_label=true path={format!("{at}.name")}
+        <tr class={classes!("workload", w.draft.then_some("draft"))}>
+            <td><TextField label={format!("Name of workload {n}")} hide_label=true path={format!("{at}.name")} error={err("name")}
                 value={w.name.clone()} oninput={edit(WorkloadEdit::Name)} /></td>
-            <td><TextField label={format!("Address of workload {n}")} hide_label=true path={format!("{at}.address")}
+            <td><TextField label={format!("Address of workload {n}")} hide_label=true path={format!("{at}.address")} error={err("address")}
                 value={w.address.clone()} placeholder="IP or DNS" oninput={edit(WorkloadEdit::Address)} /></td>
-            <td><SelectField label={format!("OS of workload {n}")} hide_label=true path={format!("{at}.os")}
+            <td><SelectField label={format!("OS of workload {n}")} hide_label=true path={format!("{at}.os")} error={err("os")}
                 value={w.os.as_str()} options={labels::options(Os::ALL, labels::os)} onchange={on_os} /></td>
             <td class="narrow"><TextField label={format!("Windows version of workload {n}")} hide_label=true
-                path={format!("{at}.windows")} value={w.windows.clone()} list="windows-versions"
-                placeholder={(w.os == Os::Windows).then_some(AttrValue::from("e.g. 2016"))}
+                path={format!("{at}.windows")} error={err("windows")}
+                value={if linux { AttrValue::default() } else { AttrValue::from(w.windows.clone()) }}
+                list="windows-versions" disabled={linux}
+                placeholder={AttrValue::from(if linux { "not for Linux" } else { "e.g. 2016" })}
                 oninput={edit(WorkloadEdit::Windows)} /></td>
             <td class="narrow"><TextField label={format!("Drives to mirror of workload {n}")} hide_label=true
-                path={format!("{at}.drives")} value={w.drives.clone()} placeholder="C, E"
+                path={format!("{at}.drives")} error={err("drives")} value={w.drives.clone()} placeholder="C, E"
                 oninput={edit(WorkloadEdit::Drives)} /></td>
             <td><SelectField label={format!("Transfer method of workload {n}")} hide_label=true
-                path={format!("{at}.transfer")} value={w.transfer.as_str()}
+                path={format!("{at}.transfer")} error={err("transfer")} value={w.transfer.as_str()}
                 options={labels::options(Transfer::ALL, labels::transfer)} onchange={on_transfer} /></td>
-            <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} checked={w.agent} onchange={on_agent} /></td>
-            <td><TextField label={format!("Target name of workload {n}")} hide_label=true path={format!("{at}.target.name")}
+            <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} error={err("agent")} checked={w.agent} onchange={on_agent} /></td>
+            <td><TextField label={format!("Target name of workload {n}")} hide_label=true path={format!("{at}.target.name")} error={err("target.name")}
                 value={w.target.name.clone()} oninput={edit(|v| WorkloadEdit::Target(HostField::Name, v))} /></td>
-            <td><TextField label={format!("Target address of workload {n}")} hide_label=true path={format!("{at}.target.address")}
+            <td><TextField label={format!("Target address of workload {n}")} hide_label=true path={format!("{at}.target.address")} error={err("target.address")}
                 value={w.target.address.clone()} placeholder="IP or DNS"
                 oninput={edit(|v| WorkloadEdit::Target(HostField::Address, v))} /></td>
             <td class="actions">
@@ -89,7 +117,52 @@ fn WorkloadRow(p: &RowProps) -> Html {
 
 #[function_component]
 pub fn Workloads(p: &WorkloadsProps) -> Html {
-    let add = p.ondispatch.reform(|_| Action::AddWorkload);
+    // Where the focus goes after the next render: into a new row, or to the
+    // neighbour of a removed one.
+    let pending: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+    {
+        let pending = pending.clone();
+        use_effect_with(p.workloads.len(), move |_| {
+            if let Some(id) = pending.borrow_mut().take() {
+                focus_id(&id);
+            }
+        });
+    }
+    let add = {
+        let (d, pending, n) = (p.ondispatch.clone(), pending.clone(), p.workloads.len());
+        Callback::from(move |_| {
+            *pending.borrow_mut() = Some(field_id(&format!("workloads[{n}].name")));
+            d.emit(Action::AddWorkload)
+        })
+    };
+    let onremove = {
+        let (d, pending, n) = (p.ondispatch.clone(), pending.clone(), p.workloads.len());
+        Callback::from(move |i: usize| {
+            // The row that takes its place, else the one before, else "Add workload".
+            let next = if i + 1 < n {
+                field_id(&format!("workloads[{i}].name"))
+            } else if i > 0 {
+                field_id(&format!("workloads[{}].name", i - 1))
+            } else {
+                "add-workload".to_string()
+            };
+            *pending.borrow_mut() = Some(next);
+            d.emit(Action::RemoveWorkload(i))
+        })
+    };
+    let clear = p.ondispatch.reform(|_| Action::ClearWorkloads);
+    let mut errors: Vec<RowErrors> = vec![Vec::new(); p.workloads.len()];
+    for d in &p.problems.list {
+        let Some(rest) = d.field.strip_prefix("workloads[") else {
+            continue;
+        };
+        let Some((i, field)) = rest.split_once("].") else {
+            continue;
+        };
+        if let Some(row) = i.parse::<usize>().ok().and_then(|i| errors.get_mut(i)) {
+            row.push((field.to_string(), AttrValue::from(d.message.clone())));
+        }
+    }
     html! {
         <fieldset class="step" id="f-workloads">
             <legend>{ format!("3. Source workloads and targets ({})", p.workloads.len()) }</legend>
@@ -104,13 +177,17 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
                         <th>{ "Target name" }</th><th>{ "Target address" }</th><th><span class="sr-only">{ "Row actions" }</span></th>
                     </tr></thead>
                     <tbody>
-                        { for p.workloads.iter().enumerate().map(|(i, w)| html! {
-                            <WorkloadRow key={i} index={i} workload={w.clone()} ondispatch={p.ondispatch.clone()} />
+                        { for p.workloads.iter().zip(errors).enumerate().map(|(i, (w, errors))| html! {
+                            <WorkloadRow key={i} index={i} workload={w.clone()} {errors}
+                                ondispatch={p.ondispatch.clone()} onremove={onremove.clone()} />
                         }) }
                     </tbody>
                 </table>
             </div>
             <button type="button" id="add-workload" onclick={add}>{ "Add workload" }</button>
+            if !p.workloads.is_empty() {
+                <button type="button" id="clear-workloads" onclick={clear}>{ format!("Remove all {} workloads", p.workloads.len()) }</button>
+            }
         </fieldset>
     }
 }

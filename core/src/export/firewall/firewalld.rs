@@ -4,11 +4,10 @@
 //! Usage: `sh rules.sh HOST [ZONE]` (zone defaults to `public`). Rich rules have no
 //! comment field, so the flow and rule id go in shell comments above each command.
 
-use super::{clean, heading, inbound, unresolved_notes, Inbound, Remote};
+use super::{clean, heading, inbound, unresolved_notes, Family, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
-use std::net::IpAddr;
 
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
@@ -43,7 +42,9 @@ pub fn render(plan: &Plan) -> String {
                 clean(&r.description()),
                 clean(&r.name())
             );
-            let _ = writeln!(out, "\t{}", command(r));
+            for family in r.families() {
+                let _ = writeln!(out, "\t{}", command(r, *family));
+            }
         }
         out.push_str("\t;;\n");
     }
@@ -53,12 +54,16 @@ pub fn render(plan: &Plan) -> String {
     out
 }
 
-/// One `firewall-cmd` line; commented out when the remote address is a DNS name.
-fn command(r: &Inbound<'_>) -> String {
-    let (prefix, family, source) = match r.remote {
-        Remote::Ip(ip @ IpAddr::V4(_)) => ("", "ipv4", ip.to_string()),
-        Remote::Ip(ip @ IpAddr::V6(_)) => ("", "ipv6", ip.to_string()),
-        Remote::Name(n) => ("# UNRESOLVED: ", "ipv4", clean(n)),
+/// One `firewall-cmd` line for one family (firewalld's `echo-request` ICMP type covers
+/// both); commented out when the remote address is a DNS name.
+fn command(r: &Inbound<'_>, family: Family) -> String {
+    let (prefix, source) = match r.remote {
+        Remote::Ip(ip) => ("", ip.to_string()),
+        Remote::Name(n) => ("# UNRESOLVED: ", clean(n)),
+    };
+    let family = match family {
+        Family::V4 => "ipv4",
+        Family::V6 => "ipv6",
     };
     let what = match (r.protocol(), r.ports()) {
         (p @ (Protocol::Tcp | Protocol::Udp), Some(range)) => {

@@ -6,7 +6,7 @@
 //! rules with an IPv6 source are written as `#6 ` lines: the same rule in
 //! ip6tables-restore syntax, to feed to `ip6tables-restore --noflush` (strip the `#6 `).
 
-use super::{clean, heading, inbound, truncate, unresolved_notes, Inbound, Remote};
+use super::{clean, heading, inbound, truncate, unresolved_notes, Family, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -40,17 +40,16 @@ pub fn render(plan: &Plan) -> String {
             heading(&h).trim_start_matches("Host ")
         );
         out.push_str(&unresolved_notes(&h, "# "));
-        let v6 = h
-            .rules
-            .iter()
-            .any(|r| matches!(r.remote, Remote::Ip(IpAddr::V6(_))));
+        let v6 = h.rules.iter().any(|r| r.families().contains(&Family::V6));
         let _ = writeln!(out, "*filter\n:{CHAIN} - [0:0]");
         if v6 {
             let _ = writeln!(out, "{V6}*filter\n{V6}:{CHAIN} - [0:0]");
         }
         for r in &h.rules {
             let _ = writeln!(out, "# {}", clean(&r.description()));
-            let _ = writeln!(out, "{}", rule(r));
+            for family in r.families() {
+                let _ = writeln!(out, "{}", rule(r, *family));
+            }
         }
         out.push_str("COMMIT\n");
         if v6 {
@@ -60,13 +59,17 @@ pub fn render(plan: &Plan) -> String {
     out
 }
 
-/// One `-A` line: plain for IPv4, `#6 ` for IPv6, `# UNRESOLVED: ` for a DNS name.
-fn rule(r: &Inbound<'_>) -> String {
-    let (prefix, source, v6) = match r.remote {
-        Remote::Ip(ip @ IpAddr::V4(_)) => ("", format!("{ip}/32"), false),
-        Remote::Ip(ip @ IpAddr::V6(_)) => (V6, format!("{ip}/128"), true),
-        Remote::Name(n) => ("# UNRESOLVED: ", clean(n), false),
+/// One `-A` line: plain for IPv4, `#6 ` for IPv6, and after that `# UNRESOLVED: ` for a
+/// DNS name (so an unresolved IPv6 rule stays a comment once `#6 ` is stripped).
+fn rule(r: &Inbound<'_>, family: Family) -> String {
+    let v6 = family == Family::V6;
+    let family_prefix = if v6 { V6 } else { "" };
+    let (unresolved, source) = match r.remote {
+        Remote::Ip(ip @ IpAddr::V4(_)) => ("", format!("{ip}/32")),
+        Remote::Ip(ip @ IpAddr::V6(_)) => ("", format!("{ip}/128")),
+        Remote::Name(n) => ("# UNRESOLVED: ", clean(n)),
     };
+    let prefix = format!("{family_prefix}{unresolved}");
     let matcher = match (r.protocol(), r.ports()) {
         (p @ (Protocol::Tcp | Protocol::Udp), Some(range)) => {
             let ports = if range.first == range.last {

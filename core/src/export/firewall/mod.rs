@@ -6,6 +6,11 @@
 //! same order, and they all treat a DNS-name address the same honest way: the rule is
 //! written out but commented, with the name to resolve, because none of these tools
 //! should resolve names at load time (nft and iptables would, once, silently).
+//!
+//! The address family of a rule follows the addresses involved ([`Inbound::families`]):
+//! an IP literal remote gives its own family; a DNS-name remote gets commented rules
+//! for the families the accepting host has (an IPv6-only host gets `ip6`/`icmpv6`
+//! only; a host given by name gets both), since a name may resolve to either.
 
 pub mod firewalld;
 pub mod iptables;
@@ -36,6 +41,23 @@ impl Remote<'_> {
     }
 }
 
+/// An IP address family a rule is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    fn of(ip: IpAddr) -> Family {
+        if ip.is_ipv4() {
+            Family::V4
+        } else {
+            Family::V6
+        }
+    }
+}
+
 /// One inbound rule: a flow seen from the accepting host.
 #[derive(Debug, Clone, Copy)]
 pub struct Inbound<'a> {
@@ -43,9 +65,24 @@ pub struct Inbound<'a> {
     /// Name of the host that opens the connection (`flow.from`).
     pub from: &'a str,
     pub remote: Remote<'a>,
+    /// The accepting host's own address (`flow.to`'s), which decides the families of
+    /// a rule whose remote is a DNS name.
+    pub local: Remote<'a>,
 }
 
 impl Inbound<'_> {
+    /// The families to write this rule for, IPv4 first. A literal remote has one; a
+    /// name could resolve to either, and only what the accepting host has can reach
+    /// it: its family when its address is literal, else both.
+    pub fn families(&self) -> &'static [Family] {
+        match (self.remote, self.local) {
+            (Remote::Ip(ip), _) | (Remote::Name(_), Remote::Ip(ip)) => match Family::of(ip) {
+                Family::V4 => &[Family::V4],
+                Family::V6 => &[Family::V6],
+            },
+            (Remote::Name(_), Remote::Name(_)) => &[Family::V4, Family::V6],
+        }
+    }
     pub fn protocol(&self) -> Protocol {
         self.flow.protocol
     }
@@ -69,7 +106,12 @@ impl Inbound<'_> {
             self.from, self.flow.to, self.flow.phase, self.flow.purpose
         );
         if let Some(a) = &self.flow.address {
-            d.push_str(&format!(" (dialed at public {a}, NAT to this host)"));
+            // An initiator outside this host's network may itself be translated on the
+            // way out: its private address is then not what arrives here.
+            d.push_str(&format!(
+                " (dialed at public {a}, NAT to this host; if {}'s own network translates its address, allow that address instead)",
+                self.from
+            ));
         }
         if self.flow.optional {
             d.push_str(" (optional)");
@@ -121,6 +163,7 @@ pub fn inbound(plan: &Plan) -> Vec<HostRules<'_>> {
                     flow,
                     from: &flow.from,
                     remote: Remote::parse(super::address(plan, &flow.from)),
+                    local: Remote::parse(&host.address),
                 })
                 .collect(),
         })
@@ -199,6 +242,41 @@ mod tests {
             Remote::Ip("fd00::1".parse().unwrap())
         );
         assert_eq!(Remote::parse("ps01.corp"), Remote::Name("ps01.corp"));
+    }
+
+    /// One line per case: (remote address, accepting host's address) → families.
+    #[test]
+    fn rule_families_follow_the_addresses() {
+        use Family::{V4, V6};
+        let cases: [(&str, &str, &[Family]); 6] = [
+            ("10.0.0.5", "fd00::2", &[V4]),
+            ("fd00::1", "10.0.0.2", &[V6]),
+            ("ps01.corp", "10.0.0.2", &[V4]),
+            ("ps01.corp", "fd00:10::11", &[V6]),
+            ("ps01.corp", "[fd00:10::11]", &[V6]),
+            ("ps01.corp", "lnx01.corp", &[V4, V6]),
+        ];
+        let flow = Flow {
+            phase: crate::Phase::Discovery,
+            from: "a".into(),
+            to: "b".into(),
+            protocol: Protocol::Icmp,
+            ports: None,
+            purpose: "ping".into(),
+            rule: "discovery.icmp".into(),
+            address: None,
+            optional: false,
+            notes: Vec::new(),
+        };
+        for (remote, local, want) in cases {
+            let r = Inbound {
+                flow: &flow,
+                from: "a",
+                remote: Remote::parse(remote),
+                local: Remote::parse(local),
+            };
+            assert_eq!(r.families(), want, "{remote} -> {local}");
+        }
     }
 
     #[test]

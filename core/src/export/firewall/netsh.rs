@@ -3,7 +3,7 @@
 //!
 //! Usage (elevated prompt): `rules.cmd app01`. Rule names all start with `portplan `.
 
-use super::{clean, heading, inbound, Inbound, Remote};
+use super::{clean, heading, inbound, Family, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -60,7 +60,7 @@ fn batch(s: &str) -> String {
 fn command(r: &Inbound<'_>) -> String {
     let (prefix, address, v6) = match r.remote {
         Remote::Ip(ip) => ("", ip.to_string(), ip.is_ipv6()),
-        Remote::Name(n) => ("REM UNRESOLVED: ", batch(n), false),
+        Remote::Name(n) => ("REM UNRESOLVED: ", batch(n), r.families() == [Family::V6]),
     };
     let what = match (r.protocol(), r.ports()) {
         (Protocol::Tcp, Some(p)) => format!("protocol=TCP localport={p}"),

@@ -6,11 +6,10 @@
 //! firewall team pastes the section of the host they are on and hooks it into their own
 //! input chain with one `jump`, so the fragment works beside any existing ruleset.
 
-use super::{clean, heading, inbound, truncate, unresolved_notes, Inbound, Remote};
+use super::{clean, heading, inbound, truncate, unresolved_notes, Family, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
-use std::net::IpAddr;
 
 /// Table family and name the chains go into.
 pub const TABLE: &str = "inet filter";
@@ -48,27 +47,32 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "table {TABLE} {{\n\tchain {CHAIN} {{");
         for r in &h.rules {
             let _ = writeln!(out, "\t\t# {}", clean(&r.description()));
-            let _ = writeln!(out, "\t\t{}", rule(r));
+            for family in r.families() {
+                let _ = writeln!(out, "\t\t{}", rule(r, *family));
+            }
         }
         out.push_str("\t}\n}\n");
     }
     out
 }
 
-/// One rule line; commented out when the remote address is a DNS name.
-fn rule(r: &Inbound<'_>) -> String {
-    let (family, saddr, prefix) = match r.remote {
-        Remote::Ip(ip @ IpAddr::V4(_)) => ("ip", ip.to_string(), ""),
-        Remote::Ip(ip @ IpAddr::V6(_)) => ("ip6", ip.to_string(), ""),
-        Remote::Name(n) => ("ip", clean(n), "# UNRESOLVED: "),
+/// One rule line for one family; commented out when the remote address is a DNS name.
+fn rule(r: &Inbound<'_>, family: Family) -> String {
+    let (saddr, prefix) = match r.remote {
+        Remote::Ip(ip) => (ip.to_string(), ""),
+        Remote::Name(n) => (clean(n), "# UNRESOLVED: "),
     };
-    let matcher = match (r.protocol(), r.ports()) {
-        (Protocol::Tcp, Some(p)) => format!("tcp dport {p}"),
-        (Protocol::Udp, Some(p)) => format!("udp dport {p}"),
-        _ if family == "ip6" => "icmpv6 type echo-request".to_string(),
-        _ => "icmp type echo-request".to_string(),
+    let family_word = match family {
+        Family::V4 => "ip",
+        Family::V6 => "ip6",
+    };
+    let matcher = match (r.protocol(), r.ports(), family) {
+        (Protocol::Tcp, Some(p), _) => format!("tcp dport {p}"),
+        (Protocol::Udp, Some(p), _) => format!("udp dport {p}"),
+        (_, _, Family::V6) => "icmpv6 type echo-request".to_string(),
+        (_, _, Family::V4) => "icmp type echo-request".to_string(),
     };
     // nft limits rule comments to 128 bytes.
     let comment = truncate(&clean(&r.name()), 120);
-    format!("{prefix}{family} saddr {saddr} {matcher} accept comment \"{comment}\"")
+    format!("{prefix}{family_word} saddr {saddr} {matcher} accept comment \"{comment}\"")
 }

@@ -5,7 +5,7 @@
 //! `portplan`, so `Remove-NetFirewallRule -Group portplan` undoes the script. Ports and
 //! addresses are quoted so argument-mode parsing never reads `49152-65535` as arithmetic.
 
-use super::{clean, heading, inbound, unresolved_notes, Inbound, Remote};
+use super::{clean, heading, inbound, unresolved_notes, Family, Inbound, Remote};
 use crate::plan::Plan;
 use crate::types::Protocol;
 use std::fmt::Write;
@@ -50,7 +50,7 @@ fn quote(s: &str) -> String {
 fn command(r: &Inbound<'_>) -> String {
     let (prefix, address, v6) = match r.remote {
         Remote::Ip(ip) => ("", ip.to_string(), ip.is_ipv6()),
-        Remote::Name(n) => ("# UNRESOLVED: ", clean(n), false),
+        Remote::Name(n) => ("# UNRESOLVED: ", clean(n), r.families() == [Family::V6]),
     };
     let what = match (r.protocol(), r.ports()) {
         (Protocol::Tcp, Some(p)) => format!("-Protocol TCP -LocalPort '{p}'"),

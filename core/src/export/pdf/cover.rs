@@ -5,7 +5,7 @@ use super::layout::{hline, Flow, Rect, MARGIN_X};
 use super::metrics::Font;
 use super::table::{Column, Table};
 use super::{product_name, PdfOptions, CONTENT_W};
-use crate::export::{grouped, phase_title};
+use crate::export::grouped;
 use crate::plan::Plan;
 use crate::types::Role;
 
@@ -52,7 +52,7 @@ pub(super) fn draw(flow: &mut Flow, plan: &Plan, opts: &PdfOptions<'_>) {
         .iter()
         .map(|(phase, pairs)| {
             vec![
-                phase_title(*phase).to_string(),
+                phase.title().to_string(),
                 pairs
                     .iter()
                     .map(|g| g.flows.len())

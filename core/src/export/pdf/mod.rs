@@ -10,6 +10,7 @@
 //! per host pair; the last page holds the notes (dynamic RPC, KB articles, drive ports).
 
 mod cover;
+pub mod figure;
 mod layout;
 pub(crate) mod metrics;
 mod notes;
@@ -19,7 +20,7 @@ mod widths;
 pub use layout::{Rect, CONTENT_W, PAGE_H, PAGE_W};
 pub use pdf_writer::Content;
 
-use super::{address, grouped, phase_title, PairGroup};
+use super::{address, grouped, PairGroup};
 use crate::plan::{Flow as PlanFlow, Plan};
 use crate::types::{Phase, Protocol};
 use layout::{hline, text_at, text_right, Flow, MARGIN_X};
@@ -114,7 +115,7 @@ fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<
     let n: usize = pairs.iter().map(|g| g.flows.len()).sum();
     let heading = format!(
         "{} ({n} flow{})",
-        phase_title(phase),
+        phase.title(),
         if n == 1 { "" } else { "s" }
     );
     // Keep the phase heading with the first pair heading and its first row.

@@ -6,9 +6,9 @@
 //! the standard Helvetica fonts: each text is measured with their real metrics and
 //! narrowed (`Tz`) in the rare case it would be wider than the room the layout gave it.
 
-use super::{layout, Diagram, Overlay, Point, Text, DOT_RADIUS};
-use crate::export::pdf::metrics::{encode, width, Font};
-use crate::export::pdf::{Content, FirstPageExtras, PdfOptions, Rect};
+use super::metrics::{encode, width, Font};
+use super::{Content, FirstPageExtras, PdfOptions, Rect};
+use crate::diagram::{self, layout, Diagram, Overlay, Point, Text, DOT_RADIUS};
 use crate::plan::Plan;
 use pdf_writer::{Name, Str};
 
@@ -86,7 +86,7 @@ pub fn draw(c: &mut Content, d: &Diagram, area: Rect) {
         text(c, &e.text);
     }
     for b in &d.boxes {
-        let (bg, fg) = super::box_colors(b.role);
+        let (bg, fg) = diagram::box_colors(b.role);
         c.save_state();
         fill(c, bg);
         stroke(c, fg);
@@ -115,7 +115,7 @@ pub fn draw(c: &mut Content, d: &Diagram, area: Rect) {
         c.fill_nonzero();
         c.restore_state();
         for (pt, phase) in &a.label.dots {
-            dot(c, *pt, super::phase_color(*phase));
+            dot(c, *pt, diagram::phase_color(*phase));
         }
         for t in &a.label.lines {
             text(c, t);
@@ -158,7 +158,7 @@ fn text(c: &mut Content, t: &Text) {
     };
     let size = px(t.style.size());
     let content = t.content();
-    let room = px(super::text_width(&content, t.style.size()));
+    let room = px(diagram::text_width(&content, t.style.size()));
     let real = width(&content, font, size);
     let squeeze = if real > room && real > 0.0 {
         room / real
@@ -178,7 +178,7 @@ fn text(c: &mut Content, t: &Text) {
     c.set_text_matrix([1.0, 0.0, 0.0, -1.0, x, px(t.y)]);
     for span in &t.spans {
         match span.status {
-            Some(s) => fill(c, super::status_color(s)),
+            Some(s) => fill(c, diagram::status_color(s)),
             None => fill(c, t.style.color()),
         }
         c.show(Str(&encode(&span.text)));

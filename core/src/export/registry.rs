@@ -1,0 +1,231 @@
+//! The one list of plan formats: `portplan plan --format NAME` and the page's
+//! downloads both come from [`FORMATS`] and [`render`], so a format added here is
+//! offered everywhere and writes the same bytes everywhere.
+//!
+//! The table holds only names and words (no function pointers), so a caller that
+//! lists the formats — the page's main module — does not link every exporter; the
+//! exporters are reached through [`render`] alone.
+//!
+//! ```
+//! use portplan_core::export::registry::{self, Options};
+//! let s = portplan_core::Scenario::from_json(include_str!("../../../examples/windows-file.json")).unwrap();
+//! let plan = portplan_core::Plan::build(&s).unwrap();
+//! let csv = registry::render("change-csv", &plan, &Options::new("2025-01-01")).unwrap();
+//! assert!(String::from_utf8(csv).unwrap().contains("source"));
+//! ```
+
+use super::{change_csv, csv, firewall, markdown, pdf, svg, table};
+use crate::diagram::Overlay;
+use crate::plan::Plan;
+
+/// Who a format is for (the page groups its downloads by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Plan documents: JSON, CSV, Markdown, diagram, PDF checklist, table.
+    Document,
+    /// Firewall teams: the change request and rules in each dialect.
+    Firewall,
+}
+
+/// One format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    /// `--format` value.
+    pub name: &'static str,
+    /// What a button says.
+    pub label: &'static str,
+    /// File name after the server's name: `ps01-change-request.csv`.
+    pub file: &'static str,
+    pub mime: &'static str,
+    pub audience: Audience,
+    /// One line on what it is for.
+    pub about: &'static str,
+}
+
+const fn f(
+    name: &'static str,
+    label: &'static str,
+    file: &'static str,
+    mime: &'static str,
+    audience: Audience,
+    about: &'static str,
+) -> Format {
+    Format {
+        name,
+        label,
+        file,
+        mime,
+        audience,
+        about,
+    }
+}
+
+use Audience::{Document, Firewall};
+
+/// Every format, in the order they are offered.
+pub const FORMATS: &[Format] = &[
+    f(
+        "json",
+        "Plan JSON",
+        "plan.json",
+        "application/json",
+        Document,
+        "the public plan format (JSON, format 1)",
+    ),
+    f(
+        "csv",
+        "CSV",
+        "plan.csv",
+        "text/csv",
+        Document,
+        "one row per flow (RFC 4180)",
+    ),
+    f(
+        "md",
+        "Markdown",
+        "plan.md",
+        "text/markdown",
+        Document,
+        "the plan grouped by phase and host pair",
+    ),
+    f(
+        "table",
+        "Text table",
+        "plan.txt",
+        "text/plain",
+        Document,
+        "the plan as `portplan plan` prints it",
+    ),
+    f(
+        "svg",
+        "Diagram (SVG)",
+        "diagram.svg",
+        "image/svg+xml",
+        Document,
+        "hosts in columns by role, one arrow per host pair",
+    ),
+    f(
+        "pdf",
+        "PDF checklist",
+        "checklist.pdf",
+        "application/pdf",
+        Document,
+        "tick boxes for the firewall team, with the diagram",
+    ),
+    f(
+        "change-csv",
+        "Change request (CSV)",
+        "change-request.csv",
+        "text/csv",
+        Firewall,
+        "source, destination, protocol, ports, purpose, phase",
+    ),
+    f(
+        "powershell",
+        "Windows: PowerShell",
+        "firewall.ps1",
+        "text/plain",
+        Firewall,
+        "New-NetFirewallRule per Windows host",
+    ),
+    f(
+        "netsh",
+        "Windows: netsh",
+        "firewall-netsh.cmd",
+        "text/plain",
+        Firewall,
+        "netsh advfirewall batch per Windows host",
+    ),
+    f(
+        "nftables",
+        "Linux: nftables",
+        "firewall.nft",
+        "text/plain",
+        Firewall,
+        "nft -f fragments per Linux host",
+    ),
+    f(
+        "iptables",
+        "Linux: iptables",
+        "firewall.iptables",
+        "text/plain",
+        Firewall,
+        "iptables-restore blocks (--noflush) per Linux host",
+    ),
+    f(
+        "firewalld",
+        "Linux: firewalld",
+        "firewall-firewalld.sh",
+        "text/plain",
+        Firewall,
+        "firewall-cmd rich rules per Linux host",
+    ),
+];
+
+/// The format named `name`.
+pub fn find(name: &str) -> Option<&'static Format> {
+    FORMATS.iter().find(|f| f.name == name)
+}
+
+/// What some formats need beyond the plan.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The PDF's date (`YYYY-MM-DD`): the caller reads the clock, the core does not.
+    pub date: &'a str,
+    /// Verdicts of reports, for the diagram and the PDF.
+    pub overlay: Option<&'a Overlay>,
+}
+
+impl<'a> Options<'a> {
+    pub fn new(date: &'a str) -> Options<'a> {
+        Options {
+            date,
+            overlay: None,
+        }
+    }
+}
+
+/// The file `name` of the plan, or `None` for a name not in [`FORMATS`].
+pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
+    Some(match name {
+        "json" => plan.to_json().into_bytes(),
+        "csv" => csv::render(plan).into_bytes(),
+        "md" => markdown::render(plan).into_bytes(),
+        "table" => table::render(plan).into_bytes(),
+        "svg" => svg::render(plan, o.overlay).into_bytes(),
+        "pdf" => {
+            crate::export::pdf::figure::checklist(plan, o.overlay, &pdf::PdfOptions::new(o.date))
+        }
+        "change-csv" => change_csv::render(plan).into_bytes(),
+        "powershell" => firewall::powershell::render(plan).into_bytes(),
+        "netsh" => firewall::netsh::render(plan).into_bytes(),
+        "nftables" => firewall::nftables::render(plan).into_bytes(),
+        "iptables" => firewall::iptables::render(plan).into_bytes(),
+        "firewalld" => firewall::firewalld::render(plan).into_bytes(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn every_listed_format_renders_and_names_are_unique() {
+        let s = Scenario::from_json(include_str!("../../../examples/legacy-block.json"))
+            .expect("example");
+        let plan = Plan::build(&s).expect("plan");
+        for f in FORMATS {
+            let bytes = render(f.name, &plan, &Options::new("2025-01-01"));
+            assert!(bytes.is_some_and(|b| !b.is_empty()), "{}", f.name);
+            assert_eq!(find(f.name), Some(f));
+            assert_eq!(FORMATS.iter().filter(|g| g.file == f.file).count(), 1);
+        }
+        assert_eq!(render("nope", &plan, &Options::new("2025-01-01")), None);
+        assert_eq!(
+            render("change-csv", &plan, &Options::new("x")),
+            Some(change_csv::render(&plan).into_bytes())
+        );
+    }
+}
