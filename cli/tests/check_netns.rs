@@ -464,4 +464,11 @@ fn a_host_that_does_not_exist_is_not_blamed_on_a_firewall() {
         "{hint}"
     );
     assert!(!hint.contains("a firewall drops"), "{hint}");
+    // Every probe says what it dialed, and from which local address.
+    assert_eq!(
+        flow["probes"][0]["dialed"],
+        format!("{ghost}:22"),
+        "{flow:#}"
+    );
+    assert_eq!(flow["probes"][0]["local"], ia, "{flow:#}");
 }

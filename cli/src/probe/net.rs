@@ -221,6 +221,10 @@ impl Prober for TokioProber {
         }
     }
 
+    async fn local_address(&self, ip: IpAddr) -> Option<IpAddr> {
+        local_source(SocketAddr::new(ip, 9)).await
+    }
+
     async fn icmp(&self, ip: IpAddr, wait: Wait) -> Outcome {
         icmp::echo(ip, wait.current()).await
     }
