@@ -264,7 +264,7 @@ impl Plan {
             format: PLAN_FORMAT,
             product: s.product,
             version: s.version.clone(),
-            catalog: crate::rules::catalog_digest(),
+            catalog: crate::rules::catalog_digest().to_string(),
             hosts,
             flows: keyed.into_iter().map(|(_, f)| f).collect(),
             notes,

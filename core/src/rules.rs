@@ -754,63 +754,12 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// `sha256:<hex>` of every field of every rule: plans, reports and `portplan --version`
-/// carry it, so a report says which rules it was checked against. Hashed field by field
-/// (not through serde) so the page's first load carries no serializer for the catalog.
-pub fn catalog_digest() -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    let ranges = |rs: &[ProductRange]| {
-        rs.iter()
-            .map(|r| format!("{}:{:?}:{:?}", r.product.as_str(), r.min, r.max))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    for r in RULES {
-        let ports = match r.ports {
-            PortSpec::None => "none".to_string(),
-            PortSpec::Fixed(p) => p.to_string(),
-            PortSpec::DynamicRpc => "dynamic-rpc".to_string(),
-            PortSpec::Drives => "drives".to_string(),
-        };
-        let c = &r.when;
-        for field in [
-            r.id,
-            r.phase.as_str(),
-            r.from.as_str(),
-            r.to.as_str(),
-            r.protocol.as_str(),
-            &ports,
-            r.purpose,
-            &ranges(c.products),
-            c.os.map_or("", Os::as_str),
-            &c.platforms
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            &c.transfers
-                .iter()
-                .map(|t| t.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            &format!("{:?}", c.agent),
-            c.replication.map_or("", Replication::as_str),
-            &format!("{:?}", c.flags),
-            &ranges(r.documented),
-            if r.optional { "optional" } else { "" },
-            &r.notes.join("\u{1e}"),
-            r.source,
-            r.page,
-            r.quote,
-        ] {
-            h.update(field.as_bytes());
-            h.update([0x1f]);
-        }
-        h.update([0x1d]);
-    }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+/// `sha256:<hex>` of the rule table's source (`core/src/rules.rs`, hashed by the build
+/// script): plans, reports and `portplan --version` carry it, so a report says which
+/// rules it was checked against. Any edit of the table gives a new digest; computing it
+/// at build time keeps hashing out of the page's first load.
+pub fn catalog_digest() -> &'static str {
+    env!("PORTPLAN_CATALOG_DIGEST")
 }
 
 /// Looks a rule up by id.
