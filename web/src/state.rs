@@ -558,7 +558,7 @@ pub enum Action {
     /// Removes every workload.
     ClearWorkloads,
     /// Replaces everything (imported file, share link).
-    Load(Draft),
+    Load(Box<Draft>),
 }
 
 fn set_host(h: &mut HostDraft, field: HostField, value: String) {
@@ -674,7 +674,7 @@ impl Draft {
             }
             Action::ReplaceWorkloads(rows) => self.workloads = rows,
             Action::ClearWorkloads => self.workloads.clear(),
-            Action::Load(d) => *self = d,
+            Action::Load(d) => *self = *d,
             Action::RemoveHost(_) | Action::RemoveConnector(_) | Action::RemoveWorkload(_) => {}
         }
     }

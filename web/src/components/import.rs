@@ -97,7 +97,7 @@ pub fn Import(p: &ImportProps) -> Html {
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
                     Ok(text) => match read_scenario(&text) {
                         Ok(draft) => {
-                            d.emit(Action::Load(draft));
+                            d.emit(Action::Load(Box::new(draft)));
                             message.set(Some(Ok(format!("imported {name}"))));
                         }
                         Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
