@@ -3,6 +3,7 @@
 //! admin-prohibited, and must report exactly what the rules say. Needs root (CI is).
 
 use portplan_tests::netns::{Helper, Lab};
+use portplan_tests::TCP_LISTENER;
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,19 +11,6 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
-
-/// Accepts and closes TCP connections on the given ports; prints `ready` once bound.
-const TCP_LISTENER: &str = r#"
-import select, socket, sys
-ss = []
-for p in sys.argv[1:]:
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(p))); s.listen(128); ss.append(s)
-print("ready", flush=True)
-while True:
-    for s in select.select(ss, [], [])[0]:
-        c, _ = s.accept(); c.close()
-"#;
 
 /// Answers NetBIOS node-status queries to argv[2]:137 with the name in argv[1]
 /// (bound to the address so replies leave from it, as a single-homed host's do).
