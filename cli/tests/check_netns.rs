@@ -63,27 +63,7 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> (Output, Value) {
     (out, json)
 }
 
-/// `(protocol, port) -> (verdict, reason)` for every probe of the flows towards `to`.
-fn verdicts(report: &Value, to: &str) -> Vec<(String, Option<u64>, String, String)> {
-    let mut v: Vec<_> = report["flows"]
-        .as_array()
-        .expect("flows")
-        .iter()
-        .filter(|f| f["to"] == to)
-        .flat_map(|f| f["probes"].as_array().expect("probes").clone())
-        .map(|p| {
-            (
-                p["protocol"].as_str().unwrap_or("").to_string(),
-                p["port"].as_u64(),
-                p["verdict"].as_str().unwrap_or("").to_string(),
-                p["reason"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
+use portplan_tests::verdicts_to as verdicts;
 
 fn row(
     proto: &str,

@@ -60,27 +60,7 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), v)
 }
 
-/// `(protocol, port, verdict, reason)` of every probe towards `to`, sorted.
-fn verdicts(report: &Value, to: &str) -> Vec<(String, Option<u64>, String, String)> {
-    let mut v: Vec<_> = report["flows"]
-        .as_array()
-        .expect("flows")
-        .iter()
-        .filter(|f| f["to"] == to)
-        .flat_map(|f| f["probes"].as_array().expect("probes").clone())
-        .map(|p| {
-            (
-                p["protocol"].as_str().unwrap_or("").to_string(),
-                p["port"].as_u64(),
-                p["verdict"].as_str().unwrap_or("").to_string(),
-                p["reason"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
+use portplan_tests::verdicts_to as verdicts;
 
 fn row(p: &str, port: Option<u64>, v: &str, r: &str) -> (String, Option<u64>, String, String) {
     (p.into(), port, v.into(), r.into())
