@@ -222,7 +222,9 @@ pub fn build() -> Result<()> {
 pub fn browser_tests() -> Result<()> {
     build()?;
     deps::apt(&["chromium", "fonts-dejavu-core"])?;
-    run(cargo().args(["build", "-p", "portplan"]))?;
+    // The workspace build reuses what `cargo test --workspace` compiled (`-p` alone would
+    // narrow the features of tokio and clap and rebuild them).
+    run(cargo().args(["build", "--workspace", "--bin", "portplan"]))?;
     // The browser test is behind a feature, so the workspace clippy step skips it.
     run(cargo().args([
         "clippy",
