@@ -163,7 +163,7 @@ fn legacy_transfer_reports_exactly_what_the_firewall_does() {
     let detail = drive_c["probes"][0]["detail"].as_str().unwrap_or("");
     assert!(
         detail.starts_with(
-            "ICMP communication administratively prohibited (type 3 code 13) from 10.200."
+            "ICMP type 3 code 13 (communication administratively prohibited) from 10.200."
         ),
         "{detail}"
     );

@@ -119,18 +119,26 @@ fn check_over_ipv6_reports_exactly_what_the_firewall_does() {
     );
     assert_eq!(code, 1, "a filtered flow fails the run");
     let mut got = verdicts(&report, "db01-t");
-    // KNOWN GAP (issue 13, open): ICMPv6 errors are not read from a raw socket as ICMPv4
-    // errors are, and Linux hands an admin-prohibited reject to the connecting socket only
-    // at its first SYN retransmit (~1 s), later than the adaptive timeout waits. The verdict
-    // is right (filtered); only the reason may still say no-response. Both are checked.
+    // Linux hands the admin-prohibited reject to the connecting socket (EACCES) without
+    // a sender; the raw ICMPv6 watch names it, as ICMPv4 errors are named.
     let reject = got
         .iter()
         .position(|r| r.1 == Some(10002))
         .map(|i| got.remove(i));
     let reject = reject.expect("a probe of TCP 10002");
     assert_eq!(reject.2, "filtered", "{report:#}");
-    assert!(
-        ["admin-prohibited", "no-response"].contains(&reject.3.as_str()),
+    assert_eq!(reject.3, "admin-prohibited", "{report:#}");
+    let detail = report["flows"]
+        .as_array()
+        .expect("flows")
+        .iter()
+        .flat_map(|f| f["probes"].as_array().expect("probes").iter())
+        .find(|p| p["port"] == 10002)
+        .and_then(|p| p["detail"].as_str())
+        .unwrap_or_default();
+    assert_eq!(
+        detail,
+        format!("ICMPv6 type 1 code 1 (communication administratively prohibited) from {tgt}"),
         "{report:#}"
     );
     assert_eq!(
