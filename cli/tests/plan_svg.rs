@@ -56,6 +56,7 @@ fn report_of(plan: &Plan, digest: &str) -> String {
             let probe = ProbeResult {
                 protocol: f.protocol,
                 port,
+                through: None,
                 verdict,
                 reason: "test".into(),
                 latency_ms: None,

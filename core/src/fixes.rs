@@ -213,6 +213,7 @@ mod tests {
                 let probe = ProbeResult {
                     protocol: f.protocol,
                     port: f.ports.map(|r| r.first),
+                    through: None,
                     verdict,
                     reason: String::new(),
                     latency_ms: None,

@@ -25,6 +25,7 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
             let probe = ProbeResult {
                 protocol: f.protocol,
                 port: f.ports.map(|r| r.first),
+                through: None,
                 verdict: if status == Status::Fail {
                     Verdict::Filtered
                 } else {

@@ -203,6 +203,7 @@ fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> Probe
     ProbeResult {
         protocol: job.protocol,
         port: job.port,
+        through: None,
         verdict,
         reason,
         latency_ms: latency_ms(outcome),
@@ -217,6 +218,7 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
     ProbeResult {
         protocol: job.protocol,
         port: job.port,
+        through: None,
         verdict,
         reason: reason.into(),
         latency_ms: None,
