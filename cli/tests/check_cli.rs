@@ -48,19 +48,6 @@ fn bad_input_exits_2_naming_what_is_wrong() {
             &["check", "--scenario", &scenario, "--from", "nobody"],
             "--from \"nobody\": not a host of the plan",
         ),
-        // Known before any probe: nothing is probed for a report that cannot be kept.
-        (
-            &[
-                "check",
-                "--scenario",
-                &scenario,
-                "--from",
-                "ps01",
-                "-o",
-                "/nonexistent/dir/r.json",
-            ],
-            "-o: /nonexistent/dir/r.json: cannot write",
-        ),
         (
             &[
                 "check",
@@ -153,6 +140,64 @@ fn bad_input_exits_2_naming_what_is_wrong() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// An output that cannot be written is not bad input: exit 3, one line naming the path,
+/// known before any probe (nothing is probed for a report that cannot be kept), and no
+/// file left behind.
+#[test]
+fn an_unwritable_output_exits_3_before_any_work() {
+    let scenario = example("windows-file.json");
+    // A full disk, through a link of our own (so a regression that renames over the
+    // path replaces only the link): a device is written in place, never replaced.
+    let dir = std::env::temp_dir().join(format!("portplan-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let full = dir.join("plan.json");
+    let _ = std::fs::remove_file(&full);
+    std::os::unix::fs::symlink("/dev/full", &full).expect("link to /dev/full");
+    let full = full.to_string_lossy().into_owned();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "-o",
+                "/nonexistent/dir/r.json",
+            ],
+            "-o: /nonexistent/dir/r.json: cannot write: No such file or directory",
+        ),
+        (
+            &[
+                "plan",
+                "--scenario",
+                &scenario,
+                "-o",
+                "/nonexistent/dir/plan.json",
+            ],
+            "/nonexistent/dir/plan.json: cannot write: No such file or directory",
+        ),
+        (
+            &["plan", "--scenario", &scenario, "-o", &full],
+            "plan.json: cannot write: No space left on device",
+        ),
+    ];
+    for (args, expected) in cases {
+        let start = std::time::Instant::now();
+        let out = portplan(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{args:?} probed first"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Real listeners on loopback: open, closed, ICMP; the JSON report reads back.

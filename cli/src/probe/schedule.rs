@@ -93,7 +93,7 @@ pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Dur
 /// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
 pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
     if services::confirmation(Protocol::Udp, port) == Some(services::Confirmation::NbStat) {
-        portplan::proto::nbstat::nbstat_request(id)
+        crate::proto::nbstat::nbstat_request(id)
     } else {
         Vec::new()
     }
