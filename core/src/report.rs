@@ -332,6 +332,10 @@ pub struct Report {
     pub format: u32,
     /// [`Plan::digest`](crate::Plan::digest) of the plan that was checked.
     pub plan_digest: String,
+    /// The plan's [`catalog`](crate::Plan::catalog) digest: which rules the checked flows
+    /// came from. Absent in reports of older versions.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalog: String,
     /// The plan host the probes were sent from (`--from`).
     pub probed_from: String,
     /// The machine's own host name, as it reported it.

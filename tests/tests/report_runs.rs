@@ -66,6 +66,7 @@ fn reports(plan: &Plan, runs: bool) -> Vec<Report> {
         .map(|(i, host)| Report {
             format: REPORT_FORMAT,
             plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
             probed_from: (*host).to_owned(),
             host: (*host).to_owned(),
             started: "2026-12-01T10:00:00Z".into(),

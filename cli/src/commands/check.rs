@@ -338,6 +338,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let report = Report {
         format: REPORT_FORMAT,
         plan_digest: plan.digest(),
+        catalog: plan.catalog.clone(),
         probed_from: plan
             .host(&a.from)
             .map_or(a.from.clone(), |h| h.name.clone()),

@@ -219,6 +219,7 @@ mod tests {
         let report = Report {
             format: 1,
             plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
             probed_from: "db01".into(),
             host: "db01".into(),
             started: "2026-01-01T00:00:00Z".into(),
