@@ -86,12 +86,8 @@ SIGTERM stops early: the report and summary keep what finished, the rest is `err
     after_long_help = EXAMPLES
 )]
 pub struct CheckArgs {
-    /// Plan file (`portplan plan -f json`), or `-` for standard input.
-    #[arg(long, short = 'p', value_name = "FILE")]
-    pub plan: Option<PathBuf>,
-    /// Scenario file, planned on the fly exactly like `portplan plan`.
-    #[arg(long, short = 's', value_name = "FILE")]
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: super::input::PlanInput,
     /// The plan host this machine is: every flow it opens is probed.
     #[arg(long, value_name = "NAME")]
     pub from: String,
@@ -190,23 +186,9 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
 }
 
 fn load(a: &CheckArgs) -> anyhow::Result<Plan> {
-    match (&a.plan, &a.scenario) {
-        (Some(path), _) => {
-            let text = crate::io::read_input(path)?;
-            Plan::from_json(&text).map_err(|e| {
-                if portplan_core::Scenario::from_json(&text).is_ok() {
-                    anyhow!(
-                        "--plan {}: this is a scenario, not a plan: pass it with --scenario",
-                        path.display()
-                    )
-                } else {
-                    anyhow!("{}: {e}", path.display())
-                }
-            })
-        }
-        (None, Some(path)) => super::load_plan(path),
-        (None, None) => Err(anyhow!("--plan or --scenario is required")),
-    }
+    a.input
+        .load()?
+        .ok_or_else(|| anyhow!("--plan or --scenario is required"))
 }
 
 fn host_name() -> String {

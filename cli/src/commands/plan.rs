@@ -12,7 +12,7 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
     if a.format == PlanFormat::Pdf && a.output.is_none() && std::io::stdout().is_terminal() {
         anyhow::bail!("a PDF is binary: write it to a file with -o FILE (or redirect stdout)");
     }
-    let plan = super::load_plan(&a.scenario)?;
+    let plan = super::input::plan_scenario(&a.scenario)?;
     let overlay = load_overlay(&a.report, &plan)?;
     // Every format comes from the core's one registry (the page offers the same list).
     let name = clap::ValueEnum::to_possible_value(&a.format)
