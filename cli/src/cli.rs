@@ -164,7 +164,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "ADDR")]
     pub bind: Vec<std::net::IpAddr>,
     /// Stop after this long: `90s`, `15m`, `2h`.
-    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = crate::duration::up_to_a_week)]
     pub duration: std::time::Duration,
     /// Concurrent TCP connections served at most; more are closed at once.
     #[arg(long, value_name = "N", default_value_t = 64)]
@@ -193,23 +193,6 @@ pub struct ProbeServiceArgs {
     /// Seconds per confirmation.
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,
-}
-
-/// `90s`, `15m`, `2h`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 's')) => (&s[..i], 1),
-        Some((i, 'm')) => (&s[..i], 60),
-        Some((i, 'h')) => (&s[..i], 3600),
-        _ => (s, 1),
-    };
-    match num.parse::<u64>().ok().and_then(|n| n.checked_mul(mult)) {
-        Some(secs) if secs > 0 && secs <= 7 * 24 * 3600 => Ok(std::time::Duration::from_secs(secs)),
-        _ => Err(format!(
-            "{s:?}: a duration like 90s, 15m or 2h (at most a week)"
-        )),
-    }
 }
 
 /// Accepts a calendar date as `YYYY-MM-DD` (checked, so the PDF never prints garbage).

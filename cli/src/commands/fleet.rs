@@ -63,7 +63,7 @@ pub enum FleetFormat {
 }
 
 fn parse_for(s: &str) -> Result<String, String> {
-    super::check::parse_duration(s).map(|_| s.trim().to_string())
+    crate::duration::up_to_a_day(s).map(|_| s.trim().to_string())
 }
 
 /// Quotes that would break the inventory's double-quoted YAML strings are refused.
