@@ -49,8 +49,7 @@ pub struct WriteFailed {
 /// Exit code of a run whose output could not be written.
 pub const EXIT_WRITE: u8 = 3;
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so a reader never
-/// sees a half-written file; `None` writes to stdout.
+/// Writes `bytes` to `path` ([`write_atomic`]); `None` writes to stdout.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         None => {
@@ -64,29 +63,49 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// Streams what `fill` produces to stdout (a closed pipe is not an error).
+pub fn write_stdout_with(fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match fill(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing standard output"),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename ([`write_atomic_with`]).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes what `fill` produces (streamed through a buffer, never held whole in memory)
+/// to `path` through a temporary file and a rename, so a reader never sees half a file.
 /// A path that names something other than a regular file (`/dev/stdout`, a FIFO, a
 /// terminal) is written in place: renaming over it would replace the device or the
 /// link, not write to it.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let failed = |source| WriteFailed {
         path: path.display().to_string(),
         source,
     };
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(failed)?;
-        return f
-            .write_all(bytes)
-            .and_then(|()| f.flush())
+        let mut w = std::io::BufWriter::new(f);
+        return fill(&mut w)
+            .and_then(|()| w.flush())
             .map_err(|e| failed(e).into());
     }
     let tmp = temp_path(path);
     // Errors name the user's path, never the temporary file.
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

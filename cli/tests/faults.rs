@@ -213,31 +213,22 @@ fn read_report(path: &Path) -> (Value, Report) {
     (serde_json::from_str(&text).expect("json"), report)
 }
 
-/// `(to, port, verdict, reason, detail)` for every probe.
+/// `(to, port, verdict, reason, detail)` for every probed port (runs of ports, `port`
+/// … `through`, expanded).
 fn probes(report: &Value) -> Vec<(String, u64, String, String, String)> {
-    report["flows"]
-        .as_array()
-        .expect("flows")
-        .iter()
-        .flat_map(|f| {
-            let to = f["to"].as_str().unwrap_or("").to_string();
-            f["probes"]
-                .as_array()
-                .expect("probes")
-                .iter()
-                .map(move |p| {
-                    let s = |k: &str| p[k].as_str().unwrap_or("").to_string();
-                    (
-                        to.clone(),
-                        p["port"].as_u64().unwrap_or(0),
-                        s("verdict"),
-                        s("reason"),
-                        s("detail"),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut out = Vec::new();
+    for f in report["flows"].as_array().expect("flows") {
+        let to = f["to"].as_str().unwrap_or("").to_string();
+        for p in f["probes"].as_array().expect("probes") {
+            let s = |k: &str| p[k].as_str().unwrap_or("").to_string();
+            let first = p["port"].as_u64().unwrap_or(0);
+            let last = p["through"].as_u64().unwrap_or(first);
+            for port in first..=last {
+                out.push((to.clone(), port, s("verdict"), s("reason"), s("detail")));
+            }
+        }
+    }
+    out
 }
 
 /// Silent, resetting and half-answering servers on every deep-probed port: each port is

@@ -370,6 +370,13 @@ impl Report {
         s
     }
 
+    /// The same JSON as [`to_json`](Self::to_json), streamed into `out`: a report of
+    /// tens of thousands of probes is never held twice in memory (as structs and text).
+    pub fn write_json<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    }
+
     /// Cross-field checks: format, digest shape, timestamps, probes that fit their flow.
     pub fn validate(&self) -> Result<(), InputError> {
         if self.format != REPORT_FORMAT {
@@ -540,6 +547,23 @@ pub const RUNS_SHOWN: usize = 8;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_streamed_json_is_the_json() {
+        let r = Report::from_json(
+            r#"{"format":1,"plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            "catalog":"sha256:1111","probed_from":"ps01","host":"ps01","started":"2026-01-01T00:00:00Z",
+            "finished":"2026-01-01T00:00:02Z","flows":[{"phase":"discovery","from":"ps01","to":"web01",
+            "protocol":"tcp","ports":{"first":49152,"last":65535},"purpose":"rpc \"dyn\"","rule":"r",
+            "status":"fail","hint":"h","probes":[{"protocol":"tcp","port":49152,"through":50000,
+            "verdict":"filtered","reason":"no-response","latency_ms":null,"attempts":2,"detail":"é",
+            "dialed":"10.0.0.1:49152","local":"10.0.0.2"}]}]}"#,
+        )
+        .expect("report");
+        let mut streamed = Vec::new();
+        r.write_json(&mut streamed).expect("write");
+        assert_eq!(String::from_utf8(streamed).expect("utf-8"), r.to_json());
+    }
 
     #[test]
     fn a_truncated_report_says_truncated() {

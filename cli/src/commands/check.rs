@@ -319,12 +319,12 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         finished: crate::clock::rfc3339_millis(SystemTime::now()),
         flows: assemble(&plan, &work, results),
     };
-    // Serialised once, for the file and for standard output.
-    let json = (a.output.is_some() || a.format == CheckFormat::Json).then(|| report.to_json());
-    // A failed write is reported after the table and summary, which still print.
-    let written = match (&a.output, &json) {
-        (Some(path), Some(json)) => crate::io::write_atomic(path, json.as_bytes()),
-        _ => Ok(()),
+    // Streamed, to the file and to standard output: the JSON of a large run is never
+    // held in memory beside the report (peak RSS). A failed write is reported after the
+    // table and summary, which still print.
+    let written = match &a.output {
+        Some(path) => crate::io::write_atomic_with(path, |w| report.write_json(w)),
+        None => Ok(()),
     };
     let summary = output::summary_line(&report, work.jobs.len(), elapsed);
     match a.format {
@@ -334,7 +334,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             crate::io::write_output(None, text.as_bytes())?;
         }
         CheckFormat::Json => {
-            crate::io::write_output(None, json.unwrap_or_default().as_bytes())?;
+            crate::io::write_stdout_with(|w| report.write_json(w))?;
             eprintln!("{summary}");
         }
     }
