@@ -33,6 +33,7 @@ pub mod sample;
 pub mod scenario;
 pub mod services;
 pub mod share;
+pub mod support;
 pub mod token;
 pub mod types;
 

@@ -72,7 +72,7 @@ async function download(page, button, file) {
 
     // Portability Suite 8.1.3 with a Windows file-transfer workload...
     await page.selectOption('#f-product', 'portability-suite');
-    await put(page, '#f-version', '8.1.3');
+    await page.selectOption('#f-version-pick', '8.1.3');
     await put(page, '#f-server-name', 'ps01');
     await put(page, '#f-server-address', '192.168.10.5');
     await put(page, '#f-workloads-0-name', 'web01');

@@ -443,10 +443,10 @@ fn planner_page_end_to_end() {
             .unwrap_or_default()
     };
     assert!(
-        of("web01 → web01-t").contains(status_color(Status::Pass)),
+        of("web01 → web01-t").contains(status_color(Signal::Pass)),
         "{colors:#?}"
     );
-    for s in [Status::Closed, Status::Filtered] {
+    for s in [Signal::Closed, Signal::Filtered] {
         assert!(of("web01 → ps01").contains(status_color(s)), "{colors:#?}");
     }
     let report_arg = report_path.to_str().expect("utf-8 path");

@@ -286,9 +286,9 @@ pub fn App() -> Html {
                     { problem_list }
                     <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                         <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Workloads workloads={d.workloads.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Import workloads={d.workloads.len()} ondispatch={ondispatch} />
+                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} />
                     </form>
                     <div class={classes!("result", stale.then_some("stale"))}>{ result }</div>
                 }

@@ -5,9 +5,12 @@
 use super::paste_preview::PastePreview;
 use crate::paste::Pasted;
 use crate::state::{Action, Draft};
-use portplan_core::scenario::MAX_WORKLOADS;
-use portplan_core::InputError;
+use portplan_core::scenario::{MAX_INPUT_BYTES, MAX_WORKLOADS};
+use portplan_core::{InputError, Scenario};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -15,7 +18,93 @@ use yew::prelude::*;
 pub struct ImportProps {
     /// How many workloads the draft has (the cap is checked against it).
     pub workloads: usize,
+    /// The wizard as it is, kept before an import so the import can be undone.
+    pub draft: Draft,
     pub ondispatch: Callback<Action>,
+}
+
+/// What a JSON file is, by its top-level fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Scenario,
+    /// A plan (`portplan plan --format json`): it has a catalog digest.
+    Plan,
+    /// A verification report (`portplan check`, `portplan merge`): it names its plan.
+    Report,
+}
+
+#[derive(Deserialize)]
+struct Fields {
+    plan_digest: Option<IgnoredAny>,
+    catalog: Option<IgnoredAny>,
+    workloads: Option<IgnoredAny>,
+}
+
+/// Which kind of portplan file `text` is (a scenario when it cannot tell).
+pub fn kind(text: &str) -> Kind {
+    match serde_json::from_str::<Fields>(text) {
+        Ok(f) if f.plan_digest.is_some() => Kind::Report,
+        Ok(f) if f.catalog.is_some() && f.workloads.is_none() => Kind::Plan,
+        _ => Kind::Scenario,
+    }
+}
+
+/// A JSON error in words, with its line and column.
+pub fn worded(e: &serde_json::Error) -> String {
+    let (l, c) = (e.line(), e.column());
+    let full = e.to_string();
+    let what = full
+        .strip_suffix(&format!(" at line {l} column {c}"))
+        .unwrap_or(&full);
+    match e.classify() {
+        serde_json::error::Category::Eof => format!(
+            "the file ends too early, at line {l}, column {c}: it looks cut off (a closing bracket or quote is missing)"
+        ),
+        serde_json::error::Category::Syntax => {
+            format!("this is not valid JSON at line {l}, column {c}: {what}")
+        }
+        _ => format!("line {l}, column {c}: {what}"),
+    }
+}
+
+/// Reads a file dropped on the scenario import: the draft, or what to tell.
+pub fn read_import(text: &str) -> Result<Draft, String> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_BYTES,
+        }
+        .to_string());
+    }
+    match kind(text) {
+        Kind::Report => Err("this is a verification report (from portplan check), not a scenario: load it under Verification, with the plan's results".into()),
+        Kind::Plan => Err("this is a plan (from portplan plan), not a scenario: the planner makes the plan itself; import the scenario file the plan was made from".into()),
+        Kind::Scenario => serde_json::from_str::<Scenario>(text)
+            .map(|s| Draft::from_scenario(&s))
+            .map_err(|e| worded(&e)),
+    }
+}
+
+/// Hands a report dropped on the scenario import to the Verification input, when the
+/// results (and their exports module) are on the page. Returns whether it could.
+fn route_report(file: &web_sys::File) -> bool {
+    let Some(input) = gloo_utils::document()
+        .get_element_by_id("report-file")
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return false;
+    };
+    let Ok(dt) = web_sys::DataTransfer::new() else {
+        return false;
+    };
+    if dt.items().add_with_file(file).is_err() {
+        return false;
+    }
+    input.set_files(dt.files().as_ref());
+    match web_sys::Event::new("change") {
+        Ok(ev) => input.dispatch_event(&ev).is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// Reads an imported scenario. A file that parses but breaks a rule is still loaded:
@@ -29,6 +118,8 @@ pub fn Import(p: &ImportProps) -> Html {
     let paste = use_state(String::new);
     let message = use_state(|| None::<Result<String, String>>);
     let preview = use_state(|| None::<Rc<Pasted>>);
+    // The wizard before the last import or paste, and what that import was.
+    let undo = use_state(|| None::<(Rc<Draft>, String)>);
     let room = MAX_WORKLOADS.saturating_sub(p.workloads);
 
     let on_paste_input = {
@@ -55,14 +146,17 @@ pub fn Import(p: &ImportProps) -> Html {
         Callback::from(move |_| read.emit((*paste).clone()))
     };
     let on_decide = {
-        let (paste, message, preview, d) = (
+        let (paste, message, preview, d, undo, before) = (
             paste.clone(),
             message.clone(),
             preview.clone(),
             p.ondispatch.clone(),
+            undo.clone(),
+            p.draft.clone(),
         );
         Callback::from(move |replace: Option<bool>| {
             if let (Some(replace), Some(rows)) = (replace, preview.as_ref()) {
+                undo.set(Some((Rc::new(before.clone()), "paste".into())));
                 let n = rows.rows.len();
                 let drafts = rows.rows.iter().map(|r| r.workload.clone()).collect();
                 d.emit(if replace {
@@ -81,23 +175,42 @@ pub fn Import(p: &ImportProps) -> Html {
         })
     };
     let on_file = {
-        let (message, d, read) = (message.clone(), p.ondispatch.clone(), read.clone());
+        let (message, d, read, undo, before) = (
+            message.clone(),
+            p.ondispatch.clone(),
+            read.clone(),
+            undo.clone(),
+            p.draft.clone(),
+        );
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
             let Some(file) = input.files().and_then(|l| l.get(0)) else {
                 return;
             };
             input.set_value("");
+            let raw = file.clone();
             let file = gloo_file::File::from(file);
-            let (message, d, read) = (message.clone(), d.clone(), read.clone());
+            let (message, d, read, undo, before) = (
+                message.clone(),
+                d.clone(),
+                read.clone(),
+                undo.clone(),
+                Rc::new(before.clone()),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match gloo_file::futures::read_as_text(&file).await {
                     // A spreadsheet export goes to the preview, like a paste.
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
-                    Ok(text) => match read_scenario(&text) {
+                    Ok(text) if kind(&text) == Kind::Report && route_report(&raw) => {
+                        message.set(Some(Ok(format!(
+                            "{name} is a verification report, not a scenario: it was loaded under Verification, with the results"
+                        ))));
+                    }
+                    Ok(text) => match read_import(&text) {
                         Ok(draft) => {
                             d.emit(Action::Load(draft));
+                            undo.set(Some((before, name.clone())));
                             message.set(Some(Ok(format!("imported {name}"))));
                         }
                         Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
@@ -128,6 +241,16 @@ pub fn Import(p: &ImportProps) -> Html {
             <p id="import-message" role="status" class={classes!(matches!(*message, Some(Err(_))).then_some("field-error"))}>
                 { match &*message { Some(Ok(m)) | Some(Err(m)) => m.clone(), None => String::new() } }
             </p>
+            if let Some((before, what)) = (*undo).clone() {
+                <button type="button" id="import-undo" onclick={
+                    let (d, undo, message) = (p.ondispatch.clone(), undo.clone(), message.clone());
+                    Callback::from(move |_| {
+                        d.emit(Action::Load((*before).clone()));
+                        undo.set(None);
+                        message.set(Some(Ok("undone: the wizard is back as it was before".into())));
+                    })
+                }>{ format!("Undo the {what} import") }</button>
+            }
         </fieldset>
     }
 }
@@ -142,6 +265,29 @@ mod tests {
         let draft = read_scenario(&text).expect("loads");
         let e = draft.evaluate().expect_err("refused");
         assert_eq!(e.path(), "workloads[0].transfer");
+    }
+
+    #[test]
+    fn plans_and_reports_are_recognised_and_errors_are_worded() {
+        assert_eq!(
+            kind(r#"{"format":1,"plan_digest":"x","flows":[]}"#),
+            Kind::Report
+        );
+        assert_eq!(
+            kind(r#"{"format":1,"catalog":"x","hosts":[{"role":"server"}],"flows":[]}"#),
+            Kind::Plan
+        );
+        assert_eq!(kind(r#"{"format":1,"workloads":[]}"#), Kind::Scenario);
+        let e = read_import(r#"{"format":1,"catalog":"x","flows":[]}"#).expect_err("plan");
+        assert!(e.contains("this is a plan"), "{e}");
+        let e = read_import("{\n  \"format\": 1,\n").expect_err("cut off");
+        assert!(
+            e.starts_with("the file ends too early, at line 3, column 0"),
+            "{e}"
+        );
+        assert!(!e.contains('$'), "{e}");
+        let e = read_import("{\"format\": 1, \"product\": \"solaris\"}").expect_err("variant");
+        assert!(e.starts_with("line 1, column 34: unknown variant"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,134 @@
+// What the product supports, in Debian's headless Chromium (playwright-core): the
+// version picker from the core's release table, free text with the core's warning,
+// and options a release does not have disabled with the reason shown.
+// Driven by tests/tests/browser_support.rs, which makes the assertions.
+//
+// usage: node support.cjs <site-url> <artifact-dir>
+'use strict';
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const path = require('path');
+
+const [url, out] = process.argv.slice(2);
+if (!url || !out) {
+  console.error('usage: node support.cjs <site-url> <artifact-dir>');
+  process.exit(2);
+}
+
+async function put(page, selector, value) {
+  await page.fill(selector, value);
+  await page.press(selector, 'Enter');
+}
+
+// Every option of a select: value, whether it is disabled, its title (the reason).
+const options = (page, sel) => page.$$eval(sel + ' option', (os) =>
+  os.map((o) => ({ value: o.value, disabled: o.disabled, title: o.title || '' })));
+const text = async (page, sel) => (await page.$(sel)) ? (await page.textContent(sel)).trim() : null;
+
+async function snapshot(page) {
+  return {
+    picks: await options(page, '#f-version-pick'),
+    version_field: !!(await page.$('#f-version')),
+    warning: await text(page, '#version-warning'),
+    transfer: await options(page, '#f-workloads-0-transfer'),
+    replication: await options(page, '#f-replication'),
+    agent_disabled: await page.$eval('#f-workloads-0-agent', (e) => e.disabled),
+    agent_title: await page.$eval('#f-workloads-0-agent', (e) => e.title),
+    not_offered: await text(page, '#not-offered'),
+    connector_disabled: await page.$eval('#add-connector', (e) => e.disabled),
+    connector_note: await text(page, '#connector-note'),
+    flows: await page.$$eval('#plan tr.flow', (r) => r.length),
+    problems: await page.$$eval('#problems', (p) => p.length),
+  };
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const result = { console: [] };
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
+    page.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+    page.setDefaultTimeout(30000);
+    await page.goto(url);
+    await page.waitForSelector('#plan tr.flow');
+    result.start = await snapshot(page);
+
+    await page.selectOption('#f-product', 'portability-suite');
+    await page.waitForSelector('#f-version');
+    await page.selectOption('#f-version-pick', '8.1.3');
+    await page.waitForSelector('#f-version', { state: 'detached' });
+    await page.waitForSelector('#plan tr.flow');
+    result.ps813 = await snapshot(page);
+
+    await page.selectOption('#f-product', 'migrate');
+    await page.selectOption('#f-version-pick', '12.2');
+    await page.waitForSelector('#f-version', { state: 'detached' });
+    result.m122 = await snapshot(page);
+
+    // Free text: a version the table does not name is planned, with the core's warning.
+    await page.selectOption('#f-version-pick', 'other');
+    await page.waitForSelector('#f-version');
+    await put(page, '#f-version', '2019.6');
+    await page.waitForSelector('#version-warning');
+    await page.waitForSelector('#plan tr.flow');
+    result.m2019_6 = await snapshot(page);
+
+    await page.selectOption('#f-version-pick', '2019.5');
+    await page.waitForSelector('#version-warning', { state: 'detached' });
+    result.m2019_5 = await snapshot(page);
+
+    // OS-specific: a Linux row has no VSS and no Windows version.
+    await page.selectOption('#f-workloads-0-os', 'linux');
+    await page.waitForFunction(() => document.querySelector('#f-workloads-0-windows').disabled);
+    result.linux = await snapshot(page);
+    await page.screenshot({ path: path.join(out, 'support-1440.png'), fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(out, 'support-390.png'), fullPage: false });
+    result.width_390 = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // Imports that explain: worded parse errors, plans and reports recognised, undo.
+    const drop = async (name, text) => {
+      const before = (await page.textContent('#import-message')).trim();
+      await page.setInputFiles('#import-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+      await page.waitForFunction((b) => {
+        const t = document.getElementById('import-message').textContent.trim();
+        return t !== '' && t !== b;
+      }, before);
+      return (await page.textContent('#import-message')).trim();
+    };
+    result.import_cut = await drop('cut.json', '{\n  "format": 1,\n  "product": "migrate",\n');
+    result.import_plan = await drop('plan.json', JSON.stringify({ format: 1, product: 'migrate', version: '2019.5', catalog: 'x', hosts: [{ name: 'ps01', role: 'server' }], flows: [] }));
+    result.import_report = await drop('report.json', JSON.stringify({ format: 1, plan_digest: 'x', probed_from: 'web01', host: 'web01', started: '', finished: '', flows: [] }));
+    result.report_message = await text(page, '#report-message');
+    result.undo_before = !!(await page.$('#import-undo'));
+    result.import_ok = await drop('legacy-block.json', fs.readFileSync(process.env.SCENARIO_FILE, 'utf8'));
+    await page.waitForSelector('#import-undo');
+    await page.waitForFunction(() => document.getElementById('f-product').value === 'portability-suite');
+    result.after_import = { product: await page.inputValue('#f-product'), rows: await page.$$eval('tr.workload', (r) => r.length) };
+    await page.click('#import-undo');
+    await page.waitForSelector('#import-undo', { state: 'detached' });
+    await page.waitForFunction(() => document.getElementById('f-product').value === 'migrate');
+    result.after_undo = {
+      product: await page.inputValue('#f-product'),
+      version: await page.inputValue('#f-version-pick'),
+      rows: await page.$$eval('tr.workload', (r) => r.length),
+      os: await page.inputValue('#f-workloads-0-os'),
+      message: (await page.textContent('#import-message')).trim(),
+    };
+  } finally {
+    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
+    await browser.close();
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,200 @@
+//! What the product supports, in a real browser (Debian's headless Chromium via
+//! playwright-core; `tests/browser/support.cjs` acts, this test asserts): the version
+//! picker lists the core's release table per product, free text is planned with the
+//! core's warning, and options a release or OS does not have are disabled with the
+//! reason shown; imports explain their errors in words, recognise plans and reports,
+//! and can be undone. Screenshots at 1440 and 390 px land in `target/e2e-support/`.
+//!
+//! Run by `cargo xtask test` (it needs `PORTPLAN_SITE_URL`).
+#![cfg(feature = "browser")]
+
+use portplan_core::releases;
+use portplan_core::support::Feature;
+use portplan_core::types::Version;
+use portplan_core::Product;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BROWSER_DEADLINE: Duration = Duration::from_secs(180);
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+fn run_browser(url: &str, out: &Path) {
+    let mut child = Command::new("node")
+        .arg(root().join("tests/browser/support.cjs"))
+        .arg(url)
+        .arg(out)
+        .env("NODE_PATH", root().join("target/tools/node_modules"))
+        .env("SCENARIO_FILE", root().join("examples/legacy-block.json"))
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("node runs");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > BROWSER_DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser script still runs after {BROWSER_DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "browser script failed: {status}");
+}
+
+/// The option of a select with this value.
+fn option<'a>(options: &'a Value, value: &str) -> &'a Value {
+    options
+        .as_array()
+        .expect("options")
+        .iter()
+        .find(|o| o["value"] == value)
+        .unwrap_or_else(|| panic!("no option {value} in {options}"))
+}
+
+fn disabled(options: &Value, value: &str) -> bool {
+    option(options, value)["disabled"] == true
+}
+
+fn picks(s: &Value) -> Vec<String> {
+    s["picks"]
+        .as_array()
+        .expect("picks")
+        .iter()
+        .map(|o| o["value"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn reason(f: Feature, product: Product, v: &str) -> String {
+    f.reason(product, &Version::parse(v).expect("version"))
+        .expect("not offered")
+}
+
+#[test]
+fn version_picker_and_options_by_release() {
+    let url = std::env::var("PORTPLAN_SITE_URL")
+        .expect("PORTPLAN_SITE_URL is not set: run the browser tests through `cargo xtask test`");
+    let out = root().join("target/e2e-support");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).expect("artifact dir");
+    run_browser(&url, &out);
+    let r: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("result.json")).expect("result.json"),
+    )
+    .expect("result.json parses");
+    assert_eq!(r["console"], serde_json::json!([]), "console errors");
+
+    // The picker is the core's table of the chosen product, plus "another version".
+    let table = |p: Product| {
+        let mut v: Vec<String> = releases::of(p).map(|r| r.version.to_string()).collect();
+        v.push("other".into());
+        v
+    };
+    assert_eq!(picks(&r["ps813"]), table(Product::PortabilitySuite));
+    assert_eq!(picks(&r["m122"]), table(Product::Migrate));
+
+    // Portability Suite 8.1.3: legacy block only, no Agent, no target-listens, no connectors.
+    let s = &r["ps813"];
+    assert_eq!(s["version_field"], false);
+    assert_eq!(s["warning"], Value::Null);
+    assert!(disabled(&s["transfer"], "block"));
+    assert!(!disabled(&s["transfer"], "block-legacy"));
+    assert_eq!(
+        option(&s["transfer"], "block")["title"],
+        reason(Feature::Block, Product::PortabilitySuite, "8.1.3")
+    );
+    assert!(disabled(&s["replication"], "target-listens"));
+    assert_eq!(s["agent_disabled"], true);
+    let agent = reason(Feature::Agent, Product::PortabilitySuite, "8.1.3");
+    assert_eq!(s["agent_title"], agent);
+    let shown = s["not_offered"].as_str().expect("reasons shown");
+    assert!(shown.contains(&agent), "{shown}");
+    assert_eq!(s["connector_disabled"], true);
+    assert_eq!(
+        s["connector_note"],
+        reason(Feature::Messaging, Product::PortabilitySuite, "8.1.3")
+    );
+    assert!(s["flows"].as_u64().unwrap_or(0) > 0);
+
+    // Migrate 12.2: the Agent and block, no legacy block, no target-listens yet.
+    let s = &r["m122"];
+    assert_eq!(s["agent_disabled"], false);
+    assert!(!disabled(&s["transfer"], "block"));
+    assert!(disabled(&s["transfer"], "block-legacy"));
+    assert!(disabled(&s["replication"], "target-listens"));
+    assert_eq!(s["connector_disabled"], true);
+
+    // Free text: 2019.6 is planned, with the core's warning naming its neighbours.
+    let s = &r["m2019_6"];
+    assert_eq!(s["version_field"], true);
+    assert_eq!(
+        s["warning"],
+        releases::warning(Product::Migrate, &Version::parse("2019.6").expect("v"))
+            .expect("warning")
+    );
+    assert!(
+        s["flows"].as_u64().unwrap_or(0) > 0,
+        "an unknown version still plans"
+    );
+    assert_eq!(s["problems"], 0);
+
+    // Migrate 2019.5: target-listens and connectors are offered.
+    let s = &r["m2019_5"];
+    assert_eq!(s["warning"], Value::Null);
+    assert!(!disabled(&s["replication"], "target-listens"));
+    assert_eq!(s["connector_disabled"], false);
+    assert_eq!(s["connector_note"], Value::Null);
+
+    // A Linux row: no VSS, no legacy block, and the reason is shown.
+    let s = &r["linux"];
+    assert!(disabled(&s["transfer"], "vss-bbt"));
+    assert!(!disabled(&s["transfer"], "block"));
+    assert!(s["not_offered"]
+        .as_str()
+        .is_some_and(|t| t.contains("Windows only")));
+    assert!(
+        r["width_390"].as_u64().unwrap_or(9999) <= 390,
+        "page wider than a phone"
+    );
+
+    // Imports: errors in words with line and column, no JSON path; plans and reports
+    // recognised (a report goes to Verification); a successful import can be undone.
+    let cut = r["import_cut"].as_str().expect("message");
+    assert!(cut.contains("ends too early, at line 4, column 0"), "{cut}");
+    assert!(!cut.contains("$:"), "{cut}");
+    let plan = r["import_plan"].as_str().expect("message");
+    assert!(plan.contains("this is a plan"), "{plan}");
+    assert!(!plan.contains("unknown field"), "{plan}");
+    let report = r["import_report"].as_str().expect("message");
+    assert!(report.contains("loaded under Verification"), "{report}");
+    assert!(
+        r["report_message"].as_str().is_some_and(|m| !m.is_empty()),
+        "the Verification section answered: {}",
+        r["report_message"]
+    );
+    assert_eq!(r["undo_before"], false, "nothing to undo before an import");
+    assert!(r["import_ok"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("imported legacy-block.json")));
+    assert_eq!(r["after_import"]["product"], "portability-suite");
+    let u = &r["after_undo"];
+    assert_eq!(u["product"], "migrate");
+    assert_eq!(u["version"], "2019.5");
+    assert_eq!(u["rows"], 1);
+    assert_eq!(u["os"], "linux");
+    assert!(u["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("undone")));
+    for png in ["support-1440.png", "support-390.png"] {
+        assert!(out.join(png).exists(), "{png}");
+    }
+}
