@@ -124,6 +124,57 @@ async function snapshot(page) {
       os: await page.inputValue('#f-workloads-0-os'),
       message: (await page.textContent('#import-message')).trim(),
     };
+
+    // Print: the results (summary, firewall view, plan with every detail open, the
+    // share link), not the wizard.
+    await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+    await page.emulateMedia({ media: 'print' });
+    result.print = {
+      wizard: await page.isVisible('form.wizard'),
+      link: await text(page, '#print-link'),
+      link_visible: await page.isVisible('#print-link'),
+      summary: await text(page, '#print-summary'),
+      summary_visible: await page.isVisible('#print-summary'),
+      firewall: await page.isVisible('#firewall'),
+      plan: await page.isVisible('#plan'),
+      details: await page.$$eval('details', (ds) => ds.length),
+      closed: await page.$$eval('details:not([open])', (ds) => ds.length),
+    };
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.screenshot({ path: path.join(out, 'print-1440.png'), fullPage: false });
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => dispatchEvent(new Event('afterprint')));
+    result.print.closed_after = await page.$$eval('details:not([open])', (ds) => ds.length);
+
+    // Skip links: the first two tab stops, to the results and to the downloads.
+    const skip = async (tabs) => {
+      await page.goto(url);
+      await page.waitForSelector('#plan tr.flow');
+      for (let i = 0; i < tabs; i++) await page.keyboard.press('Tab');
+      const on = await page.evaluate(() => document.activeElement.id);
+      await page.keyboard.press('Enter');
+      return [on, await page.evaluate(() => document.activeElement.id)];
+    };
+    result.skip_results = await skip(1);
+    result.skip_downloads = await skip(2);
+
+    // axe-core in the page (a context that lets the test inject it past the CSP).
+    const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
+    const a = await axeContext.newPage();
+    a.setDefaultTimeout(30000);
+    await a.goto(url);
+    await a.waitForSelector('#plan tr.flow');
+    await a.waitForSelector('#firewall-view table');
+    await a.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const run = async () => a.evaluate(async () => {
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    result.axe_1440 = await run();
+    await a.setViewportSize({ width: 390, height: 844 });
+    await a.waitForTimeout(300);
+    result.axe_390 = await run();
+    await axeContext.close();
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

@@ -194,7 +194,47 @@ fn version_picker_and_options_by_release() {
     assert!(u["message"]
         .as_str()
         .is_some_and(|m| m.starts_with("undone")));
-    for png in ["support-1440.png", "support-390.png"] {
+
+    // Print: results, not the wizard; the share link and a summary; details open.
+    let pr = &r["print"];
+    assert_eq!(pr["wizard"], false, "the wizard is not printed");
+    assert_eq!(pr["link_visible"], true);
+    assert!(
+        pr["link"].as_str().is_some_and(|l| l.contains("#s=")),
+        "{}",
+        pr["link"]
+    );
+    assert_eq!(pr["summary_visible"], true);
+    assert!(pr["summary"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Plan for PlateSpin Migrate 2019.5")));
+    assert_eq!(pr["firewall"], true);
+    assert_eq!(pr["plan"], true);
+    assert!(pr["details"].as_u64().unwrap_or(0) > 0);
+    assert_eq!(pr["closed"], 0, "sources and notes are expanded in print");
+    assert_eq!(pr["closed_after"], pr["details"], "and closed again after");
+
+    // Skip links are the first tab stops and move the focus.
+    assert_eq!(
+        r["skip_results"],
+        serde_json::json!(["skip-results", "results"])
+    );
+    assert_eq!(
+        r["skip_downloads"],
+        serde_json::json!(["skip-downloads", "downloads"])
+    );
+
+    // axe-core: no serious or critical violation, at 1440 and 390 px.
+    for key in ["axe_1440", "axe_390"] {
+        let bad: Vec<&Value> = r[key]
+            .as_array()
+            .expect("axe ran")
+            .iter()
+            .filter(|v| v["impact"] == "serious" || v["impact"] == "critical")
+            .collect();
+        assert!(bad.is_empty(), "{key}: {bad:#?}");
+    }
+    for png in ["support-1440.png", "support-390.png", "print-1440.png"] {
         assert!(out.join(png).exists(), "{png}");
     }
 }

@@ -251,6 +251,11 @@ pub fn App() -> Html {
                     </p>
                 }
                 { warnings }
+                <p class="print-only" id="print-summary">
+                    { format!("Plan for {} {}: server {} ({}), {} workloads, {} flows.",
+                        labels::product(s.scenario.product), s.scenario.version, s.scenario.server.name,
+                        s.scenario.server.address, s.scenario.workloads.len(), s.plan.flows.len()) }
+                </p>
                 // What a firewall team asks for first, then the files, the picture
                 // and the verification.
                 { firewall }
@@ -266,8 +271,15 @@ pub fn App() -> Html {
     html! {
         <>
             <header>
+                <nav class="skip-links no-print" aria-label="Skip links">
+                    <button type="button" id="skip-results" onclick={Callback::from(|_| focus_id("results"))}>{ "Skip to results" }</button>
+                    <button type="button" id="skip-downloads" onclick={Callback::from(|_| focus_id("downloads"))}>{ "Skip to downloads" }</button>
+                </nav>
                 <h1>{ "portplan" }<span>{ " — PlateSpin network port planner" }</span></h1>
                 <ShareLink url={(*share_url).clone()} />
+                <p class="print-only" id="print-link">
+                    { "Share link: " }{ (*share_url).clone().unwrap_or_else(|| AttrValue::from("none (the scenario has problems to fix)")) }
+                </p>
                 if let Some(e) = &*link_error {
                     <p class="field-error" role="alert" id="link-error">{ e }</p>
                 }
@@ -281,7 +293,7 @@ pub fn App() -> Html {
                         <p>{ "Read-only: nothing here changes the link. Edit opens the wizard; the link then follows your changes." }</p>
                         <button type="button" id="edit-plan" onclick={let r = review.clone(); Callback::from(move |_| r.set(false))}>{ "Edit" }</button>
                     </section>
-                    <div class="result">{ result }</div>
+                    <div class="result" id="results" tabindex="-1">{ result }</div>
                 } else {
                     { problem_list }
                     <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
@@ -290,7 +302,7 @@ pub fn App() -> Html {
                         <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
                         <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} />
                     </form>
-                    <div class={classes!("result", stale.then_some("stale"))}>{ result }</div>
+                    <div class={classes!("result", stale.then_some("stale"))} id="results" tabindex="-1">{ result }</div>
                 }
             </main>
         </>

@@ -17,7 +17,12 @@ use std::time::Duration;
 const WASM_PACK_VERSION: &str = "0.15.1";
 /// npm packages under `target/tools/`: binaryen for wasm-opt, playwright-core for the
 /// browser tests (it drives Debian's chromium; it never downloads a browser).
-pub const NPM_TOOLS: &[(&str, &str)] = &[("binaryen", "132.0.0"), ("playwright-core", "1.65.1")];
+/// axe-core is injected into the page by the browser tests (the accessibility check).
+pub const NPM_TOOLS: &[(&str, &str)] = &[
+    ("binaryen", "132.0.0"),
+    ("playwright-core", "1.65.1"),
+    ("axe-core", "4.14.1"),
+];
 /// Gzipped wasm + js of the page's own module must stay under this (the budget).
 const BUDGET_GZ: u64 = 200 * 1024;
 /// The exports module (diagram, PDF, CSV/Markdown, reports with merge and fixes),

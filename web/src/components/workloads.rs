@@ -129,7 +129,7 @@ fn WorkloadRow(p: &RowProps) -> Html {
                 value={w.target.address.clone()} placeholder="IP or DNS"
                 oninput={edit(|v| WorkloadEdit::Target(HostField::Address, v))} /></td>
             <td class="actions">
-                <button type="button" class="icon" aria-label={format!("Duplicate workload {n}")} title="Duplicate" onclick={duplicate}>{ "Copy" }</button>
+                <button type="button" class="icon" aria-label={format!("Copy workload {n}")} title="Copy this row with fresh names" onclick={duplicate}>{ "Copy" }</button>
                 <button type="button" class="icon" aria-label={format!("Remove workload {n}")} title="Remove" onclick={remove}>{ "✕" }</button>
             </td>
         </tr>
