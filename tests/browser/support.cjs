@@ -175,6 +175,20 @@ async function snapshot(page) {
     await a.waitForTimeout(300);
     result.axe_390 = await run();
     await axeContext.close();
+
+    // Verification: flows no report covers name the check to run.
+    await drop('legacy-block.json', fs.readFileSync(process.env.SCENARIO_FILE, 'utf8'));
+    await page.waitForFunction(() => document.getElementById('f-product').value === 'portability-suite');
+    await page.waitForFunction(() => /Portability Suite 8\.1\.3/.test(document.querySelector('#plan-title').textContent));
+    await page.waitForTimeout(1500);
+    await page.setInputFiles('#report-file', process.env.REPORT_FILE);
+    await page.waitForFunction(() => document.querySelector('#verification .not-checked')
+      || document.querySelector('#report-message .field-error, #verification p.field-error'));
+    result.report_loaded = await text(page, '#report-message');
+    result.not_checked = await page.$$eval('#verification tr.verdict-flow', (rows) => rows.map((r) => ({
+      status: r.dataset.status, rule: r.dataset.rule, dir: r.dataset.dir,
+      hint: (r.querySelector('.not-checked') || { textContent: '' }).textContent.trim(),
+    })));
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

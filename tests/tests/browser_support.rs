@@ -11,7 +11,7 @@
 use portplan_core::releases;
 use portplan_core::support::Feature;
 use portplan_core::types::Version;
-use portplan_core::Product;
+use portplan_core::{Plan, Product, Scenario};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -33,6 +33,7 @@ fn run_browser(url: &str, out: &Path) {
         .arg(out)
         .env("NODE_PATH", root().join("target/tools/node_modules"))
         .env("SCENARIO_FILE", root().join("examples/legacy-block.json"))
+        .env("REPORT_FILE", out.join("report.json"))
         .stdin(Stdio::null())
         .spawn()
         .expect("node runs");
@@ -86,6 +87,28 @@ fn version_picker_and_options_by_release() {
     let out = root().join("target/e2e-support");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("artifact dir");
+    // A report of one flow of examples/legacy-block.json's plan: the others are not checked.
+    let scenario = Scenario::from_json(
+        &std::fs::read_to_string(root().join("examples/legacy-block.json")).expect("example"),
+    )
+    .expect("scenario");
+    let plan = Plan::build(&scenario).expect("plan");
+    let f = plan
+        .flows
+        .iter()
+        .find(|f| f.ports.is_some())
+        .expect("a flow with ports");
+    let ports = serde_json::to_value(f.ports).expect("ports");
+    let report = serde_json::json!({
+        "format": 1, "plan_digest": plan.digest(), "probed_from": f.from, "host": f.from,
+        "started": "2026-01-01T00:00:00Z", "finished": "2026-01-01T00:00:02Z",
+        "flows": [{ "phase": f.phase, "from": f.from, "to": f.to, "protocol": f.protocol,
+            "ports": ports, "purpose": f.purpose, "rule": f.rule, "status": "fail",
+            "hint": "filtered: a firewall drops the port",
+            "probes": [{ "protocol": f.protocol, "port": ports["first"], "verdict": "filtered",
+                "reason": "no-response", "latency_ms": null, "attempts": 2, "detail": "" }] }]
+    });
+    std::fs::write(out.join("report.json"), report.to_string()).expect("report");
     run_browser(&url, &out);
     let r: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("result.json")).expect("result.json"),
@@ -171,9 +194,9 @@ fn version_picker_and_options_by_release() {
     let cut = r["import_cut"].as_str().expect("message");
     assert!(cut.contains("ends too early, at line 4, column 0"), "{cut}");
     assert!(!cut.contains("$:"), "{cut}");
-    let plan = r["import_plan"].as_str().expect("message");
-    assert!(plan.contains("this is a plan"), "{plan}");
-    assert!(!plan.contains("unknown field"), "{plan}");
+    let plan_msg = r["import_plan"].as_str().expect("message");
+    assert!(plan_msg.contains("this is a plan"), "{plan_msg}");
+    assert!(!plan_msg.contains("unknown field"), "{plan_msg}");
     let report = r["import_report"].as_str().expect("message");
     assert!(report.contains("loaded under Verification"), "{report}");
     assert!(
@@ -234,6 +257,32 @@ fn version_picker_and_options_by_release() {
             .collect();
         assert!(bad.is_empty(), "{key}: {bad:#?}");
     }
+    // Flows no report covers say which check to run, from the host that opens them.
+    let rows = r["not_checked"].as_array().expect("verdict rows");
+    assert_eq!(rows.len(), plan.flows.len());
+    let mut unchecked = 0;
+    for row in rows {
+        let hint = row["hint"].as_str().unwrap_or_default();
+        if row["status"] == "not checked" {
+            let from = plan
+                .flows
+                .iter()
+                .find(|p| {
+                    p.rule == row["rule"]
+                        && row["dir"].as_str() == Some(format!("{} → {}", p.from, p.to).as_str())
+                })
+                .map(|p| p.from.clone())
+                .expect("flow of the plan");
+            assert!(
+                hint.contains(&format!("run portplan check --from {from} on {from}")),
+                "{row}"
+            );
+            unchecked += 1;
+        } else {
+            assert_eq!(hint, "", "{row}");
+        }
+    }
+    assert_eq!(unchecked, plan.flows.len() - 1);
     for png in ["support-1440.png", "support-390.png", "print-1440.png"] {
         assert!(out.join(png).exists(), "{png}");
     }
