@@ -52,6 +52,22 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_path(path);
+    // Errors name the user's path, never the temporary file.
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// The temporary file [`write_atomic`] writes first, beside `path`.
+fn temp_path(path: &Path) -> std::path::PathBuf {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -60,17 +76,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut f = std::fs::File::create(&tmp)
-            .with_context(|| format!("{}: cannot create", tmp.display()))?;
-        f.write_all(bytes)
-            .and_then(|_| f.sync_all())
-            .with_context(|| format!("{}: cannot write", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Checks, before any work, that [`write_atomic`] can write `path`: its directory
+/// exists and takes a new file, and `path` is not a directory. The error names `path`.
+pub fn check_writable(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("{}: is a directory, not a file to write", path.display());
     }
-    result
+    let tmp = temp_path(path);
+    std::fs::File::create(&tmp).with_context(|| format!("{}: cannot write", path.display()))?;
+    let _ = std::fs::remove_file(&tmp);
+    Ok(())
 }

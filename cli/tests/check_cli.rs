@@ -48,6 +48,31 @@ fn bad_input_exits_2_naming_what_is_wrong() {
             &["check", "--scenario", &scenario, "--from", "nobody"],
             "--from \"nobody\": not a host of the plan",
         ),
+        // Known before any probe: nothing is probed for a report that cannot be kept.
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "-o",
+                "/nonexistent/dir/r.json",
+            ],
+            "-o: /nonexistent/dir/r.json: cannot write",
+        ),
+        (
+            &[
+                "check",
+                "--scenario",
+                &scenario,
+                "--from",
+                "ps01",
+                "--timeout",
+                "2m",
+            ],
+            "\"2m\": a wait per attempt of at most 1m",
+        ),
         (
             &[
                 "check",
@@ -99,6 +124,10 @@ fn bad_input_exits_2_naming_what_is_wrong() {
         (
             &["check", "--plan", &bad_plan, "--from", "ps01"],
             "bad-plan.json: x",
+        ),
+        (
+            &["check", "--plan", &scenario, "--from", "ps01"],
+            "this is a scenario, not a plan: pass it with --scenario",
         ),
         (
             &["check", "--from", "ps01"],
@@ -155,6 +184,8 @@ fn loopback_open_and_closed_ports() {
         "json",
         "--timeout",
         "1s",
+        // The explicit default: accepted (the README names it).
+        "--deep",
     ]);
     assert_eq!(
         out.status.code(),

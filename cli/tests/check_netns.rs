@@ -3,6 +3,7 @@
 //! admin-prohibited, and must report exactly what the rules say. Needs root (CI is).
 
 use portplan_tests::netns::{Helper, Lab};
+use portplan_tests::TCP_LISTENER;
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,19 +11,6 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 const PORTPLAN: &str = env!("CARGO_BIN_EXE_portplan");
-
-/// Accepts and closes TCP connections on the given ports; prints `ready` once bound.
-const TCP_LISTENER: &str = r#"
-import select, socket, sys
-ss = []
-for p in sys.argv[1:]:
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(p))); s.listen(128); ss.append(s)
-print("ready", flush=True)
-while True:
-    for s in select.select(ss, [], [])[0]:
-        c, _ = s.accept(); c.close()
-"#;
 
 /// Answers NetBIOS node-status queries to argv[2]:137 with the name in argv[1]
 /// (bound to the address so replies leave from it, as a single-homed host's do).
@@ -75,27 +63,7 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> (Output, Value) {
     (out, json)
 }
 
-/// `(protocol, port) -> (verdict, reason)` for every probe of the flows towards `to`.
-fn verdicts(report: &Value, to: &str) -> Vec<(String, Option<u64>, String, String)> {
-    let mut v: Vec<_> = report["flows"]
-        .as_array()
-        .expect("flows")
-        .iter()
-        .filter(|f| f["to"] == to)
-        .flat_map(|f| f["probes"].as_array().expect("probes").clone())
-        .map(|p| {
-            (
-                p["protocol"].as_str().unwrap_or("").to_string(),
-                p["port"].as_u64(),
-                p["verdict"].as_str().unwrap_or("").to_string(),
-                p["reason"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
+use portplan_tests::verdicts_to as verdicts;
 
 fn row(
     proto: &str,
@@ -195,7 +163,7 @@ fn legacy_transfer_reports_exactly_what_the_firewall_does() {
     let detail = drive_c["probes"][0]["detail"].as_str().unwrap_or("");
     assert!(
         detail.starts_with(
-            "ICMP communication administratively prohibited (type 3 code 13) from 10.200."
+            "ICMP type 3 code 13 (communication administratively prohibited) from 10.200."
         ),
         "{detail}"
     );
@@ -464,4 +432,11 @@ fn a_host_that_does_not_exist_is_not_blamed_on_a_firewall() {
         "{hint}"
     );
     assert!(!hint.contains("a firewall drops"), "{hint}");
+    // Every probe says what it dialed, and from which local address.
+    assert_eq!(
+        flow["probes"][0]["dialed"],
+        format!("{ghost}:22"),
+        "{flow:#}"
+    );
+    assert_eq!(flow["probes"][0]["local"], ia, "{flow:#}");
 }

@@ -491,3 +491,35 @@ fn a_responder_of_another_plan_is_a_foreign_token_never_a_pass() {
     let strict: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
     assert_eq!(check(&lab, "ps", &strict).0, 1, "--strict fails on it");
 }
+
+/// A responder that can open no socket has nothing to answer: it says why and exits 2
+/// at once, instead of printing `ready: 0 sockets open` and waiting out `--for`.
+#[test]
+fn listen_with_no_socket_open_exits_2_at_once() {
+    let dir = TempDir::new("listen-none");
+    let text = scenario("10.254.0.1", "10.254.0.2");
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let plan_path = dir.write("plan.json", &plan.to_json());
+    let start = Instant::now();
+    // 192.0.2.55 (TEST-NET-1) is on no interface here: every bind fails.
+    let out = std::process::Command::new(BIN)
+        .args([
+            "listen",
+            "--plan",
+            plan_path.to_str().expect("path"),
+            "--as",
+            "web01",
+        ])
+        .args(["--bind", "192.0.2.55", "--ports", "3725", "--for", "20s"])
+        .output()
+        .expect("run portplan listen");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no socket could be opened"), "{stderr}");
+    assert!(stderr.contains("address not on this machine"), "{stderr}");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}

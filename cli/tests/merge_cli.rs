@@ -216,4 +216,19 @@ fn bad_input_names_the_file_and_exits_2() {
         Some(2),
         "no report at all is a usage error"
     );
+    // A plan among the reports: say which flag takes it.
+    let o = portplan(&["merge", &path("report-src.json"), &path("plan.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("this is a plan, not a report: pass it with --plan"),
+        "{}",
+        stderr(&o)
+    );
+    // A report cut short says so.
+    let cut = path("cut.json");
+    let whole = std::fs::read_to_string(path("report-src.json")).expect("report");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
+    let o = portplan(&["merge", &path("report-src.json"), &cut]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
 }

@@ -61,6 +61,8 @@ fn report_of(plan: &Plan, digest: &str) -> String {
                 latency_ms: None,
                 attempts: 1,
                 detail: String::new(),
+                dialed: None,
+                local: None,
             };
             let status = if bad { Status::Fail } else { Status::Pass };
             FlowReport::new(f, status, String::new(), vec![probe])

@@ -151,12 +151,22 @@ async fn caps_concurrent_connections() {
 async fn stops_after_its_duration_and_reports_busy_ports() {
     let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let busy = held.local_addr().expect("addr").port();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
     let t0 = Instant::now();
     let r = start(
-        vec![Target {
-            udp: false,
-            port: busy,
-        }],
+        vec![
+            Target {
+                udp: false,
+                port: busy,
+            },
+            Target {
+                udp: false,
+                port: free,
+            },
+        ],
         4,
         Duration::from_millis(500),
     )
@@ -174,5 +184,34 @@ async fn stops_after_its_duration_and_reports_busy_ports() {
         .expect("task")
         .expect("run");
     assert!(t0.elapsed() < Duration::from_secs(4));
-    assert_eq!((summary.opened, summary.skipped.len()), (0, 1));
+    assert_eq!((summary.opened, summary.skipped.len()), (1, 1));
+}
+
+/// With every port busy there is nothing to answer: `run` ends at once with an error
+/// that says why (the CLI exits 2), instead of waiting out its duration.
+#[tokio::test]
+async fn no_socket_open_is_an_error_at_once() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let busy = held.local_addr().expect("addr").port();
+    let cfg = Config {
+        bind: vec!["127.0.0.1".parse().expect("ip")],
+        targets: vec![Target {
+            udp: false,
+            port: busy,
+        }],
+        digest: "sha256:test".into(),
+        duration: Duration::from_secs(60),
+        max_connections: 4,
+    };
+    let log: Log = Arc::new(|_| {});
+    let t0 = Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_secs(5),
+        responder::run(cfg, log, std::future::pending()),
+    )
+    .await
+    .expect("ends at once");
+    let e = r.expect_err("no socket is an error");
+    assert!(format!("{e:#}").contains("in use"), "{e:#}");
+    assert!(t0.elapsed() < Duration::from_secs(5));
 }

@@ -218,6 +218,8 @@ mod tests {
                     latency_ms: None,
                     attempts: 1,
                     detail: String::new(),
+                    dialed: None,
+                    local: None,
                 };
                 FlowReport::new(f, status, format!("{verdict}"), vec![probe])
             })

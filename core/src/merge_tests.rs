@@ -34,6 +34,8 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
                 latency_ms: None,
                 attempts: 1,
                 detail: String::new(),
+                dialed: None,
+                local: None,
             };
             FlowReport::new(f, status, String::new(), vec![probe])
         })

@@ -205,18 +205,24 @@ impl Plan {
         }
         let mut keyed: Vec<(FlowOrder, Flow)> = Vec::new();
         let mut seen = HashSet::new();
+        // A rule's "nearest documented version" note depends on the version only: once
+        // per rule, not once per host pair of a thousand-workload wave.
+        let rule_notes: Vec<Vec<String>> = RULES
+            .iter()
+            .map(|r| {
+                r.undocumented_note(s.product, &version)
+                    .into_iter()
+                    .collect()
+            })
+            .collect();
         for pair in &pairs {
-            for rule in RULES {
+            for (rule, notes) in RULES.iter().zip(&rule_notes) {
                 if rule.from != pair.from.0 || rule.to != pair.to.0 {
                     continue;
                 }
                 if !applies(rule, s.product, &version, pair, direction.replication) {
                     continue;
                 }
-                let notes: Vec<String> = rule
-                    .undocumented_note(s.product, &version)
-                    .into_iter()
-                    .collect();
                 for (ports, purpose) in expand(rule, pair) {
                     let flow = Flow {
                         phase: rule.phase,
@@ -264,7 +270,7 @@ impl Plan {
             format: PLAN_FORMAT,
             product: s.product,
             version: s.version.clone(),
-            catalog: crate::rules::catalog_digest(),
+            catalog: crate::rules::catalog_digest().to_string(),
             hosts,
             flows: keyed.into_iter().map(|(_, f)| f).collect(),
             notes,

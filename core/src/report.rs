@@ -143,6 +143,13 @@ pub struct ProbeResult {
     pub attempts: u32,
     /// Free text: the NetBIOS name, a banner, the sampling of a range, the OS error.
     pub detail: String,
+    /// The address probed (`10.0.1.2:445`, `[fd00::2]:445`, an IP for ICMP): what the
+    /// plan's name or address resolved to. Absent in reports of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialed: Option<String>,
+    /// The local address the probe left from (the route's source address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
 }
 
 /// One flow of the plan with what its probes found.
@@ -231,7 +238,16 @@ pub struct Report {
 impl Report {
     /// Parses and checks a report file.
     pub fn from_json(text: &str) -> Result<Report, InputError> {
-        let r: Report = parse_json(text)?;
+        let r: Report = parse_json(text).map_err(|e| match e {
+            // A report cut short (a full disk, a copy interrupted) says so in words.
+            InputError::Json { path, message } if message.starts_with("EOF while parsing") => {
+                InputError::Json {
+                    path,
+                    message: format!("truncated: the report ends before its JSON does ({message})"),
+                }
+            }
+            other => other,
+        })?;
         r.validate()?;
         Ok(r)
     }
@@ -341,8 +357,84 @@ fn looks_rfc3339(s: &str) -> bool {
         && (s.ends_with(['Z', 'z']) || s[19..].contains(['+', '-']))
 }
 
+/// Port lists as people read them: runs collapsed into ranges and, when that is more
+/// than a few ports, their count: `135, 139, 445`; `49152-53247, 57344-65535 (12288
+/// ports)`. At most [`RUNS_SHOWN`] runs are written out; the rest are counted.
+pub fn port_runs(ports: &[u16]) -> String {
+    let mut sorted = ports.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(u16, u16)> = Vec::new();
+    for p in sorted.iter().copied() {
+        match runs.last_mut() {
+            Some(last) if u32::from(last.1) + 1 == u32::from(p) => last.1 = p,
+            _ => runs.push((p, p)),
+        }
+    }
+    let shown: Vec<String> = runs
+        .iter()
+        .take(RUNS_SHOWN)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    let mut s = shown.join(", ");
+    let hidden: usize = runs
+        .iter()
+        .skip(RUNS_SHOWN)
+        .map(|&(a, b)| usize::from(b - a) + 1)
+        .sum();
+    if hidden > 0 {
+        s.push_str(&format!(" and {hidden} more"));
+    }
+    if sorted.len() > 3 && (sorted.len() > runs.len() || hidden > 0) {
+        s.push_str(&format!(" ({} ports)", sorted.len()));
+    }
+    s
+}
+
+/// How many runs of ports [`port_runs`] writes out.
+pub const RUNS_SHOWN: usize = 8;
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_truncated_report_says_truncated() {
+        let e = Report::from_json(r#"{"format": 1, "plan_digest": "sha256:ab", "flows": [ {"#)
+            .expect_err("truncated");
+        assert!(
+            e.to_string()
+                .contains("truncated: the report ends before its JSON does"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn port_lists_read_as_ranges_with_counts() {
+        let big: Vec<u16> = (49152..=53247).chain(57344..=65535).collect();
+        let scattered: Vec<u16> = (1..=40).map(|i| i * 2).collect();
+        let cases: [(&[u16], &str); 7] = [
+            (&[3725], "3725"),
+            (&[445, 135, 139], "135, 139, 445"),
+            (&[137, 138], "137-138"),
+            (&[1, 2, 3, 4], "1-4 (4 ports)"),
+            (&big, "49152-53247, 57344-65535 (12288 ports)"),
+            (
+                &scattered,
+                "2, 4, 6, 8, 10, 12, 14, 16 and 32 more (40 ports)",
+            ),
+            (&[], ""),
+        ];
+        for (ports, want) in cases {
+            assert_eq!(port_runs(ports), want);
+        }
+    }
+
     use super::*;
 
     const DIGEST: &str = "sha256:00000000000000000000000000000000000000000000000000000000000000ff";

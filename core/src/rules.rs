@@ -754,16 +754,12 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// `sha256:<hex>` of the catalog as JSON: plans, reports and `portplan --version` carry
-/// it, so a report says which rules it was checked against.
-pub fn catalog_digest() -> String {
-    use sha2::{Digest, Sha256};
-    let bytes = serde_json::to_vec(RULES).unwrap_or_default();
-    let hex: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
+/// `sha256:<hex>` of the rule table's source (`core/src/rules.rs`, hashed by the build
+/// script): plans, reports and `portplan --version` carry it, so a report says which
+/// rules it was checked against. Any edit of the table gives a new digest; computing it
+/// at build time keeps hashing out of the page's first load.
+pub fn catalog_digest() -> &'static str {
+    env!("PORTPLAN_CATALOG_DIGEST")
 }
 
 /// Looks a rule up by id.

@@ -5,5 +5,5 @@ use portplan_web::paste;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = paste::parse(text);
+    let _ = paste::parse(text, portplan_core::scenario::MAX_WORKLOADS);
 });

@@ -55,3 +55,30 @@ while True:
     for s in select.select(ss, [], [])[0]:
         c, _ = s.accept(); c.close()
 "#;
+
+/// `(protocol, port, verdict, reason)` of every probe of the flows towards `to` in a
+/// report (public format), sorted and deduplicated: what the lab tests compare.
+pub fn verdicts_to(
+    report: &serde_json::Value,
+    to: &str,
+) -> Vec<(String, Option<u64>, String, String)> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let mut v: Vec<_> = report["flows"]
+        .as_array()
+        .expect("flows")
+        .iter()
+        .filter(|f| f["to"] == to)
+        .flat_map(|f| f["probes"].as_array().expect("probes").clone())
+        .map(|p| {
+            (
+                s(&p["protocol"]),
+                p["port"].as_u64(),
+                s(&p["verdict"]),
+                s(&p["reason"]),
+            )
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}

@@ -51,12 +51,14 @@ fn required_env(name: &str) -> String {
 }
 
 /// The loopback scenario `portplan check` runs against, inside a network namespace of
-/// its own: web01 (127.77.0.2) opens TCP 80 and 443 to ps01 (127.77.0.1) and TCP 3725
-/// to web01-t (127.77.0.3). `portplan listen` answers on 3725 (verified: pass), nothing
+/// its own: web01 (127.77.0.2) opens TCP 80 and 443 to ps01 (127.77.0.1) and, with the
+/// server set to `target-listens` (SourceListensForConnection=False), TCP 3725 to
+/// web01-t (127.77.0.3). `portplan listen` answers on 3725 (verified: pass), nothing
 /// listens on 80 (closed: attention), and an nftables rule drops 443 (filtered: fail).
 const REPORT_SCENARIO: &str = r#"{
-  "format": 1, "product": "migrate", "version": "12.3",
+  "format": 1, "product": "migrate", "version": "2019.5",
   "server": { "name": "ps01", "address": "127.77.0.1" },
+  "replication": "target-listens",
   "workloads": [
     { "name": "web01", "address": "127.77.0.2", "os": "windows", "windows": "2016",
       "drives": ["C"], "transfer": "file",
@@ -221,9 +223,10 @@ fn planner_page_end_to_end() {
     .expect("result is JSON");
     let flows = &result["flows"];
 
-    // The plan on screen: 3725 for the file-transfer workload, 9999 and one port per
-    // drive (with its letter) for the legacy block-based one.
-    assert!(has_flow(flows, "web01", "web01-t", "3725"), "{flows:#}");
+    // The plan on screen: 3725 for the file-transfer workload (the target connects to
+    // the source, the vendor's default), 9999 and one port per drive (with its letter)
+    // for the legacy block-based one.
+    assert!(has_flow(flows, "web01-t", "web01", "3725"), "{flows:#}");
     assert!(has_flow(flows, "db01", "db01-t", "9999"), "{flows:#}");
     assert!(
         has_flow(flows, "db01", "db01-t", "10002 (drive C)"),
@@ -368,7 +371,7 @@ fn planner_page_end_to_end() {
             .find(|v| v["rule"] == rule)
             .unwrap_or_else(|| panic!("{rule} not shown: {verdicts:#?}"))
     };
-    let transfer = verdict("transfer.replication");
+    let transfer = verdict("transfer.replication.target-listens");
     assert_eq!(transfer["status"], "pass", "{transfer:#}");
     assert_eq!(transfer["dir"], "web01 → web01-t");
     let probe = &transfer["probes"][0];
@@ -416,7 +419,9 @@ fn planner_page_end_to_end() {
     let nft_rule = core_fix[0].rule(portplan_core::fixes::Dialect::Nftables);
     assert!(!nft_rule.is_empty());
     assert_eq!(result["fix_rules"]["nftables"], nft_rule);
-    assert!(fixes.iter().all(|f| f["rule"] != "transfer.replication"));
+    assert!(fixes
+        .iter()
+        .all(|f| f["rule"] != "transfer.replication.target-listens"));
     assert_eq!(verdict("discovery.icmp")["status"], "not checked");
     let summary = result["summary"].as_array().expect("summary");
     let row = |phase: &str, pair: &str| {

@@ -86,15 +86,17 @@ fn reports_of_another_plan_are_refused_and_never_drawn() {
 #[test]
 fn the_view_shows_verdicts_fixes_with_rules_and_escapes_file_text() {
     let p = plan();
-    let r = report(&p, "web01");
+    // The target opens the replication port to the source (the vendor's default).
+    let r = report(&p, "web01-t");
     let html = view::render(&p, std::slice::from_ref(&r), &["<b>r.json".to_string()]);
     assert!(html.contains("&lt;b&gt;r.json"), "{html}");
     assert!(!html.contains("<b>r.json"));
     assert!(html.contains("filtered: &lt;a firewall&gt; drops it"));
     // The failing flow is the first fix, with its rule in every dialect.
     let first_fix = html.find("<li class=\"fix\"").expect("a fix");
-    assert!(html[first_fix..]
-        .starts_with("<li class=\"fix\" data-status=\"fail\" data-rule=\"transfer.replication\""));
+    assert!(html[first_fix..].starts_with(
+        "<li class=\"fix\" data-status=\"fail\" data-rule=\"transfer.replication.source-listens\""
+    ));
     for d in portplan_core::fixes::Dialect::ALL {
         assert!(
             html.contains(&format!("data-dialect=\"{}\"", d.as_str())),

@@ -84,7 +84,7 @@ fn open_link(
         match r {
             Ok(s) => {
                 link_error.set(None);
-                dispatcher.dispatch(Action::Load(Draft::from_scenario(&s)));
+                dispatcher.dispatch(Action::Load(Box::new(Draft::from_scenario(&s))));
             }
             Err(e) => link_error.set(Some(e)),
         }

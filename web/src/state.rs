@@ -9,7 +9,7 @@
 //! than through JSON keeps `serde_json::Value` out of the wasm bundle.)
 
 use portplan_core::scenario::{
-    Host, Server, Target, VirtualizationHost, Workload, SCENARIO_FORMAT,
+    Factory, Host, Server, Target, VirtualizationHost, Workload, SCENARIO_FORMAT,
 };
 use portplan_core::types::Replication;
 use portplan_core::{DriveLetter, InputError, Os, Plan, Platform, Product, Scenario, Transfer};
@@ -48,6 +48,29 @@ pub struct WorkloadDraft {
     /// A row added and not edited yet: the plan ignores it until its first edit, so
     /// "Add workload" never turns a valid plan into an error.
     pub draft: bool,
+    /// Scenario fields the wizard has no input for yet, kept from an import or a link
+    /// so the page plans exactly what `portplan plan` plans for the same file.
+    pub kept: KeptWorkload,
+}
+
+/// A workload's imported fields without a wizard input (NAT, the target's container).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptWorkload {
+    pub outside: Option<bool>,
+    pub target_public_address: Option<String>,
+    pub target_container: Option<String>,
+    pub target_outside: Option<bool>,
+}
+
+/// A scenario's imported fields without a wizard input (the server's public address,
+/// marketplace and cloud marks, the Migration Factory, administrators' machines).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub server_public_address: Option<String>,
+    pub marketplace: bool,
+    pub cloud: bool,
+    pub factory: Option<Factory>,
+    pub admins: Vec<Host>,
 }
 
 impl WorkloadDraft {
@@ -63,6 +86,7 @@ impl WorkloadDraft {
             agent: false,
             target: HostDraft::default(),
             draft: false,
+            kept: KeptWorkload::default(),
         }
     }
 }
@@ -77,6 +101,7 @@ pub struct Draft {
     pub connectors: Vec<HostDraft>,
     pub workloads: Vec<WorkloadDraft>,
     pub replication: Option<Replication>,
+    pub kept: Kept,
 }
 
 impl Default for Draft {
@@ -102,6 +127,7 @@ impl Default for Draft {
                 ..WorkloadDraft::new("web01".into())
             }],
             replication: None,
+            kept: Kept::default(),
         }
     }
 }
@@ -250,9 +276,25 @@ impl Draft {
                         })
                         .unwrap_or_default(),
                     draft: false,
+                    kept: KeptWorkload {
+                        outside: w.outside,
+                        target_public_address: w
+                            .target
+                            .as_ref()
+                            .and_then(|t| t.public_address.clone()),
+                        target_container: w.target.as_ref().and_then(|t| t.container.clone()),
+                        target_outside: w.target.as_ref().and_then(|t| t.outside),
+                    },
                 })
                 .collect(),
             replication: s.replication,
+            kept: Kept {
+                server_public_address: s.server.public_address.clone(),
+                marketplace: s.server.marketplace,
+                cloud: s.server.cloud,
+                factory: s.factory.clone(),
+                admins: s.admins.clone(),
+            },
         }
     }
 
@@ -310,13 +352,13 @@ impl Draft {
                 drives,
                 transfer: w.transfer,
                 agent: w.agent,
-                outside: None,
+                outside: w.kept.outside,
                 target: (!no_target).then(|| Target {
                     name: w.target.name.clone(),
                     address: w.target.address.clone(),
-                    public_address: None,
-                    container: None,
-                    outside: None,
+                    public_address: w.kept.target_public_address.clone(),
+                    container: w.kept.target_container.clone(),
+                    outside: w.kept.target_outside,
                 }),
             });
             workload_index.push(i);
@@ -328,9 +370,9 @@ impl Draft {
             server: Server {
                 name: self.server.name.clone(),
                 address: self.server.address.clone(),
-                public_address: None,
-                marketplace: false,
-                cloud: false,
+                public_address: self.kept.server_public_address.clone(),
+                marketplace: self.kept.marketplace,
+                cloud: self.kept.cloud,
             },
             hosts: self
                 .hosts
@@ -342,8 +384,8 @@ impl Draft {
                 })
                 .collect(),
             connectors: self.connectors.iter().map(host).collect(),
-            factory: None,
-            admins: Vec::new(),
+            factory: self.kept.factory.clone(),
+            admins: self.kept.admins.clone(),
             workloads,
             replication: self.replication,
         };
@@ -516,7 +558,7 @@ pub enum Action {
     /// Removes every workload.
     ClearWorkloads,
     /// Replaces everything (imported file, share link).
-    Load(Draft),
+    Load(Box<Draft>),
 }
 
 fn set_host(h: &mut HostDraft, field: HostField, value: String) {
@@ -632,7 +674,7 @@ impl Draft {
             }
             Action::ReplaceWorkloads(rows) => self.workloads = rows,
             Action::ClearWorkloads => self.workloads.clear(),
-            Action::Load(d) => *self = d,
+            Action::Load(d) => *self = *d,
             Action::RemoveHost(_) | Action::RemoveConnector(_) | Action::RemoveWorkload(_) => {}
         }
     }
@@ -656,6 +698,20 @@ impl Reducible for Wizard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fields without a wizard input survive an import: the page plans an imported
+    /// scenario with NAT, containers, admins and a Migration Factory as the CLI does.
+    #[test]
+    fn imported_fields_without_an_input_are_kept() {
+        let text = include_str!("../../examples/azure-nat.json");
+        let s = Scenario::from_json(text).expect("example");
+        let back = Draft::from_scenario(&s).to_scenario().expect("scenario");
+        assert_eq!(back, s);
+        assert_eq!(
+            Plan::build(&back).expect("plan").to_json(),
+            Plan::build(&s).expect("plan").to_json()
+        );
+    }
 
     fn reduce(actions: Vec<Action>) -> Draft {
         let mut state = Rc::new(Wizard::default());

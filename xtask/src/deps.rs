@@ -113,7 +113,8 @@ pub fn rustup() -> Result<()> {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     let comps = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
-    for c in ["rustfmt", "clippy"] {
+    // rust-src: std is rebuilt for the win7 targets and for the page (panic=immediate-abort).
+    for c in ["rustfmt", "clippy", "rust-src"] {
         if !comps.lines().any(|l| l.starts_with(c)) {
             run(Command::new("rustup").args(["component", "add", c]))?;
         }

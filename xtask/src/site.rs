@@ -145,11 +145,24 @@ fn gz_len(path: &Path) -> Result<u64> {
 fn module(dir: &str, lib: &str, sub: &str, budget: u64) -> Result<Sizes> {
     let root = root();
     let pkg = root.join("target/wasm-pkg").join(dir);
+    // std rebuilt with panics that abort at once (no panic messages or formatting
+    // machinery in the page: about 20 KiB gzipped of the first load). The one stable
+    // toolchain builds it with RUSTC_BOOTSTRAP=1 and rust-src (installed by setup).
     run(Command::new("wasm-pack")
         .current_dir(&root)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "-Zunstable-options -Cpanic=immediate-abort",
+        )
         .args(["build", dir, "--target", "web", "--profile", "release-web"])
         .args(["--no-opt", "--no-typescript", "--no-pack", "--out-dir"])
-        .arg(&pkg))?;
+        .arg(&pkg)
+        .args([
+            "--",
+            "-Zbuild-std=std,panic_abort",
+            "-Zpanic-immediate-abort",
+        ]))?;
     let out = site_dir().join(sub);
     std::fs::create_dir_all(&out)?;
     let wasm = out.join(format!("{lib}_bg.wasm"));
@@ -214,7 +227,9 @@ pub fn build() -> Result<()> {
 pub fn browser_tests() -> Result<()> {
     build()?;
     deps::apt(&["chromium", "fonts-dejavu-core"])?;
-    run(cargo().args(["build", "-p", "portplan"]))?;
+    // The workspace build reuses what `cargo test --workspace` compiled (`-p` alone would
+    // narrow the features of tokio and clap and rebuild them).
+    run(cargo().args(["build", "--workspace", "--bin", "portplan"]))?;
     // The browser test is behind a feature, so the workspace clippy step skips it.
     run(cargo().args([
         "clippy",

@@ -141,8 +141,12 @@ pub struct CheckArgs {
     pub strict: bool,
     /// Skip the protocol confirmations (SSH banner, HTTP, TLS, SMB2, endpoint mapper,
     /// NBSTAT) and the `portplan listen` token: only the sockets decide.
-    #[arg(long)]
+    #[arg(long, overrides_with = "deep")]
     pub no_deep: bool,
+    /// The default, named so a script can say it: protocol confirmations and the
+    /// `portplan listen` token on open ports (the last of --deep/--no-deep wins).
+    #[arg(long, overrides_with = "no_deep")]
+    pub deep: bool,
     /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
     #[arg(long)]
     pub no_progress: bool,
@@ -189,7 +193,16 @@ fn load(a: &CheckArgs) -> anyhow::Result<Plan> {
     match (&a.plan, &a.scenario) {
         (Some(path), _) => {
             let text = crate::io::read_input(path)?;
-            Plan::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
+            Plan::from_json(&text).map_err(|e| {
+                if portplan_core::Scenario::from_json(&text).is_ok() {
+                    anyhow!(
+                        "--plan {}: this is a scenario, not a plan: pass it with --scenario",
+                        path.display()
+                    )
+                } else {
+                    anyhow!("{}: {e}", path.display())
+                }
+            })
         }
         (None, Some(path)) => super::load_plan(path),
         (None, None) => Err(anyhow!("--plan or --scenario is required")),
@@ -261,6 +274,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         full_ranges: a.full_ranges,
     };
     let work = jobs::plan_work(&plan, &selection).map_err(|e| anyhow!(e))?;
+    // A report that cannot be written is known now, not after every probe has run.
+    if let Some(path) = &a.output {
+        crate::io::check_writable(path).context("-o")?;
+    }
     let nofile = limits::raise_nofile();
     let concurrency = a
         .concurrency
@@ -330,9 +347,11 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     // Serialised once, for the file and for standard output.
     let json = (a.output.is_some() || a.format == CheckFormat::Json).then(|| report.to_json());
-    if let (Some(path), Some(json)) = (&a.output, &json) {
-        crate::io::write_atomic(path, json.as_bytes())?;
-    }
+    // A failed write is reported after the table and summary, which still print.
+    let written = match (&a.output, &json) {
+        (Some(path), Some(json)) => crate::io::write_atomic(path, json.as_bytes()),
+        _ => Ok(()),
+    };
     let summary = output::summary_line(&report, work.jobs.len(), elapsed);
     match a.format {
         CheckFormat::Table => {
@@ -345,6 +364,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
         }
     }
+    written?;
     if let Some((name, code)) = signal.get() {
         let cut = report
             .flows

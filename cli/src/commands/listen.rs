@@ -69,11 +69,9 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
     let summary = rt.block_on(responder::run(cfg, log, async {
         let _ = tokio::signal::ctrl_c().await;
     }))?;
-    Ok(if summary.opened == 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    // A run that opened nothing ends in `run` with an error (exit 2, at once).
+    debug_assert!(summary.opened > 0);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn host_names(p: &portplan_core::Plan) -> String {

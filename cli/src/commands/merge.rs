@@ -60,7 +60,16 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::with_capacity(a.reports.len());
     for path in &a.reports {
         let text = crate::io::read_input(path)?;
-        let r = Report::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let r = Report::from_json(&text).map_err(|e| {
+            if Plan::from_json(&text).is_ok() {
+                anyhow!(
+                    "{}: this is a plan, not a report: pass it with --plan",
+                    path.display()
+                )
+            } else {
+                anyhow!("{}: {e}", path.display())
+            }
+        })?;
         reports.push((path.display().to_string(), r));
     }
     let inputs: Vec<(&str, &Report)> = reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
@@ -84,8 +93,12 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &plan {
         // What to fix: the firewall rule each failing flow needs (the exporters' rules;
         // `portplan plan --format nftables|powershell|…` has the full scripts).
+        // One line per rule: TCP 135 failing in discovery and in conversion is one fix.
+        let mut seen = std::collections::HashSet::new();
         for fix in portplan_core::fixes::fixes(p, report) {
-            eprintln!("portplan merge: to fix: {}", fix.summary);
+            if seen.insert(fix.summary.clone()) {
+                eprintln!("portplan merge: to fix: {}", fix.summary);
+            }
         }
     }
     let (pass, attention, fail) = report.counts();

@@ -8,9 +8,6 @@ use portplan_core::{Flow, Plan};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// More ports than this in one verdict group are counted, not listed.
-const LIST_MAX: usize = 6;
-
 /// Renders `report` (of flows of `plan`); `color` adds ANSI styles (for terminals).
 pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
     let checked = Plan {
@@ -39,6 +36,18 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
         let _ = writeln!(out, "{}", bold.apply_to(phase.title().to_uppercase()));
         for g in pairs {
             let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
+            // What was actually dialed, from where: a DNS name, a NAT address or the
+            // wrong interface shows here.
+            let route = g
+                .flows
+                .iter()
+                .filter_map(|f| by_flow.get(f))
+                .flat_map(|r| &r.probes)
+                .find_map(|p| Some((dialed_ip(p.dialed.as_deref()?), p.local.clone())));
+            if let Some((dialed, local)) = route {
+                let from = local.map(|l| format!(" from {l}")).unwrap_or_default();
+                let _ = writeln!(out, "  {}", dim.apply_to(format!("dialed {dialed}{from}")));
+            }
             for f in g.flows {
                 let Some(r) = by_flow.get(f) else { continue };
                 let label = format!("{:<9}", r.status.as_str());
@@ -62,6 +71,14 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The address part of a dialed `ip:port` (`[v6]:port` keeps its brackets off).
+fn dialed_ip(dialed: &str) -> String {
+    match dialed.parse::<std::net::SocketAddr>() {
+        Ok(a) => a.ip().to_string(),
+        Err(_) => dialed.to_string(),
+    }
 }
 
 /// `open (syn-ack) 0.3 ms`, or per verdict group: `closed 137, 138 (conn-refused); open 139`.
@@ -93,16 +110,8 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
     let parts: Vec<String> = groups
         .iter()
         .map(|(v, reason, ps)| {
-            let ports: Vec<String> = ps
-                .iter()
-                .filter_map(|p| p.port)
-                .map(|p| p.to_string())
-                .collect();
-            let which = if ports.len() > LIST_MAX {
-                format!("{} ports", ports.len())
-            } else {
-                ports.join(", ")
-            };
+            let ports: Vec<u16> = ps.iter().filter_map(|p| p.port).map(|p| p.get()).collect();
+            let which = portplan_core::report::port_runs(&ports);
             let detail = ps
                 .first()
                 .filter(|p| shows_detail(p) && ps.len() == 1)
@@ -143,6 +152,8 @@ mod tests {
             latency_ms: Some(0.4),
             attempts: 1,
             detail: detail.into(),
+            dialed: None,
+            local: None,
         }
     }
 
@@ -230,6 +241,9 @@ mod tests {
         let many: Vec<ProbeResult> = (1..=8)
             .map(|n| p(n, Verdict::Closed, "conn-refused", "sampled 8"))
             .collect();
-        assert_eq!(verdicts(&many), "8 sampled: closed 8 ports (conn-refused)");
+        assert_eq!(
+            verdicts(&many),
+            "8 sampled: closed 1-8 (8 ports) (conn-refused)"
+        );
     }
 }

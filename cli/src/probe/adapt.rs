@@ -36,7 +36,7 @@ const UNPACE_FACTOR: f64 = 8.0;
 /// Window over which the delivery rate (answers per second) is measured.
 const DELIVERY_WINDOW: Duration = Duration::from_millis(250);
 /// How far from a lost attempt another attempt counts as sent in the same loss.
-const SUSPECT_REACH: Duration = Duration::from_millis(100);
+const SUSPECT_REACH: Duration = Duration::from_millis(250);
 /// Losses (since the last cut) it takes to call a host lossy …
 const LOSS_MIN: usize = 8;
 /// … and they must be at least 1 in this many answers.
@@ -513,7 +513,7 @@ mod tests {
             "sent between the loss and its cut"
         );
         assert!(!t.suspect(t0 + 950 * MS), "after the cut");
-        assert!(!t.suspect(t0 + 300 * MS));
+        assert!(!t.suspect(t0 + 200 * MS), "beyond reach");
     }
 
     #[tokio::test(start_paused = true)]

@@ -74,6 +74,12 @@ pub trait Prober: Send + Sync + 'static {
         payload: Vec<u8>,
         wait: Wait,
     ) -> impl Future<Output = Outcome> + Send;
+    /// The local address probes towards `ip` leave from (recorded in each probe);
+    /// `None` where it cannot be told.
+    fn local_address(&self, ip: IpAddr) -> impl Future<Output = Option<IpAddr>> + Send {
+        let _ = ip;
+        async { None }
+    }
     /// One ICMP echo request.
     fn icmp(&self, ip: IpAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
 }

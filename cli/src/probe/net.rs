@@ -2,7 +2,7 @@
 
 use super::adapt::Wait;
 use super::deep::{self, DeepContext, DeepSettings};
-use super::unreach::{self, Watch};
+use super::unreach::Watch;
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use portplan::proto::nbstat;
@@ -34,37 +34,65 @@ impl TokioProber {
         }
     }
 
-    /// Sharpens an unreachable with the ICMP error behind it: which code, and who sent it.
+    /// Sharpens a failure with the ICMP error behind it: which code, and who sent it.
+    /// A probe that timed out is sharpened too when an error did arrive for it (Linux
+    /// may hold an ICMPv6 reject back until the SYN's retransmit, past our timeout).
     async fn explain(&self, o: Outcome, dst: SocketAddr, protocol: u8) -> Outcome {
-        let Outcome::Failed { kind, message } = &o else {
-            return o;
-        };
-        if !matches!(kind, FailKind::HostUnreachable | FailKind::NetUnreachable) {
-            return o;
-        }
         let Some(watch) = &self.watch else { return o };
-        match watch.lookup(dst, protocol).await {
-            // This machine's own stack sent it (no ARP answer): not the network's doing.
-            Some(u) if local_source(dst).await == Some(IpAddr::V4(u.sender)) => Outcome::Failed {
-                kind: *kind,
-                message: format!(
-                    "{message}: this machine got no ARP answer from {} (ICMP type 3 code {} from itself)",
-                    dst.ip(),
-                    u.code
-                ),
+        let (kind, message, u) = match &o {
+            Outcome::Failed { kind, message }
+                if matches!(
+                    kind,
+                    FailKind::HostUnreachable
+                        | FailKind::NetUnreachable
+                        | FailKind::AdminProhibited
+                ) =>
+            {
+                match watch.lookup(dst, protocol).await {
+                    Some(u) => (*kind, message.as_str(), u),
+                    None => return o,
+                }
+            }
+            Outcome::NoResponse => match watch.seen(dst, protocol) {
+                Some(u) => (FailKind::HostUnreachable, "no answer within the timeout", u),
+                None => return o,
             },
-            Some(u) if unreach::prohibited(u.code) => Outcome::Failed {
+            _ => return o,
+        };
+        let what = u.kind();
+        if local_source(dst).await == Some(u.sender) {
+            // This machine's own stack sent it (no ARP or neighbour answer): not the
+            // network's doing.
+            let kind = if kind == FailKind::AdminProhibited {
+                FailKind::HostUnreachable
+            } else {
+                kind
+            };
+            let asked = if dst.is_ipv4() {
+                "ARP"
+            } else {
+                "neighbour discovery"
+            };
+            return Outcome::Failed {
+                kind,
+                message: format!(
+                    "{message}: this machine got no {asked} answer from {} ({what} from itself)",
+                    dst.ip()
+                ),
+            };
+        }
+        if u.prohibited() {
+            return Outcome::Failed {
                 kind: FailKind::AdminProhibited,
                 message: format!(
-                    "ICMP communication administratively prohibited (type 3 code {}) from {}",
-                    u.code, u.sender
+                    "{what} (communication administratively prohibited) from {}",
+                    u.sender
                 ),
-            },
-            Some(u) => Outcome::Failed {
-                kind: *kind,
-                message: format!("{message}: ICMP type 3 code {} from {}", u.code, u.sender),
-            },
-            None => o,
+            };
+        }
+        Outcome::Failed {
+            kind,
+            message: format!("{message}: {what} from {}", u.sender),
         }
     }
 }
@@ -115,7 +143,7 @@ impl Prober for TokioProber {
         };
         let start = Instant::now();
         match wait.run(socket.connect(addr)).await {
-            None => Outcome::NoResponse,
+            None => self.explain(Outcome::NoResponse, addr, 6).await,
             // A reset can only end an established connection (a refused SYN is
             // ECONNREFUSED): the handshake got through and the far end closed at once.
             Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
@@ -219,6 +247,10 @@ impl Prober for TokioProber {
                 }
             }
         }
+    }
+
+    async fn local_address(&self, ip: IpAddr) -> Option<IpAddr> {
+        local_source(SocketAddr::new(ip, 9)).await
     }
 
     async fn icmp(&self, ip: IpAddr, wait: Wait) -> Outcome {

@@ -1,32 +1,54 @@
-//! Telling "admin-prohibited" from "host-unreachable".
+//! Telling "admin-prohibited" from "host-unreachable", and naming who said it.
 //!
 //! Linux reports both ICMP host-unreachable and the firewall's "communication
-//! administratively prohibited" to `connect()` as the same EHOSTUNREACH. With a raw ICMP
-//! socket (root) we read the ICMP errors themselves, so a filtered verdict can say which
-//! it was and which router or firewall sent it — what a firewall team needs to find the
-//! rule. Without the privilege the reason stays `host-unreachable`, which is still true.
+//! administratively prohibited" to `connect()` as the same EHOSTUNREACH, and an ICMPv6
+//! admin-prohibited as a bare EACCES with no sender. With raw ICMP and ICMPv6 sockets
+//! (root) we read the errors themselves, so a filtered verdict can say which it was and
+//! which router or firewall sent it — what a firewall team needs to find the rule.
+//! Without the privilege the reason stays what the socket said, which is still true.
 
 use socket2::{Domain, Protocol as SockProto, Socket, Type};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// An ICMPv4 destination-unreachable about one of our packets.
+/// A destination-unreachable (ICMPv4 type 3 or ICMPv6 type 1) about one of our packets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unreachable {
     /// Who sent the ICMP error (the target itself, or a router/firewall on the way).
-    pub sender: Ipv4Addr,
+    pub sender: IpAddr,
     /// Destination and transport of the packet it refers to.
-    pub dst: Ipv4Addr,
+    pub dst: IpAddr,
     pub protocol: u8,
     pub dst_port: u16,
-    /// ICMP code: 0 net, 1 host, 3 port, 9/10/13 administratively prohibited…
+    /// The ICMP code, in its family's numbering (v4: 0 net, 1 host, 3 port, 9/10/13
+    /// administratively prohibited; v6: 0 no route, 1 administratively prohibited, 3
+    /// address unreachable, 4 port unreachable, 5 source policy, 6 reject route).
     pub code: u8,
 }
 
-/// Parses a raw-socket datagram (IPv4 header, ICMP type 3, quoted IP header + 8 bytes).
-pub fn parse(buf: &[u8]) -> Option<Unreachable> {
+impl Unreachable {
+    /// Whether the code means a filter, not a missing route or host.
+    pub fn prohibited(&self) -> bool {
+        match self.sender {
+            IpAddr::V4(_) => matches!(self.code, 9 | 10 | 13),
+            IpAddr::V6(_) => matches!(self.code, 1 | 5 | 6),
+        }
+    }
+
+    /// "ICMP type 3 code 13" / "ICMPv6 type 1 code 1", as a packet capture shows it.
+    pub fn kind(&self) -> String {
+        match self.sender {
+            IpAddr::V4(_) => format!("ICMP type 3 code {}", self.code),
+            IpAddr::V6(_) => format!("ICMPv6 type 1 code {}", self.code),
+        }
+    }
+}
+
+/// Parses an IPv4 raw-socket datagram (IPv4 header, ICMP type 3, quoted IP header + 8
+/// bytes).
+pub fn parse_v4(buf: &[u8]) -> Option<Unreachable> {
     let ihl = usize::from(buf.first()? & 0x0f) * 4;
     if ihl < 20 || buf.len() < ihl + 8 {
         return None;
@@ -42,61 +64,108 @@ pub fn parse(buf: &[u8]) -> Option<Unreachable> {
         return None;
     }
     Some(Unreachable {
-        sender,
-        dst: Ipv4Addr::new(quoted[16], quoted[17], quoted[18], quoted[19]),
+        sender: sender.into(),
+        dst: Ipv4Addr::new(quoted[16], quoted[17], quoted[18], quoted[19]).into(),
         protocol: quoted[9],
         dst_port: u16::from_be_bytes([quoted[qihl + 2], quoted[qihl + 3]]),
         code: icmp[1],
     })
 }
 
-/// Whether an ICMP code means a filter, not a missing route or host.
-pub fn prohibited(code: u8) -> bool {
-    matches!(code, 9 | 10 | 13)
+/// Parses an ICMPv6 raw-socket datagram. The kernel strips the IPv6 header, so the
+/// sender comes from `recvfrom`; the quoted packet is our IPv6 header (40 bytes) and
+/// the start of its transport header. Our probes carry no extension headers.
+pub fn parse_v6(buf: &[u8], sender: Ipv6Addr) -> Option<Unreachable> {
+    if buf.len() < 8 || buf[0] != 1 {
+        return None;
+    }
+    let quoted = &buf[8..];
+    if quoted.len() < 44 || quoted[0] >> 4 != 6 {
+        return None;
+    }
+    let dst: [u8; 16] = quoted[24..40].try_into().ok()?;
+    Some(Unreachable {
+        sender: sender.into(),
+        dst: Ipv6Addr::from(dst).into(),
+        protocol: quoted[6],
+        dst_port: u16::from_be_bytes([quoted[42], quoted[43]]),
+        code: buf[1],
+    })
 }
 
-type Seen = Arc<Mutex<HashMap<(Ipv4Addr, u8, u16), Unreachable>>>;
+type Seen = Arc<Mutex<HashMap<(IpAddr, u8, u16), Unreachable>>>;
 
-/// Collects the ICMP unreachables that arrive while probing.
+/// Collects the ICMP and ICMPv6 unreachables that arrive while probing.
 #[derive(Debug, Clone)]
 pub struct Watch {
     seen: Seen,
 }
 
 impl Watch {
-    /// Starts listening (inside a tokio runtime); `None` without a raw socket.
+    /// Starts listening (inside a tokio runtime); `None` without any raw socket.
     pub fn start() -> Option<Watch> {
-        let sock = Socket::new(Domain::IPV4, Type::RAW, Some(SockProto::ICMPV4)).ok()?;
-        sock.set_nonblocking(true).ok()?;
-        let sock = tokio::net::UdpSocket::from_std(std::net::UdpSocket::from(sock)).ok()?;
         let seen: Seen = Arc::default();
-        let sink = seen.clone();
-        tokio::spawn(async move {
-            let mut buf = [0u8; 1500];
-            while let Ok(n) = sock.recv(&mut buf).await {
-                if let Some(u) = parse(&buf[..n]) {
-                    if let Ok(mut m) = sink.lock() {
-                        m.insert((u.dst, u.protocol, u.dst_port), u);
+        let v4 = raw(Domain::IPV4, SockProto::ICMPV4).map(|sock| {
+            let sink = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1500];
+                while let Ok(n) = sock.recv(&mut buf).await {
+                    record(&sink, parse_v4(&buf[..n]));
+                }
+            })
+        });
+        let v6 = raw(Domain::IPV6, SockProto::ICMPV6).map(|sock| {
+            let sink = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1500];
+                while let Ok((n, from)) = sock.recv_from(&mut buf).await {
+                    if let IpAddr::V6(sender) = from.ip() {
+                        record(&sink, parse_v6(&buf[..n], sender));
                     }
                 }
-            }
+            })
         });
-        Some(Watch { seen })
+        (v4.is_some() || v6.is_some()).then_some(Watch { seen })
     }
 
     /// The ICMP error seen for a TCP (6) or UDP (17) packet to `dst`, waiting briefly for
     /// the reader task to catch up with the kernel.
     pub async fn lookup(&self, dst: SocketAddr, protocol: u8) -> Option<Unreachable> {
-        let IpAddr::V4(ip) = dst.ip() else {
-            return None;
-        };
         for _ in 0..10 {
-            if let Some(u) = self.seen.lock().ok()?.get(&(ip, protocol, dst.port())) {
+            if let Some(u) = self
+                .seen
+                .lock()
+                .ok()?
+                .get(&(dst.ip(), protocol, dst.port()))
+            {
                 return Some(*u);
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         None
+    }
+
+    /// The ICMP error seen so far for a packet to `dst`, without waiting (for a probe
+    /// that timed out: an error may have come while the socket was not told of it).
+    pub fn seen(&self, dst: SocketAddr, protocol: u8) -> Option<Unreachable> {
+        self.seen
+            .lock()
+            .ok()?
+            .get(&(dst.ip(), protocol, dst.port()))
+            .copied()
+    }
+}
+
+/// A raw socket of one ICMP family, as a tokio socket; `None` without the privilege.
+fn raw(domain: Domain, protocol: SockProto) -> Option<tokio::net::UdpSocket> {
+    let sock = Socket::new(domain, Type::RAW, Some(protocol)).ok()?;
+    sock.set_nonblocking(true).ok()?;
+    tokio::net::UdpSocket::from_std(std::net::UdpSocket::from(sock)).ok()
+}
+
+fn record(sink: &Seen, u: Option<Unreachable>) {
+    if let (Some(u), Ok(mut m)) = (u, sink.lock()) {
+        m.insert((u.dst, u.protocol, u.dst_port), u);
     }
 }
 
@@ -119,30 +188,85 @@ mod tests {
 
     #[test]
     fn quoted_packet_names_the_probe_and_the_sender() {
-        let u = parse(&packet(13)).expect("parse");
-        assert_eq!(u.sender, Ipv4Addr::new(10, 0, 0, 1));
+        let u = parse_v4(&packet(13)).expect("parse");
+        assert_eq!(u.sender, IpAddr::from([10, 0, 0, 1]));
         assert_eq!(
             (u.dst, u.protocol, u.dst_port),
-            (Ipv4Addr::new(10, 0, 0, 2), 6, 10002)
+            (IpAddr::from([10, 0, 0, 2]), 6, 10002)
         );
-        assert!(prohibited(u.code) && !prohibited(1) && !prohibited(3));
+        assert!(u.prohibited());
+        assert_eq!(u.kind(), "ICMP type 3 code 13");
+        for code in [1, 3] {
+            assert!(!parse_v4(&packet(code)).expect("parse").prohibited());
+        }
         let p = packet(13);
         for n in 0..52 {
-            assert!(parse(&p[..n]).is_none(), "accepted {n} bytes");
+            assert!(parse_v4(&p[..n]).is_none(), "accepted {n} bytes");
         }
-        assert!(parse(&p[..52]).is_some(), "the quoted ports are enough");
+        assert!(parse_v4(&p[..52]).is_some(), "the quoted ports are enough");
         let mut echo = packet(0);
         echo[20] = 0;
         assert!(
-            parse(&echo).is_none(),
+            parse_v4(&echo).is_none(),
             "an echo reply is not an unreachable"
+        );
+    }
+
+    /// An ICMPv6 destination-unreachable (`code`) from fd00::1 about a TCP SYN from
+    /// fd00::9 to fd00::2:10002, as a raw ICMPv6 socket reads it (no outer IPv6 header).
+    fn packet_v6(code: u8) -> Vec<u8> {
+        let mut p = vec![1, code, 0, 0, 0, 0, 0, 0];
+        p.extend_from_slice(&[0x60, 0, 0, 0, 0, 40, 6, 64]);
+        p.extend_from_slice(&"fd00::9".parse::<Ipv6Addr>().expect("v6").octets());
+        p.extend_from_slice(&"fd00::2".parse::<Ipv6Addr>().expect("v6").octets());
+        p.extend_from_slice(&[0xc3, 0x50, 0x27, 0x12, 0, 0, 0, 1]);
+        p
+    }
+
+    #[test]
+    fn icmpv6_errors_name_the_probe_and_the_sender() {
+        let router: Ipv6Addr = "fd00::1".parse().expect("v6");
+        let u = parse_v6(&packet_v6(1), router).expect("parse");
+        assert_eq!(u.sender, IpAddr::V6(router));
+        assert_eq!(
+            (u.dst, u.protocol, u.dst_port),
+            ("fd00::2".parse().expect("v6"), 6, 10002)
+        );
+        assert!(u.prohibited());
+        assert_eq!(u.kind(), "ICMPv6 type 1 code 1");
+        for code in [0, 3, 4] {
+            assert!(!parse_v6(&packet_v6(code), router)
+                .expect("parse")
+                .prohibited());
+        }
+        assert!(parse_v6(&packet_v6(6), router).expect("parse").prohibited());
+        let p = packet_v6(1);
+        for n in 0..52 {
+            assert!(parse_v6(&p[..n], router).is_none(), "accepted {n} bytes");
+        }
+        assert!(
+            parse_v6(&p[..52], router).is_some(),
+            "the quoted ports are enough"
+        );
+        let mut echo = packet_v6(0);
+        echo[0] = 129;
+        assert!(
+            parse_v6(&echo, router).is_none(),
+            "an echo reply is not an unreachable"
+        );
+        let mut v4 = packet_v6(1);
+        v4[8] = 0x45;
+        assert!(
+            parse_v6(&v4, router).is_none(),
+            "the quoted packet must be IPv6"
         );
     }
 
     proptest::proptest! {
         #[test]
         fn arbitrary_packets_never_panic(buf in proptest::collection::vec(proptest::num::u8::ANY, 0..120)) {
-            let _ = parse(&buf);
+            let _ = parse_v4(&buf);
+            let _ = parse_v6(&buf, Ipv6Addr::LOCALHOST);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! flow status with a hint a firewall team can act on. Pure functions, no sockets.
 
 use super::{FailKind, Outcome};
-use portplan_core::report::{ProbeResult, Status, Verdict};
+use portplan_core::report::{port_runs, ProbeResult, Status, Verdict};
 use portplan_core::services::{self, Owner};
 use portplan_core::{Flow, Phase, Port, Protocol, Role};
 use std::io;
@@ -187,15 +187,12 @@ pub fn summarize(
                   text: &dyn Fn(&str, &ProbeResult) -> String| {
         let hit: Vec<&ProbeResult> = probes.iter().filter(|p| pred(p)).collect();
         if let Some(first) = hit.first() {
-            let ports: Vec<String> = hit
-                .iter()
-                .filter_map(|p| p.port)
-                .map(|p| p.to_string())
-                .collect();
+            let ports: Vec<u16> = hit.iter().filter_map(|p| p.port).map(Port::get).collect();
+            // Ranges with counts: a dropped block of 4,096 ports is one short phrase.
             let what = if ports.is_empty() {
                 proto.clone()
             } else {
-                format!("{proto} {}", ports.join(", "))
+                format!("{proto} {}", port_runs(&ports))
             };
             hints.push(text(&what, first));
         }
@@ -437,6 +434,8 @@ mod tests {
             latency_ms: None,
             attempts: 1,
             detail: String::new(),
+            dialed: None,
+            local: None,
         }
     }
 

@@ -192,6 +192,18 @@ pub async fn run(
             }
         }
     }
+    if summary.opened == 0 {
+        // Nothing to answer: waiting out --for would only look like a working responder.
+        tasks.shutdown().await;
+        let first = summary.skipped.first().map_or_else(
+            || "the plan gives this host no port to listen on".to_string(),
+            |s| s.clone(),
+        );
+        anyhow::bail!(
+            "no socket could be opened ({} skipped; {first}): nothing to answer, so listen stops",
+            summary.skipped.len()
+        );
+    }
     log(format!(
         "ready: {} sockets open, {} skipped, stopping after {}s",
         summary.opened,

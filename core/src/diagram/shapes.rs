@@ -108,7 +108,7 @@ pub struct HostBox {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub rect: Rect,
-    /// Centers of the phase dots (radius [`DOT_RADIUS`]), one per phase of the arrow.
+    /// Centers of the phase dots (radius [`DOT_RADIUS`](super::geometry::DOT_RADIUS)), one per phase of the arrow.
     pub dots: Vec<(Point, Phase)>,
     pub lines: Vec<Text>,
 }

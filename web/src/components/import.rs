@@ -209,7 +209,7 @@ pub fn Import(p: &ImportProps) -> Html {
                     }
                     Ok(text) => match read_import(&text) {
                         Ok(draft) => {
-                            d.emit(Action::Load(draft));
+                            d.emit(Action::Load(Box::new(draft)));
                             undo.set(Some((before, name.clone())));
                             message.set(Some(Ok(format!("imported {name}"))));
                         }
@@ -245,7 +245,7 @@ pub fn Import(p: &ImportProps) -> Html {
                 <button type="button" id="import-undo" onclick={
                     let (d, undo, message) = (p.ondispatch.clone(), undo.clone(), message.clone());
                     Callback::from(move |_| {
-                        d.emit(Action::Load((*before).clone()));
+                        d.emit(Action::Load(Box::new((*before).clone())));
                         undo.set(None);
                         message.set(Some(Ok("undone: the wizard is back as it was before".into())));
                     })

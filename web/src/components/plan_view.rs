@@ -26,14 +26,20 @@ pub fn ports_text(f: &Flow) -> String {
     }
 }
 
-fn flow_row(f: &Flow) -> Html {
+fn flow_row(f: &Flow, remarks: String) -> Html {
     let rule = f.rule();
     html! {
         <tr class="flow" data-rule={f.rule.clone()}>
             <td class="proto">{ f.protocol.as_str().to_ascii_uppercase() }</td>
             <td class="ports">{ ports_text(f).split_once(' ').map_or(String::new(), |(_, p)| p.to_string()) }</td>
             <td class="dir">{ format!("{} → {}", f.from, f.to) }</td>
-            <td>{ &f.purpose }</td>
+            <td>
+                { &f.purpose }
+                // Optional, the public address dialed through NAT, the planner's notes.
+                if !remarks.is_empty() {
+                    <span class="remarks">{ format!(" ({remarks})") }</span>
+                }
+            </td>
             <td class="rule">
                 <details>
                     <summary>{ &f.rule }</summary>
@@ -75,6 +81,9 @@ pub fn PlanView(p: &PlanViewProps) -> Html {
     html! {
         <section id="plan" aria-labelledby="plan-title">
             <h2 id="plan-title">{ format!("Plan: {} flows for {} {}", plan.flows.len(), super::labels::product(plan.product), plan.version) }</h2>
+            if !plan.notes.is_empty() {
+                <ul class="plan-notes">{ for plan.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+            }
             { for groups.iter().map(|(phase, pairs)| html! {
                 <section class="phase" data-phase={phase.as_str()}>
                     <h3>{ phase.title() }</h3>
@@ -83,7 +92,7 @@ pub fn PlanView(p: &PlanViewProps) -> Html {
                             <h4>{ format!("{} ({}) → {} ({})", g.from, export::address(plan, g.from), g.to, export::address(plan, g.to)) }</h4>
                             <table class="flows">
                                 <thead><tr><th>{ "Protocol" }</th><th>{ "Port(s)" }</th><th>{ "Direction" }</th><th>{ "Purpose" }</th><th>{ "Rule, source, notes" }</th></tr></thead>
-                                <tbody>{ for g.flows.iter().map(|f| flow_row(f)) }</tbody>
+                                <tbody>{ for g.flows.iter().map(|f| flow_row(f, export::flow_remarks(plan, f))) }</tbody>
                             </table>
                         </div>
                     }) }
