@@ -36,6 +36,7 @@ pub mod share;
 pub mod support;
 pub mod token;
 pub mod types;
+pub mod words;
 
 pub use drive::DriveLetter;
 pub use error::{DriveError, InputError};
