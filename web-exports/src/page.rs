@@ -267,3 +267,25 @@ pub fn pack_link(scenario_json: &str) -> String {
 pub fn unpack_link(data: &str) -> Result<String, JsError> {
     portplan_core::share::unpack(data).map_err(|e| JsError::new(&e))
 }
+
+/// Reads a pasted (or imported CSV/TSV) workload list for the page's "Bring in many
+/// workloads": the preview's HTML first, then one [`crate::paste::Row::encode`] line
+/// per row; or the reason nothing can be read (`room`: how many more workloads fit).
+#[wasm_bindgen(js_name = readPaste)]
+pub fn read_paste(text: &str, room: usize) -> Result<Vec<String>, JsError> {
+    let pasted = crate::paste::parse(text, room).map_err(|e| JsError::new(&e))?;
+    let mut out = vec![crate::paste::preview_html(&pasted)];
+    out.extend(pasted.rows.iter().map(|r| r.workload.encode()));
+    Ok(out)
+}
+
+/// Which file a JSON text dropped on the scenario import is: `scenario` (it reads) or
+/// `report`; or, in words with its line and column, why it is not a scenario.
+#[wasm_bindgen(js_name = readImport)]
+pub fn read_import(text: &str) -> Result<String, JsError> {
+    match crate::import::read_import(text) {
+        Ok(crate::import::Kind::Report) => Ok("report".into()),
+        Ok(_) => Ok("scenario".into()),
+        Err(e) => Err(JsError::new(&e)),
+    }
+}

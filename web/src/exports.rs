@@ -29,6 +29,12 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = unpackLink)]
     fn unpack_link(this: &ExportsModule, data: &str) -> Result<String, JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = readPaste)]
+    fn read_paste(this: &ExportsModule, text: &str, room: usize) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = readImport)]
+    fn read_import(this: &ExportsModule, text: &str) -> Result<String, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = exportFile)]
     fn export_file(
         this: &ExportsModule,
@@ -140,6 +146,38 @@ pub fn unpack(data: String, done: impl FnOnce(Result<String, String>) + 'static)
                 .and_then(|m| m.unpack_link(&data).map_err(message)),
         )
     });
+}
+
+/// Reads a pasted workload list (`room`: how many more workloads fit) and passes the
+/// preview's HTML and one line of fields per row (`web-exports/src/paste.rs`), or why
+/// nothing can be read, to `done`.
+pub fn paste(text: String, room: usize, done: impl FnOnce(Result<Vec<String>, String>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(module().await.and_then(|m| {
+            m.read_paste(&text, room)
+                .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+                .map_err(message)
+        }))
+    });
+}
+
+/// What a JSON file dropped on the scenario import is, as the exports module reads it
+/// (`web-exports/src/import.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Scenario,
+    /// A verification report: it goes to the Verification input.
+    Report,
+}
+
+/// Reads an imported JSON file: a scenario that reads, a report, or why it is neither
+/// (a plan, broken JSON, a field of the wrong shape, with its line and column).
+pub async fn read_import(text: &str) -> Result<ImportKind, String> {
+    let m = module().await?;
+    match m.read_import(text).map_err(message)?.as_str() {
+        "report" => Ok(ImportKind::Report),
+        _ => Ok(ImportKind::Scenario),
+    }
 }
 
 /// Today in the browser's time zone as `YYYY-MM-DD` (the PDF's date).

@@ -2,13 +2,11 @@
 //! CSV/TSV file), preview it with each row's problems, then append or replace; or
 //! import a whole scenario file. Files are read in the browser; nothing is uploaded.
 
-use super::paste_preview::PastePreview;
-use crate::paste::Pasted;
+use super::paste_preview::{PastePreview, Pasted};
+use crate::exports::ImportKind;
 use crate::state::{Action, Draft};
-use portplan_core::scenario::{MAX_INPUT_BYTES, MAX_WORKLOADS};
-use portplan_core::{InputError, Scenario};
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use portplan_core::scenario::MAX_WORKLOADS;
+use portplan_core::InputError;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -21,68 +19,6 @@ pub struct ImportProps {
     /// The wizard as it is, kept before an import so the import can be undone.
     pub draft: Draft,
     pub ondispatch: Callback<Action>,
-}
-
-/// What a JSON file is, by its top-level fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Scenario,
-    /// A plan (`portplan plan --format json`): it has a catalog digest.
-    Plan,
-    /// A verification report (`portplan check`, `portplan merge`): it names its plan.
-    Report,
-}
-
-#[derive(Deserialize)]
-struct Fields {
-    plan_digest: Option<IgnoredAny>,
-    catalog: Option<IgnoredAny>,
-    workloads: Option<IgnoredAny>,
-}
-
-/// Which kind of portplan file `text` is (a scenario when it cannot tell).
-pub fn kind(text: &str) -> Kind {
-    match serde_json::from_str::<Fields>(text) {
-        Ok(f) if f.plan_digest.is_some() => Kind::Report,
-        Ok(f) if f.catalog.is_some() && f.workloads.is_none() => Kind::Plan,
-        _ => Kind::Scenario,
-    }
-}
-
-/// A JSON error in words, with its line and column.
-pub fn worded(e: &serde_json::Error) -> String {
-    let (l, c) = (e.line(), e.column());
-    let full = e.to_string();
-    let what = full
-        .strip_suffix(&format!(" at line {l} column {c}"))
-        .unwrap_or(&full);
-    match e.classify() {
-        serde_json::error::Category::Eof => format!(
-            "the file ends too early, at line {l}, column {c}: it looks cut off (a closing bracket or quote is missing)"
-        ),
-        serde_json::error::Category::Syntax => {
-            format!("this is not valid JSON at line {l}, column {c}: {what}")
-        }
-        _ => format!("line {l}, column {c}: {what}"),
-    }
-}
-
-/// Reads a file dropped on the scenario import: the draft, or what to tell.
-pub fn read_import(text: &str) -> Result<Draft, String> {
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(InputError::TooLarge {
-            size: text.len(),
-            limit: MAX_INPUT_BYTES,
-        }
-        .to_string());
-    }
-    match kind(text) {
-        Kind::Report => Err("this is a verification report (from portplan check), not a scenario: load it under Verification, with the plan's results".into()),
-        Kind::Plan => Err("this is a plan (from portplan plan), not a scenario: the planner makes the plan itself; import the scenario file the plan was made from".into()),
-        Kind::Scenario => serde_json::from_str::<Scenario>(text)
-            .map(|s| Draft::from_scenario(&s))
-            .map_err(|e| worded(&e)),
-    }
 }
 
 /// Hands a report dropped on the scenario import to the Verification input, when the
@@ -130,15 +66,19 @@ pub fn Import(p: &ImportProps) -> Html {
     };
     let read = {
         let (message, preview) = (message.clone(), preview.clone());
-        Callback::from(move |text: String| match crate::paste::parse(&text, room) {
-            Ok(rows) => {
-                message.set(None);
-                preview.set(Some(Rc::new(rows)));
-            }
-            Err(e) => {
-                preview.set(None);
-                message.set(Some(Err(e)));
-            }
+        // The exports module reads the paste (it is not needed for the first plan).
+        Callback::from(move |text: String| {
+            let (message, preview) = (message.clone(), preview.clone());
+            crate::exports::paste(text, room, move |r| match r {
+                Ok(lines) => {
+                    message.set(None);
+                    preview.set(Some(Rc::new(Pasted::read(lines))));
+                }
+                Err(e) => {
+                    preview.set(None);
+                    message.set(Some(Err(e)));
+                }
+            })
         })
     };
     let on_preview = {
@@ -158,7 +98,7 @@ pub fn Import(p: &ImportProps) -> Html {
             if let (Some(replace), Some(rows)) = (replace, preview.as_ref()) {
                 undo.set(Some((Rc::new(before.clone()), "paste".into())));
                 let n = rows.rows.len();
-                let drafts = rows.rows.iter().map(|r| r.workload.clone()).collect();
+                let drafts = rows.rows.clone();
                 d.emit(if replace {
                     Action::ReplaceWorkloads(drafts)
                 } else {
@@ -202,17 +142,25 @@ pub fn Import(p: &ImportProps) -> Html {
                 match gloo_file::futures::read_as_text(&file).await {
                     // A spreadsheet export goes to the preview, like a paste.
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
-                    Ok(text) if kind(&text) == Kind::Report && route_report(&raw) => {
-                        message.set(Some(Ok(format!(
-                            "{name} is a verification report, not a scenario: it was loaded under Verification, with the results"
-                        ))));
-                    }
-                    Ok(text) => match read_import(&text) {
-                        Ok(draft) => {
-                            d.emit(Action::Load(Box::new(draft)));
-                            undo.set(Some((before, name.clone())));
-                            message.set(Some(Ok(format!("imported {name}"))));
+                    // The exports module tells a scenario from a plan or a report, and
+                    // words what does not read.
+                    Ok(text) => match crate::exports::read_import(&text).await {
+                        Ok(ImportKind::Report) if route_report(&raw) => {
+                            message.set(Some(Ok(format!(
+                                "{name} is a verification report, not a scenario: it was loaded under Verification, with the results"
+                            ))));
                         }
+                        Ok(ImportKind::Report) => message.set(Some(Err(format!(
+                            "{name}: this is a verification report (from portplan check), not a scenario: load it under Verification, with the plan's results"
+                        )))),
+                        Ok(ImportKind::Scenario) => match read_scenario(&text) {
+                            Ok(draft) => {
+                                d.emit(Action::Load(Box::new(draft)));
+                                undo.set(Some((before, name.clone())));
+                                message.set(Some(Ok(format!("imported {name}"))));
+                            }
+                            Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
+                        },
                         Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
                     },
                     Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
@@ -265,29 +213,6 @@ mod tests {
         let draft = read_scenario(&text).expect("loads");
         let e = draft.evaluate().expect_err("refused");
         assert_eq!(e.path(), "workloads[0].transfer");
-    }
-
-    #[test]
-    fn plans_and_reports_are_recognised_and_errors_are_worded() {
-        assert_eq!(
-            kind(r#"{"format":1,"plan_digest":"x","flows":[]}"#),
-            Kind::Report
-        );
-        assert_eq!(
-            kind(r#"{"format":1,"catalog":"x","hosts":[{"role":"server"}],"flows":[]}"#),
-            Kind::Plan
-        );
-        assert_eq!(kind(r#"{"format":1,"workloads":[]}"#), Kind::Scenario);
-        let e = read_import(r#"{"format":1,"catalog":"x","flows":[]}"#).expect_err("plan");
-        assert!(e.contains("this is a plan"), "{e}");
-        let e = read_import("{\n  \"format\": 1,\n").expect_err("cut off");
-        assert!(
-            e.starts_with("the file ends too early, at line 3, column 0"),
-            "{e}"
-        );
-        assert!(!e.contains('$'), "{e}");
-        let e = read_import("{\"format\": 1, \"product\": \"solaris\"}").expect_err("variant");
-        assert!(e.starts_with("line 1, column 34: unknown variant"), "{e}");
     }
 
     #[test]
