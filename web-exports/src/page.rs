@@ -238,13 +238,33 @@ fn js(e: String) -> JsError {
 /// Shows `plan_json` (the page calls this after each render of a valid plan).
 #[wasm_bindgen]
 pub fn update(plan_json: &str) {
-    STATE.with(|s| {
+    let changed = STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.plan != plan_json {
+        let changed = s.plan != plan_json;
+        if changed {
             s.plan = plan_json.to_string();
         }
+        changed
     });
+    render_plan(changed);
     render();
+}
+
+/// Draws the plan into `#plan-view` when it changed or the page re-created the
+/// container (not on every redraw: that would close the rules a person opened).
+fn render_plan(changed: bool) {
+    let Some(doc) = document() else { return };
+    let Some(el) = doc.get_element_by_id("plan-view") else {
+        return;
+    };
+    if !changed && el.child_element_count() > 0 {
+        return;
+    }
+    let html = STATE.with(|s| match read_plan(&s.borrow().plan) {
+        Ok(p) => crate::plan_view::render(&p),
+        Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+    });
+    el.set_inner_html(&html);
 }
 
 /// The file `kind` of `plan_json`, as `portplan plan --format <kind> [--date DATE]

@@ -6,7 +6,6 @@ use crate::components::field::field_id;
 use crate::components::hosts::Hosts;
 use crate::components::import::Import;
 use crate::components::labels;
-use crate::components::plan_view::PlanView;
 use crate::components::share_link::ShareLink;
 use crate::components::workloads::{focus_id, Workloads};
 use crate::exports;
@@ -147,7 +146,8 @@ pub fn App() -> Html {
     // After each render of a new plan, the exports module (imported with the first
     // plan; the page never waits for it) redraws the diagram and the verification view.
     let plan_json = shown.as_ref().map(|s| s.json.clone());
-    use_effect_with(plan_json.clone(), |json| {
+    // Leaving the review re-creates the (empty) containers: they are drawn again.
+    use_effect_with((plan_json.clone(), *review), |(json, _)| {
         if let Some(json) = json.as_ref() {
             exports::show(json.clone());
         }
@@ -262,7 +262,8 @@ pub fn App() -> Html {
                 <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
                 { diagram }
                 { verification }
-                <PlanView plan={s.plan.clone()} />
+                // The plan itself, drawn by the exports module (web-exports/src/plan_view.rs).
+                <div id="plan-view"></div>
             </>
             }
         }
