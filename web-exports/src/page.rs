@@ -238,6 +238,14 @@ fn js(e: String) -> JsError {
 /// Shows `plan_json` (the page calls this after each render of a valid plan).
 #[wasm_bindgen]
 pub fn update(plan_json: &str) {
+    show_plan(plan_json);
+    render();
+}
+
+/// Shows `plan_json` in the plan view at once (the page calls this in the render of an
+/// edit, once the module is loaded; the diagram and the rest follow with [`update`]).
+#[wasm_bindgen(js_name = showPlan)]
+pub fn show_plan(plan_json: &str) {
     let changed = STATE.with(|s| {
         let mut s = s.borrow_mut();
         let changed = s.plan != plan_json;
@@ -247,7 +255,6 @@ pub fn update(plan_json: &str) {
         changed
     });
     render_plan(changed);
-    render();
 }
 
 /// Draws the plan into `#plan-view` when it changed or the page re-created the

@@ -14,6 +14,7 @@ use yew::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     /// The module's namespace object once initialised (see `web/static/main.js`).
+    #[derive(Clone)]
     type ExportsModule;
 
     /// `main.js`: imports and initialises the module once; later calls reuse it.
@@ -22,6 +23,9 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn update(this: &ExportsModule, plan: &str);
+
+    #[wasm_bindgen(method, js_name = showPlan)]
+    fn show_plan(this: &ExportsModule, plan: &str);
 
     #[wasm_bindgen(method, js_name = packLink)]
     fn pack_link(this: &ExportsModule, scenario_json: &str) -> String;
@@ -51,12 +55,19 @@ fn message(e: JsValue) -> String {
         .unwrap_or_else(|| "the exports module failed".into())
 }
 
+thread_local! {
+    /// The module once loaded, for what must follow an edit in the same frame.
+    static LOADED: std::cell::RefCell<Option<ExportsModule>> = const { std::cell::RefCell::new(None) };
+}
+
 async fn module() -> Result<ExportsModule, String> {
     let promise = load_module().map_err(message)?;
-    let m = wasm_bindgen_futures::JsFuture::from(promise)
+    let m: ExportsModule = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(message)?;
-    Ok(m.unchecked_into())
+        .map_err(message)?
+        .unchecked_into();
+    LOADED.with(|l| *l.borrow_mut() = Some(m.clone()));
+    Ok(m)
 }
 
 /// Shows an error where the diagram goes (the module could not be loaded).
@@ -90,9 +101,14 @@ fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
 const SETTLE_MS: i32 = 120;
 
 /// Hands the plan on screen to the exports module (loading it the first time), which
-/// redraws the diagram and the verification view, once edits have settled; the last
-/// plan wins even while the module is still loading.
+/// redraws the plan view at once and the diagram and the verification view once edits
+/// have settled; the last plan wins even while the module is still loading.
 pub fn show(plan: Rc<str>) {
+    // The plan view is the edit's own result: it follows at once once the module is
+    // loaded (the first plan waits for the module's import).
+    if let Some(m) = LOADED.with(|l| l.borrow().clone()) {
+        m.show_plan(&plan);
+    }
     later(
         0,
         SETTLE_MS,
