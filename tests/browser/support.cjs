@@ -189,6 +189,52 @@ async function snapshot(page) {
       status: r.dataset.status, rule: r.dataset.rule, dir: r.dataset.dir,
       hint: (r.querySelector('.not-checked') || { textContent: '' }).textContent.trim(),
     })));
+
+    // The address bar follows imports and pastes (issue 14): a reload gives what is
+    // on screen, and a draft with problems has no link at all.
+    const s = await context.newPage();
+    s.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+    s.setDefaultTimeout(30000);
+    await s.goto(url);
+    await s.waitForSelector('#plan tr.flow');
+    await put(s, '#f-server-name', 'ps77');
+    await s.waitForFunction(() => location.hash.startsWith('#s='));
+    await s.waitForTimeout(600);
+    const hash = () => s.evaluate(() => location.hash);
+    const settled = async () => { await s.waitForTimeout(1000); return hash(); };
+    result.link = { edited: await hash() };
+    // A paste that makes the same plan (drives of a file-based workload) is still
+    // another scenario.
+    await s.fill('#paste', 'Hostname\tIP\tOS\tDrives\tTarget name\tTarget IP\nweb01\t10.0.1.10\tWindows Server 2016\tC, D\tweb01-t\t10.0.2.10');
+    await s.click('#paste-add');
+    await s.waitForSelector('#paste-preview');
+    await s.click('#paste-replace');
+    await s.waitForFunction(() => document.getElementById('f-workloads-0-drives').value === 'C, D');
+    result.link.pasted = await settled();
+    result.link.pasted_box = await s.inputValue('#share-link');
+    await s.reload();
+    await s.waitForSelector('#edit-plan');
+    await s.click('#edit-plan');
+    await s.waitForSelector('form.wizard');
+    result.link.pasted_reloaded = {
+      server: await s.inputValue('#f-server-name'),
+      drives: await s.inputValue('#f-workloads-0-drives'),
+    };
+    // An imported scenario that breaks a rule: loaded to be fixed, and no link.
+    const bad = fs.readFileSync(process.env.SCENARIO_FILE, 'utf8').replace('8.1.3', '12.3');
+    await s.setInputFiles('#import-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(bad) });
+    await s.waitForSelector('#problems');
+    result.link.invalid = await settled();
+    result.link.invalid_box = await s.inputValue('#share-link');
+    // A good import: its own link, and a reload shows it.
+    await s.setInputFiles('#import-file', process.env.SCENARIO_FILE);
+    await s.waitForSelector('#problems', { state: 'detached' });
+    result.link.imported = await settled();
+    result.link.imported_box = await s.inputValue('#share-link');
+    await s.reload();
+    await s.waitForSelector('#plan tr.flow');
+    result.link.imported_reloaded = await text(s, '#plan-title');
+    await s.close();
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

@@ -283,6 +283,51 @@ fn version_picker_and_options_by_release() {
         }
     }
     assert_eq!(unchecked, plan.flows.len() - 1);
+    // Issue 14: the address bar holds the scenario on screen after an import or a
+    // paste, so a reload gives it back; a draft with problems has no link.
+    let l = &r["link"];
+    let edited = l["edited"].as_str().expect("hash after an edit");
+    assert!(edited.starts_with("#s="), "{l}");
+    let pasted = l["pasted"].as_str().expect("hash after a paste");
+    assert!(
+        pasted.starts_with("#s=") && pasted != edited,
+        "a paste (same plan, other drives) changes the link: {l}"
+    );
+    assert!(
+        l["pasted_box"]
+            .as_str()
+            .is_some_and(|b| b.ends_with(pasted)),
+        "{l}"
+    );
+    assert_eq!(
+        l["pasted_reloaded"],
+        serde_json::json!({ "server": "ps77", "drives": "C, D" }),
+        "a reload after the paste gives the pasted rows"
+    );
+    assert_eq!(l["invalid"], "", "no link for an import with problems: {l}");
+    assert!(
+        l["invalid_box"]
+            .as_str()
+            .is_some_and(|b| !b.contains("#s=")),
+        "{l}"
+    );
+    let imported = l["imported"].as_str().expect("hash after an import");
+    assert!(
+        imported.starts_with("#s=") && imported != pasted,
+        "an import has its own link: {l}"
+    );
+    assert!(
+        l["imported_box"]
+            .as_str()
+            .is_some_and(|b| b.ends_with(imported)),
+        "{l}"
+    );
+    assert!(
+        l["imported_reloaded"]
+            .as_str()
+            .is_some_and(|t| t.contains("Portability Suite 8.1.3")),
+        "a reload after the import shows it: {l}"
+    );
     for png in ["support-1440.png", "support-390.png", "print-1440.png"] {
         assert!(out.join(png).exists(), "{png}");
     }

@@ -100,6 +100,13 @@ fn open_link(
     }
 }
 
+/// Puts `url` (a fragment, or the page without one) in the address bar, in place.
+fn set_address(url: &str) {
+    let _ = gloo_utils::window()
+        .history()
+        .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url)));
+}
+
 fn page_base() -> String {
     let loc = gloo_utils::window().location();
     format!(
@@ -152,29 +159,41 @@ pub fn App() -> Html {
             exports::show(json.clone());
         }
     });
-    let scenario_json: Rc<Option<Rc<str>>> = use_memo(plan_json.clone(), |_| {
-        shown.as_ref().map(|s| Rc::from(share::json(&s.scenario)))
-    });
+    // The share link is the scenario on screen: it follows the scenario itself (two
+    // scenarios can make the same plan: drives of a file-based workload), and there is
+    // none while the draft has problems (the plan shown is then an older scenario's).
+    let on_screen: Option<Rc<Scenario>> = current.as_ref().as_ref().map(|s| s.scenario.clone());
+    let scenario_json: Rc<Option<Rc<str>>> =
+        use_memo(on_screen, |s| s.as_ref().map(|s| Rc::from(share::json(s))));
     // The share link is packed by the exports module; the address bar follows it only
-    // after an edit here (a link being reviewed stays as it was opened).
+    // after an edit here (a link being reviewed stays as it was opened), an import or
+    // a paste included, so a reload gives what is on screen.
     {
         let share_url = share_url.clone();
         let waiting = *opening;
         use_effect_with(
             (scenario_json.clone(), *edited, waiting),
             move |(json, edited, waiting)| {
-                if let (Some(json), false) = (json.as_ref().clone(), *waiting) {
-                    let edited = *edited;
-                    exports::pack(json, move |r| {
+                let edited = *edited;
+                match (json.as_ref().clone(), *waiting) {
+                    (_, true) => {}
+                    (Some(json), false) => exports::pack(json, move |r| {
                         let Ok(packed) = r else { return };
                         let f = share::fragment(&packed);
                         share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
                         if edited && location_hash() != f {
-                            let _ = gloo_utils::window().history().and_then(|h| {
-                                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&f))
-                            });
+                            set_address(&f);
                         }
-                    });
+                    }),
+                    (None, false) => {
+                        // No link for a draft with problems; a pack still pending (of
+                        // the scenario before) must not bring the old link back.
+                        exports::cancel_pack();
+                        share_url.set(None);
+                        if edited && !location_hash().is_empty() {
+                            set_address(&page_base());
+                        }
+                    }
                 }
             },
         );

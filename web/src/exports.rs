@@ -77,17 +77,23 @@ fn failed(e: &str) {
     }
 }
 
-/// Work that follows an edit but must not hold up its frame (the diagram, the share
-/// link): run `f` after `ms`, unless another call with the same `slot` came since.
-fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
-    thread_local! {
-        static GENERATION: std::cell::RefCell<[u32; 2]> = const { std::cell::RefCell::new([0; 2]) };
-    }
-    let generation = GENERATION.with(|g| {
+thread_local! {
+    static GENERATION: std::cell::RefCell<[u32; 2]> = const { std::cell::RefCell::new([0; 2]) };
+}
+
+/// A new generation of `slot`: what was scheduled in it before will not run.
+fn bump(slot: usize) -> u32 {
+    GENERATION.with(|g| {
         let mut g = g.borrow_mut();
         g[slot] = g[slot].wrapping_add(1);
         g[slot]
-    });
+    })
+}
+
+/// Work that follows an edit but must not hold up its frame (the diagram, the share
+/// link): run `f` after `ms`, unless another call with the same `slot` came since.
+fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
+    let generation = bump(slot);
     let run = Closure::once_into_js(move || {
         if GENERATION.with(|g| g.borrow()[slot]) == generation {
             f();
@@ -151,6 +157,11 @@ pub fn pack(scenario_json: Rc<str>, done: impl FnOnce(Result<String, String>) + 
             })
         }),
     );
+}
+
+/// Drops a [`pack`] still waiting for edits to settle (the draft has problems now).
+pub fn cancel_pack() {
+    bump(1);
 }
 
 /// Unpacks a `#s=` payload into the scenario JSON and passes it to `done`.
