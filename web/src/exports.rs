@@ -252,8 +252,10 @@ pub fn containers() -> (Html, Html, Html, Html) {
                 </div>
                 <div class="field">
                     <label for="firewall-sort">{ "Sort the firewall view by" }</label>
+                    // `selected`: Yew inserts the options last first, and the first
+                    // one inserted (the last) would stay selected otherwise.
                     <select id="firewall-sort">
-                        <option value="plan">{ "plan order (phase by phase)" }</option>
+                        <option value="plan" selected=true>{ "plan order (phase by phase)" }</option>
                         <option value="from">{ "source" }</option>
                         <option value="to">{ "destination" }</option>
                         <option value="ports">{ "ports" }</option>
