@@ -130,7 +130,7 @@ pp = {}
 for f in json.load(open(f"{work}/report.json"))["flows"]:
     for p in f["probes"]:
         port = p.get("port")
-        last = p.get("last_port", port)  # a run of ports with one verdict
+        last = p.get("through", port)  # a run of ports with one verdict
         for q in range(port, last + 1):
             v = p["verdict"]
             pp[f"10.252.0.10:{q}"] = "open" if v == "verified" else v

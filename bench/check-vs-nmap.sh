@@ -133,7 +133,8 @@ addr = {h["name"]: h["address"] for h in plan["hosts"]}
 pp = {}
 for f in json.load(open(f"{work}/report.json"))["flows"]:
     for p in f["probes"]:
-        pp[f"{addr[f['to']]}:{p['port']}"] = p["verdict"]
+        for q in range(p["port"], p.get("through", p["port"]) + 1):  # runs of ports
+            pp[f"{addr[f['to']]}:{q}"] = p["verdict"]
 nm = {}
 import xml.etree.ElementTree as ET
 for host in ET.parse(f"{work}/nmap.xml").getroot().iter("host"):

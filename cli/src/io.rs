@@ -36,6 +36,19 @@ pub fn read_input(path: &Path) -> Result<String> {
     })
 }
 
+/// An output could not be written (disk full, a directory that does not exist or takes
+/// no new file): its own exit code, [`EXIT_WRITE`], since the input was fine.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: cannot write")]
+pub struct WriteFailed {
+    pub path: String,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Exit code of a run whose output could not be written.
+pub const EXIT_WRITE: u8 = 3;
+
 /// Writes `bytes` to `path` through a temporary file and a rename, so a reader never
 /// sees a half-written file; `None` writes to stdout.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
@@ -51,7 +64,24 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// A path that names something other than a regular file (`/dev/stdout`, a FIFO, a
+/// terminal) is written in place: renaming over it would replace the device or the
+/// link, not write to it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let failed = |source| WriteFailed {
+        path: path.display().to_string(),
+        source,
+    };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(failed)?;
+        return f
+            .write_all(bytes)
+            .and_then(|()| f.flush())
+            .map_err(|e| failed(e).into());
+    }
     let tmp = temp_path(path);
     // Errors name the user's path, never the temporary file.
     let result = (|| -> std::io::Result<()> {
@@ -63,7 +93,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.with_context(|| format!("{}: cannot write", path.display()))
+    result.map_err(|e| failed(e).into())
 }
 
 /// The temporary file [`write_atomic`] writes first, beside `path`.
@@ -85,8 +115,15 @@ pub fn check_writable(path: &Path) -> Result<()> {
     if path.is_dir() {
         anyhow::bail!("{}: is a directory, not a file to write", path.display());
     }
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // A device or a FIFO is written in place; opening it is the check.
+        return Ok(());
+    }
     let tmp = temp_path(path);
-    std::fs::File::create(&tmp).with_context(|| format!("{}: cannot write", path.display()))?;
+    std::fs::File::create(&tmp).map_err(|source| WriteFailed {
+        path: path.display().to_string(),
+        source,
+    })?;
     let _ = std::fs::remove_file(&tmp);
     Ok(())
 }

@@ -1,9 +1,21 @@
-//! The library side of the `portplan` CLI: protocol confirmations and the responder.
+//! The `portplan` CLI as a library: the binary's `main` only calls [`main`].
 //!
-//! Kept as a library so the parsers of untrusted network bytes ([`proto`]) can be
+//! Everything is here so the parsers of untrusted network bytes ([`proto`]) can be
 //! fuzzed and tested without the binary, and so integration tests can drive the
-//! async clients and the responder directly.
+//! async clients and the responder directly. The commands, the prober and the output
+//! are private: the command line is their interface.
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+mod cli;
+mod commands;
+mod fleet;
+mod io;
+mod output;
+mod probe;
 pub mod proto;
 pub mod responder;
+
+/// Parses the command line, runs the command and returns its exit code.
+pub fn main() -> std::process::ExitCode {
+    commands::run(cli::parse())
+}

@@ -1,15 +1,6 @@
 //! `portplan`: plan and verify the network ports of PlateSpin Migrate, Protect and Forge.
-#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+//! Everything lives in the library (`lib.rs`), so tests and fuzzing reach all of it.
 
-mod cli;
-mod commands;
-mod fleet;
-mod io;
-mod output;
-mod probe;
-
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    commands::run(cli::parse())
+fn main() -> std::process::ExitCode {
+    portplan::main()
 }

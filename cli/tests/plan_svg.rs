@@ -56,6 +56,7 @@ fn report_of(plan: &Plan, digest: &str) -> String {
             let probe = ProbeResult {
                 protocol: f.protocol,
                 port,
+                through: None,
                 verdict,
                 reason: "test".into(),
                 latency_ms: None,
@@ -71,6 +72,7 @@ fn report_of(plan: &Plan, digest: &str) -> String {
     Report {
         format: 1,
         plan_digest: digest.to_string(),
+        catalog: String::new(),
         probed_from: "ps01".into(),
         host: "ps01".into(),
         started: "2026-11-25T01:00:00Z".into(),

@@ -16,7 +16,8 @@
 //! let plan = Plan::build(&s).unwrap();
 //! // The target opens the replication port to the source (the vendor's default).
 //! let transfer = plan.flows.iter().find(|f| f.from == "tgt" && f.to == "src").unwrap();
-//! let report = Report { format: 1, plan_digest: plan.digest(), probed_from: "tgt".into(),
+//! let report = Report { format: 1, plan_digest: plan.digest(), catalog: plan.catalog.clone(),
+//!     probed_from: "tgt".into(),
 //!     host: "tgt".into(), started: "2026-01-01T00:00:00Z".into(),
 //!     finished: "2026-01-01T00:00:01Z".into(),
 //!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![])] };
@@ -213,6 +214,7 @@ mod tests {
                 let probe = ProbeResult {
                     protocol: f.protocol,
                     port: f.ports.map(|r| r.first),
+                    through: None,
                     verdict,
                     reason: String::new(),
                     latency_ms: None,
@@ -227,6 +229,7 @@ mod tests {
         Report {
             format: 1,
             plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
             probed_from: "web01".into(),
             host: "web01".into(),
             started: "2026-01-01T00:00:00Z".into(),

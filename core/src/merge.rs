@@ -227,6 +227,17 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
     let report = Report {
         format: first.format,
         plan_digest: expected,
+        // Same plan digest, same plan: any report that names the catalog names it.
+        catalog: plan
+            .map(|p| p.catalog.clone())
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                inputs
+                    .iter()
+                    .map(|(_, r)| r.catalog.clone())
+                    .find(|c| !c.is_empty())
+            })
+            .unwrap_or_default(),
         probed_from: pick(|r| &r.probed_from),
         host: pick(|r| &r.host),
         started: inputs[earliest].1.started.clone(),

@@ -25,6 +25,7 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
             let probe = ProbeResult {
                 protocol: f.protocol,
                 port: f.ports.map(|r| r.first),
+                through: None,
                 verdict: if status == Status::Fail {
                     Verdict::Filtered
                 } else {
@@ -43,6 +44,7 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
     Report {
         format: 1,
         plan_digest: plan.digest(),
+        catalog: plan.catalog.clone(),
         probed_from: host.into(),
         host: format!("{host}.lab"),
         started: "2026-01-01T00:00:00Z".into(),

@@ -132,25 +132,132 @@ pub struct ProbeResult {
     /// Absent for ICMP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<Port>,
+    /// The last port of a run: the entry then stands for every port from `port` through
+    /// `through`, each with this verdict, reason, attempts and detail (see
+    /// [`compact_runs`]). Absent on a single port and in reports of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<Port>,
     pub verdict: Verdict,
     /// Why, nmap-style: `syn-ack`, `conn-refused`, `no-response`, `admin-prohibited`,
     /// `host-unreachable`, `udp-response`, `port-unreach`, `echo-reply`, `emfile`,
     /// `dns-failure`, `deadline`…
     pub reason: String,
     /// Round-trip time of the answer that gave the verdict; `null` without an answer.
+    /// For a run, the slowest answer of its ports.
     pub latency_ms: Option<f64>,
     /// How many times the probe was sent (retries happen only on no-response).
     pub attempts: u32,
     /// Free text: the NetBIOS name, a banner, the sampling of a range, the OS error.
     pub detail: String,
     /// The address probed (`10.0.1.2:445`, `[fd00::2]:445`, an IP for ICMP): what the
-    /// plan's name or address resolved to. Absent in reports of older versions.
+    /// plan's name or address resolved to; for a run, its first port. Absent in reports
+    /// of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialed: Option<String>,
     /// The local address the probe left from (the route's source address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local: Option<String>,
 }
+
+impl ProbeResult {
+    /// The last port this entry stands for (its `port` unless it is a run).
+    pub fn last_port(&self) -> Option<Port> {
+        self.through.or(self.port)
+    }
+
+    /// How many ports this entry stands for: 1, or the length of its run.
+    pub fn port_count(&self) -> usize {
+        match (self.port, self.through) {
+            (Some(a), Some(b)) => usize::from(b.get().saturating_sub(a.get())) + 1,
+            _ => 1,
+        }
+    }
+
+    /// The port numbers this entry stands for (none for ICMP).
+    pub fn ports(&self) -> impl Iterator<Item = u16> {
+        let first = self.port.map_or(1, Port::get);
+        let last = self.last_port().map_or(0, Port::get);
+        first..=last
+    }
+
+    /// Whether `next` says the same as this entry about the port right after it, so the
+    /// two can be one run.
+    fn continues_with(&self, next: &ProbeResult) -> bool {
+        let follows = match (self.last_port(), next.port, next.through) {
+            (Some(last), Some(p), None) => u32::from(last.get()) + 1 == u32::from(p.get()),
+            _ => false,
+        };
+        follows
+            && self.protocol == next.protocol
+            && self.verdict == next.verdict
+            && self.reason == next.reason
+            && self.attempts == next.attempts
+            && self.detail == next.detail
+            && self.local == next.local
+            && dialed_host(self.dialed.as_deref()) == dialed_host(next.dialed.as_deref())
+    }
+}
+
+/// The address part of a `dialed` value (`10.0.1.2:445` → `10.0.1.2`, `[fd00::2]:445`
+/// → `[fd00::2]`; an ICMP probe's bare IP as it is).
+fn dialed_host(dialed: Option<&str>) -> Option<&str> {
+    let d = dialed?;
+    if d.starts_with('[') {
+        return d
+            .split_once("]:")
+            .map_or(Some(d), |(h, _)| Some(&d[..=h.len()]));
+    }
+    match d.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => Some(h),
+        _ => Some(d),
+    }
+}
+
+/// Runs shorter than this stay one entry per port: short lists read better so, and
+/// keep each port's round-trip time.
+pub const MIN_RUN: usize = 8;
+
+/// Writes consecutive ports that say the same ([`MIN_RUN`] or more) as one entry with
+/// `through`, in the order given. A `--full-ranges` check of the dynamic RPC range is
+/// 16,384 probes per flow; as runs, a whole wave's report stays far below the input
+/// limit of `merge` and `--report`.
+pub fn compact_runs(probes: Vec<ProbeResult>) -> Vec<ProbeResult> {
+    let mut out: Vec<ProbeResult> = Vec::with_capacity(probes.len().min(64));
+    let mut run: Vec<ProbeResult> = Vec::new();
+    let flush = |run: &mut Vec<ProbeResult>, out: &mut Vec<ProbeResult>| {
+        if run.len() < MIN_RUN {
+            out.append(run);
+            return;
+        }
+        let last = run.last().and_then(|p| p.port);
+        let slowest = run
+            .iter()
+            .filter_map(|p| p.latency_ms)
+            .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))));
+        if let Some(mut first) = run.drain(..).next() {
+            first.through = last;
+            first.latency_ms = slowest;
+            out.push(first);
+        }
+        run.clear();
+    };
+    for p in probes {
+        match run.last() {
+            Some(prev) if prev.continues_with(&p) => run.push(p),
+            _ => {
+                flush(&mut run, &mut out);
+                run.push(p);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// At most this many ports in one report, runs counted port by port: 64 full dynamic
+/// RPC ranges, a fleet of a few dozen Windows sources checked with `--full-ranges`.
+/// Bounds what a reader (the web page, `merge`) spends on a report it did not write.
+pub const MAX_REPORT_PORTS: usize = 64 * 16_384;
 
 /// One flow of the plan with what its probes found.
 ///
@@ -225,6 +332,10 @@ pub struct Report {
     pub format: u32,
     /// [`Plan::digest`](crate::Plan::digest) of the plan that was checked.
     pub plan_digest: String,
+    /// The plan's [`catalog`](crate::Plan::catalog) digest: which rules the checked flows
+    /// came from. Absent in reports of older versions.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalog: String,
     /// The plan host the probes were sent from (`--from`).
     pub probed_from: String,
     /// The machine's own host name, as it reported it.
@@ -288,9 +399,36 @@ impl Report {
                 ));
             }
         }
+        let mut ports = 0usize;
         for (i, f) in self.flows.iter().enumerate() {
             for (j, p) in f.probes.iter().enumerate() {
                 let at = |field: &str| format!("flows[{i}].probes[{j}].{field}");
+                if let Some(through) = p.through {
+                    match (p.port, f.ports) {
+                        (Some(port), Some(range)) if through > port && range.contains(through) => {}
+                        (Some(port), Some(range)) => {
+                            return Err(InputError::invalid(
+                                at("through"),
+                                format!(
+                                    "{through} does not end a run after port {port} inside the flow's ports {range}"
+                                ),
+                            ))
+                        }
+                        _ => {
+                            return Err(InputError::invalid(
+                                at("through"),
+                                format!("{through}: only a probe with a port can be a run"),
+                            ))
+                        }
+                    }
+                }
+                ports += p.port_count();
+                if ports > MAX_REPORT_PORTS {
+                    return Err(InputError::invalid(
+                        at("port"),
+                        format!("the report holds more than {MAX_REPORT_PORTS} probed ports"),
+                    ));
+                }
                 if p.protocol != f.protocol {
                     return Err(InputError::invalid(
                         at("protocol"),

@@ -24,8 +24,14 @@ fn dir(f: &Flow) -> String {
 /// `TCP 3725: open (syn-ack, 0.4 ms) NetBIOS WEB01`.
 pub fn probe_text(p: &ProbeResult) -> String {
     let mut t = p.protocol.as_str().to_ascii_uppercase();
-    if let Some(port) = p.port {
-        let _ = write!(t, " {port}");
+    match (p.port, p.through) {
+        (Some(port), Some(last)) => {
+            let _ = write!(t, " {port}-{last} ({} ports)", p.port_count());
+        }
+        (Some(port), None) => {
+            let _ = write!(t, " {port}");
+        }
+        _ => {}
     }
     let _ = write!(t, ": {} ({}", p.verdict, p.reason);
     if let Some(ms) = p.latency_ms {

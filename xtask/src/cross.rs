@@ -11,8 +11,7 @@
 //! targets are tier 3 (no prebuilt std), hence `-Zbuild-std` on the stable toolchain
 //! with `RUSTC_BOOTSTRAP=1` and the `rust-src` component.
 
-use crate::deps::workspace_root;
-use crate::{cargo, run};
+use crate::process::{cargo, run, workspace_root};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,8 +42,8 @@ pub const WIN32: Win = Win {
 };
 pub const WINDOWS: [&Win; 2] = [&WIN64, &WIN32];
 
-/// Test binaries run under wine: the CLI's unit tests (library and binary: the Winsock
-/// error mapping lives in the binary's `probe::verdict`), loopback probes and merge
+/// Test binaries run under wine: the CLI's unit tests (its library holds every module,
+/// the Winsock error mapping of `probe::verdict` included), loopback probes and merge
 /// (merge_cli runs `check` against 127.0.0.x), the `listen` responder on loopback, the
 /// planner and every export format (snapshots shared with Linux). check_cli and
 /// exports_cli stay Linux-only: they drive `sh`/`ulimit`, pdfinfo and a pty, and expect
@@ -57,7 +56,6 @@ fn wine_tests(w: &Win) -> &'static [(&'static str, &'static [&'static str])] {
                 "portplan",
                 &[
                     "--lib",
-                    "--bins",
                     "--test",
                     "plan_cli",
                     "--test",
@@ -90,7 +88,6 @@ fn wine_tests(w: &Win) -> &'static [(&'static str, &'static [&'static str])] {
             "portplan",
             &[
                 "--lib",
-                "--bins",
                 "--test",
                 "merge_cli",
                 "--test",
@@ -102,7 +99,7 @@ fn wine_tests(w: &Win) -> &'static [(&'static str, &'static [&'static str])] {
     }
 }
 
-/// Unit tests of the binary that state Linux behaviour, skipped under wine (each with
+/// Unit tests of the CLI that state Linux behaviour, skipped under wine (each with
 /// the reason): Windows builds answer ICMP echo with `needs-privilege` by design (see
 /// `probe::icmp`), and wine does not report ICMP port unreachable on a connected UDP
 /// socket as WSAECONNRESET the way Windows does, so a closed UDP port reads as silence
@@ -111,23 +108,6 @@ const WINE_SKIPS: &[&str] = &[
     "probe::icmp::tests::loopback_answers_echo",
     "probe::net::tests::loopback_udp_nbstat_responder_and_closed_port",
 ];
-
-/// Adds the rustup parts if missing (the Debian packages are in `APT_PACKAGES`).
-pub fn setup() -> Result<()> {
-    let installed =
-        crate::deps::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    for t in [WINDOWS_CLIPPY, MUSL] {
-        if !installed.lines().any(|l| l.trim() == t) {
-            run(Command::new("rustup").args(["target", "add", t]))?;
-        }
-    }
-    let comps =
-        crate::deps::output(Command::new("rustup").args(["component", "list", "--installed"]))?;
-    if !comps.lines().any(|l| l.starts_with("rust-src")) {
-        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
-    }
-    Ok(())
-}
 
 /// `cargo <sub> -p portplan` for a win7 target: std built from source, and `ring`'s C
 /// compiled by mingw (without `CC_<target>` the `cc` crate silently builds ELF objects
@@ -150,7 +130,6 @@ pub fn win_cargo(w: &Win, sub: &str) -> Command {
 /// Builds and tests every target (debug profile: CI checks they work, `dist` ships
 /// release builds).
 pub fn test() -> Result<()> {
-    setup()?;
     // The musl binary: static, and it plans, probes loopback and merges.
     timed("musl", || {
         run(cargo().args([

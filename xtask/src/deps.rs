@@ -1,8 +1,11 @@
-//! Idempotent installation of what the checks need: rustup parts, Debian packages,
-//! cargo tools. Each step first looks whether the thing is there.
+//! Idempotent installation of everything the checks need: rustup parts, Debian
+//! packages, cargo tools, npm tools, PyPI tools. Each step first looks whether the thing
+//! is there. Every install of the project is here (`cargo xtask setup` runs them all).
 
-use crate::run;
-use anyhow::Result;
+use crate::cross::{MUSL, WINDOWS_CLIPPY};
+use crate::process::{cargo, have, is_root, output, run, workspace_root};
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Debian packages the test suite uses (each later issue adds its own here).
@@ -35,8 +38,9 @@ pub fn setup_all() -> Result<()> {
     apt(APT_PACKAGES)?;
     apt_without_autostart(SERVER_PACKAGES)?;
     ansible()?;
-    crate::cross::setup()?;
-    Ok(())
+    web_tools()?;
+    cargo_fuzz()?;
+    cargo_deny()
 }
 
 /// The `ansible` package (PyPI, not Debian's older one; it bundles the `ansible.windows`
@@ -72,12 +76,6 @@ pub fn ansible() -> Result<()> {
     ]))
 }
 
-/// The workspace root (xtask sits one level below it), whatever the current directory.
-pub fn workspace_root() -> std::path::PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
-}
-
 /// Real servers the protocol tests start inside their own namespaces (issue 6).
 /// Installed without starting the host's copies: tests never use them, and a fresh
 /// machine should not suddenly serve SMB or HTTP on its own interfaces.
@@ -104,13 +102,14 @@ pub fn apt_without_autostart(packages: &[&str]) -> Result<()> {
     result
 }
 
+/// The rustup targets and components: wasm for the page, musl and the Windows target
+/// clippy checks (the win7 targets are tier 3: their std is built from rust-src).
 pub fn rustup() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if !installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    for t in ["wasm32-unknown-unknown", MUSL, WINDOWS_CLIPPY] {
+        if !installed.lines().any(|l| l.trim() == t) {
+            run(Command::new("rustup").args(["target", "add", t]))?;
+        }
     }
     let comps = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
     // rust-src: std is rebuilt for the win7 targets and for the page (panic=immediate-abort).
@@ -161,22 +160,105 @@ pub fn apt(packages: &[&str]) -> Result<()> {
     run(&mut apt_get(&args))
 }
 
-pub fn is_root() -> bool {
-    output(Command::new("id").arg("-u"))
-        .map(|s| s.trim() == "0")
-        .unwrap_or(false)
+/// wasm-pack release installed when missing (any installed version is used as is).
+const WASM_PACK_VERSION: &str = "0.15.1";
+/// npm packages under `target/tools/`: binaryen for wasm-opt, playwright-core for the
+/// browser tests (it drives Debian's chromium; it never downloads a browser).
+/// axe-core is injected into the page by the browser tests (the accessibility check).
+pub const NPM_TOOLS: &[(&str, &str)] = &[
+    ("binaryen", "132.0.0"),
+    ("playwright-core", "1.65.1"),
+    ("axe-core", "4.14.1"),
+];
+
+/// Where the npm tools are installed (`target/tools/node_modules`).
+pub fn tools_dir() -> PathBuf {
+    workspace_root().join("target/tools")
 }
 
-/// Whether `name` is on PATH.
-pub fn have(name: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name} >/dev/null 2>&1")])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
+/// The wasm-bindgen version `Cargo.lock` resolved (the CLI must be the same).
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock"))
+        .context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen: is portplan-web a workspace member?")
 }
 
-pub fn output(cmd: &mut Command) -> Result<String> {
-    let o = cmd.output()?;
-    Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+fn version_of(tool: &str) -> String {
+    output(Command::new(tool).arg("--version")).unwrap_or_default()
+}
+
+/// What the site build and the browser tests need: wasm-bindgen-cli matching
+/// `Cargo.lock`, wasm-pack, and the npm tools (wasm-opt, playwright-core, axe-core).
+pub fn web_tools() -> Result<()> {
+    rustup()?;
+    apt(&["gzip"])?;
+    // A machine may have node and npm from elsewhere (NodeSource's nodejs bundles npm
+    // and conflicts with Debian's): only install Debian's when there is none.
+    if !(have("node") && have("npm")) {
+        apt(&["nodejs", "npm"])?;
+    }
+    let wb = locked_wasm_bindgen()?;
+    if !version_of("wasm-bindgen")
+        .split_whitespace()
+        .any(|w| w == wb)
+    {
+        // `--locked` fails for wasm-bindgen-cli; the version pin is what matters.
+        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]))?;
+    }
+    if version_of("wasm-pack").is_empty() {
+        run(cargo().args([
+            "install",
+            "wasm-pack",
+            "--locked",
+            "--version",
+            WASM_PACK_VERSION,
+        ]))?;
+    }
+    npm_tools()
+}
+
+/// `npm install` of [`NPM_TOOLS`] into `target/tools/` unless each is there at its version.
+pub fn npm_tools() -> Result<()> {
+    let dir = tools_dir();
+    let missing: Vec<String> = NPM_TOOLS
+        .iter()
+        .filter(|(name, version)| {
+            let pkg = dir.join("node_modules").join(name).join("package.json");
+            !std::fs::read_to_string(pkg)
+                .is_ok_and(|t| t.contains(&format!("\"version\": \"{version}\"")))
+        })
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .args(&missing))
+}
+
+/// cargo-fuzz, for the short fuzz runs of `cargo xtask test` and the long ones.
+pub fn cargo_fuzz() -> Result<()> {
+    if !have("cargo-fuzz") {
+        run(cargo().args(["install", "cargo-fuzz", "--version", "0.13.2"]))?;
+    }
+    Ok(())
+}
+
+/// cargo-deny, for the licenses, bans and sources of the dependency tree.
+pub fn cargo_deny() -> Result<()> {
+    if !have("cargo-deny") {
+        run(cargo().args(["install", "cargo-deny", "--locked"]))?;
+    }
+    Ok(())
 }

@@ -8,8 +8,8 @@
 //! format. The Windows binaries pass the import-table test before they are summed.
 
 use crate::cross::{self, MUSL, WINDOWS};
-use crate::deps::workspace_root;
-use crate::{cargo, run};
+use crate::process::workspace_root;
+use crate::process::{cargo, run};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,6 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
         anyhow::bail!("cargo xtask dist takes no arguments");
     }
     crate::deps::setup_all()?;
-    cross::setup()?;
     let dist = workspace_root().join("dist");
     std::fs::create_dir_all(&dist).context("creating dist/")?;
     // Binaries of an earlier layout (the Windows 10+ `pc-windows-gnu` build) must not

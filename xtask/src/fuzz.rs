@@ -2,7 +2,7 @@
 //! time. cargo-fuzz needs nightly features; `RUSTC_BOOTSTRAP=1` lets the one stable
 //! toolchain of our machines build them.
 
-use crate::{cargo, run};
+use crate::process::{cargo, run};
 use anyhow::Result;
 use std::path::Path;
 
@@ -21,16 +21,9 @@ pub const TARGETS: &[&str] = &[
     "share_link",
 ];
 
-pub fn ensure_cargo_fuzz() -> Result<()> {
-    if !crate::deps::have("cargo-fuzz") {
-        run(cargo().args(["install", "cargo-fuzz", "--version", "0.13.2"]))?;
-    }
-    Ok(())
-}
-
 /// Runs each target for `seconds` on a scratch corpus seeded from `fuzz/seeds/`.
 pub fn run_all(seconds: u32) -> Result<()> {
-    ensure_cargo_fuzz()?;
+    crate::deps::cargo_fuzz()?;
     for t in TARGETS {
         let corpus = Path::new("target/fuzz-corpus").join(t);
         std::fs::create_dir_all(&corpus)?;

@@ -1,14 +1,15 @@
 //! The project's own automation (`cargo xtask <task>`): installs what is missing,
 //! idempotently, then builds, tests or serves. CI runs `cargo xtask test`.
 
+mod bench;
 mod cross;
 mod deps;
 mod dist;
 mod fuzz;
+mod process;
 mod site;
 mod test;
 
-use anyhow::{bail, Result};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,13 +18,14 @@ fn main() -> ExitCode {
         Some("test") => test::run_cmd(&args[1..]),
         Some("setup") => deps::setup_all(),
         Some("dist") => dist::run_cmd(&args[1..]),
-        Some("cross") => cross::test(),
+        Some("cross") => deps::rustup().and_then(|()| cross::test()),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u32>()).transpose() {
             Ok(seconds) => fuzz::run_all(seconds.unwrap_or(60)),
             Err(e) => Err(anyhow::anyhow!("fuzz: seconds: {e}")),
         },
         Some("site") => site::site_cmd(&args[1..]),
         Some("serve") => site::serve_cmd(&args[1..]),
+        Some("bench") => bench::run_cmd(&args[1..]),
         Some(other) => Err(anyhow::anyhow!("unknown task {other:?}\n{USAGE}")),
         None => {
             eprintln!("{USAGE}");
@@ -46,29 +48,5 @@ const USAGE: &str = "usage: cargo xtask <task>
   site     build the static planner page into dist/site/
   serve    build the page and serve it on 127.0.0.1 [--port N] [--no-build]
   cross    build the musl and Windows 7+ (x86_64, i686) targets, their tests under wine as Windows 7
+  bench    run the benchmarks of BENCHMARKS.md side by side with their peers (root; minutes)
   dist     static Linux (musl) and Windows 7+ (x86_64, i686) binaries and the site into dist/ with SHA256SUMS";
-
-/// Runs a command, echoing it, failing on a non-zero exit.
-pub fn run(cmd: &mut std::process::Command) -> Result<()> {
-    eprintln!("xtask$ {}", show(cmd));
-    let status = cmd
-        .status()
-        .map_err(|e| anyhow::anyhow!("{}: {e}", show(cmd)))?;
-    if !status.success() {
-        bail!("{} failed ({status})", show(cmd));
-    }
-    Ok(())
-}
-
-fn show(cmd: &std::process::Command) -> String {
-    std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(|s| s.to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `cargo`, as the one that runs us (rustup's proxy honours the toolchain file).
-pub fn cargo() -> std::process::Command {
-    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}

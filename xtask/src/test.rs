@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in the order that fails fastest.
 
-use crate::{cargo, deps, run};
+use crate::deps;
+use crate::process::{cargo, run};
 use anyhow::Result;
 
 pub fn run_all() -> Result<()> {
@@ -46,9 +47,7 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
 
 /// Licenses, bans and sources of the dependency tree (`deny.toml`).
 fn deny() -> Result<()> {
-    if !deps::have("cargo-deny") {
-        run(cargo().args(["install", "cargo-deny", "--locked"]))?;
-    }
+    deps::cargo_deny()?;
     run(cargo().args([
         "deny",
         "--workspace",

@@ -9,7 +9,7 @@ use crate::probe::schedule::{self, Settings};
 use crate::probe::{limits, verdict};
 use anyhow::{anyhow, Context};
 use clap::{ArgGroup, ValueEnum};
-use portplan_core::report::{FlowReport, ProbeResult, Report, REPORT_FORMAT};
+use portplan_core::report::{compact_runs, FlowReport, ProbeResult, Report, REPORT_FORMAT};
 use portplan_core::{Phase, Plan};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -260,7 +260,8 @@ fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<FlowRepo
                 .collect();
             let role = plan.host(&fj.flow.to).map(|h| h.role);
             let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic, role);
-            FlowReport::new(&fj.flow, status, hint, probes)
+            // Summarized port by port; written with runs, so --full-ranges stays small.
+            FlowReport::new(&fj.flow, status, hint, compact_runs(probes))
         })
         .collect()
 }
@@ -337,6 +338,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let report = Report {
         format: REPORT_FORMAT,
         plan_digest: plan.digest(),
+        catalog: plan.catalog.clone(),
         probed_from: plan
             .host(&a.from)
             .map_or(a.from.clone(), |h| h.name.clone()),
@@ -371,7 +373,8 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .flat_map(|f| &f.probes)
             .filter(|r| r.reason == "interrupted")
-            .count();
+            .map(ProbeResult::port_count)
+            .sum::<usize>();
         let kept = match &a.output {
             Some(p) => format!("; the report in {} holds what finished", p.display()),
             None => String::new(),

@@ -1,8 +1,8 @@
 //! `portplan listen`: resolve which ports and addresses, then run the responder.
 
 use crate::cli::ListenArgs;
+use crate::responder::{self, ports, Config};
 use anyhow::{bail, Context, Result};
-use portplan::responder::{self, ports, Config};
 use std::net::IpAddr;
 use std::process::ExitCode;
 use std::sync::Arc;

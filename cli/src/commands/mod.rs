@@ -13,7 +13,8 @@ mod shell;
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
 
-/// Exit codes: 0 ok, 1 checks failed, 2 bad input or usage.
+/// Exit codes: 0 ok, 1 checks failed, 2 bad input or usage, 3 an output that could not
+/// be written ([`crate::io::EXIT_WRITE`]).
 pub const EXIT_INPUT: u8 = 2;
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -33,7 +34,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("portplan: {e:#}");
-            ExitCode::from(EXIT_INPUT)
+            if e.downcast_ref::<crate::io::WriteFailed>().is_some() {
+                ExitCode::from(crate::io::EXIT_WRITE)
+            } else {
+                ExitCode::from(EXIT_INPUT)
+            }
         }
     }
 }

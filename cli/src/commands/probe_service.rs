@@ -2,8 +2,8 @@
 //! For tests and debugging until `check --deep` drives the same library functions.
 
 use crate::cli::ProbeServiceArgs;
+use crate::proto::{self, Confirmation, Limits};
 use anyhow::{Context, Result};
-use portplan::proto::{self, Confirmation, Limits};
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::net::TcpStream;

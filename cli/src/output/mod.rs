@@ -21,7 +21,8 @@ pub fn summary_line(report: &Report, probes: usize, secs: f64) -> String {
         .iter()
         .flat_map(|f| &f.probes)
         .filter(|p| p.reason == "deadline")
-        .count();
+        .map(|p| p.port_count())
+        .sum::<usize>();
     let cut = if cut > 0 {
         format!(" ({cut} probe results cut by the deadline)")
     } else {

@@ -83,7 +83,10 @@ fn dialed_ip(dialed: &str) -> String {
 
 /// `open (syn-ack) 0.3 ms`, or per verdict group: `closed 137, 138 (conn-refused); open 139`.
 pub fn verdicts(probes: &[ProbeResult]) -> String {
-    if let [p] = probes {
+    if let Some(p) = probes
+        .first()
+        .filter(|p| probes.len() == 1 && p.through.is_none())
+    {
         let mut s = format!("{} ({}", p.verdict, p.reason);
         if p.attempts > 1 {
             let _ = write!(s, ", {} attempts", p.attempts);
@@ -110,7 +113,7 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
     let parts: Vec<String> = groups
         .iter()
         .map(|(v, reason, ps)| {
-            let ports: Vec<u16> = ps.iter().filter_map(|p| p.port).map(|p| p.get()).collect();
+            let ports: Vec<u16> = ps.iter().flat_map(|p| p.ports()).collect();
             let which = portplan_core::report::port_runs(&ports);
             let detail = ps
                 .first()
@@ -121,7 +124,10 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
         })
         .collect();
     let sampled = if probes.iter().any(|p| p.detail.contains("sampled")) {
-        format!("{} sampled: ", probes.len())
+        format!(
+            "{} sampled: ",
+            probes.iter().map(ProbeResult::port_count).sum::<usize>()
+        )
     } else {
         String::new()
     };
@@ -147,6 +153,7 @@ mod tests {
         ProbeResult {
             protocol: Protocol::Tcp,
             port: Port::new(port),
+            through: None,
             verdict: v,
             reason: reason.into(),
             latency_ms: Some(0.4),
@@ -189,6 +196,7 @@ mod tests {
                 None => ProbeResult {
                     protocol: Protocol::Icmp,
                     port: None,
+                    through: None,
                     ..p(1, Verdict::Open, "echo-reply", "")
                 },
             })
@@ -211,6 +219,7 @@ mod tests {
         let report = Report {
             format: 1,
             plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
             probed_from: "db01".into(),
             host: "db01".into(),
             started: "2026-01-01T00:00:00Z".into(),

@@ -3,11 +3,11 @@
 //! A successful handshake proves the path; a confirmation proves the service (an SSH
 //! banner on 22, an SMB2 NEGOTIATE answer on 445, a `portplan listen` token that yields
 //! `verified`). The prober hands every open stream to [`after_connect`] before closing
-//! it; the clients and parsers live in the library (`portplan::proto`), each bounded
+//! it; the clients and parsers live in the library (`crate::proto`), each bounded
 //! by the context's timeout.
 
-use portplan::proto::token::TokenAnswer;
-use portplan::proto::{self, Limits};
+use crate::proto::token::TokenAnswer;
+use crate::proto::{self, Limits};
 use portplan_core::services;
 use portplan_core::{Port, Protocol};
 use std::net::SocketAddr;

@@ -4,7 +4,7 @@
 //! what the wire said ([`Outcome`]). Everything that decides — which ports to probe
 //! ([`jobs`]), when to retry and back off, the global deadline ([`schedule`]), and what
 //! an answer means ([`verdict`]) — is plain code tested with a scripted prober. The tokio
-//! implementation ([`net`]) and the ICMP codec ([`icmp`]; NBSTAT is `portplan::proto::nbstat`) are the only
+//! implementation ([`net`]) and the ICMP codec ([`icmp`]; NBSTAT is `crate::proto::nbstat`) are the only
 //! parts that touch sockets, and [`deep`] is where protocol confirmations plug in.
 
 pub mod adapt;

@@ -5,7 +5,7 @@ use super::deep::{self, DeepContext, DeepSettings};
 use super::unreach::Watch;
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
-use portplan::proto::nbstat;
+use crate::proto::nbstat;
 use portplan_core::{Port, Protocol};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -222,7 +222,7 @@ impl Prober for TokioProber {
                 Some(d)
                     if !super::verdict::never_answers(Protocol::Udp, Port::new(addr.port())) =>
                 {
-                    match Box::pin(portplan::proto::token::verify_token_udp(
+                    match Box::pin(crate::proto::token::verify_token_udp(
                         addr, &d.digest, timeout,
                     ))
                     .await

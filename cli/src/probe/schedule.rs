@@ -93,7 +93,7 @@ pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Dur
 /// The datagram that makes a UDP port answer: NBSTAT for 137, empty otherwise.
 pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
     if services::confirmation(Protocol::Udp, port) == Some(services::Confirmation::NbStat) {
-        portplan::proto::nbstat::nbstat_request(id)
+        crate::proto::nbstat::nbstat_request(id)
     } else {
         Vec::new()
     }
@@ -203,6 +203,7 @@ fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> Probe
     ProbeResult {
         protocol: job.protocol,
         port: job.port,
+        through: None,
         verdict,
         reason,
         latency_ms: latency_ms(outcome),
@@ -217,6 +218,7 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
     ProbeResult {
         protocol: job.protocol,
         port: job.port,
+        through: None,
         verdict,
         reason: reason.into(),
         latency_ms: None,

@@ -429,6 +429,7 @@ mod tests {
         ProbeResult {
             protocol: Protocol::Tcp,
             port: Port::new(port),
+            through: None,
             verdict: v,
             reason: reason.into(),
             latency_ms: None,

@@ -71,10 +71,12 @@ impl From<Verdict> for Signal {
     }
 }
 
-/// Key of one probed port: host names are compared without ASCII case, as in the plan.
-type Key = (String, String, Protocol, u16);
+/// Key of one probed port or run of ports (first, last): host names are compared
+/// without ASCII case, as in the plan.
+type Key = (String, String, Protocol, u16, u16);
 
-/// Verdicts per (from, to, protocol, port); ICMP uses port 0.
+/// Verdicts per (from, to, protocol, ports); ICMP uses port 0. A report's run of ports
+/// stays one entry, so a `--full-ranges` fleet costs no more than its report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overlay {
     verdicts: BTreeMap<Key, Signal>,
@@ -95,11 +97,26 @@ impl Overlay {
         port: Option<Port>,
         s: Signal,
     ) {
+        self.insert_run(from, to, protocol, port, port, s);
+    }
+
+    /// Records one verdict for every port from `first` through `last`.
+    pub fn insert_run(
+        &mut self,
+        from: &str,
+        to: &str,
+        protocol: Protocol,
+        first: Option<Port>,
+        last: Option<Port>,
+        s: Signal,
+    ) {
+        let first = first.map_or(0, Port::get);
         let key = (
             from.to_ascii_lowercase(),
             to.to_ascii_lowercase(),
             protocol,
-            port.map_or(0, Port::get),
+            first,
+            last.map_or(first, Port::get).max(first),
         );
         let e = self.verdicts.entry(key).or_insert(s);
         *e = (*e).max(s);
@@ -118,7 +135,7 @@ impl Overlay {
         for f in &report.flows {
             for p in &f.probes {
                 let s = Signal::from(p.verdict);
-                self.insert(&f.from, &f.to, p.protocol, p.port, s);
+                self.insert_run(&f.from, &f.to, p.protocol, p.port, p.last_port(), s);
             }
         }
     }
@@ -144,8 +161,11 @@ impl Overlay {
         let (lo, hi) = ports.map_or((0, 0), |r| (r.first.get(), r.last.get()));
         let f = from.to_ascii_lowercase();
         let t = to.to_ascii_lowercase();
+        // Every entry starting at or below `hi`, kept if it reaches `lo`: a run that
+        // starts before the range still covers its start.
         self.verdicts
-            .range((f.clone(), t.clone(), protocol, lo)..=(f, t, protocol, hi))
+            .range((f.clone(), t.clone(), protocol, 0, 0)..=(f, t, protocol, hi, u16::MAX))
+            .filter(|((.., last), _)| *last >= lo)
             .map(|(_, s)| *s)
             .max()
             .unwrap_or(Signal::Unknown)
@@ -199,6 +219,28 @@ mod tests {
             o.status_of("ps01", "web01", Protocol::Icmp, None),
             Signal::Pass
         );
+    }
+
+    #[test]
+    fn a_run_covers_every_port_inside_it_and_none_outside() {
+        let mut o = Overlay::new();
+        let tcp = Protocol::Tcp;
+        let (a, b) = (Port::new(50000), Port::new(50999));
+        o.insert_run("ps01", "web01", tcp, a, b, Signal::Filtered);
+        o.insert("ps01", "web01", tcp, Port::new(49152), Signal::Pass);
+        for (lo, hi, want) in [
+            (50500, 50500, Signal::Filtered),
+            (50999, 60000, Signal::Filtered),
+            (40000, 50000, Signal::Filtered),
+            (49152, 49999, Signal::Pass),
+            (51000, 65535, Signal::Unknown),
+        ] {
+            assert_eq!(
+                o.status_of("ps01", "web01", tcp, range(lo, hi)),
+                want,
+                "{lo}-{hi}"
+            );
+        }
     }
 
     #[test]
