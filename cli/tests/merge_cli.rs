@@ -123,7 +123,10 @@ fn per_host_reports_merge_into_one_report_of_the_plan() {
     assert_eq!(fleet.probed_from, "tgt,ps01,src");
     // Each report, and so the fleet report, says which rules it was checked against.
     assert_eq!(fleet.catalog, portplan_core::rules::catalog_digest());
-    assert_eq!(read(Path::new(&path("report-src.json"))).catalog, fleet.catalog);
+    assert_eq!(
+        read(Path::new(&path("report-src.json"))).catalog,
+        fleet.catalog
+    );
     let text = String::from_utf8_lossy(&o.stdout);
     // Loopback: TCP closed everywhere; ICMP echoes, except from Windows (needs-privilege).
     let counts = if cfg!(windows) {
