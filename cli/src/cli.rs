@@ -35,11 +35,11 @@ pub enum Command {
     #[command(hide = true)]
     ProbeService(ProbeServiceArgs),
     /// Probe the flows this host opens and report which ones the network lets through.
-    Check(CheckArgs),
+    Check(crate::commands::check::CheckArgs),
     /// Combine per-host reports of the same plan into one fleet report.
-    Merge(MergeArgs),
+    Merge(crate::commands::merge::MergeArgs),
     /// Write the files that run `listen` and `check` across a fleet (Ansible).
-    Fleet(FleetArgs),
+    Fleet(crate::commands::fleet::FleetArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Write the man pages (portplan.1 and one per subcommand) into DIR.
@@ -151,12 +151,9 @@ pub struct DrivePortArgs {
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["plan", "scenario", "key"])))]
 pub struct ListenArgs {
-    /// Plan file (JSON): its flows say which ports to open, its digest keys the token.
-    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
-    pub plan: Option<PathBuf>,
-    /// Scenario file (JSON): planned here, then used like --plan.
-    #[arg(long, short = 's', value_name = "FILE")]
-    pub scenario: Option<PathBuf>,
+    /// The plan: its flows say which ports to open, its digest keys the token.
+    #[command(flatten)]
+    pub input: crate::commands::input::PlanInput,
     /// The plan host this machine stands in for (flows whose `to` is NAME).
     #[arg(long = "as", value_name = "NAME", required_unless_present = "ports")]
     pub host: Option<String>,
@@ -167,7 +164,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "ADDR")]
     pub bind: Vec<std::net::IpAddr>,
     /// Stop after this long: `90s`, `15m`, `2h`.
-    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = crate::duration::up_to_a_week)]
     pub duration: std::time::Duration,
     /// Concurrent TCP connections served at most; more are closed at once.
     #[arg(long, value_name = "N", default_value_t = 64)]
@@ -197,27 +194,6 @@ pub struct ProbeServiceArgs {
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,
 }
-
-/// `90s`, `15m`, `2h`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 's')) => (&s[..i], 1),
-        Some((i, 'm')) => (&s[..i], 60),
-        Some((i, 'h')) => (&s[..i], 3600),
-        _ => (s, 1),
-    };
-    match num.parse::<u64>().ok().and_then(|n| n.checked_mul(mult)) {
-        Some(secs) if secs > 0 && secs <= 7 * 24 * 3600 => Ok(std::time::Duration::from_secs(secs)),
-        _ => Err(format!(
-            "{s:?}: a duration like 90s, 15m or 2h (at most a week)"
-        )),
-    }
-}
-
-pub use crate::commands::check::CheckArgs;
-pub use crate::commands::fleet::FleetArgs;
-pub use crate::commands::merge::MergeArgs;
 
 /// Accepts a calendar date as `YYYY-MM-DD` (checked, so the PDF never prints garbage).
 fn parse_date(s: &str) -> Result<String, String> {

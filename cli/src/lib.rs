@@ -7,7 +7,9 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 mod cli;
+mod clock;
 mod commands;
+mod duration;
 mod fleet;
 mod io;
 mod output;

@@ -86,12 +86,8 @@ SIGTERM stops early: the report and summary keep what finished, the rest is `err
     after_long_help = EXAMPLES
 )]
 pub struct CheckArgs {
-    /// Plan file (`portplan plan -f json`), or `-` for standard input.
-    #[arg(long, short = 'p', value_name = "FILE")]
-    pub plan: Option<PathBuf>,
-    /// Scenario file, planned on the fly exactly like `portplan plan`.
-    #[arg(long, short = 's', value_name = "FILE")]
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: super::input::PlanInput,
     /// The plan host this machine is: every flow it opens is probed.
     #[arg(long, value_name = "NAME")]
     pub from: String,
@@ -128,7 +124,7 @@ pub struct CheckArgs {
     /// Stop after DURATION at most; unfinished probes are reported as `error (deadline)`.
     /// Without it the run stops at its computed budget (waves × timeout × attempts,
     /// plus the busiest host paced down to 500 probes/s, plus slack).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::up_to_a_day)]
     pub max_time: Option<Duration>,
     /// What to print on standard output.
     #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Table)]
@@ -164,22 +160,12 @@ fn parse_phase(s: &str) -> Result<Phase, String> {
     s.parse()
 }
 
-/// `1s`, `500ms`, `2m`: more than zero and at most a day.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|_| format!("{s:?} is not a duration (write e.g. 1s, 500ms, 2m)"))?;
-    if d.is_zero() || d > Duration::from_secs(86_400) {
-        return Err(format!("{s:?}: must be more than 0 and at most 24h"));
-    }
-    Ok(d)
-}
-
 /// The longest `--timeout`: beyond a minute a silent port is filtered, whatever comes.
 const MAX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `--timeout`: a duration of at most [`MAX_TIMEOUT`].
 pub fn parse_timeout(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
+    let d = crate::duration::parse(s, crate::duration::DAY)?;
     if d > MAX_TIMEOUT {
         return Err(format!(
             "{s:?}: a wait per attempt of at most 1m (a longer one only slows the run; \
@@ -190,23 +176,9 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
 }
 
 fn load(a: &CheckArgs) -> anyhow::Result<Plan> {
-    match (&a.plan, &a.scenario) {
-        (Some(path), _) => {
-            let text = crate::io::read_input(path)?;
-            Plan::from_json(&text).map_err(|e| {
-                if portplan_core::Scenario::from_json(&text).is_ok() {
-                    anyhow!(
-                        "--plan {}: this is a scenario, not a plan: pass it with --scenario",
-                        path.display()
-                    )
-                } else {
-                    anyhow!("{}: {e}", path.display())
-                }
-            })
-        }
-        (None, Some(path)) => super::load_plan(path),
-        (None, None) => Err(anyhow!("--plan or --scenario is required")),
-    }
+    a.input
+        .load()?
+        .ok_or_else(|| anyhow!("--plan or --scenario is required"))
 }
 
 fn host_name() -> String {
@@ -343,8 +315,8 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             .host(&a.from)
             .map_or(a.from.clone(), |h| h.name.clone()),
         host: host_name(),
-        started: humantime::format_rfc3339_millis(started).to_string(),
-        finished: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+        started: crate::clock::rfc3339_millis(started),
+        finished: crate::clock::rfc3339_millis(SystemTime::now()),
         flows: assemble(&plan, &work, results),
     };
     // Serialised once, for the file and for standard output.
@@ -423,16 +395,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_read_like_people_write_them() {
-        assert_eq!(parse_duration("1s"), Ok(Duration::from_secs(1)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("0s").is_err());
+    fn timeouts_are_durations_of_at_most_a_minute() {
+        assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_timeout("1m"), Ok(Duration::from_secs(60)));
         assert!(parse_timeout("61s")
             .expect_err("too long")
             .contains("\"61s\": a wait per attempt of at most 1m"));
-        assert!(parse_duration("fast")
+        assert!(parse_timeout("fast")
             .expect_err("bad")
             .contains("\"fast\" is not a duration"));
     }

@@ -63,7 +63,7 @@ pub enum FleetFormat {
 }
 
 fn parse_for(s: &str) -> Result<String, String> {
-    super::check::parse_duration(s).map(|_| s.trim().to_string())
+    crate::duration::up_to_a_day(s).map(|_| s.trim().to_string())
 }
 
 /// Quotes that would break the inventory's double-quoted YAML strings are refused.
@@ -78,9 +78,7 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
     let FleetFormat::Ansible = a.format;
     yaml_safe("linux-binary", &a.linux_binary)?;
     yaml_safe("windows-binary", &a.windows_binary)?;
-    let text = crate::io::read_input(&a.scenario)?;
-    let scenario = portplan_core::Scenario::from_json(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", a.scenario.display()))?;
+    let scenario = super::input::read_scenario(&a.scenario)?;
     let plan = portplan_core::Plan::build(&scenario)
         .map_err(|e| anyhow::anyhow!("{}: {e}", a.scenario.display()))?;
     let hosts = fleet::hosts(&scenario, &plan);

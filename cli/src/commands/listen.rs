@@ -8,17 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 pub fn run(a: ListenArgs) -> Result<ExitCode> {
-    let plan = match (&a.plan, &a.scenario) {
-        (Some(p), _) => {
-            let text = crate::io::read_input(p)?;
-            Some(
-                portplan_core::Plan::from_json(&text)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-            )
-        }
-        (None, Some(s)) => Some(super::load_plan(s)?),
-        (None, None) => None,
-    };
+    let plan = a.input.load()?;
     let digest = match (&plan, &a.key) {
         (Some(p), _) => p.digest(),
         (None, Some(k)) => k.clone(),

@@ -3,6 +3,7 @@
 pub mod check;
 mod drive_port;
 pub mod fleet;
+pub mod input;
 mod listen;
 pub mod merge;
 mod plan;
@@ -41,12 +42,4 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
-}
-
-/// Loads and plans a scenario file; errors name the file and the JSON path.
-pub fn load_plan(path: &std::path::Path) -> anyhow::Result<portplan_core::Plan> {
-    let text = crate::io::read_input(path)?;
-    let scenario = portplan_core::Scenario::from_json(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    portplan_core::Plan::build(&scenario).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{Notify, Semaphore};
@@ -52,36 +52,6 @@ pub struct Summary {
     pub skipped: Vec<String>,
     pub connections: u64,
     pub answered: u64,
-}
-
-/// `2026-11-25T02:04:35Z` without a date crate.
-pub fn utc_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    fmt_utc(secs)
-}
-
-/// Unix seconds as RFC 3339 UTC (civil-from-days, H. Hinnant).
-pub fn fmt_utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 #[derive(Default)]
@@ -259,7 +229,7 @@ async fn serve_tcp(
         let Some(permit) = permit else {
             log(format!(
                 "{} tcp {peer} -> {port}: refused, too many connections",
-                utc_now()
+                crate::clock::now()
             ));
             continue;
         };
@@ -274,7 +244,10 @@ async fn serve_tcp(
             if outcome.starts_with("token") {
                 counters.answered.fetch_add(1, Ordering::Relaxed);
             }
-            log(format!("{} tcp {peer} -> {port}: {outcome}", utc_now()));
+            log(format!(
+                "{} tcp {peer} -> {port}: {outcome}",
+                crate::clock::now()
+            ));
             drop(permit);
         });
     }
@@ -362,7 +335,10 @@ async fn serve_udp(
             }
             None => format!("{n} bytes that are not a challenge (ignored)"),
         };
-        log(format!("{} udp {peer} -> {port}: {outcome}", utc_now()));
+        log(format!(
+            "{} udp {peer} -> {port}: {outcome}",
+            crate::clock::now()
+        ));
     }
 }
 
@@ -407,12 +383,5 @@ mod tests {
             log(format!("line {i}"));
         }
         assert_eq!(seen.lock().unwrap().len(), MAX_LINES_PER_SECOND as usize);
-    }
-
-    #[test]
-    fn utc_format() {
-        assert_eq!(fmt_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(fmt_utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(fmt_utc(1_795_572_275), "2026-11-25T02:04:35Z");
     }
 }
