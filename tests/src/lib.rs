@@ -22,24 +22,56 @@ pub fn example(name: &str) -> PathBuf {
     workspace_root().join("examples").join(name)
 }
 
-/// Every probe of a report (public format) as `(protocol, port, verdict, detail)`, in
-/// report order: the shape the end-to-end tests compare.
+/// Reads a report the way `merge` and the page do (`Report::from_json`: strict, every
+/// field checked), so an end-to-end test fails on a report our own reader refuses.
+pub fn read_report(report: &serde_json::Value) -> portplan_core::report::Report {
+    portplan_core::report::Report::from_json(&report.to_string())
+        .unwrap_or_else(|e| panic!("the report does not read back: {e}\n{report:#}"))
+}
+
+/// One row per probed port (runs of ports expanded): protocol, port, verdict and `pick`
+/// of the probe.
+fn rows(
+    report: &serde_json::Value,
+    keep: impl Fn(&portplan_core::report::FlowReport) -> bool,
+    pick: impl Fn(&portplan_core::report::ProbeResult) -> String,
+) -> Vec<(String, Option<u64>, String, String)> {
+    let mut out = Vec::new();
+    for f in read_report(report).flows.iter().filter(|f| keep(f)) {
+        for p in &f.probes {
+            let ports: Vec<Option<u64>> = match p.port {
+                Some(_) => p.ports().map(|n| Some(u64::from(n))).collect(),
+                None => vec![None],
+            };
+            for port in ports {
+                out.push((
+                    p.protocol.as_str().to_owned(),
+                    port,
+                    p.verdict.as_str().to_owned(),
+                    pick(p),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Every probed port of a report as `(protocol, port, verdict, detail)`, in report
+/// order: the shape the end-to-end tests compare.
 pub fn report_probes(report: &serde_json::Value) -> Vec<(String, Option<u64>, String, String)> {
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    report["flows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|f| f["probes"].as_array().cloned().unwrap_or_default())
-        .map(|p| {
-            (
-                s(&p["protocol"]),
-                p["port"].as_u64(),
-                s(&p["verdict"]),
-                s(&p["detail"]),
-            )
-        })
-        .collect()
+    rows(report, |_| true, |p| p.detail.clone())
+}
+
+/// The probed ports of the flows towards `to` as `(protocol, port, verdict, reason)`,
+/// sorted and deduplicated.
+pub fn verdicts_to(
+    report: &serde_json::Value,
+    to: &str,
+) -> Vec<(String, Option<u64>, String, String)> {
+    let mut v = rows(report, |f| f.to == to, |p| p.reason.clone());
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// A Python TCP server for a lab host: accepts and closes connections on the ports in
@@ -55,30 +87,3 @@ while True:
     for s in select.select(ss, [], [])[0]:
         c, _ = s.accept(); c.close()
 "#;
-
-/// `(protocol, port, verdict, reason)` of every probe of the flows towards `to` in a
-/// report (public format), sorted and deduplicated: what the lab tests compare.
-pub fn verdicts_to(
-    report: &serde_json::Value,
-    to: &str,
-) -> Vec<(String, Option<u64>, String, String)> {
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let mut v: Vec<_> = report["flows"]
-        .as_array()
-        .expect("flows")
-        .iter()
-        .filter(|f| f["to"] == to)
-        .flat_map(|f| f["probes"].as_array().expect("probes").clone())
-        .map(|p| {
-            (
-                s(&p["protocol"]),
-                p["port"].as_u64(),
-                s(&p["verdict"]),
-                s(&p["reason"]),
-            )
-        })
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}

@@ -4,7 +4,8 @@
 //! `dist/portplan-x86_64-win7-windows-gnu.exe` and `dist/portplan-i686-win7-windows-gnu.exe`
 //! (Windows 7 SP1 / Server 2008 R2 and later; the 32-bit one for 32-bit sources such as
 //! Server 2008 x86 and Windows 7 x86), and the static planner page under `dist/site/`
-//! (built like `cargo xtask site`); `dist/SHA256SUMS` lists every file, in `sha256sum -c`
+//! (built like `cargo xtask site`), shell completions in `dist/completions/` and man pages
+//! in `dist/man/`; `dist/SHA256SUMS` lists every file, in `sha256sum -c`
 //! format. The Windows binaries pass the import-table test before they are summed.
 
 use crate::cross::{self, MUSL, WINDOWS};
@@ -30,6 +31,7 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
         &dist.join(format!("portplan-{MUSL}")),
     )?;
     cross::assert_static(&dist.join(format!("portplan-{MUSL}")))?;
+    shell_files(&dist.join(format!("portplan-{MUSL}")), &dist)?;
     let mut exes = Vec::new();
     for w in WINDOWS {
         run(cross::win_cargo(w, "build").args(["--release", "-p", "portplan"]))?;
@@ -44,6 +46,32 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
     std::fs::write(dist.join("SHA256SUMS"), &sums).context("writing SHA256SUMS")?;
     eprint!("{sums}");
     Ok(())
+}
+
+/// Shell completions (`completions/portplan.bash` …) and man pages (`man/portplan.1`, one
+/// per subcommand), written by the shipped static binary itself so they match it.
+fn shell_files(bin: &Path, dist: &Path) -> Result<()> {
+    let dir = dist.join("completions");
+    std::fs::create_dir_all(&dir).context("creating dist/completions/")?;
+    for (shell, file) in [
+        ("bash", "portplan.bash"),
+        ("zsh", "_portplan"),
+        ("fish", "portplan.fish"),
+        ("powershell", "portplan.ps1"),
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(["completions", shell])
+            .output()
+            .with_context(|| format!("{} completions {shell}", bin.display()))?;
+        if !out.status.success() || out.stdout.is_empty() {
+            anyhow::bail!("{} completions {shell} failed", bin.display());
+        }
+        std::fs::write(dir.join(file), out.stdout).context("writing a completion script")?;
+    }
+    run(std::process::Command::new(bin)
+        .arg("man")
+        .arg("--dir")
+        .arg(dist.join("man")))
 }
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
