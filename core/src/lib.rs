@@ -33,8 +33,10 @@ pub mod sample;
 pub mod scenario;
 pub mod services;
 pub mod share;
+pub mod support;
 pub mod token;
 pub mod types;
+pub mod words;
 
 pub use drive::DriveLetter;
 pub use error::{DriveError, InputError};

@@ -72,7 +72,7 @@ async function download(page, button, file) {
 
     // Portability Suite 8.1.3 with a Windows file-transfer workload...
     await page.selectOption('#f-product', 'portability-suite');
-    await put(page, '#f-version', '8.1.3');
+    await page.selectOption('#f-version-pick', '8.1.3');
     await put(page, '#f-server-name', 'ps01');
     await put(page, '#f-server-address', '192.168.10.5');
     await put(page, '#f-workloads-0-name', 'web01');
@@ -169,9 +169,8 @@ async function download(page, button, file) {
 
     // A link pasted into the address bar of the open page (only the fragment changes).
     const fragment = result.share_link.slice(result.share_link.indexOf('#'));
-    // An import is not an edit, so the address bar may still hold this very link; a
-    // link pasted there then changes nothing. Clear the fragment first, as a person
-    // pasting over the whole address does.
+    // The address bar holds the imported scenario's link now; clear the fragment
+    // first, as a person pasting over the whole address does.
     await page.evaluate(() => { window.location.hash = ''; });
     await page.evaluate((f) => { window.location.hash = f; }, fragment);
     await page.waitForFunction(() => document.querySelectorAll('#f-hosts-0-name').length === 0);

@@ -117,7 +117,7 @@ const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textCont
     result.focus_after_remove = await page.evaluate(() => document.activeElement.id);
 
     // 2. Waves: a wave without targets is warned about...
-    await put(page, '#f-version', '2019.5');
+    await page.selectOption('#f-version-pick', '2019.5');
     result.paste_no_targets = await paste(page, wave(3, 0, false), 'append');
     await page.waitForSelector('#warnings li.warning');
     result.warnings_no_targets = await texts(page, '#warnings li.warning');

@@ -14,14 +14,20 @@
 //!
 //! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the summary),
 //! - [`view`]: the verification section as HTML for the page,
+//! - [`plan_view`]: the plan, grouped by phase and host pair, as HTML for the page,
+//! - [`paste`], [`import`]: pasted workload lists and imported files, read for the
+//!   page's "Bring in many workloads" (none of it is needed for the first plan),
 //! - `page` (wasm only): the module's side of the page. The main module calls
 //!   `update(plan)` after each render; this module then draws the diagram and the
 //!   verification section into their (empty, Yew-owned) containers and handles the
 //!   report file input itself, so none of it is code in the main bundle.
 
 pub mod firewall;
+pub mod import;
 #[cfg(target_arch = "wasm32")]
 mod page;
+pub mod paste;
+pub mod plan_view;
 pub mod verdicts;
 pub mod view;
 pub mod warnings;

@@ -238,13 +238,40 @@ fn js(e: String) -> JsError {
 /// Shows `plan_json` (the page calls this after each render of a valid plan).
 #[wasm_bindgen]
 pub fn update(plan_json: &str) {
-    STATE.with(|s| {
+    show_plan(plan_json);
+    render();
+}
+
+/// Shows `plan_json` in the plan view at once (the page calls this in the render of an
+/// edit, once the module is loaded; the diagram and the rest follow with [`update`]).
+#[wasm_bindgen(js_name = showPlan)]
+pub fn show_plan(plan_json: &str) {
+    let changed = STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.plan != plan_json {
+        let changed = s.plan != plan_json;
+        if changed {
             s.plan = plan_json.to_string();
         }
+        changed
     });
-    render();
+    render_plan(changed);
+}
+
+/// Draws the plan into `#plan-view` when it changed or the page re-created the
+/// container (not on every redraw: that would close the rules a person opened).
+fn render_plan(changed: bool) {
+    let Some(doc) = document() else { return };
+    let Some(el) = doc.get_element_by_id("plan-view") else {
+        return;
+    };
+    if !changed && el.child_element_count() > 0 {
+        return;
+    }
+    let html = STATE.with(|s| match read_plan(&s.borrow().plan) {
+        Ok(p) => crate::plan_view::render(&p),
+        Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+    });
+    el.set_inner_html(&html);
 }
 
 /// The file `kind` of `plan_json`, as `portplan plan --format <kind> [--date DATE]
@@ -266,4 +293,26 @@ pub fn pack_link(scenario_json: &str) -> String {
 #[wasm_bindgen(js_name = unpackLink)]
 pub fn unpack_link(data: &str) -> Result<String, JsError> {
     portplan_core::share::unpack(data).map_err(|e| JsError::new(&e))
+}
+
+/// Reads a pasted (or imported CSV/TSV) workload list for the page's "Bring in many
+/// workloads": the preview's HTML first, then one [`crate::paste::Row::encode`] line
+/// per row; or the reason nothing can be read (`room`: how many more workloads fit).
+#[wasm_bindgen(js_name = readPaste)]
+pub fn read_paste(text: &str, room: usize) -> Result<Vec<String>, JsError> {
+    let pasted = crate::paste::parse(text, room).map_err(|e| JsError::new(&e))?;
+    let mut out = vec![crate::paste::preview_html(&pasted)];
+    out.extend(pasted.rows.iter().map(|r| r.workload.encode()));
+    Ok(out)
+}
+
+/// Which file a JSON text dropped on the scenario import is: `scenario` (it reads) or
+/// `report`; or, in words with its line and column, why it is not a scenario.
+#[wasm_bindgen(js_name = readImport)]
+pub fn read_import(text: &str) -> Result<String, JsError> {
+    match crate::import::read_import(text) {
+        Ok(crate::import::Kind::Report) => Ok("report".into()),
+        Ok(_) => Ok("scenario".into()),
+        Err(e) => Err(JsError::new(&e)),
+    }
 }

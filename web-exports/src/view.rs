@@ -185,6 +185,14 @@ fn flows(o: &mut String, plan: &Plan, reports: &[Report]) {
                 esc(&probe_text(p))
             );
         }
+        if es.is_empty() {
+            // The check that would cover it runs on the host that opens the flow.
+            let _ = write!(
+                o,
+                "<li class=\"not-checked\">No report covers this flow: run <code>portplan check --from {h}</code> on {h} and load its report.</li>",
+                h = esc(&f.from)
+            );
+        }
         o.push_str("</ul></td></tr>");
     }
     o.push_str("</tbody></table>");

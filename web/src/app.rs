@@ -6,7 +6,6 @@ use crate::components::field::field_id;
 use crate::components::hosts::Hosts;
 use crate::components::import::Import;
 use crate::components::labels;
-use crate::components::plan_view::PlanView;
 use crate::components::share_link::ShareLink;
 use crate::components::workloads::{focus_id, Workloads};
 use crate::exports;
@@ -101,6 +100,13 @@ fn open_link(
     }
 }
 
+/// Puts `url` (a fragment, or the page without one) in the address bar, in place.
+fn set_address(url: &str) {
+    let _ = gloo_utils::window()
+        .history()
+        .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url)));
+}
+
 fn page_base() -> String {
     let loc = gloo_utils::window().location();
     format!(
@@ -147,34 +153,47 @@ pub fn App() -> Html {
     // After each render of a new plan, the exports module (imported with the first
     // plan; the page never waits for it) redraws the diagram and the verification view.
     let plan_json = shown.as_ref().map(|s| s.json.clone());
-    use_effect_with(plan_json.clone(), |json| {
+    // Leaving the review re-creates the (empty) containers: they are drawn again.
+    use_effect_with((plan_json.clone(), *review), |(json, _)| {
         if let Some(json) = json.as_ref() {
             exports::show(json.clone());
         }
     });
-    let scenario_json: Rc<Option<Rc<str>>> = use_memo(plan_json.clone(), |_| {
-        shown.as_ref().map(|s| Rc::from(share::json(&s.scenario)))
-    });
+    // The share link is the scenario on screen: it follows the scenario itself (two
+    // scenarios can make the same plan: drives of a file-based workload), and there is
+    // none while the draft has problems (the plan shown is then an older scenario's).
+    let on_screen: Option<Rc<Scenario>> = current.as_ref().as_ref().map(|s| s.scenario.clone());
+    let scenario_json: Rc<Option<Rc<str>>> =
+        use_memo(on_screen, |s| s.as_ref().map(|s| Rc::from(share::json(s))));
     // The share link is packed by the exports module; the address bar follows it only
-    // after an edit here (a link being reviewed stays as it was opened).
+    // after an edit here (a link being reviewed stays as it was opened), an import or
+    // a paste included, so a reload gives what is on screen.
     {
         let share_url = share_url.clone();
         let waiting = *opening;
         use_effect_with(
             (scenario_json.clone(), *edited, waiting),
             move |(json, edited, waiting)| {
-                if let (Some(json), false) = (json.as_ref().clone(), *waiting) {
-                    let edited = *edited;
-                    exports::pack(json, move |r| {
+                let edited = *edited;
+                match (json.as_ref().clone(), *waiting) {
+                    (_, true) => {}
+                    (Some(json), false) => exports::pack(json, move |r| {
                         let Ok(packed) = r else { return };
                         let f = share::fragment(&packed);
                         share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
                         if edited && location_hash() != f {
-                            let _ = gloo_utils::window().history().and_then(|h| {
-                                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&f))
-                            });
+                            set_address(&f);
                         }
-                    });
+                    }),
+                    (None, false) => {
+                        // No link for a draft with problems; a pack still pending (of
+                        // the scenario before) must not bring the old link back.
+                        exports::cancel_pack();
+                        share_url.set(None);
+                        if edited && !location_hash().is_empty() {
+                            set_address(&page_base());
+                        }
+                    }
                 }
             },
         );
@@ -251,13 +270,19 @@ pub fn App() -> Html {
                     </p>
                 }
                 { warnings }
+                <p class="print-only" id="print-summary">
+                    { format!("Plan for {} {}: server {} ({}), {} workloads, {} flows.",
+                        labels::product(s.scenario.product), s.scenario.version, s.scenario.server.name,
+                        s.scenario.server.address, s.scenario.workloads.len(), s.plan.flows.len()) }
+                </p>
                 // What a firewall team asks for first, then the files, the picture
                 // and the verification.
                 { firewall }
                 <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
                 { diagram }
                 { verification }
-                <PlanView plan={s.plan.clone()} />
+                // The plan itself, drawn by the exports module (web-exports/src/plan_view.rs).
+                <div id="plan-view"></div>
             </>
             }
         }
@@ -266,8 +291,15 @@ pub fn App() -> Html {
     html! {
         <>
             <header>
+                <nav class="skip-links no-print" aria-label="Skip links">
+                    <button type="button" id="skip-results" onclick={Callback::from(|_| focus_id("results"))}>{ "Skip to results" }</button>
+                    <button type="button" id="skip-downloads" onclick={Callback::from(|_| focus_id("downloads"))}>{ "Skip to downloads" }</button>
+                </nav>
                 <h1>{ "portplan" }<span>{ " — PlateSpin network port planner" }</span></h1>
                 <ShareLink url={(*share_url).clone()} />
+                <p class="print-only" id="print-link">
+                    { "Share link: " }{ (*share_url).clone().unwrap_or_else(|| AttrValue::from("none (the scenario has problems to fix)")) }
+                </p>
                 if let Some(e) = &*link_error {
                     <p class="field-error" role="alert" id="link-error">{ e }</p>
                 }
@@ -281,16 +313,16 @@ pub fn App() -> Html {
                         <p>{ "Read-only: nothing here changes the link. Edit opens the wizard; the link then follows your changes." }</p>
                         <button type="button" id="edit-plan" onclick={let r = review.clone(); Callback::from(move |_| r.set(false))}>{ "Edit" }</button>
                     </section>
-                    <div class="result">{ result }</div>
+                    <div class="result" id="results" tabindex="-1">{ result }</div>
                 } else {
                     { problem_list }
                     <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                         <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Workloads workloads={d.workloads.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Import workloads={d.workloads.len()} ondispatch={ondispatch} />
+                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} />
                     </form>
-                    <div class={classes!("result", stale.then_some("stale"))}>{ result }</div>
+                    <div class={classes!("result", stale.then_some("stale"))} id="results" tabindex="-1">{ result }</div>
                 }
             </main>
         </>

@@ -14,6 +14,7 @@ use yew::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     /// The module's namespace object once initialised (see `web/static/main.js`).
+    #[derive(Clone)]
     type ExportsModule;
 
     /// `main.js`: imports and initialises the module once; later calls reuse it.
@@ -23,11 +24,20 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn update(this: &ExportsModule, plan: &str);
 
+    #[wasm_bindgen(method, js_name = showPlan)]
+    fn show_plan(this: &ExportsModule, plan: &str);
+
     #[wasm_bindgen(method, js_name = packLink)]
     fn pack_link(this: &ExportsModule, scenario_json: &str) -> String;
 
     #[wasm_bindgen(method, catch, js_name = unpackLink)]
     fn unpack_link(this: &ExportsModule, data: &str) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = readPaste)]
+    fn read_paste(this: &ExportsModule, text: &str, room: usize) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = readImport)]
+    fn read_import(this: &ExportsModule, text: &str) -> Result<String, JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = exportFile)]
     fn export_file(
@@ -45,12 +55,19 @@ fn message(e: JsValue) -> String {
         .unwrap_or_else(|| "the exports module failed".into())
 }
 
+thread_local! {
+    /// The module once loaded, for what must follow an edit in the same frame.
+    static LOADED: std::cell::RefCell<Option<ExportsModule>> = const { std::cell::RefCell::new(None) };
+}
+
 async fn module() -> Result<ExportsModule, String> {
     let promise = load_module().map_err(message)?;
-    let m = wasm_bindgen_futures::JsFuture::from(promise)
+    let m: ExportsModule = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(message)?;
-    Ok(m.unchecked_into())
+        .map_err(message)?
+        .unchecked_into();
+    LOADED.with(|l| *l.borrow_mut() = Some(m.clone()));
+    Ok(m)
 }
 
 /// Shows an error where the diagram goes (the module could not be loaded).
@@ -60,17 +77,23 @@ fn failed(e: &str) {
     }
 }
 
-/// Work that follows an edit but must not hold up its frame (the diagram, the share
-/// link): run `f` after `ms`, unless another call with the same `slot` came since.
-fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
-    thread_local! {
-        static GENERATION: std::cell::RefCell<[u32; 2]> = const { std::cell::RefCell::new([0; 2]) };
-    }
-    let generation = GENERATION.with(|g| {
+thread_local! {
+    static GENERATION: std::cell::RefCell<[u32; 2]> = const { std::cell::RefCell::new([0; 2]) };
+}
+
+/// A new generation of `slot`: what was scheduled in it before will not run.
+fn bump(slot: usize) -> u32 {
+    GENERATION.with(|g| {
         let mut g = g.borrow_mut();
         g[slot] = g[slot].wrapping_add(1);
         g[slot]
-    });
+    })
+}
+
+/// Work that follows an edit but must not hold up its frame (the diagram, the share
+/// link): run `f` after `ms`, unless another call with the same `slot` came since.
+fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
+    let generation = bump(slot);
     let run = Closure::once_into_js(move || {
         if GENERATION.with(|g| g.borrow()[slot]) == generation {
             f();
@@ -84,9 +107,14 @@ fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
 const SETTLE_MS: i32 = 120;
 
 /// Hands the plan on screen to the exports module (loading it the first time), which
-/// redraws the diagram and the verification view, once edits have settled; the last
-/// plan wins even while the module is still loading.
+/// redraws the plan view at once and the diagram and the verification view once edits
+/// have settled; the last plan wins even while the module is still loading.
 pub fn show(plan: Rc<str>) {
+    // The plan view is the edit's own result: it follows at once once the module is
+    // loaded (the first plan waits for the module's import).
+    if let Some(m) = LOADED.with(|l| l.borrow().clone()) {
+        m.show_plan(&plan);
+    }
     later(
         0,
         SETTLE_MS,
@@ -131,6 +159,11 @@ pub fn pack(scenario_json: Rc<str>, done: impl FnOnce(Result<String, String>) + 
     );
 }
 
+/// Drops a [`pack`] still waiting for edits to settle (the draft has problems now).
+pub fn cancel_pack() {
+    bump(1);
+}
+
 /// Unpacks a `#s=` payload into the scenario JSON and passes it to `done`.
 pub fn unpack(data: String, done: impl FnOnce(Result<String, String>) + 'static) {
     wasm_bindgen_futures::spawn_local(async move {
@@ -140,6 +173,38 @@ pub fn unpack(data: String, done: impl FnOnce(Result<String, String>) + 'static)
                 .and_then(|m| m.unpack_link(&data).map_err(message)),
         )
     });
+}
+
+/// Reads a pasted workload list (`room`: how many more workloads fit) and passes the
+/// preview's HTML and one line of fields per row (`web-exports/src/paste.rs`), or why
+/// nothing can be read, to `done`.
+pub fn paste(text: String, room: usize, done: impl FnOnce(Result<Vec<String>, String>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(module().await.and_then(|m| {
+            m.read_paste(&text, room)
+                .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+                .map_err(message)
+        }))
+    });
+}
+
+/// What a JSON file dropped on the scenario import is, as the exports module reads it
+/// (`web-exports/src/import.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Scenario,
+    /// A verification report: it goes to the Verification input.
+    Report,
+}
+
+/// Reads an imported JSON file: a scenario that reads, a report, or why it is neither
+/// (a plan, broken JSON, a field of the wrong shape, with its line and column).
+pub async fn read_import(text: &str) -> Result<ImportKind, String> {
+    let m = module().await?;
+    match m.read_import(text).map_err(message)?.as_str() {
+        "report" => Ok(ImportKind::Report),
+        _ => Ok(ImportKind::Scenario),
+    }
 }
 
 /// Today in the browser's time zone as `YYYY-MM-DD` (the PDF's date).
@@ -187,8 +252,10 @@ pub fn containers() -> (Html, Html, Html, Html) {
                 </div>
                 <div class="field">
                     <label for="firewall-sort">{ "Sort the firewall view by" }</label>
+                    // `selected`: Yew inserts the options last first, and the first
+                    // one inserted (the last) would stay selected otherwise.
                     <select id="firewall-sort">
-                        <option value="plan">{ "plan order (phase by phase)" }</option>
+                        <option value="plan" selected=true>{ "plan order (phase by phase)" }</option>
                         <option value="from">{ "source" }</option>
                         <option value="to">{ "destination" }</option>
                         <option value="ports">{ "ports" }</option>

@@ -6,7 +6,6 @@
 //!
 //! - [`state`]: the wizard state as a reducer (native tests),
 //! - [`share`]: the `#scenario=` link,
-//! - [`paste`]: pasted workload lists,
 //! - [`exports`]: the lazily imported second module (diagram, PDF, reports),
 //! - `components/`: one component per file.
 //!
@@ -16,7 +15,6 @@
 pub mod app;
 pub mod components;
 pub mod exports;
-pub mod paste;
 pub mod problems;
 pub mod share;
 pub mod state;

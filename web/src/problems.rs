@@ -6,10 +6,8 @@
 //! labels the page shows, so a person reads the same words in the list of problems
 //! as on the controls.
 
-use crate::components::labels;
 use crate::state::{Draft, FieldError};
-use portplan_core::types::Replication;
-use portplan_core::{Product, Transfer};
+pub use portplan_core::words::words;
 use yew::AttrValue;
 
 /// One problem, ready to show.
@@ -142,88 +140,11 @@ pub fn describe(draft: &Draft, e: &FieldError) -> Described {
     }
 }
 
-/// The core's message in the page's words.
-pub fn words(message: &str) -> String {
-    let mut m = message.to_string();
-    // Enum names as Rust prints them (`TargetListens`) and as files spell them.
-    for r in Replication::ALL {
-        let label = format!("“{}”", labels::replication(*r));
-        m = m.replace(&format!("\"{}\"", r.as_str()), &label);
-        m = replace_word(&m, &format!("{r:?}"), &label);
-    }
-    for t in Transfer::ALL {
-        m = m.replace(
-            &format!("\"{}\"", t.as_str()),
-            &format!("{} transfer", labels::transfer(*t)),
-        );
-    }
-    m = m.replace("block-legacy transfer", "legacy block-based transfer");
-    for p in Product::ALL {
-        m = m.replace(
-            &format!("{} ", p.as_str()),
-            &format!("{} ", labels::product(*p)),
-        );
-    }
-    m = m
-        .replace("a windows workload", "a Windows workload")
-        .replace("a linux workload", "a Linux workload")
-        .replace("(A-Z)", "(A–Z)")
-        .replace("empty name", "the name is empty")
-        .replace(
-            "is not a valid IPv6 address",
-            "is not an IP address or DNS name (a port or a ':' does not belong here)",
-        );
-    let mut out = curly(&m);
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    let mut chars = out.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_lowercase() => std::iter::once(c.to_ascii_uppercase())
-            .chain(chars)
-            .collect(),
-        _ => out,
-    }
-}
-
-/// Replaces `from` where it is a whole word (`SourceListens`, not the start of
-/// `SourceListensForConnection`, the vendor's setting named in a message).
-fn replace_word(text: &str, from: &str, to: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(from) {
-        let after = &rest[i + from.len()..];
-        out.push_str(&rest[..i]);
-        if after.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            out.push_str(from);
-        } else {
-            out.push_str(to);
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `"x"` → `“x”`.
-fn curly(text: &str) -> String {
-    let mut open = true;
-    text.chars()
-        .map(|c| match c {
-            '"' => {
-                let q = if open { '“' } else { '”' };
-                open = !open;
-                q
-            }
-            c => c,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::state::{Action, HostField, WorkloadEdit};
+    use portplan_core::types::Replication;
     use portplan_core::Transfer;
 
     fn sentences(d: &Draft) -> Vec<String> {

@@ -132,12 +132,7 @@ impl Default for Draft {
     }
 }
 
-/// Splits typed drive letters (`C, E`, `C E`, `C;E`) into the strings the core reads.
-pub fn split_drives(text: &str) -> Vec<&str> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
+pub use portplan_core::words::split_drives;
 
 /// At most this many problems are listed; fixing them shows the next ones.
 pub const MAX_ERRORS: usize = 100;

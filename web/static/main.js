@@ -17,3 +17,18 @@ init().catch((e) => {
   const app = document.getElementById('app');
   app.textContent = 'The planner could not start: ' + e;
 });
+
+// Print gives the results with every source and note expanded: details that are
+// closed open for the printout and close again afterwards.
+addEventListener('beforeprint', () => {
+  for (const d of document.querySelectorAll('details:not([open])')) {
+    d.open = true;
+    d.dataset.printOpened = '1';
+  }
+});
+addEventListener('afterprint', () => {
+  for (const d of document.querySelectorAll('details[data-print-opened]')) {
+    d.open = false;
+    delete d.dataset.printOpened;
+  }
+});

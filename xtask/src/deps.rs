@@ -164,7 +164,12 @@ pub fn apt(packages: &[&str]) -> Result<()> {
 const WASM_PACK_VERSION: &str = "0.15.1";
 /// npm packages under `target/tools/`: binaryen for wasm-opt, playwright-core for the
 /// browser tests (it drives Debian's chromium; it never downloads a browser).
-pub const NPM_TOOLS: &[(&str, &str)] = &[("binaryen", "132.0.0"), ("playwright-core", "1.65.1")];
+/// axe-core is injected into the page by the browser tests (the accessibility check).
+pub const NPM_TOOLS: &[(&str, &str)] = &[
+    ("binaryen", "132.0.0"),
+    ("playwright-core", "1.65.1"),
+    ("axe-core", "4.14.1"),
+];
 
 /// Where the npm tools are installed (`target/tools/node_modules`).
 pub fn tools_dir() -> PathBuf {

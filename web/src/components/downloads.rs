@@ -97,7 +97,7 @@ pub fn Downloads(p: &DownloadsProps) -> Html {
             .collect::<Html>()
     };
     html! {
-        <section id="downloads" class="no-print" aria-labelledby="downloads-title">
+        <section id="downloads" class="no-print" tabindex="-1" aria-labelledby="downloads-title">
             <h2 id="downloads-title">{ "Downloads" }</h2>
             <h3 class="downloads-group">{ "Plan documents" }</h3>
             <ul class="downloads">

@@ -98,6 +98,13 @@ pub struct SelectFieldProps {
     pub error: Option<AttrValue>,
     #[prop_or_default]
     pub hide_label: bool,
+    /// `(value, reason)` of options that do not apply: disabled, with the reason shown
+    /// under the control (once per reason).
+    #[prop_or_default]
+    pub unavailable: Vec<(AttrValue, AttrValue)>,
+    /// Show the reasons under the control (rows show them once for the table instead).
+    #[prop_or(true)]
+    pub show_reasons: bool,
 }
 
 #[function_component]
@@ -107,16 +114,37 @@ pub fn SelectField(p: &SelectFieldProps) -> Html {
     let onchange = p
         .onchange
         .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
+    // Once a person has picked an option, the `selected` attribute no longer moves the
+    // selection: a value changed by the page (an import, undo) is set on the element.
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(p.value.clone(), move |v| {
+            if let Some(select) = node.cast::<HtmlSelectElement>() {
+                if select.value() != v.as_str() {
+                    select.set_value(v);
+                }
+            }
+        });
+    }
     html! {
         <div class={classes!("field", error.is_some().then_some("invalid"))}>
             <label for={id.clone()} class={classes!(p.hide_label.then_some("sr-only"))}>{ &p.label }</label>
-            <select id={id.clone()} {onchange}
+            <select id={id.clone()} ref={node} {onchange}
                 aria-invalid={error.is_some().then_some("true")}
                 aria-describedby={error.is_some().then(|| format!("{id}-err"))}>
-                { for p.options.iter().map(|(v, t)| html! {
-                    <option value={v.clone()} selected={*v == p.value}>{ t }</option>
+                { for p.options.iter().map(|(v, t)| {
+                    let reason = p.unavailable.iter().find(|(u, _)| u == v).map(|(_, r)| r.clone());
+                    let off = reason.is_some();
+                    let text = if off { format!("{t} (not available)") } else { t.to_string() };
+                    html! {
+                        <option value={v.clone()} selected={*v == p.value} disabled={off} title={reason}>{ text }</option>
+                    }
                 }) }
             </select>
+            if p.show_reasons {
+                { for p.unavailable.iter().map(|(_, r)| html! { <span class="field-note">{ r }</span> }) }
+            }
             { error_html(&id, &error) }
         </div>
     }

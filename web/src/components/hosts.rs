@@ -3,7 +3,9 @@
 use super::field::{enum_options, SelectField, TextField};
 use crate::problems::Problems;
 use crate::state::{Action, HostDraft, HostField, VhostDraft};
-use portplan_core::Platform;
+use portplan_core::support::Feature;
+use portplan_core::types::Version;
+use portplan_core::{Platform, Product};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -11,6 +13,8 @@ use yew::prelude::*;
 pub struct HostsProps {
     pub hosts: Vec<VhostDraft>,
     pub connectors: Vec<HostDraft>,
+    pub product: Product,
+    pub version: AttrValue,
     pub problems: Rc<Problems>,
     pub ondispatch: Callback<Action>,
 }
@@ -56,6 +60,8 @@ pub fn Hosts(p: &HostsProps) -> Html {
     };
     let add_host = d.reform(|_| Action::AddHost);
     let add_connector = d.reform(|_| Action::AddConnector);
+    let connector_reason =
+        Version::parse(p.version.trim()).and_then(|v| Feature::Messaging.reason(p.product, &v));
     html! {
         <fieldset class="step" id="f-hosts">
             <legend>{ "2. Virtualization hosts to discover" }</legend>
@@ -67,14 +73,18 @@ pub fn Hosts(p: &HostsProps) -> Html {
             }
             <button type="button" onclick={add_host}>{ "Add host" }</button>
             <details open={!p.connectors.is_empty()} id="f-connectors">
-                <summary>{ format!("Migrate Connectors (2019.5+): {}", p.connectors.len()) }</summary>
+                <summary>{ format!("Migrate Connectors: {}", p.connectors.len()) }</summary>
                 if !p.connectors.is_empty() {
                     <table class="rows">
                         <thead><tr><th>{ "Name" }</th><th>{ "Address" }</th><th><span class="sr-only">{ "Remove" }</span></th></tr></thead>
                         <tbody>{ for p.connectors.iter().enumerate().map(|(i, h)| connector_row(i, h)) }</tbody>
                     </table>
                 }
-                <button type="button" onclick={add_connector}>{ "Add connector" }</button>
+                <button type="button" id="add-connector" onclick={add_connector} disabled={connector_reason.is_some() && p.connectors.is_empty()}
+                    aria-describedby={connector_reason.is_some().then_some("connector-note")}>{ "Add connector" }</button>
+                if let Some(r) = connector_reason {
+                    <p class="field-note" id="connector-note">{ r }</p>
+                }
             </details>
         </fieldset>
     }

@@ -2,12 +2,13 @@
 //! CSV/TSV file), preview it with each row's problems, then append or replace; or
 //! import a whole scenario file. Files are read in the browser; nothing is uploaded.
 
-use super::paste_preview::PastePreview;
-use crate::paste::Pasted;
+use super::paste_preview::{PastePreview, Pasted};
+use crate::exports::ImportKind;
 use crate::state::{Action, Draft};
 use portplan_core::scenario::MAX_WORKLOADS;
 use portplan_core::InputError;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -15,7 +16,31 @@ use yew::prelude::*;
 pub struct ImportProps {
     /// How many workloads the draft has (the cap is checked against it).
     pub workloads: usize,
+    /// The wizard as it is, kept before an import so the import can be undone.
+    pub draft: Draft,
     pub ondispatch: Callback<Action>,
+}
+
+/// Hands a report dropped on the scenario import to the Verification input, when the
+/// results (and their exports module) are on the page. Returns whether it could.
+fn route_report(file: &web_sys::File) -> bool {
+    let Some(input) = gloo_utils::document()
+        .get_element_by_id("report-file")
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return false;
+    };
+    let Ok(dt) = web_sys::DataTransfer::new() else {
+        return false;
+    };
+    if dt.items().add_with_file(file).is_err() {
+        return false;
+    }
+    input.set_files(dt.files().as_ref());
+    match web_sys::Event::new("change") {
+        Ok(ev) => input.dispatch_event(&ev).is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// Reads an imported scenario. A file that parses but breaks a rule is still loaded:
@@ -29,6 +54,8 @@ pub fn Import(p: &ImportProps) -> Html {
     let paste = use_state(String::new);
     let message = use_state(|| None::<Result<String, String>>);
     let preview = use_state(|| None::<Rc<Pasted>>);
+    // The wizard before the last import or paste, and what that import was.
+    let undo = use_state(|| None::<(Rc<Draft>, String)>);
     let room = MAX_WORKLOADS.saturating_sub(p.workloads);
 
     let on_paste_input = {
@@ -39,15 +66,19 @@ pub fn Import(p: &ImportProps) -> Html {
     };
     let read = {
         let (message, preview) = (message.clone(), preview.clone());
-        Callback::from(move |text: String| match crate::paste::parse(&text, room) {
-            Ok(rows) => {
-                message.set(None);
-                preview.set(Some(Rc::new(rows)));
-            }
-            Err(e) => {
-                preview.set(None);
-                message.set(Some(Err(e)));
-            }
+        // The exports module reads the paste (it is not needed for the first plan).
+        Callback::from(move |text: String| {
+            let (message, preview) = (message.clone(), preview.clone());
+            crate::exports::paste(text, room, move |r| match r {
+                Ok(lines) => {
+                    message.set(None);
+                    preview.set(Some(Rc::new(Pasted::read(lines))));
+                }
+                Err(e) => {
+                    preview.set(None);
+                    message.set(Some(Err(e)));
+                }
+            })
         })
     };
     let on_preview = {
@@ -55,16 +86,19 @@ pub fn Import(p: &ImportProps) -> Html {
         Callback::from(move |_| read.emit((*paste).clone()))
     };
     let on_decide = {
-        let (paste, message, preview, d) = (
+        let (paste, message, preview, d, undo, before) = (
             paste.clone(),
             message.clone(),
             preview.clone(),
             p.ondispatch.clone(),
+            undo.clone(),
+            p.draft.clone(),
         );
         Callback::from(move |replace: Option<bool>| {
             if let (Some(replace), Some(rows)) = (replace, preview.as_ref()) {
+                undo.set(Some((Rc::new(before.clone()), "paste".into())));
                 let n = rows.rows.len();
-                let drafts = rows.rows.iter().map(|r| r.workload.clone()).collect();
+                let drafts = rows.rows.clone();
                 d.emit(if replace {
                     Action::ReplaceWorkloads(drafts)
                 } else {
@@ -81,25 +115,52 @@ pub fn Import(p: &ImportProps) -> Html {
         })
     };
     let on_file = {
-        let (message, d, read) = (message.clone(), p.ondispatch.clone(), read.clone());
+        let (message, d, read, undo, before) = (
+            message.clone(),
+            p.ondispatch.clone(),
+            read.clone(),
+            undo.clone(),
+            p.draft.clone(),
+        );
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
             let Some(file) = input.files().and_then(|l| l.get(0)) else {
                 return;
             };
             input.set_value("");
+            let raw = file.clone();
             let file = gloo_file::File::from(file);
-            let (message, d, read) = (message.clone(), d.clone(), read.clone());
+            let (message, d, read, undo, before) = (
+                message.clone(),
+                d.clone(),
+                read.clone(),
+                undo.clone(),
+                Rc::new(before.clone()),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match gloo_file::futures::read_as_text(&file).await {
                     // A spreadsheet export goes to the preview, like a paste.
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
-                    Ok(text) => match read_scenario(&text) {
-                        Ok(draft) => {
-                            d.emit(Action::Load(Box::new(draft)));
-                            message.set(Some(Ok(format!("imported {name}"))));
+                    // The exports module tells a scenario from a plan or a report, and
+                    // words what does not read.
+                    Ok(text) => match crate::exports::read_import(&text).await {
+                        Ok(ImportKind::Report) if route_report(&raw) => {
+                            message.set(Some(Ok(format!(
+                                "{name} is a verification report, not a scenario: it was loaded under Verification, with the results"
+                            ))));
                         }
+                        Ok(ImportKind::Report) => message.set(Some(Err(format!(
+                            "{name}: this is a verification report (from portplan check), not a scenario: load it under Verification, with the plan's results"
+                        )))),
+                        Ok(ImportKind::Scenario) => match read_scenario(&text) {
+                            Ok(draft) => {
+                                d.emit(Action::Load(Box::new(draft)));
+                                undo.set(Some((before, name.clone())));
+                                message.set(Some(Ok(format!("imported {name}"))));
+                            }
+                            Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
+                        },
                         Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
                     },
                     Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
@@ -128,6 +189,16 @@ pub fn Import(p: &ImportProps) -> Html {
             <p id="import-message" role="status" class={classes!(matches!(*message, Some(Err(_))).then_some("field-error"))}>
                 { match &*message { Some(Ok(m)) | Some(Err(m)) => m.clone(), None => String::new() } }
             </p>
+            if let Some((before, what)) = (*undo).clone() {
+                <button type="button" id="import-undo" onclick={
+                    let (d, undo, message) = (p.ondispatch.clone(), undo.clone(), message.clone());
+                    Callback::from(move |_| {
+                        d.emit(Action::Load(Box::new((*before).clone())));
+                        undo.set(None);
+                        message.set(Some(Ok("undone: the wizard is back as it was before".into())));
+                    })
+                }>{ format!("Undo the {what} import") }</button>
+            }
         </fieldset>
     }
 }

@@ -8,6 +8,5 @@ pub mod hosts;
 pub mod import;
 pub mod labels;
 pub mod paste_preview;
-pub mod plan_view;
 pub mod share_link;
 pub mod workloads;

@@ -1,17 +1,63 @@
-//! The preview of a paste: how it was read, each row with its problems, and the choice
+//! The preview of a paste: how it was read, each row with its problems (drawn by the
+//! exports module, which reads the paste: `web-exports/src/paste.rs`), and the choice
 //! to append, replace or cancel. Nothing is added before that choice.
 
-use super::labels;
-use crate::paste::Pasted;
-use std::rc::Rc;
+use crate::state::{HostDraft, WorkloadDraft};
+use portplan_core::{Os, Transfer};
 use yew::prelude::*;
 
-/// Rows listed (those with problems first, then a few ready ones); the counts cover all.
-const SHOWN: usize = 50;
+/// A paste as the exports module read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pasted {
+    /// The preview (summary and rows), escaped by the exports module.
+    pub html: AttrValue,
+    pub rows: Vec<WorkloadDraft>,
+}
+
+/// Between the fields of a row (`web-exports/src/paste.rs`, `FIELD_SEPARATOR`).
+const FIELD_SEPARATOR: char = '\u{1f}';
+
+fn one_of<T: Copy>(all: &[T], name: &str, as_str: fn(T) -> &'static str, default: T) -> T {
+    all.iter()
+        .copied()
+        .find(|v| as_str(*v) == name)
+        .unwrap_or(default)
+}
+
+/// One row's fields as the exports module encodes them: name, address, os, windows,
+/// drives, transfer, agent, target name, target address.
+pub fn row(line: &str) -> WorkloadDraft {
+    let f: Vec<&str> = line.split(FIELD_SEPARATOR).collect();
+    let at = |i: usize| f.get(i).copied().unwrap_or("").to_string();
+    let mut w = WorkloadDraft::new(at(0));
+    w.address = at(1);
+    w.os = one_of(Os::ALL, &at(2), Os::as_str, Os::Windows);
+    w.windows = at(3);
+    w.drives = at(4);
+    w.transfer = one_of(Transfer::ALL, &at(5), Transfer::as_str, Transfer::File);
+    w.agent = at(6) == "1";
+    w.target = HostDraft {
+        name: at(7),
+        address: at(8),
+    };
+    w
+}
+
+impl Pasted {
+    /// What `readPaste` returns: the preview's HTML, then one line per row.
+    pub fn read(lines: Vec<String>) -> Pasted {
+        let mut it = lines.into_iter();
+        let html = AttrValue::from(it.next().unwrap_or_default());
+        Pasted {
+            html,
+            rows: it.map(|l| row(&l)).collect(),
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct PastePreviewProps {
-    pub pasted: Rc<Pasted>,
+    pub pasted: std::rc::Rc<Pasted>,
     /// Workloads already in the scenario.
     pub existing: usize,
     /// `Some(false)` append, `Some(true)` replace, `None` cancel.
@@ -20,48 +66,40 @@ pub struct PastePreviewProps {
 
 #[function_component]
 pub fn PastePreview(p: &PastePreviewProps) -> Html {
-    let rows = &p.pasted.rows;
-    let bad = p.pasted.problem_rows();
-    let columns: Vec<&str> = p.pasted.columns.iter().map(|c| c.title()).collect();
-    let how = format!(
-        "Read {} rows ({}-separated, {}: {}).",
-        rows.len(),
-        p.pasted.separator,
-        if p.pasted.header {
-            "columns from the header"
-        } else {
-            "no header, short form"
-        },
-        columns.join(", ")
-    );
-    let status = if bad == 0 {
-        "Every row is ready.".to_string()
-    } else {
-        format!("{bad} of {} rows have problems (listed below); they are added as typed so you can fix them in the table.", rows.len())
-    };
+    let n = p.pasted.rows.len();
     html! {
         <section id="paste-preview" aria-labelledby="paste-preview-title" class="preview">
             <h3 id="paste-preview-title">{ "Preview" }</h3>
-            <p id="paste-summary">{ how }{ " " }{ status }</p>
-            <ul class="pasted">
-                { for rows.iter().filter(|r| !r.errors.is_empty()).chain(rows.iter().filter(|r| r.errors.is_empty()).take(3)).take(SHOWN).map(|r| {
-                    let w = &r.workload;
-                    let text = format!("line {}: {} {} {} {} {} {} → {} {}", r.line, w.name, w.address,
-                        labels::os(w.os), w.windows, w.drives, labels::transfer(w.transfer), w.target.name, w.target.address);
-                    html! {
-                        <li class={classes!("pasted", (!r.errors.is_empty()).then_some("invalid"))} data-line={r.line.to_string()}>
-                            { text }{ " — " }<span class="row-errors">{ if r.errors.is_empty() { "ready".to_string() } else { r.errors.join(" ") } }</span>
-                        </li>
-                    }
-                }) }
-            </ul>
+            { Html::from_html_unchecked(p.pasted.html.clone()) }
             <button type="button" id="paste-append" onclick={p.ondecide.reform(|_| Some(false))}>
-                { format!("Add {} rows to the {} workloads", rows.len(), p.existing) }</button>
+                { format!("Add {n} rows to the {} workloads", p.existing) }</button>
             { " " }
             <button type="button" id="paste-replace" onclick={p.ondecide.reform(|_| Some(true))}>
-                { format!("Replace the workloads with these {} rows", rows.len()) }</button>
+                { format!("Replace the workloads with these {n} rows") }</button>
             { " " }
             <button type="button" id="paste-cancel" onclick={p.ondecide.reform(|_| None)}>{ "Cancel" }</button>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_come_back_as_wizard_rows() {
+        let w = row("db01\u{1f}10.0.1.11\u{1f}linux\u{1f}\u{1f}\u{1f}vss-bbt\u{1f}1\u{1f}db01-t\u{1f}10.0.2.11");
+        assert_eq!(w.name, "db01");
+        assert_eq!(w.os, Os::Linux);
+        assert_eq!(w.transfer, Transfer::VssBbt);
+        assert!(w.agent);
+        assert_eq!(w.target.address, "10.0.2.11");
+        assert!(!w.draft);
+        // A short line is a row with the defaults.
+        let w = row("x");
+        assert_eq!(
+            (w.os, w.transfer, w.agent),
+            (Os::Windows, Transfer::File, false)
+        );
     }
 }

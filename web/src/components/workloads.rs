@@ -8,7 +8,9 @@ use super::field::{field_id, CheckField, SelectField, TextField};
 use super::labels;
 use crate::problems::Problems;
 use crate::state::{Action, HostField, WorkloadDraft, WorkloadEdit};
-use portplan_core::{Os, Transfer};
+use portplan_core::support::{transfer_reason, Feature};
+use portplan_core::types::Version;
+use portplan_core::{Os, Product, Transfer};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -22,6 +24,8 @@ const WINDOWS_VERSIONS: &[&str] = &[
 #[derive(Properties, PartialEq)]
 pub struct WorkloadsProps {
     pub workloads: Vec<WorkloadDraft>,
+    pub product: Product,
+    pub version: AttrValue,
     pub problems: Rc<Problems>,
     pub ondispatch: Callback<Action>,
 }
@@ -34,6 +38,8 @@ struct RowProps {
     index: usize,
     workload: WorkloadDraft,
     errors: RowErrors,
+    /// The scenario's product and version, when the version reads.
+    release: Option<(Product, Version)>,
     ondispatch: Callback<Action>,
     /// Asks the list to move the focus after a removal.
     onremove: Callback<usize>,
@@ -81,6 +87,21 @@ fn WorkloadRow(p: &RowProps) -> Html {
             .map(|(_, m)| m.clone())
     };
     let linux = w.os != Os::Windows;
+    let unavailable: Vec<(AttrValue, AttrValue)> = match &p.release {
+        Some((product, v)) => Transfer::ALL
+            .iter()
+            .filter(|t| **t != w.transfer)
+            .filter_map(|t| {
+                transfer_reason(*t, w.os, *product, v)
+                    .map(|r| (AttrValue::from(t.as_str()), AttrValue::from(r)))
+            })
+            .collect(),
+        None => vec![],
+    };
+    let agent_reason = match &p.release {
+        Some((product, v)) if !w.agent => Feature::Agent.reason(*product, v).map(AttrValue::from),
+        _ => None,
+    };
     html! {
         <tr class={classes!("workload", w.draft.then_some("draft"))}>
             <td><TextField label={format!("Name of workload {n}")} hide_label=true path={format!("{at}.name")} error={err("name")}
@@ -100,15 +121,15 @@ fn WorkloadRow(p: &RowProps) -> Html {
                 oninput={edit(WorkloadEdit::Drives)} /></td>
             <td><SelectField label={format!("Transfer method of workload {n}")} hide_label=true
                 path={format!("{at}.transfer")} error={err("transfer")} value={w.transfer.as_str()}
-                options={labels::options(Transfer::ALL, labels::transfer)} onchange={on_transfer} /></td>
-            <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} error={err("agent")} checked={w.agent} onchange={on_agent} /></td>
+                options={labels::options(Transfer::ALL, labels::transfer)} {unavailable} show_reasons=false onchange={on_transfer} /></td>
+            <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} error={err("agent")} checked={w.agent} disabled={agent_reason} onchange={on_agent} /></td>
             <td><TextField label={format!("Target name of workload {n}")} hide_label=true path={format!("{at}.target.name")} error={err("target.name")}
                 value={w.target.name.clone()} oninput={edit(|v| WorkloadEdit::Target(HostField::Name, v))} /></td>
             <td><TextField label={format!("Target address of workload {n}")} hide_label=true path={format!("{at}.target.address")} error={err("target.address")}
                 value={w.target.address.clone()} placeholder="IP or DNS"
                 oninput={edit(|v| WorkloadEdit::Target(HostField::Address, v))} /></td>
             <td class="actions">
-                <button type="button" class="icon" aria-label={format!("Duplicate workload {n}")} title="Duplicate" onclick={duplicate}>{ "Copy" }</button>
+                <button type="button" class="icon" aria-label={format!("Copy workload {n}")} title="Copy this row with fresh names" onclick={duplicate}>{ "Copy" }</button>
                 <button type="button" class="icon" aria-label={format!("Remove workload {n}")} title="Remove" onclick={remove}>{ "✕" }</button>
             </td>
         </tr>
@@ -163,12 +184,32 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
             row.push((field.to_string(), AttrValue::from(d.message.clone())));
         }
     }
+    let release = Version::parse(p.version.trim()).map(|v| (p.product, v));
+    // What this release does not offer, said once for the table.
+    let mut not_offered: Vec<String> = match &release {
+        Some((product, v)) => [Feature::Agent, Feature::Block, Feature::BlockLegacy]
+            .iter()
+            .filter_map(|f| f.reason(*product, v))
+            .collect(),
+        None => vec![],
+    };
+    if p.workloads.iter().any(|w| w.os == Os::Linux) {
+        not_offered.push(
+            "Linux workloads: VSS and legacy block-based transfer are for Windows only, and the Windows version does not apply.".into(),
+        );
+    }
     html! {
         <fieldset class="step" id="f-workloads">
             <legend>{ format!("3. Source workloads and targets ({})", p.workloads.len()) }</legend>
             <datalist id="windows-versions">
                 { for WINDOWS_VERSIONS.iter().map(|v| html! { <option value={*v} /> }) }
             </datalist>
+            if !not_offered.is_empty() {
+                <div class="not-offered" id="not-offered">
+                    <p>{ "Not offered for this release (disabled in the rows):" }</p>
+                    <ul>{ for not_offered.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
+                </div>
+            }
             <div class="scroll">
                 <table class="rows workloads">
                     <thead><tr>
@@ -178,7 +219,7 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { for p.workloads.iter().zip(errors).enumerate().map(|(i, (w, errors))| html! {
-                            <WorkloadRow key={i} index={i} workload={w.clone()} {errors}
+                            <WorkloadRow key={i} index={i} workload={w.clone()} {errors} release={release.clone()}
                                 ondispatch={p.ondispatch.clone()} onremove={onremove.clone()} />
                         }) }
                     </tbody>

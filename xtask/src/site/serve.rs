@@ -49,6 +49,8 @@ pub fn browser_tests() -> Result<()> {
             "browser_planner",
             "--test",
             "browser_waves",
+            "--test",
+            "browser_support",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))

@@ -10,10 +10,70 @@
 //! Each row is judged at once with the core's own checks of names, addresses and drive
 //! letters, so the preview shows its problems before anything is added; the rows'
 //! cross-checks (duplicates, product rules) are the wizard's, once they are in.
+//!
+//! This lives in the exports module (it is not needed to show the first plan): the page
+//! hands over the pasted text and gets back the preview as HTML ([`preview_html`]) and
+//! each row as a line of fields ([`Row::encode`]) it turns into wizard rows.
 
-use crate::state::{split_drives, HostDraft, WorkloadDraft};
+use portplan_core::export::markup::escape as esc;
 use portplan_core::scenario::{check_address, check_name, MAX_WORKLOADS};
+use portplan_core::words::{self, split_drives, words};
 use portplan_core::{DriveLetter, Os, Transfer};
+
+/// A workload as read from a row: the wizard's fields, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub name: String,
+    pub address: String,
+    pub os: Os,
+    /// Windows generation text (`2016`, `2003 R2`); empty means "not given".
+    pub windows: String,
+    /// Drive letters as text (`C, E`).
+    pub drives: String,
+    pub transfer: Transfer,
+    pub agent: bool,
+    pub target_name: String,
+    pub target_address: String,
+}
+
+/// Between the fields of [`Row::encode`]: a control character no cell keeps (cells are
+/// trimmed, and a pasted line never holds one).
+pub const FIELD_SEPARATOR: char = '\u{1f}';
+
+impl Row {
+    fn new(name: String) -> Row {
+        Row {
+            name,
+            address: String::new(),
+            os: Os::Windows,
+            windows: String::new(),
+            drives: String::new(),
+            transfer: Transfer::File,
+            agent: false,
+            target_name: String::new(),
+            target_address: String::new(),
+        }
+    }
+
+    /// The fields for the page, in this order: name, address, os, windows, drives,
+    /// transfer, agent (`1` or empty), target name, target address (the file spelling of
+    /// the enums), joined by [`FIELD_SEPARATOR`].
+    pub fn encode(&self) -> String {
+        let clean = |s: &str| s.replace(FIELD_SEPARATOR, " ");
+        [
+            clean(&self.name),
+            clean(&self.address),
+            self.os.as_str().to_string(),
+            clean(&self.windows),
+            clean(&self.drives),
+            self.transfer.as_str().to_string(),
+            if self.agent { "1" } else { "" }.to_string(),
+            clean(&self.target_name),
+            clean(&self.target_address),
+        ]
+        .join(&FIELD_SEPARATOR.to_string())
+    }
+}
 
 /// A column of a workload list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +144,7 @@ impl Column {
 pub struct PastedRow {
     /// 1-based line of the pasted text.
     pub line: usize,
-    pub workload: WorkloadDraft,
+    pub workload: Row,
     pub errors: Vec<String>,
 }
 
@@ -279,7 +339,7 @@ fn read_row(line: usize, cells: &[String], columns: &[Column], header: bool) -> 
     };
     let one = |c: Column| get(c).first().copied().unwrap_or("").to_string();
     let mut errors = Vec::new();
-    let mut w = WorkloadDraft::new(one(Column::Name));
+    let mut w = Row::new(one(Column::Name));
     w.address = one(Column::Address);
     let os_text = one(Column::Os);
     let windows_text = one(Column::Windows);
@@ -317,30 +377,25 @@ fn read_row(line: usize, cells: &[String], columns: &[Column], header: bool) -> 
         Some(a) => w.agent = a,
         None => errors.push(format!("agent “{agent_text}” is not yes or no.")),
     }
-    w.target = HostDraft {
-        name: one(Column::TargetName),
-        address: one(Column::TargetAddress),
-    };
+    w.target_name = one(Column::TargetName);
+    w.target_address = one(Column::TargetAddress);
     if let Err(m) = check_name(&w.name) {
-        errors.push(format!("name: {}", crate::problems::words(&m)));
+        errors.push(format!("name: {}", words(&m)));
     }
     if let Err(m) = check_address(&w.address) {
-        errors.push(format!("address: {}", crate::problems::words(&m)));
+        errors.push(format!("address: {}", words(&m)));
     }
     for d in split_drives(&w.drives) {
         if let Err(e) = DriveLetter::parse(d) {
-            errors.push(format!(
-                "drives: {}",
-                crate::problems::words(&e.to_string())
-            ));
+            errors.push(format!("drives: {}", words(&e.to_string())));
         }
     }
-    if !(w.target.name.is_empty() && w.target.address.is_empty()) {
-        if let Err(m) = check_name(&w.target.name) {
-            errors.push(format!("target name: {}", crate::problems::words(&m)));
+    if !(w.target_name.is_empty() && w.target_address.is_empty()) {
+        if let Err(m) = check_name(&w.target_name) {
+            errors.push(format!("target name: {}", words(&m)));
         }
-        if let Err(m) = check_address(&w.target.address) {
-            errors.push(format!("target address: {}", crate::problems::words(&m)));
+        if let Err(m) = check_address(&w.target_address) {
+            errors.push(format!("target address: {}", words(&m)));
         }
     }
     PastedRow {
@@ -348,6 +403,68 @@ fn read_row(line: usize, cells: &[String], columns: &[Column], header: bool) -> 
         workload: w,
         errors,
     }
+}
+
+/// Rows listed in the preview (those with problems first, then a few ready ones); the
+/// counts cover all.
+const SHOWN: usize = 50;
+
+/// The preview of a paste: how it was read and each row with its problems. The page
+/// adds its buttons to append, replace or cancel below it; nothing is added before.
+pub fn preview_html(p: &Pasted) -> String {
+    let rows = &p.rows;
+    let bad = p.problem_rows();
+    let columns: Vec<&str> = p.columns.iter().map(|c| c.title()).collect();
+    let mut o = format!(
+        "<p id=\"paste-summary\">Read {} rows ({}-separated, {}: {}). ",
+        rows.len(),
+        p.separator,
+        if p.header {
+            "columns from the header"
+        } else {
+            "no header, short form"
+        },
+        esc(&columns.join(", "))
+    );
+    if bad == 0 {
+        o.push_str("Every row is ready.");
+    } else {
+        o.push_str(&format!("{bad} of {} rows have problems (listed below); they are added as typed so you can fix them in the table.", rows.len()));
+    }
+    o.push_str("</p><ul class=\"pasted\">");
+    let listed = rows
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .chain(rows.iter().filter(|r| r.errors.is_empty()).take(3))
+        .take(SHOWN);
+    for r in listed {
+        let w = &r.workload;
+        let text = format!(
+            "line {}: {} {} {} {} {} {} → {} {}",
+            r.line,
+            w.name,
+            w.address,
+            words::os(w.os),
+            w.windows,
+            w.drives,
+            words::transfer(w.transfer),
+            w.target_name,
+            w.target_address
+        );
+        let (class, said) = if r.errors.is_empty() {
+            ("pasted", "ready".to_string())
+        } else {
+            ("pasted invalid", r.errors.join(" "))
+        };
+        o.push_str(&format!(
+            "<li class=\"{class}\" data-line=\"{}\">{} — <span class=\"row-errors\">{}</span></li>",
+            r.line,
+            esc(&text),
+            esc(&said)
+        ));
+    }
+    o.push_str("</ul>");
+    o
 }
 
 #[cfg(test)]
@@ -380,8 +497,8 @@ mod tests {
                     w.windows.as_str(),
                     w.drives.as_str(),
                     w.transfer,
-                    w.target.name.as_str(),
-                    w.target.address.as_str(),
+                    w.target_name.as_str(),
+                    w.target_address.as_str(),
                 )
             })
             .collect();
@@ -471,5 +588,32 @@ mod tests {
         assert!(e.starts_with("That is 12 rows"), "{e}");
         assert!(parse(&text, 12).is_ok());
         assert!(parse("\n\n", 10).is_err());
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn the_page_gets_the_preview_and_each_row_as_fields() {
+        let p = parse(
+            "Hostname\tIP\tOS\tAgent\tTarget name\tTarget IP\nweb<1>\t10.0.1.10\tRHEL 8\tyes\tweb01-t\t10.0.2.10\nok\t10.0.1.11\tWindows Server 2016",
+            10,
+        )
+        .expect("parses");
+        let html = preview_html(&p);
+        assert!(html.starts_with("<p id=\"paste-summary\">Read 2 rows (tab-separated, columns from the header: name, address, OS, agent, target name, target address). 1 of 2 rows have problems"), "{html}");
+        assert!(
+            html.contains(
+                "<li class=\"pasted invalid\" data-line=\"2\">line 2: web&lt;1&gt; 10.0.1.10 Linux"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<li class=\"pasted\" data-line=\"3\">line 3: ok 10.0.1.11 Windows 2016  file-based →   — <span class=\"row-errors\">ready</span></li>"), "{html}");
+        assert_eq!(
+            p.rows[0].workload.encode(),
+            "web<1>\u{1f}10.0.1.10\u{1f}linux\u{1f}\u{1f}\u{1f}file\u{1f}1\u{1f}web01-t\u{1f}10.0.2.10"
+        );
     }
 }
