@@ -523,3 +523,47 @@ fn listen_with_no_socket_open_exits_2_at_once() {
         start.elapsed()
     );
 }
+
+/// Behind NAT the responder says what its peers dial (the plan's public address) and
+/// that their `check` passes only once the translation delivers here; and a log reader
+/// that goes away (`listen | head`) does not kill it: it serves out its time, exit 0.
+#[test]
+fn listen_names_the_nat_address_and_outlives_its_log_reader() {
+    let scenario = portplan_tests::example("azure-nat.json");
+    let mut child = Command::new(BIN)
+        .args(["listen", "--scenario"])
+        .arg(&scenario)
+        .args(["--as", "ps01", "--for", "2s", "--bind", "127.0.0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run portplan listen");
+    let mut first = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a first line");
+    // The reader is gone now (stdout dropped): the log lines that follow hit a closed pipe.
+    assert_eq!(
+        first.trim_end(),
+        "note: peers dial ps01 at 203.0.113.10 (NAT to 10.50.0.4): their `check` probes \
+         that address and passes only once the translation delivers to this responder"
+    );
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "listen ran past --for"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    assert!(status.success(), "{status}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -107,22 +107,21 @@ pub fn run(a: FleetArgs) -> anyhow::Result<ExitCode> {
         write(out, name, bytes)?;
     }
     let count = |f: fn(&fleet::FleetHost) -> bool| hosts.iter().filter(|h| f(h)).count();
-    println!(
-        "{}: {} hosts ({} listen, {} check), plan {} with {} flows",
+    let text = format!(
+        "{}: {} hosts ({} listen, {} check), plan {} with {} flows\n\
+         next: put the binaries at {} and {} (relative to {}), then\n  cd {} && ansible-playbook fleet.yml\n",
         out.display(),
         hosts.len(),
         count(|h| h.listens),
         count(|h| h.checks),
         plan.digest(),
-        plan.flows.len()
-    );
-    println!(
-        "next: put the binaries at {} and {} (relative to {}), then\n  cd {} && ansible-playbook fleet.yml",
+        plan.flows.len(),
         a.linux_binary,
         a.windows_binary,
         out.display(),
         out.display()
     );
+    crate::io::write_output(None, text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -28,7 +28,12 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
         _ => bail!("give --as NAME (with a plan) or --ports LIST"),
     };
     for n in &notes {
-        println!("{n}");
+        say(n);
+    }
+    if let (Some(p), Some(h), None) = (&plan, &a.host, &a.ports) {
+        if let Some(n) = nat_note(p, h) {
+            say(&n);
+        }
     }
     if targets.is_empty() {
         bail!("no TCP or UDP port to open for this host");
@@ -38,7 +43,7 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
     } else {
         a.bind.clone()
     };
-    println!(
+    say(&format!(
         "portplan listen: {} ports on {}, token key {}",
         targets.len(),
         bind.iter()
@@ -46,7 +51,7 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", "),
         digest
-    );
+    ));
     let cfg = Config {
         bind,
         targets,
@@ -55,13 +60,45 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
         max_connections: a.max_connections,
     };
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let log: responder::Log = Arc::new(|line: String| println!("{line}"));
+    let log: responder::Log = Arc::new(|line: String| say(&line));
     let summary = rt.block_on(responder::run(cfg, log, async {
         let _ = tokio::signal::ctrl_c().await;
     }))?;
     // A run that opened nothing ends in `run` with an error (exit 2, at once).
     debug_assert!(summary.opened > 0);
     Ok(ExitCode::SUCCESS)
+}
+
+/// When the plan's peers dial this host at another address (NAT), says so: `listen`
+/// binds the host's own address, which is right once the translation delivers there,
+/// and `check` from a peer probes the public one.
+fn nat_note(p: &portplan_core::Plan, host: &str) -> Option<String> {
+    let own = p.host(host)?;
+    let mut dialed: Vec<&str> = p
+        .flows
+        .iter()
+        .filter(|f| f.to.eq_ignore_ascii_case(host))
+        .filter_map(|f| f.address.as_deref())
+        .filter(|a| *a != own.address)
+        .collect();
+    dialed.sort_unstable();
+    dialed.dedup();
+    (!dialed.is_empty()).then(|| {
+        format!(
+            "note: peers dial {} at {} (NAT to {}): their `check` probes that address and \
+             passes only once the translation delivers to this responder",
+            own.name,
+            dialed.join(", "),
+            own.address
+        )
+    })
+}
+
+/// One line on stdout, best effort: a responder whose log reader went away (`listen |
+/// head`, a closed terminal) keeps answering instead of dying of a broken pipe.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 fn host_names(p: &portplan_core::Plan) -> String {
