@@ -47,7 +47,12 @@ async fn probe(a: &ProbeServiceArgs, limits: Limits) -> Result<Confirmation> {
         return Ok(proto::token::confirmation(port));
     }
     if a.udp {
-        anyhow::ensure!(port == 137, "UDP confirmation exists for 137 only");
+        // The service facts in core decide which UDP port has a confirmation (NBSTAT).
+        anyhow::ensure!(
+            portplan_core::services::confirmation(portplan_core::Protocol::Udp, port)
+                == Some(portplan_core::services::Confirmation::NbStat),
+            "UDP {port} has no protocol confirmation (UDP 137 answers a NetBIOS node-status query)"
+        );
         return proto::nbstat::confirm(a.addr, limits).await;
     }
     let host = a.host.clone().unwrap_or_else(|| a.addr.ip().to_string());
