@@ -160,8 +160,9 @@ pub struct ListenArgs {
     /// Ports to open instead of the plan's, e.g. `3725,10002-10004,udp/137`.
     #[arg(long, value_name = "LIST")]
     pub ports: Option<String>,
-    /// Address to bind (repeatable); default: the host's address from the plan.
-    #[arg(long, value_name = "ADDR")]
+    /// Address to bind (repeatable; IPv6 with or without brackets); default: the host's
+    /// address from the plan.
+    #[arg(long, value_name = "ADDR", value_parser = parse_ip)]
     pub bind: Vec<std::net::IpAddr>,
     /// Stop after this long: `90s`, `15m`, `2h`.
     #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = crate::duration::up_to_a_week)]
@@ -193,6 +194,17 @@ pub struct ProbeServiceArgs {
     /// Seconds per confirmation.
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,
+}
+
+/// An IP address as plans and scenarios write it: IPv6 with or without `[…]`.
+fn parse_ip(s: &str) -> Result<std::net::IpAddr, String> {
+    let t = s.trim();
+    let bare = t
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(t);
+    bare.parse()
+        .map_err(|_| format!("{s:?} is not an IP address (e.g. 10.0.1.10, fd00::10 or [fd00::10])"))
 }
 
 /// Accepts a calendar date as `YYYY-MM-DD` (checked, so the PDF never prints garbage).
@@ -255,5 +267,18 @@ mod tests {
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bind_addresses_take_ipv6_with_or_without_brackets() {
+        use std::net::IpAddr;
+        let v6: IpAddr = "fd00::10".parse().expect("v6");
+        assert_eq!(super::parse_ip("[fd00::10]"), Ok(v6));
+        assert_eq!(super::parse_ip(" fd00::10 "), Ok(v6));
+        assert_eq!(
+            super::parse_ip("10.0.1.10"),
+            Ok(IpAddr::from([10, 0, 1, 10]))
+        );
+        assert!(super::parse_ip("[10.0.0]").is_err() && super::parse_ip("[fd00::10").is_err());
     }
 }
