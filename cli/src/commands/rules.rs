@@ -35,7 +35,7 @@ fn table(rules: &[&Rule]) -> String {
             out,
             "{:<40} {:<18} {} -> {}  {} {}",
             r.id,
-            r.phase,
+            r.phase.as_str(),
             r.from,
             r.to,
             r.protocol.as_str().to_uppercase(),
