@@ -135,6 +135,8 @@ async function release(page, sel, v) {
     await page.waitForTimeout(300);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(out, 'reference-390.png'), fullPage: false });
+    await page.$eval('#ref-rules li.ref-rule:nth-child(2)', (e) => e.scrollIntoView());
+    await page.screenshot({ path: path.join(out, 'reference-cards-390.png'), fullPage: false });
     await page.$eval('#ref-diff-heading', (e) => e.scrollIntoView());
     await page.screenshot({ path: path.join(out, 'reference-diff-390.png'), fullPage: false });
     result.width_390 = await page.evaluate(() => document.documentElement.scrollWidth);
