@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+pub mod catalog;
 pub mod diagram;
 pub mod drive;
 pub mod error;

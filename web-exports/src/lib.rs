@@ -15,6 +15,7 @@
 //! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the summary),
 //! - [`view`]: the verification section as HTML for the page,
 //! - [`plan_view`]: the plan, grouped by phase and host pair, as HTML for the page,
+//! - [`reference`]: reference mode, the catalog by release and the diff of two releases,
 //! - [`paste`], [`import`]: pasted workload lists and imported files, read for the
 //!   page's "Bring in many workloads" (none of it is needed for the first plan),
 //! - `page` (wasm only): the module's side of the page. The main module calls
@@ -28,6 +29,7 @@ pub mod import;
 mod page;
 pub mod paste;
 pub mod plan_view;
+pub mod reference;
 pub mod verdicts;
 pub mod view;
 pub mod warnings;

@@ -316,3 +316,83 @@ pub fn read_import(text: &str) -> Result<String, JsError> {
         Err(e) => Err(JsError::new(&e)),
     }
 }
+
+thread_local! {
+    /// Reference mode's handler for its selects and search box.
+    static REFERENCE: Handler = Closure::new(on_reference as fn(web_sys::Event));
+}
+
+/// Redraws reference mode's two lists from its controls.
+fn render_reference(doc: &Document) {
+    use crate::reference::{diff_html, product_named, rules_html};
+    let product = product_named(&value_of(doc, "ref-product"));
+    if let Some(el) = doc.get_element_by_id("ref-rules-view") {
+        el.set_inner_html(&rules_html(
+            product,
+            &value_of(doc, "ref-version"),
+            &value_of(doc, "ref-search"),
+        ));
+    }
+    if let Some(el) = doc.get_element_by_id("ref-diff-view") {
+        el.set_inner_html(&diff_html(
+            product,
+            &value_of(doc, "ref-from"),
+            &value_of(doc, "ref-to"),
+        ));
+    }
+}
+
+fn on_reference(e: web_sys::Event) {
+    let Some(doc) = document() else { return };
+    let id = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|t| t.id())
+        .unwrap_or_default();
+    if id == "ref-product" {
+        // Another product: its releases, keeping the chosen ones where it has them.
+        let product = crate::reference::product_named(&value_of(&doc, "ref-product"));
+        for sel in ["ref-version", "ref-from", "ref-to"] {
+            let old = value_of(&doc, sel);
+            if let Some(el) = doc.get_element_by_id(sel) {
+                el.set_inner_html(&crate::reference::version_options(product, &old));
+            }
+        }
+    }
+    render_reference(&doc);
+}
+
+/// Opens reference mode: draws its controls into `#reference-view` the first time
+/// (later openings keep what was chosen) and the lists for them.
+#[wasm_bindgen]
+pub fn reference() {
+    let Some(doc) = document() else { return };
+    let Some(view) = doc.get_element_by_id("reference-view") else {
+        return;
+    };
+    if view.child_element_count() > 0 {
+        return;
+    }
+    view.set_inner_html(&crate::reference::controls(portplan_core::Product::Migrate));
+    REFERENCE.with(|h| {
+        for id in [
+            "ref-product",
+            "ref-version",
+            "ref-search",
+            "ref-from",
+            "ref-to",
+        ] {
+            if let Some(el) = doc
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                if id == "ref-search" {
+                    el.set_oninput(Some(h.as_ref().unchecked_ref()));
+                } else {
+                    el.set_onchange(Some(h.as_ref().unchecked_ref()));
+                }
+            }
+        }
+    });
+    render_reference(&doc);
+}

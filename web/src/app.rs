@@ -122,6 +122,14 @@ pub fn App() -> Html {
     let start = use_memo((), |_| initial());
     let link_error = use_state(|| start.link_error.clone());
     let review = use_state(|| start.review);
+    // Reference mode: the catalog by release, no hosts (drawn by the exports module).
+    let reference = use_state_eq(|| false);
+    use_effect_with(*reference, |on| {
+        if *on {
+            exports::reference();
+            focus_id("reference-title");
+        }
+    });
     let opening = use_state(|| start.packed.is_some());
     // The address bar changes only once the scenario has been edited here.
     let edited = use_state_eq(|| false);
@@ -296,6 +304,10 @@ pub fn App() -> Html {
                     <button type="button" id="skip-downloads" onclick={Callback::from(|_| focus_id("downloads"))}>{ "Skip to downloads" }</button>
                 </nav>
                 <h1>{ "portplan" }<span>{ " — PlateSpin network port planner" }</span></h1>
+                <button type="button" id="reference-toggle" class="no-print" aria-pressed={if *reference { "true" } else { "false" }}
+                    onclick={let r = reference.clone(); Callback::from(move |_| r.set(!*r))}>
+                    { if *reference { "Back to the planner" } else { "Reference: rules by release" } }
+                </button>
                 <ShareLink url={(*share_url).clone()} />
                 <p class="print-only" id="print-link">
                     { "Share link: " }{ (*share_url).clone().unwrap_or_else(|| AttrValue::from("none (the scenario has problems to fix)")) }
@@ -305,6 +317,12 @@ pub fn App() -> Html {
                 }
             </header>
             <main>
+                <section id="reference" aria-labelledby="reference-title" hidden={!*reference}>
+                    <h2 id="reference-title" tabindex="-1">{ "Reference: the port rules of a release" }</h2>
+                    <p class="hint">{ "The catalog by product and release, without entering any hosts." }</p>
+                    <div id="reference-view"></div>
+                </section>
+                <div id="planner" hidden={*reference}>
                 if *opening {
                     <p id="opening" class="loading" role="status">{ "Opening the shared plan…" }</p>
                 } else if *review {
@@ -324,6 +342,7 @@ pub fn App() -> Html {
                     </form>
                     <div class={classes!("result", stale.then_some("stale"))} id="results" tabindex="-1">{ result }</div>
                 }
+                </div>
             </main>
         </>
     }

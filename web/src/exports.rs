@@ -24,6 +24,9 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn update(this: &ExportsModule, plan: &str);
 
+    #[wasm_bindgen(method)]
+    fn reference(this: &ExportsModule);
+
     #[wasm_bindgen(method, js_name = showPlan)]
     fn show_plan(this: &ExportsModule, plan: &str);
 
@@ -127,6 +130,16 @@ pub fn show(plan: Rc<str>) {
             })
         }),
     );
+}
+
+/// Opens reference mode: the exports module draws the catalog browser into the
+/// `#reference-view` container (web-exports/src/reference.rs).
+pub fn reference() {
+    wasm_bindgen_futures::spawn_local(async {
+        if let Ok(m) = module().await {
+            m.reference();
+        }
+    });
 }
 
 /// Makes the file `kind` (`csv`, `md`, `svg`, `pdf`: `portplan plan --format <kind>`,

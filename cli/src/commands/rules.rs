@@ -1,5 +1,6 @@
 use crate::cli::{RulesArgs, RulesFormat};
-use portplan_core::rules::{PortSpec, Rule, RULES};
+use portplan_core::catalog::{self, conditions, ports};
+use portplan_core::rules::Rule;
 use portplan_core::types::Version;
 use std::fmt::Write;
 use std::process::ExitCode;
@@ -17,16 +18,7 @@ pub fn run(a: RulesArgs) -> anyhow::Result<ExitCode> {
             })?),
             None => None,
         };
-    let rules: Vec<&Rule> = RULES
-        .iter()
-        .filter(|r| match (a.product, &version) {
-            (Some(p), Some(v)) => r.when.matches_product(p, v),
-            (Some(p), None) => {
-                r.when.products.is_empty() || r.when.products.iter().any(|pr| pr.product == p)
-            }
-            _ => true,
-        })
-        .collect();
+    let rules = catalog::listed(a.product, version.as_ref());
     let text = match a.format {
         RulesFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rules)?),
         RulesFormat::Table => table(&rules),
@@ -43,13 +35,16 @@ fn table(rules: &[&Rule]) -> String {
             out,
             "{:<40} {:<18} {} -> {}  {} {}",
             r.id,
-            r.phase,
+            r.phase.as_str(),
             r.from,
             r.to,
             r.protocol.as_str().to_uppercase(),
             ports
         );
         let _ = writeln!(out, "    {}", r.purpose);
+        if let Some(c) = conditions(r) {
+            let _ = writeln!(out, "    when: {c}");
+        }
         let _ = writeln!(out, "    source: {} ({})", r.source, r.page);
         if r.optional {
             let _ = writeln!(out, "    optional");
@@ -73,17 +68,10 @@ fn diff(product: portplan_core::Product, spec: &str) -> anyhow::Result<String> {
         anyhow::anyhow!("--diff: {spec:?} is not OLD..NEW (e.g. 2018.11..2020.2)")
     })?;
     let (from, to) = (parse(a)?, parse(b)?);
-    let d = portplan_core::releases::diff(product, &from, &to);
-    let t = product.title();
+    let u = catalog::upgrade(product, &from, &to);
     let mut out = String::new();
-    let _ = writeln!(out, "{t} {from} -> {to}");
-    for w in [
-        portplan_core::releases::warning(product, &from),
-        portplan_core::releases::warning(product, &to),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    let _ = writeln!(out, "{}", u.title);
+    for w in &u.notes {
         let _ = writeln!(out, "note: {w}");
     }
     let mut section = |title: &str, rules: &[&Rule]| {
@@ -92,20 +80,17 @@ fn diff(product: portplan_core::Product, spec: &str) -> anyhow::Result<String> {
             let _ = writeln!(out, "  {}", line(r));
         }
     };
-    section("Needed from the new version on", &d.added);
-    section("No longer listed", &d.removed);
+    section(catalog::DIFF_ADDED, &u.diff.added);
+    section(catalog::DIFF_REMOVED, &u.diff.removed);
     let _ = writeln!(
         out,
-        "\nStated by a stored guide at one version only ({})",
-        d.documentation.len()
+        "\n{} ({})",
+        catalog::DIFF_DOCUMENTATION,
+        u.diff.documentation.len()
     );
-    for (r, old, new) in &d.documentation {
+    for (r, old, new) in &u.diff.documentation {
         let _ = writeln!(out, "  {}", line(r));
-        let _ = writeln!(
-            out,
-            "    {}",
-            old.as_deref().or(new.as_deref()).unwrap_or_default()
-        );
+        let _ = writeln!(out, "    {}", catalog::documentation_note(old, new));
     }
     Ok(out)
 }
@@ -119,13 +104,4 @@ fn line(r: &Rule) -> String {
         r.protocol.as_str().to_uppercase(),
         ports(r)
     )
-}
-
-fn ports(r: &Rule) -> String {
-    match r.ports {
-        PortSpec::None => "echo".to_string(),
-        PortSpec::Fixed(p) => p.to_string(),
-        PortSpec::DynamicRpc => "dynamic RPC".to_string(),
-        PortSpec::Drives => "10000+drive".to_string(),
-    }
 }

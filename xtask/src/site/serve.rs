@@ -51,6 +51,8 @@ pub fn browser_tests() -> Result<()> {
             "browser_waves",
             "--test",
             "browser_support",
+            "--test",
+            "browser_reference",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))
