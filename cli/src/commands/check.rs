@@ -109,7 +109,7 @@ pub struct CheckArgs {
     /// protection) gets up to 4 more.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
-    /// Probes in flight at once [default: 90% of the open-file limit, at most 8192;
+    /// Probes in flight at once [default: 90% of the open-file limit, at most 2048;
     /// the soft limit is first raised to the hard limit].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub concurrency: Option<u64>,
