@@ -52,13 +52,7 @@ pub const EXIT_WRITE: u8 = 3;
 /// Writes `bytes` to `path` ([`write_atomic`]); `None` writes to stdout.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(bytes).and_then(|_| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.context("writing standard output"),
-            }
-        }
+        None => write_stdout_with(|w| w.write_all(bytes)),
         Some(p) => write_atomic(p, bytes),
     }
 }

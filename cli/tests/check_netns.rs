@@ -2,6 +2,7 @@
 //! "target" namespaces whose nftables rules accept, reset, drop or reject with ICMP
 //! admin-prohibited, and must report exactly what the rules say. Needs root (CI is).
 
+use portplan_core::report::{ProbeResult, Verdict};
 use portplan_tests::netns::{Helper, Lab};
 use portplan_tests::TCP_LISTENER;
 use serde_json::Value;
@@ -341,13 +342,19 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
         stdout.contains("probe results cut by the deadline)"),
         "{stdout}"
     );
-    let probes = report["flows"][0]["probes"].as_array().expect("probes");
-    let count = |keep: &dyn Fn(&serde_json::Value) -> bool| -> usize {
-        probes.iter().filter(|p| keep(p)).map(ports).sum()
+    // Ports that say the same are written as runs: count ports, not entries.
+    let typed = portplan_tests::read_report(&report);
+    let probes = &typed.flows[0].probes;
+    let count = |keep: &dyn Fn(&ProbeResult) -> bool| -> usize {
+        probes
+            .iter()
+            .filter(|p| keep(p))
+            .map(ProbeResult::port_count)
+            .sum()
     };
     assert_eq!(count(&|_| true), 10_000, "every port is reported");
-    let deadline = count(&|p| p["reason"] == "deadline");
-    let filtered = count(&|p| p["verdict"] == "filtered");
+    let deadline = count(&|p| p.reason == "deadline");
+    let filtered = count(&|p| p.verdict == Verdict::Filtered);
     assert_eq!(
         deadline + filtered,
         10_000,
@@ -382,21 +389,16 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
         took < Duration::from_millis(6000),
         "about ten rounds of 200 ms, took {took:?}"
     );
-    let probes = report["flows"][0]["probes"].as_array().expect("probes");
+    let typed = portplan_tests::read_report(&report);
+    let probes = &typed.flows[0].probes;
     assert!(
-        probes.iter().all(|p| p["verdict"] == "filtered"),
+        probes.iter().all(|p| p.verdict == Verdict::Filtered),
         "every port filtered, none cut"
     );
-    assert_eq!(probes.iter().map(ports).sum::<usize>(), 10_000);
-}
-
-/// How many ports a report entry stands for: ports that say the same are written as
-/// runs (`port` … `through`).
-fn ports(p: &serde_json::Value) -> usize {
-    match (p["port"].as_u64(), p["through"].as_u64()) {
-        (Some(a), Some(b)) => usize::try_from(b - a + 1).unwrap_or(0),
-        _ => 1,
-    }
+    assert_eq!(
+        probes.iter().map(ProbeResult::port_count).sum::<usize>(),
+        10_000
+    );
 }
 
 /// A destination on the local subnet that does not exist: no ARP answer. The verdict is

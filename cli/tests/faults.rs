@@ -8,7 +8,6 @@
 
 use portplan_core::report::Report;
 use portplan_tests::netns::{Helper, Lab};
-use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -207,24 +206,25 @@ fn finish(mut child: Child, start: Instant, limit: Duration) -> Run {
     }
 }
 
-fn read_report(path: &Path) -> (Value, Report) {
+fn read_report(path: &Path) -> Report {
     let text = std::fs::read_to_string(path).expect("the report exists");
-    let report = Report::from_json(&text).expect("the report reads back");
-    (serde_json::from_str(&text).expect("json"), report)
+    Report::from_json(&text).expect("the report reads back")
 }
 
 /// `(to, port, verdict, reason, detail)` for every probed port (runs of ports, `port`
 /// … `through`, expanded).
-fn probes(report: &Value) -> Vec<(String, u64, String, String, String)> {
+fn probes(report: &Report) -> Vec<(String, u64, String, String, String)> {
     let mut out = Vec::new();
-    for f in report["flows"].as_array().expect("flows") {
-        let to = f["to"].as_str().unwrap_or("").to_string();
-        for p in f["probes"].as_array().expect("probes") {
-            let s = |k: &str| p[k].as_str().unwrap_or("").to_string();
-            let first = p["port"].as_u64().unwrap_or(0);
-            let last = p["through"].as_u64().unwrap_or(first);
-            for port in first..=last {
-                out.push((to.clone(), port, s("verdict"), s("reason"), s("detail")));
+    for f in &report.flows {
+        for p in &f.probes {
+            for port in p.ports() {
+                out.push((
+                    f.to.clone(),
+                    u64::from(port),
+                    p.verdict.as_str().to_owned(),
+                    p.reason.clone(),
+                    p.detail.clone(),
+                ));
             }
         }
     }
@@ -278,8 +278,7 @@ fn silent_resetting_and_half_answering_servers_get_honest_verdicts() {
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
-    let (json, _) = read_report(&report);
-    let all = probes(&json);
+    let all = probes(&read_report(&report));
     assert_eq!(all.len(), 18, "{all:#?}");
     for (to, port, verdict, reason, detail) in &all {
         assert_eq!(
@@ -358,8 +357,7 @@ fn a_flooding_server_costs_bounded_memory_and_time() {
         run.max_rss_kb,
         quiet.max_rss_kb
     );
-    let (json, _) = read_report(&report);
-    let all = probes(&json);
+    let all = probes(&read_report(&report));
     assert_eq!(all.len(), 6);
     for (_, port, verdict, _, detail) in &all {
         assert!(
@@ -438,8 +436,7 @@ fn dns_that_never_answers_is_unresolved_in_time() {
         run.took
     );
     assert_eq!(run.code, Some(1), "unresolved fails: {}", run.stdout);
-    let (json, _) = read_report(&report);
-    let mut all = probes(&json);
+    let mut all = probes(&read_report(&report));
     all.sort();
     assert_eq!(all.len(), 2);
     let (to, _, verdict, reason, detail) = &all[1];
@@ -464,8 +461,7 @@ fn dns_that_never_answers_is_unresolved_in_time() {
         Duration::from_secs(30),
     );
     assert!(run.took < Duration::from_secs(3 + 3), "took {:?}", run.took);
-    let (json, _) = read_report(&report);
-    let mut all = probes(&json);
+    let mut all = probes(&read_report(&report));
     all.sort();
     let got: Vec<(&str, &str, &str)> = all
         .iter()
@@ -572,9 +568,9 @@ fn ctrl_c_writes_what_finished_atomically() {
             "the summary is printed: {}",
             run.stdout
         );
-        let (json, report_typed) = read_report(&report);
+        let report_typed = read_report(&report);
         assert_eq!(report_typed.flows.len(), 2);
-        let all = probes(&json);
+        let all = probes(&report_typed);
         assert_eq!(all.len(), 2_050, "every port is reported");
         let closed = all.iter().filter(|p| p.2 == "closed").count();
         let cut = all

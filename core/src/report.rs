@@ -194,22 +194,17 @@ impl ProbeResult {
             && self.attempts == next.attempts
             && self.detail == next.detail
             && self.local == next.local
-            && dialed_host(self.dialed.as_deref()) == dialed_host(next.dialed.as_deref())
+            && self.dialed_ip() == next.dialed_ip()
     }
-}
 
-/// The address part of a `dialed` value (`10.0.1.2:445` → `10.0.1.2`, `[fd00::2]:445`
-/// → `[fd00::2]`; an ICMP probe's bare IP as it is).
-fn dialed_host(dialed: Option<&str>) -> Option<&str> {
-    let d = dialed?;
-    if d.starts_with('[') {
-        return d
-            .split_once("]:")
-            .map_or(Some(d), |(h, _)| Some(&d[..=h.len()]));
-    }
-    match d.rsplit_once(':') {
-        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => Some(h),
-        _ => Some(d),
+    /// The address part of `dialed` (`10.0.1.2:445` → `10.0.1.2`, `[fd00::2]:445` →
+    /// `fd00::2`; an ICMP probe's bare IP, or anything else, as it is).
+    pub fn dialed_ip(&self) -> Option<String> {
+        let d = self.dialed.as_deref()?;
+        Some(match d.parse::<std::net::SocketAddr>() {
+            Ok(a) => a.ip().to_string(),
+            Err(_) => d.to_owned(),
+        })
     }
 }
 
@@ -239,7 +234,6 @@ pub fn compact_runs(probes: Vec<ProbeResult>) -> Vec<ProbeResult> {
             first.latency_ms = slowest;
             out.push(first);
         }
-        run.clear();
     };
     for p in probes {
         match run.last() {

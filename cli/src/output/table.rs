@@ -43,7 +43,7 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
                 .iter()
                 .filter_map(|f| by_flow.get(f))
                 .flat_map(|r| &r.probes)
-                .find_map(|p| Some((dialed_ip(p.dialed.as_deref()?), p.local.clone())));
+                .find_map(|p| Some((p.dialed_ip()?, p.local.clone())));
             if let Some((dialed, local)) = route {
                 let from = local.map(|l| format!(" from {l}")).unwrap_or_default();
                 let _ = writeln!(out, "  {}", dim.apply_to(format!("dialed {dialed}{from}")));
@@ -71,14 +71,6 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The address part of a dialed `ip:port` (`[v6]:port` keeps its brackets off).
-fn dialed_ip(dialed: &str) -> String {
-    match dialed.parse::<std::net::SocketAddr>() {
-        Ok(a) => a.ip().to_string(),
-        Err(_) => dialed.to_string(),
-    }
 }
 
 /// `open (syn-ack) 0.3 ms`, or per verdict group: `closed 137, 138 (conn-refused); open 139`.
