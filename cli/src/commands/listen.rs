@@ -97,8 +97,7 @@ fn nat_note(p: &portplan_core::Plan, host: &str) -> Option<String> {
 /// One line on stdout, best effort: a responder whose log reader went away (`listen |
 /// head`, a closed terminal) keeps answering instead of dying of a broken pipe.
 fn say(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
+    let _ = crate::io::write_stdout_with(|w| writeln!(w, "{line}"));
 }
 
 fn host_names(p: &portplan_core::Plan) -> String {
