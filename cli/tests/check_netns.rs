@@ -2,7 +2,7 @@
 //! "target" namespaces whose nftables rules accept, reset, drop or reject with ICMP
 //! admin-prohibited, and must report exactly what the rules say. Needs root (CI is).
 
-use portplan_core::report::{ProbeResult, Verdict};
+use portplan_core::report::{ProbeResult, Reason, Verdict};
 use portplan_tests::netns::{Helper, Lab};
 use portplan_tests::TCP_LISTENER;
 use serde_json::Value;
@@ -353,7 +353,7 @@ fn the_global_deadline_bounds_a_large_all_drop_target() {
             .sum()
     };
     assert_eq!(count(&|_| true), 10_000, "every port is reported");
-    let deadline = count(&|p| p.reason == "deadline");
+    let deadline = count(&|p| p.reason == Reason::Deadline);
     let filtered = count(&|p| p.verdict == Verdict::Filtered);
     assert_eq!(
         deadline + filtered,

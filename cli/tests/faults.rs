@@ -222,7 +222,7 @@ fn probes(report: &Report) -> Vec<(String, u64, String, String, String)> {
                     f.to.clone(),
                     u64::from(port),
                     p.verdict.as_str().to_owned(),
-                    p.reason.clone(),
+                    p.reason.to_string(),
                     p.detail.clone(),
                 ));
             }

@@ -41,7 +41,7 @@ fn plan_format_svg_prints_the_diagram_of_every_example() {
 
 /// A report of `plan` where port 445 is filtered and everything else open.
 fn report_of(plan: &Plan, digest: &str) -> String {
-    use portplan_core::report::{FlowReport, ProbeResult, Report, Status, Verdict};
+    use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Status, Verdict};
     let flows = plan
         .flows
         .iter()
@@ -58,7 +58,11 @@ fn report_of(plan: &Plan, digest: &str) -> String {
                 port,
                 through: None,
                 verdict,
-                reason: "test".into(),
+                reason: if bad {
+                    Reason::NoResponse
+                } else {
+                    Reason::SynAck
+                },
                 latency_ms: None,
                 attempts: 1,
                 detail: String::new(),

@@ -186,7 +186,7 @@ fn rule_lines(rendered: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ProbeResult, Verdict};
+    use crate::report::{ProbeResult, Reason, Verdict};
     use crate::Scenario;
 
     /// Windows source (many flows), its target, and a DNS-named server.
@@ -216,7 +216,11 @@ mod tests {
                     port: f.ports.map(|r| r.first),
                     through: None,
                     verdict,
-                    reason: String::new(),
+                    reason: if verdict == Verdict::Open {
+                        Reason::SynAck
+                    } else {
+                        Reason::NoResponse
+                    },
                     latency_ms: None,
                     attempts: 1,
                     detail: String::new(),

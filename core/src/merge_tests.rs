@@ -1,5 +1,5 @@
 use super::*;
-use crate::report::{ProbeResult, Status, Verdict};
+use crate::report::{ProbeResult, Reason, Status, Verdict};
 use crate::Scenario;
 
 /// Server, one Linux source and its target: 7 flows from 3 initiators (the target
@@ -31,7 +31,11 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
                 } else {
                     Verdict::Open
                 },
-                reason: "test".into(),
+                reason: if status == Status::Fail {
+                    Reason::NoResponse
+                } else {
+                    Reason::SynAck
+                },
                 latency_ms: None,
                 attempts: 1,
                 detail: String::new(),

@@ -95,6 +95,137 @@ impl fmt::Display for Verdict {
     }
 }
 
+/// Why a probe got its verdict, nmap-style (`syn-ack`, `conn-refused`…): what the wire
+/// or the run said, in the words a firewall team knows from nmap and PortQry. An enum so
+/// that the hints, the tables and the page match on a closed set, not on strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// A protocol confirmation or the `portplan listen` token proved the far end.
+    Confirmed,
+    /// `portplan listen` answered, but for another plan: proves nothing about this one.
+    ForeignToken,
+    /// The TCP handshake completed.
+    SynAck,
+    /// A UDP datagram came back.
+    UdpResponse,
+    /// An ICMP echo reply came back.
+    EchoReply,
+    /// A TCP reset: the host is there, nothing listens.
+    ConnRefused,
+    /// ICMP port unreachable for a UDP probe.
+    PortUnreach,
+    /// Nothing came back within the timeout.
+    NoResponse,
+    /// ICMP host unreachable (or admin-prohibited, as Linux reports it), or no neighbour
+    /// discovery / ARP answer.
+    HostUnreachable,
+    /// ICMP network unreachable, or no route from the probing host.
+    NetUnreachable,
+    /// An ICMP communication-administratively-prohibited error, or a local firewall.
+    AdminProhibited,
+    /// Out of file descriptors even after backing off.
+    Emfile,
+    /// Another error of the probing host's OS.
+    OsError,
+    /// ICMP needs a privilege the prober lacks.
+    NoIcmpSocket,
+    /// The destination's name did not resolve.
+    DnsFailure,
+    /// The run's deadline came before the probe finished.
+    Deadline,
+    /// Ctrl-C or a termination signal stopped the run first.
+    Interrupted,
+    /// The probe's task ended without a result (a bug, reported rather than hidden).
+    Internal,
+}
+
+impl Reason {
+    /// Every reason, in the order of the enum.
+    pub const ALL: &'static [Reason] = &[
+        Reason::Confirmed,
+        Reason::ForeignToken,
+        Reason::SynAck,
+        Reason::UdpResponse,
+        Reason::EchoReply,
+        Reason::ConnRefused,
+        Reason::PortUnreach,
+        Reason::NoResponse,
+        Reason::HostUnreachable,
+        Reason::NetUnreachable,
+        Reason::AdminProhibited,
+        Reason::Emfile,
+        Reason::OsError,
+        Reason::NoIcmpSocket,
+        Reason::DnsFailure,
+        Reason::Deadline,
+        Reason::Interrupted,
+        Reason::Internal,
+    ];
+
+    /// The string used in reports and tables.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Reason::Confirmed => "confirmed",
+            Reason::ForeignToken => "foreign-token",
+            Reason::SynAck => "syn-ack",
+            Reason::UdpResponse => "udp-response",
+            Reason::EchoReply => "echo-reply",
+            Reason::ConnRefused => "conn-refused",
+            Reason::PortUnreach => "port-unreach",
+            Reason::NoResponse => "no-response",
+            Reason::HostUnreachable => "host-unreachable",
+            Reason::NetUnreachable => "net-unreachable",
+            Reason::AdminProhibited => "admin-prohibited",
+            Reason::Emfile => "emfile",
+            Reason::OsError => "os-error",
+            Reason::NoIcmpSocket => "no-icmp-socket",
+            Reason::DnsFailure => "dns-failure",
+            Reason::Deadline => "deadline",
+            Reason::Interrupted => "interrupted",
+            Reason::Internal => "internal",
+        }
+    }
+
+    /// An ICMP error or a local routing failure: the network said no, explicitly.
+    pub const fn is_reject(self) -> bool {
+        matches!(
+            self,
+            Reason::HostUnreachable | Reason::NetUnreachable | Reason::AdminProhibited
+        )
+    }
+
+    /// The run stopped before the probe finished (deadline, Ctrl-C, internal).
+    pub const fn is_unfinished(self) -> bool {
+        matches!(
+            self,
+            Reason::Deadline | Reason::Interrupted | Reason::Internal
+        )
+    }
+}
+
+impl std::str::FromStr for Reason {
+    type Err = String;
+
+    /// Reads a report's spelling (`syn-ack`); the error lists the known ones.
+    fn from_str(s: &str) -> Result<Reason, String> {
+        Reason::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown reason {s:?} (known: {})", known.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The summary of a flow: does the network let it through?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -138,10 +269,8 @@ pub struct ProbeResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through: Option<Port>,
     pub verdict: Verdict,
-    /// Why, nmap-style: `syn-ack`, `conn-refused`, `no-response`, `admin-prohibited`,
-    /// `host-unreachable`, `udp-response`, `port-unreach`, `echo-reply`, `emfile`,
-    /// `dns-failure`, `deadline`…
-    pub reason: String,
+    /// Why, nmap-style (see [`Reason`]).
+    pub reason: Reason,
     /// Round-trip time of the answer that gave the verdict; `null` without an answer.
     /// For a run, the slowest answer of its ports.
     pub latency_ms: Option<f64>,
@@ -541,6 +670,22 @@ pub const RUNS_SHOWN: usize = 8;
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_reads_back_as_written() {
+        for &r in Reason::ALL {
+            let json = serde_json::to_string(&r).expect("json");
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+            assert_eq!(serde_json::from_str::<Reason>(&json).expect("read"), r);
+            assert_eq!(r.as_str().parse::<Reason>(), Ok(r));
+        }
+        let e = "syn".parse::<Reason>().expect_err("unknown");
+        assert!(
+            e.contains("unknown reason \"syn\"") && e.contains("syn-ack"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn the_streamed_json_is_the_json() {
@@ -591,7 +736,6 @@ mod tests {
         }
     }
 
-    use super::*;
 
     const DIGEST: &str = "sha256:00000000000000000000000000000000000000000000000000000000000000ff";
 

@@ -68,7 +68,7 @@ pub fn verdicts_to(
     report: &serde_json::Value,
     to: &str,
 ) -> Vec<(String, Option<u64>, String, String)> {
-    let mut v = rows(report, |f| f.to == to, |p| p.reason.clone());
+    let mut v = rows(report, |f| f.to == to, |p| p.reason.to_string());
     v.sort();
     v.dedup();
     v

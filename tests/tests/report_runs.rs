@@ -4,7 +4,7 @@
 use portplan_core::diagram::Overlay;
 use portplan_core::merge::merge;
 use portplan_core::report::{
-    compact_runs, FlowReport, ProbeResult, Report, Status, Verdict, REPORT_FORMAT,
+    compact_runs, FlowReport, ProbeResult, Reason, Report, Status, Verdict, REPORT_FORMAT,
 };
 use portplan_core::scenario::MAX_INPUT_BYTES;
 use portplan_core::{Plan, Port, Scenario};
@@ -15,7 +15,13 @@ use std::collections::BTreeSet;
 /// answer with its own round-trip time.
 fn probes(flow: &portplan_core::Flow, host: u16) -> Vec<ProbeResult> {
     let Some(range) = flow.ports else {
-        return vec![probe(flow, None, Verdict::Open, "echo-reply", Some(0.4))];
+        return vec![probe(
+            flow,
+            None,
+            Verdict::Open,
+            Reason::EchoReply,
+            Some(0.4),
+        )];
     };
     (range.first.get()..=range.last.get())
         .map(|n| {
@@ -23,11 +29,11 @@ fn probes(flow: &portplan_core::Flow, host: u16) -> Vec<ProbeResult> {
             // Quarters of a millisecond: exact in binary, so they read back equal.
             let latency = Some(0.25 + f64::from((n ^ host) % 17) * 0.25);
             if (53248..57344).contains(&n) {
-                probe(flow, port, Verdict::Filtered, "no-response", None)
+                probe(flow, port, Verdict::Filtered, Reason::NoResponse, None)
             } else if n % 997 == host % 997 {
-                probe(flow, port, Verdict::Open, "syn-ack", latency)
+                probe(flow, port, Verdict::Open, Reason::SynAck, latency)
             } else {
-                probe(flow, port, Verdict::Closed, "conn-refused", latency)
+                probe(flow, port, Verdict::Closed, Reason::ConnRefused, latency)
             }
         })
         .collect()
@@ -37,7 +43,7 @@ fn probe(
     flow: &portplan_core::Flow,
     port: Option<Port>,
     verdict: Verdict,
-    reason: &str,
+    reason: Reason,
     latency_ms: Option<f64>,
 ) -> ProbeResult {
     ProbeResult {
@@ -45,7 +51,7 @@ fn probe(
         port,
         through: None,
         verdict,
-        reason: reason.into(),
+        reason,
         latency_ms,
         attempts: if verdict == Verdict::Filtered { 2 } else { 1 },
         detail: String::new(),

@@ -9,7 +9,7 @@ use crate::probe::schedule::{self, Settings};
 use crate::probe::{limits, verdict};
 use anyhow::{anyhow, Context};
 use clap::{ArgGroup, ValueEnum};
-use portplan_core::report::{compact_runs, FlowReport, ProbeResult, Report, REPORT_FORMAT};
+use portplan_core::report::{compact_runs, FlowReport, ProbeResult, Reason, Report, REPORT_FORMAT};
 use portplan_core::{Phase, Plan};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -344,7 +344,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             .flows
             .iter()
             .flat_map(|f| &f.probes)
-            .filter(|r| r.reason == "interrupted")
+            .filter(|r| r.reason == Reason::Interrupted)
             .map(ProbeResult::port_count)
             .sum::<usize>();
         let kept = match &a.output {

@@ -4,7 +4,7 @@
 pub mod progress;
 pub mod table;
 
-use portplan_core::report::Report;
+use portplan_core::report::{Reason, Report};
 use std::path::Path;
 
 /// Writes the report as JSON to `path` through a temporary file and a rename, so a
@@ -20,7 +20,7 @@ pub fn summary_line(report: &Report, probes: usize, secs: f64) -> String {
         .flows
         .iter()
         .flat_map(|f| &f.probes)
-        .filter(|p| p.reason == "deadline")
+        .filter(|p| p.reason == Reason::Deadline)
         .map(|p| p.port_count())
         .sum::<usize>();
     let cut = if cut > 0 {

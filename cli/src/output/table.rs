@@ -3,7 +3,7 @@
 
 use console::Style;
 use portplan_core::export::{grouped, pair_heading, port_label};
-use portplan_core::report::{FlowReport, ProbeResult, Report, Status, Verdict};
+use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Status, Verdict};
 use portplan_core::{Flow, Plan};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -92,14 +92,14 @@ pub fn verdicts(probes: &[ProbeResult]) -> String {
         }
         return s;
     }
-    let mut groups: Vec<(Verdict, &str, Vec<&ProbeResult>)> = Vec::new();
+    let mut groups: Vec<(Verdict, Reason, Vec<&ProbeResult>)> = Vec::new();
     for p in probes {
         match groups
             .iter_mut()
             .find(|g| g.0 == p.verdict && g.1 == p.reason)
         {
             Some(g) => g.2.push(p),
-            None => groups.push((p.verdict, &p.reason, vec![p])),
+            None => groups.push((p.verdict, p.reason, vec![p])),
         }
     }
     let parts: Vec<String> = groups
@@ -147,7 +147,7 @@ mod tests {
             port: Port::new(port),
             through: None,
             verdict: v,
-            reason: reason.into(),
+            reason: reason.parse().expect("reason"),
             latency_ms: Some(0.4),
             attempts: 1,
             detail: detail.into(),

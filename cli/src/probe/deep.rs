@@ -4,13 +4,18 @@
 //! banner on 22, an SMB2 NEGOTIATE answer on 445, a `portplan listen` token that yields
 //! `verified`). The prober hands every open stream to [`after_connect`] before closing
 //! it; the clients and parsers live in the library (`crate::proto`), each bounded
-//! by the context's timeout.
+//! by the context's timeout. A confirmation never opens a socket itself: what needs
+//! another connection (the token after a failed confirmation, the endpoint mapper's
+//! dynamic ports) is a [`FollowUp`] that the scheduler runs as probes and [`conclude`]
+//! folds back into the open port's outcome.
 
+use super::verdict::verdict;
+use super::Outcome;
 use crate::proto::token::TokenAnswer;
 use crate::proto::{self, Limits};
+use portplan_core::report::Verdict;
 use portplan_core::services;
 use portplan_core::{Port, Protocol};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -24,6 +29,39 @@ pub struct Confirmation {
     pub detail: String,
     /// `portplan listen` answered, but with another plan's token.
     pub foreign: bool,
+    /// More connections the confirmation asks for; the scheduler makes them.
+    pub follow: FollowUp,
+}
+
+/// Connections a confirmation leaves to the scheduler rather than opening itself, so
+/// that they share the host's window, the descriptor budget and the run's deadline like
+/// any probe, and their verdicts come from [`super::verdict`] like any probe's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FollowUp {
+    #[default]
+    None,
+    /// The protocol confirmation failed (`failure` says how): `portplan listen` may be
+    /// standing in for the service, so the token is tried on a fresh connection. Without
+    /// a token answer the port stays `open`, with that failure as its detail.
+    Token { failure: String },
+    /// The endpoint mapper listed these dynamic ports: connecting to them is the real
+    /// test of the RPC range (WMI, DCOM). `more` were listed beyond the cap.
+    Ports { ports: Vec<u16>, more: usize },
+}
+
+impl FollowUp {
+    /// How many connections it asks for.
+    pub fn len(&self) -> usize {
+        match self {
+            FollowUp::None => 0,
+            FollowUp::Token { .. } => 1,
+            FollowUp::Ports { ports, .. } => ports.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What `check --deep` (the default) does after a connect.
@@ -48,9 +86,9 @@ pub struct DeepContext {
 const MAX_EXTRA_PORTS: usize = 32;
 
 /// Looks at an open stream. On a well-known port the protocol confirmation runs; if
-/// it fails (say `portplan listen` stands in for Windows on 445), the token is tried on
-/// a fresh connection. On any other port the token is tried on this stream. `None`:
-/// nothing proved, the port stays `open`.
+/// it fails (say `portplan listen` stands in for Windows on 445), the token is to be
+/// tried on a fresh connection ([`FollowUp::Token`]). On any other port the token is
+/// tried on this stream. `None`: nothing proved, the port stays `open`.
 pub async fn after_connect(
     stream: &mut TcpStream,
     port: Port,
@@ -62,48 +100,74 @@ pub async fn after_connect(
         timeout: ctx.timeout,
         ..Limits::default()
     };
-    let peer = stream.peer_addr().ok();
     if proto::has_tcp_confirmation(p) {
         let failure = match proto::confirm_tcp(&mut *stream, &ctx.host, p, limits).await {
             Some(Ok(c)) => {
-                let mut detail = c.summary;
-                if let (Some(peer), false) = (peer, c.extra_tcp_ports.is_empty()) {
-                    detail.push_str(&probe_extra(peer, &c.extra_tcp_ports, ctx.timeout).await);
-                }
+                let listed = c.extra_tcp_ports.len();
+                let ports: Vec<u16> = c
+                    .extra_tcp_ports
+                    .into_iter()
+                    .take(MAX_EXTRA_PORTS)
+                    .collect();
+                let follow = if ports.is_empty() {
+                    FollowUp::None
+                } else {
+                    FollowUp::Ports {
+                        more: listed - ports.len(),
+                        ports,
+                    }
+                };
                 return Some(Confirmation {
                     verified: true,
-                    detail,
+                    detail: c.summary,
                     foreign: false,
+                    follow,
                 });
             }
             Some(Err(e)) => format!("{e:#}"),
             None => String::new(),
         };
-        let token = match peer {
-            Some(peer) => token_on_new_connection(peer, &settings.digest, p, ctx.timeout).await,
-            None => false,
-        };
-        return Some(if token {
-            token_confirmation()
-        } else {
-            Confirmation {
-                verified: false,
-                detail: format!("open, but no {} answer: {failure}", service(p)),
-                foreign: false,
-            }
+        return Some(Confirmation {
+            verified: false,
+            detail: String::new(),
+            foreign: false,
+            follow: FollowUp::Token { failure },
         });
     }
     match proto::token::check_token(&mut *stream, &settings.digest, p, ctx.timeout).await {
         Ok(TokenAnswer::Valid) => Some(token_confirmation()),
-        Ok(TokenAnswer::Foreign) => Some(Confirmation {
-            verified: false,
-            detail: format!(
-                "portplan listen answered with another plan's token; this check uses plan {}",
-                settings.digest
-            ),
-            foreign: true,
-        }),
+        Ok(TokenAnswer::Foreign) => Some(foreign(&settings.digest)),
         _ => None,
+    }
+}
+
+/// What the token said on a connection of its own (a [`FollowUp::Token`]).
+pub async fn token_only(
+    stream: TcpStream,
+    port: u16,
+    settings: &DeepSettings,
+    t: Duration,
+) -> Confirmation {
+    match proto::token::check_token(stream, &settings.digest, port, t).await {
+        Ok(TokenAnswer::Valid) => token_confirmation(),
+        Ok(TokenAnswer::Foreign) => foreign(&settings.digest),
+        _ => Confirmation {
+            verified: false,
+            detail: String::new(),
+            foreign: false,
+            follow: FollowUp::None,
+        },
+    }
+}
+
+fn foreign(digest: &str) -> Confirmation {
+    Confirmation {
+        verified: false,
+        detail: format!(
+            "portplan listen answered with another plan's token; this check uses plan {digest}"
+        ),
+        foreign: true,
+        follow: FollowUp::None,
     }
 }
 
@@ -112,6 +176,7 @@ fn token_confirmation() -> Confirmation {
         verified: true,
         detail: "portplan listen answered the token".into(),
         foreign: false,
+        follow: FollowUp::None,
     }
 }
 
@@ -119,40 +184,65 @@ fn service(port: u16) -> &'static str {
     services::fact(Protocol::Tcp, port).map_or("protocol", |f| f.name)
 }
 
-async fn token_on_new_connection(peer: SocketAddr, digest: &str, port: u16, t: Duration) -> bool {
-    match tokio::time::timeout(t, TcpStream::connect(peer)).await {
-        Ok(Ok(s)) => proto::token::verify_token(s, digest, port, t)
-            .await
-            .unwrap_or(false),
-        _ => false,
+/// The outcome of an open port once its follow-ups are back (`found`, in the order
+/// [`FollowUp`] listed them): the token's answer, or the dynamic ports' verdicts
+/// appended to the detail (`"; probed: 49152 open, 49153 filtered"`).
+pub fn conclude(
+    port: u16,
+    opened: Outcome,
+    follow: &FollowUp,
+    found: &[(u16, Outcome)],
+) -> Outcome {
+    let Outcome::Answered {
+        rtt,
+        detail,
+        verified,
+    } = opened
+    else {
+        return opened;
+    };
+    match follow {
+        FollowUp::None => Outcome::Answered {
+            rtt,
+            detail,
+            verified,
+        },
+        FollowUp::Token { failure } => match found.first().map(|(_, o)| o) {
+            Some(Outcome::Answered {
+                verified: true,
+                detail,
+                ..
+            }) => Outcome::Answered {
+                rtt,
+                detail: detail.clone(),
+                verified: true,
+            },
+            Some(Outcome::Foreign { detail, .. }) => Outcome::Foreign {
+                rtt,
+                detail: detail.clone(),
+            },
+            _ => Outcome::Answered {
+                rtt,
+                detail: format!("open, but no {} answer: {failure}", service(port)),
+                verified: false,
+            },
+        },
+        FollowUp::Ports { more, .. } => {
+            let mut found: Vec<(u16, Verdict)> = found
+                .iter()
+                .map(|(p, o)| (*p, verdict(Protocol::Tcp, Port::new(*p), o).0))
+                .collect();
+            found.sort_unstable();
+            let list: Vec<String> = found.iter().map(|(p, v)| format!("{p} {v}")).collect();
+            let mut detail = format!("{detail}; probed: {}", list.join(", "));
+            if *more > 0 {
+                detail.push_str(&format!(" (+{more} not probed)"));
+            }
+            Outcome::Answered {
+                rtt,
+                detail,
+                verified,
+            }
+        }
     }
-}
-
-/// Connects to the dynamic ports the endpoint mapper listed: that is the real test
-/// of the RPC range (WMI, DCOM). `"; probed: 49152 open, 49153 filtered"`.
-async fn probe_extra(peer: SocketAddr, ports: &[u16], t: Duration) -> String {
-    let mut set = tokio::task::JoinSet::new();
-    for &port in ports.iter().take(MAX_EXTRA_PORTS) {
-        let addr = SocketAddr::new(peer.ip(), port);
-        set.spawn(async move {
-            let r = match tokio::time::timeout(t, TcpStream::connect(addr)).await {
-                Ok(Ok(_)) => "open",
-                Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => "closed",
-                _ => "filtered",
-            };
-            (port, r)
-        });
-    }
-    let mut found = Vec::new();
-    while let Some(Ok(r)) = set.join_next().await {
-        found.push(r);
-    }
-    found.sort_unstable();
-    let list: Vec<String> = found.iter().map(|(p, r)| format!("{p} {r}")).collect();
-    let more = ports.len().saturating_sub(MAX_EXTRA_PORTS);
-    let mut s = format!("; probed: {}", list.join(", "));
-    if more > 0 {
-        s.push_str(&format!(" (+{more} not probed)"));
-    }
-    s
 }

@@ -5,7 +5,9 @@
 //! ([`jobs`]), when to retry and back off, the global deadline ([`schedule`]), and what
 //! an answer means ([`verdict`]) — is plain code tested with a scripted prober. The tokio
 //! implementation ([`net`]) and the ICMP codec ([`icmp`]; NBSTAT is `crate::proto::nbstat`) are the only
-//! parts that touch sockets, and [`deep`] is where protocol confirmations plug in.
+//! parts that touch sockets, and [`deep`] is where protocol confirmations plug in. Every
+//! connection goes through the trait, scheduled like any probe: confirmations that need
+//! more connections hand them back as follow-ups ([`Outcome::Continues`]).
 
 pub mod adapt;
 pub mod deep;
@@ -44,6 +46,13 @@ pub enum Outcome {
     Failed { kind: FailKind, message: String },
     /// The attempt needs a privilege this process lacks (ICMP sockets).
     NeedsPrivilege(String),
+    /// The port is open (`opened`), and its confirmation asks for more connections:
+    /// the scheduler runs them as probes of their own, then [`deep::conclude`] gives
+    /// the final outcome. Never final itself.
+    Continues {
+        opened: Box<Outcome>,
+        follow: deep::FollowUp,
+    },
 }
 
 /// Failures the verdict logic tells apart.
@@ -67,6 +76,11 @@ pub trait Prober: Send + Sync + 'static {
     fn resolve(&self, host: &str) -> impl Future<Output = Result<IpAddr, String>> + Send;
     /// One TCP connect; on success the stream goes through [`deep::after_connect`].
     fn tcp(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
+    /// One TCP connect that asks only for the `portplan listen` token
+    /// ([`deep::FollowUp::Token`]).
+    fn token(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
+    /// One TCP handshake, nothing more ([`deep::FollowUp::Ports`]).
+    fn connect(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
     /// One UDP datagram (`payload`), waiting for a reply or an ICMP error.
     fn udp(
         &self,

@@ -34,6 +34,42 @@ impl TokioProber {
         }
     }
 
+    /// One TCP handshake: the open stream and its round trip, or what stopped it.
+    async fn handshake(
+        &self,
+        addr: SocketAddr,
+        wait: Wait,
+    ) -> Result<(tokio::net::TcpStream, Duration), Outcome> {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        };
+        let socket = socket.map_err(|e| classify(&e))?;
+        let start = Instant::now();
+        match wait.run(socket.connect(addr)).await {
+            None => Err(self.explain(Outcome::NoResponse, addr, 6).await),
+            // A reset can only end an established connection (a refused SYN is
+            // ECONNREFUSED): the handshake got through and the far end closed at once.
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                Err(Outcome::Answered {
+                    rtt: start.elapsed(),
+                    detail: "reset by the far end right after the handshake: something accepts \
+                         connections there, then drops them"
+                        .into(),
+                    verified: false,
+                })
+            }
+            Some(Err(e)) => Err(match classify(&e) {
+                Outcome::Refused { .. } => Outcome::Refused {
+                    rtt: start.elapsed(),
+                },
+                other => self.explain(other, addr, 6).await,
+            }),
+            Some(Ok(stream)) => Ok((stream, start.elapsed())),
+        }
+    }
+
     /// Sharpens a failure with the ICMP error behind it: which code, and who sent it.
     /// A probe that timed out is sharpened too when an error did arrive for it (Linux
     /// may hold an ICMPv6 reject back until the SYN's retransmit, past our timeout).
@@ -97,6 +133,36 @@ impl TokioProber {
     }
 }
 
+/// The outcome of an open port from what its confirmation found (if anything ran).
+fn opened(rtt: Duration, confirmation: Option<deep::Confirmation>) -> Outcome {
+    let Some(c) = confirmation else {
+        return Outcome::Answered {
+            rtt,
+            detail: String::new(),
+            verified: false,
+        };
+    };
+    if c.foreign {
+        return Outcome::Foreign {
+            rtt,
+            detail: c.detail,
+        };
+    }
+    let open = Outcome::Answered {
+        rtt,
+        detail: c.detail,
+        verified: c.verified,
+    };
+    if c.follow.is_empty() {
+        open
+    } else {
+        Outcome::Continues {
+            opened: Box::new(open),
+            follow: c.follow,
+        }
+    }
+}
+
 /// The address this machine sends from towards `dst` (a route lookup; no packet).
 async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
     let any: SocketAddr = if dst.is_ipv4() {
@@ -132,60 +198,46 @@ impl Prober for TokioProber {
 
     async fn tcp(&self, addr: SocketAddr, wait: Wait) -> Outcome {
         let timeout = wait.ceiling();
-        let socket = if addr.is_ipv4() {
-            TcpSocket::new_v4()
-        } else {
-            TcpSocket::new_v6()
+        let (mut stream, rtt) = match self.handshake(addr, wait).await {
+            Ok(open) => open,
+            Err(o) => return o,
         };
-        let socket = match socket {
-            Ok(s) => s,
-            Err(e) => return classify(&e),
+        let ctx = DeepContext {
+            host: addr.ip().to_string(),
+            timeout,
+            settings: self.deep.clone(),
         };
-        let start = Instant::now();
-        match wait.run(socket.connect(addr)).await {
-            None => self.explain(Outcome::NoResponse, addr, 6).await,
-            // A reset can only end an established connection (a refused SYN is
-            // ECONNREFUSED): the handshake got through and the far end closed at once.
-            Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Outcome::Answered {
-                rtt: start.elapsed(),
-                detail: "reset by the far end right after the handshake: something accepts \
-                         connections there, then drops them"
-                    .into(),
+        let confirmation = match Port::new(addr.port()) {
+            // Boxed: the confirmation's state is large and most probes never
+            // reach it; inline it would grow every one of the 10,000 tasks.
+            Some(port) => Box::pin(deep::after_connect(&mut stream, port, &ctx)).await,
+            None => None,
+        };
+        opened(rtt, confirmation)
+    }
+
+    async fn token(&self, addr: SocketAddr, wait: Wait) -> Outcome {
+        let timeout = wait.ceiling();
+        let Some(settings) = self.deep.clone() else {
+            return Outcome::Answered {
+                rtt: Duration::ZERO,
+                detail: String::new(),
                 verified: false,
-            },
-            Some(Err(e)) => match classify(&e) {
-                Outcome::Refused { .. } => Outcome::Refused {
-                    rtt: start.elapsed(),
-                },
-                other => self.explain(other, addr, 6).await,
-            },
-            Some(Ok(mut stream)) => {
-                let rtt = start.elapsed();
-                let ctx = DeepContext {
-                    host: addr.ip().to_string(),
-                    timeout,
-                    settings: self.deep.clone(),
-                };
-                let confirmation = match Port::new(addr.port()) {
-                    // Boxed: the confirmation's state is large and most probes never
-                    // reach it; inline it would grow every one of the 10,000 tasks.
-                    Some(port) => Box::pin(deep::after_connect(&mut stream, port, &ctx)).await,
-                    None => None,
-                };
-                if let Some(c) = confirmation.as_ref().filter(|c| c.foreign) {
-                    return Outcome::Foreign {
-                        rtt,
-                        detail: c.detail.clone(),
-                    };
-                }
-                let (verified, detail) =
-                    confirmation.map_or((false, String::new()), |c| (c.verified, c.detail));
-                Outcome::Answered {
-                    rtt,
-                    detail,
-                    verified,
-                }
+            };
+        };
+        match self.handshake(addr, wait).await {
+            Ok((stream, rtt)) => {
+                let c = Box::pin(deep::token_only(stream, addr.port(), &settings, timeout)).await;
+                opened(rtt, Some(c))
             }
+            Err(o) => o,
+        }
+    }
+
+    async fn connect(&self, addr: SocketAddr, wait: Wait) -> Outcome {
+        match self.handshake(addr, wait).await {
+            Ok((_, rtt)) => opened(rtt, None),
+            Err(o) => o,
         }
     }
 

@@ -4,10 +4,11 @@
 //! no run outlives.
 
 use super::adapt::{Timing, Wait, IDLE_GROWTH};
+use super::deep::{self, FollowUp};
 use super::jobs::{Job, Work};
 use super::verdict::{latency_ms, never_answers, retryable, verdict};
 use super::{FailKind, Outcome, Prober};
-use portplan_core::report::{ProbeResult, Verdict};
+use portplan_core::report::{ProbeResult, Reason, Verdict};
 use portplan_core::{services, Protocol};
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -128,12 +129,29 @@ pub fn attempt_size<P: Prober>(
     ip: IpAddr,
     wait: Wait,
 ) -> impl std::future::Future + '_ {
-    attempt(prober, job, ip, wait, 1)
+    attempt(prober, job, Door::Probe, ip, wait, 1)
+}
+
+/// What an attempt asks of the prober: the job's own probe, or a follow-up of an open
+/// port whose confirmation asked for more connections (parked in slot `parent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Door {
+    Probe,
+    /// The `portplan listen` token on a fresh connection to the job's port.
+    Token {
+        parent: usize,
+    },
+    /// A handshake to `port`, a dynamic port the endpoint mapper listed.
+    Connect {
+        parent: usize,
+        port: u16,
+    },
 }
 
 async fn attempt<P: Prober>(
     prober: &P,
     job: Job,
+    door: Door,
     ip: IpAddr,
     wait: Wait,
     number: u32,
@@ -143,15 +161,20 @@ async fn attempt<P: Prober>(
     let mut backoffs = 0u32;
     let mut nap = Duration::from_millis(10);
     loop {
-        let o = match job.protocol {
-            Protocol::Tcp => prober.tcp(addr, wait.clone()).await,
+        let o = match (door, job.protocol) {
+            // Boxed like UDP: follow-ups are rare, their futures large.
+            (Door::Token { .. }, _) => Box::pin(prober.token(addr, wait.clone())).await,
+            (Door::Connect { port, .. }, _) => {
+                Box::pin(prober.connect(SocketAddr::new(ip, port), wait.clone())).await
+            }
+            (Door::Probe, Protocol::Tcp) => prober.tcp(addr, wait.clone()).await,
             // Boxed: the ICMP and UDP futures are 1-3 KB, the TCP one under 1 KB; inline,
             // every one of thousands of TCP attempts in flight would be as large.
-            Protocol::Udp => {
+            (Door::Probe, Protocol::Udp) => {
                 let id = (port ^ (number as u16).wrapping_mul(0x9e37)) | 1;
                 Box::pin(prober.udp(addr, udp_payload(port, id), wait.clone())).await
             }
-            Protocol::Icmp => Box::pin(prober.icmp(ip, wait.clone())).await,
+            (Door::Probe, Protocol::Icmp) => Box::pin(prober.icmp(ip, wait.clone())).await,
         };
         let out_of_fds = matches!(
             o,
@@ -214,13 +237,13 @@ fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> Probe
     }
 }
 
-fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> ProbeResult {
+fn unfinished(job: &Job, verdict: Verdict, reason: Reason, detail: String) -> ProbeResult {
     ProbeResult {
         protocol: job.protocol,
         port: job.port,
         through: None,
         verdict,
-        reason: reason.into(),
+        reason,
         latency_ms: None,
         attempts: 0,
         detail,
@@ -233,6 +256,7 @@ fn unfinished(job: &Job, verdict: Verdict, reason: &str, detail: String) -> Prob
 struct Pending {
     index: usize,
     job: Job,
+    door: Door,
     attempts: u32,
     backoffs: u32,
     extra: u32,
@@ -242,7 +266,52 @@ struct Pending {
     silent: Vec<(Instant, Duration)>,
 }
 
-type Results = mpsc::UnboundedSender<(usize, ProbeResult)>;
+/// An open port waiting for its follow-ups: what opened it and what came back so far.
+struct Parked {
+    p: Pending,
+    opened: Outcome,
+    follow: FollowUp,
+    found: Vec<(u16, Outcome)>,
+}
+
+/// A result for job `.0`; `.2` is false for a provisional one (an open port whose
+/// follow-ups are still out), which a cut-short run reports as it stands.
+type Results = mpsc::UnboundedSender<(usize, ProbeResult, bool)>;
+
+/// The round trip of an answer (any answer, RST included).
+fn answer_rtt(o: &Outcome) -> Option<Duration> {
+    match o {
+        Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt } => {
+            Some(*rtt)
+        }
+        Outcome::Continues { opened, .. } => answer_rtt(opened),
+        _ => None,
+    }
+}
+
+/// The follow-up attempts `follow` asks for, for the open port parked in `slot`.
+fn follow_ups(parent: &Pending, slot: usize, follow: &FollowUp) -> Vec<Pending> {
+    let doors: Vec<Door> = match follow {
+        FollowUp::None => Vec::new(),
+        FollowUp::Token { .. } => vec![Door::Token { parent: slot }],
+        FollowUp::Ports { ports, .. } => ports
+            .iter()
+            .map(|&port| Door::Connect { parent: slot, port })
+            .collect(),
+    };
+    doors
+        .into_iter()
+        .map(|door| Pending {
+            index: parent.index,
+            job: parent.job,
+            door,
+            attempts: 0,
+            backoffs: 0,
+            extra: 0,
+            silent: Vec::new(),
+        })
+        .collect()
+}
 
 /// Probes one host's jobs: resolves its address, then keeps its adaptive window full,
 /// paced when the host shows loss, retrying silent ports after the others.
@@ -263,7 +332,8 @@ async fn drive_host<P: Prober>(
             for (i, job) in jobs {
                 let _ = out.send((
                     i,
-                    unfinished(&job, Verdict::Unresolved, "dns-failure", e.clone()),
+                    unfinished(&job, Verdict::Unresolved, Reason::DnsFailure, e.clone()),
+                    true,
                 ));
             }
             return;
@@ -284,6 +354,7 @@ async fn drive_host<P: Prober>(
         .map(|&(index, job)| Pending {
             index,
             job,
+            door: Door::Probe,
             attempts: 0,
             backoffs: 0,
             extra: 0,
@@ -292,6 +363,7 @@ async fn drive_host<P: Prober>(
         .collect();
     let mut flying: tokio::task::JoinSet<(Pending, Instant, Outcome, u32)> =
         tokio::task::JoinSet::new();
+    let mut parked: Vec<Option<Parked>> = Vec::new();
     loop {
         if queue.is_empty() && flying.is_empty() {
             return;
@@ -311,7 +383,45 @@ async fn drive_host<P: Prober>(
                 let Ok((mut p, sent, outcome, backoffs)) = done else { continue };
                 p.backoffs += backoffs;
                 let now = Instant::now();
+                if let Door::Token { parent } | Door::Connect { parent, .. } = p.door {
+                    // A follow-up teaches the host's timing like any probe, but is never
+                    // retried: the open port is proven, the follow-up only adds to it.
+                    match answer_rtt(&outcome) {
+                        Some(rtt) => timing.on_answer(rtt, &[], now),
+                        None if retryable(&outcome) => timing.on_silence(),
+                        None => {}
+                    }
+                    let port = match p.door {
+                        Door::Connect { port, .. } => port,
+                        _ => p.job.port.map_or(0, |q| q.get()),
+                    };
+                    let slot = parked.get_mut(parent);
+                    let Some(k) = slot.and_then(|k| {
+                        let done = k.as_mut().map(|k| {
+                            k.found.push((port, outcome));
+                            k.found.len() >= k.follow.len()
+                        });
+                        if done == Some(true) { k.take() } else { None }
+                    }) else {
+                        continue;
+                    };
+                    let port = k.p.job.port.map_or(0, |q| q.get());
+                    let o = deep::conclude(port, k.opened, &k.follow, &k.found);
+                    let _ = out.send((k.p.index, finished(&k.p.job, &o, k.p.attempts, k.p.backoffs), true));
+                    continue;
+                }
                 match &outcome {
+                    Outcome::Continues { opened, .. } => {
+                        if let Some(rtt) = answer_rtt(opened) {
+                            let lost: Vec<Instant> = p
+                                .silent
+                                .iter()
+                                .filter(|(_, waited)| rtt.saturating_mul(2) < *waited)
+                                .map(|(t, _)| *t)
+                                .collect();
+                            timing.on_answer(rtt, &lost, now);
+                        }
+                    }
                     Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt } => {
                         let lost: Vec<Instant> = p
                             .silent
@@ -344,7 +454,20 @@ async fn drive_host<P: Prober>(
                     } => timing.on_error(now),
                     _ => {}
                 }
-                let _ = out.send((p.index, finished(&p.job, &outcome, p.attempts, p.backoffs)));
+                if let Outcome::Continues { opened, follow } = outcome {
+                    // Provisional: what the handshake proved stands if the run is cut
+                    // before the follow-ups are back.
+                    let mut r = finished(&p.job, &opened, p.attempts, p.backoffs);
+                    r.detail = "the run ended before its follow-up connections were back".into();
+                    let _ = out.send((p.index, r, false));
+                    let slot = parked.len();
+                    for f in follow_ups(&p, slot, &follow).into_iter().rev() {
+                        queue.push_front(f);
+                    }
+                    parked.push(Some(Parked { p, opened: *opened, follow, found: Vec::new() }));
+                    continue;
+                }
+                let _ = out.send((p.index, finished(&p.job, &outcome, p.attempts, p.backoffs), true));
             }
             permit = global.clone().acquire_owned(), if room && due => {
                 let (Ok(permit), Some(mut p)) = (permit, queue.pop_front()) else { return };
@@ -355,7 +478,7 @@ async fn drive_host<P: Prober>(
                 timing.on_send(now);
                 let prober = prober.clone();
                 flying.spawn(async move {
-                    let (o, backoffs) = attempt(&*prober, p.job, ip, wait, p.attempts).await;
+                    let (o, backoffs) = attempt(&*prober, p.job, p.door, ip, wait, p.attempts).await;
                     drop(permit);
                     (p, now, o, backoffs)
                 });
@@ -428,8 +551,10 @@ pub async fn run_until<P: Prober>(
             ));
         }
         drop(tx);
-        while let Some((i, r)) = rx.recv().await {
-            on_result(&r);
+        while let Some((i, r, last)) = rx.recv().await {
+            if last {
+                on_result(&r);
+            }
             if let Some(slot) = results.get_mut(i) {
                 *slot = Some(r);
             }
@@ -448,14 +573,14 @@ pub async fn run_until<P: Prober>(
             let mut r = r.unwrap_or_else(|| match &cut {
                 Some(Cut::Deadline) => {
                     let why = format!("not finished within the run's deadline of {budget:.1?}");
-                    unfinished(job, Verdict::Error, "deadline", why)
+                    unfinished(job, Verdict::Error, Reason::Deadline, why)
                 }
                 Some(Cut::Interrupted(why)) => {
-                    unfinished(job, Verdict::Error, "interrupted", why.clone())
+                    unfinished(job, Verdict::Error, Reason::Interrupted, why.clone())
                 }
                 None => {
                     let why = "the probe task ended without a result".to_string();
-                    unfinished(job, Verdict::Error, "internal", why)
+                    unfinished(job, Verdict::Error, Reason::Internal, why)
                 }
             });
             if let Some(route) = routes.get(job.target).copied().flatten() {
@@ -488,6 +613,8 @@ mod tests {
         unresolvable: Vec<String>,
         /// Names whose lookup never ends.
         hanging: Vec<String>,
+        /// Ports whose attempts never end.
+        hanging_ports: Vec<u16>,
     }
 
     impl Script {
@@ -502,6 +629,9 @@ mod tests {
             }
         }
         async fn next(&self, port: u16) -> Outcome {
+            if self.hanging_ports.contains(&port) {
+                std::future::pending::<()>().await;
+            }
             self.calls.fetch_add(1, Ordering::SeqCst);
             let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             self.peak.fetch_max(now, Ordering::SeqCst);
@@ -536,6 +666,12 @@ mod tests {
         }
         async fn icmp(&self, _: IpAddr, _: Wait) -> Outcome {
             self.next(0).await
+        }
+        async fn token(&self, a: SocketAddr, _: Wait) -> Outcome {
+            self.next(a.port()).await
+        }
+        async fn connect(&self, a: SocketAddr, _: Wait) -> Outcome {
+            self.next(a.port()).await
         }
     }
 
@@ -646,6 +782,141 @@ mod tests {
                 "{script:?}"
             );
         }
+    }
+
+    fn continues(follow: FollowUp) -> Outcome {
+        Outcome::Continues {
+            opened: Box::new(Outcome::Answered {
+                rtt: Duration::from_millis(2),
+                detail: "ept_lookup: 3 endpoints".into(),
+                verified: true,
+            }),
+            follow,
+        }
+    }
+
+    /// The endpoint mapper's dynamic ports are probes of the scheduler: each verdict
+    /// comes from `verdict.rs` (EMFILE is an error, not `filtered`), they count against
+    /// the host's window, and the open port's result waits for them.
+    #[tokio::test(start_paused = true)]
+    async fn follow_ups_are_scheduled_probes_with_honest_verdicts() {
+        let ports = FollowUp::Ports {
+            ports: vec![49152, 49153, 49154, 49155],
+            more: 2,
+        };
+        let refused = Outcome::Refused {
+            rtt: Duration::from_millis(1),
+        };
+        let mut s = Script::new(&[
+            (135, &[continues(ports)]),
+            (49152, &[answered()]),
+            (49153, &[refused]),
+            (49154, &[Outcome::NoResponse]),
+            (49155, &[emfile()]),
+        ]);
+        s.delay = Duration::from_millis(10);
+        let st = Settings {
+            per_host: 2,
+            ..settings(3, 100)
+        };
+        let (r, script) = go(s, &work(&["h"], Protocol::Tcp, &[135]), &st).await;
+        assert_eq!(
+            r.len(),
+            1,
+            "follow-ups add to their port, not to the report"
+        );
+        assert_eq!(
+            (r[0].verdict, r[0].reason),
+            (Verdict::Verified, Reason::Confirmed)
+        );
+        assert_eq!(
+            r[0].detail,
+            "ept_lookup: 3 endpoints; probed: 49152 open, 49153 closed, 49154 filtered, \
+             49155 error (+2 not probed)"
+        );
+        assert_eq!(
+            script.peak.load(Ordering::SeqCst),
+            2,
+            "the host's window holds"
+        );
+        // One probe, four follow-ups, each once (no retry) but EMFILE's back-offs.
+        assert_eq!(
+            script.calls.load(Ordering::SeqCst),
+            1 + 3 + 1 + MAX_BACKOFFS as usize
+        );
+    }
+
+    /// A failed protocol confirmation tries the token on a fresh connection, through the
+    /// scheduler; what the token says decides (this plan, another plan, nothing).
+    #[tokio::test(start_paused = true)]
+    async fn a_token_follow_up_decides_the_verdict() {
+        let failed = || {
+            continues(FollowUp::Token {
+                failure: "not an SMB2 answer".into(),
+            })
+        };
+        let foreign = Outcome::Foreign {
+            rtt: Duration::from_millis(1),
+            detail: "another plan".into(),
+        };
+        let valid = Outcome::Answered {
+            rtt: Duration::from_millis(1),
+            detail: "portplan listen answered the token".into(),
+            verified: true,
+        };
+        let cases = [
+            (
+                valid,
+                Verdict::Verified,
+                Reason::Confirmed,
+                "portplan listen answered the token",
+            ),
+            (foreign, Verdict::Open, Reason::ForeignToken, "another plan"),
+            (
+                answered(),
+                Verdict::Open,
+                Reason::SynAck,
+                "open, but no SMB2 answer: not an SMB2 answer",
+            ),
+        ];
+        for (token, v, reason, detail) in cases {
+            let s = Script::new(&[(445, &[failed(), token])]);
+            let (r, script) = go(s, &work(&["h"], Protocol::Tcp, &[445]), &settings(1, 10)).await;
+            assert_eq!(
+                (r[0].verdict, r[0].reason, r[0].detail.as_str()),
+                (v, reason, detail)
+            );
+            assert_eq!(script.calls.load(Ordering::SeqCst), 2);
+        }
+    }
+
+    /// A run cut while follow-ups are out reports the open port as the handshake
+    /// proved it, and says why there is no more.
+    #[tokio::test(start_paused = true)]
+    async fn a_cut_run_keeps_what_the_handshake_proved() {
+        let mut s = Script::new(&[(
+            135,
+            &[continues(FollowUp::Ports {
+                ports: vec![50000],
+                more: 0,
+            })],
+        )]);
+        s.hanging_ports = vec![50000];
+        let w = work(&["h"], Protocol::Tcp, &[135]);
+        let r = run(
+            Arc::new(s),
+            &w,
+            &settings(0, 10),
+            Duration::from_secs(3),
+            &|_| {},
+        )
+        .await;
+        assert_eq!(r[0].verdict, Verdict::Verified);
+        assert!(
+            r[0].detail.contains("before its follow-up"),
+            "{}",
+            r[0].detail
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -768,7 +1039,7 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(4));
         assert!(r
             .iter()
-            .all(|p| p.verdict == Verdict::Error && p.reason == "deadline"));
+            .all(|p| p.verdict == Verdict::Error && p.reason == Reason::Deadline));
     }
 
     #[tokio::test(start_paused = true)]
@@ -786,7 +1057,7 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_millis(2500));
         let count = |v, reason: &str| {
             r.iter()
-                .filter(|p| p.verdict == v && p.reason == reason)
+                .filter(|p| p.verdict == v && p.reason.as_str() == reason)
                 .count()
         };
         // One at a time, 1 s each: two finished before the interruption at 2.5 s.
@@ -794,7 +1065,7 @@ mod tests {
         assert_eq!(count(Verdict::Error, "interrupted"), 3);
         assert!(r
             .iter()
-            .all(|p| p.reason != "interrupted" || p.detail == "interrupted (SIGINT)"));
+            .all(|p| p.reason != Reason::Interrupted || p.detail == "interrupted (SIGINT)"));
     }
 
     /// A simulated host: `dropped` ports never answer; every other port answers
@@ -856,6 +1127,12 @@ mod tests {
         }
         async fn icmp(&self, _: IpAddr, _: Wait) -> Outcome {
             Outcome::NoResponse
+        }
+        async fn token(&self, a: SocketAddr, wait: Wait) -> Outcome {
+            self.tcp(a, wait).await
+        }
+        async fn connect(&self, a: SocketAddr, wait: Wait) -> Outcome {
+            self.tcp(a, wait).await
         }
     }
 

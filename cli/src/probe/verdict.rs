@@ -2,7 +2,7 @@
 //! flow status with a hint a firewall team can act on. Pure functions, no sockets.
 
 use super::{FailKind, Outcome};
-use portplan_core::report::{port_runs, ProbeResult, Status, Verdict};
+use portplan_core::report::{port_runs, ProbeResult, Reason, Status, Verdict};
 use portplan_core::services::{self, Owner};
 use portplan_core::{Flow, Phase, Port, Protocol, Role};
 use std::io;
@@ -60,47 +60,50 @@ pub fn never_answers(protocol: Protocol, port: Option<Port>) -> bool {
 }
 
 /// The verdict, its nmap-style reason and a detail for one final outcome.
-pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict, String, String) {
-    let t = |v, r: &str, d: &str| (v, r.to_string(), d.to_string());
+pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict, Reason, String) {
+    let t = |v, r: Reason, d: &str| (v, r, d.to_string());
     match (protocol, o) {
-        (_, Outcome::Answered { verified: true, detail, .. }) => t(Verdict::Verified, "confirmed", detail),
-        (_, Outcome::Foreign { detail, .. }) => t(Verdict::Open, FOREIGN_TOKEN, detail),
-        (Protocol::Tcp, Outcome::Answered { detail, .. }) => t(Verdict::Open, "syn-ack", detail),
-        (Protocol::Udp, Outcome::Answered { detail, .. }) => t(Verdict::Open, "udp-response", detail),
-        (Protocol::Icmp, Outcome::Answered { detail, .. }) => t(Verdict::Open, "echo-reply", detail),
+        (_, Outcome::Answered { verified: true, detail, .. }) => t(Verdict::Verified, Reason::Confirmed, detail),
+        (_, Outcome::Foreign { detail, .. }) => t(Verdict::Open, Reason::ForeignToken, detail),
+        (Protocol::Tcp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::SynAck, detail),
+        (Protocol::Udp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::UdpResponse, detail),
+        (Protocol::Icmp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::EchoReply, detail),
         (Protocol::Tcp, Outcome::Refused { .. }) => t(
             Verdict::Closed,
-            "conn-refused",
+            Reason::ConnRefused,
             "RST: the path is open but nothing listens (expected before installation)",
         ),
-        (_, Outcome::Refused { .. }) => t(Verdict::Closed, "port-unreach", "ICMP port unreachable"),
+        (_, Outcome::Refused { .. }) => t(Verdict::Closed, Reason::PortUnreach, "ICMP port unreachable"),
         (Protocol::Udp, Outcome::NoResponse) => {
             let d = if never_answers(protocol, port) { UDP_138_DETAIL } else { "no reply and no ICMP error" };
-            t(Verdict::OpenFiltered, "no-response", d)
+            t(Verdict::OpenFiltered, Reason::NoResponse, d)
         }
-        (_, Outcome::NoResponse) => t(Verdict::Filtered, "no-response", "no answer within the timeout"),
+        (_, Outcome::NoResponse) => t(Verdict::Filtered, Reason::NoResponse, "no answer within the timeout"),
         (_, Outcome::Failed { kind, message }) => match kind {
             FailKind::HostUnreachable => t(
                 Verdict::Filtered,
-                "host-unreachable",
+                Reason::HostUnreachable,
                 &format!("{message} (ICMP host unreachable or admin-prohibited: a firewall rejects, or no route)"),
             ),
-            FailKind::NetUnreachable => t(Verdict::Filtered, "net-unreachable", message),
-            FailKind::AdminProhibited => t(Verdict::Filtered, "admin-prohibited", message),
+            FailKind::NetUnreachable => t(Verdict::Filtered, Reason::NetUnreachable, message),
+            FailKind::AdminProhibited => t(Verdict::Filtered, Reason::AdminProhibited, message),
             FailKind::TooManyFiles => t(
                 Verdict::Error,
-                "emfile",
+                Reason::Emfile,
                 &format!("{message}: out of file descriptors even after backing off; lower --concurrency"),
             ),
-            FailKind::Other => t(Verdict::Error, "os-error", message),
+            FailKind::Other => t(Verdict::Error, Reason::OsError, message),
         },
-        (_, Outcome::NeedsPrivilege(why)) => t(Verdict::NeedsPrivilege, "no-icmp-socket", why),
+        (_, Outcome::NeedsPrivilege(why)) => t(Verdict::NeedsPrivilege, Reason::NoIcmpSocket, why),
+        // Only a run cut short leaves follow-ups unfinished: the port is open.
+        (_, Outcome::Continues { opened, .. }) => verdict(protocol, port, opened),
     }
 }
 
 /// Round-trip time of an outcome, in milliseconds, when there was an answer.
 pub fn latency_ms(o: &Outcome) -> Option<f64> {
     match o {
+        Outcome::Continues { opened, .. } => latency_ms(opened),
         Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt }
             if !rtt.is_zero() =>
         {
@@ -120,7 +123,7 @@ pub fn retryable(o: &Outcome) -> bool {
 /// silence on a port that never answers (UDP 138, see [`services::UDP_138_POLICY`]). A
 /// responder of another plan proves nothing about this plan: attention, never a pass.
 pub fn probe_status(p: &ProbeResult, in_dynamic_range: bool) -> Status {
-    if p.reason == FOREIGN_TOKEN {
+    if p.reason == Reason::ForeignToken {
         return Status::Attention;
     }
     match p.verdict {
@@ -132,9 +135,6 @@ pub fn probe_status(p: &ProbeResult, in_dynamic_range: bool) -> Status {
     }
 }
 
-/// The reason of an open port whose far end is `portplan listen` of another plan.
-pub const FOREIGN_TOKEN: &str = "foreign-token";
-
 /// Whether a reject's detail names the ICMP error's sender (`… from 10.0.0.1`).
 fn from_icmp(p: &ProbeResult) -> bool {
     matches!(p.detail.rsplit_once(" from "), Some((_, ip)) if ip.parse::<std::net::IpAddr>().is_ok())
@@ -144,7 +144,7 @@ fn from_icmp(p: &ProbeResult) -> bool {
 fn p_digest(probes: &[ProbeResult]) -> String {
     probes
         .iter()
-        .filter(|p| p.reason == FOREIGN_TOKEN)
+        .filter(|p| p.reason == Reason::ForeignToken)
         .find_map(|p| {
             p.detail.find("sha256:").map(|i| {
                 p.detail[i..]
@@ -199,12 +199,12 @@ pub fn summarize(
     };
     let (from, to, phase) = (&flow.from, &flow.to, phase_words(flow.phase));
     by(
-        &|p| p.verdict == Verdict::Filtered && p.reason == "no-response",
+        &|p| p.verdict == Verdict::Filtered && p.reason == Reason::NoResponse,
         &|w, _| format!("filtered: a firewall drops {w} from {from} to {to}; open it for {phase}"),
     );
     // No ICMP sender: the error is this machine's own (no ARP answer, no route).
     let local = |p: &ProbeResult| {
-        matches!(p.reason.as_str(), "host-unreachable" | "net-unreachable") && !from_icmp(p)
+        matches!(p.reason, Reason::HostUnreachable | Reason::NetUnreachable) && !from_icmp(p)
     };
     by(&|p| p.verdict == Verdict::Filtered && local(p), &|w, p| {
         format!(
@@ -215,7 +215,7 @@ pub fn summarize(
         )
     });
     by(
-        &|p| p.verdict == Verdict::Filtered && p.reason != "no-response" && !local(p),
+        &|p| p.verdict == Verdict::Filtered && p.reason != Reason::NoResponse && !local(p),
         &|w, p| {
             // The ICMP sender, when known, is the router or firewall to look at.
             let by = match p.detail.rsplit_once(" from ") {
@@ -232,13 +232,13 @@ pub fn summarize(
         format!("unresolved: {to}'s address does not resolve from {from} ({}); fix DNS or put an IP address in the scenario", p.detail)
     });
     by(
-        &|p| p.verdict == Verdict::Error && p.reason == "deadline",
+        &|p| p.verdict == Verdict::Error && p.reason == Reason::Deadline,
         &|w, _| {
             format!("error: {w} was not probed before the deadline; rerun with a larger --max-time or fewer flows (--to, --only-phase)")
         },
     );
     by(
-        &|p| p.verdict == Verdict::Error && p.reason != "deadline",
+        &|p| p.verdict == Verdict::Error && p.reason != Reason::Deadline,
         &|w, p| format!("error: {w}: {}", p.detail),
     );
     let owner = |p: &ProbeResult| {
@@ -301,7 +301,7 @@ pub fn summarize(
             )
         },
     );
-    by(&|p| p.reason == FOREIGN_TOKEN, &|w, _| {
+    by(&|p| p.reason == Reason::ForeignToken, &|w, _| {
         format!(
             "foreign-token: {w} at {to} is `portplan listen` of another plan; run `portplan listen` on {to} with this plan ({})",
             p_digest(probes)
@@ -397,7 +397,7 @@ mod tests {
         assert_eq!(verdict(Protocol::Icmp, None, &silent).0, Verdict::Filtered);
         assert_eq!(udp(137, &silent).0, Verdict::OpenFiltered);
         assert_eq!(udp(138, &silent).2, UDP_138_DETAIL);
-        assert_eq!(udp(137, &os(REFUSED)).1, "port-unreach");
+        assert_eq!(udp(137, &os(REFUSED)).1, Reason::PortUnreach);
         let answer = Outcome::Answered {
             rtt: Duration::from_micros(1500),
             detail: "WEB01".into(),
@@ -405,7 +405,7 @@ mod tests {
         };
         assert_eq!(
             udp(137, &answer),
-            (Verdict::Open, "udp-response".into(), "WEB01".into())
+            (Verdict::Open, Reason::UdpResponse, "WEB01".into())
         );
         assert_eq!(latency_ms(&answer), Some(1.5));
         let proven = Outcome::Answered {
@@ -431,7 +431,7 @@ mod tests {
             port: Port::new(port),
             through: None,
             verdict: v,
-            reason: reason.into(),
+            reason: reason.parse().expect("reason"),
             latency_ms: None,
             attempts: 1,
             detail: String::new(),
@@ -522,7 +522,7 @@ mod tests {
         };
         let foreign = ProbeResult {
             detail: "portplan listen answered with another plan's token; this check uses plan sha256:abc".into(),
-            ..probe(3725, Verdict::Open, FOREIGN_TOKEN)
+            ..probe(3725, Verdict::Open, "foreign-token")
         };
         let cases: Vec<(ProbeResult, Option<Role>, Status, &str)> = vec![
             (probe(445, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,
