@@ -154,8 +154,9 @@ pub struct ListenArgs {
     /// The plan: its flows say which ports to open, its digest keys the token.
     #[command(flatten)]
     pub input: crate::commands::input::PlanInput,
-    /// The plan host this machine stands in for (flows whose `to` is NAME).
-    #[arg(long = "as", value_name = "NAME", required_unless_present = "ports")]
+    /// The plan host this machine stands in for: its name (any case) or its address
+    /// (IPv6 with or without brackets).
+    #[arg(long = "as", value_name = "HOST", required_unless_present = "ports")]
     pub host: Option<String>,
     /// Ports to open instead of the plan's, e.g. `3725,10002-10004,udp/137`.
     #[arg(long, value_name = "LIST")]

@@ -567,3 +567,24 @@ fn listen_names_the_nat_address_and_outlives_its_log_reader() {
     assert!(status.success(), "{status}: {err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A bracketed IPv6 address that the scenario accepts is one `listen` binds, whether
+/// the host is named (`--as web01`) or given by that address in either spelling.
+#[test]
+fn listen_takes_a_bracketed_ipv6_address_from_the_plan() {
+    let dir = TempDir::new("listen-v6");
+    let text = scenario("127.0.0.1", "[::1]");
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let plan_path = dir.write("plan.json", &plan.to_json());
+    for host in ["web01", "WEB01", "[::1]", "::1"] {
+        let out = std::process::Command::new(BIN)
+            .args(["listen", "--plan", plan_path.to_str().expect("path")])
+            .args(["--as", host, "--for", "1s"])
+            .output()
+            .expect("run portplan listen");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "--as {host}: {stderr}");
+        assert!(stdout.contains("listening tcp/3725 on [::1]:3725"), "--as {host}: {stdout}");
+    }
+}

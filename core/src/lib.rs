@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+pub mod address;
 pub mod catalog;
 pub mod diagram;
 pub mod drive;
@@ -39,6 +40,7 @@ pub mod token;
 pub mod types;
 pub mod words;
 
+pub use address::{Address, HostName};
 pub use drive::DriveLetter;
 pub use error::{DriveError, InputError};
 pub use plan::{Flow, Plan, PlanHost};

@@ -399,6 +399,18 @@ impl Plan {
             .find(|h| h.name.eq_ignore_ascii_case(name))
     }
 
+    /// The host a command line means: its name (any case), else its address however
+    /// written (`[fd00::2]` is `fd00::2`; a name in any case).
+    pub fn host_named_or_at(&self, key: &str) -> Option<&PlanHost> {
+        self.host(key).or_else(|| {
+            self.hosts.iter().find(|h| {
+                h.address
+                    .parse::<crate::Address>()
+                    .is_ok_and(|a| a.is(key))
+            })
+        })
+    }
+
     /// Count of flows per phase, in phase order, phases without flows left out.
     pub fn phase_counts(&self) -> Vec<(Phase, usize)> {
         Phase::ALL

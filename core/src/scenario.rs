@@ -4,12 +4,12 @@
 //! refused with the JSON path of the offending value, because a plan built from a
 //! silently misread scenario would open the wrong firewall ports.
 
+use crate::address::{Address, HostName};
 use crate::drive::DriveLetter;
 use crate::error::InputError;
 use crate::types::{Os, Platform, Product, Replication, Transfer, Version, WindowsGeneration};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 /// The only scenario format this version reads and writes.
 pub const SCENARIO_FORMAT: u32 = 1;
@@ -18,7 +18,7 @@ pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 /// More workloads than this is not a migration wave but a typo or an attack.
 pub const MAX_WORKLOADS: usize = 10_000;
 /// Longest host name accepted (an RFC 1123 label).
-pub const MAX_NAME_LEN: usize = 63;
+pub use crate::address::MAX_NAME_LEN;
 
 /// A whole scenario, as in `examples/*.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -522,69 +522,15 @@ impl Names {
     }
 }
 
-/// A name is an RFC 1123 label: it ends up in firewall comments, inventories and file names.
+/// A name is an RFC 1123 label: it ends up in firewall comments, inventories and file
+/// names (see [`HostName`]).
 pub fn check_name(name: &str) -> Result<(), String> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
-    if name.is_empty() {
-        Err("empty name".into())
-    } else if name.chars().count() > MAX_NAME_LEN {
-        Err(format!(
-            "{:?} is longer than {MAX_NAME_LEN} characters",
-            truncate(name, 40)
-        ))
-    } else if !name.chars().all(ok_char) || name.starts_with(['-', '.']) {
-        Err(format!(
-            "{name:?} is not a host name (letters, digits, '-', '_', '.'; no spaces)"
-        ))
-    } else {
-        Ok(())
-    }
+    name.parse::<HostName>().map(drop)
 }
 
-/// An address is an IP literal or a DNS name; dotted numbers must be a valid IPv4.
+/// An address is an IP literal or a DNS name; dotted numbers must be a valid IPv4
+/// (see [`Address`]).
 pub fn check_address(address: &str) -> Result<(), String> {
-    let a = address.trim_start_matches('[').trim_end_matches(']');
-    if a.parse::<IpAddr>().is_ok() {
-        return Ok(());
-    }
-    let bad = || {
-        Err(format!(
-            "{:?} is not an IP address or DNS name",
-            truncate(address, 60)
-        ))
-    };
-    if a.is_empty() || a.len() > 253 {
-        return bad();
-    }
-    if a.contains(':') {
-        return Err(format!("{address:?} is not a valid IPv6 address"));
-    }
-    let labels: Vec<&str> = a.trim_end_matches('.').split('.').collect();
-    if labels
-        .iter()
-        .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(format!("{address:?} is not a valid IPv4 address"));
-    }
-    let label_ok = |l: &&str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    if labels.iter().all(label_ok) {
-        Ok(())
-    } else {
-        bad()
-    }
+    address.parse::<Address>().map(drop)
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
-    }
-}

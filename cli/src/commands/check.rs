@@ -263,8 +263,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         max_time: a.max_time,
     };
     let needs_dns = work.targets.iter().any(|t| {
-        let bare = t.address.trim_start_matches('[').trim_end_matches(']');
-        bare.parse::<std::net::IpAddr>().is_err()
+        !matches!(
+            t.address.parse::<portplan_core::Address>(),
+            Ok(portplan_core::Address::Ip(_))
+        )
     });
     let busiest = schedule::busiest_target(&work);
     let mut budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);

@@ -14,23 +14,26 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
         (None, Some(k)) => k.clone(),
         (None, None) => bail!("give --plan, --scenario or --key: the token needs a key"),
     };
-    let (targets, notes) = match (&a.ports, &plan, &a.host) {
+    // `--as` names the host or gives its address: from here on it is the plan's name.
+    let host = match (&plan, &a.host) {
+        (Some(p), Some(h)) => match p.host_named_or_at(h) {
+            Some(found) => Some(found.name.clone()),
+            None => bail!("host {h:?} is not in the plan (hosts: {})", host_names(p)),
+        },
+        (_, h) => h.clone(),
+    };
+    let (targets, notes) = match (&a.ports, &plan, &host) {
         (Some(list), _, _) => (
             ports::parse_list(list).map_err(anyhow::Error::msg)?,
             Vec::new(),
         ),
-        (None, Some(p), Some(h)) => {
-            if p.host(h).is_none() {
-                bail!("host {h:?} is not in the plan (hosts: {})", host_names(p));
-            }
-            ports::from_plan(p, h)
-        }
-        _ => bail!("give --as NAME (with a plan) or --ports LIST"),
+        (None, Some(p), Some(h)) => ports::from_plan(p, h),
+        _ => bail!("give --as HOST (with a plan) or --ports LIST"),
     };
     for n in &notes {
         say(n);
     }
-    if let (Some(p), Some(h), None) = (&plan, &a.host, &a.ports) {
+    if let (Some(p), Some(h), None) = (&plan, &host, &a.ports) {
         if let Some(n) = nat_note(p, h) {
             say(&n);
         }
@@ -39,7 +42,7 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
         bail!("no TCP or UDP port to open for this host");
     }
     let bind = if a.bind.is_empty() {
-        default_bind(plan.as_ref(), a.host.as_deref())?
+        default_bind(plan.as_ref(), host.as_deref())?
     } else {
         a.bind.clone()
     };
@@ -113,12 +116,12 @@ fn default_bind(plan: Option<&portplan_core::Plan>, host: Option<&str>) -> Resul
     let (Some(p), Some(h)) = (plan, host) else {
         bail!("give --bind ADDR (no plan host to take the address from)");
     };
-    let Some(ph) = p.host(h) else {
+    let Some(ph) = p.host_named_or_at(h) else {
         bail!("host {h:?} is not in the plan");
     };
-    match ph.address.parse::<IpAddr>() {
-        Ok(ip) => Ok(vec![ip]),
-        Err(_) => bail!(
+    match ph.address.parse::<portplan_core::Address>() {
+        Ok(portplan_core::Address::Ip(ip)) => Ok(vec![ip]),
+        _ => bail!(
             "host {h:?} has address {:?}, not an IP address: give --bind ADDR",
             ph.address
         ),

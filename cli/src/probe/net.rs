@@ -6,7 +6,7 @@ use super::unreach::Watch;
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use crate::proto::nbstat;
-use portplan_core::{Port, Protocol};
+use portplan_core::{Address, Port, Protocol};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -177,11 +177,11 @@ async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
 
 impl Prober for TokioProber {
     async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
-        let h = host.trim_start_matches('[').trim_end_matches(']');
-        if let Ok(ip) = h.parse::<IpAddr>() {
-            return Ok(ip);
-        }
-        match tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((h, 0))).await {
+        let h = match host.parse::<Address>()? {
+            Address::Ip(ip) => return Ok(ip),
+            Address::Name(name) => name,
+        };
+        match tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((h.clone(), 0))).await {
             Err(_) => Err(format!("DNS lookup of {h} timed out after {DNS_TIMEOUT:?}")),
             Ok(Err(e)) => Err(format!("{h}: {e}")),
             Ok(Ok(addrs)) => {

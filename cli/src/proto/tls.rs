@@ -134,8 +134,13 @@ pub fn client_config() -> anyhow::Result<rustls::ClientConfig> {
 }
 
 fn server_name(host: &str) -> anyhow::Result<ServerName<'static>> {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    Ok(ServerName::try_from(h.to_string())?)
+    let h = host
+        .parse::<portplan_core::Address>()
+        .map_err(anyhow::Error::msg)?;
+    Ok(match h {
+        portplan_core::Address::Ip(ip) => ServerName::IpAddress(ip.into()),
+        portplan_core::Address::Name(n) => ServerName::try_from(n)?,
+    })
 }
 
 pub async fn confirm<S: Stream>(

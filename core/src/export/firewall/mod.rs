@@ -33,10 +33,9 @@ pub enum Remote<'a> {
 
 impl Remote<'_> {
     fn parse(address: &str) -> Remote<'_> {
-        let a = address.trim_start_matches('[').trim_end_matches(']');
-        match a.parse::<IpAddr>() {
-            Ok(ip) => Remote::Ip(ip),
-            Err(_) => Remote::Name(address),
+        match address.parse::<crate::Address>() {
+            Ok(crate::Address::Ip(ip)) => Remote::Ip(ip),
+            _ => Remote::Name(address),
         }
     }
 }
