@@ -585,6 +585,9 @@ fn listen_takes_a_bracketed_ipv6_address_from_the_plan() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "--as {host}: {stderr}");
-        assert!(stdout.contains("listening tcp/3725 on [::1]:3725"), "--as {host}: {stdout}");
+        assert!(
+            stdout.contains("listening tcp/3725 on [::1]:3725"),
+            "--as {host}: {stdout}"
+        );
     }
 }

@@ -77,7 +77,11 @@ impl PartialOrd for HostName {
 
 impl Ord for HostName {
     fn cmp(&self, other: &HostName) -> std::cmp::Ordering {
-        let low = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
+        let low = |s: &str| {
+            s.bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .collect::<Vec<u8>>()
+        };
         low(&self.0).cmp(&low(&other.0))
     }
 }
@@ -110,10 +114,9 @@ impl Address {
     pub fn is(&self, other: &str) -> bool {
         match (self, other.parse::<Address>()) {
             (Address::Ip(a), Ok(Address::Ip(b))) => *a == b,
-            (Address::Name(a), Ok(Address::Name(b))) => {
-                a.trim_end_matches('.')
-                    .eq_ignore_ascii_case(b.trim_end_matches('.'))
-            }
+            (Address::Name(a), Ok(Address::Name(b))) => a
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(b.trim_end_matches('.')),
             _ => false,
         }
     }

@@ -403,11 +403,9 @@ impl Plan {
     /// written (`[fd00::2]` is `fd00::2`; a name in any case).
     pub fn host_named_or_at(&self, key: &str) -> Option<&PlanHost> {
         self.host(key).or_else(|| {
-            self.hosts.iter().find(|h| {
-                h.address
-                    .parse::<crate::Address>()
-                    .is_ok_and(|a| a.is(key))
-            })
+            self.hosts
+                .iter()
+                .find(|h| h.address.parse::<crate::Address>().is_ok_and(|a| a.is(key)))
         })
     }
 

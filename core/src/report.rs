@@ -736,7 +736,6 @@ mod tests {
         }
     }
 
-
     const DIGEST: &str = "sha256:00000000000000000000000000000000000000000000000000000000000000ff";
 
     fn report(probe: serde_json::Value) -> String {

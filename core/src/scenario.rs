@@ -533,4 +533,3 @@ pub fn check_name(name: &str) -> Result<(), String> {
 pub fn check_address(address: &str) -> Result<(), String> {
     address.parse::<Address>().map(drop)
 }
-

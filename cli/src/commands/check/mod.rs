@@ -1,13 +1,16 @@
 //! `portplan check`: probe the flows a plan host opens, from that host, and report
 //! which ones the network lets through.
 
+mod config;
+
+pub use config::CheckConfig;
+
 use crate::output::{self, progress::Progress, table};
-use crate::probe::deep::DeepSettings;
-use crate::probe::jobs::{self, Selection, Work};
+use crate::probe::jobs::Work;
 use crate::probe::net::TokioProber;
-use crate::probe::schedule::{self, Settings};
-use crate::probe::{limits, verdict};
-use anyhow::{anyhow, Context};
+use crate::probe::schedule;
+use crate::probe::verdict;
+use anyhow::Context;
 use clap::{ArgGroup, ValueEnum};
 use portplan_core::report::{compact_runs, FlowReport, ProbeResult, Reason, Report, REPORT_FORMAT};
 use portplan_core::{Phase, Plan};
@@ -88,11 +91,12 @@ SIGTERM stops early: the report and summary keep what finished, the rest is `err
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: super::input::PlanInput,
-    /// The plan host this machine is: every flow it opens is probed.
-    #[arg(long, value_name = "NAME")]
+    /// The plan host this machine is, by name (any case) or address: every flow it
+    /// opens is probed.
+    #[arg(long, value_name = "HOST")]
     pub from: String,
-    /// Only flows towards NAME (repeat for several hosts).
-    #[arg(long, value_name = "NAME")]
+    /// Only flows towards HOST, by name or address (repeat for several hosts).
+    #[arg(long, value_name = "HOST")]
     pub to: Vec<String>,
     /// Only flows of PHASE (repeatable): discovery, conversion, transfer,
     /// legacy-block-based, management.
@@ -175,12 +179,6 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-fn load(a: &CheckArgs) -> anyhow::Result<Plan> {
-    a.input
-        .load()?
-        .ok_or_else(|| anyhow!("--plan or --scenario is required"))
-}
-
 fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -239,47 +237,14 @@ fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<FlowRepo
 }
 
 pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
-    let plan = load(&a)?;
-    let selection = Selection {
-        from: a.from.clone(),
-        to: a.to.clone(),
-        phases: a.only_phase.clone(),
-        full_ranges: a.full_ranges,
-    };
-    let work = jobs::plan_work(&plan, &selection).map_err(|e| anyhow!(e))?;
-    // A report that cannot be written is known now, not after every probe has run.
-    if let Some(path) = &a.output {
-        crate::io::check_writable(path).context("-o")?;
-    }
-    let nofile = limits::raise_nofile();
-    let concurrency = a
-        .concurrency
-        .map_or_else(|| limits::default_concurrency(nofile), |n| n as usize);
-    let settings = Settings {
-        timeout: a.timeout,
-        retries: a.retries,
-        concurrency,
-        per_host: (a.per_host as usize).min(concurrency),
-        max_time: a.max_time,
-    };
-    let needs_dns = work.targets.iter().any(|t| {
-        !matches!(
-            t.address.parse::<portplan_core::Address>(),
-            Ok(portplan_core::Address::Ip(_))
-        )
-    });
-    let busiest = schedule::busiest_target(&work);
-    let mut budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
-    let deep = (!a.no_deep).then(|| {
-        Arc::new(DeepSettings {
-            digest: plan.digest(),
-        })
-    });
-    if deep.is_some() {
-        // A confirmation (or the token after it) may wait out two more timeouts per attempt.
-        let extra = a.timeout.saturating_mul(2 * (a.retries + 1));
-        budget = (budget + extra).min(a.max_time.unwrap_or(Duration::MAX));
-    }
+    let CheckConfig {
+        plan,
+        work,
+        from,
+        settings,
+        budget,
+        deep,
+    } = CheckConfig::from_args(&a)?;
     let progress = Progress::new(
         work.jobs.len(),
         !a.no_progress && std::io::stderr().is_terminal(),
@@ -313,9 +278,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         format: REPORT_FORMAT,
         plan_digest: plan.digest(),
         catalog: plan.catalog.clone(),
-        probed_from: plan
-            .host(&a.from)
-            .map_or(a.from.clone(), |h| h.name.clone()),
+        probed_from: from,
         host: host_name(),
         started: crate::clock::rfc3339_millis(started),
         finished: crate::clock::rfc3339_millis(SystemTime::now()),
