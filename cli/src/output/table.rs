@@ -159,7 +159,7 @@ mod tests {
     /// The legacy example seen from db01, with one probe result of each kind.
     #[test]
     fn table_groups_like_the_plan() {
-        use crate::probe::{jobs, verdict};
+        use portplan_core::probe::{jobs, status};
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../examples/legacy-block.json"
@@ -199,7 +199,7 @@ mod tests {
             .map(|fj| {
                 let probes: Vec<ProbeResult> =
                     fj.jobs.iter().map(|j| results[*j].clone()).collect();
-                let (status, hint) = verdict::summarize(
+                let (status, hint) = status::summarize(
                     &fj.flow,
                     &probes,
                     fj.dynamic,

@@ -12,7 +12,6 @@
 pub mod adapt;
 pub mod deep;
 pub mod icmp;
-pub mod jobs;
 pub mod limits;
 pub mod net;
 pub mod schedule;

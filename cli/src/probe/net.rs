@@ -272,7 +272,10 @@ impl Prober for TokioProber {
                 // Silence may be `portplan listen`, which answers only its challenge;
                 // not on a port that never answers (UDP 138): no extra round trip there.
                 Some(d)
-                    if !super::verdict::never_answers(Protocol::Udp, Port::new(addr.port())) =>
+                    if !portplan_core::probe::status::never_answers(
+                        Protocol::Udp,
+                        Port::new(addr.port()),
+                    ) =>
                 {
                     match Box::pin(crate::proto::token::verify_token_udp(
                         addr, &d.digest, timeout,
@@ -463,7 +466,7 @@ mod size {
         let p = TokioProber::default();
         let a: SocketAddr = "127.0.0.1:1".parse().expect("addr");
         let w = Wait::fixed(Duration::from_secs(1));
-        let job = crate::probe::jobs::Job {
+        let job = portplan_core::probe::jobs::Job {
             target: 0,
             protocol: portplan_core::Protocol::Tcp,
             port: None,

@@ -5,9 +5,10 @@
 
 use super::adapt::{Timing, Wait, IDLE_GROWTH};
 use super::deep::{self, FollowUp};
-use super::jobs::{Job, Work};
-use super::verdict::{latency_ms, never_answers, retryable, verdict};
+use super::verdict::{latency_ms, retryable, verdict};
 use super::{FailKind, Outcome, Prober};
+use portplan_core::probe::jobs::{Job, Work};
+use portplan_core::probe::status::never_answers;
 use portplan_core::report::{ProbeResult, Reason, Verdict};
 use portplan_core::{services, Protocol};
 use std::collections::VecDeque;
@@ -595,7 +596,7 @@ pub async fn run_until<P: Prober>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::jobs::{FlowJobs, Target};
+    use portplan_core::probe::jobs::{FlowJobs, Target};
     use portplan_core::Port;
     use std::collections::{HashMap, VecDeque};
     use std::sync::atomic::{AtomicUsize, Ordering};

@@ -5,10 +5,10 @@
 
 use super::CheckArgs;
 use crate::probe::deep::DeepSettings;
-use crate::probe::jobs::{self, Selection, Work};
 use crate::probe::limits;
 use crate::probe::schedule::{self, Settings};
 use anyhow::{anyhow, bail, Context};
+use portplan_core::probe::jobs::{self, Selection, Work};
 use portplan_core::{Address, Plan};
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,14 +6,13 @@ mod config;
 pub use config::CheckConfig;
 
 use crate::output::{self, progress::Progress, table};
-use crate::probe::jobs::Work;
 use crate::probe::net::TokioProber;
 use crate::probe::schedule;
-use crate::probe::verdict;
 use anyhow::Context;
 use clap::{ArgGroup, ValueEnum};
-use portplan_core::report::{compact_runs, FlowReport, ProbeResult, Reason, Report, REPORT_FORMAT};
-use portplan_core::{Phase, Plan};
+use portplan_core::probe::assemble;
+use portplan_core::report::{ProbeResult, Reason, Report, REPORT_FORMAT};
+use portplan_core::Phase;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -187,53 +186,6 @@ fn host_name() -> String {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// Puts the per-job results back under their flows, with status and hint. Results are
-/// moved, not copied (a probe shared by two flows, TCP 135 in two phases, is cloned once).
-fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
-    let mut uses = vec![0usize; results.len()];
-    for fj in &work.flows {
-        for &j in &fj.jobs {
-            if let Some(u) = uses.get_mut(j) {
-                *u += 1;
-            }
-        }
-    }
-    let mut results: Vec<Option<ProbeResult>> = results.into_iter().map(Some).collect();
-    work.flows
-        .iter()
-        .map(|fj| {
-            let probes: Vec<ProbeResult> = fj
-                .jobs
-                .iter()
-                .filter_map(|&j| {
-                    let left = uses.get_mut(j)?;
-                    *left = left.saturating_sub(1);
-                    let slot = results.get_mut(j)?;
-                    if *left == 0 {
-                        slot.take()
-                    } else {
-                        slot.clone()
-                    }
-                })
-                .map(|mut p| {
-                    if let Some(note) = &fj.sampled {
-                        p.detail = if p.detail.is_empty() {
-                            note.clone()
-                        } else {
-                            format!("{}; {note}", p.detail)
-                        };
-                    }
-                    p
-                })
-                .collect();
-            let role = plan.host(&fj.flow.to).map(|h| h.role);
-            let (status, hint) = verdict::summarize(&fj.flow, &probes, fj.dynamic, role);
-            // Summarized port by port; written with runs, so --full-ranges stays small.
-            FlowReport::new(&fj.flow, status, hint, compact_runs(probes))
-        })
-        .collect()
 }
 
 pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {

@@ -1,8 +1,8 @@
 //! Which probes a plan asks for, from one host: flow selection, range expansion and
 //! sampling, and de-duplication (TCP 135 needed in two phases is probed once).
 
-use portplan_core::rules::PortSpec;
-use portplan_core::{Flow, Phase, Plan, Port, PortRange, Protocol};
+use crate::rules::PortSpec;
+use crate::{Flow, Phase, Plan, Port, PortRange, Protocol};
 use std::collections::HashMap;
 
 /// Ports probed in a dynamic RPC range unless `--full-ranges`.
@@ -166,7 +166,7 @@ mod tests {
         let text =
             std::fs::read_to_string(format!("{}/../examples/{file}", env!("CARGO_MANIFEST_DIR")))
                 .expect("example");
-        Plan::build(&portplan_core::Scenario::from_json(&text).expect("scenario")).expect("plan")
+        Plan::build(&crate::Scenario::from_json(&text).expect("scenario")).expect("plan")
     }
 
     fn sel(from: &str) -> Selection {

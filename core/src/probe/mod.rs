@@ -1,0 +1,58 @@
+//! The pure model of `check`: which probes a plan asks for from one host ([`jobs`]),
+//! what their verdicts mean for each flow ([`status`]), and the report's flows put
+//! together from the results ([`assemble`]). Sockets, timing and retries are the
+//! CLI's; everything here is plain data, so the page and the CLI read reports alike.
+
+pub mod jobs;
+pub mod status;
+
+use crate::plan::Plan;
+use crate::report::{compact_runs, FlowReport, ProbeResult};
+use jobs::Work;
+
+/// Puts the per-job results back under their flows, with status and hint. Results are
+/// moved, not copied (a probe shared by two flows, TCP 135 in two phases, is cloned once).
+pub fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<FlowReport> {
+    let mut uses = vec![0usize; results.len()];
+    for fj in &work.flows {
+        for &j in &fj.jobs {
+            if let Some(u) = uses.get_mut(j) {
+                *u += 1;
+            }
+        }
+    }
+    let mut results: Vec<Option<ProbeResult>> = results.into_iter().map(Some).collect();
+    work.flows
+        .iter()
+        .map(|fj| {
+            let probes: Vec<ProbeResult> = fj
+                .jobs
+                .iter()
+                .filter_map(|&j| {
+                    let left = uses.get_mut(j)?;
+                    *left = left.saturating_sub(1);
+                    let slot = results.get_mut(j)?;
+                    if *left == 0 {
+                        slot.take()
+                    } else {
+                        slot.clone()
+                    }
+                })
+                .map(|mut p| {
+                    if let Some(note) = &fj.sampled {
+                        p.detail = if p.detail.is_empty() {
+                            note.clone()
+                        } else {
+                            format!("{}; {note}", p.detail)
+                        };
+                    }
+                    p
+                })
+                .collect();
+            let role = plan.host(&fj.flow.to).map(|h| h.role);
+            let (status, hint) = status::summarize(&fj.flow, &probes, fj.dynamic, role);
+            // Summarized port by port; written with runs, so --full-ranges stays small.
+            FlowReport::new(&fj.flow, status, hint, compact_runs(probes))
+        })
+        .collect()
+}
