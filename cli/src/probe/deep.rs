@@ -199,7 +199,12 @@ pub fn conclude(
         verified,
     } = opened
     else {
-        return opened;
+        // Silence (UDP) asked for the token: only a token answer changes it.
+        return match (follow, found.first()) {
+            (FollowUp::Token { .. }, Some((_, o @ Outcome::Answered { verified: true, .. })))
+            | (FollowUp::Token { .. }, Some((_, o @ Outcome::Foreign { .. }))) => o.clone(),
+            _ => opened,
+        };
     };
     match follow {
         FollowUp::None => Outcome::Answered {

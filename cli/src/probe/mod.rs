@@ -75,9 +75,14 @@ pub trait Prober: Send + Sync + 'static {
     fn resolve(&self, host: &str) -> impl Future<Output = Result<IpAddr, String>> + Send;
     /// One TCP connect; on success the stream goes through [`deep::after_connect`].
     fn tcp(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
-    /// One TCP connect that asks only for the `portplan listen` token
-    /// ([`deep::FollowUp::Token`]).
-    fn token(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
+    /// One exchange that asks only for the `portplan listen` token
+    /// ([`deep::FollowUp::Token`]): a fresh TCP connection, or UDP challenge datagrams.
+    fn token(
+        &self,
+        protocol: portplan_core::Protocol,
+        addr: SocketAddr,
+        wait: Wait,
+    ) -> impl Future<Output = Outcome> + Send;
     /// One TCP handshake, nothing more ([`deep::FollowUp::Ports`]).
     fn connect(&self, addr: SocketAddr, wait: Wait) -> impl Future<Output = Outcome> + Send;
     /// One UDP datagram (`payload`), waiting for a reply or an ICMP error.

@@ -216,15 +216,23 @@ impl Prober for TokioProber {
         opened(rtt, confirmation)
     }
 
-    async fn token(&self, addr: SocketAddr, wait: Wait) -> Outcome {
+    async fn token(&self, protocol: Protocol, addr: SocketAddr, wait: Wait) -> Outcome {
         let timeout = wait.ceiling();
         let Some(settings) = self.deep.clone() else {
-            return Outcome::Answered {
-                rtt: Duration::ZERO,
-                detail: String::new(),
-                verified: false,
-            };
+            return Outcome::NoResponse;
         };
+        if protocol == Protocol::Udp {
+            let start = Instant::now();
+            let answer = crate::proto::token::verify_token_udp(addr, &settings.digest, timeout);
+            return match Box::pin(answer).await {
+                Ok(true) => Outcome::Answered {
+                    rtt: start.elapsed(),
+                    detail: "portplan listen answered the token".into(),
+                    verified: true,
+                },
+                _ => Outcome::NoResponse,
+            };
+        }
         match self.handshake(addr, wait).await {
             Ok((stream, rtt)) => {
                 let c = Box::pin(deep::token_only(stream, addr.port(), &settings, timeout)).await;
@@ -242,7 +250,6 @@ impl Prober for TokioProber {
     }
 
     async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, wait: Wait) -> Outcome {
-        let timeout = wait.ceiling();
         let local: SocketAddr = if addr.is_ipv4() {
             (Ipv4Addr::UNSPECIFIED, 0).into()
         } else {
@@ -268,30 +275,23 @@ impl Prober for TokioProber {
         }
         let mut buf = vec![0u8; 2048];
         match wait.run(sock.recv(&mut buf)).await {
-            None => match &self.deep {
-                // Silence may be `portplan listen`, which answers only its challenge;
-                // not on a port that never answers (UDP 138): no extra round trip there.
-                Some(d)
-                    if !portplan_core::probe::status::never_answers(
-                        Protocol::Udp,
-                        Port::new(addr.port()),
-                    ) =>
-                {
-                    match Box::pin(crate::proto::token::verify_token_udp(
-                        addr, &d.digest, timeout,
-                    ))
-                    .await
-                    {
-                        Ok(true) => Outcome::Answered {
-                            rtt: start.elapsed(),
-                            detail: "portplan listen answered the token".into(),
-                            verified: true,
-                        },
-                        _ => Outcome::NoResponse,
-                    }
+            // Silence may be `portplan listen`, which answers only its challenge: the
+            // scheduler asks it after the retries (a follow-up of its own); not on a
+            // port that never answers (UDP 138), where it would only wait again.
+            None if self.deep.is_some()
+                && !portplan_core::probe::status::never_answers(
+                    Protocol::Udp,
+                    Port::new(addr.port()),
+                ) =>
+            {
+                Outcome::Continues {
+                    opened: Box::new(Outcome::NoResponse),
+                    follow: deep::FollowUp::Token {
+                        failure: String::new(),
+                    },
                 }
-                _ => Outcome::NoResponse,
-            },
+            }
+            None => Outcome::NoResponse,
             Some(Err(e)) => self.explain(refused(classify(&e)), addr, 17).await,
             Some(Ok(n)) => {
                 let (detail, confirmed) = describe_udp_reply(&payload, &buf[..n]);

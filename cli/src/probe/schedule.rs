@@ -164,7 +164,9 @@ async fn attempt<P: Prober>(
     loop {
         let o = match (door, job.protocol) {
             // Boxed like UDP: follow-ups are rare, their futures large.
-            (Door::Token { .. }, _) => Box::pin(prober.token(addr, wait.clone())).await,
+            (Door::Token { .. }, protocol) => {
+                Box::pin(prober.token(protocol, addr, wait.clone())).await
+            }
             (Door::Connect { port, .. }, _) => {
                 Box::pin(prober.connect(SocketAddr::new(ip, port), wait.clone())).await
             }
@@ -279,6 +281,14 @@ struct Parked {
 /// follow-ups are still out), which a cut-short run reports as it stands.
 type Results = mpsc::UnboundedSender<(usize, ProbeResult, bool)>;
 
+/// Whether an outcome is silence worth a retry, also when it asks for a follow-up.
+fn silent(o: &Outcome) -> bool {
+    match o {
+        Outcome::Continues { opened, .. } => retryable(opened),
+        o => retryable(o),
+    }
+}
+
 /// The round trip of an answer (any answer, RST included).
 fn answer_rtt(o: &Outcome) -> Option<Duration> {
     match o {
@@ -389,7 +399,10 @@ async fn drive_host<P: Prober>(
                     // retried: the open port is proven, the follow-up only adds to it.
                     match answer_rtt(&outcome) {
                         Some(rtt) => timing.on_answer(rtt, &[], now),
-                        None if retryable(&outcome) => timing.on_silence(),
+                        // A silent UDP token says nothing of the path (UDP is often silent).
+                        None if retryable(&outcome) && matches!(p.door, Door::Connect { .. }) => {
+                            timing.on_silence()
+                        }
                         None => {}
                     }
                     let port = match p.door {
@@ -412,7 +425,7 @@ async fn drive_host<P: Prober>(
                     continue;
                 }
                 match &outcome {
-                    Outcome::Continues { opened, .. } => {
+                    Outcome::Continues { opened, .. } if answer_rtt(opened).is_some() => {
                         if let Some(rtt) = answer_rtt(opened) {
                             let lost: Vec<Instant> = p
                                 .silent
@@ -432,7 +445,9 @@ async fn drive_host<P: Prober>(
                             .collect();
                         timing.on_answer(*rtt, &lost, now);
                     }
-                    o if retryable(o) => {
+                    // Silence that asks for a follow-up (the UDP token) is silence
+                    // first: the retries come before the follow-up.
+                    o if silent(o) => {
                         p.silent.push((sent, now.duration_since(sent)));
                         timing.on_silence();
                         // UDP 138 never answers: a retry would only wait again.
@@ -668,7 +683,7 @@ mod tests {
         async fn icmp(&self, _: IpAddr, _: Wait) -> Outcome {
             self.next(0).await
         }
-        async fn token(&self, a: SocketAddr, _: Wait) -> Outcome {
+        async fn token(&self, _: Protocol, a: SocketAddr, _: Wait) -> Outcome {
             self.next(a.port()).await
         }
         async fn connect(&self, a: SocketAddr, _: Wait) -> Outcome {
@@ -888,6 +903,40 @@ mod tests {
                 (v, reason, detail)
             );
             assert_eq!(script.calls.load(Ordering::SeqCst), 2);
+        }
+    }
+
+    /// UDP silence asks for the token only after its retries, through the scheduler;
+    /// a token answer makes it `verified`, silence stays `open|filtered`.
+    #[tokio::test(start_paused = true)]
+    async fn udp_silence_asks_for_the_token_after_its_retries() {
+        let silent = || Outcome::Continues {
+            opened: Box::new(Outcome::NoResponse),
+            follow: FollowUp::Token {
+                failure: String::new(),
+            },
+        };
+        let valid = Outcome::Answered {
+            rtt: Duration::from_millis(1),
+            detail: "portplan listen answered the token".into(),
+            verified: true,
+        };
+        for (token, v, reason) in [
+            (valid, Verdict::Verified, Reason::Confirmed),
+            (
+                Outcome::NoResponse,
+                Verdict::OpenFiltered,
+                Reason::NoResponse,
+            ),
+        ] {
+            let s = Script::new(&[(137, &[silent(), silent(), token])]);
+            let (r, script) = go(s, &work(&["h"], Protocol::Udp, &[137]), &settings(1, 10)).await;
+            assert_eq!((r[0].verdict, r[0].reason, r[0].attempts), (v, reason, 2));
+            assert_eq!(
+                script.calls.load(Ordering::SeqCst),
+                3,
+                "two attempts, one token"
+            );
         }
     }
 
@@ -1129,7 +1178,7 @@ mod tests {
         async fn icmp(&self, _: IpAddr, _: Wait) -> Outcome {
             Outcome::NoResponse
         }
-        async fn token(&self, a: SocketAddr, wait: Wait) -> Outcome {
+        async fn token(&self, _: Protocol, a: SocketAddr, wait: Wait) -> Outcome {
             self.tcp(a, wait).await
         }
         async fn connect(&self, a: SocketAddr, wait: Wait) -> Outcome {
