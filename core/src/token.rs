@@ -126,6 +126,25 @@ mod tests {
         );
     }
 
+    /// The wire form pinned by a vector computed outside this code (Python's `hmac`:
+    /// `hmac.new(b"sha256:0123456789abcdef", bytes(range(16)) + (3725).to_bytes(2,
+    /// "big"), "sha256").digest()[:16]`): a change of the token breaks every deployed
+    /// responder, so it must be a decision, not an accident.
+    #[test]
+    fn the_response_matches_a_known_answer() {
+        let nonce: Nonce = std::array::from_fn(|i| i as u8);
+        let hex: String = response(D, &nonce, 3725)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, "50504f4b714983a8e18732d51121737f070eb113");
+        assert_eq!(
+            challenge(&nonce)[..8],
+            *b"PPLSN\x01\r\n",
+            "the challenge opens with the magic"
+        );
+    }
+
     #[test]
     fn round_trip_verifies() {
         let nonce = [0x42; NONCE_LEN];
