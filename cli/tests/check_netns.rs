@@ -455,3 +455,59 @@ fn a_host_that_does_not_exist_is_not_blamed_on_a_firewall() {
     );
     assert_eq!(flow["probes"][0]["local"], ia, "{flow:#}");
 }
+
+/// SYN-flood protection (nftables drops SYNs above 2,000/s, as a Windows host or a
+/// firewall does under a burst) must not turn closed ports into `filtered` at the
+/// defaults a field engineer uses: the prober notices the loss, paces down and retries
+/// what was lost, so every closed port reads closed and only the dropped block filtered.
+#[test]
+fn a_syn_rate_limit_costs_no_wrong_verdict_at_the_defaults() {
+    let mut lab = Lab::new("syn");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    lab.nft(
+        "b",
+        "table inet t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  \
+         tcp flags & (syn | ack) == syn limit rate over 2000/second burst 200 packets drop\n  \
+         tcp dport 33000-33499 drop\n }\n}\n",
+    );
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[
+        {{"name":"a","address":"{ia}","role":"server"}},{{"name":"b","address":"{ib}","role":"source"}}],
+        "flows":[{{"phase":"discovery","from":"a","to":"b","protocol":"tcp",
+          "ports":{{"first":30000,"last":33499}},"purpose":"closed, then dropped","rule":"test.limit"}}]}}"#
+    );
+    let path = temp_file(&format!("{}-limit.json", lab.ns("p")), &plan);
+    let args = ["--plan", path.to_str().expect("path"), "--from", "a"];
+    let start = Instant::now();
+    let (out, report) = check(&lab, "a", &args);
+    let took = start.elapsed();
+    assert_eq!(out.status.code(), Some(1), "the dropped block fails");
+    let typed = portplan_tests::read_report(&report);
+    let mut wrong = Vec::new();
+    let mut seen = 0usize;
+    for p in &typed.flows[0].probes {
+        for port in p.ports() {
+            seen += 1;
+            let want = if (33000..=33499).contains(&port) {
+                (Verdict::Filtered, Reason::NoResponse)
+            } else {
+                (Verdict::Closed, Reason::ConnRefused)
+            };
+            if (p.verdict, p.reason) != want {
+                wrong.push((port, p.verdict, p.reason));
+            }
+        }
+    }
+    assert_eq!(seen, 3500, "every port is reported");
+    assert!(
+        wrong.is_empty(),
+        "{} wrong: {:?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(20)]
+    );
+    // 3,500 SYNs at 2,000/s plus the dropped block's timeouts and retries: seconds, not
+    // the minutes a fixed-rate prober would need for the closed ports it lost.
+    assert!(took < Duration::from_secs(45), "took {took:?}");
+}
