@@ -6,12 +6,10 @@
 //! probe runs inside `ip netns exec`; every child is bounded. Needs root (CI is).
 
 use portplan_core::{Plan, Scenario};
-use portplan_tests::netns::{v6, Helper, Lab};
+use portplan_tests::netns::{v6, Helper, Lab, Listener};
 use portplan_tests::servers::TempDir;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_portplan");
@@ -195,71 +193,6 @@ fn check_over_ipv6_reports_exactly_what_the_firewall_does() {
     );
 }
 
-/// A running `portplan listen`, killed and reaped on drop.
-struct Listener {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Listener {
-    fn start(lab: &Lab, host: &str, args: &[&str]) -> Listener {
-        let mut child = lab
-            .cmd(host, BIN)
-            .arg("listen")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start portplan listen");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(l).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut l = Listener {
-            child,
-            lines,
-            seen: Vec::new(),
-        };
-        let end = Instant::now() + Duration::from_secs(10);
-        while let Some(left) = end.checked_duration_since(Instant::now()) {
-            match l.lines.recv_timeout(left) {
-                Ok(line) => {
-                    let ready = line.contains("ready:");
-                    l.seen.push(line);
-                    if ready {
-                        return l;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!("listen did not get ready: {:#?}", l.seen);
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        let end = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A migrate plan whose server and Windows source are the two lab hosts, by IPv6.
 fn migrate_v6(dir: &TempDir, server: &str, source: &str) -> String {
     let text = format!(
@@ -319,6 +252,7 @@ fn listen_and_check_over_ipv6_verify_all_but_the_dropped_port() {
 
     let listener = Listener::start(
         &lab,
+        BIN,
         "src",
         &["--plan", &plan, "--as", "web01", "--for", "2m"],
     );

@@ -2,87 +2,14 @@
 //! port: the token verifies on every allowed port, the dropped one does not connect.
 
 use portplan_core::{Plan, Scenario};
-use portplan_tests::netns::Lab;
+use portplan_tests::netns::{Lab, Listener};
 use portplan_tests::servers::TempDir;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_portplan");
-
-/// A running `portplan listen`; interrupted (Ctrl-C) and reaped on drop.
-struct Listener {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Listener {
-    fn start(lab: &Lab, host: &str, args: &[&str]) -> Listener {
-        let mut child = lab
-            .cmd(host, BIN)
-            .arg("listen")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start portplan listen");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(l).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut l = Listener {
-            child,
-            lines,
-            seen: Vec::new(),
-        };
-        l.wait_for("ready:", Duration::from_secs(10));
-        l
-    }
-
-    /// Reads output until a line contains `needle`; panics after `limit`.
-    fn wait_for(&mut self, needle: &str, limit: Duration) -> String {
-        let end = Instant::now() + limit;
-        while let Some(left) = end.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if l.contains(needle) {
-                        return l;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!(
-            "no {needle:?} from listen within {limit:?}; output:\n{}",
-            self.seen.join("\n")
-        );
-    }
-
-    /// Sends SIGINT and collects the rest of the output (bounded).
-    fn stop(mut self) -> Vec<String> {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        let _ = self.wait_for("stopped:", Duration::from_secs(10));
-        std::mem::take(&mut self.seen)
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn probe(lab: &Lab, host: &str, args: &[&str]) -> Value {
     lab.probe_service(BIN, host, args)
@@ -114,6 +41,7 @@ fn listen_verifies_allowed_ports_and_the_dropped_one_does_not_connect() {
 
     let listener = Listener::start(
         &lab,
+        BIN,
         "src",
         &[
             "--plan",
@@ -252,6 +180,7 @@ fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
     // Something else (here: a responder with another key) already holds 3725.
     let _other = Listener::start(
         &lab,
+        BIN,
         "src",
         &[
             "--key",
@@ -266,6 +195,7 @@ fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
     );
     let mine = Listener::start(
         &lab,
+        BIN,
         "src",
         &[
             "--scenario",
@@ -340,6 +270,7 @@ fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
     lab.nft("src", "table inet fw {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 445 drop\n }\n}\n");
     let listener = Listener::start(
         &lab,
+        BIN,
         "src",
         &["--plan", plan_arg, "--as", "web01", "--for", "2m"],
     );
@@ -448,6 +379,7 @@ fn a_responder_of_another_plan_is_a_foreign_token_never_a_pass() {
     let ours_path = dir.write("ours.json", &ours.to_json());
     let _listener = Listener::start(
         &lab,
+        BIN,
         "src",
         &[
             "--plan",

@@ -221,6 +221,94 @@ impl Drop for Helper {
     }
 }
 
+/// A running `portplan listen` inside a lab host (`bin` is the binary under test):
+/// started and read until `ready:`; on drop interrupted (Ctrl-C, as a user stops it),
+/// given 5 s to finish, then killed and reaped, so no test leaves a responder behind.
+pub struct Listener {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    /// Every line it printed so far.
+    pub seen: Vec<String>,
+}
+
+impl Listener {
+    pub fn start(lab: &Lab, bin: &str, host: &str, args: &[&str]) -> Listener {
+        use std::io::BufRead;
+        let mut child = lab
+            .cmd(host, bin)
+            .arg("listen")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start portplan listen");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut l = Listener {
+            child,
+            lines,
+            seen: Vec::new(),
+        };
+        l.wait_for("ready:", std::time::Duration::from_secs(10));
+        l
+    }
+
+    /// Reads output until a line contains `needle`; panics after `limit`.
+    pub fn wait_for(&mut self, needle: &str, limit: std::time::Duration) -> String {
+        let end = std::time::Instant::now() + limit;
+        while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if l.contains(needle) {
+                        return l;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no {needle:?} from listen within {limit:?}; output:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Interrupts it and returns everything it printed, its `stopped:` line included.
+    pub fn stop(mut self) -> Vec<String> {
+        self.interrupt();
+        let _ = self.wait_for("stopped:", std::time::Duration::from_secs(10));
+        std::mem::take(&mut self.seen)
+    }
+
+    fn interrupt(&self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.interrupt();
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Lab {
     /// Starts `python3 -c SCRIPT ARGS` in host `name` and waits for it to print `ready`.
     pub fn python_ready(&self, name: &str, script: &str, args: &[&str]) -> Helper {
