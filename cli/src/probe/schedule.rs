@@ -1214,25 +1214,8 @@ mod tests {
     /// timeouts side by side, not one window after another.
     #[tokio::test(start_paused = true)]
     async fn a_dropped_block_costs_about_one_timeout() {
-        let dropped = 50000..=54095;
-        let w = work(
-            &["win"],
-            Protocol::Tcp,
-            &(49152..=65535).collect::<Vec<_>>(),
-        );
-        let s = wide(1000, 0);
-        let start = tokio::time::Instant::now();
-        let b = budget(w.jobs.len(), busiest_target(&w), false, &s);
-        let r = run(
-            Arc::new(Lab::new(dropped.clone(), None)),
-            &w,
-            &s,
-            b,
-            &|_| {},
-        )
-        .await;
-        assert_eq!(wrong(&r, &dropped), 0);
-        let took = start.elapsed();
+        let (wrong, took, _) = in_lab(50000..=54095, 49152..=65535, wide(1000, 0), None).await;
+        assert_eq!(wrong, 0);
         assert!(took < Duration::from_millis(1500), "{took:?}");
     }
 
@@ -1240,21 +1223,8 @@ mod tests {
     /// grows it too, so 4,096 ports take a few timeouts, not 4,096 / 16 of them.
     #[tokio::test(start_paused = true)]
     async fn a_host_that_drops_everything_is_not_probed_16_at_a_time() {
-        let dropped = 1..=4096;
-        let w = work(&["win"], Protocol::Tcp, &(1..=4096).collect::<Vec<_>>());
-        let s = wide(1000, 1);
-        let start = tokio::time::Instant::now();
-        let b = budget(w.jobs.len(), busiest_target(&w), false, &s);
-        let r = run(
-            Arc::new(Lab::new(dropped.clone(), None)),
-            &w,
-            &s,
-            b,
-            &|_| {},
-        )
-        .await;
-        assert_eq!(wrong(&r, &dropped), 0);
-        let took = start.elapsed();
+        let (wrong, took, _) = in_lab(1..=4096, 1..=4096, wide(1000, 1), None).await;
+        assert_eq!(wrong, 0);
         assert!(took < Duration::from_secs(15), "{took:?}");
     }
 
@@ -1262,22 +1232,28 @@ mod tests {
     /// closed port still reads closed, every dropped one filtered, at the defaults.
     #[tokio::test(start_paused = true)]
     async fn a_syn_rate_limit_costs_no_wrong_verdict() {
-        let dropped = 50000..=54095;
-        let w = work(
-            &["win"],
-            Protocol::Tcp,
-            &(49152..=65535).collect::<Vec<_>>(),
-        );
-        let s = wide(1500, 1);
-        let lab = Arc::new(Lab::new(dropped.clone(), Some((2000.0, 200.0))));
+        let limit = Some((2000.0, 200.0));
+        let (wrong, took, sends) = in_lab(50000..=54095, 49152..=65535, wide(1500, 1), limit).await;
+        assert_eq!(wrong, 0, "took {took:?}, {sends} sends");
+        // 16,384 ports + 4,096 retries at 2,000/s is 10.2 s at best.
+        assert!(took < Duration::from_secs(20), "{took:?}, {sends} sends");
+    }
+
+    /// Probes `ports` of one simulated host whose `dropped` ports never answer, behind
+    /// an optional SYN limiter: wrong verdicts, time taken (virtual), attempts sent.
+    async fn in_lab(
+        dropped: std::ops::RangeInclusive<u16>,
+        ports: std::ops::RangeInclusive<u16>,
+        s: Settings,
+        limit: Option<(f64, f64)>,
+    ) -> (usize, Duration, usize) {
+        let w = work(&["win"], Protocol::Tcp, &ports.collect::<Vec<_>>());
+        let lab = Arc::new(Lab::new(dropped.clone(), limit));
         let start = tokio::time::Instant::now();
         let b = budget(w.jobs.len(), busiest_target(&w), false, &s);
         let r = run(lab.clone(), &w, &s, b, &|_| {}).await;
         let took = start.elapsed();
-        let sends = lab.sends.load(Ordering::SeqCst);
-        assert_eq!(wrong(&r, &dropped), 0, "took {took:?}, {sends} sends");
-        // 16,384 ports + 4,096 retries at 2,000/s is 10.2 s at best.
-        assert!(took < Duration::from_secs(20), "{took:?}, {sends} sends");
+        (wrong(&r, &dropped), took, lab.sends.load(Ordering::SeqCst))
     }
 
     #[test]
