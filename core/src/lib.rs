@@ -29,6 +29,7 @@ pub mod merge;
 pub mod plan;
 pub mod releases;
 pub mod report;
+pub mod report_view;
 pub mod rules;
 pub mod sample;
 pub mod scenario;
