@@ -427,7 +427,12 @@ mod tests {
             (f, Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication.source-listens from web01-t' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress 'fd00::2'"),
         ];
         for (fix, d, want) in cases {
-            assert!(fix.rule(d).starts_with(want), "{}: {}", d.as_str(), fix.rule(d));
+            assert!(
+                fix.rule(d).starts_with(want),
+                "{}: {}",
+                d.as_str(),
+                fix.rule(d)
+            );
             assert_eq!(
                 fix.rule(d).lines().count(),
                 1,
@@ -474,9 +479,8 @@ mod tests {
         for (host, want) in cases {
             assert_eq!(HostSystem::of(&p, host), want, "{host}");
         }
-        let other = |json: &str| {
-            Plan::build(&Scenario::from_json(json).expect("scenario")).expect("plan")
-        };
+        let other =
+            |json: &str| Plan::build(&Scenario::from_json(json).expect("scenario")).expect("plan");
         // A Migrate Agent workload has no OS-specific rule: the plan cannot tell.
         let agent = other(
             r#"{"format":1,"product":"migrate","version":"2019.5",
@@ -516,7 +520,11 @@ mod tests {
             web[0].rule(Dialect::Powershell)
         );
         let ps = script(&p, &report(&p, to_server), Dialect::Powershell);
-        assert_eq!(ps.matches("New-NetFirewallRule ").count(), want.len(), "{ps}");
+        assert_eq!(
+            ps.matches("New-NetFirewallRule ").count(),
+            want.len(),
+            "{ps}"
+        );
         assert!(!ps.contains("3725"), "only the failing flows: {ps}");
         // The server runs Windows: an nftables script of its fixes has no rule.
         let nft = script(&p, &report(&p, to_server), Dialect::Nftables);

@@ -29,9 +29,9 @@
 //! assert_eq!(ssh.run.as_deref(), Some("portplan check --from ps01"));
 //! ```
 
-mod verdicts;
 #[cfg(test)]
 mod tests;
+mod verdicts;
 
 pub use verdicts::{probe_status, shows_detail, VerdictGroup, VerdictLine};
 

@@ -74,10 +74,12 @@ fn port(f: &Flow) -> u16 {
 fn three_reports_fails_first_in_the_right_dialects() {
     let p = plan();
     // The server: attention on web01's SMB, a failure towards the ESXi host.
-    let ps01 = report(&p, "ps01", "2026-01-01T00:00:03Z", |f| match (f.to.as_str(), port(f)) {
-        ("web01", 445) => Status::Attention,
-        ("esx01", _) => Status::Fail,
-        _ => Status::Pass,
+    let ps01 = report(&p, "ps01", "2026-01-01T00:00:03Z", |f| {
+        match (f.to.as_str(), port(f)) {
+            ("web01", 445) => Status::Attention,
+            ("esx01", _) => Status::Fail,
+            _ => Status::Pass,
+        }
     });
     let web_t = report(&p, "web01-t", "2026-01-01T00:00:02Z", |f| match port(f) {
         3725 => Status::Fail,
@@ -89,13 +91,20 @@ fn three_reports_fails_first_in_the_right_dialects() {
     });
     let view = ReportView::merged(
         &p,
-        &[("ps01.json", &ps01), ("web01-t.json", &web_t), ("lnx01-t.json", &lnx_t)],
+        &[
+            ("ps01.json", &ps01),
+            ("web01-t.json", &web_t),
+            ("lnx01-t.json", &lnx_t),
+        ],
     )
     .expect("merged");
     let marks: Vec<Mark> = view.fixes.iter().map(|f| f.mark).collect();
     let fails = marks.iter().take_while(|m| **m == Mark::Fail).count();
     assert!(fails >= 3, "{marks:?}");
-    assert!(marks[fails..].iter().all(|m| *m == Mark::Attention), "{marks:?}");
+    assert!(
+        marks[fails..].iter().all(|m| *m == Mark::Attention),
+        "{marks:?}"
+    );
     assert!(marks.len() > fails, "{marks:?}");
     // Within the failures, plan order: discovery (esx01) before transfer.
     let fail_hosts: Vec<&str> = view.fixes[..fails]
@@ -126,7 +135,10 @@ fn three_reports_fails_first_in_the_right_dialects() {
     let attention = &view.fixes[fails];
     assert_eq!(attention.fix, None);
     assert_eq!(attention.action(), "");
-    assert!(attention.hint.starts_with("attention: hint of"), "{attention:?}");
+    assert!(
+        attention.hint.starts_with("attention: hint of"),
+        "{attention:?}"
+    );
     // Every report's flows are in; the flows lnx01 and web01 open were not checked.
     assert!(view.counts.not_checked > 0);
     assert_eq!(
@@ -165,7 +177,10 @@ fn fixes_are_fails_then_attention_each_in_plan_order() {
 #[test]
 fn a_flow_nobody_checked_names_the_check_to_run() {
     let p = plan();
-    let view = ReportView::build(&p, &report(&p, "ps01", "2026-01-01T00:00:01Z", |_| Status::Pass));
+    let view = ReportView::build(
+        &p,
+        &report(&p, "ps01", "2026-01-01T00:00:01Z", |_| Status::Pass),
+    );
     for f in view.flows() {
         if f.flow.from == "ps01" {
             assert_eq!((f.mark, &f.run), (Mark::Pass, &None), "{f:?}");
@@ -278,7 +293,10 @@ fn the_fix_line_names_the_ports_that_keep_it_from_passing() {
     let view = ReportView::build(&p, &r);
     let item = &view.fixes[0];
     assert_eq!(item.label, "TCP 49152-65535");
-    assert_eq!(item.concern, "filtered 49152-53247 (4096 ports) (no-response)");
+    assert_eq!(
+        item.concern,
+        "filtered 49152-53247 (4096 ports) (no-response)"
+    );
     assert_eq!(
         item.fix.as_ref().map(|f| f.system),
         Some(HostSystem::Windows)
