@@ -190,7 +190,9 @@ pub fn probe_status(flow: &Flow, p: &ProbeResult) -> Status {
         .port
         .and_then(|port| services::fact(p.protocol, port.get()))
         .is_some_and(|f| f.never_answers());
-    if p.reason.to_string() == FOREIGN_TOKEN {
+    // Through its text, so this reads the reason whether it is kept as a string or a type.
+    let reason = p.reason.to_string();
+    if reason == FOREIGN_TOKEN {
         return Status::Attention;
     }
     match p.verdict {
