@@ -128,12 +128,14 @@ fn fixes(o: &mut String, view: &ReportView) {
 
 fn summary(o: &mut String, view: &ReportView) {
     o.push_str("<h3>By phase and host pair</h3><table class=\"summary\"><thead><tr><th>Phase</th><th>Hosts</th>");
-    for m in Mark::ALL {
+    for (m, title) in Mark::ALL
+        .iter()
+        .zip(["Pass", "Attention", "Fail", "Not checked"])
+    {
         let _ = write!(
             o,
-            "<th><span aria-hidden=\"true\">{}</span> {}</th>",
+            "<th><span aria-hidden=\"true\">{}</span> {title}</th>",
             m.icon(),
-            capitalized(m.as_str())
         );
     }
     o.push_str("</tr></thead><tbody>");
@@ -154,13 +156,6 @@ fn summary(o: &mut String, view: &ReportView) {
         }
     }
     o.push_str("</tbody></table>");
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 fn flow_row(o: &mut String, f: &FlowView) {
@@ -211,13 +206,6 @@ fn flows(o: &mut String, view: &ReportView) {
                 esc(phase.phase.title()),
                 esc(&g.heading)
             );
-            if let Some(route) = &g.route {
-                let _ = write!(
-                    o,
-                    " <span class=\"route\">{}</span>",
-                    esc(&route.to_string())
-                );
-            }
             o.push_str("</th></tr>");
             for f in &g.flows {
                 flow_row(o, f);

@@ -110,7 +110,7 @@ fn the_view_shows_verdicts_fixes_with_rules_and_escapes_file_text() {
         );
     }
     assert!(
-        html.contains("The rule for web01&#39;s firewall (Windows)"),
+        html.contains("The rule for web01's firewall (Windows)"),
         "{html}"
     );
     assert!(html.contains("TCP 3725: filtered (no-response, 2 attempts)"));

@@ -41,7 +41,7 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
         let _ = writeln!(out, "{}", bold.apply_to(phase.phase.title().to_uppercase()));
         for g in pairs {
             let _ = writeln!(out, "  {}", g.heading);
-            if let Some(route) = &g.route {
+            if let Some(route) = g.route() {
                 let _ = writeln!(out, "  {}", dim.apply_to(route));
             }
             for f in g.flows.iter().filter(|f| checked(f.mark)) {

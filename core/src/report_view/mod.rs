@@ -37,10 +37,10 @@ pub use verdicts::{probe_status, shows_detail, VerdictGroup, VerdictLine};
 
 use crate::export::{grouped, pair_heading, port_label};
 use crate::fixes::{self, Fix};
-use crate::merge::{merge, MergeError};
+use crate::merge::{key, merge, FlowKey, MergeError};
 use crate::plan::{Flow, Plan};
 use crate::report::{FlowReport, Report, Status};
-use crate::types::{Phase, PortRange, Protocol};
+use crate::types::Phase;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -189,8 +189,6 @@ pub struct PairView {
     pub to: String,
     /// `ps01 (10.0.0.5) -> web01 (10.0.1.10)`.
     pub heading: String,
-    /// The first probe's dialed and local addresses, when the report has them.
-    pub route: Option<Route>,
     pub flows: Vec<FlowView>,
     pub counts: Counts,
 }
@@ -199,6 +197,22 @@ impl PairView {
     /// Whether any flow of the pair was checked (the CLI's table shows only those).
     pub fn checked(&self) -> bool {
         self.flows.iter().any(|f| f.mark != Mark::NotChecked)
+    }
+
+    /// The first probe's dialed and local addresses, when the report has them. A method
+    /// rather than a field: reading addresses costs an address parser, which a renderer
+    /// that does not show the route (the page) should not carry.
+    pub fn route(&self) -> Option<Route> {
+        self.flows
+            .iter()
+            .filter_map(|f| f.entry.as_ref())
+            .flat_map(|e| &e.probes)
+            .find_map(|p| {
+                Some(Route {
+                    dialed: p.dialed_ip()?,
+                    local: p.local.clone(),
+                })
+            })
     }
 }
 
@@ -252,33 +266,20 @@ pub fn check_command(from: &str) -> String {
     format!("portplan check --from {from}")
 }
 
-/// What identifies a flow across plan and reports (as `merge` matches them).
-type Key = (Phase, String, String, Protocol, Option<PortRange>);
-
-fn key(phase: Phase, from: &str, to: &str, protocol: Protocol, ports: Option<PortRange>) -> Key {
-    (
-        phase,
-        from.to_ascii_lowercase(),
-        to.to_ascii_lowercase(),
-        protocol,
-        ports,
-    )
-}
-
 impl ReportView {
     /// The view of `report` (one host's, or a fleet report of `merge`) over `plan`.
     /// Report flows the plan does not have are left out: check the digest first.
     pub fn build(plan: &Plan, report: &Report) -> ReportView {
-        let mut by_key: HashMap<Key, &FlowReport> = HashMap::new();
-        for r in &report.flows {
-            by_key
-                .entry(key(r.phase, &r.from, &r.to, r.protocol, r.ports))
-                .or_insert(r);
+        // Matched as `merge` matches them; its plan index's map type, so the page's wasm
+        // has one copy of it.
+        let mut by_key: HashMap<FlowKey, usize> = HashMap::new();
+        for (i, r) in report.flows.iter().enumerate().rev() {
+            by_key.insert(key(r.phase, &r.from, &r.to, r.protocol, r.ports), i);
         }
         let entry = |f: &Flow| {
             by_key
                 .get(&key(f.phase, &f.from, &f.to, f.protocol, f.ports))
-                .copied()
+                .and_then(|&i| report.flows.get(i))
         };
         let mut counts = Counts::default();
         let phases = grouped(plan)
@@ -299,7 +300,6 @@ impl ReportView {
                             from: g.from.to_string(),
                             to: g.to.to_string(),
                             heading: pair_heading(plan, g.from, g.to),
-                            route: route(&flows),
                             flows,
                             counts: pc,
                         }
@@ -343,21 +343,8 @@ fn flow_view(f: &Flow, entry: Option<&FlowReport>) -> FlowView {
     }
 }
 
-fn route(flows: &[FlowView]) -> Option<Route> {
-    flows
-        .iter()
-        .filter_map(|f| f.entry.as_ref())
-        .flat_map(|e| &e.probes)
-        .find_map(|p| {
-            Some(Route {
-                dialed: p.dialed_ip()?,
-                local: p.local.clone(),
-            })
-        })
-}
-
 fn fix_items<'a>(plan: &Plan, entry: impl Fn(&Flow) -> Option<&'a FlowReport>) -> Vec<FixItem> {
-    let mut items: Vec<FixItem> = plan
+    let items: Vec<FixItem> = plan
         .flows
         .iter()
         .filter_map(|f| {
@@ -385,6 +372,8 @@ fn fix_items<'a>(plan: &Plan, entry: impl Fn(&Flow) -> Option<&'a FlowReport>) -
         })
         .collect();
     // Failures block the migration; attention mostly clears once PlateSpin runs.
-    items.sort_by_key(|i| i.mark != Mark::Fail);
-    items
+    let (mut fails, attention): (Vec<FixItem>, Vec<FixItem>) =
+        items.into_iter().partition(|i| i.mark == Mark::Fail);
+    fails.extend(attention);
+    fails
 }

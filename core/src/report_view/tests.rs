@@ -322,7 +322,7 @@ fn pairs_carry_the_dialed_route() {
         .expect("pair");
     assert_eq!(pair.heading, "ps01 (10.0.0.1) -> web01 (10.0.1.2)");
     assert_eq!(
-        pair.route.as_ref().map(ToString::to_string).as_deref(),
+        pair.route().as_ref().map(ToString::to_string).as_deref(),
         Some("dialed 10.0.1.2 from 10.0.0.1")
     );
 }

@@ -80,21 +80,23 @@ pub struct VerdictLine {
 impl VerdictLine {
     /// Groups `probes` of `flow`.
     pub fn new(flow: &Flow, probes: &[ProbeResult]) -> VerdictLine {
-        let mut groups: Vec<(VerdictGroup, Vec<u16>, Vec<&ProbeResult>)> = Vec::new();
+        let mut groups: Vec<(VerdictGroup, Vec<u16>)> = Vec::new();
         for p in probes {
             let reason = p.reason.to_string();
             let status = probe_status(flow, p);
+            let ports = p.port.map(|_| p.ports()).into_iter().flatten();
             match groups
                 .iter_mut()
-                .find(|(g, _, _)| g.verdict == p.verdict && g.reason == reason)
+                .find(|(g, _)| g.verdict == p.verdict && g.reason == reason)
             {
-                Some((g, ports, ps)) => {
-                    ports.extend(p.port.map(|_| p.ports()).into_iter().flatten());
+                Some((g, list)) => {
+                    list.extend(ports);
                     g.entries += 1;
                     g.attempts = g.attempts.max(p.attempts);
                     g.latency_ms = max_latency(g.latency_ms, p.latency_ms);
                     g.status = g.status.max(status);
-                    ps.push(p);
+                    // A detail speaks for one entry only.
+                    g.detail = None;
                 }
                 None => groups.push((
                     VerdictGroup {
@@ -105,11 +107,10 @@ impl VerdictLine {
                         entries: 1,
                         latency_ms: p.latency_ms,
                         attempts: p.attempts,
-                        detail: None,
+                        detail: shows_detail(p).then(|| p.detail.clone()),
                         status,
                     },
-                    p.port.map(|_| p.ports()).into_iter().flatten().collect(),
-                    vec![p],
+                    ports.collect(),
                 )),
             }
         }
@@ -122,12 +123,8 @@ impl VerdictLine {
             single: probes.len() == 1 && probes.iter().all(|p| p.through.is_none()),
             groups: groups
                 .into_iter()
-                .map(|(mut g, ports, ps)| {
+                .map(|(mut g, ports)| {
                     g.ports = port_runs(&ports);
-                    g.detail = match ps.as_slice() {
-                        [p] if shows_detail(p) => Some(p.detail.clone()),
-                        _ => None,
-                    };
                     g
                 })
                 .collect(),
