@@ -87,7 +87,11 @@ fn fix_item(o: &mut String, i: &FixItem) {
     );
     let action = i.action();
     if !action.is_empty() {
-        let _ = write!(o, " <span class=\"action\">{}</span>", esc(&action));
+        let _ = write!(
+            o,
+            ". <span class=\"action\">To fix: {}</span>",
+            esc(&action)
+        );
     }
     let _ = write!(o, " <span class=\"hint\">{}</span>", esc(&i.hint));
     if let Some(fx) = i.fix.as_ref().filter(|fx| !fx.rules.is_empty()) {
