@@ -5,6 +5,12 @@
 //! resolve) but only the failing flows. The web page and the CLI therefore show exactly
 //! the rule the full export would have given for that flow.
 //!
+//! A rule is only offered in the dialects of the accepting host's own firewall
+//! ([`HostSystem`]): PowerShell and netsh on Windows, nftables, iptables and firewalld
+//! on Linux. An ESXi host, a vCenter, a cloud endpoint or a host the plan says nothing
+//! about gets no script at all, only "a network firewall in the path": a netsh line
+//! for an ESXi host would be advice nobody can follow.
+//!
 //! ```
 //! use portplan_core::fixes::{fixes, Dialect};
 //! use portplan_core::report::{FlowReport, Report, Status};
@@ -29,6 +35,7 @@
 use crate::export::firewall::{self, Inbound, Remote};
 use crate::plan::{Flow, Plan};
 use crate::report::{FlowReport, Report, Status};
+use crate::types::{Os, Phase, Platform, Role};
 use std::collections::HashMap;
 
 /// A firewall dialect of the exporters.
@@ -75,6 +82,124 @@ impl Dialect {
     }
 }
 
+/// What an accepting host runs, as far as its firewall goes: which dialects apply.
+///
+/// The plan keeps no OS per host (its format and digest are public), so this is read
+/// from the catalog rules behind the host's flows: a source's discovery rules are
+/// Windows- or Linux-only, a virtualization host's name its platform, a target runs
+/// its source's OS (as `portplan fleet` assumes), and the PlateSpin server and Migrate
+/// Connectors run on Windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HostSystem {
+    Windows,
+    Linux,
+    /// VMware ESX, ESXi or vCenter: no host firewall our scripts configure.
+    Vmware,
+    /// A public cloud's endpoint: its security groups, not a host firewall.
+    Cloud,
+    /// The plan does not tell (a Migrate Agent workload, a database, an appliance).
+    Unknown,
+}
+
+impl HostSystem {
+    /// The system of host `name` of `plan` (see the type's documentation).
+    pub fn of(plan: &Plan, name: &str) -> HostSystem {
+        let Some(host) = plan.host(name) else {
+            return HostSystem::Unknown;
+        };
+        match host.role {
+            Role::Server | Role::Connector => HostSystem::Windows,
+            Role::Source => workload_os(plan, name).map_or(HostSystem::Unknown, HostSystem::from),
+            Role::Target => plan
+                .flows
+                .iter()
+                .filter(|f| matches!(f.phase, Phase::Transfer | Phase::Legacy))
+                .filter_map(|f| {
+                    let other = if is(&f.from, name) {
+                        &f.to
+                    } else if is(&f.to, name) {
+                        &f.from
+                    } else {
+                        return None;
+                    };
+                    plan.host(other).filter(|h| h.role == Role::Source)
+                })
+                .find_map(|src| workload_os(plan, &src.name))
+                .map_or(HostSystem::Unknown, HostSystem::from),
+            Role::VirtualizationHost => plan
+                .flows
+                .iter()
+                .filter(|f| is(&f.to, name))
+                .filter_map(|f| f.rule())
+                .filter(|r| r.to == Role::VirtualizationHost)
+                .find_map(|r| {
+                    let mut kinds = r.when.platforms.iter().map(|p| platform_system(*p));
+                    let first = kinds.next()?;
+                    kinds.all(|k| k == first).then_some(first)
+                })
+                .unwrap_or(HostSystem::Unknown),
+            Role::Admin | Role::Factory | Role::Database => HostSystem::Unknown,
+        }
+    }
+
+    /// The dialects of the host's own firewall; none where only a network firewall can
+    /// be changed.
+    pub const fn dialects(self) -> &'static [Dialect] {
+        match self {
+            HostSystem::Windows => &[Dialect::Powershell, Dialect::Netsh],
+            HostSystem::Linux => &[Dialect::Nftables, Dialect::Iptables, Dialect::Firewalld],
+            HostSystem::Vmware | HostSystem::Cloud | HostSystem::Unknown => &[],
+        }
+    }
+
+    /// How people name it: `Windows`, `VMware ESXi or vCenter`…
+    pub const fn words(self) -> &'static str {
+        match self {
+            HostSystem::Windows => "Windows",
+            HostSystem::Linux => "Linux",
+            HostSystem::Vmware => "VMware ESXi or vCenter",
+            HostSystem::Cloud => "a public cloud",
+            HostSystem::Unknown => "a system the plan does not name",
+        }
+    }
+}
+
+impl From<Os> for HostSystem {
+    fn from(os: Os) -> Self {
+        match os {
+            Os::Windows => HostSystem::Windows,
+            Os::Linux => HostSystem::Linux,
+        }
+    }
+}
+
+fn is(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The workload OS a rule of one of the host's flows is conditioned on.
+fn workload_os(plan: &Plan, name: &str) -> Option<Os> {
+    plan.flows
+        .iter()
+        .filter(|f| is(&f.from, name) || is(&f.to, name))
+        .filter_map(|f| f.rule())
+        .find_map(|r| r.when.os)
+}
+
+const fn platform_system(p: Platform) -> HostSystem {
+    match p {
+        Platform::Esx25
+        | Platform::Esx30
+        | Platform::Esx35
+        | Platform::Esx4
+        | Platform::Esxi
+        | Platform::Vcenter => HostSystem::Vmware,
+        Platform::Azure | Platform::Aws | Platform::Vcloud => HostSystem::Cloud,
+        Platform::HyperV => HostSystem::Windows,
+        Platform::XenServer | Platform::Kvm => HostSystem::Linux,
+    }
+}
+
 /// One failing flow and the inbound rule that lets it through.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
@@ -84,9 +209,13 @@ pub struct Fix {
     pub hint: String,
     /// The accepting host: its firewall (or the one in front of it) needs the rule.
     pub host: String,
+    /// What the accepting host runs, which decides the dialects of [`rules`](Self::rules).
+    pub system: HostSystem,
     /// One line for people: `allow TCP 3725 from src (10.0.1.2) to tgt (10.0.2.2)`.
     pub summary: String,
-    /// The rule lines in every dialect, as the full export writes them for this flow.
+    /// The rule lines in each dialect of the host's firewall ([`HostSystem::dialects`]),
+    /// as the full export writes them for this flow; empty when only a network firewall
+    /// can let it through.
     pub rules: Vec<(Dialect, String)>,
 }
 
@@ -97,6 +226,20 @@ impl Fix {
             .iter()
             .find(|(x, _)| *x == d)
             .map_or("", |(_, r)| r.as_str())
+    }
+
+    /// Where the rule goes, in words: `on web01's firewall`, or `on a network firewall
+    /// in the path (esx01 runs VMware ESXi or vCenter)`.
+    pub fn place(&self) -> String {
+        if self.rules.is_empty() {
+            format!(
+                "on a network firewall in the path ({} runs {})",
+                self.host,
+                self.system.words()
+            )
+        } else {
+            format!("on {}'s firewall", self.host)
+        }
     }
 }
 
@@ -112,16 +255,20 @@ pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
         .collect();
     plan.flows
         .iter()
-        .filter_map(|flow| failing.get(flow).map(|r| fix(plan, flow, &r.hint)))
+        .filter_map(|flow| failing.get(flow).map(|r| for_flow(plan, flow, &r.hint)))
         .collect()
 }
 
 /// The exporter's script for every failing flow at once, in one dialect: a file the
 /// firewall team can load as it is (same headers and safety notes as the full export).
+/// Only the flows whose accepting host takes that dialect are in it.
 pub fn script(plan: &Plan, report: &Report, dialect: Dialect) -> String {
     dialect.render(&sub_plan(
         plan,
-        fixes(plan, report).into_iter().map(|f| f.flow),
+        fixes(plan, report)
+            .into_iter()
+            .filter(|f| f.system.dialects().contains(&dialect))
+            .map(|f| f.flow),
     ))
 }
 
@@ -132,7 +279,8 @@ fn sub_plan(plan: &Plan, flows: impl IntoIterator<Item = Flow>) -> Plan {
     }
 }
 
-fn fix(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
+/// The fix of one failing `flow` of `plan`, with the report's `hint`.
+pub fn for_flow(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
     let one = sub_plan(plan, [flow.clone()]);
     let address = |name: &str| crate::export::address(plan, name).to_string();
     let inbound = Inbound {
@@ -142,7 +290,9 @@ fn fix(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
         local: Remote::Name(""),
     };
     let name = inbound.name();
-    let rules = Dialect::ALL
+    let system = HostSystem::of(plan, &flow.to);
+    let rules = system
+        .dialects()
         .iter()
         .map(|d| (*d, rule_lines(&d.render(&one), &name)))
         .collect();
@@ -150,6 +300,7 @@ fn fix(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
         flow: flow.clone(),
         hint: hint.to_string(),
         host: flow.to.clone(),
+        system,
         summary: format!(
             "allow {} from {} ({}) to {} ({})",
             inbound.what(),
@@ -189,13 +340,17 @@ mod tests {
     use crate::report::{ProbeResult, Reason, Verdict};
     use crate::Scenario;
 
-    /// Windows source (many flows), its target, and a DNS-named server.
+    /// A Windows and a Linux source (many flows), their targets, a DNS-named server,
+    /// and an ESXi host to discover.
     fn plan() -> Plan {
         let s = Scenario::from_json(
             r#"{"format":1,"product":"migrate","version":"12.3",
             "server":{"name":"ps01","address":"ps01.corp.example"},
+            "hosts":[{"name":"esx01","address":"10.0.9.9","platform":"esxi"}],
             "workloads":[{"name":"web01","address":"10.0.1.2","os":"windows",
-              "target":{"name":"web01-t","address":"fd00::2"}}]}"#,
+              "target":{"name":"web01-t","address":"fd00::2"}},
+              {"name":"lnx01","address":"10.0.1.3","os":"linux",
+              "target":{"name":"lnx01-t","address":"fd00::3"}}]}"#,
         )
         .expect("scenario");
         Plan::build(&s).expect("plan")
@@ -250,35 +405,104 @@ mod tests {
     }
 
     #[test]
-    fn each_failing_flow_gets_its_rule_in_every_dialect() {
+    fn each_failing_flow_gets_its_rule_in_the_dialects_of_its_host() {
         let p = plan();
-        let transfer = |f: &Flow| f.to == "web01" && f.ports.is_some_and(|r| r.first.get() == 3725);
-        let fx = fixes(&p, &report(&p, transfer));
+        let transfer_to = |to: &'static str| {
+            move |f: &Flow| f.to == to && f.ports.is_some_and(|r| r.first.get() == 3725)
+        };
+        let fx = fixes(&p, &report(&p, transfer_to("web01")));
         assert_eq!(fx.len(), 1);
         let f = &fx[0];
-        assert_eq!(f.host, "web01");
+        assert_eq!((f.host.as_str(), f.system), ("web01", HostSystem::Windows));
         assert_eq!(f.hint, "filtered");
         assert_eq!(
             f.summary,
             "allow TCP 3725 from web01-t (fd00::2) to web01 (10.0.1.2)"
         );
-        // One table line per dialect: the rule, from the exporter.
+        assert_eq!(f.place(), "on web01's firewall");
+        let linux = &fixes(&p, &report(&p, transfer_to("lnx01")))[0];
+        assert_eq!(linux.system, HostSystem::Linux);
+        // One table line per dialect: the rule, from the exporter; only the host's own.
         let cases = [
-            (Dialect::Nftables, "ip6 saddr fd00::2 tcp dport 3725 accept comment \"portplan transfer.replication.source-listens from web01-t\""),
-            (Dialect::Iptables, "#6 -A PORTPLAN-IN -s fd00::2/128 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan transfer.replication.source-listens from web01-t\" -j ACCEPT"),
-            (Dialect::Firewalld, "firewall-cmd --permanent --zone=\"$ZONE\" --add-rich-rule='rule family=\"ipv6\" source address=\"fd00::2\" port port=\"3725\" protocol=\"tcp\" accept'"),
-            (Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan transfer.replication.source-listens from web01-t\" dir=in action=allow protocol=TCP localport=3725 remoteip=fd00::2"),
-            (Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication.source-listens from web01-t' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress 'fd00::2'"),
+            (linux, Dialect::Nftables, "ip6 saddr fd00::3 tcp dport 3725 accept comment \"portplan transfer.replication.source-listens from lnx01-t\""),
+            (linux, Dialect::Iptables, "#6 -A PORTPLAN-IN -s fd00::3/128 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan transfer.replication.source-listens from lnx01-t\" -j ACCEPT"),
+            (linux, Dialect::Firewalld, "firewall-cmd --permanent --zone=\"$ZONE\" --add-rich-rule='rule family=\"ipv6\" source address=\"fd00::3\" port port=\"3725\" protocol=\"tcp\" accept'"),
+            (f, Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan transfer.replication.source-listens from web01-t\" dir=in action=allow protocol=TCP localport=3725 remoteip=fd00::2"),
+            (f, Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication.source-listens from web01-t' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress 'fd00::2'"),
         ];
-        for (d, want) in cases {
-            assert!(f.rule(d).starts_with(want), "{}: {}", d.as_str(), f.rule(d));
+        for (fix, d, want) in cases {
+            assert!(
+                fix.rule(d).starts_with(want),
+                "{}: {}",
+                d.as_str(),
+                fix.rule(d)
+            );
             assert_eq!(
-                f.rule(d).lines().count(),
+                fix.rule(d).lines().count(),
                 1,
                 "{}: {}",
                 d.as_str(),
-                f.rule(d)
+                fix.rule(d)
             );
+        }
+        let dialects = |fix: &Fix| fix.rules.iter().map(|(d, _)| *d).collect::<Vec<_>>();
+        assert_eq!(dialects(f), [Dialect::Powershell, Dialect::Netsh]);
+        assert_eq!(
+            dialects(linux),
+            [Dialect::Nftables, Dialect::Iptables, Dialect::Firewalld]
+        );
+    }
+
+    #[test]
+    fn an_esxi_host_gets_a_network_firewall_not_a_script() {
+        let p = plan();
+        let fx = fixes(&p, &report(&p, |f| f.to == "esx01"));
+        assert!(!fx.is_empty());
+        for f in &fx {
+            assert_eq!(f.system, HostSystem::Vmware);
+            assert!(f.rules.is_empty(), "{:?}", f.rules);
+            assert_eq!(
+                f.place(),
+                "on a network firewall in the path (esx01 runs VMware ESXi or vCenter)"
+            );
+        }
+    }
+
+    #[test]
+    fn what_each_host_runs_comes_from_its_rules() {
+        let p = plan();
+        let cases = [
+            ("ps01", HostSystem::Windows),
+            ("web01", HostSystem::Windows),
+            ("web01-t", HostSystem::Windows),
+            ("lnx01", HostSystem::Linux),
+            ("LNX01-T", HostSystem::Linux),
+            ("esx01", HostSystem::Vmware),
+            ("nobody", HostSystem::Unknown),
+        ];
+        for (host, want) in cases {
+            assert_eq!(HostSystem::of(&p, host), want, "{host}");
+        }
+        let other =
+            |json: &str| Plan::build(&Scenario::from_json(json).expect("scenario")).expect("plan");
+        // A Migrate Agent workload has no OS-specific rule: the plan cannot tell.
+        let agent = other(
+            r#"{"format":1,"product":"migrate","version":"2019.5",
+            "server":{"name":"ps01","address":"10.0.0.1"},"replication":"target-listens",
+            "hosts":[{"name":"az","address":"az.example","platform":"azure"},
+              {"name":"hv01","address":"10.0.9.8","platform":"hyper-v"},
+              {"name":"vc01","address":"10.0.9.7","platform":"vcenter"}],
+            "workloads":[{"name":"a1","address":"10.0.1.2","os":"windows","agent":true,
+              "target":{"name":"a1-t","address":"10.0.2.2"}}]}"#,
+        );
+        for (host, want) in [
+            ("a1", HostSystem::Unknown),
+            ("a1-t", HostSystem::Unknown),
+            ("az", HostSystem::Cloud),
+            ("vc01", HostSystem::Vmware),
+            ("hv01", HostSystem::Windows),
+        ] {
+            assert_eq!(HostSystem::of(&agent, host), want, "{host}");
         }
     }
 
@@ -292,12 +516,19 @@ mod tests {
         // A DNS-named remote host stays commented, as in the full export.
         let web = fixes(&p, &report(&p, |f| f.from == "ps01" && f.to == "web01"));
         assert!(
-            web[0].rule(Dialect::Nftables).starts_with('#'),
+            web[0].rule(Dialect::Powershell).starts_with('#'),
             "{}",
-            web[0].rule(Dialect::Nftables)
+            web[0].rule(Dialect::Powershell)
         );
+        let ps = script(&p, &report(&p, to_server), Dialect::Powershell);
+        assert_eq!(
+            ps.matches("New-NetFirewallRule ").count(),
+            want.len(),
+            "{ps}"
+        );
+        assert!(!ps.contains("3725"), "only the failing flows: {ps}");
+        // The server runs Windows: an nftables script of its fixes has no rule.
         let nft = script(&p, &report(&p, to_server), Dialect::Nftables);
-        assert_eq!(nft.matches(" accept comment ").count(), want.len(), "{nft}");
-        assert!(!nft.contains("3725"), "only the failing flows: {nft}");
+        assert!(!nft.contains(" accept comment "), "{nft}");
     }
 }

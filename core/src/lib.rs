@@ -31,6 +31,7 @@ pub mod plan;
 pub mod probe;
 pub mod releases;
 pub mod report;
+pub mod report_view;
 pub mod rules;
 pub mod sample;
 pub mod scenario;

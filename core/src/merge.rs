@@ -75,9 +75,10 @@ pub struct Merged {
 }
 
 /// What identifies a flow across reports: the plan never has two flows with it.
-type FlowKey = (Phase, String, String, Protocol, Option<PortRange>);
+pub(crate) type FlowKey = (Phase, String, String, Protocol, Option<PortRange>);
 
-fn key(
+/// The key of a flow (host names compared without case, as the plan's lookups do).
+pub(crate) fn key(
     phase: Phase,
     from: &str,
     to: &str,

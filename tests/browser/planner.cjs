@@ -213,6 +213,25 @@ async function download(page, button, file) {
     await page.click('#report-clear');
     await page.waitForFunction(() => document.querySelectorAll('#verification-view tr.verdict-flow').length === 0);
     result.verdicts_after_clear = 0;
+
+    // Three reports at once (the real one and the server's and the target's): what to
+    // fix lists failures first, each mark an icon and a word, rules only in the dialects
+    // of the accepting host.
+    await page.setInputFiles('#report-file', [process.env.REPORT_FILE, ...process.env.MORE_REPORTS.split(path.delimiter)]);
+    await page.waitForFunction(() => document.querySelectorAll('#verification-view .report[data-applies="true"]').length === 3);
+    result.three_fixes = await page.$$eval('#verification-view li.fix', (ls) => ls.map((l) => ({
+      rule: l.dataset.rule, dir: l.dataset.dir, status: l.dataset.status, text: l.textContent,
+      icon: (l.querySelector('.status .icon') || {}).textContent,
+      icon_hidden: (l.querySelector('.status .icon') || { getAttribute: () => null }).getAttribute('aria-hidden'),
+      word: (l.querySelector('.status') || {}).textContent,
+      dialects: [...l.querySelectorAll('pre.rule')].map((p) => p.dataset.dialect),
+    })));
+    result.three_marks = await page.$$eval('#verification-view tr.verdict-flow', (rows) => rows.map((r) => ({
+      rule: r.dataset.rule, dir: r.dataset.dir, status: r.dataset.status,
+      mark: r.querySelector('td .status').textContent,
+    })));
+    await page.screenshot({ path: path.join(out, 'planner-three-reports.png'), fullPage: true });
+    await page.click('#report-clear');
   } finally {
     fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
     await browser.close();

@@ -55,9 +55,12 @@ fn required_env(name: &str) -> String {
 /// server set to `target-listens` (SourceListensForConnection=False), TCP 3725 to
 /// web01-t (127.77.0.3). `portplan listen` answers on 3725 (verified: pass), nothing
 /// listens on 80 (closed: attention), and an nftables rule drops 443 (filtered: fail).
+/// The ESXi host esx01 is only discovered by ps01 (its report is made up, see
+/// [`more_reports`]).
 const REPORT_SCENARIO: &str = r#"{
   "format": 1, "product": "migrate", "version": "2019.5",
   "server": { "name": "ps01", "address": "127.77.0.1" },
+  "hosts": [ { "name": "esx01", "address": "127.77.0.9", "platform": "esxi" } ],
   "replication": "target-listens",
   "workloads": [
     { "name": "web01", "address": "127.77.0.2", "os": "windows", "windows": "2016",
@@ -154,8 +157,82 @@ fn lab_report(out: &Path) -> (PathBuf, PathBuf) {
     (scenario, report)
 }
 
+/// Two more reports of the loopback scenario, as the server and the target would write
+/// them (made up: the lab runs only web01's check): ps01 sees esx01's HTTPS dropped
+/// (fail) and web01's endpoint mapper closed (attention); web01-t passes but finds
+/// ps01's TCP 80 closed (attention). Returns their paths.
+fn more_reports(out: &Path) -> Vec<PathBuf> {
+    use portplan_core::report::{FlowReport, ProbeResult, Report, Status, Verdict};
+    let plan = Plan::build(&Scenario::from_json(REPORT_SCENARIO).expect("scenario")).expect("plan");
+    let report = |from: &str, status: &dyn Fn(&portplan_core::Flow) -> Status| {
+        let flows = plan
+            .flows
+            .iter()
+            .filter(|f| f.from == from)
+            .map(|f| {
+                let s = status(f);
+                let (verdict, reason, hint) = match s {
+                    Status::Pass => (Verdict::Open, "syn-ack", String::new()),
+                    Status::Attention => (
+                        Verdict::Closed,
+                        "conn-refused",
+                        format!("closed: nothing listens at {} yet", f.to),
+                    ),
+                    Status::Fail => (
+                        Verdict::Filtered,
+                        "no-response",
+                        format!("filtered: a firewall drops it from {} to {}", f.from, f.to),
+                    ),
+                };
+                let probe = ProbeResult {
+                    protocol: f.protocol,
+                    port: f.ports.map(|r| r.first),
+                    through: None,
+                    verdict,
+                    reason: reason.into(),
+                    latency_ms: None,
+                    attempts: 1,
+                    detail: String::new(),
+                    dialed: None,
+                    local: None,
+                };
+                FlowReport::new(f, s, hint, vec![probe])
+            })
+            .collect();
+        Report {
+            format: 1,
+            plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
+            probed_from: from.into(),
+            host: from.into(),
+            started: "2026-01-01T00:00:00Z".into(),
+            finished: "2026-01-01T00:00:01Z".into(),
+            flows,
+        }
+    };
+    let port = |f: &portplan_core::Flow| f.ports.map_or(0, |r| r.first.get());
+    let ps01 = report("ps01", &|f| match (f.to.as_str(), port(f)) {
+        ("esx01", 443) => Status::Fail,
+        ("web01", 135) => Status::Attention,
+        _ => Status::Pass,
+    });
+    let target = report("web01-t", &|f| match port(f) {
+        80 => Status::Attention,
+        _ => Status::Pass,
+    });
+    [("ps01.json", ps01), ("web01-t.json", target)]
+        .into_iter()
+        .map(|(name, r)| {
+            let path = out.join(name);
+            std::fs::write(&path, r.to_json()).expect("write report");
+            path
+        })
+        .collect()
+}
+
 /// Runs the browser script, bounded in time; its stdout/stderr go to the test output.
 fn run_browser(url: &str, out: &Path, report: &(PathBuf, PathBuf)) {
+    let more = std::env::join_paths(more_reports(out)).expect("paths");
     let script = root().join("tests/browser/planner.cjs");
     let code = run_bounded(
         Command::new("node")
@@ -165,7 +242,8 @@ fn run_browser(url: &str, out: &Path, report: &(PathBuf, PathBuf)) {
             .env("NODE_PATH", root().join("target/tools/node_modules"))
             .env("IMPORT_FILE", root().join("examples/legacy-block.json"))
             .env("REPORT_SCENARIO", &report.0)
-            .env("REPORT_FILE", &report.1),
+            .env("REPORT_FILE", &report.1)
+            .env("MORE_REPORTS", more),
         BROWSER_DEADLINE,
         "node runs the browser script",
     );
@@ -416,13 +494,19 @@ fn planner_page_end_to_end() {
     .expect("plan");
     let core_fix = portplan_core::fixes::fixes(&plan_of_report, &checked);
     assert_eq!(core_fix.len(), 1, "{core_fix:#?}");
-    let nft_rule = core_fix[0].rule(portplan_core::fixes::Dialect::Nftables);
-    assert!(!nft_rule.is_empty());
-    assert_eq!(result["fix_rules"]["nftables"], nft_rule);
+    // ps01 runs Windows: PowerShell and netsh, and no Linux firewall's rule.
+    let shown = result["fix_rules"].as_object().expect("rules");
+    assert_eq!(shown.len(), core_fix[0].rules.len(), "{shown:#?}");
+    for (d, rule) in &core_fix[0].rules {
+        assert!(!rule.is_empty());
+        assert_eq!(shown[d.as_str()], rule.as_str(), "{}", d.as_str());
+    }
+    assert!(shown.contains_key("powershell") && !shown.contains_key("nftables"));
     assert!(fixes
         .iter()
         .all(|f| f["rule"] != "transfer.replication.target-listens"));
     assert_eq!(verdict("discovery.icmp")["status"], "not checked");
+    three_reports_fails_first_in_the_right_dialects(&result);
     let summary = result["summary"].as_array().expect("summary");
     let row = |phase: &str, pair: &str| {
         summary
@@ -490,6 +574,67 @@ fn planner_page_end_to_end() {
         "screenshot too small: {} bytes",
         shot.len()
     );
+}
+
+/// The issue's field engineer with three reports: failures first, then attention;
+/// each mark an icon (hidden from screen readers) beside its word; rules only in the
+/// accepting host's dialects, none for the ESXi host ("a network firewall in the path").
+fn three_reports_fails_first_in_the_right_dialects(result: &Value) {
+    let fixes = result["three_fixes"].as_array().expect("three_fixes");
+    let statuses: Vec<&str> = fixes.iter().filter_map(|f| f["status"].as_str()).collect();
+    let fails = statuses.iter().take_while(|s| **s == "fail").count();
+    assert_eq!(fails, 2, "{statuses:?}");
+    assert!(
+        statuses[fails..].iter().all(|s| *s == "attention"),
+        "{statuses:?}"
+    );
+    assert!(statuses.len() >= 4, "{statuses:?}");
+    for f in fixes {
+        let (icon, word) = match f["status"].as_str() {
+            Some("fail") => ("✖", "✖ fail"),
+            _ => ("▲", "▲ attention"),
+        };
+        assert_eq!(f["icon"], icon, "{f:#}");
+        assert_eq!(f["icon_hidden"], "true", "{f:#}");
+        assert_eq!(f["word"], word, "{f:#}");
+    }
+    let fix = |dir: &str, status: &str| {
+        fixes
+            .iter()
+            .find(|f| f["dir"] == dir && f["status"] == status)
+            .unwrap_or_else(|| panic!("{dir} {status} not in what to fix: {fixes:#?}"))
+    };
+    let esx = fix("ps01 → esx01", "fail");
+    assert_eq!(esx["dialects"], serde_json::json!([]), "{esx:#}");
+    assert!(
+        esx["text"]
+            .as_str()
+            .is_some_and(|t| t
+                .contains("on a network firewall in the path (esx01 runs VMware ESXi or vCenter)")),
+        "{esx:#}"
+    );
+    let https = fix("web01 → ps01", "fail");
+    assert_eq!(
+        https["dialects"],
+        serde_json::json!(["powershell", "netsh"]),
+        "{https:#}"
+    );
+    for dir in ["ps01 → web01", "web01-t → ps01", "web01 → ps01"] {
+        let a = fix(dir, "attention");
+        assert_eq!(a["dialects"], serde_json::json!([]), "{a:#}");
+    }
+    // Every flow's mark too; flows no report covers are "○ not checked".
+    let marks = result["three_marks"].as_array().expect("three_marks");
+    for m in marks {
+        let want = match m["status"].as_str() {
+            Some("pass") => "✔ pass",
+            Some("attention") => "▲ attention",
+            Some("fail") => "✖ fail",
+            _ => "○ not checked",
+        };
+        assert_eq!(m["mark"], want, "{m:#}");
+    }
+    assert!(marks.iter().any(|m| m["status"] == "pass"), "{marks:#?}");
 }
 
 /// The page's PDF equals `portplan plan --format pdf --date <the page's today>` (the

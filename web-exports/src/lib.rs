@@ -12,7 +12,7 @@
 //! files as read, so neither module shares Rust types across the wasm boundary and
 //! every output is what the CLI writes for the same input.
 //!
-//! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the summary),
+//! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the fleet report),
 //! - [`view`]: the verification section as HTML for the page,
 //! - [`plan_view`]: the plan, grouped by phase and host pair, as HTML for the page,
 //! - [`reference`]: reference mode, the catalog by release and the diff of two releases,

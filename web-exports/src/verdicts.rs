@@ -7,8 +7,8 @@
 
 use portplan_core::diagram::Overlay;
 use portplan_core::merge::merge;
-use portplan_core::report::{FlowReport, Report, Status};
-use portplan_core::{Flow, Plan};
+use portplan_core::report::Report;
+use portplan_core::Plan;
 
 /// Why `text` cannot be loaded as a report of `plan`, or `None` when it can.
 pub fn refusal(plan: &Plan, text: &str) -> Option<String> {
@@ -82,43 +82,4 @@ pub fn fleet(plan: &Plan, reports: &[String], names: &[String]) -> Option<Result
             .map(|m| m.report)
             .map_err(|e| e.to_string()),
     )
-}
-
-/// Whether a report entry is about this plan flow.
-pub fn is_about(fr: &FlowReport, f: &Flow) -> bool {
-    fr.rule == f.rule
-        && fr.phase == f.phase
-        && fr.protocol == f.protocol
-        && fr.ports == f.ports
-        && fr.from.eq_ignore_ascii_case(&f.from)
-        && fr.to.eq_ignore_ascii_case(&f.to)
-}
-
-/// The entries of all `reports` about flow `f` (several when several hosts probed it).
-pub fn entries<'a>(reports: &'a [Report], f: &Flow) -> Vec<&'a FlowReport> {
-    reports
-        .iter()
-        .flat_map(|r| r.flows.iter())
-        .filter(|fr| is_about(fr, f))
-        .collect()
-}
-
-/// The worst status of a flow's entries (`None`: not checked).
-pub fn worst(entries: &[&FlowReport]) -> Option<Status> {
-    entries.iter().map(|e| e.status).max()
-}
-
-/// Counts of (pass, attention, fail, not checked) over `flows`.
-pub fn tally<'a>(reports: &[Report], flows: impl IntoIterator<Item = &'a Flow>) -> [usize; 4] {
-    let mut n = [0; 4];
-    for f in flows {
-        let i = match worst(&entries(reports, f)) {
-            Some(Status::Pass) => 0,
-            Some(Status::Attention) => 1,
-            Some(Status::Fail) => 2,
-            None => 3,
-        };
-        n[i] += 1;
-    }
-    n
 }

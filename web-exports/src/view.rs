@@ -1,16 +1,16 @@
 //! The page's "Verification" section, rendered here as HTML so that reading reports
 //! adds nothing to the main bundle (the page inserts it as is).
 //!
-//! It is display only: the reports loaded, what to fix first (the core's
-//! [`fixes`](portplan_core::fixes::fixes): each failing flow with its firewall rule in
-//! every dialect, then the flows that need attention), a summary by phase and host pair,
-//! and every plan flow with each port's verdict, reason, latency and detail. Several
-//! reports are merged first, as `portplan merge` would. Every text from a file is escaped.
+//! It is display only, over the core's [`ReportView`] (the model the CLI's table prints
+//! too): the reports loaded, what to fix (failures first, each with its firewall rule in
+//! the dialects of the accepting host, then the flows that need attention), a summary
+//! by phase and host pair, and every plan flow grouped the same way with its verdicts
+//! as runs of ports. Every mark is an icon and a word as well as a color. Several
+//! reports are merged first, as `portplan merge` would. Every text from a file is
+//! escaped.
 
-use crate::verdicts::{self, entries, tally, worst};
-use portplan_core::export::{self, port_label};
-use portplan_core::fixes::fixes as core_fixes;
-use portplan_core::report::{FlowReport, ProbeResult, Report, Status};
+use crate::verdicts;
+use portplan_core::report_view::{FixItem, FlowView, Mark, ReportView, VerdictGroup};
 use portplan_core::{Flow, Plan};
 use std::fmt::Write;
 
@@ -21,34 +21,21 @@ fn dir(f: &Flow) -> String {
     format!("{} → {}", f.from, f.to)
 }
 
-/// `TCP 3725: open (syn-ack, 0.4 ms) NetBIOS WEB01`.
-pub fn probe_text(p: &ProbeResult) -> String {
-    let mut t = p.protocol.as_str().to_ascii_uppercase();
-    match (p.port, p.through) {
-        (Some(port), Some(last)) => {
-            let _ = write!(t, " {port}-{last} ({} ports)", p.port_count());
-        }
-        (Some(port), None) => {
-            let _ = write!(t, " {port}");
-        }
-        _ => {}
-    }
-    let _ = write!(t, ": {} ({}", p.verdict, p.reason);
-    if let Some(ms) = p.latency_ms {
-        let _ = write!(t, ", {ms:.1} ms");
-    }
-    if p.attempts > 1 {
-        let _ = write!(t, ", {} attempts", p.attempts);
-    }
-    t.push(')');
-    if !p.detail.is_empty() {
-        let _ = write!(t, " {}", p.detail);
-    }
-    t
+/// `TCP 3725: verified (confirmed) 0.4 ms: NetBIOS WEB01`: one verdict group of a flow.
+pub fn group_text(g: &VerdictGroup) -> String {
+    format!("{}: {}", g.what(), g.sentence())
 }
 
-fn status_name(s: Option<Status>) -> &'static str {
-    s.map_or("not checked", Status::as_str)
+/// The mark as an icon, a word and a color: `✖ fail` in red, the icon hidden from
+/// screen readers (the word says it), the sentence in the tooltip.
+fn mark(m: Mark) -> String {
+    format!(
+        "<span class=\"status status-{cls}\" title=\"{label}\"><span class=\"icon\" aria-hidden=\"true\">{icon}</span> {word}</span>",
+        cls = m.as_str().replace(' ', "-"),
+        label = m.label(),
+        icon = m.icon(),
+        word = m.as_str()
+    )
 }
 
 fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String]) {
@@ -85,49 +72,35 @@ fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String])
     o.push_str("</ul>");
 }
 
-fn fix_item(o: &mut String, f: &Flow, status: Status, text: &str, hint: &str) {
+fn fix_item(o: &mut String, i: &FixItem) {
+    let f = &i.flow;
     let _ = write!(
         o,
-        "<li class=\"fix\" data-status=\"{s}\" data-rule=\"{rule}\" data-dir=\"{d}\"><span class=\"status status-{s}\">{s}</span> <strong>{label}</strong> {d} ({purpose}): {text} <span class=\"hint\">{hint}</span>",
-        s = status.as_str(),
+        "<li class=\"fix\" data-status=\"{s}\" data-rule=\"{rule}\" data-dir=\"{d}\">{mark} <strong>{label}</strong> {d} ({purpose}): <span class=\"concern\">{concern}</span>",
+        s = i.mark.as_str(),
+        mark = mark(i.mark),
         rule = esc(&f.rule),
         d = esc(&dir(f)),
-        label = esc(&port_label(f)),
+        label = esc(&i.label),
         purpose = esc(&f.purpose),
-        text = esc(text),
-        hint = esc(hint)
+        concern = esc(&i.concern),
     );
-}
-
-/// The failing flows with the rule that lets each through (the core's fixes), then
-/// the flows that need attention with their hint (their path is open: no rule).
-fn fixes(o: &mut String, plan: &Plan, report: &Report) {
-    let fixes = core_fixes(plan, report);
-    let attention: Vec<(&Flow, &FlowReport)> = plan
-        .flows
-        .iter()
-        .flat_map(|f| {
-            entries(std::slice::from_ref(report), f)
-                .into_iter()
-                .map(move |e| (f, e))
-        })
-        .filter(|(_, e)| e.status == Status::Attention)
-        .collect();
-    o.push_str("<h3>What to fix</h3>");
-    if fixes.is_empty() && attention.is_empty() {
-        o.push_str("<p class=\"fixes-none\">Every checked flow passed.</p>");
-        return;
-    }
-    o.push_str("<ol class=\"fixes\">");
-    for fx in &fixes {
-        fix_item(
+    let action = i.action();
+    if !action.is_empty() {
+        let _ = write!(
             o,
-            &fx.flow,
-            Status::Fail,
-            &format!("{} on {}'s firewall.", fx.summary, fx.host),
-            &fx.hint,
+            ". <span class=\"action\">To fix: {}</span>",
+            esc(&action)
         );
-        o.push_str("<details class=\"fix-rules\"><summary>The rule, per firewall</summary>");
+    }
+    let _ = write!(o, " <span class=\"hint\">{}</span>", esc(&i.hint));
+    if let Some(fx) = i.fix.as_ref().filter(|fx| !fx.rules.is_empty()) {
+        let _ = write!(
+            o,
+            "<details class=\"fix-rules\"><summary>The rule for {}'s firewall ({})</summary>",
+            esc(&fx.host),
+            fx.system.words()
+        );
         for (d, rule) in &fx.rules {
             let _ = write!(
                 o,
@@ -137,25 +110,51 @@ fn fixes(o: &mut String, plan: &Plan, report: &Report) {
                 esc(rule)
             );
         }
-        o.push_str("</details></li>");
+        o.push_str("</details>");
     }
-    for (f, e) in attention {
-        fix_item(o, f, e.status, "", &e.hint);
-        o.push_str("</li>");
+    o.push_str("</li>");
+}
+
+/// Failures first, with the rule that lets each through; then the flows that need
+/// attention with their hint (their path is open: no rule).
+fn fixes(o: &mut String, view: &ReportView) {
+    o.push_str("<h3>What to fix</h3>");
+    if view.fixes.is_empty() {
+        o.push_str("<p class=\"fixes-none\">Every checked flow passed.</p>");
+        return;
+    }
+    o.push_str("<ol class=\"fixes\">");
+    for i in &view.fixes {
+        fix_item(o, i);
     }
     o.push_str("</ol>");
 }
 
-fn summary(o: &mut String, plan: &Plan, reports: &[Report]) {
-    o.push_str("<h3>By phase and host pair</h3><table class=\"summary\"><thead><tr><th>Phase</th><th>Hosts</th><th>Pass</th><th>Attention</th><th>Fail</th><th>Not checked</th></tr></thead><tbody>");
-    for (phase, pairs) in export::grouped(plan) {
-        for g in pairs {
-            let [pass, attention, fail, unchecked] = tally(reports, g.flows.iter().copied());
+fn summary(o: &mut String, view: &ReportView) {
+    o.push_str("<h3>By phase and host pair</h3><table class=\"summary\"><thead><tr><th>Phase</th><th>Hosts</th>");
+    for (m, title) in Mark::ALL
+        .iter()
+        .zip(["Pass", "Attention", "Fail", "Not checked"])
+    {
+        let _ = write!(
+            o,
+            "<th><span aria-hidden=\"true\">{}</span> {title}</th>",
+            m.icon(),
+        );
+    }
+    o.push_str("</tr></thead><tbody>");
+    for phase in &view.phases {
+        for g in &phase.pairs {
+            let c = &g.counts;
             let _ = write!(
                 o,
-                "<tr data-phase=\"{p}\" data-pair=\"{pair}\"><td>{title}</td><td>{pair}</td><td class=\"n-pass\">{pass}</td><td class=\"n-attention\">{attention}</td><td class=\"n-fail\">{fail}</td><td class=\"n-unchecked\">{unchecked}</td></tr>",
-                p = phase.as_str(),
-                title = esc(phase.title()),
+                "<tr data-phase=\"{p}\" data-pair=\"{pair}\"><td>{title}</td><td>{pair}</td><td class=\"n-pass\">{}</td><td class=\"n-attention\">{}</td><td class=\"n-fail\">{}</td><td class=\"n-unchecked\">{}</td></tr>",
+                c.pass,
+                c.attention,
+                c.fail,
+                c.not_checked,
+                p = phase.phase.as_str(),
+                title = esc(phase.phase.title()),
                 pair = esc(&format!("{} → {}", g.from, g.to)),
             );
         }
@@ -163,37 +162,59 @@ fn summary(o: &mut String, plan: &Plan, reports: &[Report]) {
     o.push_str("</tbody></table>");
 }
 
-fn flows(o: &mut String, plan: &Plan, reports: &[Report]) {
-    o.push_str("<h3>Every flow</h3><table class=\"verdicts\"><thead><tr><th>Status</th><th>Flow</th><th>Direction</th><th>Purpose</th><th>Per port: verdict (reason, latency) detail</th></tr></thead><tbody>");
-    for f in &plan.flows {
-        let es = entries(reports, f);
-        let s = status_name(worst(&es));
+fn flow_row(o: &mut String, f: &FlowView) {
+    let fl = &f.flow;
+    let _ = write!(
+        o,
+        "<tr class=\"verdict-flow\" data-status=\"{s}\" data-rule=\"{rule}\" data-dir=\"{d}\"><td>{mark}</td><td>{label}</td><td>{d}</td><td>{purpose}</td><td><ul class=\"probes\">",
+        s = f.mark.as_str(),
+        mark = mark(f.mark),
+        rule = esc(&fl.rule),
+        d = esc(&dir(fl)),
+        label = esc(&f.label),
+        purpose = esc(&fl.purpose),
+    );
+    if let Some(n) = f.verdicts.sampled {
+        let _ = write!(o, "<li class=\"sampled\">{n} ports sampled</li>");
+    }
+    for g in &f.verdicts.groups {
         let _ = write!(
             o,
-            "<tr class=\"verdict-flow\" data-status=\"{s}\" data-rule=\"{rule}\" data-dir=\"{d}\"><td class=\"status status-{cls}\">{s}</td><td>{label}</td><td>{d}</td><td>{purpose}</td><td><ul class=\"probes\">",
-            cls = s.replace(' ', "-"),
-            rule = esc(&f.rule),
-            d = esc(&dir(f)),
-            label = esc(&port_label(f)),
-            purpose = esc(&f.purpose),
+            "<li class=\"probe\" data-verdict=\"{}\">{}</li>",
+            esc(g.verdict.as_str()),
+            esc(&group_text(g))
         );
-        for p in es.iter().flat_map(|e| e.probes.iter()) {
+    }
+    if let Some(cmd) = &f.run {
+        // The check that would cover it runs on the host that opens the flow.
+        let _ = write!(
+            o,
+            "<li class=\"not-checked\">No report covers this flow: run <code>{}</code> on {} and load its report.</li>",
+            esc(cmd),
+            esc(&fl.from)
+        );
+    }
+    if !f.hint.is_empty() {
+        let _ = write!(o, "<li class=\"hint\">{}</li>", esc(&f.hint));
+    }
+    o.push_str("</ul></td></tr>");
+}
+
+fn flows(o: &mut String, view: &ReportView) {
+    o.push_str("<h3>Every flow</h3><table class=\"verdicts\"><thead><tr><th>Status</th><th>Flow</th><th>Direction</th><th>Purpose</th><th>Verdicts (reason, latency), ports as runs</th></tr></thead><tbody>");
+    for phase in &view.phases {
+        for g in &phase.pairs {
             let _ = write!(
                 o,
-                "<li class=\"probe\" data-verdict=\"{}\">{}</li>",
-                esc(p.verdict.as_str()),
-                esc(&probe_text(p))
+                "<tr class=\"pair\"><th colspan=\"5\" scope=\"rowgroup\">{}: {}",
+                esc(phase.phase.title()),
+                esc(&g.heading)
             );
+            o.push_str("</th></tr>");
+            for f in &g.flows {
+                flow_row(o, f);
+            }
         }
-        if es.is_empty() {
-            // The check that would cover it runs on the host that opens the flow.
-            let _ = write!(
-                o,
-                "<li class=\"not-checked\">No report covers this flow: run <code>portplan check --from {h}</code> on {h} and load its report.</li>",
-                h = esc(&f.from)
-            );
-        }
-        o.push_str("</ul></td></tr>");
     }
     o.push_str("</tbody></table>");
 }
@@ -204,10 +225,10 @@ pub fn render(plan: &Plan, texts: &[String], names: &[String]) -> String {
     reports_list(&mut o, plan, texts, names);
     match verdicts::fleet(plan, texts, names) {
         Some(Ok(report)) => {
-            fixes(&mut o, plan, &report);
-            let reports = [report];
-            summary(&mut o, plan, &reports);
-            flows(&mut o, plan, &reports);
+            let view = ReportView::build(plan, &report);
+            fixes(&mut o, &view);
+            summary(&mut o, &view);
+            flows(&mut o, &view);
         }
         Some(Err(e)) => {
             let _ = write!(

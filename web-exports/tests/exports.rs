@@ -92,21 +92,83 @@ fn the_view_shows_verdicts_fixes_with_rules_and_escapes_file_text() {
     assert!(html.contains("&lt;b&gt;r.json"), "{html}");
     assert!(!html.contains("<b>r.json"));
     assert!(html.contains("filtered: &lt;a firewall&gt; drops it"));
-    // The failing flow is the first fix, with its rule in every dialect.
+    // The failing flow is the first fix, with its rule in the dialects of its host
+    // (web01 runs Windows: PowerShell and netsh, no Linux firewall).
     let first_fix = html.find("<li class=\"fix\"").expect("a fix");
     assert!(html[first_fix..].starts_with(
         "<li class=\"fix\" data-status=\"fail\" data-rule=\"transfer.replication.source-listens\""
     ));
     for d in portplan_core::fixes::Dialect::ALL {
-        assert!(
+        let windows = matches!(
+            d,
+            portplan_core::fixes::Dialect::Powershell | portplan_core::fixes::Dialect::Netsh
+        );
+        assert_eq!(
             html.contains(&format!("data-dialect=\"{}\"", d.as_str())),
+            windows,
             "{d:?}"
         );
     }
+    assert!(
+        html.contains("The rule for web01's firewall (Windows)"),
+        "{html}"
+    );
     assert!(html.contains("TCP 3725: filtered (no-response, 2 attempts)"));
-    assert!(html.contains(": open (syn-ack, 0.2 ms)") || html.contains(": open (syn-ack, 0.3 ms)"));
-    // Flows nobody probed are listed as such.
+    assert!(html.contains(": open (syn-ack) 0.2 ms") || html.contains(": open (syn-ack) 0.3 ms"));
+    // Marks read without color: an icon (hidden from screen readers) and the word.
+    assert!(html.contains(
+        "<span class=\"status status-fail\" title=\"failed\"><span class=\"icon\" aria-hidden=\"true\">✖</span> fail</span>"
+    ));
+    assert!(html.contains("aria-hidden=\"true\">○</span> not checked"));
+    // Flows nobody probed are listed as such, with the check that covers them.
     assert!(html.contains("data-status=\"not checked\""));
+    assert!(html.contains("run <code>portplan check --from ps01</code> on ps01"));
     // Without reports, nothing but the (empty) list.
     assert_eq!(view::render(&p, &[], &[]), "<ul class=\"reports\"></ul>");
+}
+
+/// Three reports of one plan: failures first in "What to fix", then attention, each
+/// line with its mark's icon; the merged view is the core's.
+#[test]
+fn three_reports_list_failures_first_with_icons() {
+    let p = plan();
+    // web01-t fails 3725; web01's flows and the server's pass or need attention.
+    let attention = |r: String, from: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&r).expect("json");
+        for f in v["flows"].as_array_mut().expect("flows") {
+            if f["from"] == from {
+                f["status"] = "attention".into();
+                f["hint"] = "closed: nothing listens".into();
+                f["probes"][0]["verdict"] = "closed".into();
+                f["probes"][0]["reason"] = "conn-refused".into();
+            }
+        }
+        v.to_string()
+    };
+    let reports = [
+        attention(report(&p, "ps01"), "ps01"),
+        report(&p, "web01-t"),
+        report(&p, "web01"),
+    ];
+    let names = ["ps01.json", "web01-t.json", "web01.json"].map(String::from);
+    let html = view::render(&p, &reports, &names);
+    let fixes: Vec<&str> = html
+        .match_indices("<li class=\"fix\" data-status=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            &rest[..rest.find('"').unwrap_or(0)]
+        })
+        .collect();
+    assert!(fixes.len() > 2, "{fixes:?}");
+    assert_eq!(fixes[0], "fail", "{fixes:?}");
+    let first_attention = fixes
+        .iter()
+        .position(|s| *s == "attention")
+        .expect("attention");
+    assert!(
+        fixes[first_attention..].iter().all(|s| *s == "attention"),
+        "{fixes:?}"
+    );
+    assert!(html.contains("aria-hidden=\"true\">▲</span> attention"));
+    assert!(html.contains("aria-hidden=\"true\">✔</span> pass"));
 }

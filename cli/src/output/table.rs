@@ -2,68 +2,63 @@
 //! flow, the verdicts behind it and the hint for anything that is not a pass.
 
 use console::Style;
-use portplan_core::export::{grouped, pair_heading, port_label};
-use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Status, Verdict};
-use portplan_core::{Flow, Plan};
-use std::collections::HashMap;
+use portplan_core::report::{Report, Status};
+use portplan_core::report_view::{Mark, ReportView};
+use portplan_core::Plan;
 use std::fmt::Write;
 
 /// Renders `report` (of flows of `plan`); `color` adds ANSI styles (for terminals).
+///
+/// The grouping, verdict lines and hints are the core's [`ReportView`], which the web
+/// page prints too; this only lays it out. Flows the report does not cover are left
+/// out: `check` runs from one host, and `merge` lists the rest on stderr.
 pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
-    let checked = Plan {
-        flows: report.flows.iter().map(FlowReport::flow).collect(),
-        ..plan.clone()
-    };
-    let by_flow: HashMap<Flow, &FlowReport> = report.flows.iter().map(|f| (f.flow(), f)).collect();
-    let width = checked
-        .flows
-        .iter()
-        .map(|f| port_label(f).len())
+    let view = ReportView::build(plan, report);
+    let checked = |m: Mark| m != Mark::NotChecked;
+    let width = view
+        .flows()
+        .filter(|f| checked(f.mark))
+        .map(|f| f.label.len())
         .max()
         .unwrap_or(0);
-    let style = |s: Status| {
-        let st = match s {
-            Status::Pass => Style::new().green(),
-            Status::Attention => Style::new().yellow(),
-            Status::Fail => Style::new().red().bold(),
+    let style = |m: Mark| {
+        let st = match m.status() {
+            Some(Status::Pass) => Style::new().green(),
+            Some(Status::Attention) => Style::new().yellow(),
+            Some(Status::Fail) => Style::new().red().bold(),
+            None => Style::new().dim(),
         };
         st.force_styling(color)
     };
     let dim = Style::new().dim().force_styling(color);
     let bold = Style::new().bold().force_styling(color);
     let mut out = String::new();
-    for (phase, pairs) in grouped(&checked) {
-        let _ = writeln!(out, "{}", bold.apply_to(phase.title().to_uppercase()));
+    for phase in &view.phases {
+        let pairs: Vec<_> = phase.pairs.iter().filter(|g| g.checked()).collect();
+        if pairs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{}", bold.apply_to(phase.phase.title().to_uppercase()));
         for g in pairs {
-            let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
-            // What was actually dialed, from where: a DNS name, a NAT address or the
-            // wrong interface shows here.
-            let route = g
-                .flows
-                .iter()
-                .filter_map(|f| by_flow.get(f))
-                .flat_map(|r| &r.probes)
-                .find_map(|p| Some((p.dialed_ip()?, p.local.clone())));
-            if let Some((dialed, local)) = route {
-                let from = local.map(|l| format!(" from {l}")).unwrap_or_default();
-                let _ = writeln!(out, "  {}", dim.apply_to(format!("dialed {dialed}{from}")));
+            let _ = writeln!(out, "  {}", g.heading);
+            if let Some(route) = g.route() {
+                let _ = writeln!(out, "  {}", dim.apply_to(route));
             }
-            for f in g.flows {
-                let Some(r) = by_flow.get(f) else { continue };
-                let label = format!("{:<9}", r.status.as_str());
+            for f in g.flows.iter().filter(|f| checked(f.mark)) {
+                let label = format!("{:<9}", f.mark.as_str());
                 let _ = writeln!(
                     out,
                     "    {}  {:<width$}  {}",
-                    style(r.status).apply_to(label),
-                    port_label(f),
-                    verdicts(&r.probes)
+                    style(f.mark).apply_to(label),
+                    f.label,
+                    f.verdicts
                 );
-                if !r.hint.is_empty() {
+                if !f.hint.is_empty() {
                     let _ = writeln!(
                         out,
                         "    {:<9}  {}",
                         "",
-                        dim.apply_to(format!("hint: {}", r.hint))
+                        dim.apply_to(format!("hint: {}", f.hint))
                     );
                 }
             }
@@ -73,73 +68,31 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
     out
 }
 
-/// `open (syn-ack) 0.3 ms`, or per verdict group: `closed 137, 138 (conn-refused); open 139`.
-pub fn verdicts(probes: &[ProbeResult]) -> String {
-    if let Some(p) = probes
-        .first()
-        .filter(|p| probes.len() == 1 && p.through.is_none())
-    {
-        let mut s = format!("{} ({}", p.verdict, p.reason);
-        if p.attempts > 1 {
-            let _ = write!(s, ", {} attempts", p.attempts);
-        }
-        s.push(')');
-        if let Some(ms) = p.latency_ms {
-            let _ = write!(s, " {ms:.1} ms");
-        }
-        if shows_detail(p) {
-            let _ = write!(s, ": {}", p.detail);
-        }
-        return s;
-    }
-    let mut groups: Vec<(Verdict, Reason, Vec<&ProbeResult>)> = Vec::new();
-    for p in probes {
-        match groups
-            .iter_mut()
-            .find(|g| g.0 == p.verdict && g.1 == p.reason)
-        {
-            Some(g) => g.2.push(p),
-            None => groups.push((p.verdict, p.reason, vec![p])),
-        }
-    }
-    let parts: Vec<String> = groups
-        .iter()
-        .map(|(v, reason, ps)| {
-            let ports: Vec<u16> = ps.iter().flat_map(|p| p.ports()).collect();
-            let which = portplan_core::report::port_runs(&ports);
-            let detail = ps
-                .first()
-                .filter(|p| shows_detail(p) && ps.len() == 1)
-                .map(|p| format!(": {}", p.detail))
-                .unwrap_or_default();
-            format!("{v} {which} ({reason}){detail}")
-        })
-        .collect();
-    let sampled = if probes.iter().any(|p| p.detail.contains("sampled")) {
-        format!(
-            "{} sampled: ",
-            probes.iter().map(ProbeResult::port_count).sum::<usize>()
-        )
-    } else {
-        String::new()
-    };
-    format!("{sampled}{}", parts.join("; "))
-}
-
-/// Details worth a place in the table: names and banners of answers, OS errors.
-fn shows_detail(p: &ProbeResult) -> bool {
-    !p.detail.is_empty()
-        && !p.detail.contains("sampled")
-        && matches!(
-            p.verdict,
-            Verdict::Open | Verdict::Verified | Verdict::Error
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portplan_core::{Port, Protocol};
+    use portplan_core::report::{FlowReport, ProbeResult, Verdict};
+    use portplan_core::report_view::VerdictLine;
+    use portplan_core::{Flow, Phase, Port, PortRange, Protocol};
+
+    /// A verdict line as the table prints it, for probes of a TCP flow of 1-200.
+    fn verdicts(probes: &[ProbeResult]) -> String {
+        let flow = Flow {
+            phase: Phase::Discovery,
+            from: "a".into(),
+            to: "b".into(),
+            protocol: Protocol::Tcp,
+            ports: Port::new(1)
+                .zip(Port::new(200))
+                .and_then(|(a, b)| PortRange::new(a, b)),
+            purpose: String::new(),
+            rule: "r".into(),
+            address: None,
+            optional: false,
+            notes: vec![],
+        };
+        VerdictLine::new(&flow, probes).to_string()
+    }
 
     fn p(port: u16, v: Verdict, reason: &str, detail: &str) -> ProbeResult {
         ProbeResult {
