@@ -229,7 +229,7 @@ fn run_lab(windows: Option<Windows>) {
     // The playbook shows the merge's summary and what to fix.
     assert!(
         log.contains(&format!(
-            "to fix: allow TCP 3725 from tgt ({tgt}) to src ({src})"
+            "to fix: allow TCP 3725 from tgt ({tgt}) to src ({src}) on src's firewall"
         )),
         "{log}"
     );

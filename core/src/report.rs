@@ -98,8 +98,10 @@ impl fmt::Display for Verdict {
 /// Why a probe got its verdict, nmap-style (`syn-ack`, `conn-refused`…): what the wire
 /// or the run said, in the words a firewall team knows from nmap and PortQry. An enum so
 /// that the hints, the tables and the page match on a closed set, not on strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+///
+/// Written and read as its string ([`Reason::as_str`], [`FromStr`](std::str::FromStr)):
+/// one spelling table, which also keeps the page's exports module small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
     /// A protocol confirmation or the `portplan listen` token proved the far end.
     Confirmed,
@@ -217,6 +219,19 @@ impl std::str::FromStr for Reason {
                 let known: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
                 format!("unknown reason {s:?} (known: {})", known.join(", "))
             })
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -97,7 +97,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         let mut seen = std::collections::HashSet::new();
         for fix in portplan_core::fixes::fixes(p, report) {
             if seen.insert(fix.summary.clone()) {
-                eprintln!("portplan merge: to fix: {}", fix.summary);
+                eprintln!("portplan merge: to fix: {} {}", fix.summary, fix.place());
             }
         }
     }
