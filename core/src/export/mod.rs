@@ -15,6 +15,7 @@ pub mod table;
 
 use crate::plan::{Flow, Plan};
 use crate::types::{Phase, Protocol};
+use std::collections::hash_map::{Entry, HashMap};
 
 /// Flows of one host pair within a phase, in plan order.
 pub struct PairGroup<'a> {
@@ -28,14 +29,19 @@ pub fn grouped(plan: &Plan) -> Vec<(Phase, Vec<PairGroup<'_>>)> {
     let mut out: Vec<(Phase, Vec<PairGroup<'_>>)> = Vec::new();
     for phase in Phase::ALL {
         let mut pairs: Vec<PairGroup<'_>> = Vec::new();
+        // A wave of a thousand workloads has thousands of pairs: find each by name.
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
         for f in plan.flows.iter().filter(|f| f.phase == *phase) {
-            match pairs.iter_mut().find(|g| g.from == f.from && g.to == f.to) {
-                Some(g) => g.flows.push(f),
-                None => pairs.push(PairGroup {
-                    from: &f.from,
-                    to: &f.to,
-                    flows: vec![f],
-                }),
+            match index.entry((&f.from, &f.to)) {
+                Entry::Occupied(i) => pairs[*i.get()].flows.push(f),
+                Entry::Vacant(v) => {
+                    v.insert(pairs.len());
+                    pairs.push(PairGroup {
+                        from: &f.from,
+                        to: &f.to,
+                        flows: vec![f],
+                    });
+                }
             }
         }
         if !pairs.is_empty() {
