@@ -8,7 +8,9 @@
 
 use crate::view::esc;
 use crate::{file, read_plan, verdicts, view};
+use portplan_core::Plan;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlInputElement};
@@ -23,6 +25,10 @@ struct ReportFile {
 struct State {
     /// The plan on screen, as `Plan::to_json`.
     plan: String,
+    /// `plan` read (once per plan: the search box redraws the firewall view per key).
+    parsed: Option<Rc<Result<Plan, String>>>,
+    /// The plan view as last drawn.
+    plan_html: String,
     reports: Vec<ReportFile>,
     /// The outcome of the last file load, one line per file (`true`: accepted).
     lines: Vec<(bool, String)>,
@@ -39,6 +45,15 @@ thread_local! {
     );
     /// The firewall view's search and sort handler.
     static FILTER: Handler = Closure::new(on_filter as fn(web_sys::Event));
+}
+
+impl State {
+    fn plan(&mut self) -> Rc<Result<Plan, String>> {
+        let plan = &self.plan;
+        self.parsed
+            .get_or_insert_with(|| Rc::new(read_plan(plan)))
+            .clone()
+    }
 }
 
 fn value_of(doc: &Document, id: &str) -> String {
@@ -65,8 +80,8 @@ fn render_firewall(doc: &Document, plan: &portplan_core::Plan) {
 fn on_filter(_: web_sys::Event) {
     let Some(doc) = document() else { return };
     STATE.with(|s| {
-        if let Ok(plan) = read_plan(&s.borrow().plan) {
-            render_firewall(&doc, &plan);
+        if let Ok(plan) = s.borrow_mut().plan().as_ref() {
+            render_firewall(&doc, plan);
         }
     });
 }
@@ -87,9 +102,10 @@ pub const MAX_DRAWN_HOSTS: usize = 150;
 fn render() {
     let Some(doc) = document() else { return };
     STATE.with(|s| {
-        let s = s.borrow();
+        let mut s = s.borrow_mut();
         let texts = texts(&s);
-        let plan = read_plan(&s.plan);
+        let plan = s.plan();
+        let plan = plan.as_ref().as_ref();
         if let Some(fig) = doc.get_element_by_id("diagram") {
             // The SVG has presentation attributes only (no style, no script), so it
             // fits the page's CSP inline; its texts are escaped by the core's writer.
@@ -200,11 +216,12 @@ fn on_files(e: web_sys::Event) {
         }
         STATE.with(|s| {
             let mut s = s.borrow_mut();
-            let plan = read_plan(&s.plan);
+            let plan = s.plan();
+            let plan = plan.as_ref().as_ref();
             let mut lines = Vec::new();
             for (name, text) in read {
                 let verdict = match (&plan, text) {
-                    (Err(e), _) => Err(e.clone()),
+                    (Err(e), _) => Err((*e).clone()),
                     (_, None) => Err("the file could not be read as text".to_string()),
                     (Ok(plan), Some(text)) => match verdicts::refusal(plan, &text) {
                         Some(why) => Err(why),
@@ -235,43 +252,54 @@ fn js(e: String) -> JsError {
     JsError::new(&e)
 }
 
-/// Shows `plan_json` (the page calls this after each render of a valid plan).
+/// Shows `plan_json` (the page calls this once edits have settled, with the plan on
+/// screen): the plan view, the diagram, the firewall view and the verification.
 #[wasm_bindgen]
 pub fn update(plan_json: &str) {
-    show_plan(plan_json);
+    let html = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.plan != plan_json {
+            s.plan = plan_json.to_string();
+            s.parsed = None;
+        }
+        plan_html(match s.plan().as_ref() {
+            Ok(p) => Ok(crate::plan_view::render(p)),
+            Err(e) => Err(e.clone()),
+        })
+    });
+    draw_plan(html);
     render();
 }
 
-/// Shows `plan_json` in the plan view at once (the page calls this in the render of an
-/// edit, once the module is loaded; the diagram and the rest follow with [`update`]).
+/// Shows the first flows of a plan of `total` flows in the plan view at once (the page
+/// calls this in the render of an edit, once the module is loaded, with
+/// `export::head`): a few hundred flows to read instead of a wave's thousands. The
+/// rest follows with [`update`].
 #[wasm_bindgen(js_name = showPlan)]
-pub fn show_plan(plan_json: &str) {
-    let changed = STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        let changed = s.plan != plan_json;
-        if changed {
-            s.plan = plan_json.to_string();
-        }
-        changed
-    });
-    render_plan(changed);
+pub fn show_plan(head_json: &str, total: usize) {
+    draw_plan(plan_html(
+        read_plan(head_json).map(|p| crate::plan_view::render_first(&p, total)),
+    ));
 }
 
-/// Draws the plan into `#plan-view` when it changed or the page re-created the
-/// container (not on every redraw: that would close the rules a person opened).
-fn render_plan(changed: bool) {
+fn plan_html(r: Result<String, String>) -> String {
+    r.unwrap_or_else(|e| format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)))
+}
+
+/// Draws the plan view when it changed or the page re-created the container (not on
+/// every redraw: that would close the rules a person opened).
+fn draw_plan(html: String) {
     let Some(doc) = document() else { return };
     let Some(el) = doc.get_element_by_id("plan-view") else {
         return;
     };
-    if !changed && el.child_element_count() > 0 {
-        return;
-    }
-    let html = STATE.with(|s| match read_plan(&s.borrow().plan) {
-        Ok(p) => crate::plan_view::render(&p),
-        Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.plan_html != html || el.child_element_count() == 0 {
+            el.set_inner_html(&html);
+            s.plan_html = html;
+        }
     });
-    el.set_inner_html(&html);
 }
 
 /// The file `kind` of `plan_json`, as `portplan plan --format <kind> [--date DATE]

@@ -18,20 +18,19 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-/// A plan the page can show: the scenario it came from, and its JSON for the exports
-/// module and the download.
-#[derive(Debug, PartialEq)]
+/// A plan the page can show and the scenario it came from. Its JSON is made only
+/// where the whole of it is needed (the exports module once edits settle, a download):
+/// a wave of a thousand workloads is megabytes of it.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Shown {
     pub scenario: Rc<Scenario>,
     pub plan: Rc<Plan>,
-    pub json: Rc<str>,
 }
 
 impl Shown {
     fn of(checked: &Checked) -> Option<Rc<Shown>> {
         let (s, p) = checked.plan.as_ref()?;
         Some(Rc::new(Shown {
-            json: Rc::from(p.to_json()),
             scenario: Rc::new(s.clone()),
             plan: Rc::new(p.clone()),
         }))
@@ -160,19 +159,17 @@ pub fn App() -> Html {
     let stale = current.is_none() && shown.is_some();
     // After each render of a new plan, the exports module (imported with the first
     // plan; the page never waits for it) redraws the diagram and the verification view.
-    let plan_json = shown.as_ref().map(|s| s.json.clone());
+    let plan = shown.as_ref().map(|s| s.plan.clone());
     // Leaving the review re-creates the (empty) containers: they are drawn again.
-    use_effect_with((plan_json.clone(), *review), |(json, _)| {
-        if let Some(json) = json.as_ref() {
-            exports::show(json.clone());
+    use_effect_with((plan, *review), |(plan, _)| {
+        if let Some(plan) = plan {
+            exports::show(plan.clone());
         }
     });
     // The share link is the scenario on screen: it follows the scenario itself (two
     // scenarios can make the same plan: drives of a file-based workload), and there is
     // none while the draft has problems (the plan shown is then an older scenario's).
     let on_screen: Option<Rc<Scenario>> = current.as_ref().as_ref().map(|s| s.scenario.clone());
-    let scenario_json: Rc<Option<Rc<str>>> =
-        use_memo(on_screen, |s| s.as_ref().map(|s| Rc::from(share::json(s))));
     // The share link is packed by the exports module; the address bar follows it only
     // after an edit here (a link being reviewed stays as it was opened), an import or
     // a paste included, so a reload gives what is on screen.
@@ -180,12 +177,12 @@ pub fn App() -> Html {
         let share_url = share_url.clone();
         let waiting = *opening;
         use_effect_with(
-            (scenario_json.clone(), *edited, waiting),
-            move |(json, edited, waiting)| {
+            (on_screen, *edited, waiting),
+            move |(scenario, edited, waiting)| {
                 let edited = *edited;
-                match (json.as_ref().clone(), *waiting) {
+                match (scenario.clone(), *waiting) {
                     (_, true) => {}
-                    (Some(json), false) => exports::pack(json, move |r| {
+                    (Some(scenario), false) => exports::pack(scenario, move |r| {
                         let Ok(packed) = r else { return };
                         let f = share::fragment(&packed);
                         share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
@@ -286,7 +283,7 @@ pub fn App() -> Html {
                 // What a firewall team asks for first, then the files, the picture
                 // and the verification.
                 { firewall }
-                <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
+                <Downloads scenario={s.scenario.clone()} plan={s.plan.clone()} />
                 { diagram }
                 { verification }
                 // The plan itself, drawn by the exports module (web-exports/src/plan_view.rs).
