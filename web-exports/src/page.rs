@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlInputElement};
 
-/// A report file as loaded: name and text, accepted for the plan shown at the time.
+/// A report file as loaded: name and text, accepted for the plan shown at the time
+/// (which [`verdicts::remember`] keeps, so the report follows the page's edits).
 struct ReportFile {
     name: String,
     text: String,
@@ -26,7 +27,7 @@ struct State {
     /// The plan on screen, as `Plan::to_json`.
     plan: String,
     /// `plan` read (once per plan: the search box redraws the firewall view per key).
-    parsed: Option<Rc<Result<Plan, String>>>,
+    parsed: Option<Result<Rc<Plan>, String>>,
     /// The plan view as last drawn.
     plan_html: String,
     reports: Vec<ReportFile>,
@@ -48,10 +49,10 @@ thread_local! {
 }
 
 impl State {
-    fn plan(&mut self) -> Rc<Result<Plan, String>> {
+    fn plan(&mut self) -> Result<Rc<Plan>, String> {
         let plan = &self.plan;
         self.parsed
-            .get_or_insert_with(|| Rc::new(read_plan(plan)))
+            .get_or_insert_with(|| read_plan(plan).map(Rc::new))
             .clone()
     }
 }
@@ -80,8 +81,8 @@ fn render_firewall(doc: &Document, plan: &portplan_core::Plan) {
 fn on_filter(_: web_sys::Event) {
     let Some(doc) = document() else { return };
     STATE.with(|s| {
-        if let Ok(plan) = s.borrow_mut().plan().as_ref() {
-            render_firewall(&doc, plan);
+        if let Ok(plan) = s.borrow_mut().plan() {
+            render_firewall(&doc, &plan);
         }
     });
 }
@@ -105,7 +106,7 @@ fn render() {
         let mut s = s.borrow_mut();
         let texts = texts(&s);
         let plan = s.plan();
-        let plan = plan.as_ref().as_ref();
+        let plan = plan.as_deref();
         if let Some(fig) = doc.get_element_by_id("diagram") {
             // The SVG has presentation attributes only (no style, no script), so it
             // fits the page's CSP inline; its texts are escaped by the core's writer.
@@ -144,9 +145,19 @@ fn render() {
                 Ok(_) if s.reports.is_empty() => String::new(),
                 Ok(plan) => {
                     let names: Vec<String> = s.reports.iter().map(|r| r.name.clone()).collect();
+                    let dropped = verdicts::changed(plan, &texts);
+                    let carried = if dropped > 0 {
+                        format!(
+                            "<p class=\"warning\" id=\"reports-carried\" role=\"status\">The plan changed since the reports were loaded: the verdicts of the flows it did not change are kept; {dropped} checked {} changed and {} “not checked” until checked again.</p>",
+                            if dropped == 1 { "flow" } else { "flows" },
+                            if dropped == 1 { "reads" } else { "read" },
+                        )
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "<button type=\"button\" id=\"report-clear\" class=\"no-print\">Forget the reports</button>{}",
-                        view::render(&plan, &texts, &names)
+                        "<button type=\"button\" id=\"report-clear\" class=\"no-print\">Forget the reports</button>{carried}{}",
+                        view::render(plan, &texts, &names)
                     )
                 }
                 Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
@@ -191,6 +202,7 @@ fn on_clear(_: web_sys::Event) {
         let mut s = s.borrow_mut();
         s.reports.clear();
         s.lines.clear();
+        verdicts::forget();
     });
     render();
 }
@@ -217,11 +229,10 @@ fn on_files(e: web_sys::Event) {
         STATE.with(|s| {
             let mut s = s.borrow_mut();
             let plan = s.plan();
-            let plan = plan.as_ref().as_ref();
             let mut lines = Vec::new();
             for (name, text) in read {
                 let verdict = match (&plan, text) {
-                    (Err(e), _) => Err((*e).clone()),
+                    (Err(e), _) => Err(e.clone()),
                     (_, None) => Err("the file could not be read as text".to_string()),
                     (Ok(plan), Some(text)) => match verdicts::refusal(plan, &text) {
                         Some(why) => Err(why),
@@ -229,6 +240,7 @@ fn on_files(e: web_sys::Event) {
                             Ok("already loaded".to_string())
                         }
                         None => {
+                            verdicts::remember(plan.clone());
                             s.reports.push(ReportFile {
                                 name: name.clone(),
                                 text,
