@@ -235,6 +235,8 @@ pub fn App() -> Html {
         }))
         .clone()
     };
+    // The diagram's zoom step (components/diagram.rs).
+    let zoom = use_state_eq(|| 0usize);
     let d = &wizard.draft;
     let problem_list = if problems.is_empty() {
         Html::default()
@@ -266,7 +268,7 @@ pub fn App() -> Html {
     };
     let result = match &shown {
         Some(s) => {
-            let (diagram, verification, firewall, warnings) = exports::containers();
+            let (diagram, verification, firewall, warnings) = exports::containers(&zoom);
             html! {
             <>
                 if stale {

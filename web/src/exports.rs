@@ -245,13 +245,8 @@ pub fn today() -> String {
 /// The containers the exports module fills: the diagram (above the tables) and the
 /// verification section with its report input. Yew renders them empty and never
 /// touches their content.
-pub fn containers() -> (Html, Html, Html, Html) {
-    let diagram = html! {
-        <section id="diagram-section" aria-labelledby="diagram-title">
-            <h2 id="diagram-title">{ "Diagram" }</h2>
-            <figure class="diagram" id="diagram"></figure>
-        </section>
-    };
+pub fn containers(zoom: &UseStateHandle<usize>) -> (Html, Html, Html, Html) {
+    let diagram = crate::components::diagram::section(zoom);
     let verification = html! {
         <section id="verification" aria-labelledby="verification-title">
             <h2 id="verification-title">{ "Verification" }</h2>
