@@ -364,14 +364,22 @@ thread_local! {
 
 /// Redraws reference mode's two lists from its controls.
 fn render_reference(doc: &Document) {
-    use crate::reference::{diff_html, product_named, rules_html};
+    use crate::reference::{diff_html, product_named, rules_html, OTHER};
     let product = product_named(&value_of(doc, "ref-product"));
+    // "Another version…": the typed version, its field shown.
+    let mut version = value_of(doc, "ref-version");
+    let other = version == OTHER;
+    if let Some(field) = doc
+        .get_element_by_id("ref-version-other")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        field.set_hidden(!other);
+    }
+    if other {
+        version = value_of(doc, "ref-version-text");
+    }
     if let Some(el) = doc.get_element_by_id("ref-rules-view") {
-        el.set_inner_html(&rules_html(
-            product,
-            &value_of(doc, "ref-version"),
-            &value_of(doc, "ref-search"),
-        ));
+        el.set_inner_html(&rules_html(product, &version, &value_of(doc, "ref-search")));
     }
     if let Some(el) = doc.get_element_by_id("ref-diff-view") {
         el.set_inner_html(&diff_html(
@@ -395,7 +403,8 @@ fn on_reference(e: web_sys::Event) {
         for sel in ["ref-version", "ref-from", "ref-to"] {
             let old = value_of(&doc, sel);
             if let Some(el) = doc.get_element_by_id(sel) {
-                el.set_inner_html(&crate::reference::version_options(product, &old));
+                let other = sel == "ref-version";
+                el.set_inner_html(&crate::reference::version_options(product, &old, other));
             }
         }
     }
@@ -403,9 +412,10 @@ fn on_reference(e: web_sys::Event) {
 }
 
 /// Opens reference mode: draws its controls into `#reference-view` the first time
-/// (later openings keep what was chosen) and the lists for them.
+/// (later openings keep what was chosen) and the lists for them. `spec` is what a
+/// `#reference=` address asks for (`migrate/2019.6`; empty: the newest Migrate).
 #[wasm_bindgen]
-pub fn reference() {
+pub fn reference(spec: &str) {
     let Some(doc) = document() else { return };
     let Some(view) = doc.get_element_by_id("reference-view") else {
         return;
@@ -413,11 +423,13 @@ pub fn reference() {
     if view.child_element_count() > 0 {
         return;
     }
-    view.set_inner_html(&crate::reference::controls(portplan_core::Product::Migrate));
+    let (product, version) = crate::reference::asked(spec);
+    view.set_inner_html(&crate::reference::controls(product, version));
     REFERENCE.with(|h| {
         for id in [
             "ref-product",
             "ref-version",
+            "ref-version-text",
             "ref-search",
             "ref-from",
             "ref-to",
@@ -426,7 +438,7 @@ pub fn reference() {
                 .get_element_by_id(id)
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
             {
-                if id == "ref-search" {
+                if id == "ref-search" || id == "ref-version-text" {
                     el.set_oninput(Some(h.as_ref().unchecked_ref()));
                 } else {
                     el.set_onchange(Some(h.as_ref().unchecked_ref()));

@@ -41,6 +41,16 @@ fn location_hash() -> String {
     gloo_utils::window().location().hash().unwrap_or_default()
 }
 
+/// What a `#reference` or `#reference=migrate/2019.6` address asks reference mode for
+/// (`""`, `migrate/2019.6`); `None` for any other address.
+fn reference_spec(hash: &str) -> Option<&str> {
+    let rest = hash.strip_prefix("#reference")?;
+    match rest.strip_prefix('=') {
+        Some(spec) => Some(spec),
+        None => rest.is_empty().then_some(""),
+    }
+}
+
 /// How the page starts: the draft, a problem with the link, whether it is a review
 /// of a shared plan, and a packed link still to unpack.
 struct Start {
@@ -122,10 +132,12 @@ pub fn App() -> Html {
     let link_error = use_state(|| start.link_error.clone());
     let review = use_state(|| start.review);
     // Reference mode: the catalog by release, no hosts (drawn by the exports module).
-    let reference = use_state_eq(|| false);
+    // A `#reference` address opens it directly.
+    let reference = use_state_eq(|| reference_spec(&location_hash()).is_some());
     use_effect_with(*reference, |on| {
         if *on {
-            exports::reference();
+            let hash = location_hash();
+            exports::reference(reference_spec(&hash).unwrap_or_default().to_string());
             focus_id("reference-title");
         }
     });
@@ -207,9 +219,13 @@ pub fn App() -> Html {
     {
         let (dispatcher, link_error, opening) =
             (wizard.dispatcher(), link_error.clone(), opening.clone());
+        let reference = reference.setter();
         use_effect_with((), move |_| {
             let listener =
                 gloo_events::EventListener::new(&gloo_utils::window(), "hashchange", move |_| {
+                    if reference_spec(&location_hash()).is_some() {
+                        reference.set(true);
+                    }
                     if let Some(link) = share::parse(&location_hash()) {
                         open_link(
                             link,

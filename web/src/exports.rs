@@ -26,7 +26,7 @@ extern "C" {
     fn update(this: &ExportsModule, plan: &str);
 
     #[wasm_bindgen(method)]
-    fn reference(this: &ExportsModule);
+    fn reference(this: &ExportsModule, spec: &str);
 
     #[wasm_bindgen(method, js_name = showPlan)]
     fn show_plan(this: &ExportsModule, head: &str, total: usize);
@@ -139,11 +139,12 @@ pub fn show(plan: Rc<Plan>) {
 }
 
 /// Opens reference mode: the exports module draws the catalog browser into the
-/// `#reference-view` container (web-exports/src/reference.rs).
-pub fn reference() {
-    wasm_bindgen_futures::spawn_local(async {
+/// `#reference-view` container (web-exports/src/reference.rs), first showing what
+/// `spec` asks for (`migrate/2019.6`, from a `#reference=` address; empty: the default).
+pub fn reference(spec: String) {
+    wasm_bindgen_futures::spawn_local(async move {
         if let Ok(m) = module().await {
-            m.reference();
+            m.reference(&spec);
         }
     });
 }
