@@ -160,7 +160,7 @@ fn render() {
                         view::render(plan, &texts, &names)
                     )
                 }
-                Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+                Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(e)),
             };
             el.set_inner_html(&html);
         }
