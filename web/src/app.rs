@@ -194,14 +194,17 @@ pub fn App() -> Html {
                 let edited = *edited;
                 match (scenario.clone(), *waiting) {
                     (_, true) => {}
-                    (Some(scenario), false) => exports::pack(scenario, move |r| {
-                        let Ok(packed) = r else { return };
-                        let f = share::fragment(&packed);
-                        share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
-                        if edited && location_hash() != f {
-                            set_address(&f);
-                        }
-                    }),
+                    (Some(scenario), false) => exports::pack(
+                        move || share::json(&scenario),
+                        move |r| {
+                            let Ok(packed) = r else { return };
+                            let f = share::fragment(&packed);
+                            share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
+                            if edited && location_hash() != f {
+                                set_address(&f);
+                            }
+                        },
+                    ),
                     (None, false) => {
                         // No link for a draft with problems; a pack still pending (of
                         // the scenario before) must not bring the old link back.

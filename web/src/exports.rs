@@ -7,7 +7,7 @@
 //! containers [`containers`] renders and handles report files itself, which keeps all
 //! of that out of the main bundle (see BENCHMARKS.md, "Web bundle").
 
-use portplan_core::{Plan, Scenario};
+use portplan_core::Plan;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -166,19 +166,18 @@ pub fn make(
     });
 }
 
-/// Packs a scenario for the share link (`#s=` payload) once edits have settled and
-/// passes it to `done`.
-pub fn pack(scenario: Rc<Scenario>, done: impl FnOnce(Result<String, String>) + 'static) {
+/// Packs the share link's JSON (`#s=` payload) once edits have settled and passes it
+/// to `done`; `json` makes it then (a wave's scenario is not serialised per edit).
+pub fn pack(
+    json: impl FnOnce() -> String + 'static,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
     later(
         1,
         SETTLE_MS,
         Box::new(move || {
             wasm_bindgen_futures::spawn_local(async move {
-                done(
-                    module()
-                        .await
-                        .map(|m| m.pack_link(&crate::share::json(&scenario))),
-                )
+                done(module().await.map(|m| m.pack_link(&json())))
             })
         }),
     );
