@@ -12,7 +12,7 @@ use crate::types::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The only plan format this version reads and writes.
 pub const PLAN_FORMAT: u32 = 1;
@@ -203,58 +203,7 @@ impl Plan {
                 }
             }
         }
-        let mut keyed: Vec<(FlowOrder, Flow)> = Vec::new();
-        let mut seen = HashSet::new();
-        // A rule's "nearest documented version" note depends on the version only: once
-        // per rule, not once per host pair of a thousand-workload wave.
-        let rule_notes: Vec<Vec<String>> = RULES
-            .iter()
-            .map(|r| {
-                r.undocumented_note(s.product, &version)
-                    .into_iter()
-                    .collect()
-            })
-            .collect();
-        for pair in &pairs {
-            for (rule, notes) in RULES.iter().zip(&rule_notes) {
-                if rule.from != pair.from.0 || rule.to != pair.to.0 {
-                    continue;
-                }
-                if !applies(rule, s.product, &version, pair, direction.replication) {
-                    continue;
-                }
-                for (ports, purpose) in expand(rule, pair) {
-                    let flow = Flow {
-                        phase: rule.phase,
-                        from: hosts[pair.from.1].name.clone(),
-                        to: hosts[pair.to.1].name.clone(),
-                        protocol: rule.protocol,
-                        ports,
-                        purpose,
-                        rule: rule.id.to_string(),
-                        address: pair.dial.clone(),
-                        optional: rule.optional,
-                        notes: notes.clone(),
-                    };
-                    let dedupe = (
-                        flow.phase,
-                        pair.from.1,
-                        pair.to.1,
-                        flow.protocol,
-                        flow.ports,
-                    );
-                    if seen.insert(dedupe) {
-                        let port = ports.map_or(0, |p| p.first.get());
-                        let phase = Phase::ALL
-                            .iter()
-                            .position(|p| *p == rule.phase)
-                            .unwrap_or(0);
-                        keyed.push(((phase, pair.from.1, pair.to.1, rule.protocol, port), flow));
-                    }
-                }
-            }
-        }
-        keyed.sort_by_key(|k| k.0);
+        let (flows, used) = flows(s, &version, direction.replication, &hosts, &pairs);
         let mut notes: Vec<String> = crate::releases::warning(s.product, &version)
             .into_iter()
             .collect();
@@ -272,45 +221,11 @@ impl Plan {
             version: s.version.clone(),
             catalog: crate::rules::catalog_digest().to_string(),
             hosts,
-            flows: keyed.into_iter().map(|(_, f)| f).collect(),
+            flows,
             notes,
         };
-        plan.check_every_host_is_used(s)?;
+        check_every_host_is_used(s, &used)?;
         Ok(plan)
-    }
-
-    /// A virtualization host no rule reaches would be silently ignored: refuse it.
-    fn check_every_host_is_used(&self, s: &Scenario) -> Result<(), InputError> {
-        let used: HashSet<&str> = self
-            .flows
-            .iter()
-            .flat_map(|f| [f.from.as_str(), f.to.as_str()])
-            .collect();
-        for (i, h) in s.hosts.iter().enumerate() {
-            if !used.contains(h.name.as_str()) {
-                let listed: Vec<String> = RULES
-                    .iter()
-                    .filter(|r| {
-                        r.phase == Phase::Discovery && r.when.platforms.contains(&h.platform)
-                    })
-                    .flat_map(|r| r.when.products.iter().filter(|p| p.product == s.product))
-                    .map(|p| p.describe())
-                    .collect();
-                let hint = match listed.first() {
-                    Some(l) => format!(" (the vendor's guides list it for {l})"),
-                    None => String::new(),
-                };
-                return Err(InputError::invalid(
-                    format!("hosts[{i}].platform"),
-                    format!(
-                        "no documented port to discover a \"{}\" host with {}{hint}",
-                        h.platform.as_str(),
-                        s.product_version(),
-                    ),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// Parses and checks a plan file (e.g. one written by another host).
@@ -451,22 +366,133 @@ fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usi
     hosts.len() - 1
 }
 
-fn applies(
-    rule: &Rule,
-    product: Product,
-    v: &Version,
-    pair: &Pair,
-    replication: crate::types::Replication,
-) -> bool {
-    let c = &rule.when;
-    if !c.matches_product(product, v) {
-        return false;
-    }
-    if let Some(rep) = c.replication {
-        if rep != replication {
-            return false;
+/// A virtualization host no rule reaches would be silently ignored: refuse it. `used`
+/// says which plan hosts a flow names (the virtualization hosts follow the server).
+fn check_every_host_is_used(s: &Scenario, used: &[bool]) -> Result<(), InputError> {
+    for (i, h) in s.hosts.iter().enumerate() {
+        if !used.get(1 + i).copied().unwrap_or(false) {
+            let listed: Vec<String> = RULES
+                .iter()
+                .filter(|r| r.phase == Phase::Discovery && r.when.platforms.contains(&h.platform))
+                .flat_map(|r| r.when.products.iter().filter(|p| p.product == s.product))
+                .map(|p| p.describe())
+                .collect();
+            let hint = match listed.first() {
+                Some(l) => format!(" (the vendor's guides list it for {l})"),
+                None => String::new(),
+            };
+            return Err(InputError::invalid(
+                format!("hosts[{i}].platform"),
+                format!(
+                    "no documented port to discover a \"{}\" host with {}{hint}",
+                    h.platform.as_str(),
+                    s.product_version(),
+                ),
+            ));
         }
     }
+    Ok(())
+}
+
+/// One flow a rule gives for a pair, before duplicates are dropped: the sort key and
+/// the indexes to make the [`Flow`] from, so sorting moves small records, not flows.
+struct Candidate {
+    order: FlowOrder,
+    ports: Option<PortRange>,
+    /// Index into the rules that apply to the plan's product and version.
+    rule: usize,
+    pair: usize,
+    purpose: String,
+}
+
+/// The flows of every pair, deduplicated and in plan order, and which hosts they name.
+///
+/// The rules' product, version and replication conditions are the same for every pair,
+/// so they are decided once; each pair then only looks at the rules between its roles.
+/// Two flows are the same when phase, hosts, protocol and ports are: they share their
+/// sort key, so after a stable sort the first of them (in pair and rule order) is the
+/// one kept, as the plan format has always kept it.
+fn flows(
+    s: &Scenario,
+    version: &Version,
+    replication: crate::types::Replication,
+    hosts: &[PlanHost],
+    pairs: &[Pair],
+) -> (Vec<Flow>, Vec<bool>) {
+    // A rule's "nearest documented version" note depends on the version only: once
+    // per rule, not once per host pair of a thousand-workload wave.
+    let live: Vec<(&Rule, usize, Vec<String>)> = RULES
+        .iter()
+        .filter(|r| {
+            r.when.matches_product(s.product, version)
+                && r.when.replication.is_none_or(|rep| rep == replication)
+        })
+        .map(|r| {
+            let phase = Phase::ALL.iter().position(|p| *p == r.phase).unwrap_or(0);
+            let notes = r
+                .undocumented_note(s.product, version)
+                .into_iter()
+                .collect();
+            (r, phase, notes)
+        })
+        .collect();
+    let mut candidates = Vec::new();
+    for (pi, pair) in pairs.iter().enumerate() {
+        for (ri, (rule, phase, _)) in live.iter().enumerate() {
+            if rule.from != pair.from.0 || rule.to != pair.to.0 || !applies(rule, s.product, pair) {
+                continue;
+            }
+            for (ports, purpose) in expand(rule, pair) {
+                let port = ports.map_or(0, |p| p.first.get());
+                candidates.push(Candidate {
+                    order: (*phase, pair.from.1, pair.to.1, rule.protocol, port),
+                    ports,
+                    rule: ri,
+                    pair: pi,
+                    purpose,
+                });
+            }
+        }
+    }
+    candidates.sort_by_key(|c| c.order);
+    let mut used = vec![false; hosts.len()];
+    let mut flows = Vec::with_capacity(candidates.len());
+    // The port ranges kept for the current sort key (a handful at most).
+    let mut run: Vec<Option<PortRange>> = Vec::new();
+    let mut run_order = None;
+    for c in candidates {
+        if run_order != Some(c.order) {
+            run.clear();
+            run_order = Some(c.order);
+        }
+        if run.contains(&c.ports) {
+            continue;
+        }
+        run.push(c.ports);
+        let (rule, _, notes) = &live[c.rule];
+        let pair = &pairs[c.pair];
+        used[pair.from.1] = true;
+        used[pair.to.1] = true;
+        flows.push(Flow {
+            phase: rule.phase,
+            from: hosts[pair.from.1].name.clone(),
+            to: hosts[pair.to.1].name.clone(),
+            protocol: rule.protocol,
+            ports: c.ports,
+            purpose: c.purpose,
+            rule: rule.id.to_string(),
+            address: pair.dial.clone(),
+            optional: rule.optional,
+            notes: notes.clone(),
+        });
+    }
+    (flows, used)
+}
+
+/// Whether a rule that applies to the plan's product, version and replication applies
+/// to this pair (its platform, flags and workload).
+fn applies(rule: &Rule, product: Product, pair: &Pair) -> bool {
+    let c = &rule.when;
     if !c.platforms.is_empty() && !pair.platform.is_some_and(|p| c.platforms.contains(&p)) {
         return false;
     }

@@ -149,6 +149,53 @@ async function release(page, sel, v) {
     await search(page, '');
     result.protect = { title: await page.textContent('#ref-rules-title'), version: await page.inputValue('#ref-version'), count: await count(page), cards: await cards(page) };
 
+    // Another version, typed: listed by version order under the core's warning.
+    await page.selectOption('#ref-product', 'migrate');
+    await page.waitForFunction(() => document.getElementById('ref-rules-title').textContent.includes('Migrate'));
+    await page.selectOption('#ref-version', 'other');
+    await page.waitForSelector('#ref-version-text', { state: 'visible' });
+    // The text field comes next in the tab order (the focus stays on the picker).
+    await page.focus('#ref-version');
+    await page.keyboard.press('Tab');
+    result.other_focus = await page.evaluate(() => document.activeElement.id);
+    result.other_empty = await page.textContent('#ref-version-warning');
+    await page.fill('#ref-version-text', '2030.1');
+    await page.waitForFunction(() => (document.getElementById('ref-rules-title') || {}).textContent === 'Rules of PlateSpin Migrate 2030.1');
+    result.other_2030_1 = { warning: await page.textContent('#ref-version-warning'), count: await count(page), cards: await cards(page) };
+    await page.fill('#ref-version-text', '2019.x');
+    await page.waitForFunction(() => /not a version/.test(document.getElementById('ref-version-warning').textContent));
+    result.other_bad = await page.textContent('#ref-version-warning');
+    await page.fill('#ref-version-text', '2019.6');
+    await page.waitForFunction(() => (document.getElementById('ref-rules-title') || {}).textContent === 'Rules of PlateSpin Migrate 2019.6');
+    await page.screenshot({ path: path.join(out, 'reference-other-1440.png'), fullPage: false });
+    await page.selectOption('#ref-version', '2020.2');
+    await page.waitForSelector('#ref-version-text', { state: 'hidden' });
+    result.other_hidden_again = !(await page.isVisible('#ref-version-text'));
+
+    // Direct addresses: #reference opens the mode; #reference=product/version picks them.
+    for (const [key, hash, width] of [['hash_plain', '#reference', 1440], ['hash_known', '#reference=protect/11.2.1', 1440], ['hash_typed', '#reference=migrate/2019.6', 390]]) {
+      const p = await context.newPage();
+      p.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
+      p.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+      p.setDefaultTimeout(30000);
+      await p.setViewportSize({ width, height: 844 });
+      await p.goto(url + hash);
+      await p.waitForSelector('#ref-rules li.ref-rule');
+      result[key] = {
+        open: !(await p.$eval('#reference', (e) => e.hidden)),
+        planner_hidden: await p.$eval('#planner', (e) => e.hidden),
+        product: await p.inputValue('#ref-product'),
+        version: await p.inputValue('#ref-version'),
+        typed: await p.isVisible('#ref-version-text') ? await p.inputValue('#ref-version-text') : null,
+        title: await p.textContent('#ref-rules-title'),
+        warning: await p.$eval('#ref-version-warning', (e) => e.textContent).catch(() => null),
+        count: await count(p), cards: await cards(p),
+        width: await p.evaluate(() => document.documentElement.scrollWidth),
+      };
+      if (key === 'hash_typed') await p.screenshot({ path: path.join(out, 'reference-hash-390.png'), fullPage: false });
+      await p.close();
+    }
+
     // axe-core on reference mode (a context that lets the test inject it past the CSP).
     const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
     const a = await axeContext.newPage();

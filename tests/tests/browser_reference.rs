@@ -9,6 +9,7 @@
 //! Run by `cargo xtask test` (it needs `PORTPLAN_SITE_URL` and `PORTPLAN_BIN`).
 #![cfg(feature = "browser")]
 
+use portplan_core::types::Version;
 use portplan_core::{releases, Product};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -212,9 +213,15 @@ fn reference_mode_shows_what_portplan_rules_prints() {
         .map(|p| p.as_str().to_string())
         .collect();
     assert_eq!(r["products"], serde_json::json!(products));
+    // The release table, then "Another version…" (typed below).
+    let with_other = |p: Product| {
+        let mut v = versions(p);
+        v.push("other".into());
+        v
+    };
     assert_eq!(
         r["migrate_versions"],
-        serde_json::json!(versions(Product::Migrate))
+        serde_json::json!(with_other(Product::Migrate))
     );
     assert_eq!(
         r["default"],
@@ -239,7 +246,55 @@ fn reference_mode_shows_what_portplan_rules_prints() {
     let pv = serde_json::json!(versions(Product::Protect));
     assert_eq!(
         r["protect_versions"],
-        serde_json::json!({ "version": pv, "from": pv, "to": pv })
+        serde_json::json!({ "version": with_other(Product::Protect), "from": pv, "to": pv })
+    );
+
+    // Another version, typed: the CLI's listing for it, under the core's warning that
+    // names the nearest known releases; a mistake is said in words.
+    let warning = |v: &str| {
+        releases::warning(Product::Migrate, &Version::parse(v).expect("version"))
+            .expect("not a known release")
+    };
+    assert_eq!(r["other_focus"], "ref-version-text");
+    assert_eq!(s(&r["other_empty"]), "Type a version, e.g. 2019.6.");
+    let w2030 = warning("2030.1");
+    assert!(w2030.contains("after Migrate 2020.2"), "{w2030}");
+    assert_eq!(s(&r["other_2030_1"]["warning"]), w2030);
+    let m2030 = cli(&["rules", "--product", "migrate", "--version", "2030.1"]);
+    assert_listing(&r["other_2030_1"], &m2030, "");
+    assert_eq!(s(&r["other_bad"]), "“2019.x” is not a version (e.g. 12.3).");
+    assert_eq!(r["other_hidden_again"], true);
+
+    // Direct addresses open the mode, with the product and release they name.
+    let plain = &r["hash_plain"];
+    assert_eq!(
+        (&plain["open"], &plain["planner_hidden"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
+    assert_eq!(
+        (s(&plain["product"]), s(&plain["version"])),
+        ("migrate", "2020.2")
+    );
+    assert_eq!(plain["warning"], Value::Null);
+    let known = &r["hash_known"];
+    assert_eq!(known["open"], true);
+    assert_eq!(s(&known["title"]), "Rules of PlateSpin Protect 11.2.1");
+    assert_listing(known, &protect, "");
+    let typed = &r["hash_typed"];
+    assert_eq!(typed["open"], true);
+    assert_eq!(
+        (s(&typed["version"]), s(&typed["typed"])),
+        ("other", "2019.6")
+    );
+    let w2019 = warning("2019.6");
+    assert!(w2019.contains("between Migrate 2019.5 and"), "{w2019}");
+    assert_eq!(s(&typed["warning"]), w2019);
+    let m2019 = cli(&["rules", "--product", "migrate", "--version", "2019.6"]);
+    assert_listing(typed, &m2019, "");
+    assert!(
+        typed["width"].as_u64().is_some_and(|w| w <= 400),
+        "{} px at 390",
+        typed["width"]
     );
 
     // Comparing two releases is `rules --diff`, section for section.

@@ -11,8 +11,9 @@
 //!   firewall download equals `portplan plan --format <dialect>` on the same scenario;
 //! - the share link is compressed and opens in review mode (results first, the URL
 //!   changes only after an edit); an old `#scenario=` link still opens;
-//! - at 1,000 workloads the link stays under 32 KB and a committed edit is timed (the
-//!   figure in BENCHMARKS.md comes from `bench.json`; the 100 ms is not met yet).
+//! - at 1,000 workloads the link stays under 32 KB and a committed edit is on screen
+//!   well within the 100 ms (the figure in BENCHMARKS.md comes from
+//!   `bench.json`; the test fails over 250 ms, a loaded machine's margin).
 //!
 //! Run by `cargo xtask test` (see `xtask/src/site.rs`), which builds and serves the site
 //! and passes `PORTPLAN_SITE_URL` and `PORTPLAN_BIN`. Screenshots at 1440 and 390 px
@@ -274,12 +275,12 @@ fn waves_firewall_view_and_review_links() {
         .to_string(),
     )
     .expect("bench.json");
-    // The target is < 100 ms; measured here 0.6-1.1 s on a shared 2-core
-    // machine (planning 1,000 workloads in the core is most of it, see BENCHMARKS.md).
-    // This bound catches a return to the 4-6 s an edit took before the diagram was
-    // capped and deferred.
+    // The target is < 100 ms (about 50 ms here, see BENCHMARKS.md). The bound
+    // leaves room for a loaded CI machine and still catches a return of what made it
+    // 0.6-1.1 s: the whole plan's JSON in the edit's frame, every row rendered again,
+    // the whole table laid out again.
     assert!(
-        med < 2500.0,
+        med < 250.0,
         "median committed edit {med:.0} ms at 1,000 workloads: {edits:?}"
     );
 

@@ -126,6 +126,20 @@ proptest! {
             };
             prop_assert_eq!(to, want, "{:?} with {:?}", f, listens);
         }
+        // The head of the plan a page shows at once is the plan's first host pairs:
+        // grouped, they are the plan's first groups, whole.
+        for n in [1, 5, 20, 400] {
+            let head = portplan_core::export::head(&plan, n);
+            prop_assert!(head.flows.len() >= n.min(plan.flows.len()));
+            prop_assert_eq!(&head.flows[..], &plan.flows[..head.flows.len()]);
+            let key = |g: &portplan_core::export::PairGroup| (g.from.to_string(), g.to.to_string(), g.flows.len());
+            let shown: Vec<_> = portplan_core::export::grouped(&head).iter().flat_map(|(p, gs)| gs.iter().map(|g| (*p, key(g))).collect::<Vec<_>>()).collect();
+            let all: Vec<_> = portplan_core::export::grouped(&plan).iter().flat_map(|(p, gs)| gs.iter().map(|g| (*p, key(g))).collect::<Vec<_>>()).collect();
+            prop_assert_eq!(&shown[..], &all[..shown.len()]);
+            for f in &head.flows {
+                prop_assert!(head.host(&f.from).is_some() && head.host(&f.to).is_some());
+            }
+        }
         // One legacy drive flow per mirrored drive.
         for w in &s.workloads {
             if w.transfer == Transfer::BlockLegacy {

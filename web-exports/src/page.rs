@@ -8,12 +8,15 @@
 
 use crate::view::esc;
 use crate::{file, read_plan, verdicts, view};
+use portplan_core::Plan;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlInputElement};
 
-/// A report file as loaded: name and text, accepted for the plan shown at the time.
+/// A report file as loaded: name and text, accepted for the plan shown at the time
+/// (which [`verdicts::remember`] keeps, so the report follows the page's edits).
 struct ReportFile {
     name: String,
     text: String,
@@ -23,6 +26,10 @@ struct ReportFile {
 struct State {
     /// The plan on screen, as `Plan::to_json`.
     plan: String,
+    /// `plan` read (once per plan: the search box redraws the firewall view per key).
+    parsed: Option<Result<Rc<Plan>, String>>,
+    /// The plan view as last drawn.
+    plan_html: String,
     reports: Vec<ReportFile>,
     /// The outcome of the last file load, one line per file (`true`: accepted).
     lines: Vec<(bool, String)>,
@@ -39,6 +46,15 @@ thread_local! {
     );
     /// The firewall view's search and sort handler.
     static FILTER: Handler = Closure::new(on_filter as fn(web_sys::Event));
+}
+
+impl State {
+    fn plan(&mut self) -> Result<Rc<Plan>, String> {
+        let plan = &self.plan;
+        self.parsed
+            .get_or_insert_with(|| read_plan(plan).map(Rc::new))
+            .clone()
+    }
 }
 
 fn value_of(doc: &Document, id: &str) -> String {
@@ -65,7 +81,7 @@ fn render_firewall(doc: &Document, plan: &portplan_core::Plan) {
 fn on_filter(_: web_sys::Event) {
     let Some(doc) = document() else { return };
     STATE.with(|s| {
-        if let Ok(plan) = read_plan(&s.borrow().plan) {
+        if let Ok(plan) = s.borrow_mut().plan() {
             render_firewall(&doc, &plan);
         }
     });
@@ -87,9 +103,10 @@ pub const MAX_DRAWN_HOSTS: usize = 150;
 fn render() {
     let Some(doc) = document() else { return };
     STATE.with(|s| {
-        let s = s.borrow();
+        let mut s = s.borrow_mut();
         let texts = texts(&s);
-        let plan = read_plan(&s.plan);
+        let plan = s.plan();
+        let plan = plan.as_deref();
         if let Some(fig) = doc.get_element_by_id("diagram") {
             // The SVG has presentation attributes only (no style, no script), so it
             // fits the page's CSP inline; its texts are escaped by the core's writer.
@@ -128,12 +145,22 @@ fn render() {
                 Ok(_) if s.reports.is_empty() => String::new(),
                 Ok(plan) => {
                     let names: Vec<String> = s.reports.iter().map(|r| r.name.clone()).collect();
+                    let dropped = verdicts::changed(plan, &texts);
+                    let carried = if dropped > 0 {
+                        format!(
+                            "<p class=\"warning\" id=\"reports-carried\" role=\"status\">The plan changed since the reports were loaded: the verdicts of the flows it did not change are kept; {dropped} checked {} changed and {} “not checked” until checked again.</p>",
+                            if dropped == 1 { "flow" } else { "flows" },
+                            if dropped == 1 { "reads" } else { "read" },
+                        )
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "<button type=\"button\" id=\"report-clear\" class=\"no-print\">Forget the reports</button>{}",
-                        view::render(&plan, &texts, &names)
+                        "<button type=\"button\" id=\"report-clear\" class=\"no-print\">Forget the reports</button>{carried}{}",
+                        view::render(plan, &texts, &names)
                     )
                 }
-                Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+                Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(e)),
             };
             el.set_inner_html(&html);
         }
@@ -175,6 +202,7 @@ fn on_clear(_: web_sys::Event) {
         let mut s = s.borrow_mut();
         s.reports.clear();
         s.lines.clear();
+        verdicts::forget();
     });
     render();
 }
@@ -200,7 +228,7 @@ fn on_files(e: web_sys::Event) {
         }
         STATE.with(|s| {
             let mut s = s.borrow_mut();
-            let plan = read_plan(&s.plan);
+            let plan = s.plan();
             let mut lines = Vec::new();
             for (name, text) in read {
                 let verdict = match (&plan, text) {
@@ -212,6 +240,7 @@ fn on_files(e: web_sys::Event) {
                             Ok("already loaded".to_string())
                         }
                         None => {
+                            verdicts::remember(plan.clone());
                             s.reports.push(ReportFile {
                                 name: name.clone(),
                                 text,
@@ -235,43 +264,54 @@ fn js(e: String) -> JsError {
     JsError::new(&e)
 }
 
-/// Shows `plan_json` (the page calls this after each render of a valid plan).
+/// Shows `plan_json` (the page calls this once edits have settled, with the plan on
+/// screen): the plan view, the diagram, the firewall view and the verification.
 #[wasm_bindgen]
 pub fn update(plan_json: &str) {
-    show_plan(plan_json);
+    let html = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.plan != plan_json {
+            s.plan = plan_json.to_string();
+            s.parsed = None;
+        }
+        plan_html(match s.plan().as_ref() {
+            Ok(p) => Ok(crate::plan_view::render(p)),
+            Err(e) => Err(e.clone()),
+        })
+    });
+    draw_plan(html);
     render();
 }
 
-/// Shows `plan_json` in the plan view at once (the page calls this in the render of an
-/// edit, once the module is loaded; the diagram and the rest follow with [`update`]).
+/// Shows the first flows of a plan of `total` flows in the plan view at once (the page
+/// calls this in the render of an edit, once the module is loaded, with
+/// `export::head`): a few hundred flows to read instead of a wave's thousands. The
+/// rest follows with [`update`].
 #[wasm_bindgen(js_name = showPlan)]
-pub fn show_plan(plan_json: &str) {
-    let changed = STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        let changed = s.plan != plan_json;
-        if changed {
-            s.plan = plan_json.to_string();
-        }
-        changed
-    });
-    render_plan(changed);
+pub fn show_plan(head_json: &str, total: usize) {
+    draw_plan(plan_html(
+        read_plan(head_json).map(|p| crate::plan_view::render_first(&p, total)),
+    ));
 }
 
-/// Draws the plan into `#plan-view` when it changed or the page re-created the
-/// container (not on every redraw: that would close the rules a person opened).
-fn render_plan(changed: bool) {
+fn plan_html(r: Result<String, String>) -> String {
+    r.unwrap_or_else(|e| format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)))
+}
+
+/// Draws the plan view when it changed or the page re-created the container (not on
+/// every redraw: that would close the rules a person opened).
+fn draw_plan(html: String) {
     let Some(doc) = document() else { return };
     let Some(el) = doc.get_element_by_id("plan-view") else {
         return;
     };
-    if !changed && el.child_element_count() > 0 {
-        return;
-    }
-    let html = STATE.with(|s| match read_plan(&s.borrow().plan) {
-        Ok(p) => crate::plan_view::render(&p),
-        Err(e) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)),
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.plan_html != html || el.child_element_count() == 0 {
+            el.set_inner_html(&html);
+            s.plan_html = html;
+        }
     });
-    el.set_inner_html(&html);
 }
 
 /// The file `kind` of `plan_json`, as `portplan plan --format <kind> [--date DATE]
@@ -324,14 +364,22 @@ thread_local! {
 
 /// Redraws reference mode's two lists from its controls.
 fn render_reference(doc: &Document) {
-    use crate::reference::{diff_html, product_named, rules_html};
+    use crate::reference::{diff_html, product_named, rules_html, OTHER};
     let product = product_named(&value_of(doc, "ref-product"));
+    // "Another version…": the typed version, its field shown.
+    let mut version = value_of(doc, "ref-version");
+    let other = version == OTHER;
+    if let Some(field) = doc
+        .get_element_by_id("ref-version-other")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        field.set_hidden(!other);
+    }
+    if other {
+        version = value_of(doc, "ref-version-text");
+    }
     if let Some(el) = doc.get_element_by_id("ref-rules-view") {
-        el.set_inner_html(&rules_html(
-            product,
-            &value_of(doc, "ref-version"),
-            &value_of(doc, "ref-search"),
-        ));
+        el.set_inner_html(&rules_html(product, &version, &value_of(doc, "ref-search")));
     }
     if let Some(el) = doc.get_element_by_id("ref-diff-view") {
         el.set_inner_html(&diff_html(
@@ -355,7 +403,8 @@ fn on_reference(e: web_sys::Event) {
         for sel in ["ref-version", "ref-from", "ref-to"] {
             let old = value_of(&doc, sel);
             if let Some(el) = doc.get_element_by_id(sel) {
-                el.set_inner_html(&crate::reference::version_options(product, &old));
+                let other = sel == "ref-version";
+                el.set_inner_html(&crate::reference::version_options(product, &old, other));
             }
         }
     }
@@ -363,9 +412,10 @@ fn on_reference(e: web_sys::Event) {
 }
 
 /// Opens reference mode: draws its controls into `#reference-view` the first time
-/// (later openings keep what was chosen) and the lists for them.
+/// (later openings keep what was chosen) and the lists for them. `spec` is what a
+/// `#reference=` address asks for (`migrate/2019.6`; empty: the newest Migrate).
 #[wasm_bindgen]
-pub fn reference() {
+pub fn reference(spec: &str) {
     let Some(doc) = document() else { return };
     let Some(view) = doc.get_element_by_id("reference-view") else {
         return;
@@ -373,11 +423,13 @@ pub fn reference() {
     if view.child_element_count() > 0 {
         return;
     }
-    view.set_inner_html(&crate::reference::controls(portplan_core::Product::Migrate));
+    let (product, version) = crate::reference::asked(spec);
+    view.set_inner_html(&crate::reference::controls(product, version));
     REFERENCE.with(|h| {
         for id in [
             "ref-product",
             "ref-version",
+            "ref-version-text",
             "ref-search",
             "ref-from",
             "ref-to",
@@ -386,7 +438,7 @@ pub fn reference() {
                 .get_element_by_id(id)
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
             {
-                if id == "ref-search" {
+                if id == "ref-search" || id == "ref-version-text" {
                     el.set_oninput(Some(h.as_ref().unchecked_ref()));
                 } else {
                     el.set_onchange(Some(h.as_ref().unchecked_ref()));

@@ -59,19 +59,25 @@ fn flow_row(o: &mut String, f: &Flow, remarks: &str) {
     o.push_str("</details></td></tr>");
 }
 
-/// A plan longer than this shows its first flows and a note for the rest: a wave of
-/// a thousand workloads is 14,000 flows, which the firewall view above sums up.
-pub const SHOWN_FLOWS: usize = 400;
+/// A plan longer than this shows its first flows and a note for the rest.
+pub const SHOWN_FLOWS: usize = export::HEAD_FLOWS;
 
 /// The plan section (`<section id="plan">`).
 pub fn render(plan: &Plan) -> String {
+    render_first(plan, plan.flows.len())
+}
+
+/// The plan section of a plan of `total` flows from `plan`, which may be only its
+/// first flows ([`export::head`] with [`SHOWN_FLOWS`]): the page sends that much at
+/// once after an edit, and the whole plan once edits settle; both draw the same.
+pub fn render_first(plan: &Plan, total: usize) -> String {
     let mut budget = SHOWN_FLOWS;
-    let cut = plan.flows.len() > budget;
+    let cut = total > budget;
     let mut o = String::new();
     let _ = write!(
         o,
         "<section id=\"plan\" aria-labelledby=\"plan-title\"><h2 id=\"plan-title\">Plan: {} flows for {} {}</h2>",
-        plan.flows.len(),
+        total,
         portplan_core::words::product(plan.product),
         esc(&plan.version)
     );
@@ -164,5 +170,23 @@ mod tests {
         );
         assert!(html.contains("<p class=\"source\">Source: "), "{html}");
         assert!(!html.contains("plan-cut"));
+    }
+
+    /// What the page shows at once after an edit (the head of the plan) is what it
+    /// shows once the whole plan has come.
+    #[test]
+    fn the_head_of_a_wave_draws_as_the_whole_plan() {
+        for n in [1, 30, 1000] {
+            let s = Scenario::from_json(&portplan_core::sample::wave(n)).expect("wave");
+            let plan = Plan::build(&s).expect("plan");
+            let head = export::head(&plan, SHOWN_FLOWS);
+            assert!(head.flows.len() <= plan.flows.len());
+            assert!(head.flows.len() >= SHOWN_FLOWS.min(plan.flows.len()));
+            assert_eq!(render_first(&head, plan.flows.len()), render(&plan), "{n}");
+            assert_eq!(
+                render(&plan).contains("plan-cut"),
+                plan.flows.len() > SHOWN_FLOWS
+            );
+        }
     }
 }

@@ -22,21 +22,44 @@ pub fn versions(product: Product) -> Vec<&'static str> {
     releases::of(product).map(|r| r.version).collect()
 }
 
+/// The release picker's value for "a version the release table does not list": the
+/// version is then typed into `#ref-version-text`.
+pub const OTHER: &str = "other";
+
 /// `<option>`s of the product's releases, `selected` chosen (the newest when it is
-/// not one of them).
-pub fn version_options(product: Product, selected: &str) -> String {
+/// not one of them); with `other`, a last "Another version…" option.
+pub fn version_options(product: Product, selected: &str, other: bool) -> String {
     let vs = versions(product);
-    let chosen = if vs.contains(&selected) {
+    let chosen = if vs.contains(&selected) || (other && selected == OTHER) {
         selected
     } else {
         vs.last().copied().unwrap_or_default()
     };
-    vs.iter()
+    let mut o: String = vs
+        .iter()
         .map(|v| {
             let sel = if *v == chosen { " selected" } else { "" };
             format!("<option value=\"{v}\"{sel}>{v}</option>", v = esc(v))
         })
-        .collect()
+        .collect();
+    if other {
+        let sel = if chosen == OTHER { " selected" } else { "" };
+        let _ = write!(
+            o,
+            "<option value=\"{OTHER}\"{sel}>Another version…</option>"
+        );
+    }
+    o
+}
+
+/// What a `#reference=` address asks for: `migrate`, `migrate/2019.6`; `None` for
+/// the product when it names none (Migrate then), and the version as given.
+pub fn asked(spec: &str) -> (Product, Option<&str>) {
+    let (product, version) = match spec.split_once('/') {
+        Some((p, v)) => (p, Some(v).filter(|v| !v.is_empty())),
+        None => (spec, None),
+    };
+    (product_named(product), version)
 }
 
 fn select(o: &mut String, id: &str, label: &str, options: &str) {
@@ -46,10 +69,12 @@ fn select(o: &mut String, id: &str, label: &str, options: &str) {
     );
 }
 
-/// The controls, drawn once when the mode is first opened: product, release and
-/// search for the catalog, then the two releases to compare; the lists go into
-/// `#ref-rules-view` and `#ref-diff-view` ([`rules_html`], [`diff_html`]).
-pub fn controls(product: Product) -> String {
+/// The controls, drawn once when the mode is first opened: product, release (or
+/// another version, typed) and search for the catalog, then the two releases to
+/// compare; the lists go into `#ref-rules-view` and `#ref-diff-view` ([`rules_html`],
+/// [`diff_html`]). `version`: the release to list first (the newest without one; a
+/// version the table does not know goes into the text field).
+pub fn controls(product: Product, version: Option<&str>) -> String {
     let products: String = Product::ALL
         .iter()
         .map(|p| {
@@ -67,11 +92,23 @@ pub fn controls(product: Product) -> String {
     let mut o = String::new();
     o.push_str("<div class=\"row filters\">");
     select(&mut o, "ref-product", "Product", &products);
+    let typed = version.filter(|v| !vs.contains(v));
+    let picked = match (version, typed) {
+        (_, Some(_)) => OTHER,
+        (Some(v), None) => v,
+        (None, _) => newest,
+    };
     select(
         &mut o,
         "ref-version",
         "Release",
-        &version_options(product, newest),
+        &version_options(product, picked, true),
+    );
+    let _ = write!(
+        o,
+        "<div class=\"field\" id=\"ref-version-other\"{}><label for=\"ref-version-text\">Version</label><input type=\"text\" id=\"ref-version-text\" value=\"{}\" placeholder=\"e.g. 2019.6\" autocomplete=\"off\" aria-controls=\"ref-rules-view\"></div>",
+        if typed.is_some() { "" } else { " hidden" },
+        esc(typed.unwrap_or_default())
     );
     o.push_str("<div class=\"field\"><label for=\"ref-search\">Search the rules (id, port, phase, direction, purpose, condition, source, note)</label><input type=\"search\" id=\"ref-search\" placeholder=\"e.g. 3725 or replication\" autocomplete=\"off\" aria-controls=\"ref-rules-view\"></div></div>");
     o.push_str("<div id=\"ref-rules-view\"></div>");
@@ -80,13 +117,13 @@ pub fn controls(product: Product) -> String {
         &mut o,
         "ref-from",
         "Upgrade from release",
-        &version_options(product, before),
+        &version_options(product, before, false),
     );
     select(
         &mut o,
         "ref-to",
         "to release",
-        &version_options(product, newest),
+        &version_options(product, newest, false),
     );
     o.push_str("</div><div id=\"ref-diff-view\"></div>");
     o
@@ -181,11 +218,18 @@ fn rule_card(o: &mut String, r: &Rule) {
     o.push_str("</li>");
 }
 
-/// The catalog of `product` at `version` (a known release), filtered by `query`.
+/// The catalog of `product` at `version`, filtered by `query`. A version the release
+/// table does not know is listed by version order, as `portplan rules` does, under
+/// the core's warning naming the nearest known releases.
 pub fn rules_html(product: Product, version: &str, query: &str) -> String {
+    let version = version.trim();
+    if version.is_empty() {
+        return "<p class=\"hint\" id=\"ref-version-warning\">Type a version, e.g. 2019.6.</p>"
+            .into();
+    }
     let Some(v) = Version::parse(version) else {
         return format!(
-            "<p class=\"field-error\" role=\"alert\">{:?} is not a version.</p>",
+            "<p class=\"field-error\" role=\"alert\" id=\"ref-version-warning\">“{}” is not a version (e.g. 12.3).</p>",
             esc(version)
         );
     };
@@ -198,6 +242,13 @@ pub fn rules_html(product: Product, version: &str, query: &str) -> String {
     } else {
         format!("{} of {all} rules match “{}”", shown.len(), esc(q))
     };
+    if let Some(w) = releases::warning(product, &v) {
+        let _ = write!(
+            o,
+            "<p class=\"warning\" id=\"ref-version-warning\" role=\"status\">{}</p>",
+            esc(&w)
+        );
+    }
     let _ = write!(
         o,
         "<h3 id=\"ref-rules-title\">Rules of {} {}</h3><p id=\"ref-count\" role=\"status\">{count}</p><p class=\"hint\">As <code>portplan rules --product {} --version {}</code> lists them: the catalog filtered by release only (a plan also needs the workloads' OS, transfer method and hosts).</p><ul class=\"ref-rules\" id=\"ref-rules\">",
@@ -300,7 +351,41 @@ mod tests {
         assert!(html.contains("<h4>Needed from the new version on (0)</h4>"));
         assert!(html.contains("<h4>No longer listed (9)</h4>"));
         assert!(html.contains("data-rule=\"discovery.xen.ssh\""));
-        let c = controls(Product::Migrate);
+        let c = controls(Product::Migrate, None);
         assert!(c.contains("<option value=\"2019.8\" selected>"), "{c}");
+    }
+
+    #[test]
+    fn another_version_is_listed_under_the_cores_warning() {
+        let html = rules_html(Product::Migrate, "2019.6", "");
+        let warning = releases::warning(Product::Migrate, &Version::parse("2019.6").expect("v"))
+            .expect("2019.6 is no release");
+        assert!(
+            warning.contains("between") && warning.contains("2019.5"),
+            "{warning}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<p class=\"warning\" id=\"ref-version-warning\" role=\"status\">{}</p>",
+                esc(&warning)
+            )),
+            "{html}"
+        );
+        assert!(html.contains("Rules of PlateSpin Migrate 2019.6"), "{html}");
+        assert!(!rules_html(Product::Migrate, "2019.5", "").contains("ref-version-warning"));
+        assert!(rules_html(Product::Migrate, "2019.x", "").contains("is not a version"));
+        // A `#reference=` address: a known release is picked, another one typed.
+        let known = controls(Product::Protect, Some("11.2.1"));
+        assert!(
+            known.contains("<option value=\"11.2.1\" selected>"),
+            "{known}"
+        );
+        assert!(known.contains("id=\"ref-version-other\" hidden"));
+        let typed = controls(Product::Migrate, Some("2030.1"));
+        assert!(typed.contains("<option value=\"other\" selected>Another version…</option>"));
+        assert!(typed.contains("value=\"2030.1\""), "{typed}");
+        assert_eq!(asked("protect/11.2.1"), (Product::Protect, Some("11.2.1")));
+        assert_eq!(asked("forge"), (Product::Forge, None));
+        assert_eq!(asked(""), (Product::Migrate, None));
     }
 }

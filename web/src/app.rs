@@ -18,20 +18,19 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-/// A plan the page can show: the scenario it came from, and its JSON for the exports
-/// module and the download.
-#[derive(Debug, PartialEq)]
+/// A plan the page can show and the scenario it came from. Its JSON is made only
+/// where the whole of it is needed (the exports module once edits settle, a download):
+/// a wave of a thousand workloads is megabytes of it.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Shown {
     pub scenario: Rc<Scenario>,
     pub plan: Rc<Plan>,
-    pub json: Rc<str>,
 }
 
 impl Shown {
     fn of(checked: &Checked) -> Option<Rc<Shown>> {
         let (s, p) = checked.plan.as_ref()?;
         Some(Rc::new(Shown {
-            json: Rc::from(p.to_json()),
             scenario: Rc::new(s.clone()),
             plan: Rc::new(p.clone()),
         }))
@@ -40,6 +39,16 @@ impl Shown {
 
 fn location_hash() -> String {
     gloo_utils::window().location().hash().unwrap_or_default()
+}
+
+/// What a `#reference` or `#reference=migrate/2019.6` address asks reference mode for
+/// (`""`, `migrate/2019.6`); `None` for any other address.
+fn reference_spec(hash: &str) -> Option<&str> {
+    let rest = hash.strip_prefix("#reference")?;
+    match rest.strip_prefix('=') {
+        Some(spec) => Some(spec),
+        None => rest.is_empty().then_some(""),
+    }
 }
 
 /// How the page starts: the draft, a problem with the link, whether it is a review
@@ -123,10 +132,12 @@ pub fn App() -> Html {
     let link_error = use_state(|| start.link_error.clone());
     let review = use_state(|| start.review);
     // Reference mode: the catalog by release, no hosts (drawn by the exports module).
-    let reference = use_state_eq(|| false);
+    // A `#reference` address opens it directly.
+    let reference = use_state_eq(|| reference_spec(&location_hash()).is_some());
     use_effect_with(*reference, |on| {
         if *on {
-            exports::reference();
+            let hash = location_hash();
+            exports::reference(reference_spec(&hash).unwrap_or_default().to_string());
             focus_id("reference-title");
         }
     });
@@ -160,19 +171,17 @@ pub fn App() -> Html {
     let stale = current.is_none() && shown.is_some();
     // After each render of a new plan, the exports module (imported with the first
     // plan; the page never waits for it) redraws the diagram and the verification view.
-    let plan_json = shown.as_ref().map(|s| s.json.clone());
+    let plan = shown.as_ref().map(|s| s.plan.clone());
     // Leaving the review re-creates the (empty) containers: they are drawn again.
-    use_effect_with((plan_json.clone(), *review), |(json, _)| {
-        if let Some(json) = json.as_ref() {
-            exports::show(json.clone());
+    use_effect_with((plan, *review), |(plan, _)| {
+        if let Some(plan) = plan {
+            exports::show(plan.clone());
         }
     });
     // The share link is the scenario on screen: it follows the scenario itself (two
     // scenarios can make the same plan: drives of a file-based workload), and there is
     // none while the draft has problems (the plan shown is then an older scenario's).
     let on_screen: Option<Rc<Scenario>> = current.as_ref().as_ref().map(|s| s.scenario.clone());
-    let scenario_json: Rc<Option<Rc<str>>> =
-        use_memo(on_screen, |s| s.as_ref().map(|s| Rc::from(share::json(s))));
     // The share link is packed by the exports module; the address bar follows it only
     // after an edit here (a link being reviewed stays as it was opened), an import or
     // a paste included, so a reload gives what is on screen.
@@ -180,19 +189,22 @@ pub fn App() -> Html {
         let share_url = share_url.clone();
         let waiting = *opening;
         use_effect_with(
-            (scenario_json.clone(), *edited, waiting),
-            move |(json, edited, waiting)| {
+            (on_screen, *edited, waiting),
+            move |(scenario, edited, waiting)| {
                 let edited = *edited;
-                match (json.as_ref().clone(), *waiting) {
+                match (scenario.clone(), *waiting) {
                     (_, true) => {}
-                    (Some(json), false) => exports::pack(json, move |r| {
-                        let Ok(packed) = r else { return };
-                        let f = share::fragment(&packed);
-                        share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
-                        if edited && location_hash() != f {
-                            set_address(&f);
-                        }
-                    }),
+                    (Some(scenario), false) => exports::pack(
+                        move || share::json(&scenario),
+                        move |r| {
+                            let Ok(packed) = r else { return };
+                            let f = share::fragment(&packed);
+                            share_url.set(Some(AttrValue::from(format!("{}{f}", page_base()))));
+                            if edited && location_hash() != f {
+                                set_address(&f);
+                            }
+                        },
+                    ),
                     (None, false) => {
                         // No link for a draft with problems; a pack still pending (of
                         // the scenario before) must not bring the old link back.
@@ -210,9 +222,13 @@ pub fn App() -> Html {
     {
         let (dispatcher, link_error, opening) =
             (wizard.dispatcher(), link_error.clone(), opening.clone());
+        let reference = reference.setter();
         use_effect_with((), move |_| {
             let listener =
                 gloo_events::EventListener::new(&gloo_utils::window(), "hashchange", move |_| {
+                    if reference_spec(&location_hash()).is_some() {
+                        reference.set(true);
+                    }
                     if let Some(link) = share::parse(&location_hash()) {
                         open_link(
                             link,
@@ -238,6 +254,8 @@ pub fn App() -> Html {
         }))
         .clone()
     };
+    // The diagram's zoom step (components/diagram.rs).
+    let zoom = use_state_eq(|| 0usize);
     let d = &wizard.draft;
     let problem_list = if problems.is_empty() {
         Html::default()
@@ -269,7 +287,7 @@ pub fn App() -> Html {
     };
     let result = match &shown {
         Some(s) => {
-            let (diagram, verification, firewall, warnings) = exports::containers();
+            let (diagram, verification, firewall, warnings) = exports::containers(&zoom);
             html! {
             <>
                 if stale {
@@ -286,7 +304,7 @@ pub fn App() -> Html {
                 // What a firewall team asks for first, then the files, the picture
                 // and the verification.
                 { firewall }
-                <Downloads scenario={s.scenario.clone()} plan_json={s.json.clone()} />
+                <Downloads scenario={s.scenario.clone()} plan={s.plan.clone()} />
                 { diagram }
                 { verification }
                 // The plan itself, drawn by the exports module (web-exports/src/plan_view.rs).

@@ -7,6 +7,7 @@
 //! containers [`containers`] renders and handles report files itself, which keeps all
 //! of that out of the main bundle (see BENCHMARKS.md, "Web bundle").
 
+use portplan_core::Plan;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -25,10 +26,10 @@ extern "C" {
     fn update(this: &ExportsModule, plan: &str);
 
     #[wasm_bindgen(method)]
-    fn reference(this: &ExportsModule);
+    fn reference(this: &ExportsModule, spec: &str);
 
     #[wasm_bindgen(method, js_name = showPlan)]
-    fn show_plan(this: &ExportsModule, plan: &str);
+    fn show_plan(this: &ExportsModule, head: &str, total: usize);
 
     #[wasm_bindgen(method, js_name = packLink)]
     fn pack_link(this: &ExportsModule, scenario_json: &str) -> String;
@@ -110,13 +111,18 @@ fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
 const SETTLE_MS: i32 = 120;
 
 /// Hands the plan on screen to the exports module (loading it the first time), which
-/// redraws the plan view at once and the diagram and the verification view once edits
-/// have settled; the last plan wins even while the module is still loading.
-pub fn show(plan: Rc<str>) {
-    // The plan view is the edit's own result: it follows at once once the module is
-    // loaded (the first plan waits for the module's import).
+/// redraws the plan view at once and the diagram, the firewall view and the
+/// verification view once edits have settled; the last plan wins even while the module
+/// is still loading.
+///
+/// At once means in the edit's own frame: only the flows the plan view shows go over
+/// (`export::head`), a few hundred, not a wave's thousands; the whole plan's JSON is
+/// made once edits settle.
+pub fn show(plan: Rc<Plan>) {
+    // The first plan waits for the module's import.
     if let Some(m) = LOADED.with(|l| l.borrow().clone()) {
-        m.show_plan(&plan);
+        let head = portplan_core::export::head(&plan, portplan_core::export::HEAD_FLOWS);
+        m.show_plan(&head.to_json(), plan.flows.len());
     }
     later(
         0,
@@ -124,7 +130,7 @@ pub fn show(plan: Rc<str>) {
         Box::new(move || {
             wasm_bindgen_futures::spawn_local(async move {
                 match module().await {
-                    Ok(m) => m.update(&plan),
+                    Ok(m) => m.update(&plan.to_json()),
                     Err(e) => failed(&e),
                 }
             })
@@ -133,11 +139,12 @@ pub fn show(plan: Rc<str>) {
 }
 
 /// Opens reference mode: the exports module draws the catalog browser into the
-/// `#reference-view` container (web-exports/src/reference.rs).
-pub fn reference() {
-    wasm_bindgen_futures::spawn_local(async {
+/// `#reference-view` container (web-exports/src/reference.rs), first showing what
+/// `spec` asks for (`migrate/2019.6`, from a `#reference=` address; empty: the default).
+pub fn reference(spec: String) {
+    wasm_bindgen_futures::spawn_local(async move {
         if let Ok(m) = module().await {
-            m.reference();
+            m.reference(&spec);
         }
     });
 }
@@ -159,14 +166,18 @@ pub fn make(
     });
 }
 
-/// Packs a scenario's JSON for the share link (`#s=` payload) and passes it to `done`.
-pub fn pack(scenario_json: Rc<str>, done: impl FnOnce(Result<String, String>) + 'static) {
+/// Packs the share link's JSON (`#s=` payload) once edits have settled and passes it
+/// to `done`; `json` makes it then (a wave's scenario is not serialised per edit).
+pub fn pack(
+    json: impl FnOnce() -> String + 'static,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
     later(
         1,
         SETTLE_MS,
         Box::new(move || {
             wasm_bindgen_futures::spawn_local(async move {
-                done(module().await.map(|m| m.pack_link(&scenario_json)))
+                done(module().await.map(|m| m.pack_link(&json())))
             })
         }),
     );
@@ -234,13 +245,8 @@ pub fn today() -> String {
 /// The containers the exports module fills: the diagram (above the tables) and the
 /// verification section with its report input. Yew renders them empty and never
 /// touches their content.
-pub fn containers() -> (Html, Html, Html, Html) {
-    let diagram = html! {
-        <section id="diagram-section" aria-labelledby="diagram-title">
-            <h2 id="diagram-title">{ "Diagram" }</h2>
-            <figure class="diagram" id="diagram"></figure>
-        </section>
-    };
+pub fn containers(zoom: &UseStateHandle<usize>) -> (Html, Html, Html, Html) {
+    let diagram = crate::components::diagram::section(zoom);
     let verification = html! {
         <section id="verification" aria-labelledby="verification-title">
             <h2 id="verification-title">{ "Verification" }</h2>

@@ -15,6 +15,7 @@ pub mod table;
 
 use crate::plan::{Flow, Plan};
 use crate::types::{Phase, Protocol};
+use std::collections::hash_map::{Entry, HashMap};
 
 /// Flows of one host pair within a phase, in plan order.
 pub struct PairGroup<'a> {
@@ -28,14 +29,19 @@ pub fn grouped(plan: &Plan) -> Vec<(Phase, Vec<PairGroup<'_>>)> {
     let mut out: Vec<(Phase, Vec<PairGroup<'_>>)> = Vec::new();
     for phase in Phase::ALL {
         let mut pairs: Vec<PairGroup<'_>> = Vec::new();
+        // A wave of a thousand workloads has thousands of pairs: find each by name.
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
         for f in plan.flows.iter().filter(|f| f.phase == *phase) {
-            match pairs.iter_mut().find(|g| g.from == f.from && g.to == f.to) {
-                Some(g) => g.flows.push(f),
-                None => pairs.push(PairGroup {
-                    from: &f.from,
-                    to: &f.to,
-                    flows: vec![f],
-                }),
+            match index.entry((&f.from, &f.to)) {
+                Entry::Occupied(i) => pairs[*i.get()].flows.push(f),
+                Entry::Vacant(v) => {
+                    v.insert(pairs.len());
+                    pairs.push(PairGroup {
+                        from: &f.from,
+                        to: &f.to,
+                        flows: vec![f],
+                    });
+                }
             }
         }
         if !pairs.is_empty() {
@@ -43,6 +49,43 @@ pub fn grouped(plan: &Plan) -> Vec<(Phase, Vec<PairGroup<'_>>)> {
         }
     }
     out
+}
+
+/// How many flows a page shows of a long plan (whole host pairs, so a few more): a
+/// wave of a thousand workloads is 14,000 flows, which the firewall view sums up.
+pub const HEAD_FLOWS: usize = 400;
+
+/// The plan's first flows, whole host pairs, at least `n` of them (all of them when
+/// the plan has no more), with only the hosts they name: what a view that shows the
+/// first flows of a long plan needs, without the rest of a thousand-workload wave.
+///
+/// A built plan is ordered by phase and host pair, so its first pairs are one prefix
+/// of its flows and [`grouped`] gives the head the same first groups as the plan.
+pub fn head(plan: &Plan, n: usize) -> Plan {
+    let same_pair = |a: &Flow, b: &Flow| a.phase == b.phase && a.from == b.from && a.to == b.to;
+    let mut end = plan.flows.len().min(n);
+    while end > 0 && end < plan.flows.len() && same_pair(&plan.flows[end], &plan.flows[end - 1]) {
+        end += 1;
+    }
+    let flows = plan.flows[..end].to_vec();
+    let named: std::collections::HashSet<&str> = flows
+        .iter()
+        .flat_map(|f| [f.from.as_str(), f.to.as_str()])
+        .collect();
+    Plan {
+        hosts: plan
+            .hosts
+            .iter()
+            .filter(|h| named.contains(h.name.as_str()))
+            .cloned()
+            .collect(),
+        flows,
+        format: plan.format,
+        product: plan.product,
+        version: plan.version.clone(),
+        catalog: plan.catalog.clone(),
+        notes: plan.notes.clone(),
+    }
 }
 
 /// `TCP 135`, `TCP 49152-65535`, `ICMP echo`.

@@ -2,13 +2,12 @@
 //! a file saved here is byte-identical to `portplan plan --format …`.
 //!
 //! The list is the core's format registry ([`registry::FORMATS`]), the one the CLI's
-//! `--format` uses too. Only the plan JSON (which the page makes anyway for the exports
-//! module) is written by the main module; the other files come from the exports module
+//! `--format` uses too. Only the plan JSON is written by the main module; the other files come from the exports module
 //! (see `crate::exports`), which keeps their code out of the main bundle.
 
 use crate::exports;
 use portplan_core::export::registry::{self, Audience, Format};
-use portplan_core::Scenario;
+use portplan_core::{Plan, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -21,8 +20,7 @@ pub fn file_name(s: &Scenario, suffix: &str) -> String {
 #[derive(Properties, PartialEq)]
 pub struct DownloadsProps {
     pub scenario: Rc<Scenario>,
-    /// The plan as `Plan::to_json`.
-    pub plan_json: Rc<str>,
+    pub plan: Rc<Plan>,
 }
 
 /// Saves bytes through a Blob URL; the URL is kept until the next download so the
@@ -69,15 +67,16 @@ pub fn Downloads(p: &DownloadsProps) -> Html {
         )
     };
     let format_button = |e: &'static Format| {
-        let (last, error, plan) = (last.clone(), error.clone(), p.plan_json.clone());
+        let (last, error, plan) = (last.clone(), error.clone(), p.plan.clone());
         let name = file_name(&p.scenario, e.file);
         let onclick = Callback::from(move |_| {
+            let json = plan.to_json();
             if e.name == "json" {
-                save(&last, &name, e.mime, plan.as_bytes());
+                save(&last, &name, e.mime, json.as_bytes());
                 return;
             }
             let (last, error, name) = (last.clone(), error.clone(), name.clone());
-            exports::make(e.name, plan.clone(), move |r| match r {
+            exports::make(e.name, Rc::from(json), move |r| match r {
                 Ok(bytes) => save(&last, &name, e.mime, &bytes),
                 Err(m) => error.set(Some(m)),
             });

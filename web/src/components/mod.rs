@@ -2,6 +2,7 @@
 //! callback, and renders only what the core computed.
 
 pub mod deployment;
+pub mod diagram;
 pub mod downloads;
 pub mod field;
 pub mod hosts;

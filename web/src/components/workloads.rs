@@ -21,6 +21,11 @@ const WINDOWS_VERSIONS: &[&str] = &[
     "10", "11",
 ];
 
+/// Above this many rows, rows off screen are not laid out or painted (the `long`
+/// class, see style.css): what keeps an edit in a wave of a thousand fast. Shorter
+/// lists are drawn whole (a full-page screenshot or a printout shows every row).
+const LONG_WAVE: usize = 100;
+
 #[derive(Properties, PartialEq)]
 pub struct WorkloadsProps {
     pub workloads: Vec<WorkloadDraft>,
@@ -156,9 +161,13 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
             d.emit(Action::AddWorkload)
         })
     };
+    // The same callback from render to render (while the row count stays), so a row
+    // whose props did not change is not rendered again: an edit of one row of a wave of
+    // a thousand renders that row only.
     let onremove = {
-        let (d, pending, n) = (p.ondispatch.clone(), pending.clone(), p.workloads.len());
-        Callback::from(move |i: usize| {
+        let (d, pending) = (p.ondispatch.clone(), pending.clone());
+        use_callback(p.workloads.len(), move |i: usize, n: &usize| {
+            let n = *n;
             // The row that takes its place, else the one before, else "Add workload".
             let next = if i + 1 < n {
                 field_id(&format!("workloads[{i}].name"))
@@ -211,7 +220,7 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
                 </div>
             }
             <div class="scroll">
-                <table class="rows workloads">
+                <table class={classes!("rows", "workloads", (p.workloads.len() > LONG_WAVE).then_some("long"))}>
                     <thead><tr>
                         <th>{ "Name" }</th><th>{ "Address" }</th><th>{ "OS" }</th><th>{ "Windows" }</th>
                         <th>{ "Drives" }</th><th>{ "Transfer" }</th><th>{ "Agent" }</th>

@@ -53,6 +53,10 @@ pub fn browser_tests() -> Result<()> {
             "browser_support",
             "--test",
             "browser_reference",
+            "--test",
+            "browser_reports",
+            "--test",
+            "browser_zoom",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))
