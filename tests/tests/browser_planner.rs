@@ -189,7 +189,7 @@ fn more_reports(out: &Path) -> Vec<PathBuf> {
                     port: f.ports.map(|r| r.first),
                     through: None,
                     verdict,
-                    reason: reason.into(),
+                    reason: reason.parse().expect("reason"),
                     latency_ms: None,
                     attempts: 1,
                     detail: String::new(),

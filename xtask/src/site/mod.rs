@@ -18,9 +18,11 @@ use std::process::Command;
 /// Gzipped wasm + js of the page's own module must stay under this (the budget).
 const BUDGET_GZ: u64 = 200 * 1024;
 /// The exports module (diagram, PDF, CSV/Markdown, reports with merge and fixes),
-/// imported once the first plan is shown: 194 KiB gz when this cap was set, so a
-/// regression of more than ~60 KiB gz (a new heavy dependency) stops the build.
-const EXPORTS_BUDGET_GZ: u64 = 256 * 1024;
+/// imported once the first plan is shown, so it is not part of the first load the
+/// issue's 200 KiB budget is about. The cap guards against a heavy new dependency: set at
+/// 256 KiB when the module was 194, it was raised to 272 KiB on 2026-12-02 when features
+/// (the report view shared with the CLI, reports carried across edits) took it to 260.
+const EXPORTS_BUDGET_GZ: u64 = 272 * 1024;
 
 pub fn site_dir() -> PathBuf {
     root().join("dist/site")
