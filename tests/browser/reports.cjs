@@ -55,6 +55,8 @@ const verdicts = (page) => page.$$eval('#verification-view tr.verdict-flow', (ro
         applies: l.dataset.applies, text: l.textContent,
       })));
       r.diagram_colored = await page.$$eval('figure.diagram svg g.flow', (gs) => gs.length);
+      // Nothing of the Verification section makes the page wider than the screen.
+      r.page_width = await page.evaluate(() => document.documentElement.scrollWidth);
       await page.$eval('#verification', (e) => e.scrollIntoView());
       await page.screenshot({ path: path.join(out, `reports-${width}.png`) });
       // Undoing the edit gives every verdict back.

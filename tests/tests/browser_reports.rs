@@ -133,9 +133,16 @@ fn reports_stay_attached_to_the_flows_an_edit_did_not_change() {
     .expect("result.json parses");
     assert_eq!(r["console"], serde_json::json!([]), "console errors");
 
-    for width in ["w1440", "w390"] {
+    for (width, px) in [("w1440", 1440), ("w390", 390)] {
         let r = &r[width];
         assert_eq!(r["message"], "report.json: loaded", "{width}");
+        // With reports loaded (summary and every-flow tables), the page is no wider
+        // than the screen.
+        assert!(
+            r["page_width"].as_u64().expect("page width") <= px,
+            "{width}: the page is {} px wide",
+            r["page_width"]
+        );
         let before = rows(&r["before"]);
         assert_eq!(before.len(), plan.flows.len(), "{width}");
         assert!(
