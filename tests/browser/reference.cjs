@@ -5,7 +5,7 @@
 //
 // usage: node reference.cjs <site-url> <artifact-dir>
 'use strict';
-const { chromium } = require('playwright-core');
+const { launch, record } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -64,18 +64,12 @@ async function release(page, sel, v) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const result = { console: [], requests: [] };
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
-    page.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+    record(page, result.console);
     page.setDefaultTimeout(30000);
     await page.goto(url);
     await page.waitForSelector('#plan tr.flow');

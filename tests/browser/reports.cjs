@@ -5,7 +5,7 @@
 //
 // usage: node reports.cjs <site-url> <artifact-dir>   (SCENARIO_FILE, REPORT_FILE)
 'use strict';
-const { chromium } = require('playwright-core');
+const { launch, record } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -20,19 +20,13 @@ const verdicts = (page) => page.$$eval('#verification-view tr.verdict-flow', (ro
 })));
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const result = { console: [] };
   try {
     for (const width of [1440, 390]) {
       const context = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await context.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') result.console.push(m.text()); });
-      page.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+      record(page, result.console);
       page.setDefaultTimeout(30000);
       await page.goto(url);
       await page.waitForSelector('#plan tr.flow');

@@ -7,7 +7,7 @@
 //
 // usage: node waves.cjs <site-url> <artifact-dir>
 'use strict';
-const { chromium } = require('playwright-core');
+const { launch, record } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -69,19 +69,13 @@ async function paste(page, text, how) {
 const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const result = { requests: [], console: [] };
   try {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
     context.on('request', (r) => result.requests.push(r.url()));
     const watch = (page) => {
-      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') result.console.push(m.text()); });
-      page.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+      record(page, result.console, { warnings: true });
     };
     const page = await context.newPage();
     watch(page);

@@ -3,6 +3,7 @@
 //! The network-namespace lab lives here so every test that needs "hosts" builds them the
 //! same way and cleans them up even when it panics.
 
+pub mod browser;
 pub mod netns;
 pub mod scenarios;
 pub mod servers;

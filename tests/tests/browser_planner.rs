@@ -14,6 +14,7 @@
 
 use portplan_core::diagram::{overlay::Signal, status_color};
 use portplan_core::{Plan, Scenario};
+use portplan_tests::browser::{self, required_env, root};
 use portplan_tests::netns::Lab;
 use portplan_tests::servers::{wait_listening, Daemon, TempDir};
 use serde_json::Value;
@@ -36,19 +37,6 @@ const EXPECTED_SCENARIO: &str = r#"{
 }"#;
 
 const BROWSER_DEADLINE: Duration = Duration::from_secs(180);
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-fn required_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the browser tests through `cargo xtask test`")
-    })
-}
 
 /// The loopback scenario `portplan check` runs against, inside a network namespace of
 /// its own: web01 (127.77.0.2) opens TCP 80 and 443 to ps01 (127.77.0.1) and, with the
@@ -233,21 +221,13 @@ fn more_reports(out: &Path) -> Vec<PathBuf> {
 /// Runs the browser script, bounded in time; its stdout/stderr go to the test output.
 fn run_browser(url: &str, out: &Path, report: &(PathBuf, PathBuf)) {
     let more = std::env::join_paths(more_reports(out)).expect("paths");
-    let script = root().join("tests/browser/planner.cjs");
-    let code = run_bounded(
-        Command::new("node")
-            .arg(&script)
-            .arg(url)
-            .arg(out)
-            .env("NODE_PATH", root().join("target/tools/node_modules"))
-            .env("IMPORT_FILE", root().join("examples/legacy-block.json"))
-            .env("REPORT_SCENARIO", &report.0)
-            .env("REPORT_FILE", &report.1)
-            .env("MORE_REPORTS", more),
-        BROWSER_DEADLINE,
-        "node runs the browser script",
-    );
-    assert_eq!(code, Some(0), "browser script failed");
+    let env: [(&str, &dyn AsRef<std::ffi::OsStr>); 4] = [
+        ("IMPORT_FILE", &root().join("examples/legacy-block.json")),
+        ("REPORT_SCENARIO", &report.0),
+        ("REPORT_FILE", &report.1),
+        ("MORE_REPORTS", &more),
+    ];
+    browser::run_script("planner.cjs", url, out, &env, BROWSER_DEADLINE);
 }
 
 fn cli_plan(scenario: &Path) -> Vec<u8> {
@@ -290,9 +270,7 @@ fn origin(url: &str) -> &str {
 #[test]
 fn planner_page_end_to_end() {
     let url = required_env("PORTPLAN_SITE_URL");
-    let out = root().join("target/e2e-web");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).expect("artifact dir");
+    let out = browser::artifacts("e2e-web");
     let report = lab_report(&out);
     run_browser(&url, &out, &report);
     let result: Value = serde_json::from_str(

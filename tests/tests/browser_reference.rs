@@ -9,50 +9,19 @@
 //! Run by `cargo xtask test` (it needs `PORTPLAN_SITE_URL` and `PORTPLAN_BIN`).
 #![cfg(feature = "browser")]
 
+use portplan_tests::browser::{self, required_env};
+
 use portplan_core::types::Version;
 use portplan_core::{releases, Product};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 const BROWSER_DEADLINE: Duration = Duration::from_secs(180);
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-fn required_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the browser tests through `cargo xtask test`")
-    })
-}
-
 fn run_browser(url: &str, out: &Path) {
-    let mut child = Command::new("node")
-        .arg(root().join("tests/browser/reference.cjs"))
-        .arg(url)
-        .arg(out)
-        .env("NODE_PATH", root().join("target/tools/node_modules"))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("node runs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > BROWSER_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the browser script still runs after {BROWSER_DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "browser script failed: {status}");
+    browser::run_script("reference.cjs", url, out, &[], BROWSER_DEADLINE);
 }
 
 /// What `portplan ARGS` prints.
@@ -177,9 +146,7 @@ fn diff_as_cli(d: &Value) -> String {
 #[test]
 fn reference_mode_shows_what_portplan_rules_prints() {
     let url = required_env("PORTPLAN_SITE_URL");
-    let out = root().join("target/e2e-reference");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).expect("artifact dir");
+    let out = browser::artifacts("e2e-reference");
     run_browser(&url, &out);
     let r: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("result.json")).expect("result.json"),

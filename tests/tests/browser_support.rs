@@ -8,48 +8,29 @@
 //! Run by `cargo xtask test` (it needs `PORTPLAN_SITE_URL`).
 #![cfg(feature = "browser")]
 
+use portplan_tests::browser::{self, required_env, root};
+
 use portplan_core::releases;
 use portplan_core::support::Feature;
 use portplan_core::types::Version;
 use portplan_core::{Plan, Product, Scenario};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 const BROWSER_DEADLINE: Duration = Duration::from_secs(180);
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
 fn run_browser(url: &str, out: &Path) {
-    let mut child = Command::new("node")
-        .arg(root().join("tests/browser/support.cjs"))
-        .arg(url)
-        .arg(out)
-        .env("NODE_PATH", root().join("target/tools/node_modules"))
-        .env("SCENARIO_FILE", root().join("examples/legacy-block.json"))
-        .env("REPORT_FILE", out.join("report.json"))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("node runs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > BROWSER_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the browser script still runs after {BROWSER_DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "browser script failed: {status}");
+    browser::run_script(
+        "support.cjs",
+        url,
+        out,
+        &[
+            ("SCENARIO_FILE", &root().join("examples/legacy-block.json")),
+            ("REPORT_FILE", &out.join("report.json")),
+        ],
+        BROWSER_DEADLINE,
+    );
 }
 
 /// The option of a select with this value.
@@ -82,11 +63,8 @@ fn reason(f: Feature, product: Product, v: &str) -> String {
 
 #[test]
 fn version_picker_and_options_by_release() {
-    let url = std::env::var("PORTPLAN_SITE_URL")
-        .expect("PORTPLAN_SITE_URL is not set: run the browser tests through `cargo xtask test`");
-    let out = root().join("target/e2e-support");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).expect("artifact dir");
+    let url = required_env("PORTPLAN_SITE_URL");
+    let out = browser::artifacts("e2e-support");
     // A report of one flow of examples/legacy-block.json's plan: the others are not checked.
     let scenario = Scenario::from_json(
         &std::fs::read_to_string(root().join("examples/legacy-block.json")).expect("example"),

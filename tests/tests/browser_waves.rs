@@ -19,52 +19,25 @@
 //! and passes `PORTPLAN_SITE_URL` and `PORTPLAN_BIN`. Screenshots at 1440 and 390 px
 //! are left in `target/e2e-waves/`.
 
+use portplan_tests::browser::{self, required_env, root};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 const BROWSER_DEADLINE: Duration = Duration::from_secs(300);
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-fn required_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the browser tests through `cargo xtask test`")
-    })
-}
-
 fn run_browser(url: &str, out: &Path) {
-    let mut child = Command::new("node")
-        .arg(root().join("tests/browser/waves.cjs"))
-        .arg(url)
-        .arg(out)
-        .env("NODE_PATH", root().join("target/tools/node_modules"))
-        .env(
+    browser::run_script(
+        "waves.cjs",
+        url,
+        out,
+        &[(
             "OLD_LINK_SCENARIO",
-            root().join("examples/legacy-block.json"),
-        )
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("node runs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > BROWSER_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the browser script still runs after {BROWSER_DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "browser script failed: {status}");
+            &root().join("examples/legacy-block.json"),
+        )],
+        BROWSER_DEADLINE,
+    );
 }
 
 /// `portplan plan --format <format> --scenario <scenario>`'s output.
@@ -98,9 +71,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 #[test]
 fn waves_firewall_view_and_review_links() {
     let url = required_env("PORTPLAN_SITE_URL");
-    let out = root().join("target/e2e-waves");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).expect("artifact dir");
+    let out = browser::artifacts("e2e-waves");
     run_browser(&url, &out);
     let r: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("result.json")).expect("result.json"),

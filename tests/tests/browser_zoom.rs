@@ -8,42 +8,16 @@
 //! Run by `cargo xtask test` (it needs `PORTPLAN_SITE_URL`).
 #![cfg(feature = "browser")]
 
+use portplan_tests::browser::{self, required_env};
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 const BROWSER_DEADLINE: Duration = Duration::from_secs(120);
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
 fn run_browser(url: &str, out: &Path) {
-    let mut child = Command::new("node")
-        .arg(root().join("tests/browser/zoom.cjs"))
-        .arg(url)
-        .arg(out)
-        .env("NODE_PATH", root().join("target/tools/node_modules"))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("node runs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > BROWSER_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the browser script still runs after {BROWSER_DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "browser script failed: {status}");
+    browser::run_script("zoom.cjs", url, out, &[], BROWSER_DEADLINE);
 }
 
 fn f(v: &Value, k: &str) -> f64 {
@@ -52,11 +26,8 @@ fn f(v: &Value, k: &str) -> f64 {
 
 #[test]
 fn the_diagram_zooms_and_scrolls_on_a_phone() {
-    let url = std::env::var("PORTPLAN_SITE_URL")
-        .expect("PORTPLAN_SITE_URL is not set: run the browser tests through `cargo xtask test`");
-    let out = root().join("target/e2e-zoom");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).expect("artifact dir");
+    let url = required_env("PORTPLAN_SITE_URL");
+    let out = browser::artifacts("e2e-zoom");
     run_browser(&url, &out);
     let r: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("result.json")).expect("result.json"),
