@@ -4,7 +4,7 @@
 //
 // usage: node planner.cjs <site-url> <artifact-dir>
 'use strict';
-const { launch, record } = require('./chromium.cjs');
+const { record, session } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -49,10 +49,7 @@ async function download(page, button, file) {
   return dl.suggestedFilename();
 }
 
-(async () => {
-  const browser = await launch();
-  const result = { requests: [], console: [] };
-  try {
+session(out, { requests: [], console: [] }, async (browser, result) => {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
     context.on('request', (r) => result.requests.push(r.url()));
     const watch = (page) => {
@@ -226,11 +223,4 @@ async function download(page, button, file) {
     })));
     await page.screenshot({ path: path.join(out, 'planner-three-reports.png'), fullPage: true });
     await page.click('#report-clear');
-  } finally {
-    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
-    await browser.close();
-  }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
 });

@@ -5,7 +5,7 @@
 //
 // usage: node reports.cjs <site-url> <artifact-dir>   (SCENARIO_FILE, REPORT_FILE)
 'use strict';
-const { launch, record } = require('./chromium.cjs');
+const { record, session } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -19,10 +19,7 @@ const verdicts = (page) => page.$$eval('#verification-view tr.verdict-flow', (ro
   rule: r.dataset.rule, dir: r.dataset.dir, status: r.dataset.status,
 })));
 
-(async () => {
-  const browser = await launch();
-  const result = { console: [] };
-  try {
+session(out, { console: [] }, async (browser, result) => {
     for (const width of [1440, 390]) {
       const context = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await context.newPage();
@@ -61,11 +58,4 @@ const verdicts = (page) => page.$$eval('#verification-view tr.verdict-flow', (ro
       result[`w${width}`] = r;
       await context.close();
     }
-  } finally {
-    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
-    await browser.close();
-  }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
 });

@@ -5,7 +5,7 @@
 //
 // usage: node support.cjs <site-url> <artifact-dir>
 'use strict';
-const { launch, record } = require('./chromium.cjs');
+const { record, session } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -42,10 +42,7 @@ async function snapshot(page) {
   };
 }
 
-(async () => {
-  const browser = await launch();
-  const result = { console: [] };
-  try {
+session(out, { console: [] }, async (browser, result) => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     record(page, result.console);
@@ -229,11 +226,4 @@ async function snapshot(page) {
     await s.waitForSelector('#plan tr.flow');
     result.link.imported_reloaded = await text(s, '#plan-title');
     await s.close();
-  } finally {
-    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
-    await browser.close();
-  }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
 });

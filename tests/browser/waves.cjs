@@ -7,7 +7,7 @@
 //
 // usage: node waves.cjs <site-url> <artifact-dir>
 'use strict';
-const { launch, record } = require('./chromium.cjs');
+const { record, session } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -68,10 +68,7 @@ async function paste(page, text, how) {
 
 const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
 
-(async () => {
-  const browser = await launch();
-  const result = { requests: [], console: [] };
-  try {
+session(out, { requests: [], console: [] }, async (browser, result) => {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
     context.on('request', (r) => result.requests.push(r.url()));
     const watch = (page) => {
@@ -243,11 +240,4 @@ const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textCont
       result.bench_settled.push(ms[1]);
     }
     await bench.close();
-  } finally {
-    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
-    await browser.close();
-  }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
 });

@@ -5,7 +5,7 @@
 //
 // usage: node zoom.cjs <site-url> <artifact-dir>
 'use strict';
-const { launch, record } = require('./chromium.cjs');
+const { record, session } = require('./chromium.cjs');
 const fs = require('fs');
 const path = require('path');
 
@@ -31,10 +31,7 @@ const measure = (page) => page.evaluate(() => {
   };
 });
 
-(async () => {
-  const browser = await launch();
-  const result = { console: [] };
-  try {
+session(out, { console: [] }, async (browser, result) => {
     for (const width of [390, 1440]) {
       const context = await browser.newContext({ viewport: { width, height: 844 } });
       const page = await context.newPage();
@@ -67,11 +64,4 @@ const measure = (page) => page.evaluate(() => {
       result[`w${width}`] = r;
       await context.close();
     }
-  } finally {
-    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2));
-    await browser.close();
-  }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
 });
