@@ -366,22 +366,12 @@ mod tests {
                 } else {
                     (Status::Pass, Verdict::Open)
                 };
-                let probe = ProbeResult {
-                    protocol: f.protocol,
-                    port: f.ports.map(|r| r.first),
-                    through: None,
-                    verdict,
-                    reason: if verdict == Verdict::Open {
-                        Reason::SynAck
-                    } else {
-                        Reason::NoResponse
-                    },
-                    latency_ms: None,
-                    attempts: 1,
-                    detail: String::new(),
-                    dialed: None,
-                    local: None,
+                let reason = if verdict == Verdict::Open {
+                    Reason::SynAck
+                } else {
+                    Reason::NoResponse
                 };
+                let probe = ProbeResult::new(f.protocol, f.ports.map(|r| r.first), verdict, reason);
                 FlowReport::new(f, status, format!("{verdict}"), vec![probe])
             })
             .collect();

@@ -22,26 +22,12 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
         .iter()
         .filter(|f| f.from == host)
         .map(|f| {
-            let probe = ProbeResult {
-                protocol: f.protocol,
-                port: f.ports.map(|r| r.first),
-                through: None,
-                verdict: if status == Status::Fail {
-                    Verdict::Filtered
-                } else {
-                    Verdict::Open
-                },
-                reason: if status == Status::Fail {
-                    Reason::NoResponse
-                } else {
-                    Reason::SynAck
-                },
-                latency_ms: None,
-                attempts: 1,
-                detail: String::new(),
-                dialed: None,
-                local: None,
+            let (verdict, reason) = if status == Status::Fail {
+                (Verdict::Filtered, Reason::NoResponse)
+            } else {
+                (Verdict::Open, Reason::SynAck)
             };
+            let probe = ProbeResult::new(f.protocol, f.ports.map(|r| r.first), verdict, reason);
             FlowReport::new(f, status, String::new(), vec![probe])
         })
         .collect();

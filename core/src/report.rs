@@ -304,6 +304,28 @@ pub struct ProbeResult {
 }
 
 impl ProbeResult {
+    /// A result with nothing beyond its verdict: sent once, no answer time, no detail,
+    /// no addresses recorded, a single port; callers fill in the rest.
+    pub fn new(
+        protocol: Protocol,
+        port: Option<Port>,
+        verdict: Verdict,
+        reason: Reason,
+    ) -> ProbeResult {
+        ProbeResult {
+            protocol,
+            port,
+            through: None,
+            verdict,
+            reason,
+            latency_ms: None,
+            attempts: 1,
+            detail: String::new(),
+            dialed: None,
+            local: None,
+        }
+    }
+
     /// The last port this entry stands for (its `port` unless it is a run).
     pub fn last_port(&self) -> Option<Port> {
         self.through.or(self.port)

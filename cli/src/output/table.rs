@@ -95,17 +95,11 @@ mod tests {
     }
 
     fn p(port: u16, v: Verdict, reason: &str, detail: &str) -> ProbeResult {
+        let reason = reason.parse().expect("reason");
         ProbeResult {
-            protocol: Protocol::Tcp,
-            port: Port::new(port),
-            through: None,
-            verdict: v,
-            reason: reason.parse().expect("reason"),
             latency_ms: Some(0.4),
-            attempts: 1,
             detail: detail.into(),
-            dialed: None,
-            local: None,
+            ..ProbeResult::new(Protocol::Tcp, Port::new(port), v, reason)
         }
     }
 

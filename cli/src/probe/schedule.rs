@@ -227,31 +227,18 @@ fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> Probe
         ));
     }
     ProbeResult {
-        protocol: job.protocol,
-        port: job.port,
-        through: None,
-        verdict,
-        reason,
         latency_ms: latency_ms(outcome),
         attempts,
         detail,
-        dialed: None,
-        local: None,
+        ..ProbeResult::new(job.protocol, job.port, verdict, reason)
     }
 }
 
 fn unfinished(job: &Job, verdict: Verdict, reason: Reason, detail: String) -> ProbeResult {
     ProbeResult {
-        protocol: job.protocol,
-        port: job.port,
-        through: None,
-        verdict,
-        reason,
-        latency_ms: None,
         attempts: 0,
         detail,
-        dialed: None,
-        local: None,
+        ..ProbeResult::new(job.protocol, job.port, verdict, reason)
     }
 }
 
@@ -424,30 +411,20 @@ async fn drive_host<P: Prober>(
                     let _ = out.send((k.p.index, finished(&k.p.job, &o, k.p.attempts, k.p.backoffs), true));
                     continue;
                 }
-                match &outcome {
-                    Outcome::Continues { opened, .. } if answer_rtt(opened).is_some() => {
-                        if let Some(rtt) = answer_rtt(opened) {
-                            let lost: Vec<Instant> = p
-                                .silent
-                                .iter()
-                                .filter(|(_, waited)| rtt.saturating_mul(2) < *waited)
-                                .map(|(t, _)| *t)
-                                .collect();
-                            timing.on_answer(rtt, &lost, now);
-                        }
-                    }
-                    Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt } => {
+                // Any answer (an open port that asks for follow-ups too) is a sample.
+                match (&outcome, answer_rtt(&outcome)) {
+                    (_, Some(rtt)) => {
                         let lost: Vec<Instant> = p
                             .silent
                             .iter()
                             .filter(|(_, waited)| rtt.saturating_mul(2) < *waited)
                             .map(|(t, _)| *t)
                             .collect();
-                        timing.on_answer(*rtt, &lost, now);
+                        timing.on_answer(rtt, &lost, now);
                     }
                     // Silence that asks for a follow-up (the UDP token) is silence
                     // first: the retries come before the follow-up.
-                    o if silent(o) => {
+                    (o, None) if silent(o) => {
                         p.silent.push((sent, now.duration_since(sent)));
                         timing.on_silence();
                         // UDP 138 never answers: a retry would only wait again.
@@ -464,10 +441,10 @@ async fn drive_host<P: Prober>(
                             continue;
                         }
                     }
-                    Outcome::Failed {
+                    (Outcome::Failed {
                         kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited,
                         ..
-                    } => timing.on_error(now),
+                    }, None) => timing.on_error(now),
                     _ => {}
                 }
                 if let Outcome::Continues { opened, follow } = outcome {

@@ -221,18 +221,8 @@ mod tests {
     use super::*;
 
     fn probe(port: u16, v: Verdict, reason: &str) -> ProbeResult {
-        ProbeResult {
-            protocol: Protocol::Tcp,
-            port: Port::new(port),
-            through: None,
-            verdict: v,
-            reason: reason.parse().expect("reason"),
-            latency_ms: None,
-            attempts: 1,
-            detail: String::new(),
-            dialed: None,
-            local: None,
-        }
+        let reason = reason.parse().expect("reason");
+        ProbeResult::new(Protocol::Tcp, Port::new(port), v, reason)
     }
 
     fn flow() -> Flow {

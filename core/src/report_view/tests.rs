@@ -20,17 +20,10 @@ fn plan() -> Plan {
 }
 
 fn probe(f: &Flow, port: Option<u16>, v: Verdict, reason: &str) -> ProbeResult {
+    let reason = reason.parse().expect("reason");
     ProbeResult {
-        protocol: f.protocol,
-        port: port.and_then(Port::new),
-        through: None,
-        verdict: v,
-        reason: reason.parse().expect("reason"),
         latency_ms: Some(0.4),
-        attempts: 1,
-        detail: String::new(),
-        dialed: None,
-        local: None,
+        ..ProbeResult::new(f.protocol, port.and_then(Port::new), v, reason)
     }
 }
 
