@@ -269,14 +269,19 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-fn apt_get(args: &[&str]) -> Command {
-    let mut c = if is_root() {
-        Command::new("apt-get")
+/// `program`, through sudo unless we are root.
+fn as_root(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
     } else {
         let mut s = Command::new("sudo");
-        s.arg("apt-get");
+        s.arg(program);
         s
-    };
+    }
+}
+
+fn apt_get(args: &[&str]) -> Command {
+    let mut c = as_root("apt-get");
     c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
     c
 }
@@ -386,14 +391,7 @@ fn add_architecture(arch: &str) -> Result<()> {
     if foreign.lines().any(|a| a == arch) {
         return Ok(());
     }
-    let mut c = if is_root() {
-        Command::new("dpkg")
-    } else {
-        let mut s = Command::new("sudo");
-        s.arg("dpkg");
-        s
-    };
-    run(c.args(["--add-architecture", arch]))?;
+    run(as_root("dpkg").args(["--add-architecture", arch]))?;
     *UPDATED.lock().map_err(|_| anyhow!("apt lock"))? = None;
     Ok(())
 }

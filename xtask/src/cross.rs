@@ -358,6 +358,15 @@ fn win7_prefix() -> Result<PathBuf> {
 /// the i686 run under wine is reported `SKIPPED` and the i686 build and its import-table
 /// check still run. Any other refusal, or any other missing tool, fails.
 fn wine32_installable() -> Result<bool> {
+    if crate::apt::missing(deps::WINE32.apt).is_empty() {
+        return Ok(true);
+    }
+    // A refusal recorded by an earlier run within the hour: apt's answer would be the
+    // same, and asking again costs half a minute (`cargo xtask setup wine32` asks).
+    if let Some(index) = crate::stamp::recent_refusal(deps::WINE32.name, 3600) {
+        crate::summary::skipped(wine32_skip_line(&index));
+        return Ok(false);
+    }
     let Err(e) = deps::ensure(&deps::WINE32) else {
         return Ok(true);
     };
@@ -368,6 +377,7 @@ fn wine32_installable() -> Result<bool> {
     });
     match stale {
         Some(index) => {
+            crate::stamp::record_refusal(deps::WINE32.name, index)?;
             crate::summary::skipped(wine32_skip_line(index));
             Ok(false)
         }

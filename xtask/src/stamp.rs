@@ -2,6 +2,7 @@
 //! installed, with versions, so a person (or a bug report) can see what a run used, and
 //! a warm clone knows what it already has (the PyPI venv is checked against it).
 
+use crate::apt::FailedIndex;
 use crate::process::workspace_root;
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -73,4 +74,33 @@ pub fn add_line(line: &str) -> Result<()> {
     lines.retain(|l| !l.starts_with("pip "));
     lines.push(line.to_string());
     write(&all)
+}
+
+/// Records that apt refused `step` because of `index` (replacing the step's section).
+pub fn record_refusal(step: &str, index: &FailedIndex) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    record(
+        step,
+        vec![format!("refused {now} {}\t{}", index.index, index.reason)],
+    )
+}
+
+/// The refusal of `step` recorded less than `max_age` seconds ago, if any.
+pub fn recent_refusal(step: &str, max_age: u64) -> Option<FailedIndex> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    read().get(step)?.iter().find_map(|l| {
+        let (at, rest) = l.strip_prefix("refused ")?.split_once(' ')?;
+        let at: u64 = at.parse().ok()?;
+        let (index, reason) = rest.split_once('\t')?;
+        (now.saturating_sub(at) < max_age).then(|| FailedIndex {
+            index: index.to_string(),
+            reason: reason.to_string(),
+        })
+    })
 }
