@@ -87,6 +87,12 @@ pub fn parse(text: &str, v6: bool) -> Result<Ruleset, PreflightError> {
                 message: format!("line {}: -A without a chain", n + 1),
             });
         };
+        let chains: Vec<String> = rs
+            .chains
+            .iter()
+            .filter(|c| c.table == t)
+            .map(|c| c.name.clone())
+            .collect();
         let Some(chain) = rs
             .chains
             .iter_mut()
@@ -103,7 +109,7 @@ pub fn parse(text: &str, v6: bool) -> Result<Ruleset, PreflightError> {
         let id = format!("rule {} ({line})", chain.rules.len() + 1);
         chain.rules.push(Rule {
             id,
-            items: rule_items(&words[2..], v6),
+            items: rule_items(&words[2..], v6, &chains),
         });
     }
     Ok(rs)
@@ -166,7 +172,7 @@ fn split(line: &str) -> Option<Vec<String>> {
     Some(words)
 }
 
-fn rule_items(words: &[String], v6: bool) -> Vec<Item> {
+fn rule_items(words: &[String], v6: bool, chains: &[String]) -> Vec<Item> {
     let mut items = Vec::new();
     let mut proto: Option<String> = None;
     let mut module = String::new();
@@ -277,7 +283,7 @@ fn rule_items(words: &[String], v6: bool) -> Vec<Item> {
                 items.push(cmp(field, neg, value));
             }
             ("-j" | "--jump", Some(t)) => {
-                let (item, n) = target(t, &words[i + 2..], v6);
+                let (item, n) = target(t, &words[i + 2..], v6, chains);
                 items.push(item);
                 used = 2 + n;
             }
@@ -306,7 +312,7 @@ fn rule_items(words: &[String], v6: bool) -> Vec<Item> {
 }
 
 /// The target of `-j` and how many of the following words are its options.
-fn target(t: &str, rest: &[String], v6: bool) -> (Item, usize) {
+fn target(t: &str, rest: &[String], v6: bool, chains: &[String]) -> (Item, usize) {
     let opts = rest
         .iter()
         .take_while(|w| w.starts_with("--") || !w.starts_with('-'))
@@ -332,15 +338,9 @@ fn target(t: &str, rest: &[String], v6: bool) -> (Item, usize) {
                 });
             verdict(Verdict::Reject(how))
         }
+        chain if chains.iter().any(|c| c == chain) => verdict(Verdict::Jump(chain.to_string())),
         "LOG" | "NFLOG" | "ULOG" | "SET" | "AUDIT" => Item::Action(Action::Harmless),
-        t if t
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && !t.is_empty() =>
-        {
-            Item::Action(Action::Unknown(format!("the target {t}")))
-        }
-        chain => verdict(Verdict::Jump(chain.to_string())),
+        other => Item::Action(Action::Unknown(format!("the target {other}"))),
     };
     // A user chain takes no options; a built-in target's are the words after it.
     let n = match &item {

@@ -108,3 +108,6 @@ impl Decision {
         Decision::new(Judgement::Unknown, Vec::new(), reason.into())
     }
 }
+
+#[cfg(test)]
+mod tests;
