@@ -33,6 +33,8 @@ pub mod eval;
 pub mod iptables;
 pub mod model;
 pub mod nft;
+pub mod rpc;
+pub mod windows_rule;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

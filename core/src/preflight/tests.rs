@@ -3,7 +3,6 @@
 
 use super::eval::{evaluate, Inbound};
 use super::{iptables, nft, Judgement};
-use crate::types::Protocol;
 
 const MIXED: &str = include_str!("../../../tests/fixtures/preflight/mixed.nft.json");
 
