@@ -33,6 +33,7 @@ pub mod eval;
 pub mod iptables;
 pub mod model;
 pub mod nft;
+pub mod prerequisites;
 pub mod rpc;
 pub mod windows_rule;
 
