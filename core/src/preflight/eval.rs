@@ -532,11 +532,12 @@ impl<'a> Walk<'a> {
             Field::SAddr(v) => addr(v, p.source, "source"),
             Field::DAddr(v) => addr(v, p.destination, "destination"),
             Field::DPort(t) | Field::SPort(t) => {
-                let present = match (t, p.protocol) {
-                    (Transport::Tcp, Protocol::Tcp) | (Transport::Udp, Protocol::Udp) => true,
-                    (Transport::Any, Protocol::Tcp | Protocol::Udp) => true,
-                    _ => false,
-                };
+                let present = matches!(
+                    (t, p.protocol),
+                    (Transport::Tcp, Protocol::Tcp)
+                        | (Transport::Udp, Protocol::Udp)
+                        | (Transport::Any, Protocol::Tcp | Protocol::Udp)
+                );
                 match (present, p.port, field) {
                     (false, _, _) | (true, None, _) => Seen::Absent,
                     (true, Some(_), Field::SPort(_)) => {

@@ -35,6 +35,7 @@ pub mod model;
 pub mod nft;
 pub mod prerequisites;
 pub mod rpc;
+pub mod section;
 pub mod windows_rule;
 
 use serde::{Deserialize, Serialize};

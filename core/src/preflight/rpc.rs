@@ -139,7 +139,8 @@ mod tests {
             ports_internet_available: Some("Y".into()),
             use_internet_ports: Some("Y".into()),
         };
-        let cases: [(RpcInternet, Option<(u16, u32)>, RpcPorts); 5] = [
+        type Case = (RpcInternet, Option<(u16, u32)>, RpcPorts);
+        let cases: [Case; 5] = [
             (rpc.clone(), Some((49152, 16384)), RpcPorts::Restricted(vec![(5000, 6000)])),
             (
                 RpcInternet {
