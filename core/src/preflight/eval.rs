@@ -553,7 +553,7 @@ impl<'a> Walk<'a> {
             Field::IcmpType | Field::Icmpv6Type | Field::IcmpCode | Field::Icmpv6Code => {
                 Seen::Absent
             }
-            Field::CtState | Field::CtDirection => {
+            Field::CtState | Field::CtDirection | Field::CtStatus => {
                 // Conntrack runs at prerouting priority -200: before it (and at
                 // ingress) a packet has no state yet.
                 let before_conntrack = match self.base.hook {
@@ -565,8 +565,12 @@ impl<'a> Walk<'a> {
                     Seen::Unknown("a conntrack state before conntrack runs".to_string())
                 } else if field == Field::CtState {
                     names(&["new"])
-                } else {
+                } else if field == Field::CtDirection {
                     names(&["original"])
+                } else {
+                    // Not confirmed before the input hook's end; not DNATed, or the walk
+                    // would have stopped at the NAT statement as unknown.
+                    names(&[])
                 }
             }
             Field::PktType => names(&["host", "unicast"]),

@@ -139,6 +139,9 @@ pub enum Field {
     CtState,
     /// `ct direction`.
     CtDirection,
+    /// `ct status` (`dnat`, `snat`, `expected`, `seen-reply`, `assured`, `confirmed`):
+    /// a new connection that was not rewritten has none of them at the input hook.
+    CtStatus,
     /// `meta pkttype` (`host`/`unicast` for a packet to this host).
     PktType,
     /// `fib daddr type`: for a packet to one of the host's own addresses, `local`.

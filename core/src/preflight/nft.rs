@@ -372,6 +372,7 @@ fn field(left: &Json) -> Result<Field, String> {
         "ct" if body.get("dir").is_none() => match key {
             Some("state") => Field::CtState,
             Some("direction") => Field::CtDirection,
+            Some("status") => Field::CtStatus,
             _ => return Err(format!("ct {}", key.unwrap_or("?"))),
         },
         "payload" => {
