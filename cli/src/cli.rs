@@ -36,6 +36,8 @@ pub enum Command {
     ProbeService(ProbeServiceArgs),
     /// Probe the flows this host opens and report which ones the network lets through.
     Check(crate::commands::check::CheckArgs),
+    /// Read this host's own firewall and prerequisites against the flows the plan sends to it.
+    Preflight(crate::commands::preflight::PreflightArgs),
     /// Combine per-host reports of the same plan into one fleet report.
     Merge(crate::commands::merge::MergeArgs),
     /// Write the files that run `listen` and `check` across a fleet (Ansible).

@@ -28,6 +28,7 @@ pub mod export;
 pub mod fixes;
 pub mod merge;
 pub mod plan;
+pub mod preflight;
 pub mod probe;
 pub mod releases;
 pub mod report;

@@ -7,6 +7,7 @@ pub mod input;
 mod listen;
 pub mod merge;
 mod plan;
+pub mod preflight;
 mod probe_service;
 mod rules;
 mod shell;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::ProbeService(a) => probe_service::run(a),
         Command::Check(a) => check::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Preflight(a) => preflight::run(a),
         Command::Fleet(a) => fleet::run(a),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),

@@ -1,0 +1,210 @@
+//! Preflight's results as the report carries them: per inbound flow of the plan, runs of
+//! ports with one decision each; per prerequisite, its status, what was seen and the fix.
+
+use super::eval::{evaluate, Inbound};
+use super::model::Ruleset;
+use super::prerequisites::Prerequisite;
+use super::{Decision, Judgement};
+use crate::plan::Flow;
+use crate::types::{Phase, PortRange, Protocol};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+
+/// Everything one `portplan preflight` run found on one host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreflightSection {
+    /// The plan host this machine is (`--as`).
+    pub host: String,
+    /// What the firewall was read from (`nft -j list ruleset`, `iptables-save`), or why
+    /// it was not.
+    pub firewall: String,
+    pub flows: Vec<PreflightFlow>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prerequisites: Vec<PrerequisiteResult>,
+}
+
+/// One inbound flow of the plan and what the host's firewall does with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreflightFlow {
+    pub phase: Phase,
+    pub from: String,
+    pub protocol: Protocol,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortRange>,
+    pub rule: String,
+    /// Consecutive ports with the same decision, in port order (one entry for ICMP).
+    pub results: Vec<PortsDecision>,
+}
+
+/// A run of ports (or the ICMP flow) and its decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortsDecision {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortRange>,
+    pub decision: Decision,
+}
+
+impl PreflightFlow {
+    /// The flow's overall verdict: blocked if any port is, else unknown if any is.
+    pub fn verdict(&self) -> Judgement {
+        let all = || self.results.iter().map(|r| r.decision.verdict);
+        if all().any(|v| v == Judgement::Blocked) {
+            Judgement::Blocked
+        } else if all().any(|v| v == Judgement::Unknown) {
+            Judgement::Unknown
+        } else {
+            Judgement::Allowed
+        }
+    }
+}
+
+/// A prerequisite's outcome on this host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrerequisiteStatus {
+    Ok,
+    Problem,
+    Unknown,
+}
+
+impl PrerequisiteStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PrerequisiteStatus::Ok => "ok",
+            PrerequisiteStatus::Problem => "problem",
+            PrerequisiteStatus::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrerequisiteResult {
+    pub id: String,
+    pub status: PrerequisiteStatus,
+    /// What the host showed, in words.
+    pub observed: String,
+    pub quote: String,
+    pub page: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fix: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caveat: String,
+}
+
+impl PrerequisiteResult {
+    pub fn new(p: &Prerequisite, status: PrerequisiteStatus, observed: String) -> Self {
+        let problem = status != PrerequisiteStatus::Ok;
+        PrerequisiteResult {
+            id: p.id.to_string(),
+            status,
+            observed,
+            quote: p.quote.to_string(),
+            page: p.page.to_string(),
+            fix: if problem {
+                p.fix.to_string()
+            } else {
+                String::new()
+            },
+            caveat: if problem {
+                p.caveat.unwrap_or_default().to_string()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
+/// What is known of a flow's packets on this host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowContext {
+    pub source: Option<IpAddr>,
+    pub destination: Option<IpAddr>,
+    pub interface: Option<String>,
+}
+
+/// Judges every port of `flow` (`ruleset: Err(why)`: the firewall could not be read,
+/// every port is unknown for that reason).
+pub fn judge_flow(
+    ruleset: Result<&Ruleset, &str>,
+    flow: &Flow,
+    ctx: &FlowContext,
+) -> PreflightFlow {
+    let mut results: Vec<PortsDecision> = Vec::new();
+    let judge = |port: Option<u16>| -> Decision {
+        let rs = match ruleset {
+            Ok(rs) => rs,
+            Err(why) => return Decision::unknown(why),
+        };
+        let v6 = ctx.source.or(ctx.destination).map(|a| a.is_ipv6());
+        let one = |v6: bool| {
+            evaluate(
+                rs,
+                &Inbound {
+                    protocol: flow.protocol,
+                    port,
+                    v6,
+                    source: ctx.source,
+                    destination: ctx.destination,
+                    interface: ctx.interface.clone(),
+                },
+            )
+        };
+        match v6 {
+            Some(v6) => one(v6),
+            None => {
+                // The plan gives names: the flow may arrive over either family.
+                let (a, b) = (one(false), one(true));
+                if a.verdict == b.verdict {
+                    a
+                } else {
+                    Decision::unknown(format!(
+                        "the peer's address family is not known: over IPv4 {}, over IPv6 {}",
+                        a.verdict, b.verdict
+                    ))
+                }
+            }
+        }
+    };
+    match flow.ports {
+        None => results.push(PortsDecision {
+            ports: None,
+            decision: judge(None),
+        }),
+        Some(range) => {
+            for p in range.ports() {
+                let d = judge(Some(p.get()));
+                match results.last_mut() {
+                    Some(last) if last.decision == d => {
+                        if let Some(r) = &mut last.ports {
+                            r.last = p;
+                        }
+                    }
+                    _ => results.push(PortsDecision {
+                        ports: Some(PortRange::single(p)),
+                        decision: d,
+                    }),
+                }
+            }
+        }
+    }
+    PreflightFlow {
+        phase: flow.phase,
+        from: flow.from.clone(),
+        protocol: flow.protocol,
+        ports: flow.ports,
+        rule: flow.rule.clone(),
+        results,
+    }
+}
+
+/// `3725`, `49152-65535`, `icmp`.
+pub fn ports_label(protocol: Protocol, ports: Option<PortRange>) -> String {
+    match ports {
+        Some(r) => format!("{} {r}", protocol.as_str().to_ascii_uppercase()),
+        None => "ICMP echo".to_string(),
+    }
+}

@@ -1,0 +1,238 @@
+//! The evaluator on real rulesets: `nft -j list ruleset` dumps of rulesets loaded with
+//! `nft -f` (tests/fixtures/preflight/), and iptables-save texts. One line per case.
+
+use super::eval::{evaluate, Inbound};
+use super::{iptables, nft, Judgement};
+
+const MIXED: &str = include_str!("../../../tests/fixtures/preflight/mixed.nft.json");
+
+/// A flow as the cases write it: `tcp/22 from 10.2.3.4 on eth0`.
+fn flow(spec: &str) -> Inbound {
+    let words: Vec<&str> = spec.split_whitespace().collect();
+    let (proto, port) = match words[0].split_once('/') {
+        Some((p, n)) => (p, Some(n.parse().expect("port"))),
+        None => (words[0], None),
+    };
+    let protocol = proto.trim_end_matches('6').parse().expect("protocol");
+    let source = words
+        .iter()
+        .position(|w| *w == "from")
+        .map(|i| words[i + 1].parse().expect("address"));
+    let interface = words
+        .iter()
+        .position(|w| *w == "on")
+        .map(|i| words[i + 1].to_string());
+    Inbound {
+        protocol,
+        port,
+        v6: source.is_some_and(|s: std::net::IpAddr| s.is_ipv6()) || proto == "icmp6",
+        source,
+        destination: None,
+        interface,
+    }
+}
+
+/// Verdict and its words: the evidence for allowed/blocked, the reason for unknown.
+fn judge(rs: &super::model::Ruleset, spec: &str) -> (Judgement, String) {
+    let d = evaluate(rs, &flow(spec));
+    let words = if d.verdict == Judgement::Unknown {
+        d.reason
+    } else {
+        d.evidence.join(" | ")
+    };
+    (d.verdict, words)
+}
+
+fn check(rs: &super::model::Ruleset, cases: &[(&str, Judgement, &str)]) {
+    for (spec, want, words) in cases {
+        let (got, said) = judge(rs, spec);
+        assert_eq!((got, spec), (*want, spec), "{spec}: {said}");
+        assert!(said.contains(words), "{spec}: {said:?} lacks {words:?}");
+    }
+}
+
+#[test]
+fn the_mixed_ruleset_reads_as_the_kernel_would_decide() {
+    use Judgement::*;
+    let rs = nft::parse(MIXED).expect("ruleset");
+    assert!(rs.skipped.is_empty(), "{:?}", rs.skipped);
+    check(
+        &rs,
+        &[
+            ("tcp/22 from 10.2.3.4", Allowed, "inet filter input rule handle 9: accept"),
+            ("tcp/3725 from 192.168.1.5", Allowed, "rule handle 9: accept"),
+            ("tcp/80 from 172.16.0.1 on eth0", Allowed, "rule handle 8: accept"),
+            (
+                "tcp/80 from 172.16.0.1",
+                Unknown,
+                "depends on whether inet filter input rule handle 8",
+            ),
+            ("tcp/23 from 10.2.3.4", Blocked, "rule handle 15: reject (tcp reset)"),
+            ("tcp/9999 from 10.2.3.4", Blocked, "ip legacy INPUT rule handle 3: drop"),
+            ("tcp/9998 from 10.2.3.4", Blocked, "ip legacy rpc2 rule handle 5: reject"),
+            ("tcp/50000 from 10.2.3.4", Allowed, "inet filter rpc rule handle 25: accept"),
+            ("tcp/50000 from 172.16.0.1", Unknown, "a limit"),
+            ("udp/137 from 172.16.0.1", Allowed, "rule handle 13: accept"),
+            ("udp/139 from 10.2.3.4", Unknown, "meta mark"),
+            ("tcp/22 from fd00::5", Allowed, "rule handle 14: accept"),
+            ("icmp from 172.16.0.1", Allowed, "rule handle 16: accept"),
+            ("icmp6 from fd00::9", Allowed, "rule handle 18: accept"),
+            (
+                "tcp/6000 from 172.16.0.1",
+                Allowed,
+                "rule handle 19: accept or inet filter input rule handle 20: accept or inet filter input rule handle 22: accept",
+            ),
+            ("tcp/8080 from 172.16.0.1", Unknown, "rule handle 20 matches"),
+        ],
+    );
+}
+
+#[test]
+fn a_drop_policy_with_only_ssh_names_the_policy() {
+    use Judgement::*;
+    let rs = nft::parse(
+        r#"{"nftables":[{"table":{"family":"inet","name":"filter","handle":1}},
+        {"chain":{"family":"inet","table":"filter","name":"input","handle":1,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+        {"rule":{"family":"inet","table":"filter","chain":"input","handle":2,"expr":[{"match":{"op":"==","left":{"meta":{"key":"iif"}},"right":"lo"}},{"accept":null}]}},
+        {"rule":{"family":"inet","table":"filter","chain":"input","handle":3,"expr":[{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["established","related"]}},{"accept":null}]}},
+        {"rule":{"family":"inet","table":"filter","chain":"input","handle":4,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"accept":null}]}}]}"#,
+    )
+    .expect("ruleset");
+    check(
+        &rs,
+        &[
+            (
+                "tcp/22 from 10.0.0.5",
+                Allowed,
+                "inet filter input rule handle 4: accept",
+            ),
+            (
+                "tcp/3725 from 10.0.0.5",
+                Blocked,
+                "inet filter input: end of chain, policy drop",
+            ),
+            ("udp/22 from 10.0.0.5", Blocked, "policy drop"),
+            ("tcp/3725", Blocked, "policy drop"),
+        ],
+    );
+}
+
+#[test]
+fn named_vmaps_dynamic_sets_and_nat_stay_honest() {
+    use Judgement::*;
+    let rs = nft::parse(
+        r#"{"nftables":[
+        {"set":{"family":"ip","table":"t","name":"seen","type":"ipv4_addr","handle":3,"flags":["dynamic","timeout"]}},
+        {"map":{"family":"ip","table":"t","name":"ports","type":"inet_service","handle":4,"map":"verdict","elem":[[22,{"accept":null}],[{"range":[5000,5100]},{"drop":null}]]}},
+        {"chain":{"family":"ip","table":"t","name":"pre","handle":1,"type":"nat","hook":"prerouting","prio":-100,"policy":"accept"}},
+        {"chain":{"family":"ip","table":"t","name":"in","handle":2,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+        {"rule":{"family":"ip","table":"t","chain":"pre","handle":5,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":8080}},{"dnat":{"addr":"10.0.0.9"}}]}},
+        {"rule":{"family":"ip","table":"t","chain":"in","handle":6,"expr":[{"vmap":{"key":{"payload":{"protocol":"tcp","field":"dport"}},"data":"@ports"}}]}},
+        {"rule":{"family":"ip","table":"t","chain":"in","handle":7,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":"@seen"}},{"accept":null}]}}]}"#,
+    )
+    .expect("ruleset");
+    check(
+        &rs,
+        &[
+            (
+                "tcp/22 from 10.0.0.5",
+                Allowed,
+                "ip t in rule handle 6: accept",
+            ),
+            (
+                "tcp/5050 from 10.0.0.5",
+                Blocked,
+                "ip t in rule handle 6: drop",
+            ),
+            (
+                "tcp/3725 from 10.0.0.5",
+                Unknown,
+                "the set @seen is filled at run time",
+            ),
+            (
+                "tcp/8080 from 10.0.0.5",
+                Unknown,
+                "the destination may be rewritten",
+            ),
+            ("udp/137 from 10.0.0.5", Unknown, "@seen"),
+        ],
+    );
+}
+
+#[test]
+fn iptables_save_reads_like_nft() {
+    use Judgement::*;
+    let text = r#"# Generated by iptables-save v1.8.9 (legacy)
+*filter
+:INPUT DROP [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:RPC - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "ssh \"admin\"" -j ACCEPT
+-A INPUT -s 10.0.0.0/255.0.0.0 -p tcp -m multiport --dports 135,139,445 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 49152:65535 -j RPC
+-A INPUT -p udp -m udp --dport 137:138 -m recent --rcheck --seconds 60 -j ACCEPT
+-A INPUT -i eth+ -p tcp --dport 80 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset
+-A RPC ! -s 10.0.0.0/8 -j RETURN
+-A RPC -j ACCEPT
+COMMIT
+"#;
+    let rs = iptables::parse(text, false).expect("ruleset");
+    check(
+        &rs,
+        &[
+            (
+                "tcp/22 from 192.0.2.1",
+                Allowed,
+                "rule 3 (-A INPUT -p tcp -m tcp --dport 22",
+            ),
+            ("tcp/445 from 10.1.1.1", Allowed, "rule 4"),
+            (
+                "tcp/445 from 192.0.2.1",
+                Blocked,
+                "ip filter INPUT: end of chain, policy drop",
+            ),
+            ("tcp/50000 from 10.1.1.1", Allowed, "ip filter RPC rule 2"),
+            ("tcp/50000 from 192.0.2.1", Blocked, "policy drop"),
+            (
+                "udp/137 from 10.1.1.1",
+                Unknown,
+                "--rcheck of the recent match",
+            ),
+            ("tcp/80 from 10.1.1.1 on eth0", Allowed, "rule 7"),
+            ("tcp/80 from 10.1.1.1 on ens3", Blocked, "policy drop"),
+            ("icmp from 10.1.1.1", Allowed, "rule 8"),
+            ("tcp/23 from 10.1.1.1", Blocked, "reject (tcp-reset)"),
+        ],
+    );
+}
+
+#[test]
+fn unreadable_texts_are_errors_naming_the_source() {
+    let e = nft::parse("{\"nftables\": [").expect_err("truncated");
+    assert!(
+        e.to_string().starts_with("nft -j list ruleset: not JSON"),
+        "{e}"
+    );
+    let e = nft::parse("{}").expect_err("shape");
+    assert_eq!(
+        e.to_string(),
+        "nft -j list ruleset: no \"nftables\" list at the top"
+    );
+    let e = iptables::parse("-A INPUT -j ACCEPT\n", false).expect_err("no table");
+    assert!(e.to_string().contains("line 1"), "{e}");
+    let e = iptables::parse("*filter\n-A NOPE -j ACCEPT\n", false).expect_err("no chain");
+    assert!(e.to_string().contains("\"NOPE\" is not declared"), "{e}");
+}
+
+#[test]
+fn an_empty_ruleset_lets_everything_in() {
+    let rs = nft::parse(r#"{"nftables":[{"metainfo":{"json_schema_version":1}}]}"#).expect("rs");
+    let (v, words) = judge(&rs, "tcp/3725 from 10.0.0.1");
+    assert_eq!(v, Judgement::Allowed);
+    assert_eq!(words, "no base chain filters the input path");
+}
