@@ -828,7 +828,7 @@ pub const RULES: &[Rule] = &[
         purpose: "STOMP event messages (RabbitMQ): a Migrate Connector subscribes to the Migrate server",
         when: Condition { products: MESSAGING_PRODUCTS, ..ANY }, documented: MESSAGING_DOCUMENTED, optional: false, inferred: false,
         notes: &[
-            "Migrate 2019.5: \"(Azure) For a cloud-based Migrate Server in Azure, allow inbound connections for STOMP traffic (TCP port 61613) in the Migrate server's Network …\" (Q9).",
+            "Migrate 2019.5: \"(Azure) For a cloud-based Migrate Server in Azure, allow inbound connections for STOMP traffic (TCP port 61613) in the Migrate server’s Network …\" (Q9).",
             "\"A Connector instance subscribes automatically to the event service for its PTM Server and to the event services for its assigned PlateSpin Migrate servers\" (Q21); event messaging is also in the Migrate 2018.11 guide (Q9).",
         ],
         source: "Migrate 2019.5 user guide, \"Enabling Event Messaging for PlateSpin Migration Factory\"", page: pages::RABBITMQ,
