@@ -489,6 +489,12 @@ impl Workload {
                 format!("the Migrate Agent needs Migrate 12.2 or later, not {product}"),
             ));
         }
+        if self.agent && s.replication == Some(Replication::SourceListens) {
+            return Err(InputError::invalid(
+                format!("{at}.agent"),
+                "the Migrate Agent needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
+            ));
+        }
         if let Some(t) = self
             .target
             .as_ref()
@@ -500,12 +506,6 @@ impl Workload {
                     "workload {:?} uses the Migrate Agent, which \"is not supported for use with semi-automated (X2P) migrations\", and its target {:?} has no container (a physical or X2P target): name the target's container or drop the agent",
                     self.name, t.name
                 ),
-            ));
-        }
-        if self.agent && s.replication == Some(Replication::SourceListens) {
-            return Err(InputError::invalid(
-                format!("{at}.agent"),
-                "the Migrate Agent needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
             ));
         }
         Ok(())
