@@ -136,8 +136,15 @@ fn every_rule_with_notes_shows_them_in_each_output() {
             .expect("example");
         let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
         let json = plan.to_json();
-        let (tbl, md, csv) = (table::render(&plan), markdown::render(&plan), csv::render(&plan));
-        let pdf = norm(&pdf_text(&pdf::render(&plan, &pdf::PdfOptions::new("2026-12-06"))));
+        let (tbl, md, csv) = (
+            table::render(&plan),
+            markdown::render(&plan),
+            csv::render(&plan),
+        );
+        let pdf = norm(&pdf_text(&pdf::render(
+            &plan,
+            &pdf::PdfOptions::new("2026-12-06"),
+        )));
         for f in &plan.flows {
             let rule = f.rule().expect("a rule of this build");
             assert_eq!(f.inferred, rule.inferred, "{ex} {}", rule.id);
@@ -145,7 +152,11 @@ fn every_rule_with_notes_shows_them_in_each_output() {
                 assert!(f.notes.iter().any(|x| x == n), "{ex} {}: {n}", rule.id);
                 let quoted = serde_json::to_string(n).expect("json");
                 assert!(json.contains(&quoted), "{ex} json {}: {n}", rule.id);
-                assert!(csv.contains(&n.replace('"', "\"\"")), "{ex} csv {}: {n}", rule.id);
+                assert!(
+                    csv.contains(&n.replace('"', "\"\"")),
+                    "{ex} csv {}: {n}",
+                    rule.id
+                );
                 assert!(tbl.contains(n), "{ex} table {}: {n}", rule.id);
                 let escaped = n.replace('\\', "\\\\").replace('|', "\\|");
                 assert!(md.contains(&escaped), "{ex} md {}: {n}", rule.id);
@@ -163,7 +174,11 @@ fn every_rule_with_notes_shows_them_in_each_output() {
             }
         }
     }
-    for id in ["transfer.agent.ssh", "management.factory.stomp", "conversion.wmi.rpc-epmap"] {
+    for id in [
+        "transfer.agent.ssh",
+        "management.factory.stomp",
+        "conversion.wmi.rpc-epmap",
+    ] {
         assert!(seen.contains(id), "no example shows the notes of {id}");
     }
 }
