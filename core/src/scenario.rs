@@ -392,7 +392,7 @@ impl Target {
                 return Err(InputError::invalid(
                     format!("{at}.container"),
                     format!(
-                        "{:?} is a {} host, but {} documents {}: {}",
+                        "{:?} ({}) is not a container {} documents: it documents {}; {}",
                         host.name,
                         host.platform,
                         s.product_version(),
