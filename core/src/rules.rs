@@ -1075,6 +1075,36 @@ mod tests {
         assert!(note.contains("Migrate 12.2"), "{note}");
     }
 
+    /// The planner and the scenario checks read products and versions only through
+    /// the catalog's data (conditions, ranges, substitutes, container support).
+    #[test]
+    fn no_code_outside_the_catalog_branches_on_a_product() {
+        let files = [
+            ("plan.rs", include_str!("plan.rs")),
+            ("scenario.rs", include_str!("scenario.rs")),
+        ];
+        for (file, text) in files {
+            for p in Product::ALL {
+                let variant = format!("{p:?}");
+                assert!(
+                    !text.contains(&format!("Product::{variant}")),
+                    "{file} branches on Product::{variant}"
+                );
+            }
+        }
+        let kinds: Vec<&str> = CONDITION_KINDS.iter().map(|(k, _)| *k).collect();
+        let json = serde_json::to_value(ANY).expect("json");
+        let fields: Vec<&str> = json
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut sorted = kinds.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, fields, "CONDITION_KINDS lists every field of Condition");
+    }
+
     #[test]
     fn version_bounds_use_their_own_precision() {
         let v = |s| Version::parse(s).expect("v");

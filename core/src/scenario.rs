@@ -257,7 +257,8 @@ impl Scenario {
             return Err(InputError::invalid(
                 "server.marketplace",
                 format!(
-                    "cloud-marketplace PlateSpin servers are Migrate 12.2 and later, not {product}"
+                    "cloud-marketplace PlateSpin servers are {}, not {product}",
+                    Feature::Agent.products()
                 ),
             ));
         }
@@ -486,7 +487,10 @@ impl Workload {
         if self.agent && !caps.agent {
             return Err(InputError::invalid(
                 format!("{at}.agent"),
-                format!("the Migrate Agent needs Migrate 12.2 or later, not {product}"),
+                format!(
+                    "the Migrate Agent needs {}, not {product}",
+                    Feature::Agent.products()
+                ),
             ));
         }
         if self.agent && s.replication == Some(Replication::SourceListens) {
