@@ -483,7 +483,7 @@ mod tests {
               {"name":"hv01","address":"10.0.9.8","platform":"hyper-v"},
               {"name":"vc01","address":"10.0.9.7","platform":"vcenter"}],
             "workloads":[{"name":"a1","address":"10.0.1.2","os":"windows","agent":true,
-              "target":{"name":"a1-t","address":"10.0.2.2"}}]}"#,
+              "target":{"name":"a1-t","address":"10.0.2.2","container":"vc01"}}]}"#,
         );
         for (host, want) in [
             ("a1", HostSystem::Unknown),

@@ -8,7 +8,7 @@ use crate::error::InputError;
 use crate::rules::{Flag, PortSpec, Rule, RULES};
 use crate::scenario::{parse_json, Scenario, Workload};
 use crate::types::{
-    Phase, Platform, PortRange, Product, Protocol, Role, Version, WindowsGeneration,
+    Os, Phase, Platform, PortRange, Product, Protocol, Role, Version, WindowsGeneration,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -52,9 +52,14 @@ pub struct Flow {
     /// Not needed for PlateSpin to work (off by default, or remote desktop only).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
-    /// What the planner had to assume for this flow (e.g. the nearest documented version).
+    /// What a firewall team must know about this flow: what the planner had to assume
+    /// (e.g. the nearest documented version), then its rule's notes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// No vendor page states this flow as planned (its rule is marked inferred): every
+    /// output shows the mark, so it is never presented as the vendor's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 impl Flow {
@@ -141,6 +146,25 @@ impl Plan {
             pairs.push(Pair::hosts((Role::Factory, i), server));
             for &c in &connectors {
                 pairs.push(Pair::hosts((Role::Factory, i), (Role::Connector, c)));
+                pairs.push(Pair::hosts((Role::Connector, c), (Role::Factory, i)));
+            }
+            // The Transformation Manager discovers the target platforms of the wave.
+            for (hi, h) in s.hosts.iter().enumerate() {
+                let container = s.workloads.iter().any(|w| {
+                    w.target
+                        .as_ref()
+                        .and_then(|t| s.container(t))
+                        .is_some_and(|c| c.name.eq_ignore_ascii_case(&h.name))
+                });
+                pairs.push(Pair {
+                    platform: Some(h.platform),
+                    flags: if container {
+                        vec![Flag::Container]
+                    } else {
+                        Vec::new()
+                    },
+                    ..Pair::hosts((Role::Factory, i), (Role::VirtualizationHost, 1 + hi))
+                });
             }
             if let Some(db) = &f.database {
                 let d = push(&mut hosts, &db.name, &db.address, Role::Database);
@@ -208,13 +232,17 @@ impl Plan {
             .into_iter()
             .collect();
         notes.extend(direction.reason.map(str::to_string));
-        if s.product == Product::Protect
-            && s.workloads
-                .iter()
-                .any(|w| w.effective_transfer(s.product) != w.transfer)
-        {
-            notes.push("Protect transfers Linux workloads at block level only (Q15): its file-based Linux workloads are planned as block-based, on the same replication port.".to_string());
+        for sub in crate::rules::TRANSFER_SUBSTITUTES {
+            let substituted = s.workloads.iter().any(|w| {
+                w.os == sub.os
+                    && w.transfer == sub.from
+                    && w.effective_transfer(s.product, &version) == sub.to
+            });
+            if substituted {
+                notes.push(sub.note.to_string());
+            }
         }
+        notes.extend(alternate_server_address(s));
         let plan = Plan {
             format: PLAN_FORMAT,
             product: s.product,
@@ -356,6 +384,24 @@ fn both<'a>(
     });
 }
 
+/// Migrate Agent workloads outside the server's network dial the server's address; a
+/// server without a public address leaves them dialling a private one (Q7).
+fn alternate_server_address(s: &Scenario) -> Vec<String> {
+    if s.server.public_address.is_some() {
+        return Vec::new();
+    }
+    s.workloads
+        .iter()
+        .filter(|w| w.agent && w.is_outside())
+        .map(|w| {
+            format!(
+                "Workload {:?} uses the Migrate Agent from outside the server's network, but server {:?} has no public address: the plan has it dial {}. \"Public IP addresses are required for the PlateSpin Migrate server host\": set the AlternateServerAddress parameter to the server's public IP address and give the scenario's server a \"public_address\" (Q7).",
+                w.name, s.server.name, s.server.address
+            )
+        })
+        .collect()
+}
+
 fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usize {
     hosts.push(PlanHost {
         name: name.to_string(),
@@ -432,6 +478,7 @@ fn flows(
             let notes = r
                 .undocumented_note(s.product, version)
                 .into_iter()
+                .chain(r.notes.iter().map(|n| n.to_string()))
                 .collect();
             (r, phase, notes)
         })
@@ -439,7 +486,10 @@ fn flows(
     let mut candidates = Vec::new();
     for (pi, pair) in pairs.iter().enumerate() {
         for (ri, (rule, phase, _)) in live.iter().enumerate() {
-            if rule.from != pair.from.0 || rule.to != pair.to.0 || !applies(rule, s.product, pair) {
+            if rule.from != pair.from.0
+                || rule.to != pair.to.0
+                || !applies(rule, s.product, version, pair)
+            {
                 continue;
             }
             for (ports, purpose) in expand(rule, pair) {
@@ -484,6 +534,7 @@ fn flows(
             address: pair.dial.clone(),
             optional: rule.optional,
             notes: notes.clone(),
+            inferred: rule.inferred,
         });
     }
     (flows, used)
@@ -491,7 +542,7 @@ fn flows(
 
 /// Whether a rule that applies to the plan's product, version and replication applies
 /// to this pair (its platform, flags and workload).
-fn applies(rule: &Rule, product: Product, pair: &Pair) -> bool {
+fn applies(rule: &Rule, product: Product, version: &Version, pair: &Pair) -> bool {
     let c = &rule.when;
     if !c.platforms.is_empty() && !pair.platform.is_some_and(|p| c.platforms.contains(&p)) {
         return false;
@@ -502,11 +553,20 @@ fn applies(rule: &Rule, product: Product, pair: &Pair) -> bool {
     match pair.workload {
         Some(w) => {
             c.os.is_none_or(|os| os == w.os)
-                && (c.transfers.is_empty() || c.transfers.contains(&w.effective_transfer(product)))
+                && (c.transfers.is_empty()
+                    || c.transfers
+                        .contains(&w.effective_transfer(product, version)))
                 && c.agent.is_none_or(|a| a == w.agent)
+                && (c.generations.is_empty()
+                    || (w.os == Os::Windows && c.generations.contains(&w.windows_generation())))
         }
         // Host-level pairs (virtualization hosts, connectors) only match host-level rules.
-        None => c.os.is_none() && c.transfers.is_empty() && c.agent.is_none(),
+        None => {
+            c.os.is_none()
+                && c.transfers.is_empty()
+                && c.agent.is_none()
+                && c.generations.is_empty()
+        }
     }
 }
 

@@ -442,6 +442,8 @@ pub struct FlowReport {
     pub optional: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
     pub status: Status,
     /// What to do about a failure or an attention; empty when the flow passes.
     pub hint: String,
@@ -462,6 +464,7 @@ impl FlowReport {
             address: flow.address.clone(),
             optional: flow.optional,
             notes: flow.notes.clone(),
+            inferred: flow.inferred,
             status,
             hint,
             probes,
@@ -481,6 +484,7 @@ impl FlowReport {
             address: self.address.clone(),
             optional: self.optional,
             notes: self.notes.clone(),
+            inferred: self.inferred,
         }
     }
 }

@@ -7,6 +7,7 @@
 use crate::address::{Address, HostName};
 use crate::drive::DriveLetter;
 use crate::error::InputError;
+use crate::support::Feature;
 use crate::types::{Os, Platform, Product, Replication, Transfer, Version, WindowsGeneration};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -256,7 +257,8 @@ impl Scenario {
             return Err(InputError::invalid(
                 "server.marketplace",
                 format!(
-                    "cloud-marketplace PlateSpin servers are Migrate 12.2 and later, not {product}"
+                    "cloud-marketplace PlateSpin servers are {}, not {product}",
+                    Feature::Agent.products()
                 ),
             ));
         }
@@ -269,7 +271,10 @@ impl Scenario {
         if !self.connectors.is_empty() && !caps.messaging {
             return Err(InputError::invalid(
                 "connectors",
-                format!("Migrate Connectors need Migrate 2018.11 or later, not {product}"),
+                format!(
+                    "Migrate Connectors need {}, not {product}",
+                    Feature::Messaging.products()
+                ),
             ));
         }
         if let Some(f) = &self.factory {
@@ -280,7 +285,10 @@ impl Scenario {
             if !caps.messaging {
                 return Err(InputError::invalid(
                     "factory",
-                    format!("the Migration Factory needs Migrate 2018.11 or later, not {product}"),
+                    format!(
+                        "the Migration Factory needs {}, not {product}",
+                        Feature::Messaging.products()
+                    ),
                 ));
             }
         }
@@ -291,7 +299,8 @@ impl Scenario {
             return Err(InputError::invalid(
                 "replication",
                 format!(
-                    "\"target-listens\" (SourceListensForConnection=False) is documented from Migrate 2018.11, not {product}"
+                    "\"target-listens\" (SourceListensForConnection=False) comes with the Migrate Agent, in {}, not {product}",
+                    Feature::TargetListens.products()
                 ),
             ));
         }
@@ -371,6 +380,28 @@ impl Target {
     fn validate(&self, at: &str, s: &Scenario) -> Result<(), InputError> {
         if let Some(a) = &self.public_address {
             check_address(a).map_err(|m| InputError::invalid(format!("{at}.public_address"), m))?;
+        }
+        if let Some(host) = s.container(self) {
+            let v = s.parsed_version();
+            let unsupported = crate::rules::CONTAINER_SUPPORT.iter().find(|cs| {
+                cs.products
+                    .iter()
+                    .any(|r| r.product == s.product && r.contains(&v))
+                    && !cs.platforms.contains(&host.platform)
+            });
+            if let Some(cs) = unsupported {
+                return Err(InputError::invalid(
+                    format!("{at}.container"),
+                    format!(
+                        "{:?} ({}) is not a container {} documents: it documents {}; {}",
+                        host.name,
+                        host.platform,
+                        s.product_version(),
+                        cs.documents,
+                        cs.alternative
+                    ),
+                ));
+            }
         }
         if let Some(c) = &self.container {
             if s.container(self).is_none() {
@@ -456,7 +487,10 @@ impl Workload {
         if self.agent && !caps.agent {
             return Err(InputError::invalid(
                 format!("{at}.agent"),
-                format!("the Migrate Agent needs Migrate 12.2 or later, not {product}"),
+                format!(
+                    "the Migrate Agent needs {}, not {product}",
+                    Feature::Agent.products()
+                ),
             ));
         }
         if self.agent && s.replication == Some(Replication::SourceListens) {
@@ -465,16 +499,26 @@ impl Workload {
                 "the Migrate Agent needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
             ));
         }
+        if let Some(t) = self
+            .target
+            .as_ref()
+            .filter(|t| self.agent && t.container.is_none())
+        {
+            return Err(InputError::invalid(
+                format!("{at}.agent"),
+                format!(
+                    "workload {:?} uses the Migrate Agent, which \"is not supported for use with semi-automated (X2P) migrations\", and its target {:?} has no container (a physical or X2P target): name the target's container or drop the agent",
+                    self.name, t.name
+                ),
+            ));
+        }
         Ok(())
     }
 
-    /// Protect moves Linux volumes at block level only (Q15): its file-based Linux
-    /// workloads are planned as block-based (the same replication port).
-    pub fn effective_transfer(&self, product: Product) -> Transfer {
-        match (product, self.os, self.transfer) {
-            (Product::Protect, Os::Linux, Transfer::File) => Transfer::Block,
-            (_, _, t) => t,
-        }
+    /// The transfer method the product uses for this workload: the catalog's
+    /// substitutes (Protect moves Linux volumes at block level only, Q15) applied.
+    pub fn effective_transfer(&self, product: Product, v: &Version) -> Transfer {
+        crate::rules::effective_transfer(product, v, self.os, self.transfer)
     }
 }
 

@@ -179,19 +179,43 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
         ),
         (
-            "target-listens before 2018.11",
-            with(|v| v["replication"] = "target-listens".into()),
+            "target-listens before the Migrate Agent",
+            with(|v| {
+                v["version"] = "12.1".into();
+                v["replication"] = "target-listens".into();
+            }),
             "replication",
-            "\"target-listens\" (SourceListensForConnection=False) is documented from Migrate 2018.11, not Migrate 12.3",
+            "\"target-listens\" (SourceListensForConnection=False) comes with the Migrate Agent, in Migrate 12.2 or later, not Migrate 12.1",
         ),
         (
-            "xenserver on 2020.2",
+            "agent with a semi-automated (X2P) target",
             with(|v| {
-                v["version"] = "2020.2".into();
-                v["hosts"] = serde_json::json!([{"name": "xen1", "address": "10.0.0.9", "platform": "xenserver"}])
+                v["version"] = "2019.5".into();
+                v["workloads"][0]["agent"] = true.into();
+            }),
+            "workloads[0].agent",
+            "uses the Migrate Agent, which \"is not supported for use with semi-automated (X2P) migrations\"",
+        ),
+        (
+            "protect target on azure",
+            with(|v| {
+                v["product"] = "protect".into();
+                v["version"] = "11.3".into();
+                v["hosts"] = serde_json::json!([{"name": "az", "address": "management.azure.com", "platform": "azure"}]);
+                v["workloads"][0]["target"]["container"] = "az".into();
+            }),
+            "workloads[0].target.container",
+            "\"az\" (azure) is not a container Protect 11.3 documents: it documents VMware containers only (ESX/ESXi hosts and vCenter Server); create the target on a VMware ESXi host or vCenter Server",
+        ),
+        (
+            "kvm on protect",
+            with(|v| {
+                v["product"] = "protect".into();
+                v["version"] = "11.3".into();
+                v["hosts"] = serde_json::json!([{"name": "kvm1", "address": "10.0.0.9", "platform": "kvm"}])
             }),
             "hosts[0].platform",
-            "no documented port to discover a \"xenserver\" host with Migrate 2020.2 (the vendor's guides list it for Migrate up to 2018.11)",
+            "no documented port to discover a \"kvm\" host with Protect 11.3",
         ),
         (
             "hyper-v on 2020.2",

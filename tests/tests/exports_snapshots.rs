@@ -5,8 +5,10 @@ use portplan_core::export::{change_csv, csv, firewall, markdown, table};
 use portplan_core::{Plan, Scenario};
 
 /// `wave-50` is left out on purpose: 1.7 MB of repetition; the validator tests cover it.
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 8] = [
+    "agent-nat",
     "azure-nat",
+    "factory-wave",
     "legacy-block",
     "migrate-2020",
     "protect",

@@ -90,6 +90,7 @@ mod tests {
             address: None,
             optional: false,
             notes: vec![],
+            inferred: false,
         };
         VerdictLine::new(&flow, probes).to_string()
     }

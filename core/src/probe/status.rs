@@ -237,6 +237,7 @@ mod tests {
             address: None,
             optional: false,
             notes: Vec::new(),
+            inferred: false,
         }
     }
 

@@ -266,6 +266,7 @@ mod tests {
             address: None,
             optional: false,
             notes: Vec::new(),
+            inferred: false,
         };
         for (remote, local, want) in cases {
             let r = Inbound {
