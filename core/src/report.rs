@@ -107,6 +107,9 @@ pub enum Reason {
     Confirmed,
     /// `portplan listen` answered, but for another plan: proves nothing about this one.
     ForeignToken,
+    /// `portplan listen` of this run answered as another host than the one dialed (a
+    /// misrouted DNAT, a mistyped address): the flow does not reach its host.
+    WrongHost,
     /// The TCP handshake completed.
     SynAck,
     /// A UDP datagram came back.
@@ -147,6 +150,7 @@ impl Reason {
     pub const ALL: &'static [Reason] = &[
         Reason::Confirmed,
         Reason::ForeignToken,
+        Reason::WrongHost,
         Reason::SynAck,
         Reason::UdpResponse,
         Reason::EchoReply,
@@ -170,6 +174,7 @@ impl Reason {
         match self {
             Reason::Confirmed => "confirmed",
             Reason::ForeignToken => "foreign-token",
+            Reason::WrongHost => "wrong-host",
             Reason::SynAck => "syn-ack",
             Reason::UdpResponse => "udp-response",
             Reason::EchoReply => "echo-reply",
