@@ -78,7 +78,9 @@ fn start_listen(plan: &str, secret: &str) -> Listen {
     let mut seen = Vec::new();
     loop {
         let left = Duration::from_secs(10).saturating_sub(t0.elapsed());
-        let line = rx.recv_timeout(left).unwrap_or_else(|_| panic!("listen not ready: {seen:#?}"));
+        let line = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("listen not ready: {seen:#?}"));
         let ready = line.starts_with("ready:");
         seen.push(line);
         if ready {
@@ -170,7 +172,12 @@ fn flow(report: &Value, to: &str) -> (String, String, String, String) {
         .expect("flow");
     let p = &f["probes"][0];
     let s = |v: &Value| v.as_str().unwrap_or("").to_string();
-    (s(&f["status"]), s(&p["verdict"]), s(&p["reason"]), s(&p["detail"]))
+    (
+        s(&f["status"]),
+        s(&p["verdict"]),
+        s(&p["reason"]),
+        s(&p["detail"]),
+    )
 }
 
 #[test]
@@ -193,13 +200,35 @@ fn only_this_runs_listen_as_the_dialed_host_verifies() {
 
     let (report, _) = check(plan_path, Some(secret), "json", 1);
     let cases = [
-        ("web02", "pass", "verified", "confirmed", "answered the token as web02"),
-        ("web01", "fail", "open", "wrong-host", "answered by web02 (expected web01)"),
-        ("web03", "attention", "open", "foreign-token", "another plan or run"),
+        (
+            "web02",
+            "pass",
+            "verified",
+            "confirmed",
+            "answered the token as web02",
+        ),
+        (
+            "web01",
+            "fail",
+            "open",
+            "wrong-host",
+            "answered by web02 (expected web01)",
+        ),
+        (
+            "web03",
+            "attention",
+            "open",
+            "foreign-token",
+            "another plan or run",
+        ),
     ];
     for (to, status, verdict, reason, detail) in cases {
         let (s, v, r, d) = flow(&report, to);
-        assert_eq!((s.as_str(), v.as_str(), r.as_str()), (status, verdict, reason), "{to}: {d}");
+        assert_eq!(
+            (s.as_str(), v.as_str(), r.as_str()),
+            (status, verdict, reason),
+            "{to}: {d}"
+        );
         assert!(d.contains(detail), "{to}: {d}");
     }
     let text = report.to_string();
