@@ -1,4 +1,4 @@
-//! Who can make `check` say `verified`: a real `portplan listen` of this run as the host
+//! `listen` and `check` on loopback. Who can make `check` say `verified`: a real `portplan listen` of this run as the host
 //! that was dialed, and nobody else. On loopback addresses of their own (no root), three
 //! "hosts" of one plan answer port 3725:
 //! - web02: a real `portplan listen --as web02 --secret-file`;
@@ -251,4 +251,45 @@ fn only_this_runs_listen_as_the_dialed_host_verifies() {
     assert!(d.contains("proves the plan, not the host"), "{d}");
     let (_, _, r, _) = flow(&report, "web02");
     assert_eq!(r, "foreign-token", "listen has the secret, this check not");
+}
+
+/// `listen` prints text from the plan (rule ids, addresses): an escape sequence a plan
+/// carries reaches the terminal as `?`, like network data.
+#[test]
+fn listen_prints_the_plans_text_without_escape_sequences() {
+    let esc = "\u{1b}]0;owned\u{7}\u{1b}[2K";
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"2020.2","hosts":[
+        {{"name":"jump","address":"{JUMP}","role":"server"}},
+        {{"name":"web01","address":"127.0.27.21","role":"source"}}],
+        "flows":[
+        {{"phase":"transfer","from":"jump","to":"web01","protocol":"tcp","ports":{{"first":{PORT},"last":{PORT}}},
+          "purpose":"Replication","rule":"transfer.replication.source-listens"}},
+        {{"phase":"discovery","from":"jump","to":"web01","protocol":"tcp","ports":{{"first":40000,"last":40100}},
+          "purpose":"p","rule":{}}}]}}"#,
+        serde_json::to_string(esc).expect("json string")
+    );
+    let dir = TempDir::new("listen-esc");
+    let path = dir.write("plan.json", &plan);
+    let out = Command::new(BIN)
+        .args([
+            "listen",
+            "--plan",
+            path.to_str().expect("path"),
+            "--as",
+            "web01",
+            "--for",
+            "1s",
+        ])
+        .output()
+        .expect("portplan listen");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("skipped tcp/40000-40100"), "{stdout}");
+    assert!(stdout.contains("(?]0;owned??[2K)"), "{stdout}");
+    assert!(!stdout.contains(['\u{1b}', '\u{7}']), "{stdout:?}");
 }

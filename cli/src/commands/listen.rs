@@ -116,8 +116,11 @@ fn nat_note(p: &portplan_core::Plan, host: &str) -> Option<String> {
 }
 
 /// One line on stdout, best effort: a responder whose log reader went away (`listen |
-/// head`, a closed terminal) keeps answering instead of dying of a broken pipe.
+/// head`, a closed terminal) keeps answering instead of dying of a broken pipe. Lines
+/// carry text from the plan file (rule ids, addresses), so they go through the same
+/// printable cleaner as network data.
 fn say(line: &str) {
+    let line = crate::output::shown(line);
     let _ = crate::io::write_stdout_with(|w| writeln!(w, "{line}"));
 }
 
