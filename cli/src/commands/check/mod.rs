@@ -69,7 +69,8 @@ Verdicts (per port, with an nmap-style reason):
   error            a local problem (out of file descriptors, deadline reached, interrupted)
 
 Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
-needs-privilege) or fail (filtered, unresolved, error), and a hint for what to change.
+needs-privilege) or fail (filtered, unresolved, error, or `portplan listen` of another
+host answered: wrong-host), and a hint for what to change.
 Dynamic RPC ranges are sampled (16 evenly spaced ports) unless --full-ranges; there a
 closed port counts as a pass, since only ports handed out by the endpoint mapper listen.
 
