@@ -294,7 +294,8 @@ fn a_hostile_report_can_neither_drive_the_terminal_nor_claim_a_pass() {
         .all(|f| f.status == portplan_core::report::Status::Fail));
 
     // Names and addresses: refused with exit 2, naming the field.
-    let cases: [(&str, &dyn Fn(&mut serde_json::Value)); 4] = [
+    type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(&str, Edit); 4] = [
         ("flows[0].from", &|v| {
             v["flows"][0]["from"] = format!("src{esc}").into()
         }),

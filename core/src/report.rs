@@ -1006,7 +1006,7 @@ mod tests {
             match (got, want) {
                 (Ok((r, notes)), Ok((s, note))) => {
                     assert_eq!(r.flows[0].status, s, "case {i}");
-                    assert_eq!(notes.join("\n").contains(note), true, "case {i}: {notes:?}");
+                    assert!(notes.join("\n").contains(note), "case {i}: {notes:?}");
                     assert_eq!(notes.is_empty(), note.is_empty(), "case {i}: {notes:?}");
                     if !notes.is_empty() {
                         let hinted = !r.flows[0].hint.is_empty();
@@ -1030,11 +1030,12 @@ mod tests {
         let esc = "\u{1b}]0;owned\u{7}";
         let base: serde_json::Value =
             serde_json::from_str(&report(probe(serde_json::json!(15), "open"))).expect("json");
-        let cases: [(&str, &dyn Fn(&mut serde_json::Value)); 6] = [
+        type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+        let cases: [(&str, Edit); 6] = [
             ("probed_from", &|v| {
                 v["probed_from"] = format!("a{esc}").into()
             }),
-            ("host", &|v| v["host"] = format!("h\u{1b}[2K").into()),
+            ("host", &|v| v["host"] = "h\u{1b}[2K".into()),
             ("flows[0].from", &|v| {
                 v["flows"][0]["from"] = format!("a{esc}").into()
             }),
