@@ -176,6 +176,11 @@ pub struct ListenArgs {
     /// Token key when no plan is given (both ends must use the same text).
     #[arg(long, value_name = "TEXT", hide = true)]
     pub key: Option<String>,
+    /// The run's token secret, shared with `portplan check --secret-file` (a file only its
+    /// owner can read, 0600; never printed). Without it the token is keyed by the public
+    /// plan digest and proves only the plan, not this host.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,6 +196,12 @@ pub struct ProbeServiceArgs {
     /// Check the `portplan listen` token under this plan digest instead.
     #[arg(long, value_name = "DIGEST")]
     pub token: Option<String>,
+    /// With --token: the run's secret (as `listen --secret-file`).
+    #[arg(long, value_name = "FILE", requires = "token")]
+    pub secret_file: Option<PathBuf>,
+    /// With --token: the plan host that must answer (default: any).
+    #[arg(long = "expect", value_name = "HOST", requires = "token")]
+    pub expect: Option<String>,
     /// Run the confirmation of this well-known port (a service on a non-standard port).
     #[arg(long, value_name = "PORT")]
     pub as_port: Option<u16>,

@@ -246,7 +246,7 @@ impl Plan {
         let plan = Plan {
             format: PLAN_FORMAT,
             product: s.product,
-            version: s.version.clone(),
+            version: s.version.trim().to_string(),
             catalog: crate::rules::catalog_digest().to_string(),
             hosts,
             flows,
@@ -274,7 +274,9 @@ impl Plan {
                 ),
             ));
         }
-        if Version::parse(&self.version).is_none() {
+        crate::scenario::check_text(&self.version)
+            .map_err(|m| InputError::invalid("version", m))?;
+        if Version::parse(&self.version).is_none() || self.version.trim() != self.version {
             return Err(InputError::invalid(
                 "version",
                 format!("{:?} is not a version", self.version),

@@ -201,10 +201,13 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
 }
 
 impl Scenario {
-    /// Parses and validates a scenario file.
+    /// Parses and validates a scenario file. The version is stored as the version
+    /// number alone (`" 2019.5 "` becomes `"2019.5"`), so every output prints exactly
+    /// what was validated.
     pub fn from_json(text: &str) -> Result<Scenario, InputError> {
-        let s: Scenario = parse_json(text)?;
+        let mut s: Scenario = parse_json(text)?;
         s.validate()?;
+        s.version = s.version.trim().to_string();
         Ok(s)
     }
 
@@ -231,6 +234,7 @@ impl Scenario {
                 ),
             ));
         }
+        check_text(&self.version).map_err(|m| InputError::invalid("version", m))?;
         let version = Version::parse(&self.version).ok_or_else(|| {
             InputError::invalid(
                 "version",
@@ -318,7 +322,7 @@ impl Scenario {
 
     /// `Migrate 2019.5`: the product and version as people write them.
     pub fn product_version(&self) -> String {
-        format!("{} {}", self.product.title(), self.version)
+        format!("{} {}", self.product.title(), self.version.trim())
     }
 
     /// The replication direction the plan uses: the scenario's own, else target-listens
@@ -378,6 +382,9 @@ impl Target {
     }
 
     fn validate(&self, at: &str, s: &Scenario) -> Result<(), InputError> {
+        if let Some(c) = &self.container {
+            check_text(c).map_err(|m| InputError::invalid(format!("{at}.container"), m))?;
+        }
         if let Some(a) = &self.public_address {
             check_address(a).map_err(|m| InputError::invalid(format!("{at}.public_address"), m))?;
         }
@@ -429,6 +436,9 @@ impl Target {
 impl Workload {
     fn validate(&self, at: &str, caps: &Capabilities, s: &Scenario) -> Result<(), InputError> {
         let product = s.product_version();
+        if let Some(w) = &self.windows {
+            check_text(w).map_err(|m| InputError::invalid(format!("{at}.windows"), m))?;
+        }
         match (&self.windows, self.os) {
             (Some(w), Os::Windows) if WindowsGeneration::parse(w).is_none() => {
                 return Err(InputError::invalid(
@@ -576,4 +586,32 @@ pub fn check_name(name: &str) -> Result<(), String> {
 /// (see [`Address`]).
 pub fn check_address(address: &str) -> Result<(), String> {
     address.parse::<Address>().map(drop)
+}
+
+/// Whether `c` may not appear in free text: control characters (line breaks, tabs,
+/// escapes, U+0085), line and paragraph separators (U+2028, U+2029), whitespace other
+/// than the space, and the invisible format characters that reorder or hide text
+/// (bidirectional overrides, zero-width characters). Each breaks a script header, a
+/// comment line or a terminal when printed.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}'
+        )
+}
+
+/// Free text of a scenario (the version, a Windows version, a container name) goes
+/// into script headers, comments and titles: it must be one line of visible text. The
+/// error names the first character that is not, as `U+XXXX`.
+pub fn check_text(value: &str) -> Result<(), String> {
+    match value.chars().find(|&c| is_forbidden_char(c)) {
+        Some(c) => Err(format!(
+            "{value:?} holds the control or separator character U+{:04X}; write it on one \
+             line of visible characters",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
 }

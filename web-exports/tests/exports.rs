@@ -28,6 +28,7 @@ fn report(plan: &Plan, from: &str) -> String {
                 "status": if filtered { "fail" } else { "pass" },
                 "hint": if filtered { "filtered: <a firewall> drops it" } else { "" },
                 "probes": [{"protocol": f.protocol, "port": port,
+                    "through": f.ports.filter(|p| p.last > p.first).map(|p| p.last),
                     "verdict": if filtered { "filtered" } else { "open" },
                     "reason": if filtered { "no-response" } else { "syn-ack" },
                     "latency_ms": if filtered { None } else { Some(0.25) },

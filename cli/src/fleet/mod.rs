@@ -30,6 +30,10 @@ pub const TASK_FILES: &[(&str, &str)] = &[
     ),
     ("tasks/linux/stop.yml", include_str!("tasks/linux/stop.yml")),
     (
+        "tasks/linux/cleanup.yml",
+        include_str!("tasks/linux/cleanup.yml"),
+    ),
+    (
         "tasks/windows/install.yml",
         include_str!("tasks/windows/install.yml"),
     ),
@@ -44,6 +48,10 @@ pub const TASK_FILES: &[(&str, &str)] = &[
     (
         "tasks/windows/stop.yml",
         include_str!("tasks/windows/stop.yml"),
+    ),
+    (
+        "tasks/windows/cleanup.yml",
+        include_str!("tasks/windows/cleanup.yml"),
     ),
 ];
 /// Run settings next to the playbook (parallel forks, the inventory to use).

@@ -37,6 +37,9 @@ pub enum Outcome {
     },
     /// `portplan listen` answered on the open port, but for another plan.
     Foreign { rtt: Duration, detail: String },
+    /// `portplan listen` of this run answered on the open port, as another host than
+    /// the one dialed (`detail` names both).
+    WrongHost { rtt: Duration, detail: String },
     /// The far host said "nothing here": TCP RST, or ICMP port unreachable for UDP.
     Refused { rtt: Duration },
     /// Nothing came back within the timeout.

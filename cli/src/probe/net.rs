@@ -6,7 +6,9 @@ use super::unreach::Watch;
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use crate::proto::nbstat;
+use crate::proto::token::judge;
 use portplan_core::{Address, Port, Protocol};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +25,9 @@ pub struct TokioProber {
     /// Protocol confirmations and the responder token (`check --deep`); `None` probes
     /// sockets only.
     pub deep: Option<Arc<DeepSettings>>,
+    /// The plan hosts at each resolved address (from [`DeepSettings::hosts`], filled
+    /// as addresses resolve): who must answer the token there.
+    expected: std::sync::Mutex<HashMap<IpAddr, Vec<String>>>,
 }
 
 impl TokioProber {
@@ -31,6 +36,7 @@ impl TokioProber {
         TokioProber {
             watch: Watch::start(),
             deep,
+            expected: Default::default(),
         }
     }
 
@@ -148,6 +154,12 @@ fn opened(rtt: Duration, confirmation: Option<deep::Confirmation>) -> Outcome {
             detail: c.detail,
         };
     }
+    if c.wrong_host {
+        return Outcome::WrongHost {
+            rtt,
+            detail: c.detail,
+        };
+    }
     let open = Outcome::Answered {
         rtt,
         detail: c.detail,
@@ -175,8 +187,9 @@ async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
     sock.local_addr().ok().map(|a| a.ip())
 }
 
-impl Prober for TokioProber {
-    async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+impl TokioProber {
+    /// A plan address (IP literal or DNS name) to the address to probe.
+    async fn lookup(&self, host: &str) -> Result<IpAddr, String> {
         let h = match host.parse::<Address>()? {
             Address::Ip(ip) => return Ok(ip),
             Address::Name(name) => name,
@@ -196,17 +209,41 @@ impl Prober for TokioProber {
         }
     }
 
+    /// What a confirmation on `addr` needs to know.
+    fn context(&self, addr: SocketAddr, timeout: Duration) -> DeepContext {
+        let expected = self
+            .expected
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&addr.ip()).cloned())
+            .unwrap_or_default();
+        DeepContext {
+            host: addr.ip().to_string(),
+            expected,
+            timeout,
+            settings: self.deep.clone(),
+        }
+    }
+}
+
+impl Prober for TokioProber {
+    async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+        let ip = self.lookup(host).await?;
+        if let Some(names) = self.deep.as_ref().and_then(|d| d.hosts.get(host)) {
+            if let Ok(mut map) = self.expected.lock() {
+                map.entry(ip).or_default().extend(names.iter().cloned());
+            }
+        }
+        Ok(ip)
+    }
+
     async fn tcp(&self, addr: SocketAddr, wait: Wait) -> Outcome {
         let timeout = wait.ceiling();
         let (mut stream, rtt) = match self.handshake(addr, wait).await {
             Ok(open) => open,
             Err(o) => return o,
         };
-        let ctx = DeepContext {
-            host: addr.ip().to_string(),
-            timeout,
-            settings: self.deep.clone(),
-        };
+        let ctx = self.context(addr, timeout);
         let confirmation = match Port::new(addr.port()) {
             // Boxed: the confirmation's state is large and most probes never
             // reach it; inline it would grow every one of the 10,000 tasks.
@@ -221,21 +258,22 @@ impl Prober for TokioProber {
         let Some(settings) = self.deep.clone() else {
             return Outcome::NoResponse;
         };
+        let ctx = self.context(addr, timeout);
         if protocol == Protocol::Udp {
             let start = Instant::now();
-            let answer = crate::proto::token::verify_token_udp(addr, &settings.digest, timeout);
-            return match Box::pin(answer).await {
-                Ok(true) => Outcome::Answered {
-                    rtt: start.elapsed(),
-                    detail: "portplan listen answered the token".into(),
-                    verified: true,
-                },
-                _ => Outcome::NoResponse,
+            let answer = crate::proto::token::check_token_udp(addr, &settings.key, timeout);
+            let judged = Box::pin(answer)
+                .await
+                .ok()
+                .and_then(|a| deep::token_said(judge(a, &ctx.expected), &settings.key));
+            return match judged {
+                Some(c) => opened(start.elapsed(), Some(c)),
+                None => Outcome::NoResponse,
             };
         }
         match self.handshake(addr, wait).await {
             Ok((stream, rtt)) => {
-                let c = Box::pin(deep::token_only(stream, addr.port(), &settings, timeout)).await;
+                let c = Box::pin(deep::token_only(stream, addr.port(), &settings, &ctx)).await;
                 opened(rtt, Some(c))
             }
             Err(o) => o,

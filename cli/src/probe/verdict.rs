@@ -61,6 +61,7 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
     match (protocol, o) {
         (_, Outcome::Answered { verified: true, detail, .. }) => t(Verdict::Verified, Reason::Confirmed, detail),
         (_, Outcome::Foreign { detail, .. }) => t(Verdict::Open, Reason::ForeignToken, detail),
+        (_, Outcome::WrongHost { detail, .. }) => t(Verdict::Open, Reason::WrongHost, detail),
         (Protocol::Tcp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::SynAck, detail),
         (Protocol::Udp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::UdpResponse, detail),
         (Protocol::Icmp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::EchoReply, detail),
@@ -100,7 +101,10 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
 pub fn latency_ms(o: &Outcome) -> Option<f64> {
     match o {
         Outcome::Continues { opened, .. } => latency_ms(opened),
-        Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt }
+        Outcome::Answered { rtt, .. }
+        | Outcome::Foreign { rtt, .. }
+        | Outcome::WrongHost { rtt, .. }
+        | Outcome::Refused { rtt }
             if !rtt.is_zero() =>
         {
             Some((rtt.as_secs_f64() * 10_000.0).round() / 10.0)

@@ -18,8 +18,11 @@ pub fn never_answers(protocol: Protocol, port: Option<Port>) -> bool {
 /// silence on a port that never answers (UDP 138, see [`services::UDP_138_POLICY`]). A
 /// responder of another plan proves nothing about this plan: attention, never a pass.
 pub fn probe_status(p: &ProbeResult, in_dynamic_range: bool) -> Status {
-    if p.reason == Reason::ForeignToken {
-        return Status::Attention;
+    match p.reason {
+        Reason::ForeignToken => return Status::Attention,
+        // Another host answered where this one was dialed: the flow does not reach it.
+        Reason::WrongHost => return Status::Fail,
+        _ => {}
     }
     match p.verdict {
         Verdict::Open | Verdict::Verified => Status::Pass,
@@ -202,6 +205,13 @@ pub fn summarize(
             p_digest(probes)
         )
     });
+    by(&|p| p.reason == Reason::WrongHost, &|w, p| {
+        format!(
+            "wrong-host: {w} dialed for {to} was {}; fix the address of {to} in the scenario, \
+             its DNS name or the NAT rule that delivers there",
+            p.detail
+        )
+    });
     by(
         &|p| p.verdict == Verdict::OpenFiltered && !never_answers(p.protocol, p.port),
         &|w, _| {
@@ -310,7 +320,13 @@ mod tests {
             detail: "portplan listen answered with another plan's token; this check uses plan sha256:abc".into(),
             ..probe(3725, Verdict::Open, "foreign-token")
         };
+        let wrong = ProbeResult {
+            detail: "answered by web02 (expected web01-t)".into(),
+            ..probe(3725, Verdict::Open, "wrong-host")
+        };
         let cases: Vec<(ProbeResult, Option<Role>, Status, &str)> = vec![
+            (wrong, Some(Role::Target), Status::Fail,
+             "wrong-host: TCP 3725 dialed for web01-t was answered by web02 (expected web01-t); fix the address of web01-t"),
             (probe(445, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,
              "start the Server (LanmanServer) service and enable the Windows Firewall rule group \"File and Printer Sharing\""),
             (probe(135, Verdict::Closed, "conn-refused"), Some(Role::Source), Status::Attention,

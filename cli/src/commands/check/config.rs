@@ -9,7 +9,9 @@ use crate::probe::limits;
 use crate::probe::schedule::{self, Settings};
 use anyhow::{anyhow, bail, Context};
 use portplan_core::probe::jobs::{self, Selection, Work};
+use portplan_core::token::Key;
 use portplan_core::{Address, Plan};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,11 +76,18 @@ impl CheckConfig {
             .any(|t| !matches!(t.address.parse::<Address>(), Ok(Address::Ip(_))));
         let busiest = schedule::busiest_target(&work);
         let mut budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
-        let deep = (!a.no_deep).then(|| {
-            Arc::new(DeepSettings {
-                digest: plan.digest(),
-            })
-        });
+        let key = match &a.secret_file {
+            Some(path) => Key::with_secret(&plan.digest(), &crate::secret::read(path)?),
+            None => Key::plan_only(&plan.digest()),
+        };
+        let mut hosts: HashMap<String, Vec<String>> = HashMap::new();
+        for t in &work.targets {
+            let names = hosts.entry(t.address.clone()).or_default();
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&t.name)) {
+                names.push(t.name.clone());
+            }
+        }
+        let deep = (!a.no_deep).then(|| Arc::new(DeepSettings { key, hosts }));
         if deep.is_some() {
             // A confirmation, and the follow-ups it asks for, may wait out two more
             // timeouts per attempt.

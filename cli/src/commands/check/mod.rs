@@ -47,8 +47,9 @@ Examples:
   portplan check --plan plan.json --from ps01 --format json > ps01.json
 
   # Before PlateSpin is installed: on web01 run the responder, then check from ps01
-  portplan listen --plan plan.json --as web01          # on web01
-  portplan check --plan plan.json --from ps01 --to web01
+  # (run.secret: the same random bytes on both hosts, mode 0600)
+  portplan listen --plan plan.json --as web01 --secret-file run.secret          # on web01
+  portplan check --plan plan.json --from ps01 --to web01 --secret-file run.secret
 
   # Sockets only: no protocol confirmations, no responder token
   portplan check --plan plan.json --from ps01 --no-deep
@@ -68,7 +69,8 @@ Verdicts (per port, with an nmap-style reason):
   error            a local problem (out of file descriptors, deadline reached, interrupted)
 
 Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
-needs-privilege) or fail (filtered, unresolved, error), and a hint for what to change.
+needs-privilege) or fail (filtered, unresolved, error, or `portplan listen` of another
+host answered: wrong-host), and a hint for what to change.
 Dynamic RPC ranges are sampled (16 evenly spaced ports) unless --full-ranges; there a
 closed port counts as a pass, since only ports handed out by the endpoint mapper listen.
 
@@ -149,6 +151,12 @@ pub struct CheckArgs {
     /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
     #[arg(long)]
     pub no_progress: bool,
+    /// The run's token secret, shared with `portplan listen --secret-file` (a file only
+    /// its owner can read, 0600): only this run's responders can then answer, as the host
+    /// they run as. Without it the token is keyed by the public plan digest and proves
+    /// only the plan.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,7 +23,7 @@ pub fn render(plan: &Plan) -> String {
          ZONE=\"${{2:-public}}\"\n\
          case \"$HOST\" in",
         plan.product.title(),
-        plan.version
+        clean(&plan.version)
     );
     for h in inbound(plan) {
         let _ = writeln!(out, "\n# ===== {} =====", heading(&h));

@@ -31,7 +31,7 @@ pub fn render(plan: &Plan) -> String {
          # Lines starting with `{V6}` are IPv6 rules for ip6tables-restore --noflush:\n\
          #   sed -n 's/^{V6}//p' block.rules | ip6tables-restore --noflush",
         plan.product.title(),
-        plan.version
+        clean(&plan.version)
     );
     for h in inbound(plan) {
         let _ = writeln!(

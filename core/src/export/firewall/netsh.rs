@@ -18,7 +18,7 @@ pub fn render(plan: &Plan) -> String {
          REM Run from an elevated prompt on each Windows host, naming the host:  rules.cmd app01\r\n\
          setlocal\r\n",
         plan.product.title(),
-        plan.version
+        clean(&plan.version)
     );
     for (i, h) in hosts.iter().enumerate() {
         let _ = write!(

@@ -30,7 +30,7 @@ pub fn render(plan: &Plan) -> String {
          # A section (re)fills chain {CHAIN} of table {TABLE}; it changes no policy and no other chain.\n\
          # Rules are accept-only: keep your own default policy (drop) after the jump.",
         plan.product.title(),
-        plan.version
+        clean(&plan.version)
     );
     for h in inbound(plan) {
         let _ = writeln!(

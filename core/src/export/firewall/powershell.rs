@@ -24,7 +24,7 @@ pub fn render(plan: &Plan) -> String {
          $ErrorActionPreference = 'Stop'\n\
          switch ($HostName) {{",
         plan.product.title(),
-        plan.version
+        clean(&plan.version)
     );
     for h in inbound(plan) {
         let _ = writeln!(out, "    # ===== {} =====", heading(&h));
