@@ -65,7 +65,8 @@ fn privilege_message() -> String {
         .unwrap_or_else(|_| "?".into());
     format!(
         "no ICMP socket: net.ipv4.ping_group_range is \"{range}\" (our group is outside it) \
-         and raw sockets need root or CAP_NET_RAW"
+         and raw sockets need root or CAP_NET_RAW; rerun with sudo, or add the group to \
+         net.ipv4.ping_group_range"
     )
 }
 

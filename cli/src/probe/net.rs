@@ -2,7 +2,7 @@
 
 use super::adapt::Wait;
 use super::deep::{self, DeepContext, DeepSettings};
-use super::unreach::Watch;
+use super::unreach::{Meaning, Unreachable, Watch};
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use crate::proto::nbstat;
@@ -48,7 +48,7 @@ impl TokioProber {
         let socket = socket.map_err(|e| classify(&e))?;
         let start = Instant::now();
         match wait.run(socket.connect(addr)).await {
-            None => Err(self.explain(Outcome::NoResponse, addr, 6).await),
+            None => Err(Box::pin(self.explain(Outcome::NoResponse, addr, 6)).await),
             // A reset can only end an established connection (a refused SYN is
             // ECONNREFUSED): the handshake got through and the far end closed at once.
             Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
@@ -61,10 +61,23 @@ impl TokioProber {
                 })
             }
             Some(Err(e)) => Err(match classify(&e) {
-                Outcome::Refused { .. } => Outcome::Refused {
-                    rtt: start.elapsed(),
+                // Linux reports an ICMP port unreachable (or protocol unreachable) that
+                // answers a SYN as ECONNREFUSED, like a RST: only the ICMP itself tells.
+                Outcome::Refused { .. } => match &self.watch {
+                    Some(watch) => match watch.refusal(addr, 6) {
+                        // Boxed: rare, and it would grow every attempt in flight.
+                        Some(u) => Box::pin(self.rejected(u, addr, None)).await,
+                        None => Outcome::Refused {
+                            rtt: start.elapsed(),
+                            blind: false,
+                        },
+                    },
+                    None => Outcome::Refused {
+                        rtt: start.elapsed(),
+                        blind: true,
+                    },
                 },
-                other => self.explain(other, addr, 6).await,
+                other => Box::pin(self.explain(other, addr, 6)).await,
             }),
             Some(Ok(stream)) => Ok((stream, start.elapsed())),
         }
@@ -75,60 +88,53 @@ impl TokioProber {
     /// may hold an ICMPv6 reject back until the SYN's retransmit, past our timeout).
     async fn explain(&self, o: Outcome, dst: SocketAddr, protocol: u8) -> Outcome {
         let Some(watch) = &self.watch else { return o };
-        let (kind, message, u) = match &o {
-            Outcome::Failed { kind, message }
-                if matches!(
-                    kind,
-                    FailKind::HostUnreachable
-                        | FailKind::NetUnreachable
-                        | FailKind::AdminProhibited
-                ) =>
-            {
-                match watch.lookup(dst, protocol).await {
-                    Some(u) => (*kind, message.as_str(), u),
-                    None => return o,
-                }
-            }
-            Outcome::NoResponse => match watch.seen(dst, protocol) {
-                Some(u) => (FailKind::HostUnreachable, "no answer within the timeout", u),
-                None => return o,
+        match &o {
+            Outcome::Failed {
+                kind:
+                    FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited,
+                message,
+            } => match watch.lookup(dst, protocol).await {
+                Some(u) => self.rejected(u, dst, Some(message)).await,
+                None => o,
             },
-            _ => return o,
-        };
-        let what = u.kind();
+            Outcome::NoResponse => match watch.seen(dst, protocol) {
+                Some(u) => self.rejected(u, dst, None).await,
+                None => o,
+            },
+            _ => o,
+        }
+    }
+
+    /// The outcome an ICMP error `u` about a packet to `dst` gives, its code decoded
+    /// (each family's own numbering) and its sender named; `os` is what the socket said.
+    async fn rejected(&self, u: Unreachable, dst: SocketAddr, os: Option<&String>) -> Outcome {
+        let what = u.describe();
         if local_source(dst).await == Some(u.sender) {
             // This machine's own stack sent it (no ARP or neighbour answer): not the
             // network's doing.
-            let kind = if kind == FailKind::AdminProhibited {
-                FailKind::HostUnreachable
-            } else {
-                kind
-            };
             let asked = if dst.is_ipv4() {
                 "ARP"
             } else {
                 "neighbour discovery"
             };
+            let os = os.map_or(String::new(), |m| format!("{m}: "));
             return Outcome::Failed {
-                kind,
+                kind: FailKind::NoNeighbour,
                 message: format!(
-                    "{message}: this machine got no {asked} answer from {} ({what} from itself)",
+                    "{os}this machine got no {asked} answer from {} ({what} from itself)",
                     dst.ip()
                 ),
             };
         }
-        if u.prohibited() {
-            return Outcome::Failed {
-                kind: FailKind::AdminProhibited,
-                message: format!(
-                    "{what} (communication administratively prohibited) from {}",
-                    u.sender
-                ),
-            };
-        }
+        let kind = match u.meaning() {
+            Meaning::PortUnreachable if dst.port() != 0 => FailKind::PortUnreachable,
+            Meaning::Prohibited => FailKind::AdminProhibited,
+            Meaning::HostUnreachable | Meaning::PortUnreachable => FailKind::HostUnreachable,
+            Meaning::NetUnreachable => FailKind::NetUnreachable,
+        };
         Outcome::Failed {
             kind,
-            message: format!("{message}: {what} from {}", u.sender),
+            message: format!("{what} from {}", u.sender),
         }
     }
 }
@@ -265,8 +271,9 @@ impl Prober for TokioProber {
         }
         let start = Instant::now();
         let refused = |o: Outcome| match o {
-            Outcome::Refused { .. } => Outcome::Refused {
+            Outcome::Refused { blind, .. } => Outcome::Refused {
                 rtt: start.elapsed(),
+                blind,
             },
             other => other,
         };
