@@ -670,3 +670,97 @@ fn a_firewall_reject_is_a_reject_over_ipv4_and_ipv6() {
         );
     }
 }
+
+/// `check --from a` run in b's namespace would prove b's paths and file them as a's: it
+/// refuses before any probe, naming what this machine holds and what the plan says. On
+/// a multi-homed a whose plan address is not the one its route picks, probes leave from
+/// the plan address (the report's `local` says so).
+#[test]
+fn check_runs_only_where_the_from_host_stands_and_leaves_from_its_address() {
+    let mut lab = Lab::new("vtg");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    // a's second address on the same link: b reaches it on-link (ARP), but a's route to
+    // b's subnet picks the first.
+    let net = ia
+        .rsplit_once('.')
+        .map_or("10.200.0", |(n, _)| n)
+        .to_string();
+    let second = format!("{net}.3");
+    portplan_tests::netns::sh(&[
+        "ip",
+        "-n",
+        &lab.ns("a"),
+        "addr",
+        "add",
+        &format!("{second}/32"),
+        "dev",
+        "lo",
+    ]);
+    portplan_tests::netns::sh(&[
+        "ip",
+        "-n",
+        &lab.ns("b"),
+        "route",
+        "add",
+        &format!("{second}/32"),
+        "via",
+        &ia,
+    ]);
+    let _listener = python(&lab, "b", TCP_LISTENER, &["3725"]);
+    // b lets 3725 in from a's plan address only: a probe from the route's address fails.
+    lab.nft(
+        "b",
+        &format!(
+            "table ip t {{\n chain input {{\n  type filter hook input priority 0; policy accept;\n  \
+             ip saddr {ia} tcp dport 3725 drop\n }}\n}}\n"
+        ),
+    );
+    let path = tcp_plan(&lab, "vtg", &second, &[("b", &ib)], (3725, 3725));
+    let p = path.to_str().expect("path");
+    // From the wrong namespace: exit 2, before any probe, naming both sides.
+    let out = lab
+        .cmd("b", PORTPLAN)
+        .args(["check", "--plan", p, "--from", "a", "--no-progress"])
+        .output()
+        .expect("portplan");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "--from a: this machine holds {ib}; a is {second}: run check on a"
+        )),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing probed");
+    // --translated says this machine is a behind a translation: it runs, unbound.
+    let (_, report) = check(
+        &lab,
+        "b",
+        &[
+            "--plan",
+            p,
+            "--from",
+            "a",
+            "--translated",
+            "--timeout",
+            "300ms",
+        ],
+    );
+    assert_eq!(
+        report["flows"][0]["probes"][0]["local"], ib,
+        "unbound: {report:#}"
+    );
+    // From a: the probe leaves from the plan's address, not the route's first one.
+    let (out, report) = check(&lab, "a", &["--plan", p, "--from", "a", "--timeout", "1s"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let probe = &report["flows"][0]["probes"][0];
+    assert_eq!(probe["verdict"], "open", "{probe:#}");
+    assert_eq!(probe["local"], second, "{probe:#}");
+}

@@ -23,14 +23,17 @@ pub struct TokioProber {
     /// Protocol confirmations and the responder token (`check --deep`); `None` probes
     /// sockets only.
     pub deep: Option<Arc<DeepSettings>>,
+    /// Where probes leave from (the `--from` host's addresses); unbound where `None`.
+    pub sources: Sources,
 }
 
 impl TokioProber {
     /// A prober that also watches ICMP errors where it may; call inside the runtime.
-    pub fn new(deep: Option<Arc<DeepSettings>>) -> TokioProber {
+    pub fn new(deep: Option<Arc<DeepSettings>>, sources: Sources) -> TokioProber {
         TokioProber {
             watch: Watch::start(),
             deep,
+            sources,
         }
     }
 
@@ -46,6 +49,11 @@ impl TokioProber {
             TcpSocket::new_v6()
         };
         let socket = socket.map_err(|e| classify(&e))?;
+        if let Some(src) = self.sources.for_dst(addr.ip()) {
+            socket
+                .bind(SocketAddr::new(src, 0))
+                .map_err(|e| classify(&e))?;
+        }
         let start = Instant::now();
         match wait.run(socket.connect(addr)).await {
             None => Err(Box::pin(self.explain(Outcome::NoResponse, addr, 6)).await),
@@ -109,7 +117,8 @@ impl TokioProber {
     /// (each family's own numbering) and its sender named; `os` is what the socket said.
     async fn rejected(&self, u: Unreachable, dst: SocketAddr, os: Option<&String>) -> Outcome {
         let what = u.describe();
-        if local_source(dst).await == Some(u.sender) {
+        // Also when the probe left from a bound address other than the route's own.
+        if local_source(dst).await == Some(u.sender) || (u.sender != dst.ip() && holds(u.sender)) {
             // This machine's own stack sent it (no ARP or neighbour answer): not the
             // network's doing.
             let asked = if dst.is_ipv4() {
@@ -167,6 +176,30 @@ fn opened(rtt: Duration, confirmation: Option<deep::Confirmation>) -> Outcome {
             follow: c.follow,
         }
     }
+}
+
+/// The source addresses probes leave from: the `--from` host's own, one per family,
+/// where this machine holds them (none with `check --translated`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sources {
+    pub v4: Option<IpAddr>,
+    pub v6: Option<IpAddr>,
+}
+
+impl Sources {
+    /// The source for a destination's family, if the `--from` host has one here.
+    pub fn for_dst(&self, dst: IpAddr) -> Option<IpAddr> {
+        if dst.is_ipv4() {
+            self.v4
+        } else {
+            self.v6
+        }
+    }
+}
+
+/// Whether this machine holds `ip` (binding to it succeeds only for a local address).
+pub fn holds(ip: IpAddr) -> bool {
+    std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_ok()
 }
 
 /// The address this machine sends from towards `dst` (a route lookup; no packet).
@@ -256,10 +289,10 @@ impl Prober for TokioProber {
     }
 
     async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, wait: Wait) -> Outcome {
-        let local: SocketAddr = if addr.is_ipv4() {
-            (Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (Ipv6Addr::UNSPECIFIED, 0).into()
+        let local: SocketAddr = match self.sources.for_dst(addr.ip()) {
+            Some(src) => (src, 0).into(),
+            None if addr.is_ipv4() => (Ipv4Addr::UNSPECIFIED, 0).into(),
+            None => (Ipv6Addr::UNSPECIFIED, 0).into(),
         };
         let sock = match UdpSocket::bind(local).await {
             Ok(s) => s,
@@ -312,11 +345,14 @@ impl Prober for TokioProber {
     }
 
     async fn local_address(&self, ip: IpAddr) -> Option<IpAddr> {
-        local_source(SocketAddr::new(ip, 9)).await
+        match self.sources.for_dst(ip) {
+            Some(src) => Some(src),
+            None => local_source(SocketAddr::new(ip, 9)).await,
+        }
     }
 
     async fn icmp(&self, ip: IpAddr, wait: Wait) -> Outcome {
-        icmp::echo(ip, wait.current()).await
+        icmp::echo(ip, self.sources.for_dst(ip), wait.current()).await
     }
 }
 

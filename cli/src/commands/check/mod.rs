@@ -2,6 +2,7 @@
 //! which ones the network lets through.
 
 mod config;
+mod vantage;
 
 pub use config::CheckConfig;
 
@@ -96,6 +97,11 @@ pub struct CheckArgs {
     /// opens is probed.
     #[arg(long, value_name = "HOST")]
     pub from: String,
+    /// This machine reaches the others only by a translated address (NAT): none of
+    /// the --from host's plan or public addresses is its own. Without it, check refuses
+    /// to run on a machine that is not the --from host.
+    #[arg(long)]
+    pub translated: bool,
     /// Only flows towards HOST, by name or address (repeat for several hosts).
     #[arg(long, value_name = "HOST")]
     pub to: Vec<String>,
@@ -198,6 +204,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         settings,
         budget,
         deep,
+        sources,
     } = CheckConfig::from_args(&a)?;
     let progress = Progress::new(
         work.jobs.len(),
@@ -212,7 +219,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let (started, clock) = (SystemTime::now(), Instant::now());
     let signal = std::cell::Cell::new(None);
     let results = runtime.block_on(async {
-        let prober = Arc::new(TokioProber::new(deep));
+        let prober = Arc::new(TokioProber::new(deep, sources));
         let stop = interruption(&signal);
         schedule::run_until(
             prober,
