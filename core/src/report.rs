@@ -118,7 +118,8 @@ pub enum Reason {
     EchoReply,
     /// A TCP reset: the host is there, nothing listens.
     ConnRefused,
-    /// ICMP port unreachable for a UDP probe.
+    /// ICMP port unreachable: for a UDP probe the host's answer (`closed`); for a TCP
+    /// SYN a firewall's REJECT (`filtered`), since a TCP stack answers with a RST.
     PortUnreach,
     /// Nothing came back within the timeout.
     NoResponse,

@@ -6,6 +6,7 @@
 use super::CheckArgs;
 use crate::probe::deep::DeepSettings;
 use crate::probe::limits;
+use crate::probe::net::Sources;
 use crate::probe::schedule::{self, Settings};
 use anyhow::{anyhow, bail, Context};
 use portplan_core::probe::jobs::{self, Selection, Work};
@@ -28,6 +29,8 @@ pub struct CheckConfig {
     pub budget: Duration,
     /// `None` with `--no-deep`: the sockets alone decide.
     pub deep: Option<Arc<DeepSettings>>,
+    /// The `--from` host's addresses on this machine, which probes leave from.
+    pub sources: Sources,
 }
 
 impl CheckConfig {
@@ -46,7 +49,10 @@ impl CheckConfig {
         let concurrency = a
             .concurrency
             .map_or_else(|| limits::default_concurrency(nofile), |n| n as usize);
-        Self::settle(plan, a, concurrency)
+        let mut config = Self::settle(plan, a, concurrency)?;
+        // Last, once every flag is known good: is this machine the --from host?
+        config.sources = super::vantage::settle(&config.plan, &config.from, a.translated)?;
+        Ok(config)
     }
 
     /// [`Self::from_args`] past its side effects (file system, process limits).
@@ -101,6 +107,7 @@ impl CheckConfig {
             settings,
             budget,
             deep,
+            sources: Sources::default(),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! which ones the network lets through.
 
 mod config;
+mod vantage;
 
 pub use config::CheckConfig;
 
@@ -56,16 +57,18 @@ Examples:
 
 Verdicts (per port, with an nmap-style reason):
   open             the connection succeeded (syn-ack, udp-response, echo-reply)
-  closed           RST or ICMP port unreachable: the network lets the flow through but
-                   nothing listens yet; normal before PlateSpin is installed
-  filtered         no answer (no-response) or an ICMP reject (host-unreachable,
-                   admin-prohibited): a firewall or route blocks the flow
+  closed           a RST (TCP) or ICMP port unreachable (UDP): the network lets the flow
+                   through but nothing listens yet (without root/Administrator a TCP
+                   refusal may also be a firewall's ICMP reject; the hint says so)
+  filtered         no answer (no-response) or an ICMP error (port-unreach on TCP: a
+                   firewall's REJECT; host-unreachable, admin-prohibited): a firewall or
+                   route blocks the flow
   open|filtered    UDP without reply (UDP 138 never answers; 137 gets a NetBIOS query)
   verified         a protocol check or a `portplan listen` responder proved the far end
                    (SSH banner on 22, HTTP on 80, TLS on 443, SMB2 on 139/445, the
                    endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
-  needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
+  needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range (Linux)
   error            a local problem (out of file descriptors, deadline reached, interrupted)
 
 Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
@@ -96,6 +99,11 @@ pub struct CheckArgs {
     /// opens is probed.
     #[arg(long, value_name = "HOST")]
     pub from: String,
+    /// This machine reaches the others only by a translated address (NAT): none of
+    /// the --from host's plan or public addresses is its own. Without it, check refuses
+    /// to run on a machine that is not the --from host.
+    #[arg(long)]
+    pub translated: bool,
     /// Only flows towards HOST, by name or address (repeat for several hosts).
     #[arg(long, value_name = "HOST")]
     pub to: Vec<String>,
@@ -204,6 +212,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         settings,
         budget,
         deep,
+        sources,
     } = CheckConfig::from_args(&a)?;
     let progress = Progress::new(
         work.jobs.len(),
@@ -218,7 +227,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let (started, clock) = (SystemTime::now(), Instant::now());
     let signal = std::cell::Cell::new(None);
     let results = runtime.block_on(async {
-        let prober = Arc::new(TokioProber::new(deep));
+        let prober = Arc::new(TokioProber::new(deep, sources));
         let stop = interruption(&signal);
         schedule::run_until(
             prober,
