@@ -92,6 +92,8 @@ pub enum PlanFormat {
     Md,
     /// PDF checklist with tick boxes for the firewall team (binary: use -o).
     Pdf,
+    /// The consolidated firewall rules as text (phases merged, address groups, NAT shown).
+    Rules,
     /// Firewall change-request CSV (source, destination, protocol, port range, purpose, phase).
     ChangeCsv,
     /// Windows Firewall rules per host: PowerShell New-NetFirewallRule script.

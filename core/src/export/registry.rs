@@ -14,7 +14,7 @@
 //! assert!(String::from_utf8(csv).unwrap().contains("source"));
 //! ```
 
-use super::{change_csv, csv, firewall, markdown, pdf, svg, table};
+use super::{change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
 use crate::diagram::Overlay;
 use crate::plan::Plan;
 
@@ -113,6 +113,14 @@ pub const FORMATS: &[Format] = &[
         "tick boxes for the firewall team, with the diagram",
     ),
     f(
+        "rules",
+        "Firewall rules (text)",
+        "firewall-rules.txt",
+        "text/plain",
+        Firewall,
+        "the consolidated rules: phases merged, address groups, NAT shown",
+    ),
+    f(
         "change-csv",
         "Change request (CSV)",
         "change-request.csv",
@@ -196,6 +204,7 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         "pdf" => {
             crate::export::pdf::figure::checklist(plan, o.overlay, &pdf::PdfOptions::new(o.date))
         }
+        "rules" => rule_list::render(plan).into_bytes(),
         "change-csv" => change_csv::render(plan).into_bytes(),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),
