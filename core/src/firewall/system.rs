@@ -60,13 +60,13 @@ impl System {
     /// Where a host that gets no script section has its rules, in words.
     pub fn elsewhere(self) -> &'static str {
         match self {
-            System::Windows => "a Windows host: see the PowerShell or netsh script",
-            System::Linux => "a Linux host: see the nftables, iptables or firewalld script",
+            System::Windows => "Windows: see the PowerShell or netsh script",
+            System::Linux => "Linux: see the nftables, iptables or firewalld script",
             System::Appliance(_) => {
-                "an appliance: open its flows on its own firewall or the perimeter (--format aerleon, change-csv)"
+                "appliances: no host script; open their flows on their own firewall or the perimeter (--format rules, change-csv)"
             }
             System::Cloud(_) => {
-                "a cloud endpoint: open its flows in the perimeter and cloud rules (--format aerleon, change-csv)"
+                "cloud endpoints: no host script; open their flows at the perimeter and in the cloud's rules (--format rules, change-csv)"
             }
             System::Unknown => "system not stated in the scenario",
         }
