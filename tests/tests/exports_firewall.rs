@@ -27,6 +27,21 @@ const EXAMPLES: [&str; 8] = [
     "windows-file.json",
 ];
 
+/// Every example, and a plan whose Linux host accepts from a group of IPv4, IPv6 and
+/// DNS-named sources (address lists, firewalld ipsets of both families).
+fn all_plans() -> Vec<(&'static str, Plan)> {
+    let mut out: Vec<(&'static str, Plan)> = EXAMPLES.iter().map(|ex| (*ex, plan(ex))).collect();
+    let text = std::fs::read_to_string(
+        portplan_tests::workspace_root().join("tests/fixtures/linux-group-plan.json"),
+    )
+    .expect("fixture");
+    out.push((
+        "linux-group-plan.json",
+        Plan::from_json(&text).expect("plan"),
+    ));
+    out
+}
+
 fn plan(name: &str) -> Plan {
     let text = std::fs::read_to_string(portplan_tests::example(name)).expect("example");
     Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan")
@@ -167,8 +182,7 @@ fn loaded(h: &HostRules<'_>, v4: bool, per_address: bool) -> usize {
 fn nftables_passes_nft_check_whole_and_per_host() {
     let mut lab = Lab::new("nft");
     lab.host("h");
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    for (ex, plan) in all_plans() {
         let text = nftables::render(&plan);
         assert_sections(&plan, &text, nftables::SECTION, ScriptFamily::Linux);
         let check = |input: &str| {
@@ -200,8 +214,7 @@ fn iptables_passes_iptables_restore_test_v4_and_v6() {
     let mut lab = Lab::new("ipt");
     lab.host("h");
     let mut saw_v6 = false;
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    for (ex, plan) in all_plans() {
         let text = iptables::render(&plan);
         assert_sections(&plan, &text, iptables::SECTION, ScriptFamily::Linux);
         let test = |program: &str, input: &str| {
@@ -268,9 +281,10 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
     let bin = scratch.0.join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
     let log = scratch.0.join("calls.log");
-    // A stand-in firewall-cmd that records each call, one argument per line.
+    // A stand-in firewall-cmd that records each call, one argument per line, and
+    // knows no ipset yet (`--info-ipset` fails, as for a fresh firewalld).
     let fake = format!(
-        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\necho --- >> '{}'\n",
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\necho --- >> '{}'\ncase \"$2\" in --info-ipset=*) exit 1;; esac\n",
         log.display(),
         log.display()
     );
@@ -285,8 +299,8 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    let mut saw_ipset = false;
+    for (ex, plan) in all_plans() {
         let text = firewalld::render(&plan);
         assert_sections(&plan, &text, "# ===== Host ", ScriptFamily::Linux);
         let script = scratch.0.join("rules.sh");
@@ -331,6 +345,7 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
                     calls.contains(&format!("--new-ipset={name}")),
                     "{name}: {calls}"
                 );
+                saw_ipset |= ex == "linux-group-plan.json";
             }
             assert!(calls.trim_end().ends_with("--reload\n---"), "{calls}");
             if !rich.is_empty() {
@@ -352,12 +367,12 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
         assert_eq!(out.status.code(), Some(2));
         assert!(!log.exists(), "firewall-cmd ran for an unknown host");
     }
+    assert!(saw_ipset, "the group fixture must exercise ipsets");
 }
 
 #[test]
 fn windows_scripts_hold_the_consolidated_rules_of_windows_hosts_only() {
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    for (ex, plan) in all_plans() {
         let ps = powershell::render(&plan);
         assert_sections(&plan, &ps, "# ===== Host ", ScriptFamily::Windows);
         let cmd = netsh::render(&plan);
