@@ -126,7 +126,7 @@ pub const FORMATS: &[Format] = &[
         "change-request.csv",
         "text/csv",
         Firewall,
-        "source, destination, protocol, ports, purpose, phase",
+        "one row per consolidated rule and protocol: sources, destination, ports, phases, purposes",
     ),
     f(
         "powershell",
@@ -134,7 +134,7 @@ pub const FORMATS: &[Format] = &[
         "firewall.ps1",
         "text/plain",
         Firewall,
-        "New-NetFirewallRule per Windows host",
+        "New-NetFirewallRule with address lists, Windows hosts only",
     ),
     f(
         "netsh",
@@ -142,7 +142,7 @@ pub const FORMATS: &[Format] = &[
         "firewall-netsh.cmd",
         "text/plain",
         Firewall,
-        "netsh advfirewall batch per Windows host",
+        "netsh advfirewall batch with address lists, Windows hosts only",
     ),
     f(
         "nftables",
@@ -150,7 +150,7 @@ pub const FORMATS: &[Format] = &[
         "firewall.nft",
         "text/plain",
         Firewall,
-        "nft -f fragments per Linux host",
+        "nft -f fragments with address sets, Linux hosts only",
     ),
     f(
         "iptables",
@@ -158,7 +158,7 @@ pub const FORMATS: &[Format] = &[
         "firewall.iptables",
         "text/plain",
         Firewall,
-        "iptables-restore blocks (--noflush) per Linux host",
+        "iptables-restore blocks (--noflush) with address lists, Linux hosts only",
     ),
     f(
         "firewalld",
@@ -166,7 +166,7 @@ pub const FORMATS: &[Format] = &[
         "firewall-firewalld.sh",
         "text/plain",
         Firewall,
-        "firewall-cmd rich rules per Linux host",
+        "firewall-cmd rich rules with ipsets, Linux hosts only",
     ),
 ];
 
