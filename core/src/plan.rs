@@ -27,6 +27,14 @@ pub struct PlanHost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_address: Option<String>,
     pub role: Role,
+    /// The operating system the scenario states (workloads and their targets): which
+    /// host firewall script, Windows or Linux, is this host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+    /// The platform of a virtualization host or cloud: an appliance or a cloud endpoint
+    /// gets perimeter or cloud rules, never a host script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
 }
 
 /// One connection a firewall must let through.
@@ -129,6 +137,7 @@ impl Plan {
         let mut containers = HashMap::new();
         for h in &s.hosts {
             let i = push(&mut hosts, &h.name, &h.address, Role::VirtualizationHost);
+            hosts[i].platform = Some(h.platform);
             containers.insert(h.name.to_ascii_lowercase(), i);
             pairs.push(Pair {
                 platform: Some(h.platform),
@@ -202,6 +211,7 @@ impl Plan {
                 Role::Source,
                 push(&mut hosts, &w.name, &w.address, Role::Source),
             );
+            hosts[src.1].os = Some(w.os);
             let outside = w.is_outside();
             // Calls into the server or the target from outside go to their public address.
             let server_dial = server_public.clone().filter(|_| outside);
@@ -212,6 +222,8 @@ impl Plan {
                     push(&mut hosts, &t.name, &t.address, Role::Target),
                 );
                 hosts[tgt.1].public_address = t.public_address.clone();
+                // A migrated workload keeps its operating system.
+                hosts[tgt.1].os = Some(w.os);
                 let target_dial = t.public_address.clone().filter(|_| outside);
                 both(&mut pairs, w, src, tgt, target_dial, None);
                 let server_dial = server_public.clone().filter(|_| t.is_outside(s));
@@ -410,6 +422,8 @@ fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usi
         address: address.to_string(),
         public_address: None,
         role,
+        os: None,
+        platform: None,
     });
     hosts.len() - 1
 }

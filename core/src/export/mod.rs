@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod markup;
 pub mod pdf;
 pub mod registry;
+pub mod rule_list;
 pub mod svg;
 pub mod table;
 
