@@ -4,6 +4,8 @@
 //! order of the initiating and accepting hosts, then protocol and port, so the same
 //! scenario always gives the same bytes (and the same digest).
 
+mod file;
+
 use crate::error::InputError;
 use crate::rules::{Flag, PortSpec, Rule, RULES};
 use crate::scenario::{parse_json, Scenario, Workload};
@@ -77,21 +79,20 @@ impl Flow {
     }
 }
 
-/// A whole plan.
+/// A whole plan. Its JSON file lists each distinct list of flow notes once, and each
+/// flow names its list by number (`plan/file.rs` says why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(into = "file::PlanFile", try_from = "file::PlanFile")]
 pub struct Plan {
     pub format: u32,
     pub product: Product,
     pub version: String,
     /// [`crate::rules::catalog_digest`] of the rules the plan was built from (absent in
     /// plans of earlier builds).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub catalog: String,
     pub hosts: Vec<PlanHost>,
     pub flows: Vec<Flow>,
     /// What the planner decided for the whole plan (replication direction, versions).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
