@@ -114,10 +114,7 @@ fn a_natted_agent_source_dials_the_public_address() {
         natted.flows
     );
     // An agent's source dials only HTTPS 443 to the server (rules v3: no HTTP 80).
-    assert_eq!(
-        check(&lab, &natted, "public"),
-        [(443, "open".to_string())]
-    );
+    assert_eq!(check(&lab, &natted, "public"), [(443, "open".to_string())]);
     // Without the public address the source dials the private one, which is dropped.
     assert_eq!(
         check(&lab, &plan(&ps, None, &src), "private"),
