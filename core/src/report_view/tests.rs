@@ -367,4 +367,9 @@ fn a_wrong_host_answer_is_a_failed_flow_naming_both_hosts() {
         line.contains("wrong-host") && line.contains("answered by web02 (expected web01)"),
         "{line}"
     );
+    // The fix is the address, not a firewall rule: no "to fix: allow …" for it.
+    assert!(
+        crate::fixes::fixes(&p, &r).iter().all(|fix| fix.flow != f),
+        "a firewall rule for a wrong-host flow"
+    );
 }
