@@ -141,8 +141,9 @@ pub struct ListenArgs {
     #[command(flatten)]
     pub input: crate::commands::input::PlanInput,
     /// The plan host this machine stands in for: its name (any case) or its address
-    /// (IPv6 with or without brackets).
-    #[arg(long = "as", value_name = "HOST", required_unless_present = "ports")]
+    /// (IPv6 with or without brackets). Every token answer names it, so `check` can tell
+    /// another host's responder from the one it dialed.
+    #[arg(long = "as", value_name = "HOST", required = true)]
     pub host: Option<String>,
     /// Ports to open instead of the plan's, e.g. `3725,10002-10004,udp/137`.
     #[arg(long, value_name = "LIST")]

@@ -1,14 +1,16 @@
 //! File edges of the CLI: bounded reads and atomic writes.
 
 use anyhow::{Context, Result};
-use portplan_core::scenario::MAX_INPUT_BYTES;
+use portplan_core::scenario::MAX_PLAN_BYTES;
 use std::io::{Read, Write};
 use std::path::Path;
 
-/// Reads a UTF-8 file (or stdin for `-`), refusing more than the core's input cap.
+/// Reads a UTF-8 file (or stdin for `-`), refusing more than the largest input the core
+/// reads (a plan or a report of the most workloads a scenario may have); each format's
+/// own, smaller cap (a scenario's) is the core's to apply.
 pub fn read_input(path: &Path) -> Result<String> {
     let mut buf = Vec::new();
-    let limit = MAX_INPUT_BYTES as u64 + 1;
+    let limit = MAX_PLAN_BYTES as u64 + 1;
     if path.as_os_str() == "-" {
         std::io::stdin()
             .take(limit)
@@ -21,9 +23,9 @@ pub fn read_input(path: &Path) -> Result<String> {
             .read_to_end(&mut buf)
             .with_context(|| format!("{}: cannot read", path.display()))?;
     }
-    if buf.len() > MAX_INPUT_BYTES {
+    if buf.len() > MAX_PLAN_BYTES {
         anyhow::bail!(
-            "{}: larger than the {MAX_INPUT_BYTES}-byte limit",
+            "{}: larger than the {MAX_PLAN_BYTES}-byte limit",
             path.display()
         );
     }

@@ -185,6 +185,8 @@ fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
         &[
             "--key",
             "another plan",
+            "--as",
+            "web01",
             "--ports",
             "3725",
             "--bind",

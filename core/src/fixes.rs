@@ -34,7 +34,7 @@
 
 use crate::export::firewall;
 use crate::plan::{Flow, Plan};
-use crate::report::{FlowReport, Report, Status};
+use crate::report::{FlowReport, Reason, Report, Status, Verdict};
 use crate::types::{Os, Phase, Platform, Role};
 use std::collections::HashMap;
 
@@ -250,13 +250,22 @@ pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
     let failing: HashMap<Flow, &FlowReport> = report
         .flows
         .iter()
-        .filter(|f| f.status == Status::Fail)
+        .filter(|f| needs_rule(f))
         .map(|f| (f.flow(), f))
         .collect();
     plan.flows
         .iter()
         .filter_map(|flow| failing.get(flow).map(|r| for_flow(plan, flow, &r.hint)))
         .collect()
+}
+
+/// Whether a failing flow needs a firewall rule. Not when it fails only because another
+/// host's `portplan listen` answered where its host was dialed (`wrong-host`): the path is
+/// open, the address is wrong, and a rule would not help.
+pub fn needs_rule(f: &FlowReport) -> bool {
+    let wrong_host = f.probes.iter().any(|p| p.reason == Reason::WrongHost);
+    let blocked = f.probes.iter().any(|p| p.verdict == Verdict::Filtered);
+    f.status == Status::Fail && (blocked || !wrong_host)
 }
 
 /// The exporter's script for every failing flow at once, in one dialect: a file the

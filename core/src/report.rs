@@ -22,7 +22,7 @@
 
 use crate::error::InputError;
 use crate::plan::Flow;
-use crate::scenario::{check_address, check_name, check_text, parse_json};
+use crate::scenario::{check_address, check_name, check_text, parse_json_within, MAX_PLAN_BYTES};
 use crate::types::{Phase, Port, PortRange, Protocol};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -526,7 +526,7 @@ impl Report {
 
     /// [`Report::from_json`], with one line per status it corrected.
     pub fn from_json_settled(text: &str) -> Result<(Report, Vec<String>), InputError> {
-        let mut r: Report = parse_json(text).map_err(|e| match e {
+        let mut r: Report = parse_json_within(text, MAX_PLAN_BYTES).map_err(|e| match e {
             // A report cut short (a full disk, a copy interrupted) says so in words.
             InputError::Json { path, message } if message.starts_with("EOF while parsing") => {
                 InputError::Json {

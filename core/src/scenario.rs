@@ -14,8 +14,14 @@ use std::collections::HashMap;
 
 /// The only scenario format this version reads and writes.
 pub const SCENARIO_FORMAT: u32 = 1;
-/// Inputs above this size are refused before parsing, so memory stays bounded.
+/// Scenarios above this size are refused before parsing, so memory stays bounded (a
+/// scenario of [`MAX_WORKLOADS`] workloads with every field filled is about 4.5 MB).
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// Plans and reports above this size are refused before parsing. Every plan the planner
+/// makes must be readable by every consumer (`check --plan`, `listen --plan`, `merge
+/// --plan`, the page): a plan of [`MAX_WORKLOADS`] Windows workloads with 26 drives each,
+/// block transfer and public addresses is about 61 MB, so the cap is twice that.
+pub const MAX_PLAN_BYTES: usize = 128 * 1024 * 1024;
 /// More workloads than this is not a migration wave but a typo or an attack.
 pub const MAX_WORKLOADS: usize = 10_000;
 /// Longest host name accepted (an RFC 1123 label).
@@ -170,10 +176,19 @@ impl Workload {
 
 /// Parses JSON of type `T`, turning serde errors into one-line errors with a JSON path.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
-    if text.len() > MAX_INPUT_BYTES {
+    parse_json_within(text, MAX_INPUT_BYTES)
+}
+
+/// [`parse_json`] with the size cap of the format read ([`MAX_PLAN_BYTES`] for plans
+/// and reports).
+pub(crate) fn parse_json_within<T: serde::de::DeserializeOwned>(
+    text: &str,
+    limit: usize,
+) -> Result<T, InputError> {
+    if text.len() > limit {
         return Err(InputError::TooLarge {
             size: text.len(),
-            limit: MAX_INPUT_BYTES,
+            limit,
         });
     }
     if text.trim().is_empty() {

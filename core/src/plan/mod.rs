@@ -8,7 +8,7 @@ mod file;
 
 use crate::error::InputError;
 use crate::rules::{Flag, PortSpec, Rule, RULES};
-use crate::scenario::{parse_json, Scenario, Workload};
+use crate::scenario::{parse_json_within, Scenario, Workload, MAX_PLAN_BYTES};
 use crate::types::{
     Os, Phase, Platform, PortRange, Product, Protocol, Role, Version, WindowsGeneration,
 };
@@ -271,7 +271,7 @@ impl Plan {
 
     /// Parses and checks a plan file (e.g. one written by another host).
     pub fn from_json(text: &str) -> Result<Plan, InputError> {
-        let plan: Plan = parse_json(text)?;
+        let plan: Plan = parse_json_within(text, MAX_PLAN_BYTES)?;
         plan.validate()?;
         Ok(plan)
     }
