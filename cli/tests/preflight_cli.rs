@@ -77,7 +77,11 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
         .arg(&plan)
         .output()
         .expect("preflight json");
-    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["format"], 1);
+    assert_eq!(report["probed_from"], "lnx01");
+    assert_eq!(report["flows"], serde_json::json!([]));
+    let json = &report["preflight"][0];
     assert_eq!(json["host"], "lnx01");
     assert_eq!(json["firewall"], "nft -j list ruleset");
     let flow = |port: u64| {
@@ -107,7 +111,7 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
         .expect("preflight as nobody");
     let json: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let d = &json["flows"][0]["results"][0]["decision"];
+    let d = &json["preflight"][0]["flows"][0]["results"][0]["decision"];
     assert_eq!(d["verdict"], "unknown");
     assert_eq!(d["reason"], "unknown: run elevated to read the firewall");
 }

@@ -226,6 +226,11 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
     let earliest = (0..inputs.len()).min_by_key(|&i| started[i]).unwrap_or(0);
     let latest = (0..inputs.len()).max_by_key(|&i| finished[i]).unwrap_or(0);
     let report = Report {
+        // Each host's preflight findings travel with the fleet report, in argument order.
+        preflight: inputs
+            .iter()
+            .flat_map(|(_, r)| r.preflight.iter().cloned())
+            .collect(),
         format: first.format,
         plan_digest: expected,
         // Same plan digest, same plan: any report that names the catalog names it.

@@ -504,6 +504,11 @@ pub struct Report {
     pub started: String,
     pub finished: String,
     pub flows: Vec<FlowReport>,
+    /// What `portplan preflight` found on hosts themselves, one section per host (see
+    /// [`crate::preflight`]). Absent in `check`'s reports and in reports of older
+    /// versions, which therefore still read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preflight: Vec<crate::preflight::section::PreflightSection>,
 }
 
 impl Report {

@@ -11,6 +11,7 @@ use portplan_core::preflight::section::{
     judge_flow, ports_label, FlowContext, PreflightSection, PrerequisiteResult, PrerequisiteStatus,
 };
 use portplan_core::preflight::{iptables, model::Ruleset, nft, Judgement};
+use portplan_core::report::{Report, REPORT_FORMAT};
 use portplan_core::{Address, Os, Plan};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -72,6 +73,7 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             host.name
         );
     }
+    let started = std::time::SystemTime::now();
     let (ruleset, firewall) = read_firewall();
     let flows: Vec<_> = plan
         .flows
@@ -99,15 +101,6 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
         flows,
         prerequisites,
     };
-    let text = match a.format {
-        PreflightFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&section)?;
-            s.push('\n');
-            s
-        }
-        PreflightFormat::Table => table(&section),
-    };
-    crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
     let bad = section
         .flows
         .iter()
@@ -116,6 +109,24 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             .prerequisites
             .iter()
             .any(|p| p.status == PrerequisiteStatus::Problem);
+    let text = match a.format {
+        PreflightFormat::Table => table(&section),
+        // The report format of `check`, with no probed flows and this host's section:
+        // `merge` and the page read it beside check's reports.
+        PreflightFormat::Json => Report {
+            format: REPORT_FORMAT,
+            plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
+            probed_from: host.name.clone(),
+            host: super::check::host_name(),
+            started: crate::clock::rfc3339_millis(started),
+            finished: crate::clock::rfc3339_millis(std::time::SystemTime::now()),
+            flows: Vec::new(),
+            preflight: vec![section],
+        }
+        .to_json(),
+    };
+    crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
     Ok(if bad {
         ExitCode::from(1)
     } else {

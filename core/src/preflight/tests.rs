@@ -236,3 +236,52 @@ fn an_empty_ruleset_lets_everything_in() {
     assert_eq!(v, Judgement::Allowed);
     assert_eq!(words, "no base chain filters the input path");
 }
+
+#[test]
+fn a_preflight_report_reads_back_and_old_reports_still_read() {
+    use crate::report::Report;
+    let rs = nft::parse(MIXED).expect("ruleset");
+    let plan_flow: crate::plan::Flow = serde_json::from_str(
+        r#"{"phase":"transfer","from":"web01-t","to":"web01","protocol":"tcp",
+        "ports":{"first":3724,"last":3726},"purpose":"replication","rule":"transfer.replication"}"#,
+    )
+    .expect("flow");
+    let ctx = super::section::FlowContext {
+        source: Some("192.168.1.5".parse().expect("ip")),
+        destination: None,
+        interface: None,
+    };
+    let flow = super::section::judge_flow(Ok(&rs), &plan_flow, &ctx);
+    // 3724 and 3726 decide alike (unknown: a rate limit), 3725 is in the allowed set.
+    let runs: Vec<(String, Judgement)> = flow
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.ports.map(|p| p.to_string()).unwrap_or_default(),
+                r.decision.verdict,
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("3724".to_string(), Judgement::Unknown),
+            ("3725".to_string(), Judgement::Allowed),
+            ("3726".to_string(), Judgement::Unknown)
+        ]
+    );
+    let old = r#"{"format":1,"plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+      "probed_from":"web01","host":"web01","started":"2026-01-01T00:00:00Z",
+      "finished":"2026-01-01T00:00:02Z","flows":[]}"#;
+    let mut r = Report::from_json(old).expect("a report without preflight reads");
+    assert!(r.preflight.is_empty());
+    assert!(!r.to_json().contains("preflight"), "absent stays absent");
+    r.preflight.push(super::section::PreflightSection {
+        host: "web01".to_string(),
+        firewall: "nft -j list ruleset".to_string(),
+        flows: vec![flow],
+        prerequisites: Vec::new(),
+    });
+    assert_eq!(Report::from_json(&r.to_json()).expect("round trip"), r);
+}
