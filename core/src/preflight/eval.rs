@@ -575,6 +575,12 @@ impl<'a> Walk<'a> {
             }
             Field::PktType => names(&["host", "unicast"]),
             Field::FibDaddrType => names(&["local"]),
+            Field::FibReversePath => match p.interface {
+                Some(_) => Seen::Num(1),
+                None => Seen::Unknown(
+                    "a reverse-path check, and the flow's interface is not known".to_string(),
+                ),
+            },
         }
     }
 }
