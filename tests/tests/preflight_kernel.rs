@@ -3,16 +3,19 @@
 //! listens on every probed port; a peer connects to each port over IPv4 and IPv6; what
 //! the evaluator says about the same ruleset (read back with `nft -j list ruleset`) must
 //! agree with what the connection did, or be "unknown". Unknowns are counted and kept
-//! few. Needs root.
+//! few. The same for `tests/fixtures/preflight/corpus.iptables`, loaded with
+//! iptables-legacy-restore and read back with iptables-legacy-save (hosts whose rules
+//! nft does not show). Needs root.
 
 use portplan_core::preflight::eval::{evaluate, Inbound};
-use portplan_core::preflight::{nft, Judgement};
+use portplan_core::preflight::{iptables, model::Ruleset, nft, Judgement};
 use portplan_core::Protocol;
 use portplan_tests::netns::{v6, Helper, Lab};
 use std::net::IpAddr;
 use std::process::Stdio;
 
 const CORPUS: &str = include_str!("../fixtures/preflight/corpus.nft");
+const IPTABLES: &str = include_str!("../fixtures/preflight/corpus.iptables");
 const PORTS: [u16; 6] = [22, 135, 445, 3725, 8080, 50000];
 
 /// Listens on every probed port (dual-stack) and accepts whatever comes.
@@ -47,9 +50,9 @@ ts = [threading.Thread(target=one, args=(p,)) for p in ports]
 print(" ".join(f"{p}:{out[p]}" for p in ports))
 "#;
 
-fn rulesets() -> Vec<(&'static str, String)> {
+fn rulesets(corpus: &'static str) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&str, String)> = Vec::new();
-    for line in CORPUS.lines() {
+    for line in corpus.lines() {
         if let Some(name) = line.strip_prefix("### ") {
             out.push((name, String::new()));
         } else if let Some((_, text)) = out.last_mut() {
@@ -60,120 +63,229 @@ fn rulesets() -> Vec<(&'static str, String)> {
     out
 }
 
+/// A lab: `peer` and `host` on one link, a listener on every probed port of `host`.
+struct Bench {
+    lab: Lab,
+    _listener: Helper,
+    peer4: String,
+    host4: String,
+    peer6: String,
+    host6: String,
+    iface: String,
+}
+
+impl Bench {
+    fn new(tag: &str) -> Bench {
+        let mut lab = Lab::new(tag);
+        lab.host("peer");
+        lab.host("host");
+        let (peer4, host4) = lab.link("peer", "host");
+        let (peer6, host6) = (v6(&peer4), v6(&host4));
+        let ports: Vec<String> = PORTS.iter().map(u16::to_string).collect();
+        let mut listener = lab.cmd("host", "python3");
+        listener
+            .arg("-c")
+            .arg(LISTENER)
+            .args(&ports)
+            .stdout(Stdio::piped());
+        let mut child = Helper(listener.spawn().expect("listener"));
+        {
+            use std::io::BufRead;
+            let out = child.0.stdout.take().expect("stdout");
+            let mut line = String::new();
+            std::io::BufReader::new(out)
+                .read_line(&mut line)
+                .expect("ready");
+            assert_eq!(line.trim(), "ready");
+        }
+        lab.wait_reachable("peer", &host4);
+        lab.wait_reachable("peer", &host6);
+        let route = lab
+            .cmd("host", "ip")
+            .args(["-o", "route", "get", &peer4])
+            .output()
+            .expect("ip route");
+        let route = String::from_utf8_lossy(&route.stdout).to_string();
+        let iface = route
+            .split_whitespace()
+            .skip_while(|w| *w != "dev")
+            .nth(1)
+            .expect("dev")
+            .to_string();
+        Bench {
+            lab,
+            _listener: child,
+            peer4,
+            host4,
+            peer6,
+            host6,
+            iface,
+        }
+    }
+
+    /// What the kernel did with a new connection from the peer to each port of `host`.
+    fn kernel(&self, host: &str) -> Vec<(u16, Judgement)> {
+        let ports: Vec<String> = PORTS.iter().map(u16::to_string).collect();
+        let out = self
+            .lab
+            .cmd("peer", "python3")
+            .arg("-c")
+            .arg(CONNECT)
+            .arg(host)
+            .args(&ports)
+            .output()
+            .expect("connect");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(|word| {
+                let (port, how) = word.split_once(':').expect("port:result");
+                let kernel = if how == "ok" {
+                    Judgement::Allowed
+                } else {
+                    Judgement::Blocked
+                };
+                (port.parse().expect("port"), kernel)
+            })
+            .collect()
+    }
+}
+
+/// Agreements, unknowns (with their reasons) and disagreements of one comparison.
+#[derive(Default)]
+struct Tally {
+    agreed: usize,
+    unknown: Vec<String>,
+    disagreed: Vec<String>,
+}
+
+impl Tally {
+    /// Compares the evaluator on `rs` with the kernel for the peer at `peer` → `host`.
+    fn compare(&mut self, b: &Bench, name: &str, rs: &Ruleset, peer: &str, host: &str) {
+        let kernel = b.kernel(host);
+        assert_eq!(kernel.len(), PORTS.len(), "{name}: {kernel:?}");
+        for (port, kernel) in kernel {
+            let source: IpAddr = peer.parse().expect("peer address");
+            let d = evaluate(
+                rs,
+                &Inbound {
+                    protocol: Protocol::Tcp,
+                    port: Some(port),
+                    v6: source.is_ipv6(),
+                    source: Some(source),
+                    destination: host.parse().ok(),
+                    interface: Some(b.iface.clone()),
+                },
+            );
+            let case = format!("{name} tcp/{port} from {peer}");
+            match d.verdict {
+                Judgement::Unknown => self.unknown.push(format!("{case}: {}", d.reason)),
+                v if v == kernel => self.agreed += 1,
+                v => self.disagreed.push(format!(
+                    "{case}: evaluator {v} ({}), kernel {kernel}",
+                    d.evidence.join("; ")
+                )),
+            }
+        }
+    }
+
+    /// Prints the counts and unknowns; fails on any disagreement or too many unknowns.
+    fn verdict(&self, what: &str, rulesets: usize) {
+        let total = self.agreed + self.unknown.len() + self.disagreed.len();
+        println!(
+            "{what}: {rulesets} rulesets, {total} probes: {} agreed, {} unknown, {} disagreed",
+            self.agreed,
+            self.unknown.len(),
+            self.disagreed.len()
+        );
+        for u in &self.unknown {
+            println!("unknown: {u}");
+        }
+        assert!(self.disagreed.is_empty(), "{:#?}", self.disagreed);
+        assert_eq!(total, rulesets * PORTS.len() * 2);
+        // Unknowns stay the exception: rate limits, marks, DNAT, modules not modelled.
+        assert!(
+            self.unknown.len() * 10 <= total,
+            "{} unknowns of {total}: {:#?}",
+            self.unknown.len(),
+            self.unknown
+        );
+    }
+}
+
 #[test]
 fn the_evaluator_agrees_with_the_kernel_or_says_unknown() {
-    let mut lab = Lab::new("pfk");
-    lab.host("peer");
-    lab.host("host");
-    let (peer4, host4) = lab.link("peer", "host");
-    let (peer6, host6) = (v6(&peer4), v6(&host4));
-    let ports: Vec<String> = PORTS.iter().map(u16::to_string).collect();
-    let mut listener = lab.cmd("host", "python3");
-    listener
-        .arg("-c")
-        .arg(LISTENER)
-        .args(&ports)
-        .stdout(Stdio::piped());
-    let mut child = Helper(listener.spawn().expect("listener"));
-    {
-        use std::io::BufRead;
-        let out = child.0.stdout.take().expect("stdout");
-        let mut line = String::new();
-        std::io::BufReader::new(out)
-            .read_line(&mut line)
-            .expect("ready");
-        assert_eq!(line.trim(), "ready");
-    }
-    lab.wait_reachable("peer", &host4);
-    lab.wait_reachable("peer", &host6);
-    let route = lab
-        .cmd("host", "ip")
-        .args(["-o", "route", "get", &peer4])
-        .output()
-        .expect("ip route");
-    let route = String::from_utf8_lossy(&route.stdout).to_string();
-    let iface = route
-        .split_whitespace()
-        .skip_while(|w| *w != "dev")
-        .nth(1)
-        .expect("dev")
-        .to_string();
-
-    let corpus = rulesets();
+    let b = Bench::new("pfk");
+    let corpus = rulesets(CORPUS);
     assert!(corpus.len() >= 30, "{} rulesets", corpus.len());
-    let (mut agreed, mut unknown, mut disagreed) = (0, Vec::new(), Vec::new());
+    let mut tally = Tally::default();
     for (name, text) in &corpus {
         let text = text
-            .replace("PEER4", &peer4)
-            .replace("PEER6", &peer6)
-            .replace("IFACE", &iface);
-        lab.nft("host", &format!("flush ruleset\n{text}"));
-        let dump = lab
+            .replace("PEER4", &b.peer4)
+            .replace("PEER6", &b.peer6)
+            .replace("IFACE", &b.iface);
+        b.lab.nft("host", &format!("flush ruleset\n{text}"));
+        let dump = b
+            .lab
             .cmd("host", "nft")
             .args(["-j", "list", "ruleset"])
             .output()
             .expect("nft -j");
         let rs = nft::parse(&String::from_utf8_lossy(&dump.stdout))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        for (peer, host) in [(&peer4, &host4), (&peer6, &host6)] {
-            let out = lab
-                .cmd("peer", "python3")
-                .arg("-c")
-                .arg(CONNECT)
-                .arg(host)
-                .args(&ports)
-                .output()
-                .expect("connect");
-            let said = String::from_utf8_lossy(&out.stdout).to_string();
-            for word in said.split_whitespace() {
-                let (port, how) = word.split_once(':').expect("port:result");
-                let port: u16 = port.parse().expect("port");
-                let kernel = if how == "ok" {
-                    Judgement::Allowed
-                } else {
-                    Judgement::Blocked
-                };
-                let source: IpAddr = peer.parse().expect("peer address");
-                let d = evaluate(
-                    &rs,
-                    &Inbound {
-                        protocol: Protocol::Tcp,
-                        port: Some(port),
-                        v6: source.is_ipv6(),
-                        source: Some(source),
-                        destination: host.parse().ok(),
-                        interface: Some(iface.clone()),
-                    },
-                );
-                let case = format!("{name} tcp/{port} from {peer}");
-                match d.verdict {
-                    Judgement::Unknown => unknown.push(format!("{case}: {}", d.reason)),
-                    v if v == kernel => agreed += 1,
-                    v => disagreed.push(format!(
-                        "{case}: evaluator {v} ({}), kernel {kernel}",
-                        d.evidence.join("; ")
-                    )),
-                }
-            }
+        tally.compare(&b, name, &rs, &b.peer4, &b.host4);
+        tally.compare(&b, name, &rs, &b.peer6, &b.host6);
+    }
+    b.lab.nft("host", "flush ruleset\n");
+    tally.verdict("nft", corpus.len());
+}
+
+/// Empties every legacy table a corpus entry may use (restore flushes only the tables
+/// it names), with ACCEPT policies.
+const RESET: &str = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n";
+
+fn restore(b: &Bench, tool: &str, text: &str) {
+    use std::io::Write;
+    let mut child = b
+        .lab
+        .cmd("host", tool)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("restore");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect(tool);
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_iptables_save_reader_agrees_with_the_kernel_or_says_unknown() {
+    let b = Bench::new("pfi");
+    let corpus = rulesets(IPTABLES);
+    let mut tally = Tally::default();
+    for (name, text) in &corpus {
+        for (v6, peer, host) in [(false, &b.peer4, &b.host4), (true, &b.peer6, &b.host6)] {
+            let (restore_tool, save_tool) = if v6 {
+                ("ip6tables-legacy-restore", "ip6tables-legacy-save")
+            } else {
+                ("iptables-legacy-restore", "iptables-legacy-save")
+            };
+            let text = text.replace("PEER", peer).replace("IFACE", &b.iface);
+            restore(&b, restore_tool, &format!("{RESET}{text}"));
+            let saved = b.lab.cmd("host", save_tool).output().expect("save");
+            let rs = iptables::parse(&String::from_utf8_lossy(&saved.stdout), v6)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            tally.compare(&b, name, &rs, peer, host);
+            restore(&b, restore_tool, RESET);
         }
     }
-    lab.nft("host", "flush ruleset\n");
-    let total = agreed + unknown.len() + disagreed.len();
-    println!(
-        "{} rulesets, {total} probes: {agreed} agreed, {} unknown, {} disagreed",
-        corpus.len(),
-        unknown.len(),
-        disagreed.len()
-    );
-    for u in &unknown {
-        println!("unknown: {u}");
-    }
-    assert!(disagreed.is_empty(), "{disagreed:#?}");
-    assert_eq!(total, corpus.len() * PORTS.len() * 2);
-    // Unknowns stay the exception: rate limits, marks, DNAT and ct status.
-    assert!(
-        unknown.len() * 10 <= total,
-        "{} unknowns of {total}: {unknown:#?}",
-        unknown.len()
-    );
+    tally.verdict("iptables-save", corpus.len());
 }

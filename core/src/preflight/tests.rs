@@ -169,6 +169,9 @@ fn iptables_save_reads_like_nft() {
 :OUTPUT ACCEPT [0:0]
 :RPC - [0:0]
 -A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags SYN,ACK ACK -j DROP
+-A INPUT -p tcp -m tcp --dport 8443 --tcp-flags FIN,SYN,RST,ACK SYN -j DROP
 -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 -A INPUT -p tcp -m tcp --dport 22 -m comment --comment "ssh \"admin\"" -j ACCEPT
 -A INPUT -s 10.0.0.0/255.0.0.0 -p tcp -m multiport --dports 135,139,445 -j ACCEPT
@@ -188,9 +191,14 @@ COMMIT
             (
                 "tcp/22 from 192.0.2.1",
                 Allowed,
-                "rule 3 (-A INPUT -p tcp -m tcp --dport 22",
+                "rule 6 (-A INPUT -p tcp -m tcp --dport 22",
             ),
-            ("tcp/445 from 10.1.1.1", Allowed, "rule 4"),
+            ("tcp/445 from 10.1.1.1", Allowed, "rule 7"),
+            (
+                "tcp/8443 from 192.0.2.1",
+                Blocked,
+                "rule 4 (-A INPUT -p tcp -m tcp --dport 8443",
+            ),
             (
                 "tcp/445 from 192.0.2.1",
                 Blocked,
@@ -203,9 +211,9 @@ COMMIT
                 Unknown,
                 "--rcheck of the recent match",
             ),
-            ("tcp/80 from 10.1.1.1 on eth0", Allowed, "rule 7"),
+            ("tcp/80 from 10.1.1.1 on eth0", Allowed, "rule 10"),
             ("tcp/80 from 10.1.1.1 on ens3", Blocked, "policy drop"),
-            ("icmp from 10.1.1.1", Allowed, "rule 8"),
+            ("icmp from 10.1.1.1", Allowed, "rule 11"),
             ("tcp/23 from 10.1.1.1", Blocked, "reject (tcp-reset)"),
         ],
     );
