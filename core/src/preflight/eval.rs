@@ -258,14 +258,18 @@ impl<'a> Walk<'a> {
         let Some(rule) = path.chain.rules.get(path.rule) else {
             return self.leave(path, "end of chain");
         };
-        let at = format!("{} {}", path.chain.label(), rule.id);
         path.rule += 1;
         let mut truth = Tri::Yes;
         for item in &rule.items {
             if let Item::Cond(c) = item {
                 truth = truth.and(self.cond(path.chain, c));
+                if truth == Tri::No {
+                    // Most rules fail on their first condition: no words built for them.
+                    return Step::Next;
+                }
             }
         }
+        let at = format!("{} {}", path.chain.label(), rule.id);
         match truth {
             Tri::No => Step::Next,
             Tri::Yes => self.act(path, rule, &at),

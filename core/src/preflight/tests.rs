@@ -293,3 +293,34 @@ fn a_preflight_report_reads_back_and_old_reports_still_read() {
     });
     assert_eq!(Report::from_json(&r.to_json()).expect("round trip"), r);
 }
+
+#[test]
+fn a_dynamic_range_reads_as_runs_of_ports() {
+    let rs = nft::parse(MIXED).expect("ruleset");
+    let flow: crate::plan::Flow = serde_json::from_str(
+        r#"{"phase":"discovery","from":"ps01","to":"web01","protocol":"tcp",
+        "ports":{"first":49152,"last":65535},"purpose":"rpc","rule":"discovery.rpc"}"#,
+    )
+    .expect("flow");
+    let ctx = |ip: &str| super::section::FlowContext {
+        source: Some(ip.parse().expect("ip")),
+        destination: None,
+        interface: None,
+    };
+    let started = std::time::Instant::now();
+    let inside = super::section::judge_flow(Ok(&rs), &flow, &ctx("10.2.3.4"));
+    println!("16384 ports judged in {:?}", started.elapsed());
+    assert_eq!(inside.results.len(), 1, "{:?}", inside.results);
+    assert_eq!(inside.verdict(), Judgement::Allowed);
+    assert_eq!(
+        inside.results[0].decision.evidence,
+        [
+            "inet filter rpc rule handle 25: accept",
+            "ip legacy INPUT: end of chain, policy accept"
+        ]
+    );
+    // From outside 10/8 the rpc chain returns, and the rate limit leaves it open.
+    let outside = super::section::judge_flow(Ok(&rs), &flow, &ctx("172.16.0.1"));
+    assert_eq!(outside.verdict(), Judgement::Unknown);
+    assert_eq!(outside.results.len(), 1);
+}
