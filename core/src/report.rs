@@ -571,6 +571,9 @@ impl Report {
                 ));
             }
         }
+        for (i, p) in self.preflight.iter().enumerate() {
+            p.validate(&format!("preflight[{i}]"))?;
+        }
         let mut ports = 0usize;
         for (i, f) in self.flows.iter().enumerate() {
             for (j, p) in f.probes.iter().enumerate() {

@@ -5,6 +5,7 @@ use super::eval::{evaluate, Inbound};
 use super::model::Ruleset;
 use super::prerequisites::Prerequisite;
 use super::{Decision, Judgement};
+use crate::error::InputError;
 use crate::plan::Flow;
 use crate::types::{Phase, PortRange, Protocol};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,57 @@ pub struct PreflightSection {
     pub flows: Vec<PreflightFlow>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prerequisites: Vec<PrerequisiteResult>,
+}
+
+impl PreflightSection {
+    /// Cross-field checks of a section read from a file (`at`: its JSON path): every
+    /// run of ports lies inside its flow's ports, in order and without overlap; ICMP
+    /// has no ports; an unknown says why.
+    pub fn validate(&self, at: &str) -> Result<(), InputError> {
+        for (i, f) in self.flows.iter().enumerate() {
+            let mut after: u32 = 0;
+            for (j, r) in f.results.iter().enumerate() {
+                let here = format!("{at}.flows[{i}].results[{j}]");
+                match (f.ports, r.ports) {
+                    (None, None) => {}
+                    (None, Some(p)) => {
+                        return Err(InputError::invalid(
+                            format!("{here}.ports"),
+                            format!("{p}: a flow without ports has none"),
+                        ))
+                    }
+                    (Some(_), None) => {
+                        return Err(InputError::invalid(
+                            format!("{here}.ports"),
+                            "missing ports",
+                        ))
+                    }
+                    (Some(flow), Some(p)) => {
+                        if !flow.contains(p.first) || !flow.contains(p.last) {
+                            return Err(InputError::invalid(
+                                format!("{here}.ports"),
+                                format!("{p} is outside the flow's ports {flow}"),
+                            ));
+                        }
+                        if u32::from(p.first.get()) < after {
+                            return Err(InputError::invalid(
+                                format!("{here}.ports"),
+                                format!("{p} overlaps or comes before the run before it"),
+                            ));
+                        }
+                        after = u32::from(p.last.get()) + 1;
+                    }
+                }
+                if r.decision.verdict == Judgement::Unknown && r.decision.reason.is_empty() {
+                    return Err(InputError::invalid(
+                        format!("{here}.decision.reason"),
+                        "an unknown verdict needs its reason",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One inbound flow of the plan and what the host's firewall does with it.

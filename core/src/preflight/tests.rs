@@ -292,6 +292,16 @@ fn a_preflight_report_reads_back_and_old_reports_still_read() {
         prerequisites: Vec::new(),
     });
     assert_eq!(Report::from_json(&r.to_json()).expect("round trip"), r);
+    let json = r.to_json();
+    let last = json.rfind("\"last\": 3726").expect("the last run");
+    let bad = format!("{}\"last\": 3800{}", &json[..last], &json[last + 12..]);
+    let e = Report::from_json(&bad).expect_err("outside");
+    assert_eq!(e.path(), "preflight[0].flows[0].results[2].ports", "{e}");
+    assert!(
+        e.to_string()
+            .contains("3726-3800 is outside the flow's ports 3724-3726"),
+        "{e}"
+    );
 }
 
 #[test]
