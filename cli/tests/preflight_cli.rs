@@ -101,6 +101,27 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
     );
     assert_eq!(flow(22)["results"][0]["decision"]["verdict"], "allowed");
 
+    // The server: 80 and 443 must not be blocked inbound; here 443 is rejected.
+    lab.nft(
+        "ps",
+        "table inet filter {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 443 reject with tcp reset\n }\n}\n",
+    );
+    let out = lab
+        .cmd("ps", PORTPLAN)
+        .args(["preflight", "--as", "ps01", "--plan"])
+        .arg(&plan)
+        .output()
+        .expect("preflight on the server");
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    for want in [
+        "ok       server.http: TCP 80 from lnx01, lnx01-t is allowed by this host's firewall",
+        "problem  server.https: TCP 443 from lnx01, lnx01-t is blocked by this host's firewall",
+        "fix: netsh advfirewall firewall add rule name=\"PlateSpin HTTPS\"",
+    ] {
+        assert!(table.contains(want), "{want:?} missing from:\n{table}");
+    }
+
     // Without root the firewall is not read: every flow is unknown, and says why.
     let out = lab
         .cmd("src", "setpriv")

@@ -8,7 +8,8 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use portplan_core::preflight::prerequisites::{for_host, prerequisite};
 use portplan_core::preflight::section::{
-    judge_flow, ports_label, FlowContext, PreflightSection, PrerequisiteResult, PrerequisiteStatus,
+    inbound_prerequisite, judge_flow, ports_label, FlowContext, PreflightSection,
+    PrerequisiteResult, PrerequisiteStatus,
 };
 use portplan_core::preflight::{iptables, model::Ruleset, nft, Judgement};
 use portplan_core::report::{Report, REPORT_FORMAT};
@@ -94,7 +95,13 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             judge_flow(ruleset.as_ref().map_err(String::as_str), f, &ctx)
         })
         .collect();
-    let prerequisites = linux_prerequisites(&plan, &host);
+    let mut prerequisites = linux_prerequisites(&plan, &host);
+    // The server's "not blocked inbound" prerequisites, from the flows judged above.
+    prerequisites.extend(
+        for_host(plan.product, &plan.version, None, host.role)
+            .into_iter()
+            .filter_map(|p| inbound_prerequisite(p, &flows)),
+    );
     let section = PreflightSection {
         host: host.name.clone(),
         firewall,

@@ -170,6 +170,50 @@ impl PrerequisiteResult {
     }
 }
 
+/// A "not blocked inbound" prerequisite ([`Prerequisite::inbound_port`]) judged from
+/// the host's already judged flows: blocked if any planned flow to that port is, unknown
+/// if any is unknown, ok otherwise; `None` when the plan sends nothing to that port here
+/// (61613 without Migrate Connectors).
+pub fn inbound_prerequisite(
+    p: &Prerequisite,
+    flows: &[PreflightFlow],
+) -> Option<PrerequisiteResult> {
+    let port = p.inbound_port?;
+    let mut seen = Vec::new();
+    for f in flows.iter().filter(|f| f.protocol == Protocol::Tcp) {
+        for r in &f.results {
+            if r.ports
+                .is_some_and(|range| range.first.get() <= port && port <= range.last.get())
+            {
+                seen.push((f.from.as_str(), &r.decision));
+            }
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let (status, verdict) = if seen.iter().any(|(_, d)| d.verdict == Judgement::Blocked) {
+        (PrerequisiteStatus::Problem, Judgement::Blocked)
+    } else if seen.iter().any(|(_, d)| d.verdict == Judgement::Unknown) {
+        (PrerequisiteStatus::Unknown, Judgement::Unknown)
+    } else {
+        (PrerequisiteStatus::Ok, Judgement::Allowed)
+    };
+    let from: Vec<&str> = seen
+        .iter()
+        .filter(|(_, d)| d.verdict == verdict)
+        .map(|(f, _)| *f)
+        .collect();
+    Some(PrerequisiteResult::new(
+        p,
+        status,
+        format!(
+            "TCP {port} from {} is {verdict} by this host's firewall",
+            from.join(", ")
+        ),
+    ))
+}
+
 /// What is known of a flow's packets on this host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowContext {
