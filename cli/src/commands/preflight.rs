@@ -60,11 +60,24 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
     let planned: Vec<IpAddr> = [Some(&host.address), host.public_address.as_ref()]
         .into_iter()
         .flatten()
-        .filter_map(|a| match a.parse::<Address>() {
-            Ok(Address::Ip(ip)) => Some(ip),
-            _ => None,
+        .flat_map(|a| match a.parse::<Address>() {
+            Ok(Address::Ip(ip)) => vec![ip],
+            // A DNS name: what it resolves to here (nothing if it does not resolve).
+            _ => {
+                use std::net::ToSocketAddrs;
+                (a.as_str(), 0)
+                    .to_socket_addrs()
+                    .map(|it| it.map(|s| s.ip()).collect())
+                    .unwrap_or_default()
+            }
         })
         .collect();
+    if planned.is_empty() {
+        eprintln!(
+            "portplan: note: {}'s plan address {} does not resolve here, so preflight cannot confirm this machine is {}",
+            host.name, host.address, host.name
+        );
+    }
     if !own.is_empty() && !planned.is_empty() && !planned.iter().any(|p| own.contains(p)) {
         bail!(
             "--as {}: its plan address {} is not an address of this machine ({}); run preflight on {} itself",
