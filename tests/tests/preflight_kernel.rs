@@ -1,6 +1,7 @@
 //! The preflight evaluator against the kernel: each ruleset of
 //! `tests/fixtures/preflight/corpus.nft` is loaded with `nft -f` into a lab host that
-//! listens on every probed port; a peer connects to each port over IPv4 and IPv6; what
+//! listens on every probed port; a peer connects to each port (and pings) over IPv4 and
+//! IPv6; what
 //! the evaluator says about the same ruleset (read back with `nft -j list ruleset`) must
 //! agree with what the connection did, or be "unknown". Unknowns are counted and kept
 //! few. The same for `tests/fixtures/preflight/corpus.iptables`, loaded with
@@ -35,9 +36,10 @@ print("ready", flush=True)
 time.sleep(600)
 "#;
 
-/// Connects to every port of one address at once; prints `port ok|fail`.
+/// Connects to every port of one address at once, and sends one ICMP echo request in the
+/// same time; prints `port:ok|fail` and `icmp:ok|fail`.
 const CONNECT: &str = r#"
-import socket, sys, threading
+import os, socket, struct, sys, threading, time
 addr, ports = sys.argv[1], list(map(int, sys.argv[2:]))
 out = {}
 def one(p):
@@ -45,9 +47,29 @@ def one(p):
         socket.create_connection((addr, p), timeout=0.6).close(); out[p] = "ok"
     except OSError:
         out[p] = "fail"
-ts = [threading.Thread(target=one, args=(p,)) for p in ports]
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+def ping():
+    v6 = ":" in addr
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW,
+                      socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+    ident = os.getpid() & 0xffff
+    kind, reply = (128, 129) if v6 else (8, 0)
+    hdr = struct.pack("!BBHHH", kind, 0, 0, ident, 1) + b"portplan"
+    if not v6: hdr = hdr[:2] + struct.pack("!H", csum(hdr)) + hdr[4:]
+    s.sendto(hdr, (addr, 0)); end = time.time() + 0.6; out["icmp"] = "fail"
+    while time.time() < end:
+        s.settimeout(max(0.01, end - time.time()))
+        try: d, _ = s.recvfrom(2048)
+        except OSError: break
+        icmp = d if v6 else d[(d[0] & 15) * 4:]
+        if icmp[0] == reply and struct.unpack("!H", icmp[4:6])[0] == ident:
+            out["icmp"] = "ok"; break
+ts = [threading.Thread(target=one, args=(p,)) for p in ports] + [threading.Thread(target=ping)]
 [t.start() for t in ts]; [t.join() for t in ts]
-print(" ".join(f"{p}:{out[p]}" for p in ports))
+print(" ".join(f"{p}:{out[p]}" for p in ports + ["icmp"]))
 "#;
 
 fn rulesets(corpus: &'static str) -> Vec<(&'static str, String)> {
@@ -112,6 +134,59 @@ impl Bench {
             .nth(1)
             .expect("dev")
             .to_string();
+        // Neighbours fixed both ways: a ruleset that drops ICMPv6 (neighbour discovery)
+        // must not make the flows it lets through fail for want of a MAC address.
+        let dev_of = |ns: &str, to: &str| -> String {
+            let out = lab
+                .cmd(ns, "ip")
+                .args(["-o", "route", "get", to])
+                .output()
+                .expect("route");
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            text.split_whitespace()
+                .skip_while(|w| *w != "dev")
+                .nth(1)
+                .expect("dev")
+                .to_string()
+        };
+        let mac_of = |ns: &str, dev: &str| -> String {
+            let out = lab
+                .cmd(ns, "ip")
+                .args(["-o", "link", "show", "dev", dev])
+                .output()
+                .expect("link");
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            text.split_whitespace()
+                .skip_while(|w| *w != "link/ether")
+                .nth(1)
+                .expect("mac")
+                .to_string()
+        };
+        let peer_dev = dev_of("peer", &host4);
+        let (peer_mac, host_mac) = (mac_of("peer", &peer_dev), mac_of("host", &iface));
+        for (ns, dev, addr, mac) in [
+            ("peer", &peer_dev, &host4, &host_mac),
+            ("peer", &peer_dev, &host6, &host_mac),
+            ("host", &iface, &peer4, &peer_mac),
+            ("host", &iface, &peer6, &peer_mac),
+        ] {
+            let ok = lab
+                .cmd(ns, "ip")
+                .args([
+                    "neigh",
+                    "replace",
+                    addr,
+                    "lladdr",
+                    mac,
+                    "dev",
+                    dev,
+                    "nud",
+                    "permanent",
+                ])
+                .status()
+                .expect("ip neigh");
+            assert!(ok.success(), "ip neigh replace {addr} in {ns}");
+        }
         Bench {
             lab,
             _listener: child,
@@ -123,8 +198,9 @@ impl Bench {
         }
     }
 
-    /// What the kernel did with a new connection from the peer to each port of `host`.
-    fn kernel(&self, host: &str) -> Vec<(u16, Judgement)> {
+    /// What the kernel did with a new connection from the peer to each port of `host`
+    /// (`None`: the ICMP echo request).
+    fn kernel(&self, host: &str) -> Vec<(Option<u16>, Judgement)> {
         let ports: Vec<String> = PORTS.iter().map(u16::to_string).collect();
         let out = self
             .lab
@@ -144,7 +220,7 @@ impl Bench {
                 } else {
                     Judgement::Blocked
                 };
-                (port.parse().expect("port"), kernel)
+                (port.parse().ok(), kernel)
             })
             .collect()
     }
@@ -162,21 +238,28 @@ impl Tally {
     /// Compares the evaluator on `rs` with the kernel for the peer at `peer` → `host`.
     fn compare(&mut self, b: &Bench, name: &str, rs: &Ruleset, peer: &str, host: &str) {
         let kernel = b.kernel(host);
-        assert_eq!(kernel.len(), PORTS.len(), "{name}: {kernel:?}");
+        assert_eq!(kernel.len(), PORTS.len() + 1, "{name}: {kernel:?}");
         for (port, kernel) in kernel {
             let source: IpAddr = peer.parse().expect("peer address");
             let d = evaluate(
                 rs,
                 &Inbound {
-                    protocol: Protocol::Tcp,
-                    port: Some(port),
+                    protocol: if port.is_some() {
+                        Protocol::Tcp
+                    } else {
+                        Protocol::Icmp
+                    },
+                    port,
                     v6: source.is_ipv6(),
                     source: Some(source),
                     destination: host.parse().ok(),
                     interface: Some(b.iface.clone()),
                 },
             );
-            let case = format!("{name} tcp/{port} from {peer}");
+            let case = match port {
+                Some(p) => format!("{name} tcp/{p} from {peer}"),
+                None => format!("{name} icmp echo from {peer}"),
+            };
             match d.verdict {
                 Judgement::Unknown => self.unknown.push(format!("{case}: {}", d.reason)),
                 v if v == kernel => self.agreed += 1,
@@ -201,7 +284,7 @@ impl Tally {
             println!("unknown: {u}");
         }
         assert!(self.disagreed.is_empty(), "{:#?}", self.disagreed);
-        assert_eq!(total, rulesets * PORTS.len() * 2);
+        assert_eq!(total, rulesets * (PORTS.len() + 1) * 2);
         // Unknowns stay the exception: rate limits, marks, DNAT, modules not modelled.
         assert!(
             self.unknown.len() * 10 <= total,
