@@ -1,9 +1,8 @@
 //! The preflight evaluator against the kernel: each ruleset of
 //! `tests/fixtures/preflight/corpus.nft` is loaded with `nft -f` into a lab host that
 //! listens on every probed port; a peer connects to each port (and pings) over IPv4 and
-//! IPv6; what
-//! the evaluator says about the same ruleset (read back with `nft -j list ruleset`) must
-//! agree with what the connection did, or be "unknown". Unknowns are counted and kept
+//! IPv6; what the evaluator says about the same ruleset (read back with `nft -j list
+//! ruleset`) must agree with what the connection did, or be "unknown". Unknowns are counted and kept
 //! few. The same for `tests/fixtures/preflight/corpus.iptables`, loaded with
 //! iptables-legacy-restore and read back with iptables-legacy-save (hosts whose rules
 //! nft does not show). Needs root.
