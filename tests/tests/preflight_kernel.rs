@@ -17,12 +17,21 @@ use std::process::Stdio;
 const CORPUS: &str = include_str!("../fixtures/preflight/corpus.nft");
 const IPTABLES: &str = include_str!("../fixtures/preflight/corpus.iptables");
 const PORTS: [u16; 6] = [22, 135, 445, 3725, 8080, 50000];
+/// UDP ports probed (a datagram the listener echoes back).
+const UDP_PORTS: [u16; 2] = [137, 3725];
+/// Probes per ruleset and family: TCP, UDP and one ICMP echo.
+const PROBES: usize = PORTS.len() + UDP_PORTS.len() + 1;
 
 /// Listens on every probed port (dual-stack) and accepts whatever comes.
 const LISTENER: &str = r#"
 import socket, sys, threading, time
-socks = []
-for p in map(int, sys.argv[1:]):
+socks, udp = [], []
+for a in sys.argv[1:]:
+    if a.startswith("udp/"):
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        u.bind(("::", int(a[4:]))); udp.append(u); continue
+    p = int(a)
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -30,7 +39,11 @@ for p in map(int, sys.argv[1:]):
 def serve(s):
     while True:
         c, _ = s.accept(); c.close()
+def echo(u):
+    while True:
+        d, peer = u.recvfrom(512); u.sendto(d, peer)
 for s in socks: threading.Thread(target=serve, args=(s,), daemon=True).start()
+for u in udp: threading.Thread(target=echo, args=(u,), daemon=True).start()
 print("ready", flush=True)
 time.sleep(600)
 "#;
@@ -39,8 +52,18 @@ time.sleep(600)
 /// same time; prints `port:ok|fail` and `icmp:ok|fail`.
 const CONNECT: &str = r#"
 import os, socket, struct, sys, threading, time
-addr, ports = sys.argv[1], list(map(int, sys.argv[2:]))
+addr = sys.argv[1]
+ports = [int(a) for a in sys.argv[2:] if not a.startswith("udp/")]
+udps = [a for a in sys.argv[2:] if a.startswith("udp/")]
 out = {}
+def dgram(a):
+    u = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(0.6); out[a] = "fail"
+    try:
+        u.connect((addr, int(a[4:]))); u.send(b"portplan")
+        if u.recv(512) == b"portplan": out[a] = "ok"
+    except OSError:
+        pass
 def one(p):
     try:
         socket.create_connection((addr, p), timeout=0.6).close(); out[p] = "ok"
@@ -67,9 +90,19 @@ def ping():
         if icmp[0] == reply and struct.unpack("!H", icmp[4:6])[0] == ident:
             out["icmp"] = "ok"; break
 ts = [threading.Thread(target=one, args=(p,)) for p in ports] + [threading.Thread(target=ping)]
+ts += [threading.Thread(target=dgram, args=(a,)) for a in udps]
 [t.start() for t in ts]; [t.join() for t in ts]
-print(" ".join(f"{p}:{out[p]}" for p in ports + ["icmp"]))
+print(" ".join(f"{p}:{out[p]}" for p in ports + udps + ["icmp"]))
 "#;
+
+/// The listener's and the prober's arguments: TCP ports, then `udp/PORT`.
+fn probe_args() -> Vec<String> {
+    PORTS
+        .iter()
+        .map(u16::to_string)
+        .chain(UDP_PORTS.iter().map(|p| format!("udp/{p}")))
+        .collect()
+}
 
 fn rulesets(corpus: &'static str) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&str, String)> = Vec::new();
@@ -102,7 +135,7 @@ impl Bench {
         lab.host("host");
         let (peer4, host4) = lab.link("peer", "host");
         let (peer6, host6) = (v6(&peer4), v6(&host4));
-        let ports: Vec<String> = PORTS.iter().map(u16::to_string).collect();
+        let ports = probe_args();
         let mut listener = lab.cmd("host", "python3");
         listener
             .arg("-c")
@@ -199,8 +232,8 @@ impl Bench {
 
     /// What the kernel did with a new connection from the peer to each port of `host`
     /// (`None`: the ICMP echo request).
-    fn kernel(&self, host: &str) -> Vec<(Option<u16>, Judgement)> {
-        let ports: Vec<String> = PORTS.iter().map(u16::to_string).collect();
+    fn kernel(&self, host: &str) -> Vec<(Protocol, Option<u16>, Judgement)> {
+        let ports = probe_args();
         let out = self
             .lab
             .cmd("peer", "python3")
@@ -219,7 +252,11 @@ impl Bench {
                 } else {
                     Judgement::Blocked
                 };
-                (port.parse().ok(), kernel)
+                match port.strip_prefix("udp/") {
+                    Some(p) => (Protocol::Udp, p.parse().ok(), kernel),
+                    None if port == "icmp" => (Protocol::Icmp, None, kernel),
+                    None => (Protocol::Tcp, port.parse().ok(), kernel),
+                }
             })
             .collect()
     }
@@ -237,17 +274,13 @@ impl Tally {
     /// Compares the evaluator on `rs` with the kernel for the peer at `peer` → `host`.
     fn compare(&mut self, b: &Bench, name: &str, rs: &Ruleset, peer: &str, host: &str) {
         let kernel = b.kernel(host);
-        assert_eq!(kernel.len(), PORTS.len() + 1, "{name}: {kernel:?}");
-        for (port, kernel) in kernel {
+        assert_eq!(kernel.len(), PROBES, "{name}: {kernel:?}");
+        for (protocol, port, kernel) in kernel {
             let source: IpAddr = peer.parse().expect("peer address");
             let d = evaluate(
                 rs,
                 &Inbound {
-                    protocol: if port.is_some() {
-                        Protocol::Tcp
-                    } else {
-                        Protocol::Icmp
-                    },
+                    protocol,
                     port,
                     v6: source.is_ipv6(),
                     source: Some(source),
@@ -256,7 +289,7 @@ impl Tally {
                 },
             );
             let case = match port {
-                Some(p) => format!("{name} tcp/{p} from {peer}"),
+                Some(p) => format!("{name} {protocol}/{p} from {peer}"),
                 None => format!("{name} icmp echo from {peer}"),
             };
             match d.verdict {
@@ -283,7 +316,7 @@ impl Tally {
             println!("unknown: {u}");
         }
         assert!(self.disagreed.is_empty(), "{:#?}", self.disagreed);
-        assert_eq!(total, rulesets * (PORTS.len() + 1) * 2);
+        assert_eq!(total, rulesets * PROBES * 2);
         // Unknowns stay the exception: rate limits, marks, DNAT, modules not modelled.
         assert!(
             self.unknown.len() * 10 <= total,
