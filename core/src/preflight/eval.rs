@@ -147,12 +147,10 @@ pub fn evaluate(rs: &Ruleset, pkt: &Inbound) -> Decision {
         };
         match (walk.run(), applies) {
             (End::Pass(e), _) => passed.push(e),
-            (End::Block(e), Tri::Yes) if unknown.is_none() => {
-                return Decision::new(Judgement::Blocked, vec![e], String::new())
-            }
             (End::Block(e), Tri::Yes) => {
-                // An earlier chain was undecided but could not change the packet:
-                // whatever it did, this chain drops the flow.
+                // Final even after an undecided chain: that one could not change the
+                // packet (or the walk would have stopped), so whatever it did, this
+                // chain drops the flow.
                 return Decision::new(Judgement::Blocked, vec![e], String::new());
             }
             (End::Block(e), Tri::Maybe(why)) => {
