@@ -334,3 +334,59 @@ fn a_dynamic_range_reads_as_runs_of_ports() {
     assert_eq!(outside.verdict(), Judgement::Unknown);
     assert_eq!(outside.results.len(), 1);
 }
+
+#[test]
+fn ingress_bridge_and_raw_chains_are_judged_where_they_apply() {
+    use Judgement::*;
+    let rs = nft::parse(
+        r#"{"nftables":[
+        {"chain":{"family":"netdev","table":"nd","name":"in","handle":1,"type":"filter","hook":"ingress","dev":"eth0","prio":0,"policy":"accept"}},
+        {"rule":{"family":"netdev","table":"nd","chain":"in","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"drop":null}]}},
+        {"chain":{"family":"bridge","table":"br","name":"in","handle":1,"type":"filter","hook":"input","prio":0,"policy":"accept"}},
+        {"rule":{"family":"bridge","table":"br","chain":"in","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":445}},{"drop":null}]}},
+        {"chain":{"family":"inet","table":"raw","name":"pre","handle":1,"type":"filter","hook":"prerouting","prio":-300,"policy":"accept"}},
+        {"rule":{"family":"inet","table":"raw","chain":"pre","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":135}},{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":"new"}},{"drop":null}]}},
+        {"rule":{"family":"inet","table":"raw","chain":"pre","handle":3,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":139}},{"notrack":null}]}}]}"#,
+    )
+    .expect("ruleset");
+    check(
+        &rs,
+        &[
+            (
+                "tcp/22 from 10.0.0.5 on eth0",
+                Blocked,
+                "netdev nd in rule handle 2: drop",
+            ),
+            (
+                "tcp/22 from 10.0.0.5 on eth1",
+                Allowed,
+                "inet raw pre: end of chain, policy accept",
+            ),
+            (
+                "tcp/22 from 10.0.0.5",
+                Unknown,
+                "is bound to eth0 and the flow's interface is not known",
+            ),
+            (
+                "tcp/445 from 10.0.0.5 on eth1",
+                Unknown,
+                "only if it enters through a bridge port",
+            ),
+            (
+                "tcp/135 from 10.0.0.5 on eth1",
+                Unknown,
+                "a conntrack state before conntrack runs",
+            ),
+            (
+                "tcp/139 from 10.0.0.5 on eth1",
+                Unknown,
+                "the statement \"notrack\"",
+            ),
+            (
+                "tcp/3725 from 10.0.0.5 on eth1",
+                Allowed,
+                "inet raw pre: end of chain, policy accept",
+            ),
+        ],
+    );
+}
