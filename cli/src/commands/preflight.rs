@@ -373,3 +373,50 @@ fn linux_prerequisites(plan: &Plan, host: &portplan_core::PlanHost) -> Vec<Prere
     debug_assert!(prerequisite("linux.sshd").is_some());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portplan_core::preflight::prerequisites::prerequisite;
+
+    /// The table of a source whose policy drops all but SSH, from a real nft dump's shape.
+    #[test]
+    fn the_table_names_verdicts_evidence_and_fixes() {
+        let rs = nft::parse(
+            r#"{"nftables":[
+            {"chain":{"family":"inet","table":"filter","name":"input","handle":1,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+            {"rule":{"family":"inet","table":"filter","chain":"input","handle":4,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"accept":null}]}},
+            {"rule":{"family":"inet","table":"filter","chain":"input","handle":5,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":3725}},{"limit":{"rate":10,"per":"second"}},{"accept":null}]}}]}"#,
+        )
+        .expect("ruleset");
+        let flow = |from: &str, ports: Option<(u16, u16)>, proto: &str| -> portplan_core::Flow {
+            serde_json::from_value(serde_json::json!({
+                "phase": "discovery", "from": from, "to": "lnx01", "protocol": proto,
+                "ports": ports.map(|(a, b)| serde_json::json!({"first": a, "last": b})),
+                "purpose": "p", "rule": "r"}))
+            .expect("flow")
+        };
+        let ctx = FlowContext {
+            source: Some("10.0.0.5".parse().expect("ip")),
+            destination: None,
+            interface: Some("eth0".to_string()),
+        };
+        let flows = vec![
+            judge_flow(Ok(&rs), &flow("ps01", Some((22, 22)), "tcp"), &ctx),
+            judge_flow(Ok(&rs), &flow("ps01", None, "icmp"), &ctx),
+            judge_flow(Ok(&rs), &flow("lnx01-t", Some((3725, 3725)), "tcp"), &ctx),
+        ];
+        let sshd = prerequisite("linux.sshd").expect("entry");
+        let section = PreflightSection {
+            host: "lnx01".to_string(),
+            firewall: "nft -j list ruleset".to_string(),
+            flows,
+            prerequisites: vec![PrerequisiteResult::new(
+                sshd,
+                PrerequisiteStatus::Problem,
+                "nothing listens on TCP 22".to_string(),
+            )],
+        };
+        insta::assert_snapshot!(table(&section));
+    }
+}
