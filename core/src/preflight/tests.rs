@@ -390,3 +390,35 @@ fn ingress_bridge_and_raw_chains_are_judged_where_they_apply() {
         ],
     );
 }
+
+#[test]
+fn merge_keeps_one_preflight_section_per_host_the_latest() {
+    use crate::report::Report;
+    let report = |host: &str, finished: &str, firewall: &str| -> Report {
+        let mut r = Report::from_json(&format!(
+            r#"{{"format":1,"plan_digest":"sha256:{}","probed_from":"{host}","host":"{host}",
+            "started":"2026-01-01T00:00:00Z","finished":"{finished}","flows":[]}}"#,
+            "0".repeat(64)
+        ))
+        .expect("report");
+        r.preflight.push(super::section::PreflightSection {
+            host: host.to_string(),
+            firewall: firewall.to_string(),
+            flows: Vec::new(),
+            prerequisites: Vec::new(),
+        });
+        r
+    };
+    let old = report("web01", "2026-01-01T00:00:05Z", "old run");
+    let new = report("WEB01", "2026-01-01T00:00:09Z", "new run");
+    let other = report("db01", "2026-01-01T00:00:01Z", "db run");
+    let merged = crate::merge::merge(&[("new", &new), ("other", &other), ("old", &old)], None)
+        .expect("merge");
+    let kept: Vec<&str> = merged
+        .report
+        .preflight
+        .iter()
+        .map(|s| s.firewall.as_str())
+        .collect();
+    assert_eq!(kept, ["new run", "db run"]);
+}
