@@ -1,5 +1,5 @@
 //! Reads `nft -j list ruleset` (libnftables JSON, schema version 1) into the
-//! [`Ruleset`](super::model::Ruleset) model.
+//! [`Ruleset`] model.
 //!
 //! iptables-nft and firewalld's nftables backend both end up in this ruleset, so this one
 //! reader covers most current Linux hosts. Objects and expressions the reader does not
