@@ -50,7 +50,7 @@ pub struct Prerequisite {
     /// Where hardening guides forbid the fix, and the alternative.
     pub caveat: Option<&'static str>,
     /// For "not blocked inbound" prerequisites: the TCP port whose planned flows to the
-    /// host decide it (see [`crate::preflight::section::inbound_prerequisite`]).
+    /// host decide it (judged from those flows by the section module).
     pub inbound_port: Option<u16>,
 }
 
