@@ -17,7 +17,7 @@ fn plan_file(lab_tag: &str, source: &str, server: &str, target: &str) -> PathBuf
         "workloads": [{"name": "lnx01", "address": source, "os": "linux",
             "target": {"name": "lnx01-t", "address": target}}]
     });
-    let dir = std::env::temp_dir().join(format!("portplan-preflight-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("portplan-preflight-{lab_tag}"));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let s = dir.join(format!("{lab_tag}-scenario.json"));
     std::fs::File::create(&s)
@@ -135,6 +135,7 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
     let d = &json["preflight"][0]["flows"][0]["results"][0]["decision"];
     assert_eq!(d["verdict"], "unknown");
     assert_eq!(d["reason"], "unknown: run elevated to read the firewall");
+    let _ = std::fs::remove_dir_all(plan.parent().expect("dir"));
 }
 
 #[test]
@@ -159,4 +160,5 @@ fn a_host_that_is_not_this_machine_is_refused_naming_both() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(plan.parent().expect("dir"));
 }
