@@ -1,6 +1,7 @@
 //! Command-line surface (clap). Parsing only; the commands live in `commands/`.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use portplan_core::export::registry;
 use std::path::PathBuf;
 
 /// Plan and verify the network ports of PlateSpin Migrate, Protect and Forge.
@@ -69,8 +70,8 @@ pub struct PlanArgs {
     #[arg(long, short = 's', value_name = "FILE")]
     pub scenario: PathBuf,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Table)]
-    pub format: PlanFormat,
+    #[arg(long, short = 'f', value_parser = plan_formats(), default_value = "table")]
+    pub format: String,
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -82,32 +83,15 @@ pub struct PlanArgs {
     pub report: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
-    /// Human-readable table grouped by phase and host pair.
-    Table,
-    /// The public plan format (JSON, format 1).
-    Json,
-    /// One row per flow (RFC 4180).
-    Csv,
-    /// Markdown, grouped by phase and host pair.
-    Md,
-    /// PDF checklist with tick boxes for the firewall team (binary: use -o).
-    Pdf,
-    /// Firewall change-request CSV (source, destination, protocol, port range, purpose, phase).
-    ChangeCsv,
-    /// Windows Firewall rules per host: PowerShell New-NetFirewallRule script.
-    Powershell,
-    /// Windows Firewall rules per host: netsh advfirewall batch file.
-    Netsh,
-    /// Linux rules per host: nftables fragments (nft -f).
-    Nftables,
-    /// Linux rules per host: iptables-restore blocks (load with --noflush).
-    Iptables,
-    /// Linux rules per host: firewalld rich-rule script (firewall-cmd --permanent).
-    Firewalld,
-    /// Network diagram (SVG): hosts in columns by role, one labelled arrow per host pair.
-    Svg,
+/// The `--format` values of `plan`: the core's one list of formats
+/// ([`registry::FORMATS`]), which the page's downloads also list, so a format added
+/// there is offered here with its words.
+fn plan_formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        registry::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(Debug, clap::Args)]
@@ -157,8 +141,9 @@ pub struct ListenArgs {
     #[command(flatten)]
     pub input: crate::commands::input::PlanInput,
     /// The plan host this machine stands in for: its name (any case) or its address
-    /// (IPv6 with or without brackets).
-    #[arg(long = "as", value_name = "HOST", required_unless_present = "ports")]
+    /// (IPv6 with or without brackets). Every token answer names it, so `check` can tell
+    /// another host's responder from the one it dialed.
+    #[arg(long = "as", value_name = "HOST", required = true)]
     pub host: Option<String>,
     /// Ports to open instead of the plan's, e.g. `3725,10002-10004,udp/137`.
     #[arg(long, value_name = "LIST")]
@@ -176,6 +161,11 @@ pub struct ListenArgs {
     /// Token key when no plan is given (both ends must use the same text).
     #[arg(long, value_name = "TEXT", hide = true)]
     pub key: Option<String>,
+    /// The run's token secret, shared with `portplan check --secret-file` (a file only its
+    /// owner can read, 0600; never printed). Without it the token is keyed by the public
+    /// plan digest and proves only the plan, not this host.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,6 +181,12 @@ pub struct ProbeServiceArgs {
     /// Check the `portplan listen` token under this plan digest instead.
     #[arg(long, value_name = "DIGEST")]
     pub token: Option<String>,
+    /// With --token: the run's secret (as `listen --secret-file`).
+    #[arg(long, value_name = "FILE", requires = "token")]
+    pub secret_file: Option<PathBuf>,
+    /// With --token: the plan host that must answer (default: any).
+    #[arg(long = "expect", value_name = "HOST", requires = "token")]
+    pub expect: Option<String>,
     /// Run the confirmation of this well-known port (a service on a non-standard port).
     #[arg(long, value_name = "PORT")]
     pub as_port: Option<u16>,
@@ -270,6 +266,35 @@ mod tests {
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// `plan --format` offers exactly the core's formats, in its order, and each of
+    /// them renders (the registry's `render` knows every listed name): one list for
+    /// the CLI and the page's downloads.
+    #[test]
+    fn plan_formats_are_the_registrys() {
+        use clap::CommandFactory;
+        use portplan_core::export::registry::{self, FORMATS};
+        let cmd = super::Cli::command();
+        let plan = cmd.find_subcommand("plan").expect("plan");
+        let format = plan
+            .get_arguments()
+            .find(|a| a.get_id() == "format")
+            .expect("--format");
+        let offered: Vec<String> = format
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let listed: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
+        assert_eq!(offered, listed);
+        let s = portplan_core::Scenario::from_json(include_str!("../../examples/azure-nat.json"))
+            .expect("example");
+        let p = portplan_core::Plan::build(&s).expect("plan");
+        for name in listed {
+            let bytes = registry::render(name, &p, &registry::Options::new("2025-01-01"));
+            assert!(bytes.is_some_and(|b| !b.is_empty()), "{name}");
+        }
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! File edges of the CLI: bounded reads and atomic writes.
 
 use anyhow::{Context, Result};
-use portplan_core::scenario::MAX_INPUT_BYTES;
+use portplan_core::scenario::MAX_PLAN_BYTES;
 use std::io::{Read, Write};
 use std::path::Path;
 
-/// Reads a UTF-8 file (or stdin for `-`), refusing more than the core's input cap.
+/// Reads a UTF-8 file (or stdin for `-`), refusing more than the largest input the core
+/// reads (a plan or a report of the most workloads a scenario may have); each format's
+/// own, smaller cap (a scenario's) is the core's to apply.
 pub fn read_input(path: &Path) -> Result<String> {
     let mut buf = Vec::new();
-    let limit = MAX_INPUT_BYTES as u64 + 1;
+    let limit = MAX_PLAN_BYTES as u64 + 1;
     if path.as_os_str() == "-" {
         std::io::stdin()
             .take(limit)
@@ -21,9 +23,9 @@ pub fn read_input(path: &Path) -> Result<String> {
             .read_to_end(&mut buf)
             .with_context(|| format!("{}: cannot read", path.display()))?;
     }
-    if buf.len() > MAX_INPUT_BYTES {
+    if buf.len() > MAX_PLAN_BYTES {
         anyhow::bail!(
-            "{}: larger than the {MAX_INPUT_BYTES}-byte limit",
+            "{}: larger than the {MAX_PLAN_BYTES}-byte limit",
             path.display()
         );
     }
@@ -94,10 +96,10 @@ pub fn write_atomic_with(
             .and_then(|()| w.flush())
             .map_err(|e| failed(e).into());
     }
-    let tmp = temp_path(path);
+    let (tmp, file) = create_temp(path).map_err(failed)?;
     // Errors name the user's path, never the temporary file.
     let result = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let mut w = std::io::BufWriter::new(file);
         fill(&mut w)?;
         let f = w
             .into_inner()
@@ -111,8 +113,12 @@ pub fn write_atomic_with(
     result.map_err(|e| failed(e).into())
 }
 
-/// The temporary file [`write_atomic`] writes first, beside `path`.
-fn temp_path(path: &Path) -> std::path::PathBuf {
+/// Creates the temporary file [`write_atomic`] writes first, beside `path`: a random
+/// name, created only if nothing has that name (`O_EXCL`, which never follows a
+/// symbolic link, and `O_NOFOLLOW` on Unix). In a directory other users can write
+/// (`/tmp`), nobody can guess the name ahead or plant a link that makes us overwrite
+/// another file.
+fn create_temp(path: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -121,7 +127,27 @@ fn temp_path(path: &Path) -> std::path::PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    dir.join(format!(".{name}.{}.tmp", std::process::id()))
+    let mut last = None;
+    // A clash of 64 random bits is next to impossible; a few tries cover a planted name.
+    for _ in 0..4 {
+        let mut bytes = [0u8; 8];
+        crate::proto::token::fill_random(&mut bytes).map_err(std::io::Error::other)?;
+        let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = dir.join(format!(".{name}.{suffix}.tmp"));
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.custom_flags(libc::O_NOFOLLOW);
+        }
+        match open.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
 }
 
 /// Checks, before any work, that [`write_atomic`] can write `path`: its directory
@@ -134,11 +160,44 @@ pub fn check_writable(path: &Path) -> Result<()> {
         // A device or a FIFO is written in place; opening it is the check.
         return Ok(());
     }
-    let tmp = temp_path(path);
-    std::fs::File::create(&tmp).map_err(|source| WriteFailed {
+    let (tmp, _) = create_temp(path).map_err(|source| WriteFailed {
         path: path.display().to_string(),
         source,
     })?;
     let _ = std::fs::remove_file(&tmp);
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// The temporary file never goes through a planted link: a link at every name the
+    /// old scheme used (`.NAME.<pid>.tmp`) leaves its victim untouched, and names are
+    /// random, not the pid.
+    #[test]
+    fn a_planted_link_is_never_followed() {
+        let dir = std::env::temp_dir().join(format!("portplan-io-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "keep me").expect("victim");
+        let out = dir.join("report.json");
+        let old_name = dir.join(format!(".report.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &old_name).expect("link");
+        write_atomic(&out, b"{}\n").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+        assert_eq!(std::fs::read_to_string(&out).expect("read"), "{}\n");
+        let (a, _) = create_temp(&out).expect("temp");
+        let (b, _) = create_temp(&out).expect("temp");
+        assert_ne!(a, b, "random names");
+        let name = a.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(!name.contains(&std::process::id().to_string()), "{name}");
+        // Overwriting a link at the target replaces the link, not what it points to.
+        let linked = dir.join("linked.json");
+        std::os::unix::fs::symlink(&victim, &linked).expect("link");
+        write_atomic(&linked, b"new").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -16,6 +16,7 @@ mod output;
 mod probe;
 pub mod proto;
 pub mod responder;
+mod secret;
 
 /// Parses the command line, runs the command and returns its exit code.
 pub fn main() -> std::process::ExitCode {

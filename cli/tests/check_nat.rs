@@ -113,13 +113,11 @@ fn a_natted_agent_source_dials_the_public_address() {
         "every flow of the agent source dials the public address: {:?}",
         natted.flows
     );
-    assert_eq!(
-        check(&lab, &natted, "public"),
-        [(80, "open".to_string()), (443, "open".to_string())]
-    );
+    // An agent's source dials only HTTPS 443 to the server (rules v3: no HTTP 80).
+    assert_eq!(check(&lab, &natted, "public"), [(443, "open".to_string())]);
     // Without the public address the source dials the private one, which is dropped.
     assert_eq!(
         check(&lab, &plan(&ps, None, &src), "private"),
-        [(80, "filtered".to_string()), (443, "filtered".to_string())]
+        [(443, "filtered".to_string())]
     );
 }

@@ -511,3 +511,256 @@ fn a_syn_rate_limit_costs_no_wrong_verdict_at_the_defaults() {
     // the minutes a fixed-rate prober would need for the closed ports it lost.
     assert!(took < Duration::from_secs(45), "took {took:?}");
 }
+
+/// A plan of prober `a` and the hosts `targets` (name, address) it opens `ports` to, TCP.
+fn tcp_plan(lab: &Lab, tag: &str, a: &str, targets: &[(&str, &str)], ports: (u16, u16)) -> PathBuf {
+    let mut hosts = vec![format!(r#"{{"name":"a","address":"{a}","role":"server"}}"#)];
+    let mut flows = Vec::new();
+    for (name, address) in targets {
+        hosts.push(format!(
+            r#"{{"name":"{name}","address":"{address}","role":"source"}}"#
+        ));
+        flows.push(format!(
+            r#"{{"phase":"transfer","from":"a","to":"{name}","protocol":"tcp",
+              "ports":{{"first":{},"last":{}}},"purpose":"replication","rule":"test.{tag}"}}"#,
+            ports.0, ports.1
+        ));
+    }
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[{}],"flows":[{}]}}"#,
+        hosts.join(","),
+        flows.join(",")
+    );
+    let path = temp_file(&format!("{}-{tag}.json", lab.ns("p")), &plan);
+    // Readable by an unprivileged run too.
+    let _ = std::process::Command::new("chmod")
+        .args([
+            "a+rx",
+            path.parent().and_then(|d| d.to_str()).unwrap_or("."),
+        ])
+        .status();
+    let _ = std::process::Command::new("chmod")
+        .args(["a+r", path.to_str().unwrap_or("")])
+        .status();
+    path
+}
+
+/// A firewall REJECT (nftables' default `reject`: ICMP port unreachable, ICMPv6 type 1
+/// code 4) answering a TCP SYN is a firewall, never a closed port: `filtered
+/// (port-unreach)`, status fail, the sender named, over IPv4 and IPv6. The port beside
+/// it, closed by the host's own stack (RST), stays `closed`. Without the privilege to
+/// read ICMP the two cannot be told apart, and the run says so instead of guessing.
+#[test]
+fn a_firewall_reject_is_a_reject_over_ipv4_and_ipv6() {
+    let mut lab = Lab::new("rej");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    let ib6 = portplan_tests::netns::v6(&ib);
+    lab.wait_reachable("a", &ib);
+    lab.wait_reachable("a", &ib6);
+    lab.nft(
+        "b",
+        "table inet t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  \
+         tcp dport 3725 reject\n }\n}\n",
+    );
+    let path = tcp_plan(&lab, "rej", &ia, &[("b4", &ib), ("b6", &ib6)], (3725, 3726));
+    let p = path.to_str().expect("path");
+    let args = [
+        "--plan",
+        p,
+        "--from",
+        "a",
+        "--timeout",
+        "1s",
+        "--retries",
+        "0",
+    ];
+    let (out, report) = check(&lab, "a", &args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a reject fails the run\n{stdout}"
+    );
+    for (to, ip, icmp) in [
+        ("b4", ib.as_str(), "ICMP type 3 code 3 (port unreachable)"),
+        (
+            "b6",
+            ib6.as_str(),
+            "ICMPv6 type 1 code 4 (port unreachable)",
+        ),
+    ] {
+        assert_eq!(
+            verdicts(&report, to),
+            vec![
+                row("tcp", Some(3725), "filtered", "port-unreach"),
+                row("tcp", Some(3726), "closed", "conn-refused"),
+            ],
+            "{to}\n{stdout}"
+        );
+        let flow = report["flows"]
+            .as_array()
+            .expect("flows")
+            .iter()
+            .find(|f| f["to"] == to)
+            .expect("flow");
+        assert_eq!(flow["status"], "fail", "{flow:#}");
+        assert_eq!(
+            flow["probes"][0]["detail"],
+            format!("{icmp} from {ip}"),
+            "{flow:#}"
+        );
+        let hint = flow["hint"].as_str().unwrap_or("");
+        assert!(
+            hint.contains(&format!(
+                "rejected: a firewall refuses TCP 3725 from a to {to} with ICMP port unreachable by {ip}"
+            )),
+            "{hint}"
+        );
+        assert!(!hint.contains("host-unreachable"), "{hint}");
+    }
+    // Unprivileged (no raw socket to read ICMP): closed or rejected, never "lets it through".
+    let out = lab
+        .cmd("a", "setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            PORTPLAN,
+            "check",
+        ])
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("portplan as nobody");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let flow = |to: &str| {
+        report["flows"]
+            .as_array()
+            .expect("flows")
+            .iter()
+            .find(|f| f["to"] == to)
+            .cloned()
+            .expect("flow")
+    };
+    let b4 = flow("b4");
+    assert_eq!(b4["status"], "attention", "{b4:#}");
+    let hint = b4["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.starts_with("closed or rejected: TCP 3725-3726 at b4 refused the connection")
+            && hint.contains("run check as root/Administrator to tell them apart"),
+        "{hint}"
+    );
+    // Linux does not report the ICMPv6 reject to the SYN's socket before the timeout
+    // (only a raw socket sees it in time): silence, a fail, never a pass.
+    let b6 = flow("b6");
+    assert_eq!(b6["status"], "fail", "{b6:#}");
+    let hint = b6["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.contains("closed or rejected: TCP 3726 at b6"),
+        "{hint}"
+    );
+    for hint in [&b4["hint"], &b6["hint"]] {
+        assert!(
+            !hint.as_str().unwrap_or("").contains("lets it through"),
+            "{hint}"
+        );
+    }
+}
+
+/// `check --from a` run in b's namespace would prove b's paths and file them as a's: it
+/// refuses before any probe, naming what this machine holds and what the plan says. On
+/// a multi-homed a whose plan address is not the one its route picks, probes leave from
+/// the plan address (the report's `local` says so).
+#[test]
+fn check_runs_only_where_the_from_host_stands_and_leaves_from_its_address() {
+    let mut lab = Lab::new("vtg");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    // a's second address on the same link: b reaches it on-link (ARP), but a's route to
+    // b's subnet picks the first.
+    let net = ia
+        .rsplit_once('.')
+        .map_or("10.200.0", |(n, _)| n)
+        .to_string();
+    let second = format!("{net}.3");
+    portplan_tests::netns::sh(&[
+        "ip",
+        "-n",
+        &lab.ns("a"),
+        "addr",
+        "add",
+        &format!("{second}/32"),
+        "dev",
+        "lo",
+    ]);
+    portplan_tests::netns::sh(&[
+        "ip",
+        "-n",
+        &lab.ns("b"),
+        "route",
+        "add",
+        &format!("{second}/32"),
+        "via",
+        &ia,
+    ]);
+    let _listener = python(&lab, "b", TCP_LISTENER, &["3725"]);
+    // b lets 3725 in from a's plan address only: a probe from the route's address fails.
+    lab.nft(
+        "b",
+        &format!(
+            "table ip t {{\n chain input {{\n  type filter hook input priority 0; policy accept;\n  \
+             ip saddr {ia} tcp dport 3725 drop\n }}\n}}\n"
+        ),
+    );
+    let path = tcp_plan(&lab, "vtg", &second, &[("b", &ib)], (3725, 3725));
+    let p = path.to_str().expect("path");
+    // From the wrong namespace: exit 2, before any probe, naming both sides.
+    let out = lab
+        .cmd("b", PORTPLAN)
+        .args(["check", "--plan", p, "--from", "a", "--no-progress"])
+        .output()
+        .expect("portplan");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "--from a: this machine holds {ib}; a is {second}: run check on a"
+        )),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing probed");
+    // --translated says this machine is a behind a translation: it runs, unbound.
+    let (_, report) = check(
+        &lab,
+        "b",
+        &[
+            "--plan",
+            p,
+            "--from",
+            "a",
+            "--translated",
+            "--timeout",
+            "300ms",
+        ],
+    );
+    assert_eq!(
+        report["flows"][0]["probes"][0]["local"], ib,
+        "unbound: {report:#}"
+    );
+    // From a: the probe leaves from the plan's address, not the route's first one.
+    let (out, report) = check(&lab, "a", &["--plan", p, "--from", "a", "--timeout", "1s"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let probe = &report["flows"][0]["probes"][0];
+    assert_eq!(probe["verdict"], "open", "{probe:#}");
+    assert_eq!(probe["local"], second, "{probe:#}");
+}

@@ -80,6 +80,27 @@ fn lab() -> (Lab, [String; 3]) {
     (lab, [ps, src, tgt])
 }
 
+/// What a local user does before the run: makes the directory (mode 0755, owned by
+/// nobody), plants a `portplan` that leaves `marker` behind, and links `listen.log` to
+/// `victim`, a file of root's.
+fn plant(host_dir: &Path, victim: &Path, marker: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(host_dir).expect("dir");
+    write(victim, "root's file\n");
+    let bin = host_dir.join("portplan");
+    write(&bin, &format!("#!/bin/sh\ntouch {}\n", marker.display()));
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::os::unix::fs::symlink(victim, host_dir.join("listen.log")).expect("link");
+    let nobody = "65534";
+    sh(&[
+        "chown",
+        "-hR",
+        &format!("{nobody}:{nobody}"),
+        &host_dir.display().to_string(),
+    ]);
+    std::fs::set_permissions(host_dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
@@ -111,7 +132,16 @@ fn run_bounded(cmd: &mut Command, limit: Duration, log: &Path) -> (bool, String)
 
 #[test]
 fn ansible_fleet_run_in_a_namespace_lab_reports_the_dropped_port() {
-    run_lab(None);
+    run_lab(None, false);
+}
+
+/// A local user (uid nobody) made the source's portplan directory first, put their own
+/// `portplan` in it and linked `listen.log` to a file of root's: the run refuses that
+/// host before it copies or runs anything there, so root never runs the planted binary
+/// and never writes through the link.
+#[test]
+fn a_directory_another_user_made_first_is_refused() {
+    run_lab(None, true);
 }
 
 /// The same run with the source on the Windows build (mingw-w64), run by wine inside
@@ -126,10 +156,13 @@ fn ansible_fleet_run_with_a_windows_source_under_wine() {
             .map(PathBuf::from)
             .unwrap_or_else(|| panic!("{name} is not set: run `cargo xtask cross`"))
     };
-    run_lab(Some(Windows {
-        exe: var("PORTPLAN_WINDOWS_EXE"),
-        prefix: var("PORTPLAN_WINEPREFIX"),
-    }));
+    run_lab(
+        Some(Windows {
+            exe: var("PORTPLAN_WINDOWS_EXE"),
+            prefix: var("PORTPLAN_WINEPREFIX"),
+        }),
+        false,
+    );
 }
 
 /// The Windows build and a wine prefix to clone.
@@ -157,10 +190,14 @@ fn clone_prefix(from: &Path, to: &Path) {
     }
 }
 
-fn run_lab(windows: Option<Windows>) {
+fn run_lab(windows: Option<Windows>, takeover: bool) {
     let playbook = ansible_playbook();
     let (lab, [ps, src, tgt]) = lab();
-    let tag = if windows.is_some() { "win" } else { "lin" };
+    let tag = match (&windows, takeover) {
+        (_, true) => "own",
+        (Some(_), _) => "win",
+        (None, _) => "lin",
+    };
     let dir = std::env::temp_dir().join(format!("portplan-fleet-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
@@ -212,6 +249,11 @@ fn run_lab(windows: Option<Windows>) {
         ));
     }
     write(&out.join("lab.yml"), &overlay);
+    let victim = dir.join("victim");
+    let marker = dir.join("planted-binary-ran");
+    if takeover {
+        plant(&dir.join("hosts").join("src"), &victim, &marker);
+    }
 
     let (ok, log) = run_bounded(
         Command::new(&playbook)
@@ -225,6 +267,30 @@ fn run_lab(windows: Option<Windows>) {
         RUN_LIMIT,
         &dir.join("ansible.log"),
     );
+    if takeover {
+        assert!(!ok, "the run must not pass with a refused host:\n{log}");
+        assert!(
+            log.contains(&format!(
+                "portplan_dir {} is refused",
+                dir.join("hosts/src").display()
+            )),
+            "{log}"
+        );
+        assert!(!marker.exists(), "root ran the planted binary:\n{log}");
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "root's file\n",
+            "the link was written through"
+        );
+        let planted = std::fs::read_to_string(dir.join("hosts/src/portplan")).expect("planted");
+        assert!(
+            planted.starts_with("#!/bin/sh"),
+            "the planted binary was not replaced either"
+        );
+        drop(lab);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     assert!(ok, "ansible-playbook failed:\n{log}");
     // The playbook shows the merge's summary and what to fix.
     assert!(

@@ -119,3 +119,79 @@ fn bad_input_exits_2_naming_the_file() {
     );
     assert!(!out.exists(), "nothing written on bad input");
 }
+
+/// The shell of `tasks/linux/stop.yml` signals only a process whose command line runs
+/// this run's `portplan listen`: a `listen.pid` that names any other process (planted,
+/// or a reused pid) leaves it alone. Run as the task runs it, with `sh`, the run's
+/// directory put in for the Jinja expression.
+#[cfg(unix)]
+#[test]
+fn stop_signals_only_this_runs_listen_whatever_the_pid_file_says() {
+    let out = std::env::temp_dir().join(format!("portplan-fleet-stop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let o = fleet(&out, "examples/wave-5.json");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let yaml = std::fs::read_to_string(out.join("tasks/linux/stop.yml")).expect("stop.yml");
+    // The block under the first `cmd: |`, unindented.
+    let script: String = yaml
+        .lines()
+        .skip_while(|l| !l.trim_end().ends_with("cmd: |"))
+        .skip(1)
+        .take_while(|l| l.starts_with("      "))
+        .map(|l| format!("{}\n", &l[6..]))
+        .collect();
+    let dir = out.join("run");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let script = script.replace(
+        "{{ portplan_run_dir | quote }}",
+        &format!("'{}'", dir.display()),
+    );
+    assert!(!script.contains("{{"), "{script}");
+    // A fake `portplan listen` of this run: a shell script that waits on its stdin (no
+    // child process), so its command line stays `/bin/sh <dir>/portplan listen …`.
+    let fake = dir.join("portplan");
+    std::fs::write(&fake, "#!/bin/sh\nwhile read -r line; do :; done\n").expect("fake");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let stop = |pid: u32| {
+        std::fs::write(dir.join("listen.pid"), format!("{pid}\n")).expect("pid file");
+        let o = Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .expect("sh");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // Another process (say the victim a planted pid names): not signalled.
+    let mut other = Command::new("sleep").arg("30").spawn().expect("sleep");
+    let said = stop(other.id());
+    assert!(
+        said.contains("is not this run's portplan listen: not stopped"),
+        "{said}"
+    );
+    assert!(
+        other.try_wait().expect("wait").is_none(),
+        "the other process was signalled"
+    );
+    let _ = other.kill();
+    let _ = other.wait();
+    // This run's listen: stopped by SIGINT.
+    let mut mine = Command::new(&fake)
+        .args(["listen", "--for", "30s"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("fake listen");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let said = stop(mine.id());
+    assert!(!said.contains("not stopped"), "{said}");
+    let status = mine.wait().expect("wait");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(SIGINT), "{status:?}");
+    assert!(!dir.join("listen.pid").exists(), "the pid file is gone");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// The signal `stop.yml` sends first (Ctrl-C), so the responder logs its summary.
+#[cfg(unix)]
+const SIGINT: i32 = 2;

@@ -40,7 +40,7 @@ fn fleet(tag: &str) -> PathBuf {
         "- name: Every task file, imported statically\n  hosts: all\n  gather_facts: false\n  tasks:\n",
     );
     for os in ["linux", "windows"] {
-        for step in ["install", "listen", "check", "stop"] {
+        for step in ["install", "listen", "check", "stop", "cleanup"] {
             let file = format!("tasks/{os}/{step}.yml");
             assert!(dir.join(&file).exists(), "fleet wrote no {file}");
             imports.push_str(&format!(

@@ -185,6 +185,8 @@ fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
         &[
             "--key",
             "another plan",
+            "--as",
+            "web01",
             "--ports",
             "3725",
             "--bind",
@@ -231,6 +233,32 @@ fn a_port_in_use_is_reported_and_its_other_service_does_not_verify() {
         &[&format!("{src}:135"), "--token", &digest, "--timeout", "3"],
     );
     assert_eq!(v["protocol"], "portplan", "{v}");
+}
+
+/// Lets lab host `ps` also be the scenario's target web01-t (10.254.0.7, on its
+/// loopback), reached from `src` through `ps`: `check --from web01-t` runs only on a
+/// machine that holds web01-t's address, and its probes leave from it.
+fn ps_is_also_the_target(lab: &Lab, ps: &str) {
+    portplan_tests::netns::sh(&[
+        "ip",
+        "-n",
+        &lab.ns("ps"),
+        "addr",
+        "add",
+        "10.254.0.7/32",
+        "dev",
+        "lo",
+    ]);
+    portplan_tests::netns::sh(&[
+        "ip",
+        "-n",
+        &lab.ns("src"),
+        "route",
+        "add",
+        "10.254.0.7/32",
+        "via",
+        ps,
+    ]);
 }
 
 /// Runs `portplan check ARGS --format json` in lab host `host`: (exit code, report).
@@ -314,6 +342,7 @@ fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
     assert_eq!(code, 1, "a filtered flow fails the run");
 
     // From the target: the replication port.
+    ps_is_also_the_target(&lab, &ps);
     let (code, report) = check(
         &lab,
         "ps",
@@ -356,7 +385,7 @@ fn check_against_listen_verified_except_the_dropped_port_which_is_filtered() {
     let log = listener.stop();
     assert!(
         log.iter()
-            .any(|l| l.contains(&format!("tcp {ps}:")) && l.contains("-> 3725: token answered")),
+            .any(|l| l.contains("tcp 10.254.0.7:") && l.contains("-> 3725: token answered")),
         "{log:#?}"
     );
 }
@@ -391,6 +420,7 @@ fn a_responder_of_another_plan_is_a_foreign_token_never_a_pass() {
         ],
     );
     let ours_arg = ours_path.to_str().expect("path");
+    ps_is_also_the_target(&lab, &ps);
     let args = [
         "--plan",
         ours_arg,

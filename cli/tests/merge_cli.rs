@@ -238,3 +238,89 @@ fn bad_input_names_the_file_and_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
 }
+
+/// A report is someone else's file. Escape sequences in its free text (hints, details)
+/// reach neither the table nor stderr; in its names and addresses they are refused,
+/// naming the field; and a status its probes contradict is corrected, saying so.
+#[test]
+fn a_hostile_report_can_neither_drive_the_terminal_nor_claim_a_pass() {
+    let esc = "\u{1b}]0;owned\u{7}\u{1b}[2K\u{1b}[1A";
+    let text = std::fs::read_to_string(path("report-src.json")).expect("report");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let flows = v["flows"].as_array_mut().expect("flows");
+    let n = flows.len();
+    for f in flows.iter_mut() {
+        f["hint"] = format!("{esc}all good").into();
+        for p in f["probes"].as_array_mut().expect("probes") {
+            p["detail"] = format!("{esc}forged\u{2028}line").into();
+            p["verdict"] = "filtered".into();
+            p["reason"] = "no-response".into();
+        }
+        f["status"] = "pass".into();
+    }
+    let dir = fixture();
+    let hostile = dir.join("hostile.json");
+    std::fs::write(&hostile, v.to_string()).expect("write");
+    let out = path("hostile-fleet.json");
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &path("plan.json"),
+        &hostile.display().to_string(),
+        "-o",
+        &out,
+    ]);
+    let (stdout, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "its filtered probes fail: {stdout}{err}"
+    );
+    for (name, s) in [("stdout", &stdout), ("stderr", &err)] {
+        assert!(
+            !s.contains(['\u{1b}', '\u{7}', '\u{2028}']),
+            "{name} carries a control character: {s:?}"
+        );
+    }
+    assert_eq!(
+        err.matches("contradicts its probes, which say \"fail\": corrected")
+            .count(),
+        n,
+        "{err}"
+    );
+    assert!(read(Path::new(&out))
+        .flows
+        .iter()
+        .all(|f| f.status == portplan_core::report::Status::Fail));
+
+    // Names and addresses: refused with exit 2, naming the field.
+    type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(&str, Edit); 4] = [
+        ("flows[0].from", &|v| {
+            v["flows"][0]["from"] = format!("src{esc}").into()
+        }),
+        ("probed_from", &|v| {
+            v["probed_from"] = format!("src{esc}").into()
+        }),
+        ("flows[0].probes[0].dialed", &|v| {
+            v["flows"][0]["probes"][0]["dialed"] = esc.into()
+        }),
+        ("flows[0].probes[0].local", &|v| {
+            v["flows"][0]["probes"][0]["local"] = format!("127.0.0.2{esc}").into()
+        }),
+    ];
+    for (field, edit) in cases {
+        let mut bad: serde_json::Value = serde_json::from_str(&text).expect("json");
+        edit(&mut bad);
+        std::fs::write(&hostile, bad.to_string()).expect("write");
+        let o = portplan(&["merge", &hostile.display().to_string()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{field}: {err}");
+        assert!(err.contains(field), "{field}: {err}");
+        assert!(
+            !err.contains('\u{1b}'),
+            "{field}: the error quotes it escaped: {err:?}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

@@ -238,7 +238,9 @@ fn rules_filter_by_product_and_version() {
         .collect();
     assert!(ids.contains(&"conversion.https.source"));
     assert!(!ids.iter().any(|i| i.starts_with("legacy.")), "{ids:?}");
-    assert!(!ids.contains(&"management.connector"));
+    // Connectors from 12.2.1 (PTM 1.1 SP1); PTM 1.1's own reading stays at 12.2.1.
+    assert!(ids.contains(&"management.connector"));
+    assert!(!ids.contains(&"management.factory.stomp-connector"));
     let o = portplan(&["rules", "--product", "migrate", "--version", "x.y"]);
     assert_eq!(o.status.code(), Some(2));
 }
@@ -252,12 +254,25 @@ fn rules_diff_lists_what_an_upgrade_changes() {
         .split("No longer listed")
         .nth(1)
         .expect("removed section");
-    assert!(removed.contains("discovery.xen.ssh"), "{out}");
     assert!(removed.contains("discovery.hyperv.rpc-epmap"), "{out}");
+    // XenServer stays, planned as 2018.11 documents it (2019.2 still documents it).
+    let documentation = out
+        .split("Stated by a stored guide at one version only")
+        .nth(1)
+        .expect("documentation section");
+    let removed_only = removed.split("Stated by").next().unwrap_or_default();
+    assert!(!removed_only.contains("discovery.xen.ssh"), "{out}");
+    assert!(documentation.contains("discovery.xen.ssh"), "{out}");
     assert!(out.contains("Needed from the new version on (0)"), "{out}");
     let o = portplan(&["rules", "--product", "migrate", "--diff", "12.3..2019.5"]);
     let out = stdout(&o);
     assert!(out.contains("note: Migrate 12.3 is not a release"), "{out}");
+    let o = portplan(&["rules", "--product", "migrate", "--diff", "12.2.1..2019.5"]);
+    let out = stdout(&o);
+    let removed = out.split("No longer listed").nth(1).expect("removed");
+    assert!(removed.contains("management.factory.stomp-server"), "{out}");
+    let o = portplan(&["rules", "--product", "migrate", "--diff", "12.1..2019.5"]);
+    let out = stdout(&o);
     let added = out
         .split("Needed from the new version on")
         .nth(1)

@@ -56,7 +56,8 @@ fn report_of(plan: &Plan, digest: &str) -> String {
             let probe = ProbeResult {
                 protocol: f.protocol,
                 port,
-                through: None,
+                // One entry for the flow's ports: a report's probes cover its flow.
+                through: f.ports.filter(|r| r.last > r.first).map(|r| r.last),
                 verdict,
                 reason: if bad {
                     Reason::NoResponse

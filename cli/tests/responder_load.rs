@@ -95,7 +95,8 @@ async fn legit(port: u16) -> bool {
     for _ in 0..3 {
         let t = Duration::from_secs(2);
         if let Ok(Ok(s)) = tokio::time::timeout(t, TcpStream::connect(("127.0.0.1", port))).await {
-            if let Ok(true) = verify_token(s, KEY, port, t).await {
+            let key = portplan_core::token::Key::plan_only(KEY);
+            if let Ok(true) = verify_token(s, &key, port, "127.0.0.1", t).await {
                 return true;
             }
         }
@@ -119,6 +120,8 @@ async fn ten_thousand_connections_keep_the_cap_and_the_token_answers() {
             "127.0.0.1",
             "--key",
             KEY,
+            "--as",
+            "load01",
         ])
         .args(["--for", "120s", "--max-connections", &CAP.to_string()])
         .stdout(Stdio::piped())

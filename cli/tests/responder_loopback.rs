@@ -1,14 +1,21 @@
 //! The responder on loopback, driven through the library: it answers the challenge,
 //! never echoes anything else, caps concurrent connections and stops on time.
 
-use portplan::proto::token::{verify_token, verify_token_udp};
+use portplan::proto::token::{check_token_udp, verify_token};
 use portplan::responder::{self, ports::Target, Config, Log};
+use portplan_core::token::{Answer, Key};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const DIGEST: &str = "sha256:feedface";
+const SECRET: &[u8] = b"this run's secret, 32 bytes long";
+const LOCAL: &str = "127.0.0.1";
+
+fn key() -> Key {
+    Key::with_secret(DIGEST, SECRET)
+}
 
 /// A free loopback port (bound and released; the responder binds it next).
 fn free_port() -> u16 {
@@ -35,7 +42,8 @@ async fn start(targets: Vec<Target>, max_connections: usize, duration: Duration)
     let cfg = Config {
         bind: vec!["127.0.0.1".parse().expect("ip")],
         targets,
-        digest: DIGEST.into(),
+        key: key(),
+        host: "web01".into(),
         duration,
         max_connections,
     };
@@ -83,19 +91,29 @@ async fn answers_the_token_and_never_echoes() {
     .await;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let s = TcpStream::connect(addr).await.expect("connect");
-    assert!(verify_token(s, DIGEST, port, Duration::from_secs(2))
+    assert!(verify_token(s, &key(), port, LOCAL, Duration::from_secs(2))
         .await
         .expect("token"));
-    let s = TcpStream::connect(addr).await.expect("connect");
-    assert!(
-        !verify_token(s, "sha256:other", port, Duration::from_secs(2))
+    for (other, why) in [
+        (Key::with_secret("sha256:other", SECRET), "another plan"),
+        (Key::plan_only(DIGEST), "the plan digest alone"),
+    ] {
+        let s = TcpStream::connect(addr).await.expect("connect");
+        assert!(
+            !verify_token(s, &other, port, LOCAL, Duration::from_secs(2))
+                .await
+                .expect("token"),
+            "{why}"
+        );
+    }
+    assert_eq!(
+        check_token_udp(addr, &key(), Duration::from_secs(2))
             .await
-            .expect("token"),
-        "another key"
+            .expect("udp token"),
+        Answer::Valid {
+            host: "web01".into()
+        }
     );
-    assert!(verify_token_udp(addr, DIGEST, Duration::from_secs(2))
-        .await
-        .expect("udp token"));
 
     // Anything else: read, ignored, connection closed without a byte back.
     let mut s = TcpStream::connect(addr).await.expect("connect");
@@ -111,7 +129,8 @@ async fn answers_the_token_and_never_echoes() {
 
     let summary = r.stop().await;
     assert_eq!(summary.opened, 2);
-    assert_eq!(summary.answered, 3);
+    // It answers every well-formed challenge: whether the key fits is the prober's to say.
+    assert_eq!(summary.answered, 4);
 }
 
 #[tokio::test]
@@ -141,9 +160,11 @@ async fn caps_concurrent_connections() {
         r.log()
     );
     // The newcomer holds the only slot and still gets its answer.
-    assert!(verify_token(second, DIGEST, port, Duration::from_secs(2))
-        .await
-        .expect("token"));
+    assert!(
+        verify_token(second, &key(), port, LOCAL, Duration::from_secs(2))
+            .await
+            .expect("token")
+    );
     r.stop().await;
 }
 
@@ -199,7 +220,8 @@ async fn no_socket_open_is_an_error_at_once() {
             udp: false,
             port: busy,
         }],
-        digest: "sha256:test".into(),
+        key: Key::plan_only("sha256:test"),
+        host: "web01".into(),
         duration: Duration::from_secs(60),
         max_connections: 4,
     };

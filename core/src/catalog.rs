@@ -5,7 +5,7 @@
 
 use crate::releases::{self, RuleDiff};
 use crate::rules::{Flag, PortSpec, Rule, RULES};
-use crate::types::{Product, Version};
+use crate::types::{Product, Version, WindowsGeneration};
 
 /// `portplan rules [--product P [--version V]]`: the rules of `product` (any version
 /// when `version` is `None`), every rule when `product` is `None`, in catalog order.
@@ -30,6 +30,13 @@ pub fn ports(r: &Rule) -> String {
         PortSpec::Fixed(p) => p.to_string(),
         PortSpec::DynamicRpc => "dynamic RPC".to_string(),
         PortSpec::Drives => "10000+drive".to_string(),
+    }
+}
+
+fn generation(g: WindowsGeneration) -> &'static str {
+    match g {
+        WindowsGeneration::Legacy => "2003/XP and older",
+        WindowsGeneration::Modern => "2008/Vista and newer",
     }
 }
 
@@ -79,6 +86,17 @@ pub fn conditions(r: &Rule) -> Option<String> {
         parts.push(format!(
             "flags: {}",
             join(w.flags.iter().map(|f| flag(*f).to_string()).collect())
+        ));
+    }
+    if !w.generations.is_empty() {
+        parts.push(format!(
+            "generations: {}",
+            join(
+                w.generations
+                    .iter()
+                    .map(|g| generation(*g).to_string())
+                    .collect()
+            )
         ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
@@ -145,14 +163,19 @@ mod tests {
         assert_eq!(all.len(), RULES.len());
         let m = listed(Some(Product::Migrate), Some(&v("2018.11")));
         assert!(m.iter().any(|r| r.id == "discovery.xen.ssh"));
-        assert!(!listed(Some(Product::Migrate), Some(&v("2020.2")))
+        // Planned as 2018.11 documents it (2019.2 still documents XenServer sources).
+        assert!(listed(Some(Product::Migrate), Some(&v("2020.2")))
             .iter()
             .any(|r| r.id == "discovery.xen.ssh"));
         let xen = rule("discovery.xen.ssh").expect("rule");
         assert_eq!(ports(xen), "22");
         let c = conditions(xen).expect("conditions");
-        assert!(c.contains("platforms: xenserver"), "{c}");
-        assert!(c.starts_with("products: "), "{c}");
+        assert_eq!(c, "platforms: xenserver");
+        let c = conditions(rule("discovery.icmp.windows-2008").expect("rule")).expect("conditions");
+        assert_eq!(
+            c,
+            "products: Portability Suite 8.1 and later; os: windows; agent: no; generations: 2008/Vista and newer"
+        );
         assert_eq!(
             page_url(xen.page).as_deref(),
             Some("https://support.microfocus.com/kb/doc.php?id=7920341")
@@ -165,7 +188,7 @@ mod tests {
         let u = upgrade(Product::Migrate, &v("2018.11"), &v("2020.2"));
         assert_eq!(u.title, "Migrate 2018.11 -> 2020.2");
         assert!(u.notes.is_empty());
-        assert_eq!(u.diff.removed.len(), 9);
+        assert_eq!(u.diff.removed.len(), 8);
         assert_eq!(
             upgrade(Product::Migrate, &v("2019.6"), &v("2020.2"))
                 .notes

@@ -32,9 +32,9 @@
 //! assert!(fix.rule(Dialect::Nftables).contains("ip saddr 10.0.2.2 tcp dport 3725 accept"));
 //! ```
 
-use crate::export::firewall::{self, Inbound, Remote};
+use crate::export::firewall;
 use crate::plan::{Flow, Plan};
-use crate::report::{FlowReport, Report, Status};
+use crate::report::{FlowReport, Reason, Report, Status, Verdict};
 use crate::types::{Os, Phase, Platform, Role};
 use std::collections::HashMap;
 
@@ -250,13 +250,22 @@ pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
     let failing: HashMap<Flow, &FlowReport> = report
         .flows
         .iter()
-        .filter(|f| f.status == Status::Fail)
+        .filter(|f| needs_rule(f))
         .map(|f| (f.flow(), f))
         .collect();
     plan.flows
         .iter()
         .filter_map(|flow| failing.get(flow).map(|r| for_flow(plan, flow, &r.hint)))
         .collect()
+}
+
+/// Whether a failing flow needs a firewall rule. Not when it fails only because another
+/// host's `portplan listen` answered where its host was dialed (`wrong-host`): the path is
+/// open, the address is wrong, and a rule would not help.
+pub fn needs_rule(f: &FlowReport) -> bool {
+    let wrong_host = f.probes.iter().any(|p| p.reason == Reason::WrongHost);
+    let blocked = f.probes.iter().any(|p| p.verdict == Verdict::Filtered);
+    f.status == Status::Fail && (blocked || !wrong_host)
 }
 
 /// The exporter's script for every failing flow at once, in one dialect: a file the
@@ -283,13 +292,17 @@ fn sub_plan(plan: &Plan, flows: impl IntoIterator<Item = Flow>) -> Plan {
 pub fn for_flow(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
     let one = sub_plan(plan, [flow.clone()]);
     let address = |name: &str| crate::export::address(plan, name).to_string();
-    let inbound = Inbound {
-        flow,
-        from: &flow.from,
-        remote: Remote::Name(""),
-        local: Remote::Name(""),
+    // The one-flow plan has one consolidated rule, R1, with one protocol.
+    let name = format!(
+        "portplan R1 {}",
+        flow.protocol.as_str().to_ascii_uppercase()
+    );
+    let what = match flow.ports {
+        Some(r) if flow.protocol != crate::types::Protocol::Icmp => {
+            format!("{} {r}", flow.protocol.as_str().to_ascii_uppercase())
+        }
+        _ => "ICMP echo-request".to_string(),
     };
-    let name = inbound.name();
     let system = HostSystem::of(plan, &flow.to);
     let rules = system
         .dialects()
@@ -303,7 +316,7 @@ pub fn for_flow(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
         system,
         summary: format!(
             "allow {} from {} ({}) to {} ({})",
-            inbound.what(),
+            what,
             flow.from,
             address(&flow.from),
             flow.to,
@@ -314,7 +327,7 @@ pub fn for_flow(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
 }
 
 /// The lines of a one-flow export that carry the rule: every dialect names the rule
-/// (`portplan <rule id> from <host>`) on the rule line itself, except firewalld, which
+/// (`portplan R1 TCP`) on the rule line itself, except firewalld, which
 /// puts it in brackets at the end of the comment line above.
 fn rule_lines(rendered: &str, name: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
@@ -415,11 +428,11 @@ mod tests {
         assert_eq!(linux.system, HostSystem::Linux);
         // One table line per dialect: the rule, from the exporter; only the host's own.
         let cases = [
-            (linux, Dialect::Nftables, "ip6 saddr fd00::3 tcp dport 3725 accept comment \"portplan transfer.replication.source-listens from lnx01-t\""),
-            (linux, Dialect::Iptables, "#6 -A PORTPLAN-IN -s fd00::3/128 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan transfer.replication.source-listens from lnx01-t\" -j ACCEPT"),
+            (linux, Dialect::Nftables, "ip6 saddr fd00::3 tcp dport 3725 accept comment \"portplan R1 TCP\""),
+            (linux, Dialect::Iptables, "#6 -A PORTPLAN-IN -s fd00::3/128 -p tcp -m tcp --dport 3725 -m comment --comment \"portplan R1 TCP\" -j ACCEPT"),
             (linux, Dialect::Firewalld, "firewall-cmd --permanent --zone=\"$ZONE\" --add-rich-rule='rule family=\"ipv6\" source address=\"fd00::3\" port port=\"3725\" protocol=\"tcp\" accept'"),
-            (f, Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan transfer.replication.source-listens from web01-t\" dir=in action=allow protocol=TCP localport=3725 remoteip=fd00::2"),
-            (f, Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan transfer.replication.source-listens from web01-t' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress 'fd00::2'"),
+            (f, Dialect::Netsh, "netsh advfirewall firewall add rule name=\"portplan R1 TCP\" dir=in action=allow protocol=TCP localport=3725 remoteip=fd00::2"),
+            (f, Dialect::Powershell, "New-NetFirewallRule -DisplayName 'portplan R1 TCP' -Group portplan -Direction Inbound -Action Allow -Protocol TCP -LocalPort '3725' -RemoteAddress 'fd00::2'"),
         ];
         for (fix, d, want) in cases {
             assert!(
@@ -484,7 +497,7 @@ mod tests {
               {"name":"hv01","address":"10.0.9.8","platform":"hyper-v"},
               {"name":"vc01","address":"10.0.9.7","platform":"vcenter"}],
             "workloads":[{"name":"a1","address":"10.0.1.2","os":"windows","agent":true,
-              "target":{"name":"a1-t","address":"10.0.2.2"}}]}"#,
+              "target":{"name":"a1-t","address":"10.0.2.2","container":"vc01"}}]}"#,
         );
         for (host, want) in [
             ("a1", HostSystem::Unknown),
@@ -512,11 +525,15 @@ mod tests {
             web[0].rule(Dialect::Powershell)
         );
         let ps = script(&p, &report(&p, to_server), Dialect::Powershell);
-        assert_eq!(
-            ps.matches("New-NetFirewallRule ").count(),
-            want.len(),
-            "{ps}"
-        );
+        // Consolidated as the full export is: one command per rule and protocol,
+        // naming every failing flow's ports.
+        let commands = ps.matches("New-NetFirewallRule ").count();
+        assert!((1..=want.len()).contains(&commands), "{ps}");
+        for f in &want {
+            if let Some(r) = f.ports {
+                assert!(ps.contains(&format!("'{r}'")), "{r}: {ps}");
+            }
+        }
         assert!(!ps.contains("3725"), "only the failing flows: {ps}");
         // The server runs Windows: an nftables script of its fixes has no rule.
         let nft = script(&p, &report(&p, to_server), Dialect::Nftables);

@@ -25,6 +25,7 @@ pub mod diagram;
 pub mod drive;
 pub mod error;
 pub mod export;
+pub mod firewall;
 pub mod fixes;
 pub mod merge;
 pub mod plan;

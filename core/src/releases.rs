@@ -59,6 +59,11 @@ pub const RELEASES: &[Release] = &[
         "Protect 11.2.1 user guide (Q11)",
     ),
     rel(
+        Product::Protect,
+        "11.3",
+        "Protect 11.3 user guide, container credentials (Q20)",
+    ),
+    rel(
         Product::Migrate,
         "9",
         "Migrate 9 user guide (newer-versions.md #1)",
@@ -72,7 +77,12 @@ pub const RELEASES: &[Release] = &[
     rel(
         Product::Migrate,
         "12.2.1",
-        "Migrate 12.2.1 user guide (Q10)",
+        "Migrate 12.2.1 user guide (Q10); Transformation Manager 1.1 SP1 release notes (Q22)",
+    ),
+    rel(
+        Product::Migrate,
+        "12.2.2",
+        "Migrate 12.2.2 user guide, Migrate Agent requirements (Q18)",
     ),
     rel(
         Product::Migrate,
@@ -169,6 +179,14 @@ mod tests {
         assert!(w.contains("between Migrate 2019.5 and 2019.8"), "{w}");
         let w = warning(Product::Migrate, &v("2030.1")).expect("warning");
         assert!(w.contains("after Migrate 2020.2"), "{w}");
+        // Releases the stored pages name are known (issue 24).
+        for (p, known) in [
+            (Product::Migrate, "12.2.2"),
+            (Product::Protect, "11.3"),
+            (Product::Forge, "11.3"),
+        ] {
+            assert_eq!(warning(p, &v(known)), None, "{p} {known}");
+        }
     }
 }
 
@@ -215,19 +233,35 @@ mod diff_tests {
     use super::*;
 
     #[test]
-    fn upgrading_migrate_drops_xen_and_hyper_v_rows() {
+    fn upgrading_migrate_drops_hyper_v_rows_and_keeps_xen_as_documented_earlier() {
         let v = |s| Version::parse(s).expect("v");
         let d = diff(Product::Migrate, &v("2018.11"), &v("2020.2"));
         let removed: Vec<&str> = d.removed.iter().map(|r| r.id).collect();
-        assert!(removed.contains(&"discovery.xen.ssh"), "{removed:?}");
         assert!(
             removed.contains(&"discovery.hyperv.rpc-epmap"),
             "{removed:?}"
         );
+        // Xen stays (2019.2 still documents Linux sources on XenServer), as 2018.11 has it.
+        assert!(!removed.contains(&"discovery.xen.ssh"), "{removed:?}");
+        assert!(d
+            .documentation
+            .iter()
+            .any(|(r, old, new)| r.id == "discovery.xen.ssh" && old.is_none() && new.is_some()));
         assert!(d.added.is_empty(), "{:?}", d.added);
-        let d = diff(Product::Migrate, &v("12.3"), &v("2019.5"));
+        // PTM 1.1's wording covers Migrate 12.2.1 only.
+        let d = diff(Product::Migrate, &v("12.2.1"), &v("2019.5"));
+        let removed: Vec<&str> = d.removed.iter().map(|r| r.id).collect();
+        assert!(
+            removed.contains(&"management.factory.stomp-connector")
+                && removed.contains(&"management.factory.stomp-server"),
+            "{removed:?}"
+        );
+        let d = diff(Product::Migrate, &v("12.1"), &v("2019.5"));
         let added: Vec<&str> = d.added.iter().map(|r| r.id).collect();
-        assert!(added.contains(&"management.connector"), "{added:?}");
+        assert!(
+            added.contains(&"management.connector") && added.contains(&"management.factory.stomp"),
+            "{added:?}"
+        );
         assert!(d
             .documentation
             .iter()

@@ -22,7 +22,7 @@
 
 use crate::error::InputError;
 use crate::plan::Flow;
-use crate::scenario::parse_json;
+use crate::scenario::{check_address, check_name, check_text, parse_json_within, MAX_PLAN_BYTES};
 use crate::types::{Phase, Port, PortRange, Protocol};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -107,6 +107,9 @@ pub enum Reason {
     Confirmed,
     /// `portplan listen` answered, but for another plan: proves nothing about this one.
     ForeignToken,
+    /// `portplan listen` of this run answered as another host than the one dialed (a
+    /// misrouted DNAT, a mistyped address): the flow does not reach its host.
+    WrongHost,
     /// The TCP handshake completed.
     SynAck,
     /// A UDP datagram came back.
@@ -115,7 +118,8 @@ pub enum Reason {
     EchoReply,
     /// A TCP reset: the host is there, nothing listens.
     ConnRefused,
-    /// ICMP port unreachable for a UDP probe.
+    /// ICMP port unreachable: for a UDP probe the host's answer (`closed`); for a TCP
+    /// SYN a firewall's REJECT (`filtered`), since a TCP stack answers with a RST.
     PortUnreach,
     /// Nothing came back within the timeout.
     NoResponse,
@@ -147,6 +151,7 @@ impl Reason {
     pub const ALL: &'static [Reason] = &[
         Reason::Confirmed,
         Reason::ForeignToken,
+        Reason::WrongHost,
         Reason::SynAck,
         Reason::UdpResponse,
         Reason::EchoReply,
@@ -170,6 +175,7 @@ impl Reason {
         match self {
             Reason::Confirmed => "confirmed",
             Reason::ForeignToken => "foreign-token",
+            Reason::WrongHost => "wrong-host",
             Reason::SynAck => "syn-ack",
             Reason::UdpResponse => "udp-response",
             Reason::EchoReply => "echo-reply",
@@ -442,6 +448,8 @@ pub struct FlowReport {
     pub optional: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
     pub status: Status,
     /// What to do about a failure or an attention; empty when the flow passes.
     pub hint: String,
@@ -462,6 +470,7 @@ impl FlowReport {
             address: flow.address.clone(),
             optional: flow.optional,
             notes: flow.notes.clone(),
+            inferred: flow.inferred,
             status,
             hint,
             probes,
@@ -481,6 +490,7 @@ impl FlowReport {
             address: self.address.clone(),
             optional: self.optional,
             notes: self.notes.clone(),
+            inferred: self.inferred,
         }
     }
 }
@@ -512,9 +522,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// Parses and checks a report file.
+    /// Parses and checks a report file, and settles every flow's status from its
+    /// verdicts ([`Report::settle`]): a report is someone else's file, so its own word on
+    /// a flow is never believed over its probes.
     pub fn from_json(text: &str) -> Result<Report, InputError> {
-        let r: Report = parse_json(text).map_err(|e| match e {
+        Self::from_json_settled(text).map(|(r, _)| r)
+    }
+
+    /// [`Report::from_json`], with one line per status it corrected.
+    pub fn from_json_settled(text: &str) -> Result<(Report, Vec<String>), InputError> {
+        let mut r: Report = parse_json_within(text, MAX_PLAN_BYTES).map_err(|e| match e {
             // A report cut short (a full disk, a copy interrupted) says so in words.
             InputError::Json { path, message } if message.starts_with("EOF while parsing") => {
                 InputError::Json {
@@ -525,7 +542,36 @@ impl Report {
             other => other,
         })?;
         r.validate()?;
-        Ok(r)
+        let corrected = r.settle();
+        Ok((r, corrected))
+    }
+
+    /// Recomputes each flow's status from its probes' verdicts, as `check` computes it
+    /// ([`crate::probe::status::summarize`]). A status that says otherwise (`"pass"` over
+    /// filtered probes) is replaced, and its hint with it; returns one line per flow
+    /// corrected. `check` writes statuses that agree, so its reports come back unchanged.
+    pub fn settle(&mut self) -> Vec<String> {
+        let mut corrected = Vec::new();
+        for (i, f) in self.flows.iter_mut().enumerate() {
+            let flow = f.flow();
+            let dynamic = flow
+                .rule()
+                .is_some_and(|r| r.ports == crate::rules::PortSpec::DynamicRpc);
+            let (status, hint) = crate::probe::status::summarize(&flow, &f.probes, dynamic, None);
+            if status != f.status {
+                corrected.push(format!(
+                    "flows[{i}] ({} {} -> {} {}): status \"{}\" contradicts its probes, which say \"{status}\": corrected",
+                    f.phase,
+                    f.from,
+                    f.to,
+                    f.ports.map_or_else(|| f.protocol.to_string(), |r| format!("{} {r}", f.protocol)),
+                    f.status
+                ));
+                f.status = status;
+                f.hint = hint;
+            }
+        }
+        corrected
     }
 
     /// The report in its public JSON form, pretty-printed with a trailing newline.
@@ -571,13 +617,46 @@ impl Report {
                 ));
             }
         }
+        // Names and addresses are printed on terminals and pages: a report is someone
+        // else's file, so they must be names and addresses, nothing else.
+        for name in self.probed_from.split(crate::merge::HOST_SEPARATOR) {
+            check_name(name).map_err(|m| InputError::invalid("probed_from", m))?;
+        }
+        check_text(&self.host).map_err(|m| InputError::invalid("host", m))?;
         for (i, p) in self.preflight.iter().enumerate() {
             p.validate(&format!("preflight[{i}]"))?;
         }
         let mut ports = 0usize;
         for (i, f) in self.flows.iter().enumerate() {
+            for (field, name) in [("from", &f.from), ("to", &f.to)] {
+                check_name(name)
+                    .map_err(|m| InputError::invalid(format!("flows[{i}].{field}"), m))?;
+            }
+            if let Some(a) = &f.address {
+                check_address(a)
+                    .map_err(|m| InputError::invalid(format!("flows[{i}].address"), m))?;
+            }
             for (j, p) in f.probes.iter().enumerate() {
                 let at = |field: &str| format!("flows[{i}].probes[{j}].{field}");
+                if let Some(d) = &p.dialed {
+                    let ok = d.parse::<std::net::SocketAddr>().is_ok() || check_address(d).is_ok();
+                    if !ok {
+                        return Err(InputError::invalid(
+                            at("dialed"),
+                            format!(
+                                "{d:?} is not an address (10.0.1.2:445, [fd00::2]:445, 10.0.1.2)"
+                            ),
+                        ));
+                    }
+                }
+                if let Some(l) = &p.local {
+                    if l.parse::<std::net::IpAddr>().is_err() {
+                        return Err(InputError::invalid(
+                            at("local"),
+                            format!("{l:?} is not an IP address"),
+                        ));
+                    }
+                }
                 if let Some(through) = p.through {
                     match (p.port, f.ports) {
                         (Some(port), Some(range)) if through > port && range.contains(through) => {}
@@ -633,6 +712,7 @@ impl Report {
                     ));
                 }
             }
+            covers(f).map_err(|m| InputError::invalid(format!("flows[{i}].probes"), m))?;
         }
         Ok(())
     }
@@ -647,6 +727,45 @@ impl Report {
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |s| self.flows.iter().filter(|f| f.status == s).count();
         (n(Status::Pass), n(Status::Attention), n(Status::Fail))
+    }
+}
+
+/// Whether a flow's probes cover its ports: every port (a dynamic RPC range is sampled,
+/// so there at least one probe), so a status can only come from probes of the flow. A
+/// report without them was not written by `check` as it is.
+fn covers(f: &FlowReport) -> Result<(), String> {
+    let dynamic = f
+        .flow()
+        .rule()
+        .is_some_and(|r| r.ports == crate::rules::PortSpec::DynamicRpc);
+    if f.probes.is_empty() {
+        return Err("no probe: a flow's status comes from its probes".into());
+    }
+    let Some(range) = f.ports.filter(|_| !dynamic) else {
+        return Ok(());
+    };
+    let first = range.first.get();
+    let mut seen = vec![false; range.len() as usize];
+    for p in &f.probes {
+        for port in p.ports() {
+            if let Some(s) = seen.get_mut(usize::from(port.wrapping_sub(first))) {
+                *s = true;
+            }
+        }
+    }
+    let missing: Vec<u16> = range
+        .ports()
+        .map(Port::get)
+        .filter(|p| !seen[usize::from(p - first)])
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "no probe for {} {} of the flow's ports {range}",
+            f.protocol.as_str().to_ascii_uppercase(),
+            port_runs(&missing)
+        ))
     }
 }
 
@@ -745,7 +864,7 @@ mod tests {
             "catalog":"sha256:1111","probed_from":"ps01","host":"ps01","started":"2026-01-01T00:00:00Z",
             "finished":"2026-01-01T00:00:02Z","flows":[{"phase":"discovery","from":"ps01","to":"web01",
             "protocol":"tcp","ports":{"first":49152,"last":65535},"purpose":"rpc \"dyn\"","rule":"r",
-            "status":"fail","hint":"h","probes":[{"protocol":"tcp","port":49152,"through":50000,
+            "status":"fail","hint":"h","probes":[{"protocol":"tcp","port":49152,"through":65535,
             "verdict":"filtered","reason":"no-response","latency_ms":null,"attempts":2,"detail":"é",
             "dialed":"10.0.0.1:49152","local":"10.0.0.2"}]}]}"#,
         )
@@ -794,7 +913,7 @@ mod tests {
             "format": 1, "plan_digest": DIGEST, "probed_from": "a", "host": "h",
             "started": "2026-01-01T00:00:00Z", "finished": "2026-01-01T00:00:01.5Z",
             "flows": [{"phase": "transfer", "from": "a", "to": "b", "protocol": "tcp",
-              "ports": {"first": 10, "last": 20}, "purpose": "p", "rule": "r",
+              "ports": {"first": 15, "last": 15}, "purpose": "p", "rule": "r",
               "status": "pass", "hint": "", "probes": [probe]}]
         })
         .to_string()
@@ -863,5 +982,94 @@ mod tests {
             let e = Report::from_json(&text).expect_err(path);
             assert!(e.path().starts_with(path), "{path}: got {e}");
         }
+    }
+
+    /// A report's own word on a flow is not believed: its status comes from its probes
+    /// (corrected, one line each), and probes that leave ports of the flow out, or no
+    /// probe at all, are refused. One line per case: (status, probes, ports) → the
+    /// status read back and the correction, or the refusal's words.
+    #[test]
+    fn status_comes_from_the_probes_and_they_cover_the_flow() {
+        let filtered = serde_json::json!({"protocol": "tcp", "port": 15, "verdict": "filtered",
+            "reason": "no-response", "latency_ms": null, "attempts": 2, "detail": ""});
+        let open = probe(serde_json::json!(15), "open");
+        let run = serde_json::json!({"protocol": "tcp", "port": 10, "through": 20, "verdict": "open",
+            "reason": "syn-ack", "latency_ms": 0.3, "attempts": 1, "detail": ""});
+        let with = |status: &str, probes: serde_json::Value, last: u16| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&report(open.clone())).expect("json");
+            v["flows"][0]["status"] = status.into();
+            v["flows"][0]["probes"] = probes;
+            v["flows"][0]["ports"] =
+                serde_json::json!({"first": if last == 15 { 15 } else { 10 }, "last": last});
+            v.to_string()
+        };
+        type Want = Result<(Status, &'static str), &'static str>;
+        let cases: [(&str, serde_json::Value, u16, Want); 6] = [
+            ("pass", serde_json::json!([open.clone()]), 15, Ok((Status::Pass, ""))),
+            ("pass", serde_json::json!([filtered.clone()]), 15,
+             Ok((Status::Fail, "flows[0] (transfer a -> b tcp 15): status \"pass\" contradicts its probes, which say \"fail\": corrected"))),
+            ("fail", serde_json::json!([open.clone()]), 15, Ok((Status::Pass, "status \"fail\" contradicts"))),
+            ("pass", serde_json::json!([run]), 20, Ok((Status::Pass, ""))),
+            ("pass", serde_json::json!([]), 15, Err("flows[0].probes: no probe")),
+            ("pass", serde_json::json!([open.clone()]), 20, Err("flows[0].probes: no probe for TCP 10-14, 16-20 (10 ports) of the flow's ports 10-20")),
+        ];
+        for (i, (status, probes, last, want)) in cases.into_iter().enumerate() {
+            let got = Report::from_json_settled(&with(status, probes, last));
+            match (got, want) {
+                (Ok((r, notes)), Ok((s, note))) => {
+                    assert_eq!(r.flows[0].status, s, "case {i}");
+                    assert!(notes.join("\n").contains(note), "case {i}: {notes:?}");
+                    assert_eq!(notes.is_empty(), note.is_empty(), "case {i}: {notes:?}");
+                    if !notes.is_empty() {
+                        let hinted = !r.flows[0].hint.is_empty();
+                        assert_eq!(
+                            hinted,
+                            s != Status::Pass,
+                            "case {i}: the hint follows the status"
+                        );
+                    }
+                }
+                (Err(e), Err(words)) => assert!(e.to_string().contains(words), "case {i}: {e}"),
+                (got, want) => panic!("case {i}: {got:?}, wanted {want:?}"),
+            }
+        }
+    }
+
+    /// Names and addresses of a report reach terminals and pages: an escape sequence in
+    /// any of them is refused, naming the field.
+    #[test]
+    fn names_and_addresses_are_names_and_addresses() {
+        let esc = "\u{1b}]0;owned\u{7}";
+        let base: serde_json::Value =
+            serde_json::from_str(&report(probe(serde_json::json!(15), "open"))).expect("json");
+        type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+        let cases: [(&str, Edit); 6] = [
+            ("probed_from", &|v| {
+                v["probed_from"] = format!("a{esc}").into()
+            }),
+            ("host", &|v| v["host"] = "h\u{1b}[2K".into()),
+            ("flows[0].from", &|v| {
+                v["flows"][0]["from"] = format!("a{esc}").into()
+            }),
+            ("flows[0].to", &|v| v["flows"][0]["to"] = "b c".into()),
+            ("flows[0].probes[0].dialed", &|v| {
+                v["flows"][0]["probes"][0]["dialed"] = esc.into()
+            }),
+            ("flows[0].probes[0].local", &|v| {
+                v["flows"][0]["probes"][0]["local"] = "web01".into()
+            }),
+        ];
+        for (path, edit) in cases {
+            let mut v = base.clone();
+            edit(&mut v);
+            let e = Report::from_json(&v.to_string()).expect_err(path);
+            assert_eq!(e.path(), path, "{e}");
+        }
+        let mut fine = base.clone();
+        fine["flows"][0]["probes"][0]["dialed"] = "[fd00::2]:15".into();
+        fine["flows"][0]["probes"][0]["local"] = "fd00::1".into();
+        fine["probed_from"] = "a,b".into();
+        Report::from_json(&fine.to_string()).expect("addresses as check writes them");
     }
 }

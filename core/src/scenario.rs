@@ -7,14 +7,21 @@
 use crate::address::{Address, HostName};
 use crate::drive::DriveLetter;
 use crate::error::InputError;
+use crate::support::Feature;
 use crate::types::{Os, Platform, Product, Replication, Transfer, Version, WindowsGeneration};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The only scenario format this version reads and writes.
 pub const SCENARIO_FORMAT: u32 = 1;
-/// Inputs above this size are refused before parsing, so memory stays bounded.
+/// Scenarios above this size are refused before parsing, so memory stays bounded (a
+/// scenario of [`MAX_WORKLOADS`] workloads with every field filled is about 4.5 MB).
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// Plans and reports above this size are refused before parsing. Every plan the planner
+/// makes must be readable by every consumer (`check --plan`, `listen --plan`, `merge
+/// --plan`, the page): a plan of [`MAX_WORKLOADS`] Windows workloads with 26 drives each,
+/// block transfer and public addresses is about 61 MB, so the cap is twice that.
+pub const MAX_PLAN_BYTES: usize = 128 * 1024 * 1024;
 /// More workloads than this is not a migration wave but a typo or an attack.
 pub const MAX_WORKLOADS: usize = 10_000;
 /// Longest host name accepted (an RFC 1123 label).
@@ -169,10 +176,19 @@ impl Workload {
 
 /// Parses JSON of type `T`, turning serde errors into one-line errors with a JSON path.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
-    if text.len() > MAX_INPUT_BYTES {
+    parse_json_within(text, MAX_INPUT_BYTES)
+}
+
+/// [`parse_json`] with the size cap of the format read ([`MAX_PLAN_BYTES`] for plans
+/// and reports).
+pub(crate) fn parse_json_within<T: serde::de::DeserializeOwned>(
+    text: &str,
+    limit: usize,
+) -> Result<T, InputError> {
+    if text.len() > limit {
         return Err(InputError::TooLarge {
             size: text.len(),
-            limit: MAX_INPUT_BYTES,
+            limit,
         });
     }
     if text.trim().is_empty() {
@@ -200,10 +216,13 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
 }
 
 impl Scenario {
-    /// Parses and validates a scenario file.
+    /// Parses and validates a scenario file. The version is stored as the version
+    /// number alone (`" 2019.5 "` becomes `"2019.5"`), so every output prints exactly
+    /// what was validated.
     pub fn from_json(text: &str) -> Result<Scenario, InputError> {
-        let s: Scenario = parse_json(text)?;
+        let mut s: Scenario = parse_json(text)?;
         s.validate()?;
+        s.version = s.version.trim().to_string();
         Ok(s)
     }
 
@@ -230,6 +249,7 @@ impl Scenario {
                 ),
             ));
         }
+        check_text(&self.version).map_err(|m| InputError::invalid("version", m))?;
         let version = Version::parse(&self.version).ok_or_else(|| {
             InputError::invalid(
                 "version",
@@ -256,7 +276,8 @@ impl Scenario {
             return Err(InputError::invalid(
                 "server.marketplace",
                 format!(
-                    "cloud-marketplace PlateSpin servers are Migrate 12.2 and later, not {product}"
+                    "cloud-marketplace PlateSpin servers are {}, not {product}",
+                    Feature::Agent.products()
                 ),
             ));
         }
@@ -269,7 +290,10 @@ impl Scenario {
         if !self.connectors.is_empty() && !caps.messaging {
             return Err(InputError::invalid(
                 "connectors",
-                format!("Migrate Connectors need Migrate 2018.11 or later, not {product}"),
+                format!(
+                    "Migrate Connectors need {}, not {product}",
+                    Feature::Messaging.products()
+                ),
             ));
         }
         if let Some(f) = &self.factory {
@@ -280,7 +304,10 @@ impl Scenario {
             if !caps.messaging {
                 return Err(InputError::invalid(
                     "factory",
-                    format!("the Migration Factory needs Migrate 2018.11 or later, not {product}"),
+                    format!(
+                        "the Migration Factory needs {}, not {product}",
+                        Feature::Messaging.products()
+                    ),
                 ));
             }
         }
@@ -291,7 +318,8 @@ impl Scenario {
             return Err(InputError::invalid(
                 "replication",
                 format!(
-                    "\"target-listens\" (SourceListensForConnection=False) is documented from Migrate 2018.11, not {product}"
+                    "\"target-listens\" (SourceListensForConnection=False) comes with the Migrate Agent, in {}, not {product}",
+                    Feature::TargetListens.products()
                 ),
             ));
         }
@@ -309,7 +337,7 @@ impl Scenario {
 
     /// `Migrate 2019.5`: the product and version as people write them.
     pub fn product_version(&self) -> String {
-        format!("{} {}", self.product.title(), self.version)
+        format!("{} {}", self.product.title(), self.version.trim())
     }
 
     /// The replication direction the plan uses: the scenario's own, else target-listens
@@ -369,8 +397,33 @@ impl Target {
     }
 
     fn validate(&self, at: &str, s: &Scenario) -> Result<(), InputError> {
+        if let Some(c) = &self.container {
+            check_text(c).map_err(|m| InputError::invalid(format!("{at}.container"), m))?;
+        }
         if let Some(a) = &self.public_address {
             check_address(a).map_err(|m| InputError::invalid(format!("{at}.public_address"), m))?;
+        }
+        if let Some(host) = s.container(self) {
+            let v = s.parsed_version();
+            let unsupported = crate::rules::CONTAINER_SUPPORT.iter().find(|cs| {
+                cs.products
+                    .iter()
+                    .any(|r| r.product == s.product && r.contains(&v))
+                    && !cs.platforms.contains(&host.platform)
+            });
+            if let Some(cs) = unsupported {
+                return Err(InputError::invalid(
+                    format!("{at}.container"),
+                    format!(
+                        "{:?} ({}) is not a container {} documents: it documents {}; {}",
+                        host.name,
+                        host.platform,
+                        s.product_version(),
+                        cs.documents,
+                        cs.alternative
+                    ),
+                ));
+            }
         }
         if let Some(c) = &self.container {
             if s.container(self).is_none() {
@@ -398,6 +451,9 @@ impl Target {
 impl Workload {
     fn validate(&self, at: &str, caps: &Capabilities, s: &Scenario) -> Result<(), InputError> {
         let product = s.product_version();
+        if let Some(w) = &self.windows {
+            check_text(w).map_err(|m| InputError::invalid(format!("{at}.windows"), m))?;
+        }
         match (&self.windows, self.os) {
             (Some(w), Os::Windows) if WindowsGeneration::parse(w).is_none() => {
                 return Err(InputError::invalid(
@@ -456,7 +512,10 @@ impl Workload {
         if self.agent && !caps.agent {
             return Err(InputError::invalid(
                 format!("{at}.agent"),
-                format!("the Migrate Agent needs Migrate 12.2 or later, not {product}"),
+                format!(
+                    "the Migrate Agent needs {}, not {product}",
+                    Feature::Agent.products()
+                ),
             ));
         }
         if self.agent && s.replication == Some(Replication::SourceListens) {
@@ -465,16 +524,26 @@ impl Workload {
                 "the Migrate Agent needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
             ));
         }
+        if let Some(t) = self
+            .target
+            .as_ref()
+            .filter(|t| self.agent && t.container.is_none())
+        {
+            return Err(InputError::invalid(
+                format!("{at}.agent"),
+                format!(
+                    "workload {:?} uses the Migrate Agent, which \"is not supported for use with semi-automated (X2P) migrations\", and its target {:?} has no container (a physical or X2P target): name the target's container or drop the agent",
+                    self.name, t.name
+                ),
+            ));
+        }
         Ok(())
     }
 
-    /// Protect moves Linux volumes at block level only (Q15): its file-based Linux
-    /// workloads are planned as block-based (the same replication port).
-    pub fn effective_transfer(&self, product: Product) -> Transfer {
-        match (product, self.os, self.transfer) {
-            (Product::Protect, Os::Linux, Transfer::File) => Transfer::Block,
-            (_, _, t) => t,
-        }
+    /// The transfer method the product uses for this workload: the catalog's
+    /// substitutes (Protect moves Linux volumes at block level only, Q15) applied.
+    pub fn effective_transfer(&self, product: Product, v: &Version) -> Transfer {
+        crate::rules::effective_transfer(product, v, self.os, self.transfer)
     }
 }
 
@@ -532,4 +601,32 @@ pub fn check_name(name: &str) -> Result<(), String> {
 /// (see [`Address`]).
 pub fn check_address(address: &str) -> Result<(), String> {
     address.parse::<Address>().map(drop)
+}
+
+/// Whether `c` may not appear in free text: control characters (line breaks, tabs,
+/// escapes, U+0085), line and paragraph separators (U+2028, U+2029), whitespace other
+/// than the space, and the invisible format characters that reorder or hide text
+/// (bidirectional overrides, zero-width characters). Each breaks a script header, a
+/// comment line or a terminal when printed.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}'
+        )
+}
+
+/// Free text of a scenario (the version, a Windows version, a container name) goes
+/// into script headers, comments and titles: it must be one line of visible text. The
+/// error names the first character that is not, as `U+XXXX`.
+pub fn check_text(value: &str) -> Result<(), String> {
+    match value.chars().find(|&c| is_forbidden_char(c)) {
+        Some(c) => Err(format!(
+            "{value:?} holds the control or separator character U+{:04X}; write it on one \
+             line of visible characters",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
 }

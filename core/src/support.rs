@@ -130,7 +130,9 @@ mod tests {
             "Migrate 9 or later, Protect, or Forge 3 or later"
         );
         assert!(Feature::TargetListens.applies(Product::Migrate, &v("2018.11")));
-        assert!(!Feature::TargetListens.applies(Product::Migrate, &v("12.3")));
+        // Wherever the agent is: its source contacts the target (Migrate 12.2.2, Q18).
+        assert!(Feature::TargetListens.applies(Product::Migrate, &v("12.2")));
+        assert!(!Feature::TargetListens.applies(Product::Migrate, &v("12.1")));
         assert!(
             transfer_reason(Transfer::VssBbt, Os::Linux, Product::Migrate, &v("12.3")).is_some()
         );

@@ -272,7 +272,8 @@ string_enum!(
 );
 
 /// Which dynamic RPC range a Windows host uses (KB 929851).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum WindowsGeneration {
     /// Windows 2000, XP, Server 2003 and older: 1025-5000.
     Legacy,

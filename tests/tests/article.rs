@@ -120,6 +120,13 @@ fn facts() -> Vec<(&'static str, Vec<Expect>)> {
     let ps = |v: &str, w: Value| scenario("portability-suite", v, w, None);
     let forge = |v: &str, w: Value| scenario("forge", v, w, None);
     let other = |product: &str, v: &str, w: Value| scenario(product, v, w, None);
+    // A Migrate Agent workload, its target created on a vCenter container (Q7: the
+    // agent is not supported for semi-automated X2P targets).
+    let agent = |os: &str| {
+        let w = json!({"os": os, "agent": true,
+            "target": {"name": "tgt", "address": "10.0.2.1", "container": "vh"}});
+        scenario("migrate", "2019.5", w, Some("vcenter"))
+    };
     vec![
         (
             "SSH Port used when discovering Linux",
@@ -172,6 +179,11 @@ fn facts() -> Vec<(&'static str, Vec<Expect>)> {
                 on(m(linux()), C, "src>ps", "tcp 80"),
                 on(ps("8.1.3", legacy(&["C"])), C, "src>ps", "tcp 80"),
                 on(forge("2.5", win("2003")), C, "tgt>ps", "tcp 80"),
+                // "Only HTTPS (TCP/443) and a replication port (TCP/3725 is the
+                // default) are needed outbound" for an agent's source (Q6).
+                off(agent("windows"), C, "src>ps", "tcp 80"),
+                off(agent("linux"), C, "src>ps", "tcp 80"),
+                on(agent("windows"), C, "tgt>ps", "tcp 80"),
             ],
         ),
         (
@@ -240,12 +252,7 @@ fn facts() -> Vec<(&'static str, Vec<Expect>)> {
                     "ps>src",
                     "tcp 139",
                 ),
-                off(
-                    other("migrate", "2019.5", json!({"os": "windows", "agent": true})),
-                    C,
-                    "ps>src",
-                    "tcp 445",
-                ),
+                off(agent("windows"), C, "ps>src", "tcp 445"),
             ],
         ),
         (

@@ -179,19 +179,43 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "needs \"replication\": \"target-listens\" (SourceListensForConnection=False on the server), but replication is \"source-listens\"",
         ),
         (
-            "target-listens before 2018.11",
-            with(|v| v["replication"] = "target-listens".into()),
+            "target-listens before the Migrate Agent",
+            with(|v| {
+                v["version"] = "12.1".into();
+                v["replication"] = "target-listens".into();
+            }),
             "replication",
-            "\"target-listens\" (SourceListensForConnection=False) is documented from Migrate 2018.11, not Migrate 12.3",
+            "\"target-listens\" (SourceListensForConnection=False) comes with the Migrate Agent, in Migrate 12.2 or later, not Migrate 12.1",
         ),
         (
-            "xenserver on 2020.2",
+            "agent with a semi-automated (X2P) target",
             with(|v| {
-                v["version"] = "2020.2".into();
-                v["hosts"] = serde_json::json!([{"name": "xen1", "address": "10.0.0.9", "platform": "xenserver"}])
+                v["version"] = "2019.5".into();
+                v["workloads"][0]["agent"] = true.into();
+            }),
+            "workloads[0].agent",
+            "uses the Migrate Agent, which \"is not supported for use with semi-automated (X2P) migrations\"",
+        ),
+        (
+            "protect target on azure",
+            with(|v| {
+                v["product"] = "protect".into();
+                v["version"] = "11.3".into();
+                v["hosts"] = serde_json::json!([{"name": "az", "address": "management.azure.com", "platform": "azure"}]);
+                v["workloads"][0]["target"]["container"] = "az".into();
+            }),
+            "workloads[0].target.container",
+            "\"az\" (azure) is not a container Protect 11.3 documents: it documents VMware containers only (ESX/ESXi hosts and vCenter Server); create the target on a VMware ESXi host or vCenter Server",
+        ),
+        (
+            "kvm on protect",
+            with(|v| {
+                v["product"] = "protect".into();
+                v["version"] = "11.3".into();
+                v["hosts"] = serde_json::json!([{"name": "kvm1", "address": "10.0.0.9", "platform": "kvm"}])
             }),
             "hosts[0].platform",
-            "no documented port to discover a \"xenserver\" host with Migrate 2020.2 (the vendor's guides list it for Migrate up to 2018.11)",
+            "no documented port to discover a \"kvm\" host with Protect 11.3",
         ),
         (
             "hyper-v on 2020.2",
@@ -230,7 +254,142 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "server.name",
             "invalid type: integer `5`, expected a string",
         ),
+        (
+            "version with line breaks",
+            with(|v| v["version"] = "\n2019.5\n".into()),
+            "version",
+            "\"\\n2019.5\\n\" holds the control or separator character U+000A",
+        ),
+        (
+            "version with Unicode separators",
+            with(|v| v["version"] = "\u{2028} 12.3\u{0085}".into()),
+            "version",
+            "character U+2028",
+        ),
+        (
+            "version that is a command in cmd",
+            with(|v| v["version"] = "12.3\r\n1".into()),
+            "version",
+            "character U+000D",
+        ),
+        (
+            "windows version with a bidi override",
+            with(|v| v["workloads"][0]["windows"] = "2016\u{202E}".into()),
+            "workloads[0].windows",
+            "character U+202E",
+        ),
+        (
+            "container with a tab",
+            with(|v| v["workloads"][0]["target"]["container"] = "esx\t9".into()),
+            "workloads[0].target.container",
+            "character U+0009",
+        ),
+        (
+            "container with an escape sequence",
+            with(|v| v["workloads"][0]["target"]["container"] = "\u{1b}]0;owned\u{7}".into()),
+            "workloads[0].target.container",
+            "character U+001B",
+        ),
     ]
+}
+
+/// A version written with spaces around it is stored as the number, so every script
+/// header prints exactly what was validated; the headers pass each format's own tool
+/// where it is installed (`bash -n` for the firewalld script; `nft -c` and
+/// `iptables-restore --test` in a network namespace of their own, as root), and no
+/// line of the netsh `.cmd` is a bare number that cmd would run as a command.
+#[test]
+fn a_padded_version_is_stored_normalised_and_every_script_header_is_one_line() {
+    use portplan_core::export::firewall::{firewalld, iptables, netsh, nftables, powershell};
+    let s = Scenario::from_json(&with(|v| v["version"] = "  2019.5  ".into())).expect("scenario");
+    assert_eq!(s.version, "2019.5");
+    let plan = Plan::build(&s).expect("plan");
+    assert_eq!(plan.version, "2019.5");
+    let back = Plan::from_json(&plan.to_json()).expect("plan reads back");
+    assert_eq!(back, plan);
+    let scripts = [
+        ("nftables", nftables::render(&plan)),
+        ("iptables", iptables::render(&plan)),
+        ("firewalld", firewalld::render(&plan)),
+        ("netsh", netsh::render(&plan)),
+        ("powershell", powershell::render(&plan)),
+    ];
+    for (name, text) in &scripts {
+        let header = text
+            .lines()
+            .find(|l| l.contains("2019.5"))
+            .unwrap_or_else(|| panic!("{name}: no header names the version"));
+        assert!(
+            header.contains("PlateSpin Migrate 2019.5"),
+            "{name}: {header:?}"
+        );
+        assert!(
+            !text.lines().any(|l| !l.trim().is_empty()
+                && l.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.')),
+            "{name}: a line that is only a number"
+        );
+    }
+    let tool = |program: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if tool("bash") {
+        let mut bash = std::process::Command::new("bash");
+        bash.arg("-n");
+        let out = feed(bash, &scripts[2].1);
+        assert!(
+            out.status.success(),
+            "bash -n: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if root && tool("nft") && tool("iptables-restore") {
+        let mut lab = portplan_tests::netns::Lab::new("ver");
+        lab.host("h");
+        let mut nft = lab.cmd("h", "nft");
+        nft.args(["-c", "-f", "-"]);
+        let out = feed(nft, &scripts[0].1);
+        assert!(
+            out.status.success(),
+            "nft -c: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut ipt = lab.cmd("h", "iptables-restore");
+        ipt.arg("--test");
+        let out = feed(ipt, &scripts[1].1);
+        assert!(
+            out.status.success(),
+            "iptables-restore --test: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A plan file is input too: the same version with line breaks is refused there.
+    let hostile = plan.to_json().replace("\"2019.5\"", "\"\\n1\\n\"");
+    let e = Plan::from_json(&hostile).expect_err("a plan with a line break in its version");
+    assert_eq!(e.path(), "version", "{e}");
+    assert!(e.to_string().contains("U+000A"), "{e}");
+}
+
+/// Runs `cmd` with `input` on stdin.
+fn feed(mut cmd: std::process::Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
 }
 
 #[test]

@@ -68,6 +68,8 @@ fn report(plan: &Plan, edited: &str) -> Value {
                 "ports": f.ports, "purpose": f.purpose, "rule": f.rule, "address": f.address,
                 "optional": f.optional, "notes": f.notes, "status": status, "hint": hint,
                 "probes": [{ "protocol": f.protocol, "port": f.ports.map(|p| p.first),
+                    // A run over the flow's ports: a report's probes cover its flow.
+                    "through": f.ports.filter(|p| p.last > p.first).map(|p| p.last),
                     "verdict": verdict,
                     "reason": if f.ports.is_none() { "echo-reply" } else { reason },
                     "latency_ms": 0.4, "attempts": 1, "detail": "" }]

@@ -83,7 +83,8 @@ fn version_picker_and_options_by_release() {
         "flows": [{ "phase": f.phase, "from": f.from, "to": f.to, "protocol": f.protocol,
             "ports": ports, "purpose": f.purpose, "rule": f.rule, "status": "fail",
             "hint": "filtered: a firewall drops the port",
-            "probes": [{ "protocol": f.protocol, "port": ports["first"], "verdict": "filtered",
+            "probes": [{ "protocol": f.protocol, "port": ports["first"],
+                "through": f.ports.filter(|p| p.last > p.first).map(|p| p.last), "verdict": "filtered",
                 "reason": "no-response", "latency_ms": null, "attempts": 2, "detail": "" }] }]
     });
     std::fs::write(out.join("report.json"), report.to_string()).expect("report");

@@ -2,15 +2,23 @@
 //! `iptables-restore --test` / `ip6tables-restore --test` inside a network namespace
 //! this test creates (never the host's own firewall), and firewalld's own rich-rule
 //! parser (python3-firewall) on the commands the generated script really runs.
+//!
+//! Each script prints the consolidated rules (`portplan plan --format rules`): a host's
+//! section holds one rule per consolidated rule it accepts, and only hosts of the
+//! script's system have a section.
 
-use portplan_core::export::firewall::{self, firewalld, iptables, netsh, nftables, powershell};
+use portplan_core::export::firewall::{
+    self, firewalld, iptables, netsh, nftables, powershell, HostRules,
+};
+use portplan_core::firewall::ScriptFamily;
 use portplan_core::{Plan, Scenario};
 use portplan_tests::netns::Lab;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-const EXAMPLES: [&str; 7] = [
+const EXAMPLES: [&str; 8] = [
     "azure-nat.json",
+    "firewall-wave.json",
     "legacy-block.json",
     "protect.json",
     "vmware-wave.json",
@@ -18,6 +26,21 @@ const EXAMPLES: [&str; 7] = [
     "wave-50.json",
     "windows-file.json",
 ];
+
+/// Every example, and a plan whose Linux host accepts from a group of IPv4, IPv6 and
+/// DNS-named sources (address lists, firewalld ipsets of both families).
+fn all_plans() -> Vec<(&'static str, Plan)> {
+    let mut out: Vec<(&'static str, Plan)> = EXAMPLES.iter().map(|ex| (*ex, plan(ex))).collect();
+    let text = std::fs::read_to_string(
+        portplan_tests::workspace_root().join("tests/fixtures/linux-group-plan.json"),
+    )
+    .expect("fixture");
+    out.push((
+        "linux-group-plan.json",
+        Plan::from_json(&text).expect("plan"),
+    ));
+    out
+}
 
 fn plan(name: &str) -> Plan {
     let text = std::fs::read_to_string(portplan_tests::example(name)).expect("example");
@@ -64,48 +87,104 @@ fn sections(text: &str, marker: &str) -> Vec<String> {
     out
 }
 
-/// Every flow is one rule per address family it is written for (Linux dialects; the
-/// Windows ones write one rule per flow), named `portplan <rule> from <host>`, in the
-/// section of the host that accepts it, and nowhere else.
-fn assert_every_flow_once(plan: &Plan, text: &str, marker: &str) {
-    assert_every_flow(plan, text, marker, true)
-}
-
-fn assert_every_flow(plan: &Plan, text: &str, marker: &str, per_family: bool) {
+/// The sections of a script are exactly the hosts of its system (plan order), each
+/// holding its consolidated rules by number (`portplan R3 TCP`), one rule name per
+/// protocol of each, and no other rule.
+fn assert_sections(plan: &Plan, text: &str, marker: &str, family: ScriptFamily) {
     let secs = sections(text, marker);
-    let hosts = firewall::inbound(plan);
-    assert_eq!(secs.len(), hosts.len(), "one section per accepting host");
+    let (hosts, others) = firewall::for_family(plan, family);
+    assert_eq!(
+        secs.len(),
+        hosts.len(),
+        "one section per host of the system"
+    );
     for (h, sec) in hosts.iter().zip(&secs) {
         assert!(
             sec.contains(&format!("Host {} (", h.host.name)),
             "section order: {} expected in\n{sec}",
             h.host.name
         );
-        for f in plan.flows.iter() {
-            let name = format!("portplan {} from {}", f.rule, f.from);
-            let want: usize = h
-                .rules
-                .iter()
-                .filter(|r| r.flow.rule == f.rule && r.from == f.from)
-                .map(|r| if per_family { r.families().len() } else { 1 })
-                .sum();
-            let got: usize = ['"', '\'', ']']
-                .iter()
-                .map(|end| sec.matches(&format!("{name}{end}")).count())
-                .sum();
-            assert_eq!(got, want, "{name} in section of {}:\n{sec}", h.host.name);
-        }
+        let mut want: Vec<String> = rule_names(h);
+        want.sort();
+        let mut got: Vec<String> = sec
+            .split("portplan R")
+            .skip(1)
+            .filter_map(|rest| {
+                let end = rest.find(['"', '\'', ']'])?;
+                Some(format!("portplan R{}", &rest[..end]))
+            })
+            .collect();
+        got.sort();
+        got.dedup();
+        assert_eq!(got, want, "rules in the section of {}:\n{sec}", h.host.name);
     }
+    for h in &others {
+        assert!(
+            !text.contains(&format!("Host {} (", h.host.name)),
+            "{} ({:?}) has a section",
+            h.host.name,
+            h.system
+        );
+    }
+    // The header names the others (up to 20 a kind) and counts them all.
+    let counted: usize = text
+        .lines()
+        .filter_map(|l| l.split("No section here for ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(counted, others.len(), "{text}");
+    if let Some(first) = others.first() {
+        assert!(
+            text.contains(&first.host.name),
+            "{} is not named",
+            first.host.name
+        );
+    }
+}
+
+/// `portplan R3 TCP`, `portplan R3 ICMP`…: the rule names a host's section holds.
+fn rule_names(h: &HostRules<'_>) -> Vec<String> {
+    let mut out: Vec<String> = h
+        .rules
+        .iter()
+        .flat_map(|r| r.protocols().into_iter().map(|(p, _)| r.name(p)))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// How many rules a Linux section loads: per rule and protocol, one per family with
+/// literal addresses (iptables: `-s a,b` expands to one rule per address, and
+/// `multiport` takes 15 ports a line).
+fn loaded(h: &HostRules<'_>, v4: bool, per_address: bool) -> usize {
+    let family = if v4 {
+        firewall::Family::V4
+    } else {
+        firewall::Family::V6
+    };
+    h.rules
+        .iter()
+        .map(|r| {
+            let n = r.addresses(family).len();
+            let lines = if n == 0 {
+                0
+            } else if per_address {
+                n
+            } else {
+                1
+            };
+            lines * r.protocols().len()
+        })
+        .sum()
 }
 
 #[test]
 fn nftables_passes_nft_check_whole_and_per_host() {
     let mut lab = Lab::new("nft");
     lab.host("h");
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    for (ex, plan) in all_plans() {
         let text = nftables::render(&plan);
-        assert_every_flow_once(&plan, &text, nftables::SECTION);
+        assert_sections(&plan, &text, nftables::SECTION, ScriptFamily::Linux);
         let check = |input: &str| {
             let mut c = lab.cmd("h", "nft");
             c.args(["-c", "-f", "-"]);
@@ -135,10 +214,9 @@ fn iptables_passes_iptables_restore_test_v4_and_v6() {
     let mut lab = Lab::new("ipt");
     lab.host("h");
     let mut saw_v6 = false;
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    for (ex, plan) in all_plans() {
         let text = iptables::render(&plan);
-        assert_every_flow_once(&plan, &text, iptables::SECTION);
+        assert_sections(&plan, &text, iptables::SECTION, ScriptFamily::Linux);
         let test = |program: &str, input: &str| {
             let mut c = lab.cmd("h", program);
             c.arg("--test");
@@ -203,9 +281,10 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
     let bin = scratch.0.join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
     let log = scratch.0.join("calls.log");
-    // A stand-in firewall-cmd that records each call, one argument per line.
+    // A stand-in firewall-cmd that records each call, one argument per line, and
+    // knows no ipset yet (`--info-ipset` fails, as for a fresh firewalld).
     let fake = format!(
-        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\necho --- >> '{}'\n",
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\necho --- >> '{}'\ncase \"$2\" in --info-ipset=*) exit 1;; esac\n",
         log.display(),
         log.display()
     );
@@ -220,13 +299,13 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+    let mut saw_ipset = false;
+    for (ex, plan) in all_plans() {
         let text = firewalld::render(&plan);
-        assert_every_flow(&plan, &text, "# ===== Host ", false);
+        assert_sections(&plan, &text, "# ===== Host ", ScriptFamily::Linux);
         let script = scratch.0.join("rules.sh");
         std::fs::write(&script, &text).expect("script");
-        for h in firewall::inbound(&plan) {
+        for h in firewall::for_family(&plan, ScriptFamily::Linux).0 {
             let _ = std::fs::remove_file(&log);
             let out = Command::new("sh")
                 .arg(&script)
@@ -240,17 +319,34 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
                 .lines()
                 .filter_map(|l| l.strip_prefix("--add-rich-rule="))
                 .collect();
-            let resolved = h
+            // One rich rule per port range (ICMP: one) and family with addresses.
+            let resolved: usize = h
                 .rules
                 .iter()
-                .filter(|r| matches!(r.remote, firewall::Remote::Ip(_)))
-                .count();
+                .map(|r| {
+                    let families = [firewall::Family::V4, firewall::Family::V6]
+                        .iter()
+                        .filter(|f| !r.addresses(**f).is_empty())
+                        .count();
+                    let ports: usize = r.protocols().iter().map(|(_, p)| p.len().max(1)).sum();
+                    families * ports
+                })
+                .sum();
             assert_eq!(rich.len(), resolved, "{}: {calls}", h.host.name);
             assert_eq!(
                 calls.matches("--zone=internal").count(),
                 resolved,
                 "zone argument"
             );
+            // An address list is an ipset, created before the rules that use it.
+            for set in rich.iter().filter_map(|r| r.split("ipset=\"").nth(1)) {
+                let name = &set[..set.find('"').expect("quoted")];
+                assert!(
+                    calls.contains(&format!("--new-ipset={name}")),
+                    "{name}: {calls}"
+                );
+                saw_ipset |= ex == "linux-group-plan.json";
+            }
             assert!(calls.trim_end().ends_with("--reload\n---"), "{calls}");
             if !rich.is_empty() {
                 let mut c = Command::new("/usr/bin/python3");
@@ -271,27 +367,77 @@ fn firewalld_script_runs_and_firewalld_accepts_its_rich_rules() {
         assert_eq!(out.status.code(), Some(2));
         assert!(!log.exists(), "firewall-cmd ran for an unknown host");
     }
+    assert!(saw_ipset, "the group fixture must exercise ipsets");
 }
 
 #[test]
-fn windows_scripts_name_every_flow_in_its_host_section() {
-    for ex in EXAMPLES {
-        let plan = plan(ex);
+fn windows_scripts_hold_the_consolidated_rules_of_windows_hosts_only() {
+    for (ex, plan) in all_plans() {
         let ps = powershell::render(&plan);
-        assert_every_flow(&plan, &ps, "# ===== Host ", false);
+        assert_sections(&plan, &ps, "# ===== Host ", ScriptFamily::Windows);
         let cmd = netsh::render(&plan);
-        assert_every_flow(&plan, &cmd, "REM ===== Host ", false);
+        assert_sections(&plan, &cmd, "REM ===== Host ", ScriptFamily::Windows);
         // netsh batch files want CRLF throughout; a lone LF breaks labels in cmd.exe.
         assert!(!cmd.replace("\r\n", "").contains('\n'), "{ex}: bare LF");
         // PowerShell strings are single-quoted with quotes doubled: balanced per line.
         for line in ps.lines().filter(|l| l.contains("New-NetFirewallRule")) {
             assert_eq!(line.matches('\'').count() % 2, 0, "{line}");
         }
-        for h in firewall::inbound(&plan) {
+        for h in firewall::for_family(&plan, ScriptFamily::Windows).0 {
             assert!(ps.contains(&format!("    '{}' {{\n", h.host.name)));
             assert!(cmd.contains(&format!("if /i \"%~1\"==\"{}\" goto host", h.host.name)));
         }
     }
+}
+
+/// The firewall team's wave (issue 28): each host's section holds as many rules as
+/// the view shows for it, the server's four rules instead of 164, and no section of
+/// another system.
+#[test]
+fn the_wave_sections_match_the_view() {
+    let plan = plan("firewall-wave.json");
+    let view = portplan_core::firewall::rules(&plan);
+    let ps = powershell::render(&plan);
+    let nft = nftables::render(&plan);
+    for (text, family) in [(&ps, ScriptFamily::Windows), (&nft, ScriptFamily::Linux)] {
+        for h in firewall::for_family(&plan, family).0 {
+            let in_view = view
+                .iter()
+                .filter(|r| r.to.members.iter().any(|m| m.name == h.host.name))
+                .count();
+            assert_eq!(h.rules.len(), in_view, "{}", h.host.name);
+            assert!(text.contains(&format!("Host {} (", h.host.name)));
+        }
+    }
+    let server = sections(&ps, "# ===== Host ")
+        .into_iter()
+        .find(|s| s.contains("Host ps01 ("))
+        .expect("ps01");
+    assert_eq!(
+        server.matches("New-NetFirewallRule ").count(),
+        4,
+        "{server}"
+    );
+    assert!(
+        server.contains("-RemoteAddress '10.1.0.1','10.1.0.2/31'"),
+        "{server}"
+    );
+    for name in ["lnx25", "vc01", "azure"] {
+        assert!(
+            !ps.contains(&format!("Host {name} (")),
+            "{name} in the PowerShell file"
+        );
+    }
+    for name in ["ps01", "win01", "vc01", "azure"] {
+        assert!(
+            !nft.contains(&format!("Host {name} (")),
+            "{name} in the nftables file"
+        );
+    }
+    assert!(
+        nft.contains("No section here for 1 host (appliances"),
+        "{nft}"
+    );
 }
 
 /// Loading a host's section twice, for real, inside the test's own namespace, leaves
@@ -302,21 +448,13 @@ fn sections_load_for_real_and_reload_without_doubling() {
     let mut lab = Lab::new("load");
     lab.host("h");
     let plan = plan("migrate-2020.json");
-    let hosts = firewall::inbound(&plan);
+    let hosts = firewall::for_family(&plan, ScriptFamily::Linux).0;
+    assert!(!hosts.is_empty());
     let nft = nftables::render(&plan);
     let ipt = iptables::render(&plan);
     let nft_secs = sections(&nft, nftables::SECTION);
     let ipt_secs = sections(&ipt, iptables::SECTION);
     for (i, h) in hosts.iter().enumerate() {
-        let ip = |v4: bool| {
-            h.rules
-                .iter()
-                .filter(|r| match r.remote {
-                    firewall::Remote::Ip(a) => a.is_ipv4() == v4,
-                    firewall::Remote::Name(_) => false,
-                })
-                .count()
-        };
         for _ in 0..2 {
             let mut c = lab.cmd("h", "nft");
             c.args(["-f", "-"]);
@@ -337,7 +475,7 @@ fn sections_load_for_real_and_reload_without_doubling() {
         let listed = String::from_utf8_lossy(&listed.stdout);
         assert_eq!(
             listed.matches(" accept comment ").count(),
-            ip(true) + ip(false),
+            loaded(h, true, false) + loaded(h, false, false),
             "{}: {listed}",
             h.host.name
         );
@@ -349,7 +487,7 @@ fn sections_load_for_real_and_reload_without_doubling() {
         let rules = String::from_utf8_lossy(&rules.stdout);
         assert_eq!(
             rules.lines().filter(|l| l.starts_with("-A ")).count(),
-            ip(true),
+            loaded(h, true, true),
             "{}: {rules}",
             h.host.name
         );
@@ -392,10 +530,15 @@ fn ipv6_only_hosts_get_ip6_rules_that_nft_and_ip6tables_accept() {
         ipt.contains("-p ipv6-icmp -m icmp6 --icmpv6-type echo-request"),
         "{ipt}"
     );
-    // A source given by DNS name, accepted by IPv6-only hosts: commented, as ip6 only.
+    // A source given by DNS name (lnx02 calls the server, a Windows host): its rule
+    // is commented, with the name to resolve.
+    let ps = powershell::render(&plan);
     assert!(
-        nft.contains("# UNRESOLVED: ip6 saddr lnx02.corp.example"),
-        "{nft}"
+        ps.lines().any(|l| l
+            .trim_start()
+            .starts_with("# UNRESOLVED: New-NetFirewallRule")
+            && l.contains("-RemoteAddress 'lnx02.corp.example'")),
+        "{ps}"
     );
 
     let mut lab = Lab::new("ip6");
@@ -442,27 +585,20 @@ fn a_named_remote_gets_the_families_of_the_accepting_host() {
         sec.contains("#6 # UNRESOLVED: -A PORTPLAN-IN -s ps01.corp.example -p ipv6-icmp"),
         "{sec}"
     );
-    // An IPv4 host (vc01, 10.10.0.30) keeps IPv4 rules for the same named server, and
-    // a host given by name (azure) gets both families, as it may have either.
+    // An IPv4 host (kvm01, 10.10.0.31) keeps IPv4 rules for the same named server.
     let sec = sections(&nft, nftables::SECTION)
         .into_iter()
-        .find(|s| s.contains("Host vc01 ("))
-        .expect("vc01 section");
+        .find(|s| s.contains("Host kvm01 ("))
+        .expect("kvm01 section");
     assert!(
         sec.contains("# UNRESOLVED: ip saddr ps01.corp.example"),
         "{sec}"
     );
     assert!(!sec.contains("ip6 saddr ps01"), "{sec}");
-    let sec = sections(&nft, nftables::SECTION)
-        .into_iter()
-        .find(|s| s.contains("Host azure ("))
-        .expect("azure section");
-    assert!(
-        sec.contains("# UNRESOLVED: ip saddr ps01.corp.example tcp dport 443"),
-        "{sec}"
-    );
-    assert!(
-        sec.contains("# UNRESOLVED: ip6 saddr ps01.corp.example tcp dport 443"),
-        "{sec}"
-    );
+    // vCenter and the Azure endpoint get no Linux section, only a header line.
+    for name in ["vc01", "azure"] {
+        assert!(!nft.contains(&format!("Host {name} (")), "{nft}");
+    }
+    assert!(nft.contains("(appliances: no host script;"), "{nft}");
+    assert!(nft.contains("(cloud endpoints: no host script;"), "{nft}");
 }

@@ -1,12 +1,14 @@
 //! Every text export of every shipped example, pinned with insta. A change in any
 //! rendered byte shows up as a reviewable snapshot diff.
 
-use portplan_core::export::{change_csv, csv, firewall, markdown, table};
+use portplan_core::export::{change_csv, csv, firewall, markdown, rule_list, table};
 use portplan_core::{Plan, Scenario};
 
 /// `wave-50` is left out on purpose: 1.7 MB of repetition; the validator tests cover it.
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 8] = [
+    "agent-nat",
     "azure-nat",
+    "factory-wave",
     "legacy-block",
     "migrate-2020",
     "protect",
@@ -16,8 +18,9 @@ const EXAMPLES: [&str; 6] = [
 
 type Render = fn(&Plan) -> String;
 
-const FORMATS: [(&str, Render); 10] = [
+const FORMATS: [(&str, Render); 11] = [
     ("table", table::render),
+    ("rules", rule_list::render),
     ("json", Plan::to_json),
     ("csv", csv::render),
     ("md", markdown::render),
@@ -41,6 +44,19 @@ fn text_exports_of_the_examples() {
     }
 }
 
+/// The firewall team's wave of issue 28: what a team reviews and what it applies.
+#[test]
+fn firewall_outputs_of_the_wave() {
+    let text = std::fs::read_to_string(portplan_tests::example("firewall-wave.json")).expect("ex");
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    for (format, render) in FORMATS
+        .iter()
+        .filter(|(f, _)| ["rules", "change-csv", "powershell", "nftables"].contains(f))
+    {
+        insta::assert_snapshot!(format!("firewall-wave.{format}"), render(&plan));
+    }
+}
+
 #[test]
 fn change_csv_opens_cleanly_in_a_spreadsheet() {
     let text = std::fs::read_to_string(portplan_tests::example("migrate-2020.json")).expect("ex");
@@ -54,16 +70,23 @@ fn change_csv_opens_cleanly_in_a_spreadsheet() {
         .trim_start_matches('\u{feff}')
         .split_terminator("\r\n")
         .collect();
+    let rows = change_csv::rows(&plan);
     assert_eq!(
         records.len(),
-        plan.flows.len() + 1,
-        "one record per flow plus header"
+        rows.len() + 1,
+        "one record per consolidated rule and protocol plus header"
     );
-    assert_eq!(
-        records[0],
-        "source,source_address,destination,destination_address,protocol,port_range,purpose,phase,rule,notes"
-    );
-    // Purposes with commas are quoted, so every record splits into 10 fields.
+    assert_eq!(records[0], change_csv::HEADER.join(","));
+    // No row repeats another's source, destination, protocol and ports.
+    let mut keys: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[2].as_str(), r[4].as_str(), r[6].as_str(), r[7].as_str()))
+        .collect();
+    keys.sort();
+    let before = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), before, "duplicate rows");
+    // Purposes with commas are quoted, so every record splits into its 13 fields.
     for r in &records {
         let mut fields = 0;
         let mut quoted = false;
@@ -74,7 +97,7 @@ fn change_csv_opens_cleanly_in_a_spreadsheet() {
                 _ => {}
             }
         }
-        assert_eq!(fields + 1, 10, "{r}");
+        assert_eq!(fields + 1, change_csv::HEADER.len(), "{r}");
         assert!(!quoted, "{r}");
     }
 }

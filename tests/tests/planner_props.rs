@@ -11,7 +11,10 @@ use std::collections::HashSet;
 fn product() -> impl Strategy<Value = (Product, String)> {
     prop_oneof![
         Just((Product::Migrate, "12.3".to_string())),
+        Just((Product::Migrate, "12.2.2".to_string())),
         Just((Product::Migrate, "2018.11".to_string())),
+        Just((Product::Migrate, "2019.5".to_string())),
+        Just((Product::Protect, "11.3".to_string())),
         Just((Product::Migrate, "2020.2".to_string())),
         Just((Product::Protect, "11.2.1".to_string())),
         Just((Product::Forge, "2.5".to_string())),
@@ -29,8 +32,9 @@ fn workload(i: usize) -> impl Strategy<Value = Workload> {
         prop_oneof![6 => Just(Transfer::File), 2 => Just(Transfer::VssBbt), 1 => Just(Transfer::Block), 2 => Just(Transfer::BlockLegacy)],
         proptest::bool::weighted(0.1),
         proptest::bool::weighted(0.9),
+        proptest::bool::weighted(0.5),
     )
-        .prop_map(move |(windows, gen, drives, transfer, agent, target)| Workload {
+        .prop_map(move |(windows, gen, drives, transfer, agent, target, container)| Workload {
             name: format!("w{i}"),
             address: format!("10.1.0.{}", i + 1),
             os: if windows { Os::Windows } else { Os::Linux },
@@ -39,7 +43,11 @@ fn workload(i: usize) -> impl Strategy<Value = Workload> {
             transfer,
             agent,
             outside: None,
-            target: target.then(|| Target::new(format!("w{i}-t"), format!("10.2.0.{}", i + 1))),
+            target: target.then(|| Target {
+                // Kept only when the scenario has hosts (see `scenario`).
+                container: container.then(|| "vh0".to_string()),
+                ..Target::new(format!("w{i}-t"), format!("10.2.0.{}", i + 1))
+            }),
         })
 }
 
@@ -51,25 +59,32 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         proptest::option::weighted(0.15, proptest::sample::select(Replication::ALL.to_vec())),
     )
         .prop_map(
-            |((product, version), platforms, workloads, replication)| Scenario {
-                format: 1,
-                product,
-                version,
-                server: Server::new("ps", "10.0.0.1"),
-                hosts: platforms
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, platform)| VirtualizationHost {
-                        name: format!("vh{i}"),
-                        address: format!("10.0.9.{}", i + 1),
-                        platform,
-                    })
-                    .collect(),
-                connectors: vec![],
-                factory: None,
-                admins: vec![],
-                workloads,
-                replication,
+            |((product, version), platforms, mut workloads, replication)| {
+                if platforms.is_empty() {
+                    for t in workloads.iter_mut().filter_map(|w| w.target.as_mut()) {
+                        t.container = None;
+                    }
+                }
+                Scenario {
+                    format: 1,
+                    product,
+                    version,
+                    server: Server::new("ps", "10.0.0.1"),
+                    hosts: platforms
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, platform)| VirtualizationHost {
+                            name: format!("vh{i}"),
+                            address: format!("10.0.9.{}", i + 1),
+                            platform,
+                        })
+                        .collect(),
+                    connectors: vec![],
+                    factory: None,
+                    admins: vec![],
+                    workloads,
+                    replication,
+                }
             },
         )
 }
@@ -139,6 +154,29 @@ proptest! {
             for f in &head.flows {
                 prop_assert!(head.host(&f.from).is_some() && head.host(&f.to).is_some());
             }
+        }
+        // Every flow carries its rule's notes and inferred mark (issue 24).
+        for f in &plan.flows {
+            let rule = f.rule().expect("rule");
+            prop_assert_eq!(f.inferred, rule.inferred, "{}", f.rule);
+            for n in rule.notes {
+                prop_assert!(f.notes.iter().any(|x| x == n), "{}: {}", f.rule, n);
+            }
+        }
+        // An agent's source accepts nothing and dials only 443, 3725 (and SSH 22 from
+        // Linux): "Only HTTPS (TCP/443) and a replication port (TCP/3725 ...)" (Q6).
+        for w in s.workloads.iter().filter(|w| w.agent) {
+            prop_assert!(plan.flows.iter().all(|f| f.to != w.name), "inbound on agent {}", w.name);
+            for f in plan.flows.iter().filter(|f| f.from == w.name) {
+                let port = f.ports.map_or(0, |r| r.first.get());
+                let ok = port == 443 || port == 3725 || (port == 22 && w.os == Os::Linux && f.inferred);
+                prop_assert!(ok, "agent {} dials {:?}", w.name, f);
+            }
+            prop_assert!(w.target.as_ref().is_none_or(|t| t.container.is_some()), "agent with an X2P target planned");
+        }
+        // A cloud's API host name is never pinged.
+        for h in s.hosts.iter().filter(|h| h.platform.is_cloud()) {
+            prop_assert!(!plan.flows.iter().any(|f| f.to == h.name && f.protocol == Protocol::Icmp), "ping to {}", h.name);
         }
         // One legacy drive flow per mirrored drive.
         for w in &s.workloads {

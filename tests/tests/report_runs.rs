@@ -89,6 +89,11 @@ fn reports(plan: &Plan, runs: bool) -> Vec<Report> {
                 })
                 .collect(),
         })
+        .map(|mut r| {
+            // Statuses from the verdicts, as `check` writes them (and readers recompute).
+            r.settle();
+            r
+        })
         .collect()
 }
 

@@ -60,13 +60,21 @@ pub fn shown<'a>(
     out
 }
 
+/// One side of a rule: the host, or the group's label, its exact address ranges and
+/// its hosts by name; a host reached through NAT shows both addresses.
 fn side(g: &groups::Group) -> String {
     match g.members.as_slice() {
-        [one] => format!("{}<br><small>{}</small>", esc(&one.name), esc(&one.address)),
-        _ => format!(
-            "<details class=\"group\"><summary>{}</summary><small>{}</small></details>",
-            esc(&g.label()),
+        [one] => format!(
+            "{}<br><small class=\"addresses\">{}</small>",
+            esc(&one.name),
             esc(&g.addresses())
+        ),
+        _ => format!(
+            "<details class=\"group\"><summary>{}</summary><small class=\"addresses\">{}</small>\
+             <br><small class=\"hosts\">{}</small></details>",
+            esc(&g.label()),
+            esc(&g.addresses()),
+            esc(&g.hosts())
         ),
     }
 }
@@ -112,6 +120,11 @@ pub fn render(rules: &[groups::GroupRule], query: &str, sort: Sort) -> String {
             .purposes
             .iter()
             .map(|p| format!("<li>{}</li>", esc(p)))
+            .chain(
+                r.notes
+                    .iter()
+                    .map(|n| format!("<li class=\"note\">{}</li>", esc(n))),
+            )
             .collect();
         let pairwise = if r.pairwise {
             "<br><small class=\"pairwise\">each source to its own target</small>"
@@ -156,6 +169,9 @@ mod tests {
             "TCP 137-139, 445, 9999, 10002, 10004 · ICMP echo"
         );
         assert_eq!(shown(&rules, "", Sort::Plan).len(), rules.len());
+        // Host names inside a group are searchable.
+        let db = shown(&rules, "db01", Sort::Plan);
+        assert!(!db.is_empty() && db.len() < rules.len());
         let by_to = shown(&rules, "", Sort::To);
         let labels: Vec<String> = by_to
             .iter()
@@ -164,5 +180,21 @@ mod tests {
         let mut sorted = labels.clone();
         sorted.sort();
         assert_eq!(labels, sorted);
+    }
+
+    #[test]
+    fn nat_is_visible_and_searchable_by_the_public_address() {
+        let s = Scenario::from_json(include_str!("../../examples/firewall-wave.json"))
+            .expect("example");
+        let plan = Plan::build(&s).expect("plan");
+        let rules = groups::rules(&plan);
+        let html = render(&rules, "198.51.100.5", Sort::Plan);
+        assert!(html.contains("2 of "), "{html}");
+        assert!(
+            html.contains("dialed 198.51.100.5, NAT to 10.20.0.5"),
+            "{html}"
+        );
+        let html = render(&rules, "management.azure.com", Sort::Plan);
+        assert!(html.contains("1 of ") && !html.contains("vc01"), "{html}");
     }
 }

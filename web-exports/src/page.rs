@@ -222,9 +222,25 @@ fn on_files(e: web_sys::Event) {
     input.set_value("");
     wasm_bindgen_futures::spawn_local(async move {
         let mut read = Vec::new();
+        let limit = portplan_core::scenario::MAX_PLAN_BYTES;
         for f in files {
+            // The size first: a file larger than any report is refused unread.
+            if f.size() > limit as f64 {
+                read.push((
+                    f.name(),
+                    Err(format!(
+                        "{} bytes, larger than the {limit}-byte limit",
+                        f.size()
+                    )),
+                ));
+                continue;
+            }
             let text = wasm_bindgen_futures::JsFuture::from(f.text()).await;
-            read.push((f.name(), text.ok().and_then(|t| t.as_string())));
+            let text = text.ok().and_then(|t| t.as_string());
+            read.push((
+                f.name(),
+                text.ok_or_else(|| "the file could not be read as text".to_string()),
+            ));
         }
         STATE.with(|s| {
             let mut s = s.borrow_mut();
@@ -233,8 +249,8 @@ fn on_files(e: web_sys::Event) {
             for (name, text) in read {
                 let verdict = match (&plan, text) {
                     (Err(e), _) => Err(e.clone()),
-                    (_, None) => Err("the file could not be read as text".to_string()),
-                    (Ok(plan), Some(text)) => match verdicts::refusal(plan, &text) {
+                    (_, Err(why)) => Err(why),
+                    (Ok(plan), Ok(text)) => match verdicts::refusal(plan, &text) {
                         Some(why) => Err(why),
                         None if s.reports.iter().any(|r| r.text == text) => {
                             Ok("already loaded".to_string())

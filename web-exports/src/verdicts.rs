@@ -251,6 +251,7 @@ mod tests {
                     "phase": f.phase, "from": f.from, "to": f.to, "protocol": f.protocol,
                     "ports": f.ports, "purpose": f.purpose, "rule": f.rule, "status": "pass",
                     "hint": "", "probes": [{ "protocol": f.protocol, "port": f.ports.map(|p| p.first),
+                        "through": f.ports.filter(|p| p.last > p.first).map(|p| p.last),
                         "verdict": "open", "reason": "syn-ack", "latency_ms": 0.5, "attempts": 1,
                         "detail": "" }]
                 })

@@ -28,6 +28,7 @@ fn report(plan: &Plan, from: &str) -> String {
                 "status": if filtered { "fail" } else { "pass" },
                 "hint": if filtered { "filtered: <a firewall> drops it" } else { "" },
                 "probes": [{"protocol": f.protocol, "port": port,
+                    "through": f.ports.filter(|p| p.last > p.first).map(|p| p.last),
                     "verdict": if filtered { "filtered" } else { "open" },
                     "reason": if filtered { "no-response" } else { "syn-ack" },
                     "latency_ms": if filtered { None } else { Some(0.25) },
@@ -171,4 +172,26 @@ fn three_reports_list_failures_first_with_icons() {
     );
     assert!(html.contains("aria-hidden=\"true\">▲</span> attention"));
     assert!(html.contains("aria-hidden=\"true\">✔</span> pass"));
+}
+
+/// The page builds plans of up to 10,000 workloads and sends them to this module as JSON:
+/// it reads every one (the plan's cap is not the scenario's 8 MiB).
+#[test]
+fn the_page_reads_a_plan_of_ten_thousand_workloads() {
+    use portplan_core::scenario::{MAX_INPUT_BYTES, MAX_WORKLOADS};
+    let workloads: Vec<serde_json::Value> = (0..MAX_WORKLOADS)
+        .map(|i| {
+            serde_json::json!({"name": format!("web{i:05}"), "address": format!("10.{}.{}.{}", 1 + i / 62500, i / 250 % 250, i % 250 + 1),
+                "os": "windows", "windows": "2019", "drives": ["C", "D"],
+                "target": {"name": format!("web{i:05}-t"), "address": format!("10.{}.{}.{}", 100 + i / 62500, i / 250 % 250, i % 250 + 1)}})
+        })
+        .collect();
+    let text = serde_json::json!({"format": 1, "product": "migrate", "version": "2019.5",
+        "server": {"name": "ps01", "address": "10.0.0.5"}, "workloads": workloads})
+    .to_string();
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let json = plan.to_json();
+    assert!(json.len() > MAX_INPUT_BYTES, "{} bytes", json.len());
+    let read = portplan_web_exports::read_plan(&json).expect("the page reads it");
+    assert_eq!(read.flows.len(), plan.flows.len());
 }

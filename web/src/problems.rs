@@ -160,6 +160,8 @@ mod tests {
     fn every_problem_is_listed_in_words_with_its_row() {
         let mut d = Draft::default();
         for a in [
+            // Migrate 11 has no Migrate Agent, so no documented target-listens direction.
+            Action::Version("11".into()),
             Action::AddWorkload,
             Action::Workload(1, WorkloadEdit::Name("db01".into())),
             Action::Workload(1, WorkloadEdit::Address("10.0.0.5:443".into())),
@@ -173,7 +175,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "Replication direction: “target listens” (SourceListensForConnection=False) is documented from Migrate 2018.11, not Migrate 12.3.",
+                "Replication direction: “target listens” (SourceListensForConnection=False) comes with the Migrate Agent, in Migrate 12.2 or later, not Migrate 11.",
                 "Workload 1 “web01”, Drives: “#” is not a drive letter (A–Z).",
                 "Workload 2 “db01”, Address: “10.0.0.5:443” is not an IP address or DNS name (a port or a ':' does not belong here).",
             ],

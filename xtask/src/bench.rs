@@ -44,7 +44,7 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
             bail!("no benchmark {a:?}; there are: {}", names.join(", "));
         }
     }
-    deps::apt(deps::APT_PACKAGES)?;
+    deps::ensure(&deps::BENCH)?;
     for b in BENCHES {
         if args.is_empty() || args.iter().any(|a| a == b.name) {
             eprintln!("xtask: bench {}: {}", b.name, b.what);

@@ -1,46 +1,336 @@
-//! Idempotent installation of everything the checks need: rustup parts, Debian
-//! packages, cargo tools, npm tools, PyPI tools. Each step first looks whether the thing
-//! is there. Every install of the project is here (`cargo xtask setup` runs them all).
+//! Everything the checks need, installed per step: each step of `cargo xtask test`
+//! installs only what it runs, right before it runs, so a package the registry cannot
+//! give today stops only the step that needs it. Every install is here, says in one
+//! line what it installs and why, is tried up to three times (`retry`) with each try
+//! bounded in time, and is recorded with its version in the setup stamp
+//! (`target/tools/setup-stamp.txt`). `cargo xtask setup [STEP…]` runs the steps alone.
 
-use crate::cross::{MUSL, WINDOWS_CLIPPY};
-use crate::process::{cargo, have, is_root, output, run, workspace_root};
+use crate::apt;
+use crate::process::{cargo, have, is_root, output, run_captured, workspace_root};
+use crate::retry::{retry, Attempt, INSTALL};
+use crate::targets::{MUSL, WINDOWS_CLIPPY};
 use anyhow::{bail, Context, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-/// Debian packages the test suite uses (each later issue adds its own here).
-pub const APT_PACKAGES: &[&str] = &[
-    "iproute2",
-    "nftables",
-    "poppler-utils",
-    "iptables",
-    "python3-firewall",
-    "nmap",
-    "python3",
-    "time",
-    "openssl",
-    "chromium",
-    "fonts-dejavu-core",
-    "python3-venv",
-    "gcc-mingw-w64-x86-64",
-    // The 32-bit Windows build (i686-win7-windows-gnu): C parts of ring and the linker.
-    "gcc-mingw-w64-i686",
-    "musl-tools",
-    "wine64",
-    // 32-bit wine runs the i686 build's tests (needs the i386 architecture, see `apt`).
-    "wine32:i386",
-    // `strace -f -c` lists the system calls of the static binary (README, old kernels).
-    "strace",
+/// One step's needs: Debian packages, and the tools from the other registries.
+#[derive(Debug)]
+pub struct Step {
+    pub name: &'static str,
+    /// Why the step needs them, shown when something is installed.
+    pub why: &'static str,
+    pub apt: &'static [&'static str],
+    /// Debian servers installed without starting the host's copies (tests start their own
+    /// inside their namespaces; a fresh machine should not suddenly serve SMB or HTTP).
+    pub servers: &'static [&'static str],
+    pub tools: &'static [Tool],
+}
+
+/// A tool from crates.io, npm, PyPI or rustup.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tool {
+    Rustup,
+    WasmBindgen,
+    WasmPack,
+    NpmTools,
+    CargoFuzz,
+    CargoDeny,
+    Ansible,
+    FirewallTools,
+}
+
+/// The steps, in the order `cargo xtask test` meets them.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "rust",
+        why: "formatting, clippy and the wasm32 build of the core",
+        apt: &[],
+        servers: &[],
+        tools: &[Tool::Rustup],
+    },
+    Step {
+        name: "tests",
+        why: "the test suite: network-namespace labs, firewalls, PDF and report tools",
+        apt: &[
+            "iproute2",
+            "nftables",
+            "iptables",
+            "python3-firewall",
+            "nmap",
+            "python3",
+            "python3-venv",
+            "time",
+            "openssl",
+            "poppler-utils",
+            "fonts-dejavu-core",
+            "tcpdump",
+        ],
+        servers: &["openssh-server", "nginx", "samba"],
+        tools: &[Tool::Ansible, Tool::FirewallTools],
+    },
+    Step {
+        name: "deny",
+        why: "licenses, bans and sources of the dependency tree",
+        apt: &[],
+        servers: &[],
+        tools: &[Tool::CargoDeny],
+    },
+    Step {
+        name: "cross",
+        why: "the static musl build and the Windows 7+ builds, their tests under wine",
+        apt: &[
+            "musl-tools",
+            "gcc-mingw-w64-x86-64",
+            "gcc-mingw-w64-i686",
+            "wine64",
+        ],
+        servers: &[],
+        tools: &[Tool::Rustup],
+    },
+    Step {
+        name: "fuzz",
+        why: "the short fuzz runs on the seeded corpus",
+        apt: &[],
+        servers: &[],
+        tools: &[Tool::CargoFuzz],
+    },
+    // The page needs no Debian package: `serve` must work on a machine where apt cannot.
+    Step {
+        name: "site",
+        why: "building the planner page",
+        apt: &[],
+        servers: &[],
+        tools: &[
+            Tool::Rustup,
+            Tool::WasmBindgen,
+            Tool::WasmPack,
+            Tool::NpmTools,
+        ],
+    },
+    Step {
+        name: "browser",
+        why: "the browser tests of the page in headless Chromium",
+        apt: &["chromium", "fonts-dejavu-core"],
+        servers: &[],
+        tools: &[],
+    },
 ];
 
-pub fn setup_all() -> Result<()> {
-    rustup()?;
-    apt(APT_PACKAGES)?;
-    apt_without_autostart(SERVER_PACKAGES)?;
-    ansible()?;
-    web_tools()?;
-    cargo_fuzz()?;
-    cargo_deny()
+/// 32-bit wine for the i686 build's tests: its own step, the one install whose failure
+/// may be stepped around (only when apt says the i386 index is inconsistent; `cross`).
+pub const WINE32: Step = Step {
+    name: "wine32",
+    why: "running the 32-bit Windows build's tests under 32-bit wine",
+    apt: &["wine32:i386"],
+    servers: &[],
+    tools: &[],
+};
+
+/// `strace -f -c` lists the static binary's system calls for the benchmarks and
+/// docs/builds.md; only `cargo xtask bench` needs it.
+pub const BENCH: Step = Step {
+    name: "bench",
+    why: "the benchmarks against nmap",
+    apt: &["nmap", "strace", "time", "iproute2", "nftables"],
+    servers: &[],
+    tools: &[],
+};
+
+pub fn step(name: &str) -> Result<&'static Step> {
+    STEPS
+        .iter()
+        .chain([&WINE32, &BENCH])
+        .find(|s| s.name == name)
+        .with_context(|| {
+            let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+            format!(
+                "no setup step {name:?} (steps: {}, wine32, bench)",
+                names.join(", ")
+            )
+        })
+}
+
+/// Time spent making sure of steps in this process (the summary of `cargo xtask test`).
+static SETUP_TIME: std::sync::Mutex<Duration> = std::sync::Mutex::new(Duration::ZERO);
+
+pub fn setup_time() -> Duration {
+    SETUP_TIME.lock().map(|d| *d).unwrap_or_default()
+}
+
+/// Makes sure everything `step` needs is here, installing what is missing.
+pub fn ensure(step: &Step) -> Result<()> {
+    let start = Instant::now();
+    let r = ensure_inner(step);
+    if let Ok(mut t) = SETUP_TIME.lock() {
+        *t += start.elapsed();
+    }
+    r.with_context(|| format!("setting up for {} (step {})", step.why, step.name))
+}
+
+fn ensure_inner(step: &Step) -> Result<()> {
+    apt::install(step.why, step.apt)?;
+    apt_without_autostart(step.why, step.servers)?;
+    for tool in step.tools {
+        match tool {
+            Tool::Rustup => rustup()?,
+            Tool::WasmBindgen => wasm_bindgen()?,
+            Tool::WasmPack => wasm_pack()?,
+            Tool::NpmTools => npm_tools()?,
+            Tool::CargoFuzz => cargo_install("cargo-fuzz", "cargo-fuzz", &["--version", "0.13.2"])?,
+            Tool::CargoDeny => cargo_install("cargo-deny", "cargo-deny", &["--locked"])?,
+            Tool::Ansible => ansible()?,
+            Tool::FirewallTools => firewall_tools()?,
+        }
+    }
+    crate::stamp::record(step.name, stamp_lines(step)?)
+}
+
+/// `what version` lines of what `step` uses, for the setup stamp.
+fn stamp_lines(step: &Step) -> Result<Vec<String>> {
+    let mut lines: Vec<String> = apt::versions(step.apt)
+        .into_iter()
+        .chain(apt::versions(step.servers))
+        .map(|(p, v)| format!("apt {p} {v}"))
+        .collect();
+    for tool in step.tools {
+        let root = workspace_root();
+        let (name, version) = match tool {
+            Tool::Rustup => ("rustc", output(Command::new("rustc").arg("--version"))?),
+            Tool::WasmBindgen => ("wasm-bindgen", version_of("wasm-bindgen")),
+            Tool::WasmPack => ("wasm-pack", version_of("wasm-pack")),
+            Tool::CargoFuzz => ("cargo-fuzz", version_of("cargo-fuzz")),
+            Tool::CargoDeny => ("cargo-deny", version_of("cargo-deny")),
+            Tool::NpmTools => (
+                "npm",
+                NPM_TOOLS
+                    .iter()
+                    .map(|(n, v)| format!("{n}@{v}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Tool::Ansible => ("venv", root.join(ANSIBLE_VENV).display().to_string()),
+            Tool::FirewallTools => ("venv", root.join(FIREWALL_VENV).display().to_string()),
+        };
+        lines.push(format!("{name} {}", version.trim()));
+    }
+    Ok(lines)
+}
+
+/// `cargo xtask setup [STEP…]`: every step, or the named ones.
+pub fn setup_cmd(args: &[String]) -> Result<()> {
+    let steps: Vec<&Step> = if args.is_empty() {
+        STEPS.iter().collect()
+    } else {
+        args.iter().map(|a| step(a)).collect::<Result<_>>()?
+    };
+    for s in steps {
+        ensure(s)?;
+    }
+    if args.is_empty() {
+        // Tried, never required here: `cargo xtask test` decides what a refusal means.
+        if let Err(e) = ensure(&WINE32) {
+            eprintln!("xtask: {e:#}");
+        }
+    }
+    eprintln!(
+        "xtask: setup done in {:.1} s; installed versions in {}",
+        setup_time().as_secs_f64(),
+        crate::stamp::path().display()
+    );
+    Ok(())
+}
+
+/// Runs `cmd` bounded by `limit`, up to three times (any failure of a download-and-build
+/// is worth another try: crates.io, npm and PyPI give no reason we could tell apart).
+fn install_with_retries(
+    what: &str,
+    limit: Duration,
+    mut cmd: impl FnMut() -> Command,
+) -> Result<()> {
+    retry(what, INSTALL, std::thread::sleep, |_| {
+        match run_captured(&mut cmd(), limit) {
+            Err(e) => Attempt::Permanent(e),
+            Ok(c) if c.success() => Attempt::Done(()),
+            Ok(c) => Attempt::Transient(match c.status {
+                None => format!("did not finish in {} s", limit.as_secs()),
+                Some(s) => {
+                    let last = c.text.lines().rev().find(|l| !l.trim().is_empty());
+                    format!("{s}: {}", last.unwrap_or("no output"))
+                }
+            }),
+        }
+    })
+}
+
+/// Installs `packages` with a temporary `policy-rc.d` that forbids starting services
+/// (Debian's maintainer scripts honour it, with or without systemd). A policy file that
+/// was already there is left alone.
+fn apt_without_autostart(why: &str, packages: &[&str]) -> Result<()> {
+    if apt::missing(packages).is_empty() {
+        return Ok(());
+    }
+    let policy = Path::new("/usr/sbin/policy-rc.d");
+    let ours = is_root() && !policy.exists();
+    if ours {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(
+            policy,
+            "#!/bin/sh\n# written by cargo xtask while installing test servers\nexit 101\n",
+        )?;
+        std::fs::set_permissions(policy, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let result = apt::install(why, packages);
+    if ours {
+        let _ = std::fs::remove_file(policy);
+    }
+    result
+}
+
+/// The rustup targets and components: wasm for the page, musl and the Windows target
+/// clippy checks (the win7 targets are tier 3: their std is built from rust-src).
+pub fn rustup() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    for t in ["wasm32-unknown-unknown", MUSL, WINDOWS_CLIPPY] {
+        if !installed.lines().any(|l| l.trim() == t) {
+            eprintln!("xtask: installing the Rust target {t} (its std, from rustup)");
+            install_with_retries(&format!("rustup target add {t}"), mins(10), || {
+                let mut c = Command::new("rustup");
+                c.args(["target", "add", t]);
+                c
+            })?;
+        }
+    }
+    let comps = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    // rust-src: std is rebuilt for the win7 targets and for the page (panic=immediate-abort).
+    for c in ["rustfmt", "clippy", "rust-src"] {
+        if !comps.lines().any(|l| l.starts_with(c)) {
+            eprintln!("xtask: installing the Rust component {c}");
+            install_with_retries(&format!("rustup component add {c}"), mins(10), || {
+                let mut cmd = Command::new("rustup");
+                cmd.args(["component", "add", c]);
+                cmd
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn mins(n: u64) -> Duration {
+    Duration::from_secs(60 * n)
+}
+
+/// `cargo install` of a tool unless `bin` is on PATH (any installed version is used).
+fn cargo_install(bin: &str, krate: &str, args: &[&str]) -> Result<()> {
+    if have(bin) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {krate} from crates.io (cargo install)");
+    install_with_retries(&format!("cargo install {krate}"), mins(30), || {
+        let mut c = cargo();
+        c.args(["install", krate]).args(args);
+        c
+    })
 }
 
 /// The `ansible` package (PyPI, not Debian's older one; it bundles the `ansible.windows`
@@ -49,7 +339,7 @@ pub fn setup_all() -> Result<()> {
 /// the Windows task files (`cli/tests/fleet_lint.rs`) look for them there.
 pub const ANSIBLE_VENV: &str = "target/tools/ansible";
 
-pub fn ansible() -> Result<()> {
+fn ansible() -> Result<()> {
     let venv = workspace_root().join(ANSIBLE_VENV);
     // A venv from before holds only ansible-core: look for what the checks use.
     let windows = venv.join("lib").read_dir().ok().and_then(|mut d| {
@@ -64,100 +354,68 @@ pub fn ansible() -> Result<()> {
     if venv.join("bin/ansible-lint").exists() && windows.is_some() {
         return Ok(());
     }
-    if !venv.join("bin/pip").exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    }
-    run(Command::new(venv.join("bin/pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "ansible>=9,<11",
-        "ansible-lint>=24,<26",
-    ]))
+    pip_venv(
+        &venv,
+        "ansible and ansible-lint (the fleet-run and playbook lint tests)",
+        &["ansible>=9,<11", "ansible-lint>=24,<26"],
+    )
 }
 
-/// Real servers the protocol tests start inside their own namespaces (issue 6).
-/// Installed without starting the host's copies: tests never use them, and a fresh
-/// machine should not suddenly serve SMB or HTTP on its own interfaces.
-pub const SERVER_PACKAGES: &[&str] = &["openssh-server", "nginx", "samba"];
+/// The firewall teams' tools, in a venv under target/tools/: aerleon (aclgen, aclcheck)
+/// for the perimeter policy, cfn-lint and moto with the AWS CLI for the CloudFormation
+/// template, openpyxl to read the XLSX change request back.
+pub const FIREWALL_VENV: &str = "target/tools/fwtools";
+pub const FIREWALL_PIP: &[&str] = &[
+    "aerleon==1.18.*",
+    "cfn-lint==1.58.*",
+    "moto[server]==5.2.*",
+    "awscli",
+    "openpyxl",
+];
 
-/// Installs `packages` with a temporary `policy-rc.d` that forbids starting services
-/// (Debian's maintainer scripts honour it, with or without systemd). A policy file that
-/// was already there is left alone.
-pub fn apt_without_autostart(packages: &[&str]) -> Result<()> {
-    let policy = std::path::Path::new("/usr/sbin/policy-rc.d");
-    let ours = is_root() && !policy.exists();
-    if ours {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::write(
-            policy,
-            "#!/bin/sh\n# written by cargo xtask while installing test servers\nexit 101\n",
-        )?;
-        std::fs::set_permissions(policy, std::fs::Permissions::from_mode(0o755))?;
-    }
-    let result = apt(packages);
-    if ours {
-        let _ = std::fs::remove_file(policy);
-    }
-    result
-}
-
-/// The rustup targets and components: wasm for the page, musl and the Windows target
-/// clippy checks (the win7 targets are tier 3: their std is built from rust-src).
-pub fn rustup() -> Result<()> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    for t in ["wasm32-unknown-unknown", MUSL, WINDOWS_CLIPPY] {
-        if !installed.lines().any(|l| l.trim() == t) {
-            run(Command::new("rustup").args(["target", "add", t]))?;
-        }
-    }
-    let comps = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
-    // rust-src: std is rebuilt for the win7 targets and for the page (panic=immediate-abort).
-    for c in ["rustfmt", "clippy", "rust-src"] {
-        if !comps.lines().any(|l| l.starts_with(c)) {
-            run(Command::new("rustup").args(["component", "add", c]))?;
-        }
-    }
-    Ok(())
-}
-
-/// Installs the Debian packages that `dpkg` does not report as installed. A package
-/// named `name:i386` first enables the i386 architecture (then `apt-get update` fetches
-/// its lists, as it runs whenever something is missing).
-pub fn apt(packages: &[&str]) -> Result<()> {
-    let missing: Vec<&str> = packages
-        .iter()
-        .copied()
-        .filter(|p| {
-            !Command::new("dpkg-query")
-                .args(["-W", "-f=${Status}", p])
-                .output()
-                .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
-                .unwrap_or(false)
-        })
-        .collect();
-    if missing.is_empty() {
+fn firewall_tools() -> Result<()> {
+    let venv = workspace_root().join(FIREWALL_VENV);
+    let bins = ["aclgen", "aclcheck", "cfn-lint", "moto_server", "aws"];
+    if bins.iter().all(|b| venv.join("bin").join(b).exists())
+        && crate::stamp::has_line(&format!("pip {}", FIREWALL_PIP.join(" ")))
+    {
         return Ok(());
     }
-    let sudo = if is_root() { vec![] } else { vec!["sudo"] };
-    let foreign = output(Command::new("dpkg").arg("--print-foreign-architectures"))?;
-    if missing.iter().any(|p| p.ends_with(":i386")) && !foreign.lines().any(|a| a == "i386") {
-        let mut all: Vec<&str> = sudo.clone();
-        all.extend(["dpkg", "--add-architecture", "i386"]);
-        run(Command::new(all[0]).args(&all[1..]))?;
+    pip_venv(
+        &venv,
+        "aerleon, cfn-lint, moto, awscli and openpyxl (the firewall output tests)",
+        FIREWALL_PIP,
+    )?;
+    crate::stamp::add_line(&format!("pip {}", FIREWALL_PIP.join(" ")))
+}
+
+fn pip_venv(venv: &Path, what: &str, requirements: &[&str]) -> Result<()> {
+    eprintln!("xtask: installing {what} from PyPI into {}", venv.display());
+    if !venv.join("bin/pip").exists() {
+        install_with_retries("python3 -m venv", mins(5), || {
+            let mut c = Command::new("python3");
+            c.arg("-m").arg("venv").arg(venv);
+            c
+        })?;
     }
-    let apt_get = |args: &[&str]| {
-        let mut all: Vec<&str> = sudo.clone();
-        all.push("apt-get");
-        all.extend_from_slice(args);
-        let mut c = Command::new(all[0]);
-        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
-        c
-    };
-    run(&mut apt_get(&["update", "-q"]))?;
-    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
-    args.extend(missing.iter());
-    run(&mut apt_get(&args))
+    install_with_retries(
+        &format!("pip install {}", requirements.join(" ")),
+        mins(20),
+        || {
+            let mut c = Command::new(venv.join("bin/pip"));
+            c.args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--retries",
+                "2",
+                "--timeout",
+                "60",
+            ])
+            .args(requirements);
+            c
+        },
+    )
 }
 
 /// wasm-pack release installed when missing (any installed version is used as is).
@@ -191,42 +449,49 @@ fn locked_wasm_bindgen() -> Result<String> {
     bail!("Cargo.lock has no wasm-bindgen: is portplan-web a workspace member?")
 }
 
-fn version_of(tool: &str) -> String {
+pub fn version_of(tool: &str) -> String {
     output(Command::new(tool).arg("--version")).unwrap_or_default()
 }
 
-/// What the site build and the browser tests need: wasm-bindgen-cli matching
-/// `Cargo.lock`, wasm-pack, and the npm tools (wasm-opt, playwright-core, axe-core).
-pub fn web_tools() -> Result<()> {
-    rustup()?;
-    apt(&["gzip"])?;
-    // A machine may have node and npm from elsewhere (NodeSource's nodejs bundles npm
-    // and conflicts with Debian's): only install Debian's when there is none.
-    if !(have("node") && have("npm")) {
-        apt(&["nodejs", "npm"])?;
-    }
+/// wasm-bindgen-cli at the version `Cargo.lock` resolved (or wasm-pack would download one).
+fn wasm_bindgen() -> Result<()> {
     let wb = locked_wasm_bindgen()?;
-    if !version_of("wasm-bindgen")
+    if version_of("wasm-bindgen")
         .split_whitespace()
         .any(|w| w == wb)
     {
-        // `--locked` fails for wasm-bindgen-cli; the version pin is what matters.
-        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]))?;
+        return Ok(());
     }
-    if version_of("wasm-pack").is_empty() {
-        run(cargo().args([
-            "install",
-            "wasm-pack",
-            "--locked",
-            "--version",
-            WASM_PACK_VERSION,
-        ]))?;
+    eprintln!("xtask: installing wasm-bindgen-cli {wb} (it must match Cargo.lock's wasm-bindgen)");
+    // `--locked` fails for wasm-bindgen-cli; the version pin is what matters.
+    install_with_retries(
+        &format!("cargo install wasm-bindgen-cli {wb}"),
+        mins(30),
+        || {
+            let mut c = cargo();
+            c.args(["install", "wasm-bindgen-cli", "--version", &wb]);
+            c
+        },
+    )
+}
+
+fn wasm_pack() -> Result<()> {
+    if !version_of("wasm-pack").is_empty() {
+        return Ok(());
     }
-    npm_tools()
+    cargo_install(
+        "wasm-pack",
+        "wasm-pack",
+        &["--locked", "--version", WASM_PACK_VERSION],
+    )
 }
 
 /// `npm install` of [`NPM_TOOLS`] into `target/tools/` unless each is there at its version.
+/// Node.js and npm come with the machine; the site build installs no Debian package.
 pub fn npm_tools() -> Result<()> {
+    if !(have("node") && have("npm")) {
+        bail!("the planner page needs Node.js and npm on PATH (for wasm-opt from npm's binaryen); none was found");
+    }
     let dir = tools_dir();
     let missing: Vec<String> = NPM_TOOLS
         .iter()
@@ -240,25 +505,56 @@ pub fn npm_tools() -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
+    eprintln!(
+        "xtask: installing {} from npm into {} (wasm-opt, the browser driver, the accessibility check)",
+        missing.join(", "),
+        dir.display()
+    );
     std::fs::create_dir_all(&dir)?;
-    run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+    install_with_retries("npm install", mins(10), || {
+        let mut c = Command::new("npm");
+        c.args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--fetch-retries",
+            "2",
+            "--prefix",
+        ])
         .arg(&dir)
-        .args(&missing))
+        .args(&missing);
+        c
+    })
 }
 
-/// cargo-fuzz, for the short fuzz runs of `cargo xtask test` and the long ones.
-pub fn cargo_fuzz() -> Result<()> {
-    if !have("cargo-fuzz") {
-        run(cargo().args(["install", "cargo-fuzz", "--version", "0.13.2"]))?;
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// cargo-deny, for the licenses, bans and sources of the dependency tree.
-pub fn cargo_deny() -> Result<()> {
-    if !have("cargo-deny") {
-        run(cargo().args(["install", "cargo-deny", "--locked"]))?;
+    #[test]
+    fn the_page_needs_no_debian_package() {
+        let site = step("site").expect("site step");
+        assert!(site.apt.is_empty() && site.servers.is_empty());
     }
-    Ok(())
+
+    #[test]
+    fn wine32_is_only_in_its_own_step() {
+        for s in STEPS.iter().chain([&BENCH]) {
+            assert!(
+                !s.apt.iter().any(|p| p.ends_with(":i386")),
+                "step {} installs an i386 package",
+                s.name
+            );
+        }
+        assert_eq!(WINE32.apt, ["wine32:i386"]);
+    }
+
+    #[test]
+    fn unknown_steps_are_named() {
+        let e = step("nope").expect_err("unknown").to_string();
+        assert!(
+            e.starts_with("no setup step \"nope\" (steps: rust, tests, deny"),
+            "{e}"
+        );
+    }
 }

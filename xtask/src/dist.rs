@@ -8,9 +8,10 @@
 //! in `dist/man/`; `dist/SHA256SUMS` lists every file, in `sha256sum -c`
 //! format. The Windows binaries pass the import-table test before they are summed.
 
-use crate::cross::{self, MUSL, WINDOWS};
+use crate::cross::{self, WINDOWS};
 use crate::process::workspace_root;
 use crate::process::{cargo, run};
+use crate::targets::MUSL;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,9 @@ pub fn run_cmd(args: &[String]) -> Result<()> {
     if !args.is_empty() {
         anyhow::bail!("cargo xtask dist takes no arguments");
     }
-    crate::deps::setup_all()?;
+    for name in ["rust", "cross", "site"] {
+        crate::deps::ensure(crate::deps::step(name)?)?;
+    }
     let dist = workspace_root().join("dist");
     std::fs::create_dir_all(&dist).context("creating dist/")?;
     // Binaries of an earlier layout (the Windows 10+ `pc-windows-gnu` build) must not

@@ -23,7 +23,7 @@ pub const TARGETS: &[&str] = &[
 
 /// Runs each target for `seconds` on a scratch corpus seeded from `fuzz/seeds/`.
 pub fn run_all(seconds: u32) -> Result<()> {
-    crate::deps::cargo_fuzz()?;
+    crate::deps::ensure(crate::deps::step("fuzz")?)?;
     for t in TARGETS {
         let corpus = Path::new("target/fuzz-corpus").join(t);
         std::fs::create_dir_all(&corpus)?;

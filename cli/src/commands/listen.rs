@@ -3,6 +3,7 @@
 use crate::cli::ListenArgs;
 use crate::responder::{self, ports, Config};
 use anyhow::{bail, Context, Result};
+use portplan_core::token::Key;
 use std::net::IpAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,19 +47,36 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
     } else {
         a.bind.clone()
     };
+    let key = match &a.secret_file {
+        Some(path) => Key::with_secret(&digest, &crate::secret::read(path)?),
+        None => Key::plan_only(&digest),
+    };
+    // The token names the host the responder runs as; `--ports` without `--as` has none.
+    let Some(name) = host.clone() else {
+        bail!("give --as HOST: the token names the host this responder runs as");
+    };
+    // The secret itself is never printed: only that there is one.
+    let keyed = if key.has_secret() {
+        format!("token for {name} keyed by the run secret, plan {digest}")
+    } else {
+        format!(
+            "token for {name} keyed by plan {digest} only (no --secret-file: it proves the plan, \
+             not this host; anyone holding the plan can answer)"
+        )
+    };
     say(&format!(
-        "portplan listen: {} ports on {}, token key {}",
+        "portplan listen: {} ports on {}, {keyed}",
         targets.len(),
         bind.iter()
             .map(|b| b.to_string())
             .collect::<Vec<_>>()
             .join(", "),
-        digest
     ));
     let cfg = Config {
         bind,
         targets,
-        digest,
+        key,
+        host: name,
         duration: a.duration,
         max_connections: a.max_connections,
     };
@@ -98,8 +116,11 @@ fn nat_note(p: &portplan_core::Plan, host: &str) -> Option<String> {
 }
 
 /// One line on stdout, best effort: a responder whose log reader went away (`listen |
-/// head`, a closed terminal) keeps answering instead of dying of a broken pipe.
+/// head`, a closed terminal) keeps answering instead of dying of a broken pipe. Lines
+/// carry text from the plan file (rule ids, addresses), so they go through the same
+/// printable cleaner as network data.
 fn say(line: &str) {
+    let line = crate::output::shown(line);
     let _ = crate::io::write_stdout_with(|w| writeln!(w, "{line}"));
 }
 

@@ -1,5 +1,6 @@
 //! `portplan merge`: per-host reports of one plan → one fleet report (same format).
 
+use crate::output::shown;
 use anyhow::anyhow;
 use portplan_core::merge::merge;
 use portplan_core::report::Report;
@@ -60,7 +61,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::with_capacity(a.reports.len());
     for path in &a.reports {
         let text = crate::io::read_input(path)?;
-        let r = Report::from_json(&text).map_err(|e| {
+        let (r, corrected) = Report::from_json_settled(&text).map_err(|e| {
             if Plan::from_json(&text).is_ok() {
                 anyhow!(
                     "{}: this is a plan, not a report: pass it with --plan",
@@ -70,12 +71,18 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
                 anyhow!("{}: {e}", path.display())
             }
         })?;
+        // A status its own probes contradict is corrected on reading; say which.
+        for line in corrected {
+            eprintln!("portplan merge: {}: {}", path.display(), shown(&line));
+        }
         reports.push((path.display().to_string(), r));
     }
     let inputs: Vec<(&str, &Report)> = reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
     let merged = merge(&inputs, plan.as_ref()).map_err(|e| anyhow!(e))?;
+    // Every line from the reports goes through the printable cleaner: a report is
+    // someone else's file.
     for line in &merged.replaced {
-        eprintln!("portplan merge: {line}");
+        eprintln!("portplan merge: {}", shown(line));
     }
     if !merged.unchecked.is_empty() {
         let mut by_host: BTreeMap<&str, usize> = BTreeMap::new();
@@ -86,7 +93,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         eprintln!(
             "portplan merge: {} flows of the plan were not checked; no report from: {}",
             merged.unchecked.len(),
-            hosts.join(", ")
+            shown(&hosts.join(", "))
         );
     }
     let report = &merged.report;
@@ -97,7 +104,10 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         let mut seen = std::collections::HashSet::new();
         for fix in portplan_core::fixes::fixes(p, report) {
             if seen.insert(fix.summary.clone()) {
-                eprintln!("portplan merge: to fix: {} {}", fix.summary, fix.place());
+                eprintln!(
+                    "portplan merge: to fix: {}",
+                    shown(&format!("{} {}", fix.summary, fix.place()))
+                );
             }
         }
     }
@@ -106,7 +116,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         "{} reports merged: {} flows from {}: {pass} pass, {attention} attention, {fail} fail",
         inputs.len(),
         report.flows.len(),
-        report.probed_from.replace(',', ", "),
+        shown(&report.probed_from.replace(',', ", ")),
     );
     match &a.output {
         Some(path) => {

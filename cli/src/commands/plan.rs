@@ -1,4 +1,4 @@
-use crate::cli::{PlanArgs, PlanFormat};
+use crate::cli::PlanArgs;
 use portplan_core::diagram::Overlay;
 use portplan_core::export::registry;
 use portplan_core::report::Report;
@@ -8,15 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
-    if a.format == PlanFormat::Pdf && a.output.is_none() && std::io::stdout().is_terminal() {
+    if a.format == "pdf" && a.output.is_none() && std::io::stdout().is_terminal() {
         anyhow::bail!("a PDF is binary: write it to a file with -o FILE (or redirect stdout)");
     }
     let plan = super::input::plan_scenario(&a.scenario)?;
     let overlay = load_overlay(&a.report, &plan)?;
     // Every format comes from the core's one registry (the page offers the same list).
-    let name = clap::ValueEnum::to_possible_value(&a.format)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let name = a.format.clone();
     let date = a.date.clone().unwrap_or_else(crate::clock::today);
     let options = registry::Options {
         date: &date,

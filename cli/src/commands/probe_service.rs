@@ -2,8 +2,10 @@
 //! For tests and debugging until `check --deep` drives the same library functions.
 
 use crate::cli::ProbeServiceArgs;
+use crate::proto::token::TokenAnswer;
 use crate::proto::{self, Confirmation, Limits};
 use anyhow::{Context, Result};
+use portplan_core::token::Key;
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -37,14 +39,28 @@ async fn connect(addr: std::net::SocketAddr, limits: Limits) -> Result<TcpStream
 async fn probe(a: &ProbeServiceArgs, limits: Limits) -> Result<Confirmation> {
     let port = a.addr.port();
     if let Some(digest) = &a.token {
-        let ok = if a.udp {
-            proto::token::verify_token_udp(a.addr, digest, limits.timeout).await?
+        let key = match &a.secret_file {
+            Some(path) => Key::with_secret(digest, &crate::secret::read(path)?),
+            None => Key::plan_only(digest),
+        };
+        let answer = if a.udp {
+            proto::token::check_token_udp(a.addr, &key, limits.timeout).await?
         } else {
             let s = connect(a.addr, limits).await?;
-            proto::token::verify_token(s, digest, port, limits.timeout).await?
+            let dialed = a.addr.ip().to_string();
+            proto::token::check_token(s, &key, port, &dialed, limits.timeout).await?
         };
-        anyhow::ensure!(ok, "token not verified on {}", a.addr);
-        return Ok(proto::token::confirmation(port));
+        let expected: Vec<String> = a.expect.iter().cloned().collect();
+        return match proto::token::judge(answer, &expected) {
+            TokenAnswer::Valid { host } => Ok(proto::token::confirmation(port, &host)),
+            TokenAnswer::WrongHost { host, expected } => {
+                anyhow::bail!(
+                    "token on {}: answered by {host} (expected {expected})",
+                    a.addr
+                )
+            }
+            _ => anyhow::bail!("token not verified on {}", a.addr),
+        };
     }
     if a.udp {
         // The service facts in core decide which UDP port has a confirmation (NBSTAT).

@@ -30,6 +30,10 @@ pub const TASK_FILES: &[(&str, &str)] = &[
     ),
     ("tasks/linux/stop.yml", include_str!("tasks/linux/stop.yml")),
     (
+        "tasks/linux/cleanup.yml",
+        include_str!("tasks/linux/cleanup.yml"),
+    ),
+    (
         "tasks/windows/install.yml",
         include_str!("tasks/windows/install.yml"),
     ),
@@ -44,6 +48,10 @@ pub const TASK_FILES: &[(&str, &str)] = &[
     (
         "tasks/windows/stop.yml",
         include_str!("tasks/windows/stop.yml"),
+    ),
+    (
+        "tasks/windows/cleanup.yml",
+        include_str!("tasks/windows/cleanup.yml"),
     ),
 ];
 /// Run settings next to the playbook (parallel forks, the inventory to use).
@@ -82,11 +90,21 @@ pub fn hosts(scenario: &Scenario, plan: &Plan) -> Vec<FleetHost> {
             os.insert(t.name.to_ascii_lowercase(), w.os);
         }
     }
+    // Who accepts and who opens a flow, in one pass over the flows: per host it would be
+    // hosts × flows, minutes for a wave of 10,000 workloads.
+    let mut accepts = std::collections::HashSet::new();
+    let mut opens = std::collections::HashSet::new();
+    for f in &plan.flows {
+        if f.protocol != Protocol::Icmp {
+            accepts.insert(f.to.to_ascii_lowercase());
+        }
+        opens.insert(f.from.to_ascii_lowercase());
+    }
     plan.hosts
         .iter()
         .map(|h| {
             let runs = h.role != Role::VirtualizationHost;
-            let is = |n: &str| n.eq_ignore_ascii_case(&h.name);
+            let key = h.name.to_ascii_lowercase();
             FleetHost {
                 name: h.name.clone(),
                 address: h.address.clone(),
@@ -96,12 +114,8 @@ pub fn hosts(scenario: &Scenario, plan: &Plan) -> Vec<FleetHost> {
                 } else {
                     None
                 },
-                listens: runs
-                    && plan
-                        .flows
-                        .iter()
-                        .any(|f| is(&f.to) && f.protocol != Protocol::Icmp),
-                checks: runs && plan.flows.iter().any(|f| is(&f.from)),
+                listens: runs && accepts.contains(&key),
+                checks: runs && opens.contains(&key),
             }
         })
         .collect()

@@ -5,7 +5,26 @@ pub mod progress;
 pub mod table;
 
 use portplan_core::report::{Reason, Report};
+use portplan_core::scenario::is_forbidden_char;
+use std::borrow::Cow;
 use std::path::Path;
+
+/// Text from a file (a plan, a report) as it may reach a terminal: control characters
+/// (escape sequences, bells, line breaks), separators and invisible reordering
+/// characters become `?`, as network data does ([`crate::proto::bytes::printable`]). A
+/// report or plan someone else wrote can then neither retitle the terminal nor erase
+/// and forge table lines.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_forbidden_char) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if is_forbidden_char(c) { '?' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
 
 /// Writes the report as JSON to `path` through a temporary file and a rename, so a
 /// reader (the web planner, `merge`) never sees half a report.
@@ -31,7 +50,7 @@ pub fn summary_line(report: &Report, probes: usize, secs: f64) -> String {
     format!(
         "{} flows from {} checked with {probes} probes in {secs:.1} s: {pass} pass, {attention} attention, {fail} fail{cut} (plan {})",
         report.flows.len(),
-        report.probed_from,
+        shown(&report.probed_from),
         report.plan_digest
     )
 }

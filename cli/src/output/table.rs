@@ -1,6 +1,7 @@
 //! The report as a table grouped like the plan (phase, host pair, flow), one status per
 //! flow, the verdicts behind it and the hint for anything that is not a pass.
 
+use super::shown;
 use console::Style;
 use portplan_core::report::{Report, Status};
 use portplan_core::report_view::{Mark, ReportView};
@@ -40,9 +41,9 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
         }
         let _ = writeln!(out, "{}", bold.apply_to(phase.phase.title().to_uppercase()));
         for g in pairs {
-            let _ = writeln!(out, "  {}", g.heading);
+            let _ = writeln!(out, "  {}", shown(&g.heading));
             if let Some(route) = g.route() {
-                let _ = writeln!(out, "  {}", dim.apply_to(route));
+                let _ = writeln!(out, "  {}", dim.apply_to(shown(&route.to_string())));
             }
             for f in g.flows.iter().filter(|f| checked(f.mark)) {
                 let label = format!("{:<9}", f.mark.as_str());
@@ -50,15 +51,15 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
                     out,
                     "    {}  {:<width$}  {}",
                     style(f.mark).apply_to(label),
-                    f.label,
-                    f.verdicts
+                    shown(&f.label),
+                    shown(&f.verdicts.to_string())
                 );
                 if !f.hint.is_empty() {
                     let _ = writeln!(
                         out,
                         "    {:<9}  {}",
                         "",
-                        dim.apply_to(format!("hint: {}", f.hint))
+                        dim.apply_to(format!("hint: {}", shown(&f.hint)))
                     );
                 }
             }
@@ -90,6 +91,7 @@ mod tests {
             address: None,
             optional: false,
             notes: vec![],
+            inferred: false,
         };
         VerdictLine::new(&flow, probes).to_string()
     }

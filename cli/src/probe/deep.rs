@@ -11,11 +11,13 @@
 
 use super::verdict::verdict;
 use super::Outcome;
-use crate::proto::token::TokenAnswer;
+use crate::proto::token::{judge, TokenAnswer};
 use crate::proto::{self, Limits};
 use portplan_core::report::Verdict;
 use portplan_core::services;
+use portplan_core::token::Key;
 use portplan_core::{Port, Protocol};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -27,8 +29,10 @@ pub struct Confirmation {
     pub verified: bool,
     /// Shown as the probe's `detail` (banner, dialect, NetBIOS name…).
     pub detail: String,
-    /// `portplan listen` answered, but with another plan's token.
+    /// `portplan listen` answered, but with another plan's (or run's) token.
     pub foreign: bool,
+    /// `portplan listen` of this run answered, but as another host than the dialed one.
+    pub wrong_host: bool,
     /// More connections the confirmation asks for; the scheduler makes them.
     pub follow: FollowUp,
 }
@@ -67,15 +71,22 @@ impl FollowUp {
 /// What `check --deep` (the default) does after a connect.
 #[derive(Debug, Clone)]
 pub struct DeepSettings {
-    /// Key of the `portplan listen` token: the plan digest.
-    pub digest: String,
+    /// Key of the `portplan listen` token: the run's secret (`--secret-file`), or the
+    /// plan digest alone.
+    pub key: Key,
+    /// The plan host names by the address this run dials them at (as the plan writes
+    /// it): who must answer the token there.
+    pub hosts: HashMap<String, Vec<String>>,
 }
 
 /// What a confirmation may need to know about the probe.
 #[derive(Debug, Clone)]
 pub struct DeepContext {
-    /// The address probed (HTTP `Host`, TLS SNI when it is a name).
+    /// The address probed (HTTP `Host`, TLS SNI when it is a name; the dialed address
+    /// in the token).
     pub host: String,
+    /// The plan host(s) the token must name (empty: any).
+    pub expected: Vec<String>,
     /// Time left for reading an answer; a confirmation never holds a probe longer.
     pub timeout: Duration,
     /// `None` with `--no-deep`: the connect alone decides.
@@ -121,6 +132,7 @@ pub async fn after_connect(
                     verified: true,
                     detail: c.summary,
                     foreign: false,
+                    wrong_host: false,
                     follow,
                 });
             }
@@ -131,53 +143,93 @@ pub async fn after_connect(
             verified: false,
             detail: String::new(),
             foreign: false,
+            wrong_host: false,
             follow: FollowUp::Token { failure },
         });
     }
-    match proto::token::check_token(&mut *stream, &settings.digest, p, ctx.timeout).await {
-        Ok(TokenAnswer::Valid) => Some(token_confirmation()),
-        Ok(TokenAnswer::Foreign) => Some(foreign(&settings.digest)),
-        _ => None,
+    let answer =
+        proto::token::check_token(&mut *stream, &settings.key, p, &ctx.host, ctx.timeout).await;
+    match answer {
+        Ok(a) => token_said(judge(a, &ctx.expected), &settings.key),
+        Err(_) => None,
     }
 }
 
-/// What the token said on a connection of its own (a [`FollowUp::Token`]).
+/// The confirmation a token answer gives; `None` when no responder answered.
+pub fn token_said(answer: TokenAnswer, key: &Key) -> Option<Confirmation> {
+    let plain = |detail: String| Confirmation {
+        verified: false,
+        detail,
+        foreign: false,
+        wrong_host: false,
+        follow: FollowUp::None,
+    };
+    Some(match answer {
+        TokenAnswer::Valid { host } => Confirmation {
+            verified: true,
+            ..plain(token_detail(&host, key))
+        },
+        TokenAnswer::WrongHost { host, expected } => Confirmation {
+            wrong_host: true,
+            ..plain(format!(
+                "answered by {host} (expected {expected}): `portplan listen` of this run runs there as {host}"
+            ))
+        },
+        TokenAnswer::Foreign => Confirmation {
+            foreign: true,
+            ..plain(foreign_detail(key))
+        },
+        TokenAnswer::None => return None,
+    })
+}
+
+/// What a verified token proves, in words: with the run's secret the host; without it
+/// only the plan, which anyone holding `plan.json` can compute.
+pub fn token_detail(host: &str, key: &Key) -> String {
+    if key.has_secret() {
+        format!("portplan listen answered the token as {host}")
+    } else {
+        format!(
+            "portplan listen answered the token as {host}, keyed by the plan only (no \
+             --secret-file): proves the plan, not the host; anyone holding the plan could answer"
+        )
+    }
+}
+
+/// What the token said on a connection of its own (a [`FollowUp::Token`]), to
+/// `ctx.host` on `port`.
 pub async fn token_only(
     stream: TcpStream,
     port: u16,
     settings: &DeepSettings,
-    t: Duration,
+    ctx: &DeepContext,
 ) -> Confirmation {
-    match proto::token::check_token(stream, &settings.digest, port, t).await {
-        Ok(TokenAnswer::Valid) => token_confirmation(),
-        Ok(TokenAnswer::Foreign) => foreign(&settings.digest),
-        _ => Confirmation {
-            verified: false,
-            detail: String::new(),
-            foreign: false,
-            follow: FollowUp::None,
-        },
-    }
-}
-
-fn foreign(digest: &str) -> Confirmation {
-    Confirmation {
+    let answer =
+        proto::token::check_token(stream, &settings.key, port, &ctx.host, ctx.timeout).await;
+    let said = answer
+        .ok()
+        .and_then(|a| token_said(judge(a, &ctx.expected), &settings.key));
+    said.unwrap_or(Confirmation {
         verified: false,
-        detail: format!(
-            "portplan listen answered with another plan's token; this check uses plan {digest}"
-        ),
-        foreign: true,
+        detail: String::new(),
+        foreign: false,
+        wrong_host: false,
         follow: FollowUp::None,
-    }
+    })
 }
 
-fn token_confirmation() -> Confirmation {
-    Confirmation {
-        verified: true,
-        detail: "portplan listen answered the token".into(),
-        foreign: false,
-        follow: FollowUp::None,
-    }
+/// The detail of a token that does not verify: the plan digest this check uses is
+/// named (the hint quotes it), the secret never.
+fn foreign_detail(key: &Key) -> String {
+    let secret = if key.has_secret() {
+        " and this run's secret"
+    } else {
+        ", no secret"
+    };
+    format!(
+        "portplan listen answered with a token of another plan or run; this check uses plan {}{secret}",
+        key.digest()
+    )
 }
 
 fn service(port: u16) -> &'static str {
@@ -202,7 +254,8 @@ pub fn conclude(
         // Silence (UDP) asked for the token: only a token answer changes it.
         return match (follow, found.first()) {
             (FollowUp::Token { .. }, Some((_, o @ Outcome::Answered { verified: true, .. })))
-            | (FollowUp::Token { .. }, Some((_, o @ Outcome::Foreign { .. }))) => o.clone(),
+            | (FollowUp::Token { .. }, Some((_, o @ Outcome::Foreign { .. })))
+            | (FollowUp::Token { .. }, Some((_, o @ Outcome::WrongHost { .. }))) => o.clone(),
             _ => opened,
         };
     };
@@ -223,6 +276,10 @@ pub fn conclude(
                 verified: true,
             },
             Some(Outcome::Foreign { detail, .. }) => Outcome::Foreign {
+                rtt,
+                detail: detail.clone(),
+            },
+            Some(Outcome::WrongHost { detail, .. }) => Outcome::WrongHost {
                 rtt,
                 detail: detail.clone(),
             },

@@ -65,7 +65,8 @@ fn privilege_message() -> String {
         .unwrap_or_else(|_| "?".into());
     format!(
         "no ICMP socket: net.ipv4.ping_group_range is \"{range}\" (our group is outside it) \
-         and raw sockets need root or CAP_NET_RAW"
+         and raw sockets need root or CAP_NET_RAW; rerun with sudo, or add the group to \
+         net.ipv4.ping_group_range"
     )
 }
 
@@ -95,7 +96,8 @@ fn open(v6: bool) -> Result<(Socket, bool), Outcome> {
 }
 
 /// Sends one echo request to `ip` and waits up to `timeout` for its reply.
-pub async fn echo(ip: IpAddr, timeout: Duration) -> Outcome {
+/// `source`: the address to send from (the `--from` host's), else the route's.
+pub async fn echo(ip: IpAddr, source: Option<IpAddr>, timeout: Duration) -> Outcome {
     if cfg!(windows) {
         // Windows has no ping socket, and raw ICMP needs Administrator and still misses
         // replies the stack consumes; IcmpSendEcho would need `unsafe`. Say so plainly.
@@ -111,8 +113,12 @@ pub async fn echo(ip: IpAddr, timeout: Duration) -> Outcome {
     };
     let id = (std::process::id() as u16) ^ 0x5050;
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-    let setup = sock
-        .set_nonblocking(true)
+    let bound = match source {
+        Some(src) => sock.bind(&SockAddr::from(SocketAddr::new(src, 0))),
+        None => Ok(()),
+    };
+    let setup = bound
+        .and_then(|_| sock.set_nonblocking(true))
         .and_then(|_| sock.connect(&SockAddr::from(SocketAddr::new(ip, 0))));
     if let Err(e) = setup {
         return classify(&e);
@@ -192,7 +198,12 @@ mod tests {
     /// Runs as root in CI: a raw socket pings loopback.
     #[tokio::test]
     async fn loopback_answers_echo() {
-        let o = echo("127.0.0.1".parse().expect("ip"), Duration::from_secs(2)).await;
+        let o = echo(
+            "127.0.0.1".parse().expect("ip"),
+            None,
+            Duration::from_secs(2),
+        )
+        .await;
         assert!(matches!(o, Outcome::Answered { .. }), "{o:?}");
     }
 }

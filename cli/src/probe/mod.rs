@@ -37,8 +37,13 @@ pub enum Outcome {
     },
     /// `portplan listen` answered on the open port, but for another plan.
     Foreign { rtt: Duration, detail: String },
+    /// `portplan listen` of this run answered on the open port, as another host than
+    /// the one dialed (`detail` names both).
+    WrongHost { rtt: Duration, detail: String },
     /// The far host said "nothing here": TCP RST, or ICMP port unreachable for UDP.
-    Refused { rtt: Duration },
+    /// `blind`: this prober cannot read ICMP, so for TCP a firewall's ICMP reject
+    /// (which the OS also reports as "connection refused") cannot be told from a RST.
+    Refused { rtt: Duration, blind: bool },
     /// Nothing came back within the timeout.
     NoResponse,
     /// An ICMP error for the path, or a local error.
@@ -59,6 +64,12 @@ pub enum Outcome {
 pub enum FailKind {
     /// EHOSTUNREACH: ICMP host unreachable, or admin-prohibited (Linux reports both so).
     HostUnreachable,
+    /// This machine's own stack gave up: no ARP or neighbour-discovery answer from an
+    /// on-link address (seen as an ICMP error from itself). Nothing holds the address.
+    NoNeighbour,
+    /// An ICMP port (or protocol) unreachable answering a TCP SYN: a TCP stack answers
+    /// with a RST, so this is a firewall's REJECT.
+    PortUnreachable,
     /// ENETUNREACH: no route, or ICMP network unreachable.
     NetUnreachable,
     /// EACCES/EPERM on connect: a local or remote firewall refused explicitly.

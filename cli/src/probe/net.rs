@@ -2,11 +2,13 @@
 
 use super::adapt::Wait;
 use super::deep::{self, DeepContext, DeepSettings};
-use super::unreach::Watch;
+use super::unreach::{Meaning, Unreachable, Watch};
 use super::verdict::classify;
 use super::{icmp, FailKind, Outcome, Prober};
 use crate::proto::nbstat;
+use crate::proto::token::judge;
 use portplan_core::{Address, Port, Protocol};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,14 +25,21 @@ pub struct TokioProber {
     /// Protocol confirmations and the responder token (`check --deep`); `None` probes
     /// sockets only.
     pub deep: Option<Arc<DeepSettings>>,
+    /// The plan hosts at each resolved address (from [`DeepSettings::hosts`], filled
+    /// as addresses resolve): who must answer the token there.
+    expected: std::sync::Mutex<HashMap<IpAddr, Vec<String>>>,
+    /// Where probes leave from (the `--from` host's addresses); unbound where `None`.
+    pub sources: Sources,
 }
 
 impl TokioProber {
     /// A prober that also watches ICMP errors where it may; call inside the runtime.
-    pub fn new(deep: Option<Arc<DeepSettings>>) -> TokioProber {
+    pub fn new(deep: Option<Arc<DeepSettings>>, sources: Sources) -> TokioProber {
         TokioProber {
             watch: Watch::start(),
             deep,
+            expected: Default::default(),
+            sources,
         }
     }
 
@@ -46,9 +55,14 @@ impl TokioProber {
             TcpSocket::new_v6()
         };
         let socket = socket.map_err(|e| classify(&e))?;
+        if let Some(src) = self.sources.for_dst(addr.ip()) {
+            socket
+                .bind(SocketAddr::new(src, 0))
+                .map_err(|e| classify(&e))?;
+        }
         let start = Instant::now();
         match wait.run(socket.connect(addr)).await {
-            None => Err(self.explain(Outcome::NoResponse, addr, 6).await),
+            None => Err(Box::pin(self.explain(Outcome::NoResponse, addr, 6)).await),
             // A reset can only end an established connection (a refused SYN is
             // ECONNREFUSED): the handshake got through and the far end closed at once.
             Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
@@ -61,10 +75,23 @@ impl TokioProber {
                 })
             }
             Some(Err(e)) => Err(match classify(&e) {
-                Outcome::Refused { .. } => Outcome::Refused {
-                    rtt: start.elapsed(),
+                // Linux reports an ICMP port unreachable (or protocol unreachable) that
+                // answers a SYN as ECONNREFUSED, like a RST: only the ICMP itself tells.
+                Outcome::Refused { .. } => match &self.watch {
+                    Some(watch) => match watch.refusal(addr, 6) {
+                        // Boxed: rare, and it would grow every attempt in flight.
+                        Some(u) => Box::pin(self.rejected(u, addr, None)).await,
+                        None => Outcome::Refused {
+                            rtt: start.elapsed(),
+                            blind: false,
+                        },
+                    },
+                    None => Outcome::Refused {
+                        rtt: start.elapsed(),
+                        blind: true,
+                    },
                 },
-                other => self.explain(other, addr, 6).await,
+                other => Box::pin(self.explain(other, addr, 6)).await,
             }),
             Some(Ok(stream)) => Ok((stream, start.elapsed())),
         }
@@ -75,60 +102,54 @@ impl TokioProber {
     /// may hold an ICMPv6 reject back until the SYN's retransmit, past our timeout).
     async fn explain(&self, o: Outcome, dst: SocketAddr, protocol: u8) -> Outcome {
         let Some(watch) = &self.watch else { return o };
-        let (kind, message, u) = match &o {
-            Outcome::Failed { kind, message }
-                if matches!(
-                    kind,
-                    FailKind::HostUnreachable
-                        | FailKind::NetUnreachable
-                        | FailKind::AdminProhibited
-                ) =>
-            {
-                match watch.lookup(dst, protocol).await {
-                    Some(u) => (*kind, message.as_str(), u),
-                    None => return o,
-                }
-            }
-            Outcome::NoResponse => match watch.seen(dst, protocol) {
-                Some(u) => (FailKind::HostUnreachable, "no answer within the timeout", u),
-                None => return o,
+        match &o {
+            Outcome::Failed {
+                kind:
+                    FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited,
+                message,
+            } => match watch.lookup(dst, protocol).await {
+                Some(u) => self.rejected(u, dst, Some(message)).await,
+                None => o,
             },
-            _ => return o,
-        };
-        let what = u.kind();
-        if local_source(dst).await == Some(u.sender) {
+            Outcome::NoResponse => match watch.seen(dst, protocol) {
+                Some(u) => self.rejected(u, dst, None).await,
+                None => o,
+            },
+            _ => o,
+        }
+    }
+
+    /// The outcome an ICMP error `u` about a packet to `dst` gives, its code decoded
+    /// (each family's own numbering) and its sender named; `os` is what the socket said.
+    async fn rejected(&self, u: Unreachable, dst: SocketAddr, os: Option<&String>) -> Outcome {
+        let what = u.describe();
+        // Also when the probe left from a bound address other than the route's own.
+        if local_source(dst).await == Some(u.sender) || (u.sender != dst.ip() && holds(u.sender)) {
             // This machine's own stack sent it (no ARP or neighbour answer): not the
             // network's doing.
-            let kind = if kind == FailKind::AdminProhibited {
-                FailKind::HostUnreachable
-            } else {
-                kind
-            };
             let asked = if dst.is_ipv4() {
                 "ARP"
             } else {
                 "neighbour discovery"
             };
+            let os = os.map_or(String::new(), |m| format!("{m}: "));
             return Outcome::Failed {
-                kind,
+                kind: FailKind::NoNeighbour,
                 message: format!(
-                    "{message}: this machine got no {asked} answer from {} ({what} from itself)",
+                    "{os}this machine got no {asked} answer from {} ({what} from itself)",
                     dst.ip()
                 ),
             };
         }
-        if u.prohibited() {
-            return Outcome::Failed {
-                kind: FailKind::AdminProhibited,
-                message: format!(
-                    "{what} (communication administratively prohibited) from {}",
-                    u.sender
-                ),
-            };
-        }
+        let kind = match u.meaning() {
+            Meaning::PortUnreachable if dst.port() != 0 => FailKind::PortUnreachable,
+            Meaning::Prohibited => FailKind::AdminProhibited,
+            Meaning::HostUnreachable | Meaning::PortUnreachable => FailKind::HostUnreachable,
+            Meaning::NetUnreachable => FailKind::NetUnreachable,
+        };
         Outcome::Failed {
             kind,
-            message: format!("{message}: {what} from {}", u.sender),
+            message: format!("{what} from {}", u.sender),
         }
     }
 }
@@ -148,6 +169,12 @@ fn opened(rtt: Duration, confirmation: Option<deep::Confirmation>) -> Outcome {
             detail: c.detail,
         };
     }
+    if c.wrong_host {
+        return Outcome::WrongHost {
+            rtt,
+            detail: c.detail,
+        };
+    }
     let open = Outcome::Answered {
         rtt,
         detail: c.detail,
@@ -163,6 +190,30 @@ fn opened(rtt: Duration, confirmation: Option<deep::Confirmation>) -> Outcome {
     }
 }
 
+/// The source addresses probes leave from: the `--from` host's own, one per family,
+/// where this machine holds them (none with `check --translated`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sources {
+    pub v4: Option<IpAddr>,
+    pub v6: Option<IpAddr>,
+}
+
+impl Sources {
+    /// The source for a destination's family, if the `--from` host has one here.
+    pub fn for_dst(&self, dst: IpAddr) -> Option<IpAddr> {
+        if dst.is_ipv4() {
+            self.v4
+        } else {
+            self.v6
+        }
+    }
+}
+
+/// Whether this machine holds `ip` (binding to it succeeds only for a local address).
+pub fn holds(ip: IpAddr) -> bool {
+    std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_ok()
+}
+
 /// The address this machine sends from towards `dst` (a route lookup; no packet).
 async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
     let any: SocketAddr = if dst.is_ipv4() {
@@ -175,8 +226,9 @@ async fn local_source(dst: SocketAddr) -> Option<IpAddr> {
     sock.local_addr().ok().map(|a| a.ip())
 }
 
-impl Prober for TokioProber {
-    async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+impl TokioProber {
+    /// A plan address (IP literal or DNS name) to the address to probe.
+    async fn lookup(&self, host: &str) -> Result<IpAddr, String> {
         let h = match host.parse::<Address>()? {
             Address::Ip(ip) => return Ok(ip),
             Address::Name(name) => name,
@@ -196,17 +248,41 @@ impl Prober for TokioProber {
         }
     }
 
+    /// What a confirmation on `addr` needs to know.
+    fn context(&self, addr: SocketAddr, timeout: Duration) -> DeepContext {
+        let expected = self
+            .expected
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&addr.ip()).cloned())
+            .unwrap_or_default();
+        DeepContext {
+            host: addr.ip().to_string(),
+            expected,
+            timeout,
+            settings: self.deep.clone(),
+        }
+    }
+}
+
+impl Prober for TokioProber {
+    async fn resolve(&self, host: &str) -> Result<IpAddr, String> {
+        let ip = self.lookup(host).await?;
+        if let Some(names) = self.deep.as_ref().and_then(|d| d.hosts.get(host)) {
+            if let Ok(mut map) = self.expected.lock() {
+                map.entry(ip).or_default().extend(names.iter().cloned());
+            }
+        }
+        Ok(ip)
+    }
+
     async fn tcp(&self, addr: SocketAddr, wait: Wait) -> Outcome {
         let timeout = wait.ceiling();
         let (mut stream, rtt) = match self.handshake(addr, wait).await {
             Ok(open) => open,
             Err(o) => return o,
         };
-        let ctx = DeepContext {
-            host: addr.ip().to_string(),
-            timeout,
-            settings: self.deep.clone(),
-        };
+        let ctx = self.context(addr, timeout);
         let confirmation = match Port::new(addr.port()) {
             // Boxed: the confirmation's state is large and most probes never
             // reach it; inline it would grow every one of the 10,000 tasks.
@@ -221,21 +297,22 @@ impl Prober for TokioProber {
         let Some(settings) = self.deep.clone() else {
             return Outcome::NoResponse;
         };
+        let ctx = self.context(addr, timeout);
         if protocol == Protocol::Udp {
             let start = Instant::now();
-            let answer = crate::proto::token::verify_token_udp(addr, &settings.digest, timeout);
-            return match Box::pin(answer).await {
-                Ok(true) => Outcome::Answered {
-                    rtt: start.elapsed(),
-                    detail: "portplan listen answered the token".into(),
-                    verified: true,
-                },
-                _ => Outcome::NoResponse,
+            let answer = crate::proto::token::check_token_udp(addr, &settings.key, timeout);
+            let judged = Box::pin(answer)
+                .await
+                .ok()
+                .and_then(|a| deep::token_said(judge(a, &ctx.expected), &settings.key));
+            return match judged {
+                Some(c) => opened(start.elapsed(), Some(c)),
+                None => Outcome::NoResponse,
             };
         }
         match self.handshake(addr, wait).await {
             Ok((stream, rtt)) => {
-                let c = Box::pin(deep::token_only(stream, addr.port(), &settings, timeout)).await;
+                let c = Box::pin(deep::token_only(stream, addr.port(), &settings, &ctx)).await;
                 opened(rtt, Some(c))
             }
             Err(o) => o,
@@ -250,10 +327,10 @@ impl Prober for TokioProber {
     }
 
     async fn udp(&self, addr: SocketAddr, payload: Vec<u8>, wait: Wait) -> Outcome {
-        let local: SocketAddr = if addr.is_ipv4() {
-            (Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (Ipv6Addr::UNSPECIFIED, 0).into()
+        let local: SocketAddr = match self.sources.for_dst(addr.ip()) {
+            Some(src) => (src, 0).into(),
+            None if addr.is_ipv4() => (Ipv4Addr::UNSPECIFIED, 0).into(),
+            None => (Ipv6Addr::UNSPECIFIED, 0).into(),
         };
         let sock = match UdpSocket::bind(local).await {
             Ok(s) => s,
@@ -265,8 +342,9 @@ impl Prober for TokioProber {
         }
         let start = Instant::now();
         let refused = |o: Outcome| match o {
-            Outcome::Refused { .. } => Outcome::Refused {
+            Outcome::Refused { blind, .. } => Outcome::Refused {
                 rtt: start.elapsed(),
+                blind,
             },
             other => other,
         };
@@ -305,11 +383,14 @@ impl Prober for TokioProber {
     }
 
     async fn local_address(&self, ip: IpAddr) -> Option<IpAddr> {
-        local_source(SocketAddr::new(ip, 9)).await
+        match self.sources.for_dst(ip) {
+            Some(src) => Some(src),
+            None => local_source(SocketAddr::new(ip, 9)).await,
+        }
     }
 
     async fn icmp(&self, ip: IpAddr, wait: Wait) -> Outcome {
-        icmp::echo(ip, wait.current()).await
+        icmp::echo(ip, self.sources.for_dst(ip), wait.current()).await
     }
 }
 

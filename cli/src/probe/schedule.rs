@@ -279,9 +279,9 @@ fn silent(o: &Outcome) -> bool {
 /// The round trip of an answer (any answer, RST included).
 fn answer_rtt(o: &Outcome) -> Option<Duration> {
     match o {
-        Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt } => {
-            Some(*rtt)
-        }
+        Outcome::Answered { rtt, .. }
+        | Outcome::Foreign { rtt, .. }
+        | Outcome::Refused { rtt, .. } => Some(*rtt),
         Outcome::Continues { opened, .. } => answer_rtt(opened),
         _ => None,
     }
@@ -442,7 +442,8 @@ async fn drive_host<P: Prober>(
                         }
                     }
                     (Outcome::Failed {
-                        kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited,
+                        kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited
+                            | FailKind::PortUnreachable | FailKind::NoNeighbour,
                         ..
                     }, None) => timing.on_error(now),
                     _ => {}
@@ -722,6 +723,7 @@ mod tests {
     async fn retries_happen_on_silence_only() {
         let refused = Outcome::Refused {
             rtt: Duration::from_millis(1),
+            blind: false,
         };
         let cases: Vec<(Vec<Outcome>, u32, Verdict, &str, u32)> = vec![
             (
@@ -799,6 +801,7 @@ mod tests {
         };
         let refused = Outcome::Refused {
             rtt: Duration::from_millis(1),
+            blind: false,
         };
         let mut s = Script::new(&[
             (135, &[continues(ports)]),
@@ -1144,7 +1147,10 @@ mod tests {
             let passes = self.passes();
             if passes && !self.dropped.contains(&a.port()) {
                 tokio::time::sleep(self.rtt).await;
-                return Outcome::Refused { rtt: self.rtt };
+                return Outcome::Refused {
+                    rtt: self.rtt,
+                    blind: false,
+                };
             }
             let _ = wait.run(std::future::pending::<()>()).await;
             Outcome::NoResponse

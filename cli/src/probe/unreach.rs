@@ -28,12 +28,29 @@ pub struct Unreachable {
     pub code: u8,
 }
 
+/// What an ICMP destination-unreachable says, whatever the family's numbering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// "Port unreachable" (v4 code 3, v6 code 4; v4 code 2 "protocol unreachable" too):
+    /// for a UDP datagram the host's own answer; for a TCP SYN never a TCP stack's (it
+    /// answers with a RST), so a firewall's REJECT.
+    PortUnreachable,
+    /// Administratively prohibited (v4 9, 10, 13; v6 1, 5, 6): a filter said no.
+    Prohibited,
+    /// No such host, or no neighbour answer (v4 1, 7, 12; v6 3).
+    HostUnreachable,
+    /// No route (v4 0, 6, 11; v6 0, 2) and anything else.
+    NetUnreachable,
+}
+
 impl Unreachable {
-    /// Whether the code means a filter, not a missing route or host.
-    pub fn prohibited(&self) -> bool {
-        match self.sender {
-            IpAddr::V4(_) => matches!(self.code, 9 | 10 | 13),
-            IpAddr::V6(_) => matches!(self.code, 1 | 5 | 6),
+    /// The code in its family's numbering, decoded.
+    pub fn meaning(&self) -> Meaning {
+        match (self.sender, self.code) {
+            (IpAddr::V4(_), 2 | 3) | (IpAddr::V6(_), 4) => Meaning::PortUnreachable,
+            (IpAddr::V4(_), 9 | 10 | 13) | (IpAddr::V6(_), 1 | 5 | 6) => Meaning::Prohibited,
+            (IpAddr::V4(_), 1 | 7 | 12) | (IpAddr::V6(_), 3) => Meaning::HostUnreachable,
+            _ => Meaning::NetUnreachable,
         }
     }
 
@@ -43,6 +60,38 @@ impl Unreachable {
             IpAddr::V4(_) => format!("ICMP type 3 code {}", self.code),
             IpAddr::V6(_) => format!("ICMPv6 type 1 code {}", self.code),
         }
+    }
+
+    /// The code's name in RFC 792 / RFC 4443 words ("port unreachable").
+    pub fn name(&self) -> &'static str {
+        match (self.sender, self.code) {
+            (IpAddr::V4(_), 0) => "net unreachable",
+            (IpAddr::V4(_), 1) => "host unreachable",
+            (IpAddr::V4(_), 2) => "protocol unreachable",
+            (IpAddr::V4(_), 3) => "port unreachable",
+            (IpAddr::V4(_), 4) => "fragmentation needed",
+            (IpAddr::V4(_), 5) => "source route failed",
+            (IpAddr::V4(_), 6) => "destination network unknown",
+            (IpAddr::V4(_), 7) => "destination host unknown",
+            (IpAddr::V4(_), 9) => "network administratively prohibited",
+            (IpAddr::V4(_), 10) => "host administratively prohibited",
+            (IpAddr::V4(_), 11) => "network unreachable for the type of service",
+            (IpAddr::V4(_), 12) => "host unreachable for the type of service",
+            (IpAddr::V4(_), 13) => "communication administratively prohibited",
+            (IpAddr::V6(_), 0) => "no route to destination",
+            (IpAddr::V6(_), 1) => "communication administratively prohibited",
+            (IpAddr::V6(_), 2) => "beyond scope of source address",
+            (IpAddr::V6(_), 3) => "address unreachable",
+            (IpAddr::V6(_), 4) => "port unreachable",
+            (IpAddr::V6(_), 5) => "source address failed ingress/egress policy",
+            (IpAddr::V6(_), 6) => "reject route to destination",
+            _ => "unassigned code",
+        }
+    }
+
+    /// "ICMP type 3 code 3 (port unreachable)": the kind with its decoded name.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.kind(), self.name())
     }
 }
 
@@ -99,22 +148,29 @@ type Seen = Arc<Mutex<HashMap<(IpAddr, u8, u16), Unreachable>>>;
 #[derive(Debug, Clone)]
 pub struct Watch {
     seen: Seen,
+    v4: Option<Arc<tokio::net::UdpSocket>>,
+    v6: Option<Arc<tokio::net::UdpSocket>>,
 }
+
+/// How many queued ICMP packets one [`Watch::drain`] reads at most.
+const DRAIN_MAX: usize = 4096;
 
 impl Watch {
     /// Starts listening (inside a tokio runtime); `None` without any raw socket.
     pub fn start() -> Option<Watch> {
         let seen: Seen = Arc::default();
-        let v4 = raw(Domain::IPV4, SockProto::ICMPV4).map(|sock| {
+        let v4 = raw(Domain::IPV4, SockProto::ICMPV4).map(Arc::new);
+        let v6 = raw(Domain::IPV6, SockProto::ICMPV6).map(Arc::new);
+        if let Some(sock) = v4.clone() {
             let sink = seen.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 1500];
                 while let Ok(n) = sock.recv(&mut buf).await {
                     record(&sink, parse_v4(&buf[..n]));
                 }
-            })
-        });
-        let v6 = raw(Domain::IPV6, SockProto::ICMPV6).map(|sock| {
+            });
+        }
+        if let Some(sock) = v6.clone() {
             let sink = seen.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 1500];
@@ -123,15 +179,55 @@ impl Watch {
                         record(&sink, parse_v6(&buf[..n], sender));
                     }
                 }
-            })
-        });
-        (v4.is_some() || v6.is_some()).then_some(Watch { seen })
+            });
+        }
+        (v4.is_some() || v6.is_some()).then_some(Watch { seen, v4, v6 })
+    }
+
+    /// Reads what the raw sockets hold right now. The kernel hands an ICMP error to raw
+    /// sockets before it reports it to the socket it is about, so after a refused
+    /// connect the error (if one caused it) is already queued here: no waiting, no race.
+    fn drain(&self) {
+        let mut buf = [0u8; 1500];
+        if let Some(sock) = &self.v4 {
+            for _ in 0..DRAIN_MAX {
+                match sock.try_recv(&mut buf) {
+                    Ok(n) => record(&self.seen, parse_v4(&buf[..n])),
+                    Err(_) => break,
+                }
+            }
+        }
+        if let Some(sock) = &self.v6 {
+            for _ in 0..DRAIN_MAX {
+                match sock.try_recv_from(&mut buf) {
+                    Ok((n, from)) => {
+                        if let IpAddr::V6(sender) = from.ip() {
+                            record(&self.seen, parse_v6(&buf[..n], sender));
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+
+    /// The ICMP error behind a refusal of a packet to `dst` that the socket just
+    /// reported (ECONNREFUSED): `None` means the far end's own RST or, for UDP, nothing
+    /// this watch saw. Taken out of the record, so a later RST on the same port is not
+    /// mistaken for an old reject.
+    pub fn refusal(&self, dst: SocketAddr, protocol: u8) -> Option<Unreachable> {
+        self.drain();
+        self.seen
+            .lock()
+            .ok()?
+            .remove(&(dst.ip(), protocol, dst.port()))
     }
 
     /// The ICMP error seen for a TCP (6) or UDP (17) packet to `dst`, waiting briefly for
     /// the reader task to catch up with the kernel.
     pub async fn lookup(&self, dst: SocketAddr, protocol: u8) -> Option<Unreachable> {
         for _ in 0..10 {
+            self.drain();
             if let Some(u) = self
                 .seen
                 .lock()
@@ -148,6 +244,7 @@ impl Watch {
     /// The ICMP error seen so far for a packet to `dst`, without waiting (for a probe
     /// that timed out: an error may have come while the socket was not told of it).
     pub fn seen(&self, dst: SocketAddr, protocol: u8) -> Option<Unreachable> {
+        self.drain();
         self.seen
             .lock()
             .ok()?
@@ -194,10 +291,13 @@ mod tests {
             (u.dst, u.protocol, u.dst_port),
             (IpAddr::from([10, 0, 0, 2]), 6, 10002)
         );
-        assert!(u.prohibited());
+        assert!(u.meaning() == Meaning::Prohibited);
         assert_eq!(u.kind(), "ICMP type 3 code 13");
         for code in [1, 3] {
-            assert!(!parse_v4(&packet(code)).expect("parse").prohibited());
+            assert_ne!(
+                parse_v4(&packet(code)).expect("parse").meaning(),
+                Meaning::Prohibited
+            );
         }
         let p = packet(13);
         for n in 0..52 {
@@ -232,14 +332,15 @@ mod tests {
             (u.dst, u.protocol, u.dst_port),
             ("fd00::2".parse().expect("v6"), 6, 10002)
         );
-        assert!(u.prohibited());
+        assert!(u.meaning() == Meaning::Prohibited);
         assert_eq!(u.kind(), "ICMPv6 type 1 code 1");
         for code in [0, 3, 4] {
-            assert!(!parse_v6(&packet_v6(code), router)
-                .expect("parse")
-                .prohibited());
+            assert_ne!(
+                parse_v6(&packet_v6(code), router).expect("parse").meaning(),
+                Meaning::Prohibited
+            );
         }
-        assert!(parse_v6(&packet_v6(6), router).expect("parse").prohibited());
+        assert!(parse_v6(&packet_v6(6), router).expect("parse").meaning() == Meaning::Prohibited);
         let p = packet_v6(1);
         for n in 0..52 {
             assert!(parse_v6(&p[..n], router).is_none(), "accepted {n} bytes");
@@ -260,6 +361,86 @@ mod tests {
             parse_v6(&v4, router).is_none(),
             "the quoted packet must be IPv6"
         );
+    }
+
+    /// One line per code: each family's numbering decoded (ICMPv6 type 1 code 4 is
+    /// *port* unreachable, not host unreachable as ICMPv4's code 1).
+    #[test]
+    fn codes_are_decoded_in_their_familys_numbering() {
+        use Meaning::*;
+        let router: Ipv6Addr = "fd00::1".parse().expect("v6");
+        let v4 = |c| parse_v4(&packet(c)).expect("parse");
+        let v6 = |c| parse_v6(&packet_v6(c), router).expect("parse");
+        let cases = [
+            (
+                v4(0),
+                NetUnreachable,
+                "ICMP type 3 code 0 (net unreachable)",
+            ),
+            (
+                v4(1),
+                HostUnreachable,
+                "ICMP type 3 code 1 (host unreachable)",
+            ),
+            (
+                v4(2),
+                PortUnreachable,
+                "ICMP type 3 code 2 (protocol unreachable)",
+            ),
+            (
+                v4(3),
+                PortUnreachable,
+                "ICMP type 3 code 3 (port unreachable)",
+            ),
+            (
+                v4(9),
+                Prohibited,
+                "ICMP type 3 code 9 (network administratively prohibited)",
+            ),
+            (
+                v4(10),
+                Prohibited,
+                "ICMP type 3 code 10 (host administratively prohibited)",
+            ),
+            (
+                v4(13),
+                Prohibited,
+                "ICMP type 3 code 13 (communication administratively prohibited)",
+            ),
+            (
+                v6(0),
+                NetUnreachable,
+                "ICMPv6 type 1 code 0 (no route to destination)",
+            ),
+            (
+                v6(1),
+                Prohibited,
+                "ICMPv6 type 1 code 1 (communication administratively prohibited)",
+            ),
+            (
+                v6(3),
+                HostUnreachable,
+                "ICMPv6 type 1 code 3 (address unreachable)",
+            ),
+            (
+                v6(4),
+                PortUnreachable,
+                "ICMPv6 type 1 code 4 (port unreachable)",
+            ),
+            (
+                v6(5),
+                Prohibited,
+                "ICMPv6 type 1 code 5 (source address failed ingress/egress policy)",
+            ),
+            (
+                v6(6),
+                Prohibited,
+                "ICMPv6 type 1 code 6 (reject route to destination)",
+            ),
+        ];
+        for (u, meaning, text) in cases {
+            assert_eq!((u.meaning(), u.describe().as_str()), (meaning, text));
+        }
     }
 
     proptest::proptest! {

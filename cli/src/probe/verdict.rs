@@ -3,7 +3,7 @@
 //! firewall team can act on) is the core's ([`portplan_core::probe::status`]).
 
 use super::{FailKind, Outcome};
-use portplan_core::probe::status::never_answers;
+use portplan_core::probe::status::{never_answers, REFUSED_UNSEEN};
 use portplan_core::report::{Reason, Verdict};
 use portplan_core::services;
 use portplan_core::{Port, Protocol};
@@ -19,6 +19,7 @@ pub fn classify(e: &io::Error) -> Outcome {
         #[cfg(unix)]
         Some(libc::ECONNREFUSED) => Outcome::Refused {
             rtt: std::time::Duration::ZERO,
+            blind: false,
         },
         #[cfg(unix)]
         Some(libc::EHOSTUNREACH) => fail(FailKind::HostUnreachable),
@@ -43,9 +44,11 @@ pub fn classify(e: &io::Error) -> Outcome {
         #[cfg(windows)]
         Some(10054) => Outcome::Refused {
             rtt: std::time::Duration::ZERO,
+            blind: false,
         },
         _ if e.kind() == io::ErrorKind::ConnectionRefused => Outcome::Refused {
             rtt: std::time::Duration::ZERO,
+            blind: false,
         },
         _ if e.kind() == io::ErrorKind::TimedOut => Outcome::NoResponse,
         _ => fail(FailKind::Other),
@@ -61,13 +64,15 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
     match (protocol, o) {
         (_, Outcome::Answered { verified: true, detail, .. }) => t(Verdict::Verified, Reason::Confirmed, detail),
         (_, Outcome::Foreign { detail, .. }) => t(Verdict::Open, Reason::ForeignToken, detail),
+        (_, Outcome::WrongHost { detail, .. }) => t(Verdict::Open, Reason::WrongHost, detail),
         (Protocol::Tcp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::SynAck, detail),
         (Protocol::Udp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::UdpResponse, detail),
         (Protocol::Icmp, Outcome::Answered { detail, .. }) => t(Verdict::Open, Reason::EchoReply, detail),
+        (Protocol::Tcp, Outcome::Refused { blind: true, .. }) => t(Verdict::Closed, Reason::ConnRefused, REFUSED_UNSEEN),
         (Protocol::Tcp, Outcome::Refused { .. }) => t(
             Verdict::Closed,
             Reason::ConnRefused,
-            "RST: the path is open but nothing listens (expected before installation)",
+            "RST: the path is open but nothing listens",
         ),
         (_, Outcome::Refused { .. }) => t(Verdict::Closed, Reason::PortUnreach, "ICMP port unreachable"),
         (Protocol::Udp, Outcome::NoResponse) => {
@@ -79,8 +84,15 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
             FailKind::HostUnreachable => t(
                 Verdict::Filtered,
                 Reason::HostUnreachable,
-                &format!("{message} (ICMP host unreachable or admin-prohibited: a firewall rejects, or no route)"),
+                // Without the ICMP error itself (no raw socket), say what it may be.
+                &if message.contains("ICMP") {
+                    message.clone()
+                } else {
+                    format!("{message} (ICMP host unreachable or admin-prohibited: a firewall rejects, or no route)")
+                },
             ),
+            FailKind::NoNeighbour => t(Verdict::Filtered, Reason::HostUnreachable, message),
+            FailKind::PortUnreachable => t(Verdict::Filtered, Reason::PortUnreach, message),
             FailKind::NetUnreachable => t(Verdict::Filtered, Reason::NetUnreachable, message),
             FailKind::AdminProhibited => t(Verdict::Filtered, Reason::AdminProhibited, message),
             FailKind::TooManyFiles => t(
@@ -100,7 +112,10 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
 pub fn latency_ms(o: &Outcome) -> Option<f64> {
     match o {
         Outcome::Continues { opened, .. } => latency_ms(opened),
-        Outcome::Answered { rtt, .. } | Outcome::Foreign { rtt, .. } | Outcome::Refused { rtt }
+        Outcome::Answered { rtt, .. }
+        | Outcome::Foreign { rtt, .. }
+        | Outcome::WrongHost { rtt, .. }
+        | Outcome::Refused { rtt, .. }
             if !rtt.is_zero() =>
         {
             Some((rtt.as_secs_f64() * 10_000.0).round() / 10.0)

@@ -3,7 +3,7 @@
 //! `portplan_core::token`) so `check` can say `verified`.
 //!
 //! Safe by default: it binds only the given addresses, reads at most one challenge
-//! (24 bytes) per connection or datagram, never echoes input, answers UDP with fewer
+//! (88 bytes) per connection or datagram, never echoes input, answers UDP with fewer
 //! bytes than it received (no amplification), caps concurrent connections, and stops
 //! after a fixed duration.
 //!
@@ -15,7 +15,7 @@
 pub mod ports;
 
 use anyhow::Result;
-use portplan_core::token;
+use portplan_core::token::{self, Key};
 use ports::Target;
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -39,8 +39,10 @@ pub type Log = Arc<dyn Fn(String) + Send + Sync>;
 pub struct Config {
     pub bind: Vec<IpAddr>,
     pub targets: Vec<Target>,
-    /// The HMAC key: the plan digest (`sha256:…`).
-    pub digest: String,
+    /// The token's key: the run's secret, or the plan digest alone.
+    pub key: Key,
+    /// The plan host this responder runs as: its name goes into every answer.
+    pub host: String,
     pub duration: Duration,
     pub max_connections: usize,
 }
@@ -108,7 +110,10 @@ pub async fn run(
     let counters = Arc::new(Counters::default());
     let limit = Arc::new(Semaphore::new(cfg.max_connections.max(1)));
     let silent = Arc::new(Silent::default());
-    let digest: Arc<str> = cfg.digest.clone().into();
+    let id = Arc::new(Identity {
+        key: cfg.key.clone(),
+        host: cfg.host.clone(),
+    });
     let mut tasks = JoinSet::new();
     for ip in &cfg.bind {
         for t in &cfg.targets {
@@ -118,7 +123,7 @@ pub async fn run(
                     tasks.spawn(serve_udp(
                         s,
                         t.port,
-                        digest.clone(),
+                        id.clone(),
                         log.clone(),
                         counters.clone(),
                     ));
@@ -128,7 +133,7 @@ pub async fn run(
                     tasks.spawn(serve_tcp(
                         l,
                         t.port,
-                        digest.clone(),
+                        id.clone(),
                         log.clone(),
                         counters.clone(),
                         limit.clone(),
@@ -197,7 +202,7 @@ pub async fn run(
 async fn serve_tcp(
     listener: TcpListener,
     port: u16,
-    digest: Arc<str>,
+    id: Arc<Identity>,
     log: Log,
     counters: Arc<Counters>,
     limit: Arc<Semaphore>,
@@ -234,13 +239,13 @@ async fn serve_tcp(
             continue;
         };
         while conns.try_join_next().is_some() {}
-        let (digest, log, counters) = (digest.clone(), log.clone(), counters.clone());
+        let (who, log, counters) = (id.clone(), log.clone(), counters.clone());
         let silent = silent.clone();
         conns.spawn(async move {
             let (id, bell) = silent.join();
             let read = read_challenge(&mut stream, &bell).await;
             silent.leave(id);
-            let outcome = answer_tcp(stream, read, port, &digest).await;
+            let outcome = answer_tcp(stream, read, port, &who).await;
             if outcome.starts_with("token") {
                 counters.answered.fetch_add(1, Ordering::Relaxed);
             }
@@ -286,54 +291,82 @@ async fn read_challenge(stream: &mut TcpStream, bell: &Notify) -> Read {
 }
 
 /// Answers a complete challenge; never writes anything else.
-async fn answer_tcp(mut stream: TcpStream, read: Read, port: u16, digest: &str) -> String {
+async fn answer_tcp(mut stream: TcpStream, read: Read, port: u16, id: &Identity) -> String {
     let (buf, got) = (read.buf, read.got);
     if read.evicted {
         return format!("closed after {got} bytes: the connection cap was reached and it was the oldest silent one");
     }
-    match token::parse_challenge(&buf[..got]) {
-        Some(nonce) => {
-            let reply = token::response(digest, &nonce, port);
-            match stream.write_all(&reply).await {
-                Ok(()) => {
-                    let _ = stream.shutdown().await;
-                    "token answered".into()
-                }
-                Err(e) => format!("challenge read, answer failed: {e}"),
+    match id.answer(&buf[..got], port) {
+        Ok((reply, dialed)) => match stream.write_all(&reply).await {
+            Ok(()) => {
+                let _ = stream.shutdown().await;
+                format!("token answered (dialed {dialed})")
             }
+            Err(e) => format!("challenge read, answer failed: {e}"),
+        },
+        Err(why) => format!("connected, {why}"),
+    }
+}
+
+/// Who answers: the token's key and the host name every answer carries.
+struct Identity {
+    key: Key,
+    host: String,
+}
+
+impl Identity {
+    /// The answer to `bytes` received on `port` and the dialed address the challenge
+    /// named (checked to be a printable address by the parser, so it is safe to log);
+    /// or why there is none, in words for the log.
+    fn answer(
+        &self,
+        bytes: &[u8],
+        port: u16,
+    ) -> Result<([u8; token::RESPONSE_LEN], String), String> {
+        let n = bytes.len();
+        match token::parse_challenge(bytes) {
+            Some(c) => match token::response(&self.key, &c, port, &self.host) {
+                Some(reply) => Ok((reply, c.dialed)),
+                None => Err(format!(
+                    "host name {:?} does not fit a token answer",
+                    self.host
+                )),
+            },
+            None if token::is_v1_challenge(bytes) => Err(
+                "a token challenge of an older portplan (token version 1): not answered; \
+                 run the same portplan version on both ends"
+                    .into(),
+            ),
+            None if n == 0 => Err("sent nothing".into()),
+            None => Err(format!("{n} bytes that are not a challenge (ignored)")),
         }
-        None if got == 0 => "connected, sent nothing".into(),
-        None => format!("connected, {got} bytes that are not a challenge (ignored)"),
     }
 }
 
 async fn serve_udp(
     sock: UdpSocket,
     port: u16,
-    digest: Arc<str>,
+    id: Arc<Identity>,
     log: Log,
     counters: Arc<Counters>,
 ) {
     let log = limited(log);
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; 2 * token::CHALLENGE_LEN];
     loop {
         let Ok((n, peer)) = sock.recv_from(&mut buf).await else {
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
         counters.connections.fetch_add(1, Ordering::Relaxed);
-        let outcome = match token::parse_challenge(&buf[..n]) {
-            Some(nonce) => {
-                let reply = token::response(&digest, &nonce, port);
-                match sock.send_to(&reply, peer).await {
-                    Ok(_) => {
-                        counters.answered.fetch_add(1, Ordering::Relaxed);
-                        "token answered".to_string()
-                    }
-                    Err(e) => format!("answer failed: {e}"),
+        let outcome = match id.answer(&buf[..n], port) {
+            Ok((reply, dialed)) => match sock.send_to(&reply, peer).await {
+                Ok(_) => {
+                    counters.answered.fetch_add(1, Ordering::Relaxed);
+                    format!("token answered (dialed {dialed})")
                 }
-            }
-            None => format!("{n} bytes that are not a challenge (ignored)"),
+                Err(e) => format!("answer failed: {e}"),
+            },
+            Err(why) => why,
         };
         log(format!(
             "{} udp {peer} -> {port}: {outcome}",

@@ -1,58 +1,123 @@
-//! The firewall change-request CSV: one row per flow, in the columns a change ticket
-//! asks for (source, destination, protocol, port range, purpose, phase).
+//! The firewall change-request CSV: one row per consolidated rule and protocol (the
+//! rules of [`crate::firewall`], numbered as `--format rules` numbers them), in the
+//! columns a change ticket asks for. A rule that several phases need is one row, with
+//! its phases and purposes in their columns: no row repeats another's source,
+//! destination, protocol and ports.
 //!
 //! Starts with a UTF-8 byte-order mark so spreadsheet programs that guess the encoding
 //! (Excel) read non-ASCII names correctly; fields are quoted per RFC 4180 and defused
 //! against formula injection by [`super::csv::field`].
 
 use super::csv::row;
+use super::rule_list::id;
+use crate::firewall::{rules, Group, GroupRule};
 use crate::plan::Plan;
 use crate::types::Protocol;
 
-const HEADER: [&str; 10] = [
-    "source",
-    "source_address",
-    "destination",
-    "destination_address",
-    "protocol",
-    "port_range",
-    "purpose",
-    "phase",
+pub const HEADER: [&str; 13] = [
     "rule",
+    "source",
+    "source_addresses",
+    "destination",
+    "destination_addresses",
+    "dialed_addresses",
+    "protocol",
+    "ports",
+    "phases",
+    "purposes",
     "notes",
+    "source_hosts",
+    "destination_hosts",
 ];
 
 /// UTF-8 byte-order mark.
 pub const BOM: char = '\u{feff}';
 
+/// The rows (without the header), as the XLSX and the CSV both write them.
+pub fn rows(plan: &Plan) -> Vec<[String; 13]> {
+    let mut out = Vec::new();
+    for (i, r) in rules(plan).iter().enumerate() {
+        for (protocol, ports) in by_protocol(r) {
+            out.push([
+                id(i + 1),
+                r.from.label(),
+                own_addresses(&r.from),
+                r.to.label(),
+                own_addresses(&r.to),
+                // The perimeter sees the address the source dials (public, before NAT).
+                dialed(&r.to),
+                protocol.as_str().to_ascii_uppercase(),
+                ports,
+                r.phases
+                    .iter()
+                    .map(|p| p.title())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r.purposes.join("; "),
+                notes(r),
+                names(&r.from),
+                names(&r.to),
+            ]);
+        }
+    }
+    out
+}
+
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     out.push(BOM);
     row(&mut out, HEADER.iter().map(|s| s.to_string()));
-    for f in &plan.flows {
-        // "Any ICMP" is never what is meant: PlateSpin pings, so only echo requests.
-        let ports = match (f.protocol, f.ports) {
-            (Protocol::Icmp, _) | (_, None) => "echo-request".to_string(),
-            // Written as "135" or "49152-65535"; a leading quote is not needed since
-            // ranges never look like formulas, and spreadsheets keep them as text.
-            (_, Some(r)) => r.to_string(),
-        };
-        row(
-            &mut out,
-            [
-                f.from.clone(),
-                super::address(plan, &f.from).to_string(),
-                f.to.clone(),
-                // The perimeter sees the address the source dials (public, before NAT).
-                super::dialed(plan, f).to_string(),
-                f.protocol.as_str().to_ascii_uppercase(),
-                ports,
-                f.purpose.clone(),
-                f.phase.title().to_string(),
-                f.rule.clone(),
-                super::flow_remarks(plan, f),
-            ],
-        );
+    for r in rows(plan) {
+        row(&mut out, r);
     }
     out
+}
+
+/// The rule's openings per protocol: `TCP` `80, 443`; ICMP as `echo-request`
+/// ("any ICMP" is never what is meant: PlateSpin pings).
+pub fn by_protocol(r: &GroupRule) -> Vec<(Protocol, String)> {
+    let mut out: Vec<(Protocol, Vec<String>)> = Vec::new();
+    for (p, range) in &r.openings {
+        let text = match (p, range) {
+            (Protocol::Icmp, _) | (_, None) => "echo-request".to_string(),
+            (_, Some(r)) => r.to_string(),
+        };
+        match out.iter_mut().find(|(q, _)| q == p) {
+            Some((_, list)) => list.push(text),
+            None => out.push((*p, vec![text])),
+        }
+    }
+    out.into_iter().map(|(p, l)| (p, l.join(", "))).collect()
+}
+
+fn own_addresses(g: &Group) -> String {
+    crate::firewall::blocks::ranges_text(g.members.iter().map(|m| m.address.as_str())).join(", ")
+}
+
+fn dialed(g: &Group) -> String {
+    g.members
+        .iter()
+        .filter_map(|m| m.dialed.as_deref())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn names(g: &Group) -> String {
+    g.members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn notes(r: &GroupRule) -> String {
+    let mut n = Vec::new();
+    if r.pairwise {
+        n.push("each source to its own target (the n-th source to the n-th target)".to_string());
+    }
+    if r.to.nat() {
+        n.push("through NAT: the perimeter sees the dialed (public) address, the destination host its own".to_string());
+    }
+    n.extend(r.notes.iter().cloned());
+    n.join("; ")
 }

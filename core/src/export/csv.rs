@@ -60,9 +60,10 @@ pub fn row(out: &mut String, fields: impl IntoIterator<Item = String>) {
 }
 
 /// Quotes a field when it holds a separator, quote or line break; a leading `=`, `+`,
-/// `-` or `@` is defused with a `'` so spreadsheets never run it as a formula.
+/// `-`, `@`, tab or carriage return (OWASP's CSV injection list) is defused with a `'`
+/// so spreadsheets never run it as a formula.
 pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -80,7 +81,16 @@ mod tests {
     fn quoting() {
         assert_eq!(super::field("a,b"), "\"a,b\"");
         assert_eq!(super::field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(super::field("=cmd()"), "'=cmd()");
+        for (input, want) in [
+            ("=cmd()", "'=cmd()"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+        ] {
+            assert_eq!(super::field(input), want, "{input:?}");
+        }
         assert_eq!(super::field("plain"), "plain");
     }
 }

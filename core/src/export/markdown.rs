@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
+    let index = super::NoteIndex::of(plan);
     let _ = writeln!(
         out,
         "# Port plan: PlateSpin {} {}\n",
@@ -39,7 +40,7 @@ pub fn render(plan: &Plan) -> String {
             );
             out.push_str("| Protocol / port | Purpose | Rule |\n|---|---|---|\n");
             for f in g.flows {
-                let remarks = super::flow_remarks(plan, f);
+                let remarks = index.remarks(plan, f);
                 let purpose = if remarks.is_empty() {
                     esc(&f.purpose)
                 } else {
@@ -49,6 +50,13 @@ pub fn render(plan: &Plan) -> String {
             }
             out.push('\n');
         }
+    }
+    if !index.notes.is_empty() {
+        out.push_str("## Notes\n\n");
+        for (i, n) in index.notes.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, esc(n));
+        }
+        out.push('\n');
     }
     out
 }

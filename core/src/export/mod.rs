@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod markup;
 pub mod pdf;
 pub mod registry;
+pub mod rule_list;
 pub mod svg;
 pub mod table;
 
@@ -106,18 +107,71 @@ pub fn dialed<'a>(plan: &'a Plan, f: &'a Flow) -> &'a str {
     f.address.as_deref().unwrap_or_else(|| address(plan, &f.to))
 }
 
-/// What a reader of one flow must know besides its ports, in one line: optional, the
-/// NAT address it dials, and the planner's notes.
+/// What a reader of one flow must know besides its ports, in one line: inferred,
+/// optional, the NAT address it dials, and the flow's notes (the planner's and its
+/// rule's), whole: for the formats read one row at a time (CSV, the page).
 pub fn flow_remarks(plan: &Plan, f: &Flow) -> String {
+    let mut parts = short_remarks(plan, f);
+    parts.extend(f.notes.iter().cloned());
+    parts.join("; ")
+}
+
+/// The mark an inferred flow carries in every output.
+pub const INFERRED: &str = "INFERRED: no vendor page states this flow as planned";
+
+/// The remarks of a flow without its notes: inferred, optional, the NAT address.
+pub fn short_remarks(plan: &Plan, f: &Flow) -> Vec<String> {
     let mut parts = Vec::new();
+    if f.inferred {
+        parts.push(INFERRED.to_string());
+    }
     if f.optional {
         parts.push("optional".to_string());
     }
     if let Some(nat) = nat_remark(plan, f) {
         parts.push(nat);
     }
-    parts.extend(f.notes.iter().cloned());
-    parts.join("; ")
+    parts
+}
+
+/// The flows' notes numbered once each, in plan order: a wave repeats the same rule
+/// notes on every host pair, so the table, Markdown and PDF print each note once in a
+/// list and give each flow the numbers of its notes.
+pub struct NoteIndex<'a> {
+    pub notes: Vec<&'a str>,
+    numbers: HashMap<&'a str, usize>,
+}
+
+impl<'a> NoteIndex<'a> {
+    pub fn of(plan: &'a Plan) -> NoteIndex<'a> {
+        let mut notes = Vec::new();
+        let mut numbers = HashMap::new();
+        for n in plan.flows.iter().flat_map(|f| &f.notes) {
+            if let Entry::Vacant(v) = numbers.entry(n.as_str()) {
+                notes.push(n.as_str());
+                v.insert(notes.len());
+            }
+        }
+        NoteIndex { notes, numbers }
+    }
+
+    /// `notes 1, 4` for a flow with notes, else `None`.
+    pub fn refs(&self, f: &Flow) -> Option<String> {
+        let nums: Vec<String> = f
+            .notes
+            .iter()
+            .filter_map(|n| self.numbers.get(n.as_str()))
+            .map(usize::to_string)
+            .collect();
+        (!nums.is_empty()).then(|| format!("notes {}", nums.join(", ")))
+    }
+
+    /// A flow's remarks with its notes as numbers: `optional; notes 1, 4`.
+    pub fn remarks(&self, plan: &Plan, f: &Flow) -> String {
+        let mut parts = short_remarks(plan, f);
+        parts.extend(self.refs(f));
+        parts.join("; ")
+    }
 }
 
 /// `dials 203.0.113.5, NAT to 10.0.0.5` for a flow through NAT.

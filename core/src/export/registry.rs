@@ -14,7 +14,7 @@
 //! assert!(String::from_utf8(csv).unwrap().contains("source"));
 //! ```
 
-use super::{change_csv, csv, firewall, markdown, pdf, svg, table};
+use super::{change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
 use crate::diagram::Overlay;
 use crate::plan::Plan;
 
@@ -113,12 +113,20 @@ pub const FORMATS: &[Format] = &[
         "tick boxes for the firewall team, with the diagram",
     ),
     f(
+        "rules",
+        "Firewall rules (text)",
+        "firewall-rules.txt",
+        "text/plain",
+        Firewall,
+        "the consolidated rules: phases merged, address groups, NAT shown",
+    ),
+    f(
         "change-csv",
         "Change request (CSV)",
         "change-request.csv",
         "text/csv",
         Firewall,
-        "source, destination, protocol, ports, purpose, phase",
+        "one row per consolidated rule and protocol: sources, destination, ports, phases, purposes",
     ),
     f(
         "powershell",
@@ -126,7 +134,7 @@ pub const FORMATS: &[Format] = &[
         "firewall.ps1",
         "text/plain",
         Firewall,
-        "New-NetFirewallRule per Windows host",
+        "New-NetFirewallRule with address lists, Windows hosts only",
     ),
     f(
         "netsh",
@@ -134,7 +142,7 @@ pub const FORMATS: &[Format] = &[
         "firewall-netsh.cmd",
         "text/plain",
         Firewall,
-        "netsh advfirewall batch per Windows host",
+        "netsh advfirewall batch with address lists, Windows hosts only",
     ),
     f(
         "nftables",
@@ -142,7 +150,7 @@ pub const FORMATS: &[Format] = &[
         "firewall.nft",
         "text/plain",
         Firewall,
-        "nft -f fragments per Linux host",
+        "nft -f fragments with address sets, Linux hosts only",
     ),
     f(
         "iptables",
@@ -150,7 +158,7 @@ pub const FORMATS: &[Format] = &[
         "firewall.iptables",
         "text/plain",
         Firewall,
-        "iptables-restore blocks (--noflush) per Linux host",
+        "iptables-restore blocks (--noflush) with address lists, Linux hosts only",
     ),
     f(
         "firewalld",
@@ -158,7 +166,7 @@ pub const FORMATS: &[Format] = &[
         "firewall-firewalld.sh",
         "text/plain",
         Firewall,
-        "firewall-cmd rich rules per Linux host",
+        "firewall-cmd rich rules with ipsets, Linux hosts only",
     ),
 ];
 
@@ -196,6 +204,7 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         "pdf" => {
             crate::export::pdf::figure::checklist(plan, o.overlay, &pdf::PdfOptions::new(o.date))
         }
+        "rules" => rule_list::render(plan).into_bytes(),
         "change-csv" => change_csv::render(plan).into_bytes(),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),

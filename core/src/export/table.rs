@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
+    let index = super::NoteIndex::of(plan);
     let width = plan
         .flows
         .iter()
@@ -24,7 +25,7 @@ pub fn render(plan: &Plan) -> String {
                     f.purpose,
                     f.rule
                 );
-                let remarks = super::flow_remarks(plan, f);
+                let remarks = index.remarks(plan, f);
                 if !remarks.is_empty() {
                     let _ = writeln!(out, "    {:<width$}  ({remarks})", "");
                 }
@@ -46,6 +47,12 @@ pub fn render(plan: &Plan) -> String {
     );
     for n in &plan.notes {
         let _ = writeln!(out, "note: {n}");
+    }
+    if !index.notes.is_empty() {
+        let _ = writeln!(out, "\nNOTES");
+        for (i, n) in index.notes.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {n}", i + 1);
+        }
     }
     out
 }

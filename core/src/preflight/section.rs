@@ -30,6 +30,45 @@ impl PreflightSection {
     /// run of ports lies inside its flow's ports, in order and without overlap; ICMP
     /// has no ports; an unknown says why.
     pub fn validate(&self, at: &str) -> Result<(), InputError> {
+        // Printed on terminals and pages, like the rest of a report: names are names,
+        // and free text stays on one line of visible characters.
+        let text = |path: String, v: &str| {
+            crate::scenario::check_text(v).map_err(|m| InputError::invalid(path, m))
+        };
+        crate::scenario::check_name(&self.host)
+            .map_err(|m| InputError::invalid(format!("{at}.host"), m))?;
+        text(format!("{at}.firewall"), &self.firewall)?;
+        for (i, p) in self.prerequisites.iter().enumerate() {
+            let here = format!("{at}.prerequisites[{i}]");
+            for (field, v) in [
+                ("id", &p.id),
+                ("observed", &p.observed),
+                ("quote", &p.quote),
+                ("page", &p.page),
+                ("fix", &p.fix),
+                ("caveat", &p.caveat),
+            ] {
+                text(format!("{here}.{field}"), v)?;
+            }
+        }
+        for (i, f) in self.flows.iter().enumerate() {
+            crate::scenario::check_name(&f.from)
+                .map_err(|m| InputError::invalid(format!("{at}.flows[{i}].from"), m))?;
+            text(format!("{at}.flows[{i}].rule"), &f.rule)?;
+            for (j, r) in f.results.iter().enumerate() {
+                let d = &r.decision;
+                text(
+                    format!("{at}.flows[{i}].results[{j}].decision.reason"),
+                    &d.reason,
+                )?;
+                for (k, e) in d.evidence.iter().enumerate() {
+                    text(
+                        format!("{at}.flows[{i}].results[{j}].decision.evidence[{k}]"),
+                        e,
+                    )?;
+                }
+            }
+        }
         for (i, f) in self.flows.iter().enumerate() {
             let mut after: u32 = 0;
             for (j, r) in f.results.iter().enumerate() {

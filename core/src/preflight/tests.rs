@@ -302,6 +302,9 @@ fn a_preflight_report_reads_back_and_old_reports_still_read() {
             .contains("3726-3800 is outside the flow's ports 3724-3726"),
         "{e}"
     );
+    let bad = json.replacen("nft -j list ruleset", "nft\\u001b[2J", 1);
+    let e = Report::from_json(&bad).expect_err("escape");
+    assert_eq!(e.path(), "preflight[0].firewall", "{e}");
 }
 
 #[test]

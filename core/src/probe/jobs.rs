@@ -86,6 +86,13 @@ pub fn plan_work(plan: &Plan, sel: &Selection) -> Result<Work, String> {
         known_host(plan, "--to", t)?;
     }
     let mut work = Work::default();
+    // Hosts by name, once: a lookup per flow would be hosts × flows for the server of
+    // a 10,000-workload wave.
+    let hosts: HashMap<String, &crate::plan::PlanHost> = plan
+        .hosts
+        .iter()
+        .map(|h| (h.name.to_ascii_lowercase(), h))
+        .collect();
     let mut seen: HashMap<Job, usize> = HashMap::new();
     let mut targets: HashMap<String, usize> = HashMap::new();
     for flow in &plan.flows {
@@ -95,7 +102,7 @@ pub fn plan_work(plan: &Plan, sel: &Selection) -> Result<Work, String> {
         if !wanted {
             continue;
         }
-        let Some(host) = plan.host(&flow.to) else {
+        let Some(host) = hosts.get(&flow.to.to_ascii_lowercase()).copied() else {
             return Err(format!("flow to {:?}: not a host of the plan", flow.to));
         };
         // Through NAT the initiator dials the host's public address (`flow.address`).

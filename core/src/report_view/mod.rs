@@ -365,7 +365,7 @@ fn fix_items<'a>(plan: &Plan, entry: impl Fn(&Flow) -> Option<&'a FlowReport>) -
                 label: port_label(f),
                 concern: concern.join("; "),
                 hint: e.hint.clone(),
-                fix: (mark == Mark::Fail).then(|| fixes::for_flow(plan, f, &e.hint)),
+                fix: fixes::needs_rule(e).then(|| fixes::for_flow(plan, f, &e.hint)),
                 mark,
                 flow: f.clone(),
             })

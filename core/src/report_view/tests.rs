@@ -320,3 +320,57 @@ fn pairs_carry_the_dialed_route() {
         Some("dialed 10.0.1.2 from 10.0.0.1")
     );
 }
+
+/// Another host's `portplan listen` answering where web01 was dialed reads as a failed
+/// flow in the view the page's Verification section and the CLI's table print, with the
+/// words that name both hosts, also after the report went through its JSON.
+#[test]
+fn a_wrong_host_answer_is_a_failed_flow_naming_both_hosts() {
+    let p = plan();
+    let mut r = report(&p, "ps01", "2026-01-01T00:00:02Z", |_| Status::Pass);
+    let i = r
+        .flows
+        .iter()
+        .position(|f| f.to == "web01" && f.ports.is_some_and(|x| x.first.get() == 445))
+        .expect("ps01 -> web01 445");
+    let f = r.flows[i].flow();
+    r.flows[i].probes = vec![ProbeResult {
+        detail:
+            "answered by web02 (expected web01): `portplan listen` of this run runs there as web02"
+                .into(),
+        ..probe(&f, Some(445), Verdict::Open, "wrong-host")
+    }];
+    // Every flow's probe covers its ports, as `check` writes them.
+    for fr in &mut r.flows {
+        if let (Some(ports), Some(p)) = (fr.ports, fr.probes.first_mut()) {
+            p.through = (ports.last > ports.first).then_some(ports.last);
+        }
+    }
+    let r = Report::from_json(&r.to_json()).expect("reads back");
+    assert_eq!(
+        r.flows[i].status,
+        Status::Fail,
+        "recomputed from the wrong-host probe"
+    );
+    assert!(
+        r.flows[i].hint.contains("wrong-host"),
+        "{}",
+        r.flows[i].hint
+    );
+    let view = ReportView::build(&p, &r);
+    let shown = view
+        .flows()
+        .find(|v| v.flow.to == "web01" && v.label == "TCP 445")
+        .expect("the flow in the view");
+    assert_eq!(shown.mark, Mark::Fail);
+    let line = shown.verdicts.to_string();
+    assert!(
+        line.contains("wrong-host") && line.contains("answered by web02 (expected web01)"),
+        "{line}"
+    );
+    // The fix is the address, not a firewall rule: no "to fix: allow …" for it.
+    assert!(
+        crate::fixes::fixes(&p, &r).iter().all(|fix| fix.flow != f),
+        "a firewall rule for a wrong-host flow"
+    );
+}

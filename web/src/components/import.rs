@@ -5,7 +5,7 @@
 use super::paste_preview::{PastePreview, Pasted};
 use crate::exports::ImportKind;
 use crate::state::{Action, Draft};
-use portplan_core::scenario::MAX_WORKLOADS;
+use portplan_core::scenario::{MAX_PLAN_BYTES, MAX_WORKLOADS};
 use portplan_core::InputError;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -139,6 +139,15 @@ pub fn Import(p: &ImportProps) -> Html {
             );
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
+                // The size first: a file larger than any input the page reads (a plan or
+                // report of the most workloads) is refused before a byte is read.
+                if file.size() > MAX_PLAN_BYTES as u64 {
+                    message.set(Some(Err(format!(
+                        "{name}: {} bytes, larger than the {MAX_PLAN_BYTES}-byte limit",
+                        file.size()
+                    ))));
+                    return;
+                }
                 match gloo_file::futures::read_as_text(&file).await {
                     // A spreadsheet export goes to the preview, like a paste.
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),

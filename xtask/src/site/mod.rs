@@ -108,9 +108,14 @@ fn module(dir: &str, lib: &str, sub: &str, budget: u64) -> Result<Sizes> {
 }
 
 /// Builds the self-contained site into `dist/site/`: the page's module in `pkg/`, the
-/// lazily imported exports module in `exports/`.
+/// lazily imported exports module in `exports/`. It installs no Debian package (the
+/// `site` step has none, and apt is forbidden while it is made sure of), so `serve` works
+/// on a machine whose package registry is having a bad day.
 pub fn build() -> Result<()> {
-    deps::web_tools()?;
+    std::env::set_var("PORTPLAN_XTASK_NO_APT", "1");
+    let ready = deps::ensure(deps::step("site")?);
+    std::env::remove_var("PORTPLAN_XTASK_NO_APT");
+    ready?;
     let root = root();
     let site = site_dir();
     if site.exists() {

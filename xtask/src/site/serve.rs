@@ -17,7 +17,7 @@ const DEFAULT_PORT: u16 = 8080;
 /// server `serve` uses, and run `tests/tests/browser_planner.rs` against it.
 pub fn browser_tests() -> Result<()> {
     build()?;
-    deps::apt(&["chromium", "fonts-dejavu-core"])?;
+    deps::ensure(deps::step("browser")?)?;
     // The workspace build reuses what `cargo test --workspace` compiled (`-p` alone would
     // narrow the features of tokio and clap and rebuild them).
     run(cargo().args(["build", "--workspace", "--bin", "portplan"]))?;

@@ -6,10 +6,13 @@
 use super::CheckArgs;
 use crate::probe::deep::DeepSettings;
 use crate::probe::limits;
+use crate::probe::net::Sources;
 use crate::probe::schedule::{self, Settings};
 use anyhow::{anyhow, bail, Context};
 use portplan_core::probe::jobs::{self, Selection, Work};
+use portplan_core::token::Key;
 use portplan_core::{Address, Plan};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +29,8 @@ pub struct CheckConfig {
     pub budget: Duration,
     /// `None` with `--no-deep`: the sockets alone decide.
     pub deep: Option<Arc<DeepSettings>>,
+    /// The `--from` host's addresses on this machine, which probes leave from.
+    pub sources: Sources,
 }
 
 impl CheckConfig {
@@ -44,7 +49,10 @@ impl CheckConfig {
         let concurrency = a
             .concurrency
             .map_or_else(|| limits::default_concurrency(nofile), |n| n as usize);
-        Self::settle(plan, a, concurrency)
+        let mut config = Self::settle(plan, a, concurrency)?;
+        // Last, once every flag is known good: is this machine the --from host?
+        config.sources = super::vantage::settle(&config.plan, &config.from, a.translated)?;
+        Ok(config)
     }
 
     /// [`Self::from_args`] past its side effects (file system, process limits).
@@ -74,11 +82,18 @@ impl CheckConfig {
             .any(|t| !matches!(t.address.parse::<Address>(), Ok(Address::Ip(_))));
         let busiest = schedule::busiest_target(&work);
         let mut budget = schedule::budget(work.jobs.len(), busiest, needs_dns, &settings);
-        let deep = (!a.no_deep).then(|| {
-            Arc::new(DeepSettings {
-                digest: plan.digest(),
-            })
-        });
+        let key = match &a.secret_file {
+            Some(path) => Key::with_secret(&plan.digest(), &crate::secret::read(path)?),
+            None => Key::plan_only(&plan.digest()),
+        };
+        let mut hosts: HashMap<String, Vec<String>> = HashMap::new();
+        for t in &work.targets {
+            let names = hosts.entry(t.address.clone()).or_default();
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&t.name)) {
+                names.push(t.name.clone());
+            }
+        }
+        let deep = (!a.no_deep).then(|| Arc::new(DeepSettings { key, hosts }));
         if deep.is_some() {
             // A confirmation, and the follow-ups it asks for, may wait out two more
             // timeouts per attempt.
@@ -92,6 +107,7 @@ impl CheckConfig {
             settings,
             budget,
             deep,
+            sources: Sources::default(),
         })
     }
 }

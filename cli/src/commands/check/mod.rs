@@ -2,6 +2,7 @@
 //! which ones the network lets through.
 
 mod config;
+mod vantage;
 
 pub use config::CheckConfig;
 
@@ -47,28 +48,32 @@ Examples:
   portplan check --plan plan.json --from ps01 --format json > ps01.json
 
   # Before PlateSpin is installed: on web01 run the responder, then check from ps01
-  portplan listen --plan plan.json --as web01          # on web01
-  portplan check --plan plan.json --from ps01 --to web01
+  # (run.secret: the same random bytes on both hosts, mode 0600)
+  portplan listen --plan plan.json --as web01 --secret-file run.secret          # on web01
+  portplan check --plan plan.json --from ps01 --to web01 --secret-file run.secret
 
   # Sockets only: no protocol confirmations, no responder token
   portplan check --plan plan.json --from ps01 --no-deep
 
 Verdicts (per port, with an nmap-style reason):
   open             the connection succeeded (syn-ack, udp-response, echo-reply)
-  closed           RST or ICMP port unreachable: the network lets the flow through but
-                   nothing listens yet; normal before PlateSpin is installed
-  filtered         no answer (no-response) or an ICMP reject (host-unreachable,
-                   admin-prohibited): a firewall or route blocks the flow
+  closed           a RST (TCP) or ICMP port unreachable (UDP): the network lets the flow
+                   through but nothing listens yet (without root/Administrator a TCP
+                   refusal may also be a firewall's ICMP reject; the hint says so)
+  filtered         no answer (no-response) or an ICMP error (port-unreach on TCP: a
+                   firewall's REJECT; host-unreachable, admin-prohibited): a firewall or
+                   route blocks the flow
   open|filtered    UDP without reply (UDP 138 never answers; 137 gets a NetBIOS query)
   verified         a protocol check or a `portplan listen` responder proved the far end
                    (SSH banner on 22, HTTP on 80, TLS on 443, SMB2 on 139/445, the
                    endpoint mapper on 135 and its dynamic ports, NBSTAT on UDP 137)
   unresolved       the destination's DNS name does not resolve from here
-  needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range
+  needs-privilege  ICMP echo needs root or net.ipv4.ping_group_range (Linux)
   error            a local problem (out of file descriptors, deadline reached, interrupted)
 
 Each flow gets a status: pass (open/verified), attention (closed, open|filtered,
-needs-privilege) or fail (filtered, unresolved, error), and a hint for what to change.
+needs-privilege) or fail (filtered, unresolved, error, or `portplan listen` of another
+host answered: wrong-host), and a hint for what to change.
 Dynamic RPC ranges are sampled (16 evenly spaced ports) unless --full-ranges; there a
 closed port counts as a pass, since only ports handed out by the endpoint mapper listen.
 
@@ -94,6 +99,11 @@ pub struct CheckArgs {
     /// opens is probed.
     #[arg(long, value_name = "HOST")]
     pub from: String,
+    /// This machine reaches the others only by a translated address (NAT): none of
+    /// the --from host's plan or public addresses is its own. Without it, check refuses
+    /// to run on a machine that is not the --from host.
+    #[arg(long)]
+    pub translated: bool,
     /// Only flows towards HOST, by name or address (repeat for several hosts).
     #[arg(long, value_name = "HOST")]
     pub to: Vec<String>,
@@ -149,6 +159,12 @@ pub struct CheckArgs {
     /// Never draw the progress bar (it is drawn on stderr only when that is a terminal).
     #[arg(long)]
     pub no_progress: bool,
+    /// The run's token secret, shared with `portplan listen --secret-file` (a file only
+    /// its owner can read, 0600): only this run's responders can then answer, as the host
+    /// they run as. Without it the token is keyed by the public plan digest and proves
+    /// only the plan.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,6 +212,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         settings,
         budget,
         deep,
+        sources,
     } = CheckConfig::from_args(&a)?;
     let progress = Progress::new(
         work.jobs.len(),
@@ -210,7 +227,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let (started, clock) = (SystemTime::now(), Instant::now());
     let signal = std::cell::Cell::new(None);
     let results = runtime.block_on(async {
-        let prober = Arc::new(TokioProber::new(deep));
+        let prober = Arc::new(TokioProber::new(deep, sources));
         let stop = interruption(&signal);
         schedule::run_until(
             prober,

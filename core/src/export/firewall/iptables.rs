@@ -1,16 +1,18 @@
-//! iptables-restore: one `*filter … COMMIT` block per host, IPv6 rules alongside.
+//! iptables-restore: one `*filter … COMMIT` block per Linux host, IPv6 rules alongside.
 //!
 //! Each block declares the user chain `PORTPLAN-IN` and fills it; it adds no jump and
 //! no policy. It must be loaded with `iptables-restore --noflush`, because a plain
 //! restore replaces the whole filter table. iptables cannot hold IPv6 addresses, so
 //! rules with an IPv6 source are written as `#6 ` lines: the same rule in
 //! ip6tables-restore syntax, to feed to `ip6tables-restore --noflush` (strip the `#6 `).
+//! Each consolidated rule is one line per protocol and family: the sources as one
+//! `-s a,b,c` list and the ports as one `multiport` list (at most 15 ports a line).
 
-use super::{clean, heading, inbound, truncate, unresolved_notes, Family, Inbound, Remote};
+use super::{clean, for_family, heading, not_here, truncate, unresolved_notes, Family, HostRule};
+use crate::firewall::ScriptFamily;
 use crate::plan::Plan;
-use crate::types::Protocol;
+use crate::types::{PortRange, Protocol};
 use std::fmt::Write;
-use std::net::IpAddr;
 
 /// The user chain each host block defines.
 pub const CHAIN: &str = "PORTPLAN-IN";
@@ -20,35 +22,45 @@ pub const V6: &str = "#6 ";
 pub const SECTION: &str = "# ===== Host ";
 
 pub fn render(plan: &Plan) -> String {
+    let (hosts, others) = for_family(plan, ScriptFamily::Linux);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# portplan: inbound rules for PlateSpin {} {} (iptables-restore).\n\
+        "# portplan: inbound rules for PlateSpin {} {} (iptables-restore), Linux hosts only.\n\
          # One block per host. Load ONLY the block of the host you are on, and ALWAYS with\n\
          # --noflush (without it iptables-restore replaces your whole filter table):\n\
          #   iptables-restore --noflush < block.rules\n\
          #   iptables -I INPUT -j {CHAIN}   (once, where your INPUT chain should accept)\n\
          # Lines starting with `{V6}` are IPv6 rules for ip6tables-restore --noflush:\n\
-         #   sed -n 's/^{V6}//p' block.rules | ip6tables-restore --noflush",
+         #   sed -n 's/^{V6}//p' block.rules | ip6tables-restore --noflush\n\
+         # Rule numbers (R3) are those of `portplan plan --format rules` and the change request.",
         plan.product.title(),
-        plan.version
+        clean(&plan.version)
     );
-    for h in inbound(plan) {
+    out.push_str(&not_here(&others, "# "));
+    for h in hosts {
         let _ = writeln!(
             out,
             "\n{SECTION}{} =====",
             heading(&h).trim_start_matches("Host ")
         );
         out.push_str(&unresolved_notes(&h, "# "));
-        let v6 = h.rules.iter().any(|r| r.families().contains(&Family::V6));
+        let lines: Vec<(String, Vec<String>)> = h
+            .rules
+            .iter()
+            .map(|r| (clean(&r.description()), rules(r, &h.host.address)))
+            .collect();
+        let v6 = lines
+            .iter()
+            .any(|(_, l)| l.iter().any(|l| l.starts_with(V6)));
         let _ = writeln!(out, "*filter\n:{CHAIN} - [0:0]");
         if v6 {
             let _ = writeln!(out, "{V6}*filter\n{V6}:{CHAIN} - [0:0]");
         }
-        for r in &h.rules {
-            let _ = writeln!(out, "# {}", clean(&r.description()));
-            for family in r.families() {
-                let _ = writeln!(out, "{}", rule(r, *family));
+        for (description, rules) in lines {
+            let _ = writeln!(out, "# {description}");
+            for l in rules {
+                let _ = writeln!(out, "{l}");
             }
         }
         out.push_str("COMMIT\n");
@@ -59,30 +71,82 @@ pub fn render(plan: &Plan) -> String {
     out
 }
 
-/// One `-A` line: plain for IPv4, `#6 ` for IPv6, and after that `# UNRESOLVED: ` for a
-/// DNS name (so an unresolved IPv6 rule stays a comment once `#6 ` is stripped).
-fn rule(r: &Inbound<'_>, family: Family) -> String {
-    let v6 = family == Family::V6;
-    let family_prefix = if v6 { V6 } else { "" };
-    let (unresolved, source) = match r.remote {
-        Remote::Ip(ip @ IpAddr::V4(_)) => ("", format!("{ip}/32")),
-        Remote::Ip(ip @ IpAddr::V6(_)) => ("", format!("{ip}/128")),
-        Remote::Name(n) => ("# UNRESOLVED: ", clean(n)),
-    };
-    let prefix = format!("{family_prefix}{unresolved}");
-    let matcher = match (r.protocol(), r.ports()) {
-        (p @ (Protocol::Tcp | Protocol::Udp), Some(range)) => {
-            let ports = if range.first == range.last {
-                range.first.to_string()
-            } else {
-                format!("{}:{}", range.first, range.last)
-            };
-            format!("-p {p} -m {p} --dport {ports}")
+/// The `-A` lines of one rule: plain for IPv4, `#6 ` for IPv6, and after that
+/// `# UNRESOLVED: ` for a DNS name (so an unresolved IPv6 rule stays a comment once
+/// `#6 ` is stripped).
+fn rules(r: &HostRule, local: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (protocol, ports) in r.protocols() {
+        // The comment match allows 255 bytes.
+        let comment = truncate(&clean(&r.name(protocol)), 200);
+        for matcher_family in [Family::V4, Family::V6] {
+            let addrs = r.cidrs(matcher_family);
+            for m in matchers(protocol, &ports, matcher_family) {
+                if !addrs.is_empty() {
+                    out.push(line(matcher_family, "", &addrs.join(","), &m, &comment));
+                }
+                if HostRule::name_families(local).contains(&matcher_family) {
+                    for name in r.names() {
+                        out.push(line(
+                            matcher_family,
+                            "# UNRESOLVED: ",
+                            &clean(name),
+                            &m,
+                            &comment,
+                        ));
+                    }
+                }
+            }
         }
-        _ if v6 => "-p ipv6-icmp -m icmp6 --icmpv6-type echo-request".to_string(),
-        _ => "-p icmp -m icmp --icmp-type echo-request".to_string(),
+    }
+    out
+}
+
+fn line(family: Family, unresolved: &str, sources: &str, matcher: &str, comment: &str) -> String {
+    let family_prefix = if family == Family::V6 { V6 } else { "" };
+    format!(
+        "{family_prefix}{unresolved}-A {CHAIN} -s {sources} {matcher} -m comment --comment \"{comment}\" -j ACCEPT"
+    )
+}
+
+/// The protocol and port matches of one protocol's ports: `multiport` takes at most
+/// 15 ports, a range counting as two.
+fn matchers(protocol: Protocol, ports: &[PortRange], family: Family) -> Vec<String> {
+    let p = match protocol {
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::Icmp => {
+            return vec![match family {
+                Family::V6 => "-p ipv6-icmp -m icmp6 --icmpv6-type echo-request".to_string(),
+                Family::V4 => "-p icmp -m icmp --icmp-type echo-request".to_string(),
+            }]
+        }
     };
-    // The comment match allows 255 bytes.
-    let comment = truncate(&clean(&r.name()), 200);
-    format!("{prefix}-A {CHAIN} -s {source} {matcher} -m comment --comment \"{comment}\" -j ACCEPT")
+    let text = |r: &PortRange| {
+        if r.first == r.last {
+            r.first.to_string()
+        } else {
+            format!("{}:{}", r.first, r.last)
+        }
+    };
+    if let [one] = ports {
+        return vec![format!("-p {p} -m {p} --dport {}", text(one))];
+    }
+    let mut out = Vec::new();
+    let mut chunk: Vec<String> = Vec::new();
+    let mut slots = 0;
+    for r in ports {
+        let cost = if r.first == r.last { 1 } else { 2 };
+        if slots + cost > 15 {
+            out.push(format!("-p {p} -m multiport --dports {}", chunk.join(",")));
+            chunk.clear();
+            slots = 0;
+        }
+        chunk.push(text(r));
+        slots += cost;
+    }
+    if !chunk.is_empty() {
+        out.push(format!("-p {p} -m multiport --dports {}", chunk.join(",")));
+    }
+    out
 }

@@ -20,7 +20,7 @@ mod widths;
 pub use layout::{Rect, CONTENT_W, PAGE_H, PAGE_W};
 pub use pdf_writer::Content;
 
-use super::{address, grouped, PairGroup};
+use super::{address, grouped, NoteIndex, PairGroup};
 use crate::plan::{Flow as PlanFlow, Plan};
 use crate::types::{Phase, Protocol};
 use layout::{hline, text_at, text_right, Flow, MARGIN_X};
@@ -97,11 +97,12 @@ const BODY: f32 = 8.0;
 pub fn render(plan: &Plan, opts: &PdfOptions<'_>) -> Vec<u8> {
     let mut flow = Flow::new();
     cover::draw(&mut flow, plan, opts);
+    let index = crate::export::NoteIndex::of(plan);
     for (phase, pairs) in grouped(plan) {
-        phase_section(&mut flow, plan, phase, &pairs);
+        phase_section(&mut flow, plan, phase, &pairs, &index);
     }
     flow.new_page();
-    notes::draw(&mut flow, plan);
+    notes::draw(&mut flow, plan, &index);
     let subject = format!("PlateSpin {} {}", product_name(plan), plan.version);
     footers(&mut flow, &subject, opts.date);
     write(flow, plan, opts, &subject)
@@ -111,7 +112,13 @@ pub(crate) fn product_name(plan: &Plan) -> &'static str {
     plan.product.title()
 }
 
-fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<'_>]) {
+fn phase_section(
+    flow: &mut Flow,
+    plan: &Plan,
+    phase: Phase,
+    pairs: &[PairGroup<'_>],
+    index: &NoteIndex<'_>,
+) {
     let n: usize = pairs.iter().map(|g| g.flows.len()).sum();
     let heading = format!(
         "{} ({n} flow{})",
@@ -120,7 +127,10 @@ fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<
     );
     // Keep the phase heading with the first pair heading and its first row.
     let first = pairs.first().map(|g| pair_heading(plan, g));
-    let first_row = pairs.first().and_then(|g| g.flows.first()).map(|f| row(f));
+    let first_row = pairs
+        .first()
+        .and_then(|g| g.flows.first())
+        .map(|f| row(f, index));
     let table = Table {
         columns: &COLUMNS,
         tick: true,
@@ -135,7 +145,7 @@ fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<
     flow.paragraph(&heading, Font::Bold, 14.0, CONTENT_W);
     flow.gap(2.0);
     for g in pairs {
-        pair_table(flow, plan, g, &table);
+        pair_table(flow, plan, g, &table, index);
     }
 }
 
@@ -149,9 +159,15 @@ fn pair_heading(plan: &Plan, g: &PairGroup<'_>) -> String {
     )
 }
 
-fn pair_table(flow: &mut Flow, plan: &Plan, g: &PairGroup<'_>, table: &Table<'_>) {
+fn pair_table(
+    flow: &mut Flow,
+    plan: &Plan,
+    g: &PairGroup<'_>,
+    table: &Table<'_>,
+    index: &NoteIndex<'_>,
+) {
     let heading = pair_heading(plan, g);
-    let rows: Vec<Vec<String>> = g.flows.iter().map(|f| row(f)).collect();
+    let rows: Vec<Vec<String>> = g.flows.iter().map(|f| row(f, index)).collect();
     let head_h = Flow::paragraph_height(&heading, Font::Bold, 10.0, CONTENT_W);
     flow.ensure(8.0 + head_h + table.start_height(rows.first().map(Vec::as_slice)));
     flow.gap(8.0);
@@ -176,8 +192,9 @@ fn pair_table(flow: &mut Flow, plan: &Plan, g: &PairGroup<'_>, table: &Table<'_>
     flow.gap(6.0);
 }
 
-/// The cells of one checklist row (the tick box cell stays empty).
-fn row(f: &PlanFlow) -> Vec<String> {
+/// The cells of one checklist row (the tick box cell stays empty); the last names the
+/// rule, its source, the inferred mark and the numbers of the flow's notes.
+fn row(f: &PlanFlow, index: &NoteIndex<'_>) -> Vec<String> {
     let (proto, ports) = match (f.protocol, f.ports) {
         (Protocol::Icmp, _) | (_, None) => ("ICMP".to_string(), "echo request".to_string()),
         (p, Some(r)) => (p.as_str().to_ascii_uppercase(), r.to_string()),
@@ -186,11 +203,17 @@ fn row(f: &PlanFlow) -> Vec<String> {
         .rule()
         .map(|r| r.source.split([',', '"']).next().unwrap_or(r.source).trim())
         .unwrap_or("");
-    let notes = if source.is_empty() {
+    let mut notes = if source.is_empty() {
         f.rule.clone()
     } else {
         format!("{} ({source})", f.rule)
     };
+    if f.inferred {
+        notes.push_str("; INFERRED");
+    }
+    if let Some(refs) = index.refs(f) {
+        notes.push_str(&format!("; {refs}"));
+    }
     vec![
         String::new(),
         format!("{} -> {}", f.from, f.to),

@@ -25,14 +25,14 @@ const KB: [(&str, &str); 4] = [
     ),
 ];
 
-pub fn draw(flow: &mut Flow, plan: &Plan) {
+pub fn draw(flow: &mut Flow, plan: &Plan, index: &crate::export::NoteIndex<'_>) {
     flow.paragraph("Notes", Font::Bold, 16.0, CONTENT_W);
     flow.gap(6.0);
     let remarked: Vec<String> = plan
         .flows
         .iter()
         .filter_map(|f| {
-            let r = crate::export::flow_remarks(plan, f);
+            let r = crate::export::short_remarks(plan, f).join("; ");
             (!r.is_empty()).then(|| {
                 format!(
                     "{} -> {} {}: {r}",
@@ -60,6 +60,13 @@ pub fn draw(flow: &mut Flow, plan: &Plan) {
                     remarked.len() - 40
                 ),
             );
+        }
+        flow.gap(6.0);
+    }
+    if !index.notes.is_empty() {
+        heading(flow, "Flow notes (numbered in the checklist)");
+        for (i, n) in index.notes.iter().enumerate() {
+            bullet(flow, &format!("{}. {}", i + 1, n.replace('`', "")));
         }
         flow.gap(6.0);
     }

@@ -4,11 +4,13 @@
 //! order of the initiating and accepting hosts, then protocol and port, so the same
 //! scenario always gives the same bytes (and the same digest).
 
+mod file;
+
 use crate::error::InputError;
 use crate::rules::{Flag, PortSpec, Rule, RULES};
-use crate::scenario::{parse_json, Scenario, Workload};
+use crate::scenario::{parse_json_within, Scenario, Workload, MAX_PLAN_BYTES};
 use crate::types::{
-    Phase, Platform, PortRange, Product, Protocol, Role, Version, WindowsGeneration,
+    Os, Phase, Platform, PortRange, Product, Protocol, Role, Version, WindowsGeneration,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -27,6 +29,14 @@ pub struct PlanHost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_address: Option<String>,
     pub role: Role,
+    /// The operating system the scenario states (workloads and their targets): which
+    /// host firewall script, Windows or Linux, is this host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+    /// The platform of a virtualization host or cloud: an appliance or a cloud endpoint
+    /// gets perimeter or cloud rules, never a host script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
 }
 
 /// One connection a firewall must let through.
@@ -52,9 +62,14 @@ pub struct Flow {
     /// Not needed for PlateSpin to work (off by default, or remote desktop only).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
-    /// What the planner had to assume for this flow (e.g. the nearest documented version).
+    /// What a firewall team must know about this flow: what the planner had to assume
+    /// (e.g. the nearest documented version), then its rule's notes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// No vendor page states this flow as planned (its rule is marked inferred): every
+    /// output shows the mark, so it is never presented as the vendor's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 impl Flow {
@@ -64,21 +79,20 @@ impl Flow {
     }
 }
 
-/// A whole plan.
+/// A whole plan. Its JSON file lists each distinct list of flow notes once, and each
+/// flow names its list by number (`plan/file.rs` says why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(into = "file::PlanFile", try_from = "file::PlanFile")]
 pub struct Plan {
     pub format: u32,
     pub product: Product,
     pub version: String,
     /// [`crate::rules::catalog_digest`] of the rules the plan was built from (absent in
     /// plans of earlier builds).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub catalog: String,
     pub hosts: Vec<PlanHost>,
     pub flows: Vec<Flow>,
     /// What the planner decided for the whole plan (replication direction, versions).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
@@ -124,6 +138,7 @@ impl Plan {
         let mut containers = HashMap::new();
         for h in &s.hosts {
             let i = push(&mut hosts, &h.name, &h.address, Role::VirtualizationHost);
+            hosts[i].platform = Some(h.platform);
             containers.insert(h.name.to_ascii_lowercase(), i);
             pairs.push(Pair {
                 platform: Some(h.platform),
@@ -141,6 +156,25 @@ impl Plan {
             pairs.push(Pair::hosts((Role::Factory, i), server));
             for &c in &connectors {
                 pairs.push(Pair::hosts((Role::Factory, i), (Role::Connector, c)));
+                pairs.push(Pair::hosts((Role::Connector, c), (Role::Factory, i)));
+            }
+            // The Transformation Manager discovers the target platforms of the wave.
+            for (hi, h) in s.hosts.iter().enumerate() {
+                let container = s.workloads.iter().any(|w| {
+                    w.target
+                        .as_ref()
+                        .and_then(|t| s.container(t))
+                        .is_some_and(|c| c.name.eq_ignore_ascii_case(&h.name))
+                });
+                pairs.push(Pair {
+                    platform: Some(h.platform),
+                    flags: if container {
+                        vec![Flag::Container]
+                    } else {
+                        Vec::new()
+                    },
+                    ..Pair::hosts((Role::Factory, i), (Role::VirtualizationHost, 1 + hi))
+                });
             }
             if let Some(db) = &f.database {
                 let d = push(&mut hosts, &db.name, &db.address, Role::Database);
@@ -178,6 +212,7 @@ impl Plan {
                 Role::Source,
                 push(&mut hosts, &w.name, &w.address, Role::Source),
             );
+            hosts[src.1].os = Some(w.os);
             let outside = w.is_outside();
             // Calls into the server or the target from outside go to their public address.
             let server_dial = server_public.clone().filter(|_| outside);
@@ -188,6 +223,8 @@ impl Plan {
                     push(&mut hosts, &t.name, &t.address, Role::Target),
                 );
                 hosts[tgt.1].public_address = t.public_address.clone();
+                // A migrated workload keeps its operating system.
+                hosts[tgt.1].os = Some(w.os);
                 let target_dial = t.public_address.clone().filter(|_| outside);
                 both(&mut pairs, w, src, tgt, target_dial, None);
                 let server_dial = server_public.clone().filter(|_| t.is_outside(s));
@@ -208,17 +245,21 @@ impl Plan {
             .into_iter()
             .collect();
         notes.extend(direction.reason.map(str::to_string));
-        if s.product == Product::Protect
-            && s.workloads
-                .iter()
-                .any(|w| w.effective_transfer(s.product) != w.transfer)
-        {
-            notes.push("Protect transfers Linux workloads at block level only (Q15): its file-based Linux workloads are planned as block-based, on the same replication port.".to_string());
+        for sub in crate::rules::TRANSFER_SUBSTITUTES {
+            let substituted = s.workloads.iter().any(|w| {
+                w.os == sub.os
+                    && w.transfer == sub.from
+                    && w.effective_transfer(s.product, &version) == sub.to
+            });
+            if substituted {
+                notes.push(sub.note.to_string());
+            }
         }
+        notes.extend(alternate_server_address(s));
         let plan = Plan {
             format: PLAN_FORMAT,
             product: s.product,
-            version: s.version.clone(),
+            version: s.version.trim().to_string(),
             catalog: crate::rules::catalog_digest().to_string(),
             hosts,
             flows,
@@ -230,7 +271,7 @@ impl Plan {
 
     /// Parses and checks a plan file (e.g. one written by another host).
     pub fn from_json(text: &str) -> Result<Plan, InputError> {
-        let plan: Plan = parse_json(text)?;
+        let plan: Plan = parse_json_within(text, MAX_PLAN_BYTES)?;
         plan.validate()?;
         Ok(plan)
     }
@@ -246,7 +287,9 @@ impl Plan {
                 ),
             ));
         }
-        if Version::parse(&self.version).is_none() {
+        crate::scenario::check_text(&self.version)
+            .map_err(|m| InputError::invalid("version", m))?;
+        if Version::parse(&self.version).is_none() || self.version.trim() != self.version {
             return Err(InputError::invalid(
                 "version",
                 format!("{:?} is not a version", self.version),
@@ -356,12 +399,32 @@ fn both<'a>(
     });
 }
 
+/// Migrate Agent workloads outside the server's network dial the server's address; a
+/// server without a public address leaves them dialling a private one (Q7).
+fn alternate_server_address(s: &Scenario) -> Vec<String> {
+    if s.server.public_address.is_some() {
+        return Vec::new();
+    }
+    s.workloads
+        .iter()
+        .filter(|w| w.agent && w.is_outside())
+        .map(|w| {
+            format!(
+                "Workload {:?} uses the Migrate Agent from outside the server's network, but server {:?} has no public address: the plan has it dial {}. \"Public IP addresses are required for the PlateSpin Migrate server host\": set the AlternateServerAddress parameter to the server's public IP address and give the scenario's server a \"public_address\" (Q7).",
+                w.name, s.server.name, s.server.address
+            )
+        })
+        .collect()
+}
+
 fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usize {
     hosts.push(PlanHost {
         name: name.to_string(),
         address: address.to_string(),
         public_address: None,
         role,
+        os: None,
+        platform: None,
     });
     hosts.len() - 1
 }
@@ -432,6 +495,7 @@ fn flows(
             let notes = r
                 .undocumented_note(s.product, version)
                 .into_iter()
+                .chain(r.notes.iter().map(|n| n.to_string()))
                 .collect();
             (r, phase, notes)
         })
@@ -439,7 +503,10 @@ fn flows(
     let mut candidates = Vec::new();
     for (pi, pair) in pairs.iter().enumerate() {
         for (ri, (rule, phase, _)) in live.iter().enumerate() {
-            if rule.from != pair.from.0 || rule.to != pair.to.0 || !applies(rule, s.product, pair) {
+            if rule.from != pair.from.0
+                || rule.to != pair.to.0
+                || !applies(rule, s.product, version, pair)
+            {
                 continue;
             }
             for (ports, purpose) in expand(rule, pair) {
@@ -484,6 +551,7 @@ fn flows(
             address: pair.dial.clone(),
             optional: rule.optional,
             notes: notes.clone(),
+            inferred: rule.inferred,
         });
     }
     (flows, used)
@@ -491,7 +559,7 @@ fn flows(
 
 /// Whether a rule that applies to the plan's product, version and replication applies
 /// to this pair (its platform, flags and workload).
-fn applies(rule: &Rule, product: Product, pair: &Pair) -> bool {
+fn applies(rule: &Rule, product: Product, version: &Version, pair: &Pair) -> bool {
     let c = &rule.when;
     if !c.platforms.is_empty() && !pair.platform.is_some_and(|p| c.platforms.contains(&p)) {
         return false;
@@ -502,11 +570,20 @@ fn applies(rule: &Rule, product: Product, pair: &Pair) -> bool {
     match pair.workload {
         Some(w) => {
             c.os.is_none_or(|os| os == w.os)
-                && (c.transfers.is_empty() || c.transfers.contains(&w.effective_transfer(product)))
+                && (c.transfers.is_empty()
+                    || c.transfers
+                        .contains(&w.effective_transfer(product, version)))
                 && c.agent.is_none_or(|a| a == w.agent)
+                && (c.generations.is_empty()
+                    || (w.os == Os::Windows && c.generations.contains(&w.windows_generation())))
         }
         // Host-level pairs (virtualization hosts, connectors) only match host-level rules.
-        None => c.os.is_none() && c.transfers.is_empty() && c.agent.is_none(),
+        None => {
+            c.os.is_none()
+                && c.transfers.is_empty()
+                && c.agent.is_none()
+                && c.generations.is_empty()
+        }
     }
 }
 

@@ -1,0 +1,18 @@
+//! What `cargo xtask test` says at its end: the time setup took, and the one kind of
+//! step it may skip (TESTING.md, "The one exception"), so a skip is never buried in a log.
+
+use std::sync::Mutex;
+
+static SKIPPED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Records and prints a `SKIPPED: …` line; the caller has decided the skip is allowed.
+pub fn skipped(line: String) {
+    eprintln!("{line}");
+    if let Ok(mut s) = SKIPPED.lock() {
+        s.push(line);
+    }
+}
+
+pub fn skips() -> Vec<String> {
+    SKIPPED.lock().map(|s| s.clone()).unwrap_or_default()
+}
