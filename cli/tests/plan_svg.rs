@@ -75,6 +75,7 @@ fn report_of(plan: &Plan, digest: &str) -> String {
         })
         .collect();
     Report {
+        preflight: Vec::new(),
         format: 1,
         plan_digest: digest.to_string(),
         catalog: String::new(),

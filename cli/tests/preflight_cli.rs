@@ -17,7 +17,7 @@ fn plan_file(lab_tag: &str, source: &str, server: &str, target: &str) -> PathBuf
         "workloads": [{"name": "lnx01", "address": source, "os": "linux",
             "target": {"name": "lnx01-t", "address": target}}]
     });
-    let dir = std::env::temp_dir().join(format!("portplan-preflight-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("portplan-preflight-{lab_tag}"));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let s = dir.join(format!("{lab_tag}-scenario.json"));
     std::fs::File::create(&s)
@@ -77,7 +77,11 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
         .arg(&plan)
         .output()
         .expect("preflight json");
-    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["format"], 1);
+    assert_eq!(report["probed_from"], "lnx01");
+    assert_eq!(report["flows"], serde_json::json!([]));
+    let json = &report["preflight"][0];
     assert_eq!(json["host"], "lnx01");
     assert_eq!(json["firewall"], "nft -j list ruleset");
     let flow = |port: u64| {
@@ -97,6 +101,27 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
     );
     assert_eq!(flow(22)["results"][0]["decision"]["verdict"], "allowed");
 
+    // The server: 80 and 443 must not be blocked inbound; here 443 is rejected.
+    lab.nft(
+        "ps",
+        "table inet filter {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 443 reject with tcp reset\n }\n}\n",
+    );
+    let out = lab
+        .cmd("ps", PORTPLAN)
+        .args(["preflight", "--as", "ps01", "--plan"])
+        .arg(&plan)
+        .output()
+        .expect("preflight on the server");
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    for want in [
+        "ok       server.http: TCP 80 from lnx01, lnx01-t is allowed by this host's firewall",
+        "problem  server.https: TCP 443 from lnx01, lnx01-t is blocked by this host's firewall",
+        "fix: netsh advfirewall firewall add rule name=\"PlateSpin HTTPS\"",
+    ] {
+        assert!(table.contains(want), "{want:?} missing from:\n{table}");
+    }
+
     // Without root the firewall is not read: every flow is unknown, and says why.
     let out = lab
         .cmd("src", "setpriv")
@@ -107,9 +132,10 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
         .expect("preflight as nobody");
     let json: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let d = &json["flows"][0]["results"][0]["decision"];
+    let d = &json["preflight"][0]["flows"][0]["results"][0]["decision"];
     assert_eq!(d["verdict"], "unknown");
     assert_eq!(d["reason"], "unknown: run elevated to read the firewall");
+    let _ = std::fs::remove_dir_all(plan.parent().expect("dir"));
 }
 
 #[test]
@@ -134,4 +160,5 @@ fn a_host_that_is_not_this_machine_is_refused_naming_both() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(plan.parent().expect("dir"));
 }

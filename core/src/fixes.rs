@@ -22,7 +22,7 @@
 //! let plan = Plan::build(&s).unwrap();
 //! // The target opens the replication port to the source (the vendor's default).
 //! let transfer = plan.flows.iter().find(|f| f.from == "tgt" && f.to == "src").unwrap();
-//! let report = Report { format: 1, plan_digest: plan.digest(), catalog: plan.catalog.clone(),
+//! let report = Report { preflight: Vec::new(), format: 1, plan_digest: plan.digest(), catalog: plan.catalog.clone(),
 //!     probed_from: "tgt".into(),
 //!     host: "tgt".into(), started: "2026-01-01T00:00:00Z".into(),
 //!     finished: "2026-01-01T00:00:01Z".into(),
@@ -389,6 +389,7 @@ mod tests {
             })
             .collect();
         Report {
+            preflight: Vec::new(),
             format: 1,
             plan_digest: plan.digest(),
             catalog: plan.catalog.clone(),

@@ -225,7 +225,23 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
     };
     let earliest = (0..inputs.len()).min_by_key(|&i| started[i]).unwrap_or(0);
     let latest = (0..inputs.len()).max_by_key(|&i| finished[i]).unwrap_or(0);
+    // One preflight section per host, like one result per flow: the run that finished
+    // last wins (a tie goes to the later argument); hosts stay in argument order.
+    let mut preflight: Vec<(usize, crate::preflight::section::PreflightSection)> = Vec::new();
+    for (i, (_, r)) in inputs.iter().enumerate() {
+        for sec in &r.preflight {
+            match preflight
+                .iter_mut()
+                .find(|(_, s)| s.host.eq_ignore_ascii_case(&sec.host))
+            {
+                Some(kept) if finished[i] >= finished[kept.0] => *kept = (i, sec.clone()),
+                Some(_) => {}
+                None => preflight.push((i, sec.clone())),
+            }
+        }
+    }
     let report = Report {
+        preflight: preflight.into_iter().map(|(_, s)| s).collect(),
         format: first.format,
         plan_digest: expected,
         // Same plan digest, same plan: any report that names the catalog names it.

@@ -32,6 +32,7 @@ fn report(plan: &Plan, host: &str, finished: &str, status: Status) -> Report {
         })
         .collect();
     Report {
+        preflight: Vec::new(),
         format: 1,
         plan_digest: plan.digest(),
         catalog: plan.catalog.clone(),

@@ -514,6 +514,11 @@ pub struct Report {
     pub started: String,
     pub finished: String,
     pub flows: Vec<FlowReport>,
+    /// What `portplan preflight` found on hosts themselves, one section per host (see
+    /// [`crate::preflight`]). Absent in `check`'s reports and in reports of older
+    /// versions, which therefore still read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preflight: Vec<crate::preflight::section::PreflightSection>,
 }
 
 impl Report {
@@ -618,6 +623,9 @@ impl Report {
             check_name(name).map_err(|m| InputError::invalid("probed_from", m))?;
         }
         check_text(&self.host).map_err(|m| InputError::invalid("host", m))?;
+        for (i, p) in self.preflight.iter().enumerate() {
+            p.validate(&format!("preflight[{i}]"))?;
+        }
         let mut ports = 0usize;
         for (i, f) in self.flows.iter().enumerate() {
             for (field, name) in [("from", &f.from), ("to", &f.to)] {

@@ -188,6 +188,7 @@ fn more_reports(out: &Path) -> Vec<PathBuf> {
             })
             .collect();
         Report {
+            preflight: Vec::new(),
             format: 1,
             plan_digest: plan.digest(),
             catalog: plan.catalog.clone(),

@@ -70,6 +70,7 @@ fn reports(plan: &Plan, runs: bool) -> Vec<Report> {
     from.iter()
         .enumerate()
         .map(|(i, host)| Report {
+            preflight: Vec::new(),
             format: REPORT_FORMAT,
             plan_digest: plan.digest(),
             catalog: plan.catalog.clone(),

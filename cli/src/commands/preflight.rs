@@ -6,11 +6,13 @@
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
-use portplan_core::preflight::prerequisites::{for_host, prerequisite};
+use portplan_core::preflight::prerequisites::for_host;
 use portplan_core::preflight::section::{
-    judge_flow, ports_label, FlowContext, PreflightSection, PrerequisiteResult, PrerequisiteStatus,
+    inbound_prerequisite, judge_flow, ports_label, FlowContext, PreflightSection,
+    PrerequisiteResult, PrerequisiteStatus,
 };
 use portplan_core::preflight::{iptables, model::Ruleset, nft, Judgement};
+use portplan_core::report::{Report, REPORT_FORMAT};
 use portplan_core::{Address, Os, Plan};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -58,11 +60,24 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
     let planned: Vec<IpAddr> = [Some(&host.address), host.public_address.as_ref()]
         .into_iter()
         .flatten()
-        .filter_map(|a| match a.parse::<Address>() {
-            Ok(Address::Ip(ip)) => Some(ip),
-            _ => None,
+        .flat_map(|a| match a.parse::<Address>() {
+            Ok(Address::Ip(ip)) => vec![ip],
+            // A DNS name: what it resolves to here (nothing if it does not resolve).
+            _ => {
+                use std::net::ToSocketAddrs;
+                (a.as_str(), 0)
+                    .to_socket_addrs()
+                    .map(|it| it.map(|s| s.ip()).collect())
+                    .unwrap_or_default()
+            }
         })
         .collect();
+    if planned.is_empty() {
+        eprintln!(
+            "portplan: note: {}'s plan address {} does not resolve here, so preflight cannot confirm this machine is {}",
+            host.name, host.address, host.name
+        );
+    }
     if !own.is_empty() && !planned.is_empty() && !planned.iter().any(|p| own.contains(p)) {
         bail!(
             "--as {}: its plan address {} is not an address of this machine ({}); run preflight on {} itself",
@@ -72,6 +87,7 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             host.name
         );
     }
+    let started = std::time::SystemTime::now();
     let (ruleset, firewall) = read_firewall();
     let flows: Vec<_> = plan
         .flows
@@ -92,22 +108,19 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             judge_flow(ruleset.as_ref().map_err(String::as_str), f, &ctx)
         })
         .collect();
-    let prerequisites = linux_prerequisites(&plan, &host);
+    let mut prerequisites = linux_prerequisites(&plan, &host);
+    // The server's "not blocked inbound" prerequisites, from the flows judged above.
+    prerequisites.extend(
+        for_host(plan.product, &plan.version, None, host.role)
+            .into_iter()
+            .filter_map(|p| inbound_prerequisite(p, &flows)),
+    );
     let section = PreflightSection {
         host: host.name.clone(),
         firewall,
         flows,
         prerequisites,
     };
-    let text = match a.format {
-        PreflightFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&section)?;
-            s.push('\n');
-            s
-        }
-        PreflightFormat::Table => table(&section),
-    };
-    crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
     let bad = section
         .flows
         .iter()
@@ -116,6 +129,24 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             .prerequisites
             .iter()
             .any(|p| p.status == PrerequisiteStatus::Problem);
+    let text = match a.format {
+        PreflightFormat::Table => table(&section),
+        // The report format of `check`, with no probed flows and this host's section:
+        // `merge` and the page read it beside check's reports.
+        PreflightFormat::Json => Report {
+            format: REPORT_FORMAT,
+            plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
+            probed_from: host.name.clone(),
+            host: super::check::host_name(),
+            started: crate::clock::rfc3339_millis(started),
+            finished: crate::clock::rfc3339_millis(std::time::SystemTime::now()),
+            flows: Vec::new(),
+            preflight: vec![section],
+        }
+        .to_json(),
+    };
+    crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
     Ok(if bad {
         ExitCode::from(1)
     } else {
@@ -339,6 +370,52 @@ fn linux_prerequisites(plan: &Plan, host: &portplan_core::PlanHost) -> Vec<Prere
         };
         out.push(result);
     }
-    debug_assert!(prerequisite("linux.sshd").is_some());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portplan_core::preflight::prerequisites::prerequisite;
+
+    /// The table of a source whose policy drops all but SSH, from a real nft dump's shape.
+    #[test]
+    fn the_table_names_verdicts_evidence_and_fixes() {
+        let rs = nft::parse(
+            r#"{"nftables":[
+            {"chain":{"family":"inet","table":"filter","name":"input","handle":1,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+            {"rule":{"family":"inet","table":"filter","chain":"input","handle":4,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"accept":null}]}},
+            {"rule":{"family":"inet","table":"filter","chain":"input","handle":5,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":3725}},{"limit":{"rate":10,"per":"second"}},{"accept":null}]}}]}"#,
+        )
+        .expect("ruleset");
+        let flow = |from: &str, ports: Option<(u16, u16)>, proto: &str| -> portplan_core::Flow {
+            serde_json::from_value(serde_json::json!({
+                "phase": "discovery", "from": from, "to": "lnx01", "protocol": proto,
+                "ports": ports.map(|(a, b)| serde_json::json!({"first": a, "last": b})),
+                "purpose": "p", "rule": "r"}))
+            .expect("flow")
+        };
+        let ctx = FlowContext {
+            source: Some("10.0.0.5".parse().expect("ip")),
+            destination: None,
+            interface: Some("eth0".to_string()),
+        };
+        let flows = vec![
+            judge_flow(Ok(&rs), &flow("ps01", Some((22, 22)), "tcp"), &ctx),
+            judge_flow(Ok(&rs), &flow("ps01", None, "icmp"), &ctx),
+            judge_flow(Ok(&rs), &flow("lnx01-t", Some((3725, 3725)), "tcp"), &ctx),
+        ];
+        let sshd = prerequisite("linux.sshd").expect("entry");
+        let section = PreflightSection {
+            host: "lnx01".to_string(),
+            firewall: "nft -j list ruleset".to_string(),
+            flows,
+            prerequisites: vec![PrerequisiteResult::new(
+                sshd,
+                PrerequisiteStatus::Problem,
+                "nothing listens on TCP 22".to_string(),
+            )],
+        };
+        insta::assert_snapshot!(table(&section));
+    }
 }

@@ -158,6 +158,7 @@ mod tests {
             })
             .collect();
         let report = Report {
+            preflight: Vec::new(),
             format: 1,
             plan_digest: plan.digest(),
             catalog: plan.catalog.clone(),

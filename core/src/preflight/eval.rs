@@ -147,12 +147,10 @@ pub fn evaluate(rs: &Ruleset, pkt: &Inbound) -> Decision {
         };
         match (walk.run(), applies) {
             (End::Pass(e), _) => passed.push(e),
-            (End::Block(e), Tri::Yes) if unknown.is_none() => {
-                return Decision::new(Judgement::Blocked, vec![e], String::new())
-            }
             (End::Block(e), Tri::Yes) => {
-                // An earlier chain was undecided but could not change the packet:
-                // whatever it did, this chain drops the flow.
+                // Final even after an undecided chain: that one could not change the
+                // packet (or the walk would have stopped), so whatever it did, this
+                // chain drops the flow.
                 return Decision::new(Judgement::Blocked, vec![e], String::new());
             }
             (End::Block(e), Tri::Maybe(why)) => {
@@ -258,14 +256,18 @@ impl<'a> Walk<'a> {
         let Some(rule) = path.chain.rules.get(path.rule) else {
             return self.leave(path, "end of chain");
         };
-        let at = format!("{} {}", path.chain.label(), rule.id);
         path.rule += 1;
         let mut truth = Tri::Yes;
         for item in &rule.items {
             if let Item::Cond(c) = item {
                 truth = truth.and(self.cond(path.chain, c));
+                if truth == Tri::No {
+                    // Most rules fail on their first condition: no words built for them.
+                    return Step::Next;
+                }
             }
         }
+        let at = format!("{} {}", path.chain.label(), rule.id);
         match truth {
             Tri::No => Step::Next,
             Tri::Yes => self.act(path, rule, &at),
@@ -575,6 +577,12 @@ impl<'a> Walk<'a> {
             }
             Field::PktType => names(&["host", "unicast"]),
             Field::FibDaddrType => names(&["local"]),
+            Field::FibReversePath => match p.interface {
+                Some(_) => Seen::Num(1),
+                None => Seen::Unknown(
+                    "a reverse-path check, and the flow's interface is not known".to_string(),
+                ),
+            },
         }
     }
 }

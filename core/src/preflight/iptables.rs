@@ -256,6 +256,36 @@ fn rule_items(words: &[String], v6: bool, chains: &[String]) -> Vec<Item> {
                     items.push(cmp(Field::L4Proto, true, Value::Num(6)));
                 }
             }
+            ("--tcp-flags", Some(mask)) => {
+                // The first packet of a connection carries SYN alone: the match holds
+                // when SYN's bit, masked, equals the compared flags.
+                used = 3;
+                let flags = |list: &str| -> Option<Vec<String>> {
+                    let all = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"];
+                    list.split(',')
+                        .map(|f| match f {
+                            "ALL" => Some(all.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+                            "NONE" => Some(Vec::new()),
+                            f if all.contains(&f) => Some(vec![f.to_string()]),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<Vec<String>>>>()
+                        .map(|v| v.concat())
+                };
+                match (flags(mask), words.get(i + 2).and_then(|c| flags(c))) {
+                    (Some(mask), Some(comp)) => {
+                        let seen: Vec<&String> = mask.iter().filter(|f| *f == "SYN").collect();
+                        let holds =
+                            seen.len() == comp.len() && comp.iter().all(|c| seen.contains(&c));
+                        if holds == neg {
+                            items.push(cmp(Field::L4Proto, true, Value::Num(6)));
+                        }
+                    }
+                    _ => items.push(Item::Cond(Cond::Unknown(format!(
+                        "the option --tcp-flags {mask} of the tcp match"
+                    )))),
+                }
+            }
             ("--comment", Some(_)) => {}
             ("--pkt-type", Some(t)) => items.push(cmp(
                 Field::PktType,

@@ -36,6 +36,7 @@ pub mod nft;
 pub mod prerequisites;
 pub mod rpc;
 pub mod section;
+pub mod windows;
 pub mod windows_rule;
 
 use serde::{Deserialize, Serialize};

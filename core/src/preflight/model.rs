@@ -146,6 +146,10 @@ pub enum Field {
     PktType,
     /// `fib daddr type`: for a packet to one of the host's own addresses, `local`.
     FibDaddrType,
+    /// `fib saddr . iif oif` (with or without `. mark`): the reverse-path check of
+    /// firewalld and `rpfilter`. A route back to the peer exists (1) through the
+    /// interface the flow arrives on, since that interface is taken from that route.
+    FibReversePath,
 }
 
 /// The IP version a payload field needs.

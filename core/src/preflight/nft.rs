@@ -1,5 +1,5 @@
 //! Reads `nft -j list ruleset` (libnftables JSON, schema version 1) into the
-//! [`Ruleset`](super::model::Ruleset) model.
+//! [`Ruleset`] model.
 //!
 //! iptables-nft and firewalld's nftables backend both end up in this ruleset, so this one
 //! reader covers most current Linux hosts. Objects and expressions the reader does not
@@ -419,8 +419,14 @@ fn field(left: &Json) -> Result<Field, String> {
                 Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
                 _ => Vec::new(),
             };
+            let mut sorted = flags.clone();
+            sorted.sort_unstable();
             if result == Some("type") && flags == ["daddr"] {
                 Field::FibDaddrType
+            } else if result == Some("oif")
+                && (sorted == ["iif", "saddr"] || sorted == ["iif", "mark", "saddr"])
+            {
+                Field::FibReversePath
             } else {
                 return Err(format!(
                     "fib {} {}",
@@ -470,6 +476,8 @@ pub(super) fn untyped(v: &Json) -> Value {
             Err(_) => Value::Name(s.clone()),
         },
         Json::Array(items) => Value::Set(items.iter().map(untyped).collect()),
+        // `fib … oif missing` / `exists`.
+        Json::Bool(b) => Value::Num(u64::from(*b)),
         Json::Object(o) => {
             if let Some(p) = o.get("prefix") {
                 let addr = p

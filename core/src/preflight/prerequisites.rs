@@ -49,6 +49,9 @@ pub struct Prerequisite {
     pub fix: &'static str,
     /// Where hardening guides forbid the fix, and the alternative.
     pub caveat: Option<&'static str>,
+    /// For "not blocked inbound" prerequisites: the TCP port whose planned flows to the
+    /// host decide it (judged from those flows by the section module).
+    pub inbound_port: Option<u16>,
 }
 
 const WINDOWS_SOURCE: &[Role] = &[Role::Source, Role::VirtualizationHost];
@@ -68,6 +71,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::ACCESS_2020_2,
         quote_from: QuoteFrom::Issue26,
         fix: "netsh advfirewall firewall set rule group=\"@FirewallAPI.dll,-28502\" new enable=Yes",
+        inbound_port: None,
         caveat: None,
     },
     Prerequisite {
@@ -81,6 +85,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::ACCESS_2020_2,
         quote_from: QuoteFrom::Issue26,
         fix: "netsh advfirewall firewall set rule group=\"@FirewallAPI.dll,-34251\" new enable=Yes & sc config Winmgmt start= auto & net start Winmgmt",
+        inbound_port: None,
         caveat: None,
     },
     Prerequisite {
@@ -94,6 +99,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::ACCESS_2020_2,
         quote_from: QuoteFrom::Issue26,
         fix: "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters /v AutoShareServer /t REG_DWORD /d 1 /f & reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters /v AutoShareWks /t REG_DWORD /d 1 /f & sc config LanmanServer start= auto & net stop LanmanServer /y & net start LanmanServer",
+        inbound_port: None,
         caveat: None,
     },
     Prerequisite {
@@ -107,7 +113,22 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::ACCESS_2020_2,
         quote_from: QuoteFrom::Issue26,
         fix: "reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System /v LocalAccountTokenFilterPolicy /t REG_DWORD /d 1 /f",
+        inbound_port: None,
         caveat: Some("CIS benchmarks set LocalAccountTokenFilterPolicy=0 (UAC restrictions for local accounts on network logons); where they apply, discover with a domain account or the built-in Administrator instead of changing it"),
+    },
+    Prerequisite {
+        id: "windows.rpc-dynamic-range",
+        product: Product::Migrate,
+        since: None,
+        os: Some(Os::Windows),
+        roles: WINDOWS_SOURCE,
+        check: "the ports RPC hands out (the system's dynamic range, or the Rpc\\Internet restriction of KB 154596) lie inside the dynamic range the plan opens to this host",
+        quote: "WMI (RPC/DCOM) may use TCP ports 135 and 445 as well as random/dynamically assigned ports above 1024.",
+        page: pages::TID,
+        quote_from: QuoteFrom::Tid,
+        fix: "netsh int ipv4 set dynamicport tcp start=49152 num=16384   # or open the restricted Rpc\\Internet ports in the firewall instead",
+        inbound_port: None,
+        caveat: None,
     },
     Prerequisite {
         id: "linux.sshd",
@@ -120,6 +141,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::TID,
         quote_from: QuoteFrom::Tid,
         fix: "systemctl enable --now sshd   # ssh on Debian and Ubuntu",
+        inbound_port: None,
         caveat: None,
     },
     Prerequisite {
@@ -133,6 +155,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::DIRECTION,
         quote_from: QuoteFrom::VendorPages,
         fix: "ss -ltnp 'sport = :3725'   # find the program holding 3725, then stop it or move it",
+        inbound_port: None,
         caveat: None,
     },
     Prerequisite {
@@ -146,6 +169,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::TID,
         quote_from: QuoteFrom::Tid,
         fix: "netsh advfirewall firewall add rule name=\"PlateSpin HTTP\" dir=in action=allow protocol=TCP localport=80",
+        inbound_port: Some(80),
         caveat: None,
     },
     Prerequisite {
@@ -159,6 +183,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::TID,
         quote_from: QuoteFrom::Tid,
         fix: "netsh advfirewall firewall add rule name=\"PlateSpin HTTPS\" dir=in action=allow protocol=TCP localport=443",
+        inbound_port: Some(443),
         caveat: None,
     },
     Prerequisite {
@@ -172,6 +197,7 @@ pub const PREREQUISITES: &[Prerequisite] = &[
         page: pages::RABBITMQ,
         quote_from: QuoteFrom::VendorPages,
         fix: "netsh advfirewall firewall add rule name=\"PlateSpin STOMP\" dir=in action=allow protocol=TCP localport=61613",
+        inbound_port: Some(61613),
         caveat: None,
     },
 ];

@@ -5,6 +5,7 @@ use super::eval::{evaluate, Inbound};
 use super::model::Ruleset;
 use super::prerequisites::Prerequisite;
 use super::{Decision, Judgement};
+use crate::error::InputError;
 use crate::plan::Flow;
 use crate::types::{Phase, PortRange, Protocol};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,96 @@ pub struct PreflightSection {
     pub flows: Vec<PreflightFlow>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prerequisites: Vec<PrerequisiteResult>,
+}
+
+impl PreflightSection {
+    /// Cross-field checks of a section read from a file (`at`: its JSON path): every
+    /// run of ports lies inside its flow's ports, in order and without overlap; ICMP
+    /// has no ports; an unknown says why.
+    pub fn validate(&self, at: &str) -> Result<(), InputError> {
+        // Printed on terminals and pages, like the rest of a report: names are names,
+        // and free text stays on one line of visible characters.
+        let text = |path: String, v: &str| {
+            crate::scenario::check_text(v).map_err(|m| InputError::invalid(path, m))
+        };
+        crate::scenario::check_name(&self.host)
+            .map_err(|m| InputError::invalid(format!("{at}.host"), m))?;
+        text(format!("{at}.firewall"), &self.firewall)?;
+        for (i, p) in self.prerequisites.iter().enumerate() {
+            let here = format!("{at}.prerequisites[{i}]");
+            for (field, v) in [
+                ("id", &p.id),
+                ("observed", &p.observed),
+                ("quote", &p.quote),
+                ("page", &p.page),
+                ("fix", &p.fix),
+                ("caveat", &p.caveat),
+            ] {
+                text(format!("{here}.{field}"), v)?;
+            }
+        }
+        for (i, f) in self.flows.iter().enumerate() {
+            crate::scenario::check_name(&f.from)
+                .map_err(|m| InputError::invalid(format!("{at}.flows[{i}].from"), m))?;
+            text(format!("{at}.flows[{i}].rule"), &f.rule)?;
+            for (j, r) in f.results.iter().enumerate() {
+                let d = &r.decision;
+                text(
+                    format!("{at}.flows[{i}].results[{j}].decision.reason"),
+                    &d.reason,
+                )?;
+                for (k, e) in d.evidence.iter().enumerate() {
+                    text(
+                        format!("{at}.flows[{i}].results[{j}].decision.evidence[{k}]"),
+                        e,
+                    )?;
+                }
+            }
+        }
+        for (i, f) in self.flows.iter().enumerate() {
+            let mut after: u32 = 0;
+            for (j, r) in f.results.iter().enumerate() {
+                let here = format!("{at}.flows[{i}].results[{j}]");
+                match (f.ports, r.ports) {
+                    (None, None) => {}
+                    (None, Some(p)) => {
+                        return Err(InputError::invalid(
+                            format!("{here}.ports"),
+                            format!("{p}: a flow without ports has none"),
+                        ))
+                    }
+                    (Some(_), None) => {
+                        return Err(InputError::invalid(
+                            format!("{here}.ports"),
+                            "missing ports",
+                        ))
+                    }
+                    (Some(flow), Some(p)) => {
+                        if !flow.contains(p.first) || !flow.contains(p.last) {
+                            return Err(InputError::invalid(
+                                format!("{here}.ports"),
+                                format!("{p} is outside the flow's ports {flow}"),
+                            ));
+                        }
+                        if u32::from(p.first.get()) < after {
+                            return Err(InputError::invalid(
+                                format!("{here}.ports"),
+                                format!("{p} overlaps or comes before the run before it"),
+                            ));
+                        }
+                        after = u32::from(p.last.get()) + 1;
+                    }
+                }
+                if r.decision.verdict == Judgement::Unknown && r.decision.reason.is_empty() {
+                    return Err(InputError::invalid(
+                        format!("{here}.decision.reason"),
+                        "an unknown verdict needs its reason",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One inbound flow of the plan and what the host's firewall does with it.
@@ -116,6 +207,50 @@ impl PrerequisiteResult {
             },
         }
     }
+}
+
+/// A "not blocked inbound" prerequisite ([`Prerequisite::inbound_port`]) judged from
+/// the host's already judged flows: blocked if any planned flow to that port is, unknown
+/// if any is unknown, ok otherwise; `None` when the plan sends nothing to that port here
+/// (61613 without Migrate Connectors).
+pub fn inbound_prerequisite(
+    p: &Prerequisite,
+    flows: &[PreflightFlow],
+) -> Option<PrerequisiteResult> {
+    let port = p.inbound_port?;
+    let mut seen = Vec::new();
+    for f in flows.iter().filter(|f| f.protocol == Protocol::Tcp) {
+        for r in &f.results {
+            if r.ports
+                .is_some_and(|range| range.first.get() <= port && port <= range.last.get())
+            {
+                seen.push((f.from.as_str(), &r.decision));
+            }
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let (status, verdict) = if seen.iter().any(|(_, d)| d.verdict == Judgement::Blocked) {
+        (PrerequisiteStatus::Problem, Judgement::Blocked)
+    } else if seen.iter().any(|(_, d)| d.verdict == Judgement::Unknown) {
+        (PrerequisiteStatus::Unknown, Judgement::Unknown)
+    } else {
+        (PrerequisiteStatus::Ok, Judgement::Allowed)
+    };
+    let from: Vec<&str> = seen
+        .iter()
+        .filter(|(_, d)| d.verdict == verdict)
+        .map(|(f, _)| *f)
+        .collect();
+    Some(PrerequisiteResult::new(
+        p,
+        status,
+        format!(
+            "TCP {port} from {} is {verdict} by this host's firewall",
+            from.join(", ")
+        ),
+    ))
 }
 
 /// What is known of a flow's packets on this host.

@@ -169,6 +169,9 @@ fn iptables_save_reads_like_nft() {
 :OUTPUT ACCEPT [0:0]
 :RPC - [0:0]
 -A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags SYN,ACK ACK -j DROP
+-A INPUT -p tcp -m tcp --dport 8443 --tcp-flags FIN,SYN,RST,ACK SYN -j DROP
 -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 -A INPUT -p tcp -m tcp --dport 22 -m comment --comment "ssh \"admin\"" -j ACCEPT
 -A INPUT -s 10.0.0.0/255.0.0.0 -p tcp -m multiport --dports 135,139,445 -j ACCEPT
@@ -188,9 +191,14 @@ COMMIT
             (
                 "tcp/22 from 192.0.2.1",
                 Allowed,
-                "rule 3 (-A INPUT -p tcp -m tcp --dport 22",
+                "rule 6 (-A INPUT -p tcp -m tcp --dport 22",
             ),
-            ("tcp/445 from 10.1.1.1", Allowed, "rule 4"),
+            ("tcp/445 from 10.1.1.1", Allowed, "rule 7"),
+            (
+                "tcp/8443 from 192.0.2.1",
+                Blocked,
+                "rule 4 (-A INPUT -p tcp -m tcp --dport 8443",
+            ),
             (
                 "tcp/445 from 192.0.2.1",
                 Blocked,
@@ -203,9 +211,9 @@ COMMIT
                 Unknown,
                 "--rcheck of the recent match",
             ),
-            ("tcp/80 from 10.1.1.1 on eth0", Allowed, "rule 7"),
+            ("tcp/80 from 10.1.1.1 on eth0", Allowed, "rule 10"),
             ("tcp/80 from 10.1.1.1 on ens3", Blocked, "policy drop"),
-            ("icmp from 10.1.1.1", Allowed, "rule 8"),
+            ("icmp from 10.1.1.1", Allowed, "rule 11"),
             ("tcp/23 from 10.1.1.1", Blocked, "reject (tcp-reset)"),
         ],
     );
@@ -235,4 +243,185 @@ fn an_empty_ruleset_lets_everything_in() {
     let (v, words) = judge(&rs, "tcp/3725 from 10.0.0.1");
     assert_eq!(v, Judgement::Allowed);
     assert_eq!(words, "no base chain filters the input path");
+}
+
+#[test]
+fn a_preflight_report_reads_back_and_old_reports_still_read() {
+    use crate::report::Report;
+    let rs = nft::parse(MIXED).expect("ruleset");
+    let plan_flow: crate::plan::Flow = serde_json::from_str(
+        r#"{"phase":"transfer","from":"web01-t","to":"web01","protocol":"tcp",
+        "ports":{"first":3724,"last":3726},"purpose":"replication","rule":"transfer.replication"}"#,
+    )
+    .expect("flow");
+    let ctx = super::section::FlowContext {
+        source: Some("192.168.1.5".parse().expect("ip")),
+        destination: None,
+        interface: None,
+    };
+    let flow = super::section::judge_flow(Ok(&rs), &plan_flow, &ctx);
+    // 3724 and 3726 decide alike (unknown: a rate limit), 3725 is in the allowed set.
+    let runs: Vec<(String, Judgement)> = flow
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.ports.map(|p| p.to_string()).unwrap_or_default(),
+                r.decision.verdict,
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("3724".to_string(), Judgement::Unknown),
+            ("3725".to_string(), Judgement::Allowed),
+            ("3726".to_string(), Judgement::Unknown)
+        ]
+    );
+    let old = r#"{"format":1,"plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+      "probed_from":"web01","host":"web01","started":"2026-01-01T00:00:00Z",
+      "finished":"2026-01-01T00:00:02Z","flows":[]}"#;
+    let mut r = Report::from_json(old).expect("a report without preflight reads");
+    assert!(r.preflight.is_empty());
+    assert!(!r.to_json().contains("preflight"), "absent stays absent");
+    r.preflight.push(super::section::PreflightSection {
+        host: "web01".to_string(),
+        firewall: "nft -j list ruleset".to_string(),
+        flows: vec![flow],
+        prerequisites: Vec::new(),
+    });
+    assert_eq!(Report::from_json(&r.to_json()).expect("round trip"), r);
+    let json = r.to_json();
+    let last = json.rfind("\"last\": 3726").expect("the last run");
+    let bad = format!("{}\"last\": 3800{}", &json[..last], &json[last + 12..]);
+    let e = Report::from_json(&bad).expect_err("outside");
+    assert_eq!(e.path(), "preflight[0].flows[0].results[2].ports", "{e}");
+    assert!(
+        e.to_string()
+            .contains("3726-3800 is outside the flow's ports 3724-3726"),
+        "{e}"
+    );
+    let bad = json.replacen("nft -j list ruleset", "nft\\u001b[2J", 1);
+    let e = Report::from_json(&bad).expect_err("escape");
+    assert_eq!(e.path(), "preflight[0].firewall", "{e}");
+}
+
+#[test]
+fn a_dynamic_range_reads_as_runs_of_ports() {
+    let rs = nft::parse(MIXED).expect("ruleset");
+    let flow: crate::plan::Flow = serde_json::from_str(
+        r#"{"phase":"discovery","from":"ps01","to":"web01","protocol":"tcp",
+        "ports":{"first":49152,"last":65535},"purpose":"rpc","rule":"discovery.rpc"}"#,
+    )
+    .expect("flow");
+    let ctx = |ip: &str| super::section::FlowContext {
+        source: Some(ip.parse().expect("ip")),
+        destination: None,
+        interface: None,
+    };
+    let started = std::time::Instant::now();
+    let inside = super::section::judge_flow(Ok(&rs), &flow, &ctx("10.2.3.4"));
+    println!("16384 ports judged in {:?}", started.elapsed());
+    assert_eq!(inside.results.len(), 1, "{:?}", inside.results);
+    assert_eq!(inside.verdict(), Judgement::Allowed);
+    assert_eq!(
+        inside.results[0].decision.evidence,
+        [
+            "inet filter rpc rule handle 25: accept",
+            "ip legacy INPUT: end of chain, policy accept"
+        ]
+    );
+    // From outside 10/8 the rpc chain returns, and the rate limit leaves it open.
+    let outside = super::section::judge_flow(Ok(&rs), &flow, &ctx("172.16.0.1"));
+    assert_eq!(outside.verdict(), Judgement::Unknown);
+    assert_eq!(outside.results.len(), 1);
+}
+
+#[test]
+fn ingress_bridge_and_raw_chains_are_judged_where_they_apply() {
+    use Judgement::*;
+    let rs = nft::parse(
+        r#"{"nftables":[
+        {"chain":{"family":"netdev","table":"nd","name":"in","handle":1,"type":"filter","hook":"ingress","dev":"eth0","prio":0,"policy":"accept"}},
+        {"rule":{"family":"netdev","table":"nd","chain":"in","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"drop":null}]}},
+        {"chain":{"family":"bridge","table":"br","name":"in","handle":1,"type":"filter","hook":"input","prio":0,"policy":"accept"}},
+        {"rule":{"family":"bridge","table":"br","chain":"in","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":445}},{"drop":null}]}},
+        {"chain":{"family":"inet","table":"raw","name":"pre","handle":1,"type":"filter","hook":"prerouting","prio":-300,"policy":"accept"}},
+        {"rule":{"family":"inet","table":"raw","chain":"pre","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":135}},{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":"new"}},{"drop":null}]}},
+        {"rule":{"family":"inet","table":"raw","chain":"pre","handle":3,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":139}},{"notrack":null}]}}]}"#,
+    )
+    .expect("ruleset");
+    check(
+        &rs,
+        &[
+            (
+                "tcp/22 from 10.0.0.5 on eth0",
+                Blocked,
+                "netdev nd in rule handle 2: drop",
+            ),
+            (
+                "tcp/22 from 10.0.0.5 on eth1",
+                Allowed,
+                "inet raw pre: end of chain, policy accept",
+            ),
+            (
+                "tcp/22 from 10.0.0.5",
+                Unknown,
+                "is bound to eth0 and the flow's interface is not known",
+            ),
+            (
+                "tcp/445 from 10.0.0.5 on eth1",
+                Unknown,
+                "only if it enters through a bridge port",
+            ),
+            (
+                "tcp/135 from 10.0.0.5 on eth1",
+                Unknown,
+                "a conntrack state before conntrack runs",
+            ),
+            (
+                "tcp/139 from 10.0.0.5 on eth1",
+                Unknown,
+                "the statement \"notrack\"",
+            ),
+            (
+                "tcp/3725 from 10.0.0.5 on eth1",
+                Allowed,
+                "inet raw pre: end of chain, policy accept",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn merge_keeps_one_preflight_section_per_host_the_latest() {
+    use crate::report::Report;
+    let report = |host: &str, finished: &str, firewall: &str| -> Report {
+        let mut r = Report::from_json(&format!(
+            r#"{{"format":1,"plan_digest":"sha256:{}","probed_from":"{host}","host":"{host}",
+            "started":"2026-01-01T00:00:00Z","finished":"{finished}","flows":[]}}"#,
+            "0".repeat(64)
+        ))
+        .expect("report");
+        r.preflight.push(super::section::PreflightSection {
+            host: host.to_string(),
+            firewall: firewall.to_string(),
+            flows: Vec::new(),
+            prerequisites: Vec::new(),
+        });
+        r
+    };
+    let old = report("web01", "2026-01-01T00:00:05Z", "old run");
+    let new = report("WEB01", "2026-01-01T00:00:09Z", "new run");
+    let other = report("db01", "2026-01-01T00:00:01Z", "db run");
+    let merged = crate::merge::merge(&[("new", &new), ("other", &other), ("old", &old)], None)
+        .expect("merge");
+    let kept: Vec<&str> = merged
+        .report
+        .preflight
+        .iter()
+        .map(|s| s.firewall.as_str())
+        .collect();
+    assert_eq!(kept, ["new run", "db run"]);
 }

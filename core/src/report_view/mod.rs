@@ -17,7 +17,7 @@
 //!     "target":{"name":"tgt","address":"10.0.2.2"}}]}"#).unwrap();
 //! let plan = Plan::build(&s).unwrap();
 //! let transfer = plan.flows.iter().find(|f| f.from == "tgt").unwrap();
-//! let report = Report { format: 1, plan_digest: plan.digest(), catalog: plan.catalog.clone(),
+//! let report = Report { preflight: Vec::new(), format: 1, plan_digest: plan.digest(), catalog: plan.catalog.clone(),
 //!     probed_from: "tgt".into(), host: "tgt".into(), started: "2026-01-01T00:00:00Z".into(),
 //!     finished: "2026-01-01T00:00:01Z".into(),
 //!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![])] };

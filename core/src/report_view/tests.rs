@@ -46,6 +46,7 @@ fn report(plan: &Plan, from: &str, finished: &str, status: impl Fn(&Flow) -> Sta
         })
         .collect();
     Report {
+        preflight: Vec::new(),
         format: 1,
         plan_digest: plan.digest(),
         catalog: plan.catalog.clone(),

@@ -194,7 +194,7 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("COMPUTERNAME").ok())
@@ -244,6 +244,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     // Sockets still closing must not hold the process: the report is complete.
     runtime.shutdown_background();
     let report = Report {
+        preflight: Vec::new(),
         format: REPORT_FORMAT,
         plan_digest: plan.digest(),
         catalog: plan.catalog.clone(),

@@ -1,0 +1,458 @@
+//! A Windows host's prerequisites judged from what the CLI read on it (registry values,
+//! service states, firewall rule strings, RPC settings): pure, so every case is tested
+//! here and the Windows side of the CLI only reads.
+//!
+//! Absent values take Windows' defaults (`LocalAccountTokenFilterPolicy` absent is 0,
+//! `AutoShareServer`/`AutoShareWks` absent is 1); a value that could not be read at all
+//! makes its prerequisite "unknown" with the reason, never "ok".
+
+use super::prerequisites::{prerequisite, Prerequisite};
+use super::rpc::{within, RpcPorts};
+use super::section::{PrerequisiteResult, PrerequisiteStatus};
+use super::windows_rule::{
+    group_state, FirewallRule, GroupState, Profile, GROUP_FILE_AND_PRINTER_SHARING, GROUP_WMI,
+};
+use crate::plan::{Plan, PlanHost};
+use crate::types::Os;
+
+/// A registry value as read: present, absent, or unreadable (with why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read<T> {
+    Value(T),
+    Absent,
+    Failed(String),
+}
+
+/// A service's state as the service manager reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceState {
+    Running,
+    /// Installed, not running (with its start type, e.g. "disabled").
+    Stopped(String),
+    Missing,
+    Failed(String),
+}
+
+/// The Windows Firewall as read: through `INetFwPolicy2`, or from the registry's rule
+/// strings, or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirewallState {
+    Read {
+        /// The profiles of the host's networks (a host may have several).
+        active: Vec<Profile>,
+        /// Whether the firewall is on, per active profile (same order).
+        enabled: Vec<bool>,
+        rules: Vec<FirewallRule>,
+    },
+    /// Not read, with why (`INetFwPolicy2` answered E_NOTIMPL under wine; not elevated).
+    Unknown(String),
+}
+
+/// Everything `preflight` reads on a Windows host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowsHost {
+    /// Server editions use `AutoShareServer`, workstations `AutoShareWks`.
+    pub server_edition: Option<bool>,
+    pub local_account_token_filter_policy: Read<u32>,
+    pub auto_share_server: Read<u32>,
+    pub auto_share_wks: Read<u32>,
+    pub lanman_server: ServiceState,
+    pub winmgmt: ServiceState,
+    pub firewall: FirewallState,
+    /// Where RPC's dynamic ports come from (see [`super::rpc::dynamic_ports`]).
+    pub rpc: Result<RpcPorts, String>,
+}
+
+fn result(id: &str, status: PrerequisiteStatus, observed: String) -> Option<PrerequisiteResult> {
+    prerequisite(id).map(|p: &Prerequisite| PrerequisiteResult::new(p, status, observed))
+}
+
+fn service(name: &str, s: &ServiceState) -> (PrerequisiteStatus, String) {
+    match s {
+        ServiceState::Running => (PrerequisiteStatus::Ok, format!("{name} runs")),
+        ServiceState::Stopped(start) => (
+            PrerequisiteStatus::Problem,
+            format!("{name} is not running (start type {start})"),
+        ),
+        ServiceState::Missing => (
+            PrerequisiteStatus::Problem,
+            format!("{name} is not installed"),
+        ),
+        ServiceState::Failed(why) => (
+            PrerequisiteStatus::Unknown,
+            format!("{name} could not be queried: {why}"),
+        ),
+    }
+}
+
+/// The worse of two outcomes (problem over unknown over ok), with both observations.
+fn worse(
+    a: (PrerequisiteStatus, String),
+    b: (PrerequisiteStatus, String),
+) -> (PrerequisiteStatus, String) {
+    let rank = |s| match s {
+        PrerequisiteStatus::Problem => 2,
+        PrerequisiteStatus::Unknown => 1,
+        PrerequisiteStatus::Ok => 0,
+    };
+    let status = if rank(a.0) >= rank(b.0) { a.0 } else { b.0 };
+    (status, format!("{}; {}", a.1, b.1))
+}
+
+fn group(fw: &FirewallState, group: &str, label: &str) -> (PrerequisiteStatus, String) {
+    match fw {
+        FirewallState::Unknown(why) => (
+            PrerequisiteStatus::Unknown,
+            format!("the firewall could not be read: {why}"),
+        ),
+        FirewallState::Read {
+            active,
+            enabled,
+            rules,
+        } => {
+            if active.is_empty() {
+                return (
+                    PrerequisiteStatus::Unknown,
+                    "no active firewall profile was reported".to_string(),
+                );
+            }
+            let mut out = (PrerequisiteStatus::Ok, String::new());
+            let mut said = Vec::new();
+            for (i, p) in active.iter().enumerate() {
+                let on = enabled.get(i).copied().unwrap_or(true);
+                let (status, words) = match (on, group_state(rules, group, *p)) {
+                    (false, _) => (PrerequisiteStatus::Ok, "the firewall is off".to_string()),
+                    (true, GroupState::Enabled) => {
+                        (PrerequisiteStatus::Ok, format!("{label} is enabled"))
+                    }
+                    (true, GroupState::Partly) => (
+                        PrerequisiteStatus::Problem,
+                        format!("{label} is only partly enabled"),
+                    ),
+                    (true, GroupState::Disabled) => {
+                        (PrerequisiteStatus::Problem, format!("{label} is disabled"))
+                    }
+                    (true, GroupState::Missing) => (
+                        PrerequisiteStatus::Problem,
+                        format!("{label} has no inbound rule for this profile"),
+                    ),
+                };
+                said.push(format!("{p:?} profile: {words}"));
+                if status != PrerequisiteStatus::Ok {
+                    out.0 = status;
+                }
+            }
+            out.1 = said.join("; ");
+            out
+        }
+    }
+}
+
+/// The prerequisites of Windows host `host` in `plan`, judged from `w`.
+pub fn prerequisites(plan: &Plan, host: &PlanHost, w: &WindowsHost) -> Vec<PrerequisiteResult> {
+    let wanted =
+        super::prerequisites::for_host(plan.product, &plan.version, Some(Os::Windows), host.role);
+    let mut out = Vec::new();
+    for p in wanted {
+        let (status, observed) = match p.id {
+            "windows.file-and-printer-sharing" => group(
+                &w.firewall,
+                GROUP_FILE_AND_PRINTER_SHARING,
+                "File and Printer Sharing",
+            ),
+            "windows.wmi-in" => worse(
+                group(&w.firewall, GROUP_WMI, "Windows Management Instrumentation (WMI)"),
+                service("Winmgmt", &w.winmgmt),
+            ),
+            "windows.admin-share" => worse(admin_share(w), service("LanmanServer", &w.lanman_server)),
+            "windows.local-account-token-filter" => match &w.local_account_token_filter_policy {
+                Read::Value(1) => (
+                    PrerequisiteStatus::Ok,
+                    "LocalAccountTokenFilterPolicy is 1".to_string(),
+                ),
+                Read::Value(v) => (
+                    PrerequisiteStatus::Problem,
+                    format!("LocalAccountTokenFilterPolicy is {v}: local administrators other than the built-in Administrator get a filtered token over the network"),
+                ),
+                Read::Absent => (
+                    PrerequisiteStatus::Problem,
+                    "LocalAccountTokenFilterPolicy is not set (Windows then treats it as 0)".to_string(),
+                ),
+                Read::Failed(why) => (
+                    PrerequisiteStatus::Unknown,
+                    format!("LocalAccountTokenFilterPolicy could not be read: {why}"),
+                ),
+            },
+            "windows.rpc-dynamic-range" => rpc_range(plan, host, &w.rpc),
+            _ => continue,
+        };
+        out.extend(result(p.id, status, observed));
+    }
+    out
+}
+
+fn admin_share(w: &WindowsHost) -> (PrerequisiteStatus, String) {
+    let one = |name: &str, r: &Read<u32>| match r {
+        Read::Value(0) => (
+            PrerequisiteStatus::Problem,
+            format!("{name} is 0: Windows does not create Admin$"),
+        ),
+        Read::Value(v) => (PrerequisiteStatus::Ok, format!("{name} is {v}")),
+        Read::Absent => (
+            PrerequisiteStatus::Ok,
+            format!("{name} is not set (Windows then creates Admin$)"),
+        ),
+        Read::Failed(why) => (
+            PrerequisiteStatus::Unknown,
+            format!("{name} could not be read: {why}"),
+        ),
+    };
+    match w.server_edition {
+        Some(true) => one("AutoShareServer", &w.auto_share_server),
+        Some(false) => one("AutoShareWks", &w.auto_share_wks),
+        None => worse(
+            one("AutoShareServer", &w.auto_share_server),
+            one("AutoShareWks", &w.auto_share_wks),
+        ),
+    }
+}
+
+/// Whether the RPC ports the host hands out lie inside what the plan opens to it.
+fn rpc_range(
+    plan: &Plan,
+    host: &PlanHost,
+    rpc: &Result<RpcPorts, String>,
+) -> (PrerequisiteStatus, String) {
+    let opened: Vec<_> = plan
+        .flows
+        .iter()
+        .filter(|f| f.to.eq_ignore_ascii_case(&host.name) && f.rule.contains("rpc-dynamic"))
+        .filter_map(|f| f.ports)
+        .collect();
+    let Some(range) = opened.first() else {
+        return (
+            PrerequisiteStatus::Ok,
+            "the plan opens no dynamic RPC range to this host".to_string(),
+        );
+    };
+    let ports = match rpc {
+        Ok(p) => p,
+        Err(why) => {
+            return (
+                PrerequisiteStatus::Unknown,
+                format!("the RPC settings could not be read: {why}"),
+            )
+        }
+    };
+    let says = match ports {
+        RpcPorts::System { first, last } => {
+            format!("RPC uses the system's dynamic range {first}-{last}")
+        }
+        RpcPorts::Restricted(r) => format!(
+            "Rpc\\Internet restricts RPC to {}",
+            r.iter()
+                .map(|(a, b)| if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        RpcPorts::Unknown(why) => return (PrerequisiteStatus::Unknown, why.clone()),
+    };
+    match within(ports, range.first.get(), range.last.get()) {
+        Some(true) => (PrerequisiteStatus::Ok, format!("{says}, inside the plan's {range}")),
+        Some(false) => (
+            PrerequisiteStatus::Problem,
+            format!("{says}, not inside the plan's {range}: a firewall opened as planned blocks WMI's dynamic ports"),
+        ),
+        None => (PrerequisiteStatus::Unknown, says),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preflight::windows_rule::parse;
+
+    fn plan(version: &str) -> Plan {
+        let s = crate::Scenario::from_json(&format!(
+            r#"{{"format":1,"product":"migrate","version":"{version}",
+            "server":{{"name":"ps01","address":"10.0.0.5"}},
+            "workloads":[{{"name":"web01","address":"10.0.1.10","os":"windows","windows":"2019",
+              "target":{{"name":"web01-t","address":"10.0.2.10"}}}}]}}"#
+        ))
+        .expect("scenario");
+        Plan::build(&s).expect("plan")
+    }
+
+    fn healthy() -> WindowsHost {
+        let rules = [
+            "v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=445|App=System|Name=@FirewallAPI.dll,-28502|EmbedCtxt=@FirewallAPI.dll,-28502|",
+            "v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=135|Svc=rpcss|EmbedCtxt=@FirewallAPI.dll,-34251|",
+        ]
+        .iter()
+        .map(|r| parse(r).expect("rule"))
+        .collect();
+        WindowsHost {
+            server_edition: Some(true),
+            local_account_token_filter_policy: Read::Value(1),
+            auto_share_server: Read::Absent,
+            auto_share_wks: Read::Absent,
+            lanman_server: ServiceState::Running,
+            winmgmt: ServiceState::Running,
+            firewall: FirewallState::Read {
+                active: vec![Profile::Domain],
+                enabled: vec![true],
+                rules,
+            },
+            rpc: Ok(RpcPorts::System {
+                first: 49152,
+                last: 65535,
+            }),
+        }
+    }
+
+    fn statuses(version: &str, w: &WindowsHost) -> Vec<(String, PrerequisiteStatus)> {
+        let p = plan(version);
+        let host = p.host("web01").expect("host").clone();
+        prerequisites(&p, &host, w)
+            .into_iter()
+            .map(|r| (r.id, r.status))
+            .collect()
+    }
+
+    fn status_of(version: &str, w: &WindowsHost, id: &str) -> PrerequisiteResult {
+        let p = plan(version);
+        let host = p.host("web01").expect("host").clone();
+        prerequisites(&p, &host, w)
+            .into_iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+    }
+
+    #[test]
+    fn a_healthy_host_passes_every_prerequisite() {
+        let all = statuses("2020.2", &healthy());
+        assert!(all.len() >= 5, "{all:?}");
+        assert!(
+            all.iter().all(|(_, s)| *s == PrerequisiteStatus::Ok),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn each_broken_setting_is_a_problem_with_its_fix() {
+        use PrerequisiteStatus::{Problem, Unknown};
+        type Break = fn(&mut WindowsHost);
+        let cases: [(&str, &str, Break, PrerequisiteStatus, &str); 8] = [
+            (
+                "2020.2",
+                "windows.local-account-token-filter",
+                |w| w.local_account_token_filter_policy = Read::Value(0),
+                Problem,
+                "is 0",
+            ),
+            (
+                "2020.2",
+                "windows.local-account-token-filter",
+                |w| w.local_account_token_filter_policy = Read::Absent,
+                Problem,
+                "treats it as 0",
+            ),
+            (
+                "2020.2",
+                "windows.local-account-token-filter",
+                |w| w.local_account_token_filter_policy = Read::Failed("access denied".into()),
+                Unknown,
+                "access denied",
+            ),
+            (
+                "2020.2",
+                "windows.admin-share",
+                |w| w.auto_share_server = Read::Value(0),
+                Problem,
+                "AutoShareServer is 0",
+            ),
+            (
+                "2020.2",
+                "windows.admin-share",
+                |w| w.lanman_server = ServiceState::Stopped("disabled".into()),
+                Problem,
+                "LanmanServer is not running",
+            ),
+            (
+                "2020.2",
+                "windows.wmi-in",
+                |w| {
+                    w.firewall = FirewallState::Unknown(
+                        "INetFwPolicy2 answered E_NOTIMPL (not implemented)".into(),
+                    )
+                },
+                Unknown,
+                "E_NOTIMPL",
+            ),
+            (
+                "2020.2",
+                "windows.file-and-printer-sharing",
+                |w| {
+                    if let FirewallState::Read { rules, .. } = &mut w.firewall {
+                        rules[0].active = false
+                    }
+                },
+                Problem,
+                "Domain profile: File and Printer Sharing is disabled",
+            ),
+            (
+                "2020.2",
+                "windows.rpc-dynamic-range",
+                |w| w.rpc = Ok(RpcPorts::Restricted(vec![(5000, 5100)])),
+                Problem,
+                "restricts RPC to 5000-5100, not inside the plan's 49152-65535",
+            ),
+        ];
+        for (version, id, broken, want, words) in cases {
+            let mut w = healthy();
+            broken(&mut w);
+            let r = status_of(version, &w, id);
+            assert_eq!(r.status, want, "{id}: {}", r.observed);
+            assert!(
+                r.observed.contains(words),
+                "{id}: {:?} lacks {words:?}",
+                r.observed
+            );
+            if want == Problem {
+                assert!(!r.fix.is_empty(), "{id} needs a fix");
+            }
+        }
+        let latfp = status_of(
+            "2020.2",
+            &WindowsHost {
+                local_account_token_filter_policy: Read::Value(0),
+                ..healthy()
+            },
+            "windows.local-account-token-filter",
+        );
+        assert!(latfp
+            .fix
+            .contains("LocalAccountTokenFilterPolicy /t REG_DWORD /d 1"));
+        assert!(latfp.caveat.contains("CIS"));
+    }
+
+    #[test]
+    fn the_token_filter_matters_only_from_2019_8() {
+        let w = WindowsHost {
+            local_account_token_filter_policy: Read::Value(0),
+            ..healthy()
+        };
+        let ids = |v| {
+            statuses(v, &w)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert!(!ids("2019.5").contains(&"windows.local-account-token-filter".to_string()));
+        assert!(ids("2019.8").contains(&"windows.local-account-token-filter".to_string()));
+    }
+}
