@@ -440,10 +440,10 @@ fn a_host_that_does_not_exist_is_not_blamed_on_a_firewall() {
     );
     let flow = &report["flows"][0];
     assert_eq!(flow["probes"][0]["verdict"], "filtered", "{flow:#}");
-    assert_eq!(flow["probes"][0]["reason"], "host-unreachable", "{flow:#}");
+    assert_eq!(flow["probes"][0]["reason"], "host-down", "{flow:#}");
     let hint = flow["hint"].as_str().unwrap_or("");
     assert!(
-        hint.contains("host down, wrong address, or no route from this machine"),
+        hint.starts_with("host does not answer: down, or a wrong address"),
         "{hint}"
     );
     assert!(!hint.contains("a firewall drops"), "{hint}");
@@ -763,4 +763,84 @@ fn check_runs_only_where_the_from_host_stands_and_leaves_from_its_address() {
     let probe = &report["flows"][0]["probes"][0];
     assert_eq!(probe["verdict"], "open", "{probe:#}");
     assert_eq!(probe["local"], second, "{probe:#}");
+}
+
+/// A dead on-link address, IPv4 and IPv6, at the defaults: whether a probe times out
+/// first or hears the neighbour table give up used to change from probe to probe and run
+/// to run ("a firewall drops" for some, "host down" for others). Now every flow to it
+/// reads `host-down` with one detail, ICMP echo included, the same in every run.
+#[test]
+fn a_dead_host_reads_host_down_on_every_flow_in_every_run() {
+    let mut lab = Lab::new("dead");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    let ghost4 = format!("{}.99", ib.rsplit_once('.').map_or("10.200.0", |(n, _)| n));
+    let ghost6 = portplan_tests::netns::v6(&ghost4);
+    let mut hosts = vec![format!(
+        r#"{{"name":"a","address":"{ia}","role":"server"}}"#
+    )];
+    let mut flows = Vec::new();
+    for (name, address) in [("ghost4", &ghost4), ("ghost6", &ghost6)] {
+        hosts.push(format!(
+            r#"{{"name":"{name}","address":"{address}","role":"source"}}"#
+        ));
+        for (proto, ports) in [
+            ("tcp", Some((135, 139))),
+            ("tcp", Some((3725, 3725))),
+            ("icmp", None),
+        ] {
+            let ports = ports.map_or(String::new(), |(f, l): (u16, u16)| {
+                format!(r#","ports":{{"first":{f},"last":{l}}}"#)
+            });
+            flows.push(format!(
+                r#"{{"phase":"discovery","from":"a","to":"{name}","protocol":"{proto}"{ports},"purpose":"p","rule":"test.dead"}}"#
+            ));
+        }
+    }
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[{}],"flows":[{}]}}"#,
+        hosts.join(","),
+        flows.join(",")
+    );
+    let path = temp_file(&format!("{}-dead.json", lab.ns("p")), &plan);
+    let args = ["--plan", path.to_str().expect("path"), "--from", "a"];
+    let mut details = Vec::new();
+    for run in 0..2 {
+        let (out, report) = check(&lab, "a", &args);
+        assert_eq!(out.status.code(), Some(1), "run {run}");
+        for flow in report["flows"].as_array().expect("flows") {
+            let to = flow["to"].as_str().unwrap_or("");
+            assert_eq!(flow["status"], "fail", "run {run}: {flow:#}");
+            let hint = flow["hint"].as_str().unwrap_or("");
+            assert!(
+                hint.starts_with(&format!(
+                    "host does not answer: down, or a wrong address: nothing came back from {to}"
+                )),
+                "run {run}: {hint}"
+            );
+            assert!(!hint.contains("a firewall"), "run {run}: {hint}");
+            for p in flow["probes"].as_array().expect("probes") {
+                assert_eq!(
+                    (p["verdict"].as_str(), p["reason"].as_str()),
+                    (Some("filtered"), Some("host-down")),
+                    "run {run}: {flow:#}"
+                );
+                details.push((
+                    to.to_string(),
+                    p["detail"].as_str().unwrap_or("").to_string(),
+                ));
+            }
+        }
+    }
+    for (to, d) in &details {
+        let first = details.iter().find(|(t, _)| t == to).map(|(_, d)| d);
+        assert_eq!(Some(d), first, "one detail per host in every run");
+    }
+    assert!(details
+        .iter()
+        .any(|(t, d)| t == "ghost6" && d.contains("no neighbour discovery answer")));
+    assert!(details
+        .iter()
+        .any(|(t, d)| t == "ghost4" && d.contains("no ARP answer")));
 }

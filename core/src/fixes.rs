@@ -243,14 +243,15 @@ impl Fix {
     }
 }
 
-/// The flows of `plan` that `report` shows failing (status `fail`), in plan order, each
-/// with its rule. Report flows that are not in the plan are ignored: check the digest
+/// The flows of `plan` that `report` shows failing (status `fail`) because something on
+/// the way drops or rejects them, in plan order, each with its rule (a host that is down
+/// or a name that does not resolve needs no rule). Report flows that are not in the plan are ignored: check the digest
 /// first (`report.plan_digest == plan.digest()`), as `merge` does.
 pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
     let failing: HashMap<Flow, &FlowReport> = report
         .flows
         .iter()
-        .filter(|f| f.status == Status::Fail)
+        .filter(|f| f.status == Status::Fail && crate::probe::status::firewall_can_fix(&f.probes))
         .map(|f| (f.flow(), f))
         .collect();
     plan.flows

@@ -127,6 +127,10 @@ pub enum Reason {
     NetUnreachable,
     /// An ICMP communication-administratively-prohibited error, or a local firewall.
     AdminProhibited,
+    /// Nothing about the host answered (no SYN-ACK, RST, ICMP error or echo reply) and
+    /// its on-link address got no ARP / neighbour-discovery answer: the host is down or
+    /// the address is wrong; a firewall is not what stops these probes.
+    HostDown,
     /// Out of file descriptors even after backing off.
     Emfile,
     /// Another error of the probing host's OS.
@@ -157,6 +161,7 @@ impl Reason {
         Reason::HostUnreachable,
         Reason::NetUnreachable,
         Reason::AdminProhibited,
+        Reason::HostDown,
         Reason::Emfile,
         Reason::OsError,
         Reason::NoIcmpSocket,
@@ -180,6 +185,7 @@ impl Reason {
             Reason::HostUnreachable => "host-unreachable",
             Reason::NetUnreachable => "net-unreachable",
             Reason::AdminProhibited => "admin-prohibited",
+            Reason::HostDown => "host-down",
             Reason::Emfile => "emfile",
             Reason::OsError => "os-error",
             Reason::NoIcmpSocket => "no-icmp-socket",

@@ -328,8 +328,7 @@ pub struct Wait {
 const RECHECK: Duration = Duration::from_millis(50);
 
 impl Wait {
-    /// Always `d`.
-    #[cfg(test)]
+    /// Always `d` (a host's settling attempt, and tests).
     pub fn fixed(d: Duration) -> Wait {
         Wait {
             ceiling: d,

@@ -365,7 +365,8 @@ fn fix_items<'a>(plan: &Plan, entry: impl Fn(&Flow) -> Option<&'a FlowReport>) -
                 label: port_label(f),
                 concern: concern.join("; "),
                 hint: e.hint.clone(),
-                fix: (mark == Mark::Fail).then(|| fixes::for_flow(plan, f, &e.hint)),
+                fix: (mark == Mark::Fail && crate::probe::status::firewall_can_fix(&e.probes))
+                    .then(|| fixes::for_flow(plan, f, &e.hint)),
                 mark,
                 flow: f.clone(),
             })
