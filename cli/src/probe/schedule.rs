@@ -328,6 +328,9 @@ fn follow_ups(parent: &Pending, slot: usize, follow: &FollowUp) -> Vec<Pending> 
         .collect()
 }
 
+/// One job of a host: its index in the run, the job, and whether it only serves sweeps.
+type HostJob = (usize, Job, bool);
+
 /// Probes one host's jobs: resolves its address, then keeps its adaptive window full,
 /// paced when the host shows loss, retrying silent ports after the others.
 #[allow(clippy::too_many_arguments)]
@@ -336,7 +339,7 @@ async fn drive_host<P: Prober>(
     target: usize,
     routes: Routes,
     address: String,
-    jobs: Vec<(usize, Job)>,
+    jobs: Vec<HostJob>,
     s: Settings,
     global: Arc<Semaphore>,
     out: Results,
@@ -344,7 +347,7 @@ async fn drive_host<P: Prober>(
     let ip = match prober.resolve(&address).await {
         Ok(ip) => ip,
         Err(e) => {
-            for (i, job) in jobs {
+            for (i, job, _) in jobs {
                 let _ = out.send((
                     i,
                     unfinished(&job, Verdict::Unresolved, Reason::DnsFailure, e.clone()),
@@ -370,15 +373,21 @@ async fn drive_host<P: Prober>(
     // up (an echo or a datagram just stays silent).
     let settle_job = jobs
         .iter()
-        .map(|&(_, j)| j)
+        .map(|&(_, j, _)| j)
         .find(|j| j.protocol == Protocol::Tcp)
-        .or(jobs.first().map(|&(_, j)| j));
+        .or(jobs.first().map(|&(_, j, _)| j));
     let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now());
     let shared = timing.shared_timeout();
-    let mut queue: VecDeque<Pending> = spread(jobs.len())
-        .into_iter()
-        .filter_map(|k| jobs.get(k))
-        .map(|&(index, job)| Pending {
+    // Single ports and small runs first, in plan order; then the sweeps, spread.
+    let (singles, sweeps): (Vec<&HostJob>, Vec<&HostJob>) = jobs.iter().partition(|j| !j.2);
+    let mut queue: VecDeque<Pending> = singles
+        .iter()
+        .chain(
+            spread(sweeps.len())
+                .into_iter()
+                .filter_map(|k| sweeps.get(k)),
+        )
+        .map(|&&(index, job, _)| Pending {
             index,
             job,
             door: Door::Probe,
@@ -594,10 +603,11 @@ pub async fn run_until<P: Prober>(
     let collect = tokio::time::timeout(budget, async {
         // One driver per destination: its lookup, window and pace are its own, so a
         // name that never resolves or a host that drops everything delays no other.
-        let mut by_target: Vec<Vec<(usize, Job)>> = vec![Vec::new(); work.targets.len()];
+        let sweep = work.sweep_jobs();
+        let mut by_target: Vec<Vec<HostJob>> = vec![Vec::new(); work.targets.len()];
         for (i, job) in work.jobs.iter().enumerate() {
             if let Some(v) = by_target.get_mut(job.target) {
-                v.push((i, *job));
+                v.push((i, *job, sweep.get(i).copied().unwrap_or(true)));
             }
         }
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -1130,6 +1140,51 @@ mod tests {
                 assert!(r.iter().all(|p| p.detail == r[0].detail), "{r:#?}");
             }
         }
+    }
+
+    /// A single-port flow listed after a 1,000-port sweep: it goes out in the first
+    /// window, so a deadline that cuts the sweep never leaves it unprobed.
+    #[tokio::test(start_paused = true)]
+    async fn single_ports_go_before_the_sweeps() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_millis(500);
+        let mut ports: Vec<u16> = (20000..21000).collect();
+        ports.push(445);
+        let mut w = work(&["h"], Protocol::Tcp, &ports);
+        let flow = |jobs: Vec<usize>, dynamic| FlowJobs {
+            flow: portplan_core::Flow {
+                phase: portplan_core::Phase::Discovery,
+                from: "a".into(),
+                to: "h".into(),
+                protocol: Protocol::Tcp,
+                ports: None,
+                purpose: String::new(),
+                rule: "r".into(),
+                address: None,
+                optional: false,
+                notes: Vec::new(),
+            },
+            jobs,
+            dynamic,
+            sampled: None,
+        };
+        w.flows = vec![flow((0..1000).collect(), true), flow(vec![1000], false)];
+        let st = Settings {
+            max_time: Some(Duration::from_millis(700)),
+            ..settings(0, 10)
+        };
+        let (r, _) = go(s, &w, &st).await;
+        let single = &r[1000];
+        assert_eq!(
+            (single.verdict, single.reason),
+            (Verdict::Filtered, Reason::NoResponse),
+            "probed in the first window"
+        );
+        let swept = r[..1000]
+            .iter()
+            .filter(|p| p.reason != Reason::Deadline)
+            .count();
+        assert_eq!(swept, 9, "the rest of the first window");
     }
 
     #[tokio::test(start_paused = true)]
