@@ -83,9 +83,11 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
             *by_host.entry(f.from.as_str()).or_default() += 1;
         }
         let hosts: Vec<String> = by_host.iter().map(|(h, n)| format!("{h} ({n})")).collect();
+        let n = merged.unchecked.len();
         eprintln!(
-            "portplan merge: {} flows of the plan were not checked; no report from: {}",
-            merged.unchecked.len(),
+            "portplan merge: {} of the plan {} not checked; no report from: {}",
+            crate::output::count(n, "flow", "flows"),
+            if n == 1 { "was" } else { "were" },
             hosts.join(", ")
         );
     }
@@ -102,10 +104,15 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (pass, attention, fail) = report.counts();
+    let unchecked = if merged.unchecked.is_empty() {
+        String::new()
+    } else {
+        format!(", {} not checked", merged.unchecked.len())
+    };
     let summary = format!(
-        "{} reports merged: {} flows from {}: {pass} pass, {attention} attention, {fail} fail",
-        inputs.len(),
-        report.flows.len(),
+        "{} merged: {} from {}: {pass} pass, {attention} attention, {fail} fail{unchecked}",
+        crate::output::count(inputs.len(), "report", "reports"),
+        crate::output::count(report.flows.len(), "flow", "flows"),
         report.probed_from.replace(',', ", "),
     );
     match &a.output {
@@ -122,7 +129,8 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
         }
     }
-    Ok(if fail > 0 {
+    // A flow nobody checked is not a pass: the fleet's result is incomplete.
+    Ok(if fail > 0 || !merged.unchecked.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

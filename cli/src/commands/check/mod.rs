@@ -12,7 +12,7 @@ use crate::probe::schedule;
 use anyhow::Context;
 use clap::{ArgGroup, ValueEnum};
 use portplan_core::probe::assemble;
-use portplan_core::report::{ProbeResult, Reason, Report, REPORT_FORMAT};
+use portplan_core::report::{Reason, Report, REPORT_FORMAT};
 use portplan_core::Phase;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -235,6 +235,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let elapsed = clock.elapsed().as_secs_f64();
     // Sockets still closing must not hold the process: the report is complete.
     runtime.shutdown_background();
+    // Counted per probe before the probes go under their flows (where a probe two
+    // flows share appears twice, and a run stands for many ports).
+    let cut_by = |reason| results.iter().filter(|r| r.reason == reason).count();
+    let (deadline_cut, interrupted_cut) = (cut_by(Reason::Deadline), cut_by(Reason::Interrupted));
     let report = Report {
         format: REPORT_FORMAT,
         plan_digest: plan.digest(),
@@ -252,7 +256,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::io::write_atomic_with(path, |w| report.write_json(w)),
         None => Ok(()),
     };
-    let summary = output::summary_line(&report, work.jobs.len(), elapsed);
+    let summary = output::summary_line(&report, work.jobs.len(), deadline_cut, elapsed);
     match a.format {
         CheckFormat::Table => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -266,20 +270,14 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     written?;
     if let Some((name, code)) = signal.get() {
-        let cut = report
-            .flows
-            .iter()
-            .flat_map(|f| &f.probes)
-            .filter(|r| r.reason == Reason::Interrupted)
-            .map(ProbeResult::port_count)
-            .sum::<usize>();
         let kept = match &a.output {
             Some(p) => format!("; the report in {} holds what finished", p.display()),
             None => String::new(),
         };
         eprintln!(
-            "interrupted by {name}: {cut} of {} probes cut{kept}",
-            work.jobs.len()
+            "interrupted by {name}: {} of {} cut{kept}",
+            interrupted_cut,
+            output::count(work.jobs.len(), "probe", "probes")
         );
         return Ok(ExitCode::from(code));
     }
