@@ -13,7 +13,8 @@
 //!
 //! ```
 //! use portplan_core::fixes::{fixes, Dialect};
-//! use portplan_core::report::{FlowReport, Report, Status};
+//! use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Status, Verdict};
+//! use portplan_core::{Port, Protocol};
 //! use portplan_core::{Plan, Scenario};
 //! let s = Scenario::from_json(r#"{"format":1,"product":"migrate","version":"12.3",
 //!   "server":{"name":"ps01","address":"10.0.0.1"},
@@ -26,7 +27,9 @@
 //!     probed_from: "tgt".into(),
 //!     host: "tgt".into(), started: "2026-01-01T00:00:00Z".into(),
 //!     finished: "2026-01-01T00:00:01Z".into(),
-//!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![])] };
+//!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![
+//!         ProbeResult::new(Protocol::Tcp, Port::new(3725), Verdict::Filtered, Reason::NoResponse),
+//!     ])] };
 //! let fix = &fixes(&plan, &report)[0];
 //! assert_eq!(fix.host, "src");
 //! assert!(fix.rule(Dialect::Nftables).contains("ip saddr 10.0.2.2 tcp dport 3725 accept"));
