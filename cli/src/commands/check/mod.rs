@@ -5,6 +5,7 @@ mod config;
 mod vantage;
 
 pub use config::CheckConfig;
+pub use vantage::addresses_of;
 
 use crate::output::{self, progress::Progress, table};
 use crate::probe::net::TokioProber;
