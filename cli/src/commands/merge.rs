@@ -26,8 +26,12 @@ the result that finished last (each replacement is listed on stderr). With --pla
 failing flow is listed on stderr with the inbound rule it needs (`to fix: allow TCP 3725
 from src (10.0.1.2) to tgt (10.0.2.2)`).
 
-Exit status: 0 when no flow of the merged report fails, 1 when one does, 2 on bad
-input (unreadable file, invalid report, reports of different plans).";
+  # For CI: JUnit XML, one test case per flow
+  portplan merge --plan plan.json report-*.json -f junit > fleet-junit.xml
+
+Exit status: 0 when no flow of the merged report fails, 1 when one does or (with
+--plan) a flow of the plan was never checked, 2 on bad input (unreadable file, invalid
+report, reports of different plans).";
 
 /// Combine per-host reports of the same plan into one fleet report.
 ///
@@ -47,6 +51,19 @@ pub struct MergeArgs {
     /// of the results is printed instead when --plan is given.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// What to print on standard output: the fleet report (json; a table with --plan
+    /// and -o), or JUnit XML for CI (junit: one test case per flow, failures with their
+    /// verdicts and fix; with --plan, flows nobody checked are skipped cases).
+    #[arg(long, short = 'f', value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MergeFormat {
+    /// The fleet report (or, with --plan and -o, the table).
+    Json,
+    /// JUnit XML: one test case per flow.
+    Junit,
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
@@ -104,6 +121,12 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (pass, attention, fail) = report.counts();
+    // A flow nobody checked is not a pass: the fleet's result is incomplete.
+    let exit = if fail > 0 || !merged.unchecked.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
     let unchecked = if merged.unchecked.is_empty() {
         String::new()
     } else {
@@ -115,6 +138,15 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         crate::output::count(report.flows.len(), "flow", "flows"),
         report.probed_from.replace(',', ", "),
     );
+    if a.format == MergeFormat::Junit {
+        if let Some(path) = &a.output {
+            crate::output::write_report(path, report)?;
+        }
+        let xml = crate::output::junit::render("portplan merge", plan.as_ref(), report, true)?;
+        crate::io::write_output(None, xml.as_bytes())?;
+        eprintln!("{summary}");
+        return Ok(exit);
+    }
     match &a.output {
         Some(path) => {
             crate::output::write_report(path, report)?;
@@ -129,10 +161,5 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
         }
     }
-    // A flow nobody checked is not a pass: the fleet's result is incomplete.
-    Ok(if fail > 0 || !merged.unchecked.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit)
 }

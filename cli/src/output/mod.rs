@@ -1,6 +1,7 @@
 //! How a check is shown: a table for people (colored on a terminal), a progress bar on
 //! stderr while probing, and the JSON report for machines, written atomically.
 
+pub mod junit;
 pub mod progress;
 pub mod table;
 

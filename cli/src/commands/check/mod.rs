@@ -166,6 +166,9 @@ pub enum CheckFormat {
     Table,
     /// The report (public format, see README "Report format").
     Json,
+    /// JUnit XML for CI: one test case per flow; a failing flow's failure carries its
+    /// verdicts, the hint and the firewall rule that fixes it.
+    Junit,
 }
 
 fn parse_phase(s: &str) -> Result<Phase, String> {
@@ -266,6 +269,11 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         }
         CheckFormat::Json => {
             crate::io::write_stdout_with(|w| report.write_json(w))?;
+            eprintln!("{summary}");
+        }
+        CheckFormat::Junit => {
+            let xml = output::junit::render("portplan check", Some(&plan), &report, false)?;
+            crate::io::write_output(None, xml.as_bytes())?;
             eprintln!("{summary}");
         }
     }
