@@ -851,3 +851,101 @@ fn a_dead_host_reads_host_down_on_every_flow_in_every_run() {
         .iter()
         .any(|(t, d)| t == "ghost4" && d.contains("no ARP answer")));
 }
+
+/// A perimeter firewall's SYN-flood protection shared by two hosts: a bridge joins the
+/// PlateSpin server and two sources and drops SYNs above 2,000/s for all of them at
+/// once. Both full ranges are closed (RST): every port must read closed.
+#[test]
+fn a_syn_limit_shared_by_two_hosts_costs_no_wrong_verdict() {
+    let mut lab = Lab::new("brl");
+    for h in ["ps", "w1", "w2", "br"] {
+        lab.host(h);
+    }
+    let mut addresses = Vec::new();
+    for h in ["ps", "w1", "w2"] {
+        let (ip, br_side) = lab.link(h, "br");
+        addresses.push((h, ip, br_side));
+    }
+    let br = lab.ns("br");
+    portplan_tests::netns::sh(&["ip", "-n", &br, "link", "add", "br0", "type", "bridge"]);
+    let links = String::from_utf8_lossy(
+        &portplan_tests::netns::sh(&["ip", "-n", &br, "-o", "link", "show"]).stdout,
+    )
+    .to_string();
+    for line in links.lines() {
+        let name = line
+            .split(':')
+            .nth(1)
+            .map(|n| n.trim().split('@').next().unwrap_or(""))
+            .unwrap_or("");
+        if name.starts_with("vb") {
+            portplan_tests::netns::sh(&["ip", "-n", &br, "link", "set", name, "master", "br0"]);
+        }
+    }
+    portplan_tests::netns::sh(&["ip", "-n", &br, "link", "set", "br0", "up"]);
+    // Every host reaches the others on the one segment.
+    for (h, _, _) in &addresses {
+        let dev = String::from_utf8_lossy(
+            &portplan_tests::netns::sh(&["ip", "-n", &lab.ns(h), "-o", "link", "show"]).stdout,
+        )
+        .lines()
+        .filter_map(|l| l.split(':').nth(1))
+        .map(|n| n.trim().split('@').next().unwrap_or("").to_string())
+        .find(|n| n.starts_with("va"))
+        .expect("veth");
+        portplan_tests::netns::sh(&[
+            "ip",
+            "-n",
+            &lab.ns(h),
+            "route",
+            "add",
+            "10.200.0.0/16",
+            "dev",
+            &dev,
+        ]);
+    }
+    lab.nft(
+        "br",
+        "table bridge b {\n chain f {\n  type filter hook forward priority 0; policy accept;\n  \
+         tcp flags & (syn | ack) == syn limit rate over 2000/second drop\n }\n}\n",
+    );
+    let ps = addresses[0].1.clone();
+    let (w1, w2) = (addresses[1].1.clone(), addresses[2].1.clone());
+    lab.wait_reachable("ps", &w1);
+    lab.wait_reachable("ps", &w2);
+    let path = tcp_plan(
+        &lab,
+        "brl",
+        &ps,
+        &[("w1", &w1), ("w2", &w2)],
+        (49152, 65535),
+    );
+    let start = Instant::now();
+    let (_, report) = check(
+        &lab,
+        "ps",
+        &["--plan", path.to_str().expect("path"), "--from", "a"],
+    );
+    let took = start.elapsed();
+    let typed = portplan_tests::read_report(&report);
+    let mut wrong = Vec::new();
+    let mut seen = 0usize;
+    for f in &typed.flows {
+        for p in &f.probes {
+            for port in p.ports() {
+                seen += 1;
+                if (p.verdict, p.reason) != (Verdict::Closed, Reason::ConnRefused) {
+                    wrong.push((f.to.clone(), port, p.verdict, p.reason));
+                }
+            }
+        }
+    }
+    assert_eq!(seen, 2 * 16_384, "every port is reported");
+    assert!(
+        wrong.is_empty(),
+        "{} wrong in {took:?}: {:?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(20)]
+    );
+    eprintln!("shared limiter: 32768 ports in {took:?}");
+}

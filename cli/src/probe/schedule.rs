@@ -3,7 +3,7 @@
 //! only, after the host's other ports; back-off on EMFILE; and a global deadline that
 //! no run outlives.
 
-use super::adapt::{Timing, Wait, IDLE_GROWTH};
+use super::adapt::{Path, Timing, Wait, IDLE_GROWTH};
 use super::deep::{self, FollowUp};
 use super::liveness::{Hearing, Held, SETTLE_WAIT};
 use super::verdict::{latency_ms, retryable, verdict};
@@ -341,7 +341,7 @@ async fn drive_host<P: Prober>(
     address: String,
     jobs: Vec<HostJob>,
     s: Settings,
-    global: Arc<Semaphore>,
+    (global, path): (Arc<Semaphore>, Path),
     out: Results,
 ) {
     let ip = match prober.resolve(&address).await {
@@ -376,7 +376,7 @@ async fn drive_host<P: Prober>(
         .map(|&(_, j, _)| j)
         .find(|j| j.protocol == Protocol::Tcp)
         .or(jobs.first().map(|&(_, j, _)| j));
-    let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now());
+    let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now()).on_path(path);
     let shared = timing.shared_timeout();
     // Single ports and small runs first, in plan order; then the sweeps, spread.
     let (singles, sweeps): (Vec<&HostJob>, Vec<&HostJob>) = jobs.iter().partition(|j| !j.2);
@@ -400,6 +400,8 @@ async fn drive_host<P: Prober>(
     let mut flying: tokio::task::JoinSet<(Pending, Instant, Outcome, u32)> =
         tokio::task::JoinSet::new();
     let mut parked: Vec<Option<Parked>> = Vec::new();
+    // Silent ports not yet known to be lost, with their last attempt's send time.
+    let mut late: Vec<(Pending, Instant)> = Vec::new();
     // A final result: out at once, or held while nothing about the host answered; the
     // first held result starts the settling attempt (a wait the neighbour table outlasts).
     type Settle = tokio::task::JoinSet<Outcome>;
@@ -429,6 +431,30 @@ async fn drive_host<P: Prober>(
     };
     loop {
         if queue.is_empty() && flying.is_empty() {
+            // Silent ports whose attempt turned out to go out while the path was losing
+            // (this host's loss or another's behind the same limiter) are tried again.
+            let mut again = false;
+            for (mut p, sent) in std::mem::take(&mut late) {
+                if timing.suspect(sent) {
+                    p.extra += 1;
+                    queue.push_back(p);
+                    again = true;
+                } else {
+                    let o = Outcome::NoResponse;
+                    deliver(
+                        &mut settle,
+                        &mut hearing,
+                        p.index,
+                        &p.job,
+                        &o,
+                        p.attempts,
+                        p.backoffs,
+                    );
+                }
+            }
+            if again {
+                continue;
+            }
             if hearing.undecided() {
                 if let Some(Ok(o)) = settle.join_next().await {
                     hearing.note(&o);
@@ -522,6 +548,14 @@ async fn drive_host<P: Prober>(
                             queue.push_front(p);
                             continue;
                         }
+                        if retries > 0 && p.extra < MAX_EXTRA && matches!(outcome, Outcome::NoResponse) {
+                            // The loss around it may be proven only later, when the
+                            // retries sent beside it come back: decided at the end.
+                            let r = finished(&p.job, &outcome, p.attempts, p.backoffs);
+                            let _ = out.send((p.index, r, false));
+                            late.push((p, sent));
+                            continue;
+                        }
                     }
                     (Outcome::Failed {
                         kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited
@@ -612,6 +646,8 @@ pub async fn run_until<P: Prober>(
         }
         let (tx, mut rx) = mpsc::unbounded_channel();
         let global = Arc::new(Semaphore::new(s.concurrency.max(1)));
+        // One limiter in the path drops for every host behind it: loss is shared.
+        let path = Path::default();
         for (t, (target, jobs)) in work.targets.iter().zip(by_target).enumerate() {
             if jobs.is_empty() {
                 continue;
@@ -623,7 +659,7 @@ pub async fn run_until<P: Prober>(
                 target.address.clone(),
                 jobs,
                 s.clone(),
-                global.clone(),
+                (global.clone(), path.clone()),
                 tx.clone(),
             ));
         }
