@@ -26,8 +26,8 @@ pub fn summary_line(report: &Report, probes: usize, cut: usize, secs: f64) -> St
     let (pass, attention, fail) = report.counts();
     let cut = if cut > 0 {
         format!(
-            " ({} of {probes} cut by the deadline)",
-            count(cut, "probe", "probes")
+            " ({cut} of {} cut by the deadline)",
+            count(probes, "probe", "probes")
         )
     } else {
         String::new()
