@@ -446,6 +446,41 @@ mod tests {
 
     const MS: Duration = Duration::from_millis(1);
 
+    /// Two hosts behind one limiter: the loss one proves marks the other's attempts of
+    /// the same moment as suspect (tried again), and its pace cut paces the other, which
+    /// is answered fast, too; a host answered slowly keeps its own pace.
+    #[tokio::test(start_paused = true)]
+    async fn loss_on_one_host_counts_for_the_others_on_the_path() {
+        let t0 = Instant::now();
+        let path = Path::default();
+        let timing = || Timing::new(Duration::from_secs(1), 4096, t0).on_path(path.clone());
+        let (mut a, mut b, mut slow) = (timing(), timing(), timing());
+        // b and slow are answered (b fast: 200 answers in 250 ms); nothing lost there.
+        for i in 0..200u32 {
+            b.on_answer(MS, &[], t0 + MS * i);
+        }
+        slow.on_answer(MS, &[], t0);
+        assert!(!b.suspect(t0 + MS * 100));
+        // a proves loss: attempts sent at 100-109 ms were silent, their retries answered.
+        let lost: Vec<Instant> = (100..110).map(|i| t0 + MS * i).collect();
+        a.on_answer(MS, &lost, t0 + MS * 200);
+        assert!(a.rate().is_some(), "a paces");
+        assert!(
+            b.suspect(t0 + MS * 105),
+            "b's attempt beside a's loss is tried again"
+        );
+        assert!(!b.suspect(t0 + Duration::from_secs(5)));
+        assert_eq!(b.rate(), None);
+        b.on_send(t0 + MS * 210);
+        assert!(b.rate().is_some(), "b, answered fast, paces down too");
+        slow.on_send(t0 + MS * 210);
+        assert_eq!(
+            slow.rate(),
+            None,
+            "a host answered slowly is not slowed further"
+        );
+    }
+
     #[test]
     fn timeouts_follow_the_rtt_within_floor_and_ceiling() {
         let t0 = Instant::now();
