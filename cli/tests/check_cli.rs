@@ -349,3 +349,62 @@ fn full_ranges_are_written_as_runs() {
         "{table}"
     );
 }
+
+/// `check -f junit` for CI, read back with a JUnit parser: one case per flow; the flow
+/// whose destination does not resolve is a failure carrying its verdict and hint, and no
+/// firewall rule (none would fix it); the open one passes.
+#[test]
+fn check_writes_junit_that_a_junit_parser_reads_back() {
+    let open = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let open_port = open.local_addr().expect("addr").port();
+    let plan = format!(
+        r#"{{"format":1,"product":"migrate","version":"12.3","hosts":[
+        {{"name":"me","address":"127.0.0.1","role":"server"}},{{"name":"lo","address":"127.0.0.1","role":"source"}},
+        {{"name":"nx","address":"no-such-host.invalid","role":"source"}}],
+        "flows":[
+          {{"phase":"discovery","from":"me","to":"lo","protocol":"tcp","ports":{{"first":{open_port},"last":{open_port}}},"purpose":"o","rule":"t.o"}},
+          {{"phase":"discovery","from":"me","to":"nx","protocol":"tcp","ports":{{"first":445,"last":445}},"purpose":"n","rule":"t.n"}}]}}"#
+    );
+    let path = temp("junit-plan.json", &plan);
+    let out = portplan(&[
+        "check",
+        "--plan",
+        &path,
+        "--from",
+        "me",
+        "-f",
+        "junit",
+        "--no-deep",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let suites = junit_parser::from_reader(std::io::Cursor::new(out.stdout.clone()))
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let cases: Vec<&junit_parser::TestCase> = suites.suites.iter().flat_map(|s| &s.cases).collect();
+    assert_eq!(cases.len(), 2, "one case per flow");
+    assert!(cases[0].status.is_success(), "{:?}", cases[0]);
+    assert_eq!(cases[0].original_name, format!("TCP {open_port}"));
+    assert_eq!(
+        cases[0].classname.as_deref(),
+        Some("portplan.discovery.me.lo")
+    );
+    let failure = cases[1].status.failure_as_ref();
+    assert_eq!(failure.message, "TCP 445: unresolved (dns-failure)");
+    // (junit-parser 1.7 reads the escaped apostrophe of "nx's" as a line break.)
+    assert!(
+        failure.text.starts_with("unresolved: nx")
+            && failure.text.contains("address does not resolve from me"),
+        "{}",
+        failure.text
+    );
+    assert!(
+        !failure.text.contains("fix:"),
+        "no firewall rule fixes DNS: {}",
+        failure.text
+    );
+    assert_eq!((suites.tests, suites.failures), (2, 1));
+}

@@ -553,3 +553,47 @@ fn listen_takes_a_bracketed_ipv6_address_from_the_plan() {
         );
     }
 }
+
+/// A plan host named by a DNS name (as fleets name them): `listen --as` resolves it and
+/// binds the address it maps to on this machine; a name that maps elsewhere, or nowhere,
+/// is refused at once, saying so.
+#[test]
+fn listen_as_a_dns_named_host_binds_the_address_it_maps_to() {
+    let mut lab = Lab::new("ldn");
+    lab.host("src");
+    lab.host("ps");
+    let (src, ps) = lab.link("src", "ps");
+    let dir = TempDir::new("listen-dns");
+    let text = scenario(&ps, "web01.lab.test");
+    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let plan_path = dir.write("plan.json", &plan.to_json());
+    let plan_arg = plan_path.to_str().expect("path");
+    lab.hosts_file("src", &[(&src, "web01.lab.test")]);
+    lab.hosts_file("ps", &[(&src, "web01.lab.test")]);
+    let listener = Listener::start(
+        &lab,
+        BIN,
+        "src",
+        &["--plan", plan_arg, "--as", "web01", "--for", "30s"],
+    );
+    let seen = listener.stop();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("portplan listen:") && l.contains(&format!("ports on {src},"))),
+        "{seen:#?}"
+    );
+    // On ps the name maps to src's address, which ps does not hold.
+    let out = lab
+        .cmd("ps", BIN)
+        .args(["listen", "--plan", plan_arg, "--as", "web01", "--for", "5s"])
+        .output()
+        .expect("listen");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "host web01 has address \"web01.lab.test\", which resolves to {src}: none of them is this machine's"
+        )),
+        "{stderr}"
+    );
+}

@@ -187,7 +187,8 @@ fn the_same_host_twice_and_missing_hosts_are_reported() {
         &path("report-src.json"),
         &again,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Flows nobody checked leave the fleet's result incomplete: exit 1, not 0.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     let a = path("report-src.json");
     assert!(
@@ -323,4 +324,42 @@ fn a_hostile_report_can_neither_drive_the_terminal_nor_claim_a_pass() {
         );
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+
+/// `merge -f junit` with the plan, read back with a JUnit parser: one case per flow of
+/// the plan; those no report checked are skipped, naming the check that would cover
+/// them; the exit status still says the fleet's result is incomplete.
+#[test]
+fn merge_writes_junit_with_the_unchecked_flows_skipped() {
+    let plan_path = path("plan.json");
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &plan_path,
+        &path("report-src.json"),
+        "-f",
+        "junit",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let suites = junit_parser::from_reader(std::io::Cursor::new(o.stdout.clone()))
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    let plan = portplan_core::Plan::from_json(&std::fs::read_to_string(&plan_path).expect("plan"))
+        .expect("plan");
+    let cases: Vec<&junit_parser::TestCase> = suites.suites.iter().flat_map(|s| &s.cases).collect();
+    assert_eq!(
+        cases.len(),
+        plan.flows.len(),
+        "one case per flow of the plan"
+    );
+    let skipped: Vec<&&junit_parser::TestCase> =
+        cases.iter().filter(|c| c.status.is_skipped()).collect();
+    assert_eq!(skipped.len(), 5, "the flows of ps01 and tgt");
+    assert!(
+        skipped.iter().all(|c| c
+            .status
+            .skipped_as_ref()
+            .message
+            .starts_with("not checked: portplan check --from ")),
+        "{skipped:?}"
+    );
+    assert!(stderr(&o).contains("2 flows from src"), "{}", stderr(&o));
 }

@@ -74,5 +74,27 @@ fn man_pages_generate_for_every_subcommand() {
         !dir.join("portplan-probe-service.1").exists(),
         "hidden commands get no page"
     );
+    // Every page a page points at (`portplan-check(1)`) is one of them: no
+    // portplan-help(1) for clap's built-in help subcommand.
+    for entry in std::fs::read_dir(&dir).expect("pages") {
+        let path = entry.expect("page").path();
+        let text = std::fs::read_to_string(&path).expect("page");
+        for (i, _) in text.match_indices("(1)") {
+            let name: String = text[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '\\')
+                .collect::<Vec<char>>()
+                .into_iter()
+                .rev()
+                .filter(|c| *c != '\\')
+                .collect();
+            assert!(
+                dir.join(format!("{name}.1")).exists(),
+                "{} points at {name}(1), which is not generated",
+                path.display()
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

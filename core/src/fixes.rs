@@ -13,7 +13,8 @@
 //!
 //! ```
 //! use portplan_core::fixes::{fixes, Dialect};
-//! use portplan_core::report::{FlowReport, Report, Status};
+//! use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Status, Verdict};
+//! use portplan_core::{Port, Protocol};
 //! use portplan_core::{Plan, Scenario};
 //! let s = Scenario::from_json(r#"{"format":1,"product":"migrate","version":"12.3",
 //!   "server":{"name":"ps01","address":"10.0.0.1"},
@@ -26,7 +27,9 @@
 //!     probed_from: "tgt".into(),
 //!     host: "tgt".into(), started: "2026-01-01T00:00:00Z".into(),
 //!     finished: "2026-01-01T00:00:01Z".into(),
-//!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![])] };
+//!     flows: vec![FlowReport::new(transfer, Status::Fail, "filtered".into(), vec![
+//!         ProbeResult::new(Protocol::Tcp, Port::new(3725), Verdict::Filtered, Reason::NoResponse),
+//!     ])] };
 //! let fix = &fixes(&plan, &report)[0];
 //! assert_eq!(fix.host, "src");
 //! assert!(fix.rule(Dialect::Nftables).contains("ip saddr 10.0.2.2 tcp dport 3725 accept"));
@@ -243,8 +246,9 @@ impl Fix {
     }
 }
 
-/// The flows of `plan` that `report` shows failing (status `fail`), in plan order, each
-/// with its rule. Report flows that are not in the plan are ignored: check the digest
+/// The flows of `plan` that `report` shows failing (status `fail`) because something on
+/// the way drops or rejects them, in plan order, each with its rule (a host that is down
+/// or a name that does not resolve needs no rule). Report flows that are not in the plan are ignored: check the digest
 /// first (`report.plan_digest == plan.digest()`), as `merge` does.
 pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
     let failing: HashMap<Flow, &FlowReport> = report
@@ -263,9 +267,8 @@ pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
 /// host's `portplan listen` answered where its host was dialed (`wrong-host`): the path is
 /// open, the address is wrong, and a rule would not help.
 pub fn needs_rule(f: &FlowReport) -> bool {
-    let wrong_host = f.probes.iter().any(|p| p.reason == Reason::WrongHost);
-    let blocked = f.probes.iter().any(|p| p.verdict == Verdict::Filtered);
-    f.status == Status::Fail && (blocked || !wrong_host)
+    // A wrong host answering or a host that is down are not fixed by a firewall rule.
+    f.status == Status::Fail && crate::probe::status::firewall_can_fix(&f.probes)
 }
 
 /// The exporter's script for every failing flow at once, in one dialect: a file the

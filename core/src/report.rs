@@ -130,6 +130,10 @@ pub enum Reason {
     NetUnreachable,
     /// An ICMP communication-administratively-prohibited error, or a local firewall.
     AdminProhibited,
+    /// Nothing about the host answered (no SYN-ACK, RST, ICMP error or echo reply) and
+    /// its on-link address got no ARP / neighbour-discovery answer: the host is down or
+    /// the address is wrong; a firewall is not what stops these probes.
+    HostDown,
     /// Out of file descriptors even after backing off.
     Emfile,
     /// Another error of the probing host's OS.
@@ -161,6 +165,7 @@ impl Reason {
         Reason::HostUnreachable,
         Reason::NetUnreachable,
         Reason::AdminProhibited,
+        Reason::HostDown,
         Reason::Emfile,
         Reason::OsError,
         Reason::NoIcmpSocket,
@@ -185,6 +190,7 @@ impl Reason {
             Reason::HostUnreachable => "host-unreachable",
             Reason::NetUnreachable => "net-unreachable",
             Reason::AdminProhibited => "admin-prohibited",
+            Reason::HostDown => "host-down",
             Reason::Emfile => "emfile",
             Reason::OsError => "os-error",
             Reason::NoIcmpSocket => "no-icmp-socket",
@@ -295,7 +301,8 @@ pub struct ProbeResult {
     /// Round-trip time of the answer that gave the verdict; `null` without an answer.
     /// For a run, the slowest answer of its ports.
     pub latency_ms: Option<f64>,
-    /// How many times the probe was sent (retries happen only on no-response).
+    /// How many times the probe was sent (retries happen only on no-response). For a
+    /// run, the most any of its ports was sent.
     pub attempts: u32,
     /// Free text: the NetBIOS name, a banner, the sampling of a range, the OS error.
     pub detail: String,
@@ -363,7 +370,6 @@ impl ProbeResult {
             && self.protocol == next.protocol
             && self.verdict == next.verdict
             && self.reason == next.reason
-            && self.attempts == next.attempts
             && self.detail == next.detail
             && self.local == next.local
             && self.dialed_ip() == next.dialed_ip()
@@ -401,9 +407,13 @@ pub fn compact_runs(probes: Vec<ProbeResult>) -> Vec<ProbeResult> {
             .iter()
             .filter_map(|p| p.latency_ms)
             .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))));
+        // Attempts differ port by port under a SYN limiter (retries of lost SYNs): a run
+        // keeps the most any port took, or the runs break up and the report bloats.
+        let attempts = run.iter().map(|p| p.attempts).max().unwrap_or(0);
         if let Some(mut first) = run.drain(..).next() {
             first.through = last;
             first.latency_ms = slowest;
+            first.attempts = attempts;
             out.push(first);
         }
     };

@@ -572,21 +572,37 @@ impl Capabilities {
     }
 }
 
-/// Host names seen so far, to refuse duplicates and bad names.
+/// Host names and addresses seen so far, to refuse duplicates and bad names. Two hosts
+/// at one address would make `--from`/`--as` by address pick one of them silently, and
+/// their results land on the wrong host.
 #[derive(Default)]
-struct Names(HashMap<String, String>);
+struct Names(HashMap<String, String>, HashMap<String, String>);
 
 impl Names {
     fn add(&mut self, at: &str, name: &str, address: &str) -> Result<(), InputError> {
         check_name(name).map_err(|m| InputError::invalid(format!("{at}.name"), m))?;
-        check_address(address).map_err(|m| InputError::invalid(format!("{at}.address"), m))?;
+        let parsed = address
+            .parse::<Address>()
+            .map_err(|m| InputError::invalid(format!("{at}.address"), m))?;
         if let Some(first) = self.0.get(&name.to_ascii_lowercase()) {
             return Err(InputError::invalid(
                 format!("{at}.name"),
                 format!("{name:?} is already used by {first}"),
             ));
         }
+        // One spelling per address: `[fd00::2]` and `FD00::2`, `Web01.corp` and `web01.corp`.
+        let key = match &parsed {
+            Address::Ip(ip) => ip.to_string(),
+            Address::Name(n) => n.to_ascii_lowercase(),
+        };
+        if let Some(first) = self.1.get(&key) {
+            return Err(InputError::invalid(
+                format!("{at}.address"),
+                format!("{address:?} is already the address of {first}; {name} needs its own"),
+            ));
+        }
         self.0.insert(name.to_ascii_lowercase(), at.to_string());
+        self.1.insert(key, format!("{name} ({at})"));
         Ok(())
     }
 }

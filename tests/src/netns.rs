@@ -63,7 +63,7 @@ impl Lab {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let pid = std::process::id();
         // Distinct 10.x.y.0/24 subnets per lab in this process, to keep routes unambiguous.
-        let subnet = ((pid as u8).wrapping_mul(7)).wrapping_add(n as u8 * 13);
+        let subnet = ((pid as u8).wrapping_mul(7)).wrapping_add((n as u8).wrapping_mul(13));
         Lab {
             prefix: format!("pp{tag}{}{n}", pid % 10000),
             namespaces: Vec::new(),

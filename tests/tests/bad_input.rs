@@ -85,6 +85,12 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "\"ps01\" is already used by server",
         ),
         (
+            "duplicate addresses",
+            with(|v| v["workloads"][0]["address"] = v["server"]["address"].clone()),
+            "workloads[0].address",
+            "is already the address of ps01 (server)",
+        ),
+        (
             "drive #",
             with(|v| v["workloads"][0]["drives"] = serde_json::json!(["#"])),
             "workloads[0].drives[0]",

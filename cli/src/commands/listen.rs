@@ -132,7 +132,8 @@ fn host_names(p: &portplan_core::Plan) -> String {
         .join(", ")
 }
 
-/// The host's address from the plan, when it is an IP address.
+/// The host's address from the plan: an IP address as it is; a DNS name resolved, and
+/// the addresses it maps to that this machine holds (a fleet names hosts by DNS name).
 fn default_bind(plan: Option<&portplan_core::Plan>, host: Option<&str>) -> Result<Vec<IpAddr>> {
     let (Some(p), Some(h)) = (plan, host) else {
         bail!("give --bind ADDR (no plan host to take the address from)");
@@ -140,11 +141,31 @@ fn default_bind(plan: Option<&portplan_core::Plan>, host: Option<&str>) -> Resul
     let Some(ph) = p.host_named_or_at(h) else {
         bail!("host {h:?} is not in the plan");
     };
-    match ph.address.parse::<portplan_core::Address>() {
-        Ok(portplan_core::Address::Ip(ip)) => Ok(vec![ip]),
-        _ => bail!(
-            "host {h:?} has address {:?}, not an IP address: give --bind ADDR",
-            ph.address
-        ),
+    if let Ok(portplan_core::Address::Ip(ip)) = ph.address.parse::<portplan_core::Address>() {
+        return Ok(vec![ip]);
     }
+    let resolved = super::check::addresses_of(&ph.address).map_err(|why| {
+        anyhow::anyhow!(
+            "host {} has address {:?}, and {why}: give --bind ADDR",
+            ph.name,
+            ph.address
+        )
+    })?;
+    let own: Vec<IpAddr> = resolved
+        .iter()
+        .copied()
+        .filter(|ip| crate::probe::net::holds(*ip))
+        .collect();
+    if own.is_empty() {
+        let all: Vec<String> = resolved.iter().map(IpAddr::to_string).collect();
+        bail!(
+            "host {} has address {:?}, which resolves to {}: none of them is this machine's; \
+             run listen on {}, or give --bind ADDR",
+            ph.name,
+            ph.address,
+            all.join(", "),
+            ph.name
+        );
+    }
+    Ok(own)
 }

@@ -27,8 +27,12 @@ the result that finished last (each replacement is listed on stderr). With --pla
 failing flow is listed on stderr with the inbound rule it needs (`to fix: allow TCP 3725
 from src (10.0.1.2) to tgt (10.0.2.2)`).
 
-Exit status: 0 when no flow of the merged report fails, 1 when one does, 2 on bad
-input (unreadable file, invalid report, reports of different plans).";
+  # For CI: JUnit XML, one test case per flow
+  portplan merge --plan plan.json report-*.json -f junit > fleet-junit.xml
+
+Exit status: 0 when no flow of the merged report fails, 1 when one does or (with
+--plan) a flow of the plan was never checked, 2 on bad input (unreadable file, invalid
+report, reports of different plans).";
 
 /// Combine per-host reports of the same plan into one fleet report.
 ///
@@ -48,6 +52,19 @@ pub struct MergeArgs {
     /// of the results is printed instead when --plan is given.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// What to print on standard output: the fleet report (json; a table with --plan
+    /// and -o), or JUnit XML for CI (junit: one test case per flow, failures with their
+    /// verdicts and fix; with --plan, flows nobody checked are skipped cases).
+    #[arg(long, short = 'f', value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MergeFormat {
+    /// The fleet report (or, with --plan and -o, the table).
+    Json,
+    /// JUnit XML: one test case per flow.
+    Junit,
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
@@ -90,9 +107,11 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
             *by_host.entry(f.from.as_str()).or_default() += 1;
         }
         let hosts: Vec<String> = by_host.iter().map(|(h, n)| format!("{h} ({n})")).collect();
+        let n = merged.unchecked.len();
         eprintln!(
-            "portplan merge: {} flows of the plan were not checked; no report from: {}",
-            merged.unchecked.len(),
+            "portplan merge: {} of the plan {} not checked; no report from: {}",
+            crate::output::count(n, "flow", "flows"),
+            if n == 1 { "was" } else { "were" },
             shown(&hosts.join(", "))
         );
     }
@@ -112,12 +131,32 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (pass, attention, fail) = report.counts();
+    // A flow nobody checked is not a pass: the fleet's result is incomplete.
+    let exit = if fail > 0 || !merged.unchecked.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+    let unchecked = if merged.unchecked.is_empty() {
+        String::new()
+    } else {
+        format!(", {} not checked", merged.unchecked.len())
+    };
     let summary = format!(
-        "{} reports merged: {} flows from {}: {pass} pass, {attention} attention, {fail} fail",
-        inputs.len(),
-        report.flows.len(),
+        "{} merged: {} from {}: {pass} pass, {attention} attention, {fail} fail{unchecked}",
+        crate::output::count(inputs.len(), "report", "reports"),
+        crate::output::count(report.flows.len(), "flow", "flows"),
         shown(&report.probed_from.replace(',', ", ")),
     );
+    if a.format == MergeFormat::Junit {
+        if let Some(path) = &a.output {
+            crate::output::write_report(path, report)?;
+        }
+        let xml = crate::output::junit::render("portplan merge", plan.as_ref(), report, true)?;
+        crate::io::write_output(None, xml.as_bytes())?;
+        eprintln!("{summary}");
+        return Ok(exit);
+    }
     match &a.output {
         Some(path) => {
             crate::output::write_report(path, report)?;
@@ -132,9 +171,5 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
         }
     }
-    Ok(if fail > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit)
 }

@@ -15,7 +15,9 @@ pub fn completions(a: CompletionsArgs) -> anyhow::Result<ExitCode> {
 /// `portplan.1` and `portplan-<sub>.1` for every visible subcommand.
 pub fn man(a: ManArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&a.dir).with_context(|| format!("--dir {}", a.dir.display()))?;
-    let cmd = crate::cli::command();
+    // clap's built-in `help` subcommand has no page of its own: the main page must not
+    // point at a portplan-help(1) nobody ships.
+    let cmd = crate::cli::command().disable_help_subcommand(true);
     let mut pages = vec![("portplan".to_string(), cmd.clone())];
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("portplan-{}", sub.get_name());

@@ -44,6 +44,34 @@ const LOSS_SHARE: usize = 50;
 /// Lossy stretches of time kept (the oldest are forgotten).
 const MAX_LOSSY: usize = 1024;
 
+/// Loss seen by any host of a run. A limiter in the path (a perimeter firewall's SYN
+/// flood protection) drops for several hosts at once, and each host alone may see too
+/// little of it to call it loss: so every host's lossy stretches count for all (a silent
+/// port sent then is tried again), and a host's pace cut makes the others that are being
+/// answered fast pace down too.
+#[derive(Debug, Default)]
+pub struct PathLoss {
+    lossy: VecDeque<(Instant, Instant)>,
+    cuts: u64,
+}
+
+/// The run's [`PathLoss`], shared by its hosts' [`Timing`]s.
+pub type Path = Arc<std::sync::Mutex<PathLoss>>;
+
+/// Merges `(from, to)` into a list of stretches kept in time order, bounded.
+fn add_stretch(lossy: &mut VecDeque<(Instant, Instant)>, from: Instant, to: Instant) {
+    if let Some(last) = lossy.back_mut() {
+        if from <= last.1 && to >= last.0 {
+            *last = (last.0.min(from), last.1.max(to));
+            return;
+        }
+    }
+    lossy.push_back((from, to));
+    if lossy.len() > MAX_LOSSY {
+        lossy.pop_front();
+    }
+}
+
 /// One host's timing state.
 #[derive(Debug)]
 pub struct Timing {
@@ -71,6 +99,8 @@ pub struct Timing {
     shared: Arc<AtomicU64>,
     /// How many times the window was cut (reported in tests and the summary).
     pub cuts: u32,
+    /// The run's loss across hosts, and how many of its pace cuts this host has seen.
+    path: Option<(Path, u64)>,
 }
 
 impl Timing {
@@ -94,7 +124,14 @@ impl Timing {
             answers_since_cut: 0,
             shared: Arc::new(AtomicU64::new(micros(ceiling))),
             cuts: 0,
+            path: None,
         }
+    }
+
+    /// Takes part in the run's loss across hosts ([`PathLoss`]).
+    pub fn on_path(mut self, path: Path) -> Timing {
+        self.path = Some((path, 0));
+        self
     }
 
     /// Attempts that may be in flight now.
@@ -129,6 +166,20 @@ impl Timing {
 
     /// Records that an attempt was sent at `now`.
     pub fn on_send(&mut self, now: Instant) {
+        // Another host cut its pace for loss: if this one is answered fast, the same
+        // limiter may be in its path too.
+        let news = self.path.as_mut().and_then(|(path, seen)| {
+            let cuts = path.lock().ok()?.cuts;
+            (cuts > *seen).then(|| *seen = cuts)
+        });
+        let recent = self
+            .last_pace_cut
+            .is_some_and(|t| now.duration_since(t) < DELIVERY_WINDOW);
+        if news.is_some() && !recent && self.delivered() >= 4.0 * MIN_RATE {
+            self.last_pace_cut = Some(now);
+            self.answers_since_cut = 0;
+            self.cut(now, true);
+        }
         if let Some(r) = self.rate {
             self.next_send = self.next_send.max(now) + Duration::from_secs_f64(1.0 / r);
         }
@@ -199,15 +250,9 @@ impl Timing {
     }
 
     fn lossy_from(&mut self, from: Instant, to: Instant) {
-        if let Some(last) = self.lossy.back_mut() {
-            if from <= last.1 && to >= last.0 {
-                *last = (last.0.min(from), last.1.max(to));
-                return;
-            }
-        }
-        self.lossy.push_back((from, to));
-        if self.lossy.len() > MAX_LOSSY {
-            self.lossy.pop_front();
+        add_stretch(&mut self.lossy, from, to);
+        if let Some(Ok(mut p)) = self.path.as_ref().map(|(p, _)| p.lock()) {
+            add_stretch(&mut p.lossy, from, to);
         }
     }
 
@@ -240,10 +285,17 @@ impl Timing {
 
     /// Whether an attempt sent at `sent` went out while the host was losing attempts.
     pub fn suspect(&self, sent: Instant) -> bool {
-        self.lossy
-            .iter()
-            .rev()
-            .any(|(from, to)| *from <= sent && sent <= *to)
+        let within = |l: &VecDeque<(Instant, Instant)>| {
+            l.iter()
+                .rev()
+                .any(|(from, to)| *from <= sent && sent <= *to)
+        };
+        within(&self.lossy)
+            || self
+                .path
+                .as_ref()
+                .and_then(|(p, _)| p.lock().ok().map(|p| within(&p.lossy)))
+                .unwrap_or(false)
     }
 
     fn sample(&mut self, rtt: Duration) {
@@ -294,6 +346,12 @@ impl Timing {
         self.last_cut = Some(now);
         self.cuts += 1;
         if pace {
+            if let Some((path, seen)) = &mut self.path {
+                if let Ok(mut p) = path.lock() {
+                    p.cuts += 1;
+                    *seen = p.cuts;
+                }
+            }
             let delivered = self.delivered();
             let r = (delivered * 0.75).max(MIN_RATE);
             self.rate = Some(self.rate.map_or(r, |old| old.min(r).max(MIN_RATE)));
@@ -328,8 +386,7 @@ pub struct Wait {
 const RECHECK: Duration = Duration::from_millis(50);
 
 impl Wait {
-    /// Always `d`.
-    #[cfg(test)]
+    /// Always `d` (a host's settling attempt, and tests).
     pub fn fixed(d: Duration) -> Wait {
         Wait {
             ceiling: d,
@@ -388,6 +445,41 @@ mod tests {
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
+
+    /// Two hosts behind one limiter: the loss one proves marks the other's attempts of
+    /// the same moment as suspect (tried again), and its pace cut paces the other, which
+    /// is answered fast, too; a host answered slowly keeps its own pace.
+    #[tokio::test(start_paused = true)]
+    async fn loss_on_one_host_counts_for_the_others_on_the_path() {
+        let t0 = Instant::now();
+        let path = Path::default();
+        let timing = || Timing::new(Duration::from_secs(1), 4096, t0).on_path(path.clone());
+        let (mut a, mut b, mut slow) = (timing(), timing(), timing());
+        // b and slow are answered (b fast: 200 answers in 250 ms); nothing lost there.
+        for i in 0..200u32 {
+            b.on_answer(MS, &[], t0 + MS * i);
+        }
+        slow.on_answer(MS, &[], t0);
+        assert!(!b.suspect(t0 + MS * 100));
+        // a proves loss: attempts sent at 100-109 ms were silent, their retries answered.
+        let lost: Vec<Instant> = (100..110).map(|i| t0 + MS * i).collect();
+        a.on_answer(MS, &lost, t0 + MS * 200);
+        assert!(a.rate().is_some(), "a paces");
+        assert!(
+            b.suspect(t0 + MS * 105),
+            "b's attempt beside a's loss is tried again"
+        );
+        assert!(!b.suspect(t0 + Duration::from_secs(5)));
+        assert_eq!(b.rate(), None);
+        b.on_send(t0 + MS * 210);
+        assert!(b.rate().is_some(), "b, answered fast, paces down too");
+        slow.on_send(t0 + MS * 210);
+        assert_eq!(
+            slow.rate(),
+            None,
+            "a host answered slowly is not slowed further"
+        );
+    }
 
     #[test]
     fn timeouts_follow_the_rtt_within_floor_and_ceiling() {

@@ -13,6 +13,7 @@ pub mod adapt;
 pub mod deep;
 pub mod icmp;
 pub mod limits;
+pub mod liveness;
 pub mod net;
 pub mod schedule;
 pub mod unreach;

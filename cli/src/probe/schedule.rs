@@ -3,8 +3,9 @@
 //! only, after the host's other ports; back-off on EMFILE; and a global deadline that
 //! no run outlives.
 
-use super::adapt::{Timing, Wait, IDLE_GROWTH};
+use super::adapt::{Path, Timing, Wait, IDLE_GROWTH};
 use super::deep::{self, FollowUp};
+use super::liveness::{Hearing, Held, SETTLE_WAIT};
 use super::verdict::{latency_ms, retryable, verdict};
 use super::{FailKind, Outcome, Prober};
 use portplan_core::probe::jobs::{Job, Work};
@@ -88,7 +89,9 @@ pub fn budget(jobs: usize, busiest: usize, needs_dns: bool, s: &Settings) -> Dur
     } else {
         Duration::ZERO
     };
-    let computed = per_probe.saturating_mul(waves) + paced + SLACK + dns;
+    // A host nothing answered for gets one attempt that outlasts the neighbour table.
+    let settle = SETTLE_WAIT.max(s.timeout);
+    let computed = per_probe.saturating_mul(waves) + paced + settle + SLACK + dns;
     s.max_time.map_or(computed, |m| m.min(computed))
 }
 
@@ -193,6 +196,20 @@ async fn attempt<P: Prober>(
             continue;
         }
         return (o, backoffs);
+    }
+}
+
+/// The attempt that settles a host nothing answered for: the held job's port once more,
+/// a bare handshake (or datagram, or echo) with a wait the neighbour table outlasts.
+async fn settling<P: Prober>(prober: &P, job: Job, ip: IpAddr, wait: Duration) -> Outcome {
+    let port = job.port.map_or(0, |p| p.get());
+    let addr = SocketAddr::new(ip, port);
+    match job.protocol {
+        Protocol::Tcp => prober.connect(addr, Wait::fixed(wait)).await,
+        Protocol::Udp => {
+            Box::pin(prober.udp(addr, udp_payload(port, 0x5e77), Wait::fixed(wait))).await
+        }
+        Protocol::Icmp => Box::pin(prober.icmp(ip, Wait::fixed(wait))).await,
     }
 }
 
@@ -311,6 +328,9 @@ fn follow_ups(parent: &Pending, slot: usize, follow: &FollowUp) -> Vec<Pending> 
         .collect()
 }
 
+/// One job of a host: its index in the run, the job, and whether it only serves sweeps.
+type HostJob = (usize, Job, bool);
+
 /// Probes one host's jobs: resolves its address, then keeps its adaptive window full,
 /// paced when the host shows loss, retrying silent ports after the others.
 #[allow(clippy::too_many_arguments)]
@@ -319,15 +339,15 @@ async fn drive_host<P: Prober>(
     target: usize,
     routes: Routes,
     address: String,
-    jobs: Vec<(usize, Job)>,
+    jobs: Vec<HostJob>,
     s: Settings,
-    global: Arc<Semaphore>,
+    (global, path): (Arc<Semaphore>, Path),
     out: Results,
 ) {
     let ip = match prober.resolve(&address).await {
         Ok(ip) => ip,
         Err(e) => {
-            for (i, job) in jobs {
+            for (i, job, _) in jobs {
                 let _ = out.send((
                     i,
                     unfinished(&job, Verdict::Unresolved, Reason::DnsFailure, e.clone()),
@@ -344,12 +364,30 @@ async fn drive_host<P: Prober>(
     if let Some(slot) = routes.lock().ok().as_mut().and_then(|r| r.get_mut(target)) {
         *slot = Some(route);
     }
-    let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now());
+    // Silent results wait here until something about the host answers, or the end
+    // decides them together (a dead host is not a firewall).
+    let mut hearing = Hearing::default();
+    let mut settle: tokio::task::JoinSet<Outcome> = tokio::task::JoinSet::new();
+    let settle_wait = SETTLE_WAIT.max(s.timeout);
+    // A TCP handshake where there is one: only connect() hears the neighbour table give
+    // up (an echo or a datagram just stays silent).
+    let settle_job = jobs
+        .iter()
+        .map(|&(_, j, _)| j)
+        .find(|j| j.protocol == Protocol::Tcp)
+        .or(jobs.first().map(|&(_, j, _)| j));
+    let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now()).on_path(path);
     let shared = timing.shared_timeout();
-    let mut queue: VecDeque<Pending> = spread(jobs.len())
-        .into_iter()
-        .filter_map(|k| jobs.get(k))
-        .map(|&(index, job)| Pending {
+    // Single ports and small runs first, in plan order; then the sweeps, spread.
+    let (singles, sweeps): (Vec<&HostJob>, Vec<&HostJob>) = jobs.iter().partition(|j| !j.2);
+    let mut queue: VecDeque<Pending> = singles
+        .iter()
+        .chain(
+            spread(sweeps.len())
+                .into_iter()
+                .filter_map(|k| sweeps.get(k)),
+        )
+        .map(|&&(index, job, _)| Pending {
             index,
             job,
             door: Door::Probe,
@@ -362,11 +400,73 @@ async fn drive_host<P: Prober>(
     let mut flying: tokio::task::JoinSet<(Pending, Instant, Outcome, u32)> =
         tokio::task::JoinSet::new();
     let mut parked: Vec<Option<Parked>> = Vec::new();
-    loop {
-        if queue.is_empty() && flying.is_empty() {
+    // Silent ports not yet known to be lost, with their last attempt's send time.
+    let mut late: Vec<(Pending, Instant)> = Vec::new();
+    // A final result: out at once, or held while nothing about the host answered; the
+    // first held result starts the settling attempt (a wait the neighbour table outlasts).
+    type Settle = tokio::task::JoinSet<Outcome>;
+    let deliver = |settle: &mut Settle,
+                   hearing: &mut Hearing,
+                   index: usize,
+                   job: &Job,
+                   o: &Outcome,
+                   attempts,
+                   backoffs| {
+        let r = finished(job, o, attempts, backoffs);
+        if !hearing.holds(o) {
+            let _ = out.send((index, r, true));
             return;
         }
-        let room = !queue.is_empty() && flying.len() < timing.window();
+        let _ = out.send((index, r.clone(), false));
+        hearing.held.push(Held { index, result: r });
+        if settle.is_empty() && !hearing.gone && hearing.held.len() == 1 {
+            let (prober, job, global) =
+                (prober.clone(), settle_job.unwrap_or(*job), global.clone());
+            // Within the run's descriptor budget like any attempt.
+            settle.spawn(async move {
+                let _permit = global.acquire_owned().await;
+                settling(&*prober, job, ip, settle_wait).await
+            });
+        }
+    };
+    loop {
+        if queue.is_empty() && flying.is_empty() {
+            // Silent ports whose attempt turned out to go out while the path was losing
+            // (this host's loss or another's behind the same limiter) are tried again.
+            let mut again = false;
+            for (mut p, sent) in std::mem::take(&mut late) {
+                if timing.suspect(sent) {
+                    p.extra += 1;
+                    queue.push_back(p);
+                    again = true;
+                } else {
+                    let o = Outcome::NoResponse;
+                    deliver(
+                        &mut settle,
+                        &mut hearing,
+                        p.index,
+                        &p.job,
+                        &o,
+                        p.attempts,
+                        p.backoffs,
+                    );
+                }
+            }
+            if again {
+                continue;
+            }
+            if hearing.undecided() {
+                if let Some(Ok(o)) = settle.join_next().await {
+                    hearing.note(&o);
+                }
+            }
+            for h in hearing.decide(ip) {
+                let _ = out.send((h.index, h.result, true));
+            }
+            return;
+        }
+        // The settling attempt counts towards the host's window.
+        let room = !queue.is_empty() && flying.len() + settle.len() < timing.window();
         // Timers tick in milliseconds: a pace finer than that goes out in small bursts.
         let paced_until = timing
             .send_at()
@@ -381,6 +481,14 @@ async fn drive_host<P: Prober>(
                 let Ok((mut p, sent, outcome, backoffs)) = done else { continue };
                 p.backoffs += backoffs;
                 let now = Instant::now();
+                let was_heard = hearing.heard;
+                hearing.note(&outcome);
+                if hearing.heard && !was_heard {
+                    // The host answered: what was held speaks for its ports as it is.
+                    for h in hearing.decide(ip) {
+                        let _ = out.send((h.index, h.result, true));
+                    }
+                }
                 if let Door::Token { parent } | Door::Connect { parent, .. } = p.door {
                     // A follow-up teaches the host's timing like any probe, but is never
                     // retried: the open port is proven, the follow-up only adds to it.
@@ -408,7 +516,7 @@ async fn drive_host<P: Prober>(
                     };
                     let port = k.p.job.port.map_or(0, |q| q.get());
                     let o = deep::conclude(port, k.opened, &k.follow, &k.found);
-                    let _ = out.send((k.p.index, finished(&k.p.job, &o, k.p.attempts, k.p.backoffs), true));
+                    deliver(&mut settle, &mut hearing, k.p.index, &k.p.job, &o, k.p.attempts, k.p.backoffs);
                     continue;
                 }
                 // Any answer (an open port that asks for follow-ups too) is a sample.
@@ -440,6 +548,14 @@ async fn drive_host<P: Prober>(
                             queue.push_front(p);
                             continue;
                         }
+                        if retries > 0 && p.extra < MAX_EXTRA && matches!(outcome, Outcome::NoResponse) {
+                            // The loss around it may be proven only later, when the
+                            // retries sent beside it come back: decided at the end.
+                            let r = finished(&p.job, &outcome, p.attempts, p.backoffs);
+                            let _ = out.send((p.index, r, false));
+                            late.push((p, sent));
+                            continue;
+                        }
                     }
                     (Outcome::Failed {
                         kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited
@@ -461,7 +577,7 @@ async fn drive_host<P: Prober>(
                     parked.push(Some(Parked { p, opened: *opened, follow, found: Vec::new() }));
                     continue;
                 }
-                let _ = out.send((p.index, finished(&p.job, &outcome, p.attempts, p.backoffs), true));
+                deliver(&mut settle, &mut hearing, p.index, &p.job, &outcome, p.attempts, p.backoffs);
             }
             permit = global.clone().acquire_owned(), if room && due => {
                 let (Ok(permit), Some(mut p)) = (permit, queue.pop_front()) else { return };
@@ -521,14 +637,17 @@ pub async fn run_until<P: Prober>(
     let collect = tokio::time::timeout(budget, async {
         // One driver per destination: its lookup, window and pace are its own, so a
         // name that never resolves or a host that drops everything delays no other.
-        let mut by_target: Vec<Vec<(usize, Job)>> = vec![Vec::new(); work.targets.len()];
+        let sweep = work.sweep_jobs();
+        let mut by_target: Vec<Vec<HostJob>> = vec![Vec::new(); work.targets.len()];
         for (i, job) in work.jobs.iter().enumerate() {
             if let Some(v) = by_target.get_mut(job.target) {
-                v.push((i, *job));
+                v.push((i, *job, sweep.get(i).copied().unwrap_or(true)));
             }
         }
         let (tx, mut rx) = mpsc::unbounded_channel();
         let global = Arc::new(Semaphore::new(s.concurrency.max(1)));
+        // One limiter in the path drops for every host behind it: loss is shared.
+        let path = Path::default();
         for (t, (target, jobs)) in work.targets.iter().zip(by_target).enumerate() {
             if jobs.is_empty() {
                 continue;
@@ -540,7 +659,7 @@ pub async fn run_until<P: Prober>(
                 target.address.clone(),
                 jobs,
                 s.clone(),
-                global.clone(),
+                (global.clone(), path.clone()),
                 tx.clone(),
             ));
         }
@@ -901,22 +1020,21 @@ mod tests {
             detail: "portplan listen answered the token".into(),
             verified: true,
         };
-        for (token, v, reason) in [
-            (valid, Verdict::Verified, Reason::Confirmed),
+        // Two attempts and one token; a host that stayed silent throughout gets its
+        // settling attempt too (is anything there at all?).
+        for (token, v, reason, calls) in [
+            (valid, Verdict::Verified, Reason::Confirmed, 3),
             (
                 Outcome::NoResponse,
                 Verdict::OpenFiltered,
                 Reason::NoResponse,
+                4,
             ),
         ] {
             let s = Script::new(&[(137, &[silent(), silent(), token])]);
             let (r, script) = go(s, &work(&["h"], Protocol::Udp, &[137]), &settings(1, 10)).await;
             assert_eq!((r[0].verdict, r[0].reason, r[0].attempts), (v, reason, 2));
-            assert_eq!(
-                script.calls.load(Ordering::SeqCst),
-                3,
-                "two attempts, one token"
-            );
+            assert_eq!(script.calls.load(Ordering::SeqCst), calls, "{v}");
         }
     }
 
@@ -975,8 +1093,8 @@ mod tests {
         assert_eq!(script.peak.load(Ordering::SeqCst), 8);
         assert_eq!(
             start.elapsed(),
-            Duration::from_millis(2500),
-            "5 waves of 500 ms, not 40"
+            Duration::from_millis(3000),
+            "5 waves of 500 ms, not 40, and the silent host's settling attempt"
         );
         assert!(r.iter().all(|p| p.verdict == Verdict::Filtered));
     }
@@ -999,6 +1117,112 @@ mod tests {
         );
     }
 
+    /// A dead on-link host: some probes time out, some hear "no ARP answer" from this
+    /// machine, as the resolution cycle falls. Every one reads `host-down`, one detail;
+    /// a host that answered anything keeps its per-port verdicts.
+    #[tokio::test(start_paused = true)]
+    async fn a_dead_host_is_down_on_every_probe_not_filtered() {
+        let gone = || Outcome::Failed {
+            kind: FailKind::NoNeighbour,
+            message: "this machine got no ARP answer from 192.0.2.1".into(),
+        };
+        let refused = Outcome::Refused {
+            rtt: Duration::from_millis(1),
+            blind: false,
+        };
+        type Attempts = Vec<(u16, Vec<Outcome>)>;
+        let cases: Vec<(Attempts, Vec<(Verdict, Reason)>)> = vec![
+            // Only the settling attempt hears the neighbour table give up.
+            (
+                [135, 445, 0]
+                    .map(|p| (p, vec![Outcome::NoResponse, Outcome::NoResponse, gone()]))
+                    .to_vec(),
+                vec![(Verdict::Filtered, Reason::HostDown); 3],
+            ),
+            (
+                vec![(135, vec![gone()]), (445, vec![Outcome::NoResponse])],
+                vec![(Verdict::Filtered, Reason::HostDown); 3],
+            ),
+            // Alive: 445 answers, so 135's silence is a firewall.
+            (
+                vec![(135, vec![Outcome::NoResponse]), (445, vec![refused])],
+                vec![
+                    (Verdict::Filtered, Reason::NoResponse),
+                    (Verdict::Closed, Reason::ConnRefused),
+                    (Verdict::Filtered, Reason::NoResponse),
+                ],
+            ),
+        ];
+        for (script, want) in cases {
+            let cases: Vec<(u16, &[Outcome])> =
+                script.iter().map(|(p, o)| (*p, o.as_slice())).collect();
+            let mut w = work(&["h"], Protocol::Tcp, &[135, 445]);
+            w.jobs.push(Job {
+                target: 0,
+                protocol: Protocol::Icmp,
+                port: None,
+            });
+            let (r, _) = go(Script::new(&cases), &w, &settings(1, 10)).await;
+            let got: Vec<(Verdict, Reason)> = r.iter().map(|p| (p.verdict, p.reason)).collect();
+            assert_eq!(
+                got,
+                want,
+                "{:?}",
+                r.iter()
+                    .map(|p| (p.port, p.attempts, &p.detail))
+                    .collect::<Vec<_>>()
+            );
+            if want[0].1 == Reason::HostDown {
+                assert!(r.iter().all(|p| p.detail == r[0].detail), "{r:#?}");
+            }
+        }
+    }
+
+    /// A single-port flow listed after a 1,000-port sweep: it goes out in the first
+    /// window, so a deadline that cuts the sweep never leaves it unprobed.
+    #[tokio::test(start_paused = true)]
+    async fn single_ports_go_before_the_sweeps() {
+        let mut s = Script::new(&[]);
+        s.delay = Duration::from_millis(500);
+        let mut ports: Vec<u16> = (20000..21000).collect();
+        ports.push(445);
+        let mut w = work(&["h"], Protocol::Tcp, &ports);
+        let flow = |jobs: Vec<usize>, dynamic| FlowJobs {
+            flow: portplan_core::Flow {
+                phase: portplan_core::Phase::Discovery,
+                from: "a".into(),
+                to: "h".into(),
+                protocol: Protocol::Tcp,
+                ports: None,
+                purpose: String::new(),
+                rule: "r".into(),
+                address: None,
+                optional: false,
+                notes: Vec::new(),
+            },
+            jobs,
+            dynamic,
+            sampled: None,
+        };
+        w.flows = vec![flow((0..1000).collect(), true), flow(vec![1000], false)];
+        let st = Settings {
+            max_time: Some(Duration::from_millis(700)),
+            ..settings(0, 10)
+        };
+        let (r, _) = go(s, &w, &st).await;
+        let single = &r[1000];
+        assert_eq!(
+            (single.verdict, single.reason),
+            (Verdict::Filtered, Reason::NoResponse),
+            "probed in the first window"
+        );
+        let swept = r[..1000]
+            .iter()
+            .filter(|p| p.reason != Reason::Deadline)
+            .count();
+        assert_eq!(swept, 9, "the rest of the first window");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn unresolved_hosts_are_not_probed() {
         let mut s = Script::new(&[]);
@@ -1015,7 +1239,8 @@ mod tests {
         );
         assert!(r[0].detail.contains("no such host"));
         assert_eq!(r[1].verdict, Verdict::OpenFiltered);
-        assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+        // The silent host's probe and its settling attempt; none to the unresolved one.
+        assert_eq!(script.calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test(start_paused = true)]
@@ -1245,10 +1470,11 @@ mod tests {
         let s = settings(1, 100);
         let per = Duration::from_secs(u64::from(2 + MAX_EXTRA));
         let paced = |busiest: u64| Duration::from_millis(busiest * 2 * 1000 / 500);
-        assert_eq!(budget(1000, 10, false, &s), per * 10 + paced(10) + SLACK);
+        let slack = SLACK + SETTLE_WAIT;
+        assert_eq!(budget(1000, 10, false, &s), per * 10 + paced(10) + slack);
         assert_eq!(
             budget(1, 1, true, &s),
-            per + paced(1) + SLACK + DNS_ALLOWANCE
+            per + paced(1) + slack + DNS_ALLOWANCE
         );
         let one_host = Settings {
             per_host: 50,
@@ -1256,7 +1482,7 @@ mod tests {
         };
         assert_eq!(
             budget(1000, 1000, false, &one_host),
-            per * 20 + paced(1000) + SLACK
+            per * 20 + paced(1000) + slack
         );
         let capped = Settings {
             max_time: Some(Duration::from_secs(3)),
@@ -1266,7 +1492,7 @@ mod tests {
         let no_retries = settings(0, 100);
         assert_eq!(
             budget(100, 100, false, &no_retries),
-            Duration::from_secs(1) + Duration::from_millis(200) + SLACK
+            Duration::from_secs(1) + Duration::from_millis(200) + slack
         );
     }
 

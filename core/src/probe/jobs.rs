@@ -42,6 +42,30 @@ pub struct Work {
     pub flows: Vec<FlowJobs>,
 }
 
+/// A flow of more jobs than this is a sweep (a port range), probed after the flows of
+/// a few ports.
+pub const SWEEP: usize = 64;
+
+impl Work {
+    /// Per job: whether it only serves sweeps (a dynamic RPC range, sampled or not, or a
+    /// range of more than [`SWEEP`] ports). The others — single ports and small runs such
+    /// as 137-139 or the drive ports — matter most and go out first, so a deadline never
+    /// leaves them unprobed while a range's ports got answers.
+    pub fn sweep_jobs(&self) -> Vec<bool> {
+        let mut sweep = vec![true; self.jobs.len()];
+        for fj in &self.flows {
+            if !fj.dynamic && fj.jobs.len() <= SWEEP {
+                for &j in &fj.jobs {
+                    if let Some(s) = sweep.get_mut(j) {
+                        *s = false;
+                    }
+                }
+            }
+        }
+        sweep
+    }
+}
+
 /// Which flows to probe.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -232,6 +256,26 @@ mod tests {
             .filter(|f| f.dynamic)
             .all(|f| f.jobs.len() == 3976));
         assert_eq!(w.targets.len(), 2, "esx25 and db01");
+    }
+
+    /// The dynamic range's jobs are sweeps; every job of a flow of a few ports is not,
+    /// also where a sweep shares it.
+    #[test]
+    fn single_ports_are_told_from_sweeps() {
+        let p = plan("legacy-block.json");
+        let w = plan_work(&p, &sel("ps01")).expect("work");
+        let sweep = w.sweep_jobs();
+        for fj in &w.flows {
+            for &j in &fj.jobs {
+                let shared = w.flows.iter().any(|o| !o.dynamic && o.jobs.contains(&j));
+                assert_eq!(sweep[j], !shared, "{} job {j}", fj.flow.rule);
+            }
+        }
+        assert!(w
+            .flows
+            .iter()
+            .any(|f| f.dynamic && f.jobs.iter().all(|&j| sweep[j])));
+        assert!(sweep.iter().any(|s| !s), "single ports exist");
     }
 
     #[test]

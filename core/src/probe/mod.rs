@@ -62,3 +62,37 @@ pub fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<Flow
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::{compact_runs, ProbeResult, Reason, Verdict};
+    use crate::{Port, Protocol};
+
+    /// A full dynamic range behind a SYN limiter: every port closed, but lost SYNs were
+    /// retried, so attempts differ from port to port. The runs hold (the most attempts
+    /// any port took) and the report stays small: it once broke into 5 MB per host.
+    #[test]
+    fn runs_merge_whatever_attempts_say() {
+        let probes: Vec<ProbeResult> = (49152..=65535u16)
+            .map(|p| ProbeResult {
+                attempts: 1 + u32::from(p % 7 == 0) + u32::from(p % 13 == 0),
+                detail: "RST: the path is open but nothing listens".into(),
+                dialed: Some(format!("10.0.0.2:{p}")),
+                local: Some("10.0.0.1".into()),
+                latency_ms: Some(f64::from(p % 5) / 10.0),
+                ..ProbeResult::new(
+                    Protocol::Tcp,
+                    Port::new(p),
+                    Verdict::Closed,
+                    Reason::ConnRefused,
+                )
+            })
+            .collect();
+        let runs = compact_runs(probes);
+        assert_eq!(runs.len(), 1, "{:?}", &runs[..runs.len().min(3)]);
+        assert_eq!(runs[0].attempts, 3, "the most any port took");
+        assert_eq!(runs[0].port_count(), 16_384);
+        let json = serde_json::to_string(&runs).expect("json");
+        assert!(json.len() < 100_000, "{} bytes", json.len());
+    }
+}

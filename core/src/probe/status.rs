@@ -19,6 +19,15 @@ pub fn never_answers(protocol: Protocol, port: Option<Port>) -> bool {
 pub const REFUSED_UNSEEN: &str = "connection refused, by a RST (nothing listens) or by a \
 firewall's ICMP reject: this run could not read ICMP to tell them apart";
 
+/// Whether a firewall rule can fix what the flow's probes saw: some probe was dropped or
+/// rejected on the way. A host that is down, a name that does not resolve or a run cut
+/// short fail the flow too, but a rule for them would be a rule nobody needs.
+pub fn firewall_can_fix(probes: &[ProbeResult]) -> bool {
+    probes
+        .iter()
+        .any(|p| p.verdict == Verdict::Filtered && p.reason != Reason::HostDown)
+}
+
 /// Whether a TCP refusal could not be told from a firewall's ICMP reject.
 pub fn refused_unseen(p: &ProbeResult) -> bool {
     p.protocol == Protocol::Tcp && p.verdict == Verdict::Closed && p.detail.contains(REFUSED_UNSEEN)
@@ -158,10 +167,22 @@ pub fn summarize(
             )
         },
     );
+    // Nothing about the host answered and its neighbour entry failed: no firewall to
+    // open, a host to find.
+    by(&|p| p.reason == Reason::HostDown, &|_, _| {
+        format!(
+            "host does not answer: down, or a wrong address: nothing came back from {to} (no \
+             SYN-ACK, RST, ICMP error or echo reply) and it did not answer ARP / neighbour \
+             discovery; check that {to} is up and that its address in the scenario is right"
+        )
+    });
     by(
         &|p| {
             p.verdict == Verdict::Filtered
-                && !matches!(p.reason, Reason::NoResponse | Reason::PortUnreach)
+                && !matches!(
+                    p.reason,
+                    Reason::NoResponse | Reason::PortUnreach | Reason::HostDown
+                )
                 && !local(p)
         },
         &|w, p| {
@@ -484,6 +505,8 @@ mod tests {
             (no_echo("ICMP echo is not probed from Windows by portplan; check it with: ping -n 2 10.0.0.2"),
              Some(Role::Source), Status::Attention,
              "needs-privilege: ICMP echo to web01-t could not be probed: ICMP echo is not probed from Windows"),
+            (probe(445, Verdict::Filtered, "host-down"), Some(Role::Source), Status::Fail,
+             "host does not answer: down, or a wrong address: nothing came back from web01-t"),
             (foreign, Some(Role::Source), Status::Attention, "another plan; run `portplan listen` on web01-t with this plan (sha256:abc)"),
         ];
         for (p, role, status, words) in cases {
@@ -497,7 +520,8 @@ mod tests {
             if !platespins {
                 assert!(!hint.contains("expected until PlateSpin"), "{what}: {hint}");
             }
-            if words.starts_with("closed or rejected") {
+            if words.starts_with("closed or rejected") || words.starts_with("host does not") {
+                assert!(!hint.contains("a firewall drops"), "{what}: {hint}");
                 assert!(!hint.contains("lets it through"), "{what}: {hint}");
             }
             if words.contains("Windows") {

@@ -5,6 +5,7 @@ mod config;
 mod vantage;
 
 pub use config::CheckConfig;
+pub use vantage::addresses_of;
 
 use crate::output::{self, progress::Progress, table};
 use crate::probe::net::TokioProber;
@@ -12,7 +13,7 @@ use crate::probe::schedule;
 use anyhow::Context;
 use clap::{ArgGroup, ValueEnum};
 use portplan_core::probe::assemble;
-use portplan_core::report::{ProbeResult, Reason, Report, REPORT_FORMAT};
+use portplan_core::report::{Reason, Report, REPORT_FORMAT};
 use portplan_core::Phase;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -173,6 +174,9 @@ pub enum CheckFormat {
     Table,
     /// The report (public format, see README "Report format").
     Json,
+    /// JUnit XML for CI: one test case per flow; a failing flow's failure carries its
+    /// verdicts, the hint and the firewall rule that fixes it.
+    Junit,
 }
 
 fn parse_phase(s: &str) -> Result<Phase, String> {
@@ -243,6 +247,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let elapsed = clock.elapsed().as_secs_f64();
     // Sockets still closing must not hold the process: the report is complete.
     runtime.shutdown_background();
+    // Counted per probe before the probes go under their flows (where a probe two
+    // flows share appears twice, and a run stands for many ports).
+    let cut_by = |reason| results.iter().filter(|r| r.reason == reason).count();
+    let (deadline_cut, interrupted_cut) = (cut_by(Reason::Deadline), cut_by(Reason::Interrupted));
     let report = Report {
         preflight: Vec::new(),
         format: REPORT_FORMAT,
@@ -261,7 +269,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::io::write_atomic_with(path, |w| report.write_json(w)),
         None => Ok(()),
     };
-    let summary = output::summary_line(&report, work.jobs.len(), elapsed);
+    let summary = output::summary_line(&report, work.jobs.len(), deadline_cut, elapsed);
     match a.format {
         CheckFormat::Table => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -272,23 +280,22 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             crate::io::write_stdout_with(|w| report.write_json(w))?;
             eprintln!("{summary}");
         }
+        CheckFormat::Junit => {
+            let xml = output::junit::render("portplan check", Some(&plan), &report, false)?;
+            crate::io::write_output(None, xml.as_bytes())?;
+            eprintln!("{summary}");
+        }
     }
     written?;
     if let Some((name, code)) = signal.get() {
-        let cut = report
-            .flows
-            .iter()
-            .flat_map(|f| &f.probes)
-            .filter(|r| r.reason == Reason::Interrupted)
-            .map(ProbeResult::port_count)
-            .sum::<usize>();
         let kept = match &a.output {
             Some(p) => format!("; the report in {} holds what finished", p.display()),
             None => String::new(),
         };
         eprintln!(
-            "interrupted by {name}: {cut} of {} probes cut{kept}",
-            work.jobs.len()
+            "interrupted by {name}: {} of {} cut{kept}",
+            interrupted_cut,
+            output::count(work.jobs.len(), "probe", "probes")
         );
         return Ok(ExitCode::from(code));
     }

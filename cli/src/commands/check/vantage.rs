@@ -31,7 +31,7 @@ fn source_towards(dst: IpAddr) -> Option<IpAddr> {
 }
 
 /// A plan address as IPs: itself, or what its name resolves to (bounded in time).
-fn addresses_of(text: &str) -> Result<Vec<IpAddr>, String> {
+pub fn addresses_of(text: &str) -> Result<Vec<IpAddr>, String> {
     let name = match text.parse::<Address>()? {
         Address::Ip(ip) => return Ok(vec![ip]),
         Address::Name(name) => name,
