@@ -290,11 +290,14 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                 let h = &plan.hosts[i];
                 (h.role, System::of(h), h.address.clone())
             })
-            .unwrap_or((
-                Role::Source,
-                System::Unknown,
-                address(plan, name).to_string(),
-            ));
+            // Only a name in another case than the host list's: look it up the slow way.
+            .unwrap_or_else(|| {
+                (
+                    Role::Source,
+                    System::Unknown,
+                    address(plan, name).to_string(),
+                )
+            });
         Group {
             role,
             system,

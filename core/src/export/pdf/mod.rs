@@ -20,7 +20,7 @@ mod widths;
 pub use layout::{Rect, CONTENT_W, PAGE_H, PAGE_W};
 pub use pdf_writer::Content;
 
-use super::{address, grouped, PairGroup};
+use super::{grouped, Hosts, PairGroup};
 use crate::plan::{Flow as PlanFlow, Plan};
 use crate::types::{Phase, Protocol};
 use layout::{hline, text_at, text_right, Flow, MARGIN_X};
@@ -97,8 +97,9 @@ const BODY: f32 = 8.0;
 pub fn render(plan: &Plan, opts: &PdfOptions<'_>) -> Vec<u8> {
     let mut flow = Flow::new();
     cover::draw(&mut flow, plan, opts);
+    let hosts = Hosts::new(plan);
     for (phase, pairs) in grouped(plan) {
-        phase_section(&mut flow, plan, phase, &pairs);
+        phase_section(&mut flow, &hosts, phase, &pairs);
     }
     flow.new_page();
     notes::draw(&mut flow, plan);
@@ -111,7 +112,7 @@ pub(crate) fn product_name(plan: &Plan) -> &'static str {
     plan.product.title()
 }
 
-fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<'_>]) {
+fn phase_section(flow: &mut Flow, hosts: &Hosts<'_>, phase: Phase, pairs: &[PairGroup<'_>]) {
     let n: usize = pairs.iter().map(|g| g.flows.len()).sum();
     let heading = format!(
         "{} ({n} flow{})",
@@ -119,7 +120,7 @@ fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<
         if n == 1 { "" } else { "s" }
     );
     // Keep the phase heading with the first pair heading and its first row.
-    let first = pairs.first().map(|g| pair_heading(plan, g));
+    let first = pairs.first().map(|g| hosts.pair_heading(g.from, g.to));
     let first_row = pairs.first().and_then(|g| g.flows.first()).map(|f| row(f));
     let table = Table {
         columns: &COLUMNS,
@@ -135,22 +136,12 @@ fn phase_section(flow: &mut Flow, plan: &Plan, phase: Phase, pairs: &[PairGroup<
     flow.paragraph(&heading, Font::Bold, 14.0, CONTENT_W);
     flow.gap(2.0);
     for g in pairs {
-        pair_table(flow, plan, g, &table);
+        pair_table(flow, hosts, g, &table);
     }
 }
 
-fn pair_heading(plan: &Plan, g: &PairGroup<'_>) -> String {
-    format!(
-        "{} ({}) -> {} ({})",
-        g.from,
-        address(plan, g.from),
-        g.to,
-        address(plan, g.to)
-    )
-}
-
-fn pair_table(flow: &mut Flow, plan: &Plan, g: &PairGroup<'_>, table: &Table<'_>) {
-    let heading = pair_heading(plan, g);
+fn pair_table(flow: &mut Flow, hosts: &Hosts<'_>, g: &PairGroup<'_>, table: &Table<'_>) {
+    let heading = hosts.pair_heading(g.from, g.to);
     let rows: Vec<Vec<String>> = g.flows.iter().map(|f| row(f)).collect();
     let head_h = Flow::paragraph_height(&heading, Font::Bold, 10.0, CONTENT_W);
     flow.ensure(8.0 + head_h + table.start_height(rows.first().map(Vec::as_slice)));
