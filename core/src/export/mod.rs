@@ -2,6 +2,7 @@
 //!
 //! The web page and the CLI call the same functions, so their files are byte-identical.
 
+pub mod aerleon;
 pub mod change_csv;
 pub mod csv;
 pub mod firewall;

@@ -14,7 +14,7 @@
 //! assert!(String::from_utf8(csv).unwrap().contains("source"));
 //! ```
 
-use super::{change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
+use super::{aerleon, change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
 use crate::diagram::Overlay;
 use crate::plan::Plan;
 
@@ -129,6 +129,14 @@ pub const FORMATS: &[Format] = &[
         "one row per consolidated rule and protocol: sources, destination, ports, phases, purposes",
     ),
     f(
+        "aerleon",
+        "Perimeter: aerleon policy (tar)",
+        "perimeter-aerleon.tar",
+        "application/x-tar",
+        Firewall,
+        "aerleon policy tree for aclgen (ASA, PAN-OS, SRX, nftables…); the CLI writes it to -o DIR",
+    ),
+    f(
         "powershell",
         "Windows: PowerShell",
         "firewall.ps1",
@@ -206,6 +214,7 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         }
         "rules" => rule_list::render(plan).into_bytes(),
         "change-csv" => change_csv::render(plan).into_bytes(),
+        "aerleon" => aerleon::render(plan),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),
         "nftables" => firewall::nftables::render(plan).into_bytes(),
