@@ -80,6 +80,9 @@ fn accepted_by(dir: &Path, src: &str, dst: &str, proto: &str, port: Option<u16>)
     filters
 }
 
+/// Source, destination, protocol, port, and the filters that must accept the flow.
+type Case<'a> = (&'a str, &'a str, &'a str, Option<u16>, &'a [&'a str]);
+
 #[test]
 fn aclgen_renders_the_wave_and_aclcheck_accepts_exactly_the_plan() {
     let plan = wave();
@@ -138,7 +141,7 @@ fn aclgen_renders_the_wave_and_aclcheck_accepts_exactly_the_plan() {
 
     let all = ["PORTPLAN", "from-zone", "mixed"];
     // Sampled flows of the plan, by address: every filter accepts them.
-    let cases: [(&str, &str, &str, Option<u16>, &[&str]); 8] = [
+    let cases: [Case; 8] = [
         ("10.1.0.3", "10.20.0.5", "tcp", Some(443), &all),
         ("10.20.0.5", "10.1.0.7", "tcp", Some(135), &all),
         ("10.20.0.5", "10.1.0.7", "tcp", Some(50000), &all),
