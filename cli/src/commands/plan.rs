@@ -8,8 +8,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
-    if a.format == "pdf" && a.output.is_none() && std::io::stdout().is_terminal() {
-        anyhow::bail!("a PDF is binary: write it to a file with -o FILE (or redirect stdout)");
+    if matches!(a.format.as_str(), "pdf" | "xlsx")
+        && a.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        anyhow::bail!(
+            "a {} is binary: write it to a file with -o FILE (or redirect stdout)",
+            a.format.to_ascii_uppercase()
+        );
     }
     let plan = super::input::plan_scenario(&a.scenario)?;
     let overlay = load_overlay(&a.report, &plan)?;

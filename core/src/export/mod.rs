@@ -14,6 +14,8 @@ pub mod registry;
 pub mod rule_list;
 pub mod svg;
 pub mod table;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use crate::plan::{Flow, Plan};
 use crate::types::{Phase, Protocol};

@@ -129,6 +129,14 @@ pub const FORMATS: &[Format] = &[
         "one row per consolidated rule and protocol: sources, destination, ports, phases, purposes",
     ),
     f(
+        "xlsx",
+        "Change request (XLSX)",
+        "change-request.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Firewall,
+        "the change request with an approval column and the vendor's words (binary: use -o)",
+    ),
+    f(
         "aerleon",
         "Perimeter: aerleon policy (tar)",
         "perimeter-aerleon.tar",
@@ -178,6 +186,18 @@ pub const FORMATS: &[Format] = &[
     ),
 ];
 
+/// Formats the page does not offer: the XLSX writer is not in the page's modules (it
+/// would outgrow the exports module's size cap, and the workbook library reads the
+/// clock, which panics in a browser without its `wasm` feature).
+pub const NOT_ON_PAGE: &[&str] = &["xlsx"];
+
+impl Format {
+    /// Whether the page offers this format for download.
+    pub fn on_page(&self) -> bool {
+        !NOT_ON_PAGE.contains(&self.name)
+    }
+}
+
 /// The format named `name`.
 pub fn find(name: &str) -> Option<&'static Format> {
     FORMATS.iter().find(|f| f.name == name)
@@ -214,6 +234,8 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         }
         "rules" => rule_list::render(plan).into_bytes(),
         "change-csv" => change_csv::render(plan).into_bytes(),
+        #[cfg(feature = "xlsx")]
+        "xlsx" => super::xlsx::render(plan, o.date),
         "aerleon" => aerleon::render(plan),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),

@@ -150,6 +150,8 @@ pub struct GroupRule {
     /// What a reader must know besides the purposes, each once: the planner's notes
     /// of the flows, and which openings are optional.
     pub notes: Vec<String>,
+    /// Ids of the catalog rules behind the flows, each once (where the vendor's words are).
+    pub catalog: Vec<String>,
     /// Index of the rule's first flow in the plan (the default order).
     pub first: usize,
     /// How many flows of the plan the rule covers.
@@ -220,6 +222,7 @@ struct PairNeeds {
     phases: Vec<Phase>,
     purposes: Vec<String>,
     notes: Vec<String>,
+    catalog: Vec<String>,
 }
 
 fn push_once<T: PartialEq>(list: &mut Vec<T>, v: T) {
@@ -274,6 +277,9 @@ fn absorb(into: &mut GroupRule, from: GroupRule, sources: bool, destinations: bo
     }
     for n in from.notes {
         push_once(&mut into.notes, n);
+    }
+    for c in from.catalog {
+        push_once(&mut into.catalog, c);
     }
 }
 
@@ -331,6 +337,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                         phases: vec![],
                         purposes: vec![],
                         notes: vec![],
+                        catalog: vec![],
                     },
                 )
             },
@@ -340,6 +347,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
         push_once(&mut n.openings, (f.protocol, f.ports));
         push_once(&mut n.phases, f.phase);
         push_once(&mut n.purposes, f.purpose.clone());
+        push_once(&mut n.catalog, f.rule.clone());
         for note in &f.notes {
             push_once(&mut n.notes, note.clone());
         }
@@ -359,6 +367,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                 phases: n.phases,
                 purposes: n.purposes,
                 notes: n.notes,
+                catalog: n.catalog,
                 first: n.first,
                 flows: n.flows,
                 pairwise: false,
