@@ -14,6 +14,7 @@ pub mod figure;
 mod layout;
 pub(crate) mod metrics;
 mod notes;
+mod rules;
 mod table;
 mod widths;
 
@@ -97,6 +98,17 @@ const BODY: f32 = 8.0;
 pub fn render(plan: &Plan, opts: &PdfOptions<'_>) -> Vec<u8> {
     let mut flow = Flow::new();
     cover::draw(&mut flow, plan, opts);
+    // The rules a team applies lead; every flow by phase and host pair follows.
+    flow.new_page();
+    rules::draw(&mut flow, plan);
+    flow.new_page();
+    flow.paragraph(
+        "Appendix: every flow, by phase and host pair",
+        Font::Bold,
+        16.0,
+        CONTENT_W,
+    );
+    flow.gap(4.0);
     let hosts = Hosts::new(plan);
     for (phase, pairs) in grouped(plan) {
         phase_section(&mut flow, &hosts, phase, &pairs);
