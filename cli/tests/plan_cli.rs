@@ -316,4 +316,29 @@ fn aerleon_writes_a_policy_tree() {
         "portplan: --format aerleon writes a directory: give it with -o DIR"
     );
     assert!(stdout(&out).is_empty());
+    // A plan whose hosts are all DNS names has nothing aclgen could take: refused,
+    // nothing written.
+    let scenario = dir.with_extension("json");
+    std::fs::write(
+        &scenario,
+        r#"{"format":1,"product":"migrate","version":"2020.2","server":{"name":"ps01","address":"ps01.corp"},"workloads":[{"name":"a","address":"a.corp","os":"linux"}]}"#,
+    )
+    .expect("scenario");
+    let out = portplan(&[
+        "plan",
+        "--scenario",
+        &scenario.display().to_string(),
+        "--format",
+        "aerleon",
+        "-o",
+        &dir.display().to_string(),
+    ]);
+    let _ = std::fs::remove_file(&scenario);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).trim_end().ends_with("nothing written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.exists());
 }

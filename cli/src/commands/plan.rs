@@ -42,6 +42,14 @@ fn write_aerleon(plan: &Plan, dir: Option<&std::path::Path>) -> anyhow::Result<E
         anyhow::bail!("--format aerleon writes a directory: give it with -o DIR");
     };
     let tree = portplan_core::export::aerleon::tree(plan);
+    for line in &tree.left_out {
+        eprintln!("{line}");
+    }
+    if tree.empty {
+        anyhow::bail!(
+            "--format aerleon: no rule has IP addresses on both sides (DNS names cannot be network objects): nothing written"
+        );
+    }
     for (path, text) in &tree.files {
         let file = dir.join(path);
         if let Some(parent) = file.parent() {
@@ -51,9 +59,6 @@ fn write_aerleon(plan: &Plan, dir: Option<&std::path::Path>) -> anyhow::Result<E
             })?;
         }
         crate::io::write_output(Some(&file), text.as_bytes())?;
-    }
-    for line in &tree.left_out {
-        eprintln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }

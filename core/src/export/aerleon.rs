@@ -30,6 +30,9 @@ pub struct Tree {
     pub files: Vec<(String, String)>,
     /// One line per host left out (a DNS name), for standard error.
     pub left_out: Vec<String>,
+    /// No rule has network addresses on both sides: aclgen takes no policy without
+    /// filters, so there is nothing to write.
+    pub empty: bool,
 }
 
 /// One term's two sides, resolved to network names.
@@ -155,16 +158,23 @@ pub fn tree(plan: &Plan) -> Tree {
             "Palo Alto: flows through NAT name the pre-NAT (dialed, public) destination",
         ),
     ];
+    let mut filters = 0;
     for (targets, pre_nat, icmp, which) in groups {
+        let shown: Vec<&Term> = terms
+            .iter()
+            .filter(|t| icmp || t.protocol != Protocol::Icmp)
+            .collect();
+        // aerleon refuses a filter without terms: leave the filter out.
+        if shown.is_empty() {
+            continue;
+        }
+        filters += 1;
         let _ = write!(
             policy,
             "  - header:\n      comment: {}\n      targets:\n{targets}    terms:\n",
             quote(which)
         );
-        for t in terms
-            .iter()
-            .filter(|t| icmp || t.protocol != Protocol::Icmp)
-        {
+        for t in shown {
             let _ = writeln!(
                 policy,
                 "      - name: {}\n        comment: {}\n        source-address: {}\n        destination-address: {}",
@@ -186,6 +196,12 @@ pub fn tree(plan: &Plan) -> Tree {
             );
         }
     }
+    if filters == 0 {
+        policy = policy.replace(
+            "filters:\n",
+            "# No rule has network addresses on both sides.\nfilters: []\n",
+        );
+    }
     Tree {
         files: vec![
             (
@@ -195,6 +211,7 @@ pub fn tree(plan: &Plan) -> Tree {
             ("policies/pol/portplan.yaml".to_string(), policy),
         ],
         left_out,
+        empty: filters == 0,
     }
 }
 
