@@ -14,7 +14,7 @@
 //! assert!(String::from_utf8(csv).unwrap().contains("source"));
 //! ```
 
-use super::{aerleon, change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
+use super::{aerleon, azure_nsg, change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
 use crate::diagram::Overlay;
 use crate::plan::Plan;
 
@@ -145,6 +145,14 @@ pub const FORMATS: &[Format] = &[
         "aerleon policy tree for aclgen (ASA, PAN-OS, SRX, nftables…); the CLI writes it to -o DIR",
     ),
     f(
+        "azure-nsg",
+        "Azure: NSG (ARM template)",
+        "azure-nsg.json",
+        "application/json",
+        Firewall,
+        "securityRules of the NSG in front of the targets in Azure (ARM template)",
+    ),
+    f(
         "powershell",
         "Windows: PowerShell",
         "firewall.ps1",
@@ -237,6 +245,7 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         #[cfg(feature = "xlsx")]
         "xlsx" => super::xlsx::render(plan, o.date),
         "aerleon" => aerleon::render(plan),
+        "azure-nsg" => azure_nsg::render(plan).into_bytes(),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),
         "nftables" => firewall::nftables::render(plan).into_bytes(),
