@@ -3,6 +3,7 @@
 //! The web page and the CLI call the same functions, so their files are byte-identical.
 
 pub mod aerleon;
+pub mod aws_cfn;
 pub mod azure_nsg;
 pub mod change_csv;
 pub mod csv;

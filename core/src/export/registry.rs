@@ -14,7 +14,9 @@
 //! assert!(String::from_utf8(csv).unwrap().contains("source"));
 //! ```
 
-use super::{aerleon, azure_nsg, change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
+use super::{
+    aerleon, aws_cfn, azure_nsg, change_csv, csv, firewall, markdown, pdf, rule_list, svg, table,
+};
 use crate::diagram::Overlay;
 use crate::plan::Plan;
 
@@ -153,6 +155,14 @@ pub const FORMATS: &[Format] = &[
         "securityRules of the NSG in front of the targets in Azure (ARM template)",
     ),
     f(
+        "aws-cfn",
+        "AWS: security group (CloudFormation)",
+        "aws-security-group.json",
+        "application/json",
+        Firewall,
+        "AWS::EC2::SecurityGroupIngress rules for the targets in AWS (CloudFormation)",
+    ),
+    f(
         "powershell",
         "Windows: PowerShell",
         "firewall.ps1",
@@ -246,6 +256,7 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         "xlsx" => super::xlsx::render(plan, o.date),
         "aerleon" => aerleon::render(plan),
         "azure-nsg" => azure_nsg::render(plan).into_bytes(),
+        "aws-cfn" => aws_cfn::render(plan).into_bytes(),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),
         "nftables" => firewall::nftables::render(plan).into_bytes(),
