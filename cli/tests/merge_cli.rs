@@ -324,6 +324,7 @@ fn a_hostile_report_can_neither_drive_the_terminal_nor_claim_a_pass() {
         );
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+}
 
 /// `merge -f junit` with the plan, read back with a JUnit parser: one case per flow of
 /// the plan; those no report checked are skipped, naming the check that would cover

@@ -285,3 +285,75 @@ fn rules_diff_lists_what_an_upgrade_changes() {
         assert!(stderr(&o).contains("--diff"), "{bad}");
     }
 }
+
+/// `--format aerleon -o DIR` writes the policy tree the core renders, names on stderr
+/// the host it left out (a DNS name cannot be a network object), and without `-o`
+/// refuses with one line and exit 2, writing nothing.
+#[test]
+fn aerleon_writes_a_policy_tree() {
+    let dir = std::env::temp_dir().join(format!("portplan-aerleon-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = portplan(&[
+        "plan",
+        "--scenario",
+        "examples/azure-nat.json",
+        "--format",
+        "aerleon",
+        "-o",
+        &dir.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "aerleon: azure (management.azure.com) is a DNS name, not a network object: left out of rule R1"
+    );
+    let text = std::fs::read_to_string(root().join("examples/azure-nat.json")).expect("ex");
+    let plan = portplan_core::Plan::build(&portplan_core::Scenario::from_json(&text).expect("s"))
+        .expect("plan");
+    for (path, text) in portplan_core::export::aerleon::tree(&plan).files {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(&path)).expect("file"),
+            text,
+            "{path}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = portplan(&[
+        "plan",
+        "--scenario",
+        "examples/azure-nat.json",
+        "--format",
+        "aerleon",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        "portplan: --format aerleon writes a directory: give it with -o DIR"
+    );
+    assert!(stdout(&out).is_empty());
+    // A plan whose hosts are all DNS names has nothing aclgen could take: refused,
+    // nothing written.
+    let scenario = dir.with_extension("json");
+    std::fs::write(
+        &scenario,
+        r#"{"format":1,"product":"migrate","version":"2020.2","server":{"name":"ps01","address":"ps01.corp"},"workloads":[{"name":"a","address":"a.corp","os":"linux"}]}"#,
+    )
+    .expect("scenario");
+    let out = portplan(&[
+        "plan",
+        "--scenario",
+        &scenario.display().to_string(),
+        "--format",
+        "aerleon",
+        "-o",
+        &dir.display().to_string(),
+    ]);
+    let _ = std::fs::remove_file(&scenario);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).trim_end().ends_with("nothing written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.exists());
+}

@@ -82,4 +82,27 @@ fn main() {
     time("Plan::from_json", runs, || {
         drop(serde_json::from_str::<Plan>(&plan.to_json()).expect("json"))
     });
+    // Every export of a ten-thousand-workload wave (the shape of BENCHMARKS.md), each
+    // under 2 s: the firewall scripts read the consolidated rules once, never every flow
+    // per host.
+    let big =
+        Plan::build(&Scenario::from_json(&portplan_core::sample::wave(10_000)).expect("scenario"))
+            .expect("plan");
+    println!(
+        "plan/10000-workloads: {} flows, {} hosts",
+        big.flows.len(),
+        big.hosts.len()
+    );
+    let options = portplan_core::export::registry::Options::new("2026-01-01");
+    for f in portplan_core::export::registry::FORMATS {
+        time(
+            &format!("export {} (10000 workloads)", f.name),
+            runs.min(3),
+            || {
+                drop(portplan_core::export::registry::render(
+                    f.name, &big, &options,
+                ))
+            },
+        );
+    }
 }

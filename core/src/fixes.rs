@@ -37,7 +37,7 @@
 
 use crate::export::firewall;
 use crate::plan::{Flow, Plan};
-use crate::report::{FlowReport, Reason, Report, Status, Verdict};
+use crate::report::{FlowReport, Report, Status};
 use crate::types::{Os, Phase, Platform, Role};
 use std::collections::HashMap;
 

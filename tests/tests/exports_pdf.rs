@@ -201,9 +201,14 @@ fn long_names_wrap_inside_their_columns() {
     let bytes = pdf::render(&plan, &PdfOptions::new(DATE));
     let html = poppler("pdftotext", &["-bbox"], &bytes);
     let margin = (PAGE_W - CONTENT_W) / 2.0;
-    // Column edges of the checklist table (x of each boundary).
+    // Column edges (x of each boundary): the Direction column of the appendix's
+    // per-pair tables, the From and To columns of the rules table that leads.
     let direction = (margin + 26.0, margin + 26.0 + 92.0);
+    let from = (margin + 52.0, margin + 52.0 + 120.0);
+    let to = (from.1, from.1 + 120.0);
+    let inside = |(a, b): (f32, f32), x0: f32, x1: f32| x0 >= a && x1 <= b + 0.5;
     let mut seen = 0;
+    let mut in_rules = 0;
     for w in html.split("<word ").skip(1) {
         let attr = |k: &str| -> f32 {
             let s = w.split(&format!("{k}=\"")).nth(1).expect("attr");
@@ -215,15 +220,20 @@ fn long_names_wrap_inside_their_columns() {
             x0 >= margin - 0.5 && x1 <= PAGE_W - margin + 0.5,
             "{word:?} leaves the text area ({x0}-{x1})"
         );
-        // Body text (8 pt) holding the long name is the Direction cell: it must wrap there.
+        // Body text (8 pt) holding the long name is a Direction, From or To cell: it
+        // must wrap there.
         if y1 - y0 < 8.0 && word.contains("averyvery") {
             seen += 1;
+            if !inside(direction, x0, x1) {
+                in_rules += 1;
+            }
             assert!(
-                x0 >= direction.0 && x1 <= direction.1 + 0.5,
-                "{word:?} crosses the Direction column ({x0}-{x1})"
+                inside(direction, x0, x1) || inside(from, x0, x1) || inside(to, x0, x1),
+                "{word:?} crosses its column ({x0}-{x1})"
             );
         }
     }
+    assert!(in_rules > 0, "the long name must appear in the rules table");
     assert!(seen > 0, "the long name must appear in table rows");
 }
 
@@ -272,4 +282,39 @@ fn first_page_extras_are_drawn_on_page_one() {
     assert!(page1.contains("DIAGRAM-AREA"), "{page1}");
     let text = poppler("pdftotext", &["-layout"], &bytes);
     assert_rows_match(&plan, &text);
+}
+
+/// The checklist leads with the rules a team applies: page 2 is "Rules to apply", one
+/// row (tick box and sign-off) per consolidated rule, in the rules' numbering, grouped
+/// addresses with host names; every flow by host pair follows as the appendix.
+#[test]
+fn the_consolidated_rules_lead_and_the_pairs_are_an_appendix() {
+    let plan = example("firewall-wave.json");
+    let rules = portplan_core::firewall::rules(&plan);
+    let bytes = pdf::render(&plan, &PdfOptions::new(DATE));
+    let page2 = poppler("pdftotext", &["-f", "2", "-l", "2", "-layout"], &bytes);
+    assert!(
+        page2
+            .trim_start()
+            .starts_with(&format!("Rules to apply ({})", rules.len())),
+        "{page2}"
+    );
+    let all = poppler("pdftotext", &["-layout"], &bytes);
+    let appendix = all
+        .find("Appendix: every flow, by phase and host pair")
+        .expect("appendix");
+    let start = all.find("Rules to apply (").expect("rules");
+    let section = &all[start..appendix];
+    for n in 1..=rules.len() {
+        let tag = format!(" R{n} ");
+        assert_eq!(section.matches(&tag).count(), 1, "{tag}:\n{section}");
+    }
+    assert_eq!(section.matches("Applied").count(), rules.len());
+    assert!(
+        section.contains("36 sources: 10.1.0.1-10.1.0.36"),
+        "{section}"
+    );
+    assert!(section.contains("(win01, win02,"), "{section}");
+    assert!(section.contains("dialed 198.51.100.5, NAT"), "{section}");
+    assert!(all[appendix..].contains("ps01 (10.20.0.5) -> win01 (10.1.0.1)"));
 }

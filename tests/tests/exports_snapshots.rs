@@ -18,8 +18,13 @@ const EXAMPLES: [&str; 8] = [
 
 type Render = fn(&Plan) -> String;
 
-const FORMATS: [(&str, Render); 11] = [
+fn azure_nsg(plan: &Plan) -> String {
+    portplan_core::export::azure_nsg::render(plan)
+}
+
+const FORMATS: [(&str, Render); 12] = [
     ("table", table::render),
+    ("azure-nsg", azure_nsg),
     ("rules", rule_list::render),
     ("json", Plan::to_json),
     ("csv", csv::render),
@@ -51,7 +56,7 @@ fn firewall_outputs_of_the_wave() {
     let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
     for (format, render) in FORMATS
         .iter()
-        .filter(|(f, _)| ["rules", "change-csv", "powershell", "nftables"].contains(f))
+        .filter(|(f, _)| ["rules", "change-csv", "powershell", "nftables", "azure-nsg"].contains(f))
     {
         insta::assert_snapshot!(format!("firewall-wave.{format}"), render(&plan));
     }

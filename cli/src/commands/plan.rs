@@ -8,13 +8,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
-    if a.format == "pdf" && a.output.is_none() && std::io::stdout().is_terminal() {
-        anyhow::bail!("a PDF is binary: write it to a file with -o FILE (or redirect stdout)");
+    if matches!(a.format.as_str(), "pdf" | "xlsx")
+        && a.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        anyhow::bail!(
+            "a {} is binary: write it to a file with -o FILE (or redirect stdout)",
+            a.format.to_ascii_uppercase()
+        );
     }
     let plan = super::input::plan_scenario(&a.scenario)?;
     let overlay = load_overlay(&a.report, &plan)?;
     // Every format comes from the core's one registry (the page offers the same list).
     let name = a.format.clone();
+    if name == "aerleon" {
+        return write_aerleon(&plan, a.output.as_deref());
+    }
     let date = a.date.clone().unwrap_or_else(crate::clock::today);
     let options = registry::Options {
         date: &date,
@@ -23,6 +32,34 @@ pub fn run(a: PlanArgs) -> anyhow::Result<ExitCode> {
     let bytes = registry::render(&name, &plan, &options)
         .ok_or_else(|| anyhow::anyhow!("no format named {name:?}"))?;
     crate::io::write_output(a.output.as_deref(), &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--format aerleon -o DIR`: the policy tree as files under DIR (each written
+/// atomically), and a line on standard error per host left out (a DNS name).
+fn write_aerleon(plan: &Plan, dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let Some(dir) = dir else {
+        anyhow::bail!("--format aerleon writes a directory: give it with -o DIR");
+    };
+    let tree = portplan_core::export::aerleon::tree(plan);
+    for line in &tree.left_out {
+        eprintln!("{line}");
+    }
+    if tree.empty {
+        anyhow::bail!(
+            "--format aerleon: no rule has IP addresses on both sides (DNS names cannot be network objects): nothing written"
+        );
+    }
+    for (path, text) in &tree.files {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| crate::io::WriteFailed {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        crate::io::write_output(Some(&file), text.as_bytes())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

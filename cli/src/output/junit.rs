@@ -179,6 +179,7 @@ mod tests {
                 "filtered: a firewall drops TCP 3725".into(),
                 vec![probe],
             )],
+            preflight: Vec::new(),
         };
         for (with_plan, unchecked) in [(true, false), (false, false), (true, true)] {
             let xml = render(

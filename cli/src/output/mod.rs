@@ -5,7 +5,7 @@ pub mod junit;
 pub mod progress;
 pub mod table;
 
-use portplan_core::report::{Reason, Report};
+use portplan_core::report::Report;
 use portplan_core::scenario::is_forbidden_char;
 use std::borrow::Cow;
 use std::path::Path;

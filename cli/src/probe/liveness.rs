@@ -37,7 +37,10 @@ pub enum Sign {
 /// Reads one outcome for the host-level decision.
 pub fn sign(o: &Outcome) -> Sign {
     match o {
-        Outcome::Answered { .. } | Outcome::Foreign { .. } | Outcome::Refused { .. } => Sign::Heard,
+        Outcome::Answered { .. }
+        | Outcome::Foreign { .. }
+        | Outcome::WrongHost { .. }
+        | Outcome::Refused { .. } => Sign::Heard,
         Outcome::Continues { opened, .. } => match sign(opened) {
             // An open port is heard; silence asking for the token is still silence.
             Sign::Silent => Sign::Silent,

@@ -1199,6 +1199,7 @@ mod tests {
                 address: None,
                 optional: false,
                 notes: Vec::new(),
+                inferred: false,
             },
             jobs,
             dynamic,

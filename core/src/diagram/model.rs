@@ -99,12 +99,28 @@ impl Model {
         let linked =
             |a: usize, b: usize| edges.contains_key(&(a, b)) || edges.contains_key(&(b, a));
         let mut assigned: BTreeMap<usize, usize> = BTreeMap::new(); // target -> source
+                                                                    // Each host's linked targets in host order: a wave of ten thousand sources
+                                                                    // looks at its own edges, not at every host.
+        let mut targets_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &(a, b) in edges.keys() {
+            for (x, y) in [(a, b), (b, a)] {
+                if role(y) == Role::Target {
+                    targets_of.entry(x).or_default().push(y);
+                }
+            }
+        }
+        for list in targets_of.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
         let mut units = Vec::new();
         for i in all.clone() {
             match role(i) {
                 Role::Source => {
-                    let target = all.clone().find(|&t| {
-                        role(t) == Role::Target && !assigned.contains_key(&t) && linked(i, t)
+                    let target = targets_of.get(&i).and_then(|list| {
+                        list.iter()
+                            .copied()
+                            .find(|t| !assigned.contains_key(t) && linked(i, *t))
                     });
                     if let Some(t) = target {
                         assigned.insert(t, i);

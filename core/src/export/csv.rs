@@ -21,6 +21,7 @@ const HEADER: [&str; 12] = [
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     row(&mut out, HEADER.iter().map(|s| s.to_string()));
+    let hosts = super::Hosts::new(plan);
     for f in &plan.flows {
         let (a, b) = f.ports.map_or((String::new(), String::new()), |r| {
             (r.first.to_string(), r.last.to_string())
@@ -30,16 +31,16 @@ pub fn render(plan: &Plan) -> String {
             [
                 f.phase.to_string(),
                 f.from.clone(),
-                super::address(plan, &f.from).to_string(),
+                hosts.address(&f.from).to_string(),
                 f.to.clone(),
-                super::address(plan, &f.to).to_string(),
+                hosts.address(&f.to).to_string(),
                 f.protocol.to_string(),
                 a,
                 b,
                 f.purpose.clone(),
                 f.rule.clone(),
                 f.address.clone().unwrap_or_default(),
-                super::flow_remarks(plan, f),
+                hosts.flow_remarks(f),
             ],
         );
     }

@@ -1,6 +1,6 @@
 //! The plan as Markdown: a heading per phase and per host pair, a table of flows.
 
-use super::{address, grouped, port_label};
+use super::{grouped, port_label, Hosts};
 use crate::plan::Plan;
 use std::fmt::Write;
 
@@ -27,6 +27,7 @@ pub fn render(plan: &Plan) -> String {
     for n in &plan.notes {
         let _ = writeln!(out, "> {}\n", esc(n));
     }
+    let hosts = Hosts::new(plan);
     for (phase, pairs) in grouped(plan) {
         let _ = writeln!(out, "## {}\n", phase.title());
         for g in pairs {
@@ -34,9 +35,9 @@ pub fn render(plan: &Plan) -> String {
                 out,
                 "### {} ({}) → {} ({})\n",
                 esc(g.from),
-                esc(address(plan, g.from)),
+                esc(hosts.address(g.from)),
                 esc(g.to),
-                esc(address(plan, g.to))
+                esc(hosts.address(g.to))
             );
             out.push_str("| Protocol / port | Purpose | Rule |\n|---|---|---|\n");
             for f in g.flows {

@@ -2,6 +2,9 @@
 //!
 //! The web page and the CLI call the same functions, so their files are byte-identical.
 
+pub mod aerleon;
+pub mod aws_cfn;
+pub mod azure_nsg;
 pub mod change_csv;
 pub mod csv;
 pub mod firewall;
@@ -13,6 +16,8 @@ pub mod registry;
 pub mod rule_list;
 pub mod svg;
 pub mod table;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use crate::plan::{Flow, Plan};
 use crate::types::{Phase, Protocol};
@@ -86,6 +91,51 @@ pub fn head(plan: &Plan, n: usize) -> Plan {
         version: plan.version.clone(),
         catalog: plan.catalog.clone(),
         notes: plan.notes.clone(),
+    }
+}
+
+/// The plan's hosts by name, for exporters that name the hosts of every flow: one
+/// lookup per flow instead of a scan of the host list (twenty thousand hosts in a wave
+/// of ten thousand workloads).
+pub struct Hosts<'a> {
+    plan: &'a Plan,
+    index: HashMap<String, usize>,
+}
+
+impl<'a> Hosts<'a> {
+    pub fn new(plan: &'a Plan) -> Hosts<'a> {
+        let mut index = HashMap::with_capacity(plan.hosts.len());
+        for (i, h) in plan.hosts.iter().enumerate() {
+            index.entry(h.name.to_ascii_lowercase()).or_insert(i);
+        }
+        Hosts { plan, index }
+    }
+
+    /// What [`address`] answers.
+    pub fn address(&self, name: &str) -> &'a str {
+        let plan: &'a Plan = self.plan;
+        let found = match self.index.get(name) {
+            Some(&i) if plan.hosts[i].name == name => Some(i),
+            _ => self.index.get(&name.to_ascii_lowercase()).copied(),
+        };
+        found.map_or("", |i| plan.hosts[i].address.as_str())
+    }
+
+    /// What [`pair_heading`] answers.
+    pub fn pair_heading(&self, from: &str, to: &str) -> String {
+        format!(
+            "{from} ({}) -> {to} ({})",
+            self.address(from),
+            self.address(to)
+        )
+    }
+
+    /// What [`flow_remarks`] answers.
+    pub fn flow_remarks(&self, f: &Flow) -> String {
+        if f.address.is_none() && !f.optional && f.notes.is_empty() {
+            return String::new();
+        }
+        flow_remarks(self.plan, f)
     }
 }
 

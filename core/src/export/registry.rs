@@ -14,7 +14,9 @@
 //! assert!(String::from_utf8(csv).unwrap().contains("source"));
 //! ```
 
-use super::{change_csv, csv, firewall, markdown, pdf, rule_list, svg, table};
+use super::{
+    aerleon, aws_cfn, azure_nsg, change_csv, csv, firewall, markdown, pdf, rule_list, svg, table,
+};
 use crate::diagram::Overlay;
 use crate::plan::Plan;
 
@@ -129,6 +131,38 @@ pub const FORMATS: &[Format] = &[
         "one row per consolidated rule and protocol: sources, destination, ports, phases, purposes",
     ),
     f(
+        "xlsx",
+        "Change request (XLSX)",
+        "change-request.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Firewall,
+        "the change request with an approval column and the vendor's words (binary: use -o)",
+    ),
+    f(
+        "aerleon",
+        "Perimeter: aerleon policy (tar)",
+        "perimeter-aerleon.tar",
+        "application/x-tar",
+        Firewall,
+        "aerleon policy tree for aclgen (ASA, PAN-OS, SRX, nftables…); the CLI writes it to -o DIR",
+    ),
+    f(
+        "azure-nsg",
+        "Azure: NSG (ARM template)",
+        "azure-nsg.json",
+        "application/json",
+        Firewall,
+        "securityRules of the NSG in front of the targets in Azure (ARM template)",
+    ),
+    f(
+        "aws-cfn",
+        "AWS: security group (CloudFormation)",
+        "aws-security-group.json",
+        "application/json",
+        Firewall,
+        "AWS::EC2::SecurityGroupIngress rules for the targets in AWS (CloudFormation)",
+    ),
+    f(
         "powershell",
         "Windows: PowerShell",
         "firewall.ps1",
@@ -170,6 +204,18 @@ pub const FORMATS: &[Format] = &[
     ),
 ];
 
+/// Formats the page does not offer: the XLSX writer is not in the page's modules (it
+/// would outgrow the exports module's size cap, and the workbook library reads the
+/// clock, which panics in a browser without its `wasm` feature).
+pub const NOT_ON_PAGE: &[&str] = &["xlsx"];
+
+impl Format {
+    /// Whether the page offers this format for download.
+    pub fn on_page(&self) -> bool {
+        !NOT_ON_PAGE.contains(&self.name)
+    }
+}
+
 /// The format named `name`.
 pub fn find(name: &str) -> Option<&'static Format> {
     FORMATS.iter().find(|f| f.name == name)
@@ -206,6 +252,11 @@ pub fn render(name: &str, plan: &Plan, o: &Options<'_>) -> Option<Vec<u8>> {
         }
         "rules" => rule_list::render(plan).into_bytes(),
         "change-csv" => change_csv::render(plan).into_bytes(),
+        #[cfg(feature = "xlsx")]
+        "xlsx" => super::xlsx::render(plan, o.date),
+        "aerleon" => aerleon::render(plan),
+        "azure-nsg" => azure_nsg::render(plan).into_bytes(),
+        "aws-cfn" => aws_cfn::render(plan).into_bytes(),
         "powershell" => firewall::powershell::render(plan).into_bytes(),
         "netsh" => firewall::netsh::render(plan).into_bytes(),
         "nftables" => firewall::nftables::render(plan).into_bytes(),

@@ -1,6 +1,6 @@
 //! The plan as a plain-text table for terminals, grouped by phase and host pair.
 
-use super::{grouped, pair_heading, port_label};
+use super::{grouped, port_label, Hosts};
 use crate::plan::Plan;
 use std::fmt::Write;
 
@@ -13,10 +13,11 @@ pub fn render(plan: &Plan) -> String {
         .map(|f| port_label(f).len())
         .max()
         .unwrap_or(0);
+    let hosts = Hosts::new(plan);
     for (phase, pairs) in grouped(plan) {
         let _ = writeln!(out, "{}", phase.title().to_uppercase());
         for g in pairs {
-            let _ = writeln!(out, "  {}", pair_heading(plan, g.from, g.to));
+            let _ = writeln!(out, "  {}", hosts.pair_heading(g.from, g.to));
             for f in g.flows {
                 let _ = writeln!(
                     out,

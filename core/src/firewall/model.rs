@@ -150,6 +150,8 @@ pub struct GroupRule {
     /// What a reader must know besides the purposes, each once: the planner's notes
     /// of the flows, and which openings are optional.
     pub notes: Vec<String>,
+    /// Ids of the catalog rules behind the flows, each once (where the vendor's words are).
+    pub catalog: Vec<String>,
     /// Index of the rule's first flow in the plan (the default order).
     pub first: usize,
     /// How many flows of the plan the rule covers.
@@ -220,6 +222,7 @@ struct PairNeeds {
     phases: Vec<Phase>,
     purposes: Vec<String>,
     notes: Vec<String>,
+    catalog: Vec<String>,
 }
 
 fn push_once<T: PartialEq>(list: &mut Vec<T>, v: T) {
@@ -275,6 +278,9 @@ fn absorb(into: &mut GroupRule, from: GroupRule, sources: bool, destinations: bo
     for n in from.notes {
         push_once(&mut into.notes, n);
     }
+    for c in from.catalog {
+        push_once(&mut into.catalog, c);
+    }
 }
 
 /// The plan as consolidated rules, in plan order.
@@ -290,11 +296,14 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                 let h = &plan.hosts[i];
                 (h.role, System::of(h), h.address.clone())
             })
-            .unwrap_or((
-                Role::Source,
-                System::Unknown,
-                address(plan, name).to_string(),
-            ));
+            // Only a name in another case than the host list's: look it up the slow way.
+            .unwrap_or_else(|| {
+                (
+                    Role::Source,
+                    System::Unknown,
+                    address(plan, name).to_string(),
+                )
+            });
         Group {
             role,
             system,
@@ -328,6 +337,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                         phases: vec![],
                         purposes: vec![],
                         notes: vec![],
+                        catalog: vec![],
                     },
                 )
             },
@@ -337,6 +347,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
         push_once(&mut n.openings, (f.protocol, f.ports));
         push_once(&mut n.phases, f.phase);
         push_once(&mut n.purposes, f.purpose.clone());
+        push_once(&mut n.catalog, f.rule.clone());
         for note in &f.notes {
             push_once(&mut n.notes, note.clone());
         }
@@ -356,6 +367,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                 phases: n.phases,
                 purposes: n.purposes,
                 notes: n.notes,
+                catalog: n.catalog,
                 first: n.first,
                 flows: n.flows,
                 pairwise: false,

@@ -63,10 +63,10 @@ impl System {
             System::Windows => "Windows: see the PowerShell or netsh script",
             System::Linux => "Linux: see the nftables, iptables or firewalld script",
             System::Appliance(_) => {
-                "appliances: no host script; open their flows on their own firewall or the perimeter (--format rules, change-csv)"
+                "appliances: no host script; open their flows on their own firewall or the perimeter (--format aerleon, rules, change-csv)"
             }
             System::Cloud(_) => {
-                "cloud endpoints: no host script; open their flows at the perimeter and in the cloud's rules (--format rules, change-csv)"
+                "cloud endpoints: no host script; open their flows at the perimeter and in the cloud's rules (--format aerleon, rules, change-csv)"
             }
             System::Unknown => "system not stated in the scenario",
         }

@@ -33,8 +33,8 @@ pub struct PlanHost {
     /// host firewall script, Windows or Linux, is this host's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<Os>,
-    /// The platform of a virtualization host or cloud: an appliance or a cloud endpoint
-    /// gets perimeter or cloud rules, never a host script.
+    /// The platform of a virtualization host or cloud (an appliance or a cloud endpoint
+    /// gets perimeter or cloud rules, never a host script), or the one a target runs on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
 }
@@ -230,6 +230,8 @@ impl Plan {
                 let server_dial = server_public.clone().filter(|_| t.is_outside(s));
                 both(&mut pairs, w, server, tgt, None, server_dial);
                 if let Some(c) = s.container(t) {
+                    // Where the target runs: a cloud's target sits behind its security group.
+                    hosts[tgt.1].platform = Some(c.platform);
                     if let Some(&ci) = containers.get(&c.name.to_ascii_lowercase()) {
                         pairs.push(Pair {
                             platform: Some(c.platform),

@@ -91,7 +91,7 @@ pub fn Downloads(p: &DownloadsProps) -> Html {
     let of = |a: Audience| {
         registry::FORMATS
             .iter()
-            .filter(move |f| f.audience == a)
+            .filter(move |f| f.audience == a && f.on_page())
             .map(format_button)
             .collect::<Html>()
     };

@@ -14,13 +14,14 @@ pub mod figure;
 mod layout;
 pub(crate) mod metrics;
 mod notes;
+mod rules;
 mod table;
 mod widths;
 
 pub use layout::{Rect, CONTENT_W, PAGE_H, PAGE_W};
 pub use pdf_writer::Content;
 
-use super::{address, grouped, NoteIndex, PairGroup};
+use super::{grouped, Hosts, NoteIndex, PairGroup};
 use crate::plan::{Flow as PlanFlow, Plan};
 use crate::types::{Phase, Protocol};
 use layout::{hline, text_at, text_right, Flow, MARGIN_X};
@@ -97,9 +98,21 @@ const BODY: f32 = 8.0;
 pub fn render(plan: &Plan, opts: &PdfOptions<'_>) -> Vec<u8> {
     let mut flow = Flow::new();
     cover::draw(&mut flow, plan, opts);
-    let index = crate::export::NoteIndex::of(plan);
+    let index = NoteIndex::of(plan);
+    // The rules a team applies lead; every flow by phase and host pair follows.
+    flow.new_page();
+    rules::draw(&mut flow, plan);
+    flow.new_page();
+    flow.paragraph(
+        "Appendix: every flow, by phase and host pair",
+        Font::Bold,
+        16.0,
+        CONTENT_W,
+    );
+    flow.gap(4.0);
+    let hosts = Hosts::new(plan);
     for (phase, pairs) in grouped(plan) {
-        phase_section(&mut flow, plan, phase, &pairs, &index);
+        phase_section(&mut flow, &hosts, phase, &pairs, &index);
     }
     flow.new_page();
     notes::draw(&mut flow, plan, &index);
@@ -114,7 +127,7 @@ pub(crate) fn product_name(plan: &Plan) -> &'static str {
 
 fn phase_section(
     flow: &mut Flow,
-    plan: &Plan,
+    hosts: &Hosts<'_>,
     phase: Phase,
     pairs: &[PairGroup<'_>],
     index: &NoteIndex<'_>,
@@ -126,7 +139,7 @@ fn phase_section(
         if n == 1 { "" } else { "s" }
     );
     // Keep the phase heading with the first pair heading and its first row.
-    let first = pairs.first().map(|g| pair_heading(plan, g));
+    let first = pairs.first().map(|g| hosts.pair_heading(g.from, g.to));
     let first_row = pairs
         .first()
         .and_then(|g| g.flows.first())
@@ -145,28 +158,18 @@ fn phase_section(
     flow.paragraph(&heading, Font::Bold, 14.0, CONTENT_W);
     flow.gap(2.0);
     for g in pairs {
-        pair_table(flow, plan, g, &table, index);
+        pair_table(flow, hosts, g, &table, index);
     }
-}
-
-fn pair_heading(plan: &Plan, g: &PairGroup<'_>) -> String {
-    format!(
-        "{} ({}) -> {} ({})",
-        g.from,
-        address(plan, g.from),
-        g.to,
-        address(plan, g.to)
-    )
 }
 
 fn pair_table(
     flow: &mut Flow,
-    plan: &Plan,
+    hosts: &Hosts<'_>,
     g: &PairGroup<'_>,
     table: &Table<'_>,
     index: &NoteIndex<'_>,
 ) {
-    let heading = pair_heading(plan, g);
+    let heading = hosts.pair_heading(g.from, g.to);
     let rows: Vec<Vec<String>> = g.flows.iter().map(|f| row(f, index)).collect();
     let head_h = Flow::paragraph_height(&heading, Font::Bold, 10.0, CONTENT_W);
     flow.ensure(8.0 + head_h + table.start_height(rows.first().map(Vec::as_slice)));
