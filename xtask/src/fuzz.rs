@@ -19,6 +19,9 @@ pub const TARGETS: &[&str] = &[
     "tls_certificate",
     "csv_paste",
     "share_link",
+    "nft_ruleset",
+    "iptables_save",
+    "windows_rule",
 ];
 
 /// Runs each target for `seconds` on a scratch corpus seeded from `fuzz/seeds/`.
