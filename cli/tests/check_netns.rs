@@ -949,3 +949,69 @@ fn a_syn_limit_shared_by_two_hosts_costs_no_wrong_verdict() {
     );
     eprintln!("shared limiter: 32768 ports in {took:?}");
 }
+
+/// Without root, a firewall's admin-prohibited reject reaches connect() as "no route to
+/// host", like a dead neighbour; it comes back in a round trip, not after the neighbour
+/// table's seconds. It reads as a reject (with a word on reading its sender as root),
+/// never as "host down, wrong address".
+#[test]
+fn an_unprivileged_run_does_not_call_a_rejecting_firewall_a_dead_host() {
+    let mut lab = Lab::new("upr");
+    lab.host("a");
+    lab.host("b");
+    let (ia, ib) = lab.link("a", "b");
+    lab.wait_reachable("a", &ib);
+    lab.nft(
+        "b",
+        "table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  \
+         tcp dport 3725-3726 reject with icmp type admin-prohibited\n }\n}\n",
+    );
+    let path = tcp_plan(&lab, "upr", &ia, &[("b", &ib)], (3725, 3726));
+    let out = lab
+        .cmd("a", "setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            PORTPLAN,
+            "check",
+        ])
+        .args([
+            "--plan",
+            path.to_str().expect("path"),
+            "--from",
+            "a",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("portplan as nobody");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let flow = &report["flows"][0];
+    assert_eq!(flow["status"], "fail", "{flow:#}");
+    for p in flow["probes"].as_array().expect("probes") {
+        assert_eq!(
+            (p["verdict"].as_str(), p["reason"].as_str()),
+            (Some("filtered"), Some("host-unreachable")),
+            "{flow:#}"
+        );
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("an ICMP error from the network"),
+            "{flow:#}"
+        );
+    }
+    let hint = flow["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.starts_with("filtered: TCP 3725-3726 from a to b is rejected (host-unreachable)"),
+        "{hint}"
+    );
+    assert!(
+        !hint.contains("host down") && !hint.contains("host does not answer"),
+        "{hint}"
+    );
+}

@@ -30,6 +30,9 @@ pub enum Sign {
     Gone,
     /// Silence: says nothing about the host yet.
     Silent,
+    /// A "no route to host" at network speed that nobody could be named for (no raw
+    /// socket): a firewall's reject, or a late member of a failing neighbour cycle.
+    Unsure,
     /// Neither (a local error, a missing privilege, no route from here).
     Other,
 }
@@ -49,6 +52,7 @@ pub fn sign(o: &Outcome) -> Sign {
         Outcome::NoResponse => Sign::Silent,
         Outcome::Failed { kind, message } => match kind {
             FailKind::NoNeighbour => Sign::Gone,
+            FailKind::RemoteUnreachable => Sign::Unsure,
             FailKind::HostUnreachable if icmp_sender(message).is_none() => Sign::Gone,
             FailKind::HostUnreachable | FailKind::PortUnreachable | FailKind::AdminProhibited => {
                 Sign::Heard
@@ -81,14 +85,15 @@ impl Hearing {
         match sign(o) {
             Sign::Heard => self.heard = true,
             Sign::Gone => self.gone = true,
-            Sign::Silent | Sign::Other => {}
+            Sign::Silent | Sign::Unsure | Sign::Other => {}
         }
     }
 
     /// Whether a final result must wait for the host's decision: while nothing was heard
-    /// from the host, its silent and "gone" results.
+    /// from the host, its silent, "gone" and unsure results (the decision makes a dead
+    /// host's late "no route to host" read like the rest).
     pub fn holds(&self, o: &Outcome) -> bool {
-        !self.heard && matches!(sign(o), Sign::Silent | Sign::Gone)
+        !self.heard && matches!(sign(o), Sign::Silent | Sign::Gone | Sign::Unsure)
     }
 
     /// Whether the settling attempt is needed: results are held and nothing decided yet.
@@ -174,6 +179,10 @@ mod tests {
                     "Network is unreachable (os error 101)",
                 ),
                 Sign::Other,
+            ),
+            (
+                failed(FailKind::RemoteUnreachable, "No route to host after 0.4 ms"),
+                Sign::Unsure,
             ),
             (failed(FailKind::TooManyFiles, "EMFILE"), Sign::Other),
             (Outcome::NeedsPrivilege("no socket".into()), Sign::Other),

@@ -65,6 +65,9 @@ pub enum Outcome {
 pub enum FailKind {
     /// EHOSTUNREACH: ICMP host unreachable, or admin-prohibited (Linux reports both so).
     HostUnreachable,
+    /// EHOSTUNREACH at network speed where ICMP could not be read: a router's or a
+    /// firewall's ICMP error (admin-prohibited, host unreachable), code and sender unknown.
+    RemoteUnreachable,
     /// This machine's own stack gave up: no ARP or neighbour-discovery answer from an
     /// on-link address (seen as an ICMP error from itself). Nothing holds the address.
     NoNeighbour,

@@ -14,6 +14,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpSocket, UdpSocket};
 
+/// Linux gives up on an on-link neighbour after about 3 s (3 solicitations 1 s apart); a
+/// "no route to host" much sooner than that came from the network.
+const NEIGHBOUR_GIVE_UP: Duration = Duration::from_secs(1);
+
 /// How long a DNS lookup may take before the name counts as unresolved.
 const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -91,6 +95,22 @@ impl TokioProber {
                         blind: true,
                     },
                 },
+                // Without a raw socket, "no route to host" is a neighbour that never
+                // answered (seconds) or an ICMP error from the network (a round trip):
+                // the time tells them apart.
+                Outcome::Failed {
+                    kind: FailKind::HostUnreachable,
+                    message,
+                } if self.watch.is_none() && start.elapsed() < NEIGHBOUR_GIVE_UP => {
+                    Outcome::Failed {
+                        kind: FailKind::RemoteUnreachable,
+                        message: format!(
+                            "{message} after {:.1} ms: {}",
+                            start.elapsed().as_secs_f64() * 1000.0,
+                            portplan_core::probe::status::UNREACHABLE_UNSEEN
+                        ),
+                    }
+                }
                 other => Box::pin(self.explain(other, addr, 6)).await,
             }),
             Some(Ok(stream)) => Ok((stream, start.elapsed())),

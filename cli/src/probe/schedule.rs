@@ -559,7 +559,7 @@ async fn drive_host<P: Prober>(
                     }
                     (Outcome::Failed {
                         kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited
-                            | FailKind::PortUnreachable | FailKind::NoNeighbour,
+                            | FailKind::PortUnreachable | FailKind::NoNeighbour | FailKind::RemoteUnreachable,
                         ..
                     }, None) => timing.on_error(now),
                     _ => {}

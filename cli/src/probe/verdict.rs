@@ -91,7 +91,9 @@ pub fn verdict(protocol: Protocol, port: Option<Port>, o: &Outcome) -> (Verdict,
                     format!("{message} (ICMP host unreachable or admin-prohibited: a firewall rejects, or no route)")
                 },
             ),
-            FailKind::NoNeighbour => t(Verdict::Filtered, Reason::HostUnreachable, message),
+            FailKind::NoNeighbour | FailKind::RemoteUnreachable => {
+                t(Verdict::Filtered, Reason::HostUnreachable, message)
+            }
             FailKind::PortUnreachable => t(Verdict::Filtered, Reason::PortUnreach, message),
             FailKind::NetUnreachable => t(Verdict::Filtered, Reason::NetUnreachable, message),
             FailKind::AdminProhibited => t(Verdict::Filtered, Reason::AdminProhibited, message),

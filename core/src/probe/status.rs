@@ -28,6 +28,11 @@ pub fn firewall_can_fix(probes: &[ProbeResult]) -> bool {
         .any(|p| p.verdict == Verdict::Filtered && p.reason != Reason::HostDown)
 }
 
+/// The detail's words for a "no route to host" that came back at network speed where the
+/// prober could not read ICMP: an ICMP error from a router or firewall, not this machine.
+pub const UNREACHABLE_UNSEEN: &str = "an ICMP error from the network (a firewall's reject \
+or a router without a route); run check as root/Administrator to read its code and sender";
+
 /// Whether a TCP refusal could not be told from a firewall's ICMP reject.
 pub fn refused_unseen(p: &ProbeResult) -> bool {
     p.protocol == Protocol::Tcp && p.verdict == Verdict::Closed && p.detail.contains(REFUSED_UNSEEN)
@@ -144,7 +149,9 @@ pub fn summarize(
     );
     // No ICMP sender: the error is this machine's own (no ARP answer, no route).
     let local = |p: &ProbeResult| {
-        matches!(p.reason, Reason::HostUnreachable | Reason::NetUnreachable) && !from_icmp(p)
+        matches!(p.reason, Reason::HostUnreachable | Reason::NetUnreachable)
+            && !from_icmp(p)
+            && !p.detail.contains(UNREACHABLE_UNSEEN)
     };
     by(&|p| p.verdict == Verdict::Filtered && local(p), &|w, p| {
         format!(
@@ -450,6 +457,12 @@ mod tests {
                 .into(),
             ..probe(22, Verdict::Filtered, "host-unreachable")
         };
+        // Without root: the ICMP came back in a round trip, its sender unknown. Not
+        // "host down, wrong address": a firewall rejects.
+        let unseen_unreachable = ProbeResult {
+            detail: format!("No route to host (os error 113) after 0.4 ms: {UNREACHABLE_UNSEEN}"),
+            ..probe(22, Verdict::Filtered, "host-unreachable")
+        };
         let rejected = ProbeResult {
             detail: "ICMPv6 type 1 code 4 (port unreachable) from fd00::2".into(),
             ..probe(3725, Verdict::Filtered, "port-unreach")
@@ -498,6 +511,7 @@ mod tests {
             (local, Some(Role::Source), Status::Fail, "host down, wrong address, or no route from this machine"),
             (routed, Some(Role::Source), Status::Fail, "is rejected (host-unreachable by 10.0.0.254)"),
             (routed_explained, Some(Role::Source), Status::Fail, "is rejected (host-unreachable by 10.250.1.2)"),
+            (unseen_unreachable, Some(Role::Source), Status::Fail, "filtered: TCP 22 from web01 to web01-t is rejected (host-unreachable); open it"),
             (rejected, Some(Role::Source), Status::Fail,
              "rejected: a firewall refuses TCP 3725 from web01 to web01-t with ICMP port unreachable by fd00::2 (a TCP stack answers with a RST, so this is a REJECT rule); open it for the transfer"),
             (unseen, Some(Role::Source), Status::Attention,
