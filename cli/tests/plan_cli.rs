@@ -305,7 +305,8 @@ fn aerleon_writes_a_policy_tree() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stderr(&out).trim(),
-        "aerleon: azure (management.azure.com) is a DNS name, not a network object: left out of rule R1"
+        "aerleon: azure (management.azure.com) is a DNS name, not a network object: left out of rule R1\n\
+         aerleon: azure (management.azure.com) is a DNS name, not a network object: left out of rule R8"
     );
     let text = std::fs::read_to_string(root().join("examples/azure-nat.json")).expect("ex");
     let plan = portplan_core::Plan::build(&portplan_core::Scenario::from_json(&text).expect("s"))

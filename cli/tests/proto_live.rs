@@ -202,12 +202,16 @@ fn check_deep_reports_what_the_real_servers_say() {
     lab.host("srv");
     lab.host("ps");
     let (srv, ps) = lab.link("srv", "ps");
+    // The Linux workload gets an address of its own on a second link: a scenario never
+    // gives two hosts one address (check could not tell whose answer it heard).
+    let (lnx, _) = lab.link("srv", "ps");
     let dir = TempDir::new("deep");
-    let _sshd = servers::sshd(&lab, "srv", &srv, &dir);
+    let _sshd = servers::sshd(&lab, "srv", &lnx, &dir);
     let _samba = servers::samba(&lab, "srv", &srv, &dir);
     let (crt, key) = servers::self_signed_cert(&dir, "ps01.pplab.test", &ps);
     let _nginx = servers::nginx(&lab, "ps", &ps, &dir, &crt, &key);
-    // A Windows and a Linux workload on the same lab host (Samba + sshd).
+    // A Windows and a Linux workload on the same lab host (Samba + sshd), each at its own
+    // address.
     let scenario = dir.write(
         "s.json",
         &format!(
@@ -215,7 +219,7 @@ fn check_deep_reports_what_the_real_servers_say() {
             "server":{{"name":"ps01","address":"{ps}"}},
             "workloads":[{{"name":"web01","address":"{srv}","os":"windows","windows":"2019",
               "target":{{"name":"web01-t","address":"10.254.0.7"}}}},
-              {{"name":"lnx01","address":"{srv}","os":"linux",
+              {{"name":"lnx01","address":"{lnx}","os":"linux",
               "target":{{"name":"lnx01-t","address":"10.254.0.8"}}}}]}}"#
         ),
     );

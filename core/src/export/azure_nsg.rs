@@ -217,10 +217,17 @@ mod tests {
         priorities.dedup();
         assert_eq!(priorities.len(), n, "unique priorities");
         assert!(priorities.iter().all(|p| (100..=4096).contains(p)));
-        // Replication: each source to its own target, one rule per pair.
+        // Replication: each source to its own target, one rule per pair (the Linux
+        // agents' with SSH 22 beside 3725, rules v3).
         let transfer: Vec<&Value> = rules
             .iter()
-            .filter(|r| r["properties"]["destinationPortRange"] == "3725")
+            .filter(|r| {
+                let p = &r["properties"];
+                p["destinationPortRange"] == "3725"
+                    || p["destinationPortRanges"]
+                        .as_array()
+                        .is_some_and(|l| l.iter().any(|v| v == "3725"))
+            })
             .collect();
         assert_eq!(transfer.len(), 4);
         assert_eq!(
