@@ -471,7 +471,7 @@ fn planner_page_end_to_end() {
         std::str::from_utf8(&cli(&["plan", "--format", "json"], scenario)).expect("utf-8"),
     )
     .expect("plan");
-    let core_fix = portplan_core::fixes::fixes(&plan_of_report, &checked);
+    let core_fix = portplan_core::report::fixes::fixes(&plan_of_report, &checked);
     assert_eq!(core_fix.len(), 1, "{core_fix:#?}");
     // ps01 runs Windows: PowerShell and netsh, and no Linux firewall's rule.
     let shown = result["fix_rules"].as_object().expect("rules");

@@ -2,7 +2,7 @@
 //! input limit of `merge` and `--report`, and reads back to the same verdicts.
 
 use portplan_core::diagram::Overlay;
-use portplan_core::merge::merge;
+use portplan_core::report::merge::merge;
 use portplan_core::report::{
     compact_runs, FlowReport, ProbeResult, Reason, Report, Status, Verdict, REPORT_FORMAT,
 };

@@ -7,7 +7,7 @@
 //! flows they were measured for, as `portplan plan --report` insists.
 
 use portplan_core::diagram::Overlay;
-use portplan_core::merge::merge;
+use portplan_core::report::merge::merge;
 use portplan_core::report::{FlowReport, Report, Status};
 use portplan_core::Plan;
 use std::cell::RefCell;

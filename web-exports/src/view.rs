@@ -10,7 +10,7 @@
 //! escaped.
 
 use crate::verdicts;
-use portplan_core::report_view::{FixItem, FlowView, Mark, ReportView, VerdictGroup};
+use portplan_core::report::view::{FixItem, FlowView, Mark, ReportView, VerdictGroup};
 use portplan_core::{Flow, Plan};
 use std::fmt::Write;
 

@@ -99,10 +99,11 @@ fn the_view_shows_verdicts_fixes_with_rules_and_escapes_file_text() {
     assert!(html[first_fix..].starts_with(
         "<li class=\"fix\" data-status=\"fail\" data-rule=\"transfer.replication.source-listens\""
     ));
-    for d in portplan_core::fixes::Dialect::ALL {
+    for d in portplan_core::report::fixes::Dialect::ALL {
         let windows = matches!(
             d,
-            portplan_core::fixes::Dialect::Powershell | portplan_core::fixes::Dialect::Netsh
+            portplan_core::report::fixes::Dialect::Powershell
+                | portplan_core::report::fixes::Dialect::Netsh
         );
         assert_eq!(
             html.contains(&format!("data-dialect=\"{}\"", d.as_str())),

@@ -2,7 +2,7 @@
 
 use crate::output::shown;
 use anyhow::anyhow;
-use portplan_core::merge::merge;
+use portplan_core::report::merge::merge;
 use portplan_core::report::Report;
 use portplan_core::Plan;
 use std::collections::BTreeMap;
@@ -121,7 +121,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         // `portplan plan --format nftables|powershell|…` has the full scripts).
         // One line per rule: TCP 135 failing in discovery and in conversion is one fix.
         let mut seen = std::collections::HashSet::new();
-        for fix in portplan_core::fixes::fixes(p, report) {
+        for fix in portplan_core::report::fixes::fixes(p, report) {
             if seen.insert(fix.summary.clone()) {
                 eprintln!(
                     "portplan merge: to fix: {}",

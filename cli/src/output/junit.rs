@@ -9,8 +9,8 @@
 
 use portplan_core::export::port_label;
 use portplan_core::plan::Flow;
+use portplan_core::report::view::{Mark, ReportView, VerdictLine};
 use portplan_core::report::Report;
-use portplan_core::report_view::{Mark, ReportView, VerdictLine};
 use portplan_core::Plan;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::collections::HashMap;

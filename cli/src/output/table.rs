@@ -3,8 +3,8 @@
 
 use super::shown;
 use console::Style;
+use portplan_core::report::view::{Mark, ReportView};
 use portplan_core::report::{Report, Status};
-use portplan_core::report_view::{Mark, ReportView};
 use portplan_core::Plan;
 use std::fmt::Write;
 
@@ -72,8 +72,8 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portplan_core::report::view::VerdictLine;
     use portplan_core::report::{FlowReport, ProbeResult, Verdict};
-    use portplan_core::report_view::VerdictLine;
     use portplan_core::{Flow, Phase, Port, PortRange, Protocol};
 
     /// A verdict line as the table prints it, for probes of a TCP flow of 1-200.
@@ -108,7 +108,8 @@ mod tests {
     /// The legacy example seen from db01, with one probe result of each kind.
     #[test]
     fn table_groups_like_the_plan() {
-        use portplan_core::probe::{jobs, status};
+        use portplan_core::probe::jobs;
+        use portplan_core::report::status;
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../examples/legacy-block.json"

@@ -10,7 +10,7 @@
 //! detail, the same in every run, IPv4 and IPv6.
 
 use super::{FailKind, Outcome};
-use portplan_core::probe::status::icmp_sender;
+use portplan_core::report::status::icmp_sender;
 use portplan_core::report::{ProbeResult, Reason, Verdict};
 use std::net::IpAddr;
 use std::time::Duration;

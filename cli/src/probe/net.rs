@@ -107,7 +107,7 @@ impl TokioProber {
                         message: format!(
                             "{message} after {:.1} ms: {}",
                             start.elapsed().as_secs_f64() * 1000.0,
-                            portplan_core::probe::status::UNREACHABLE_UNSEEN
+                            portplan_core::report::status::UNREACHABLE_UNSEEN
                         ),
                     }
                 }
@@ -377,7 +377,7 @@ impl Prober for TokioProber {
             // scheduler asks it after the retries (a follow-up of its own); not on a
             // port that never answers (UDP 138), where it would only wait again.
             None if self.deep.is_some()
-                && !portplan_core::probe::status::never_answers(
+                && !portplan_core::report::status::never_answers(
                     Protocol::Udp,
                     Port::new(addr.port()),
                 ) =>

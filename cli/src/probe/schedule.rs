@@ -9,7 +9,7 @@ use super::liveness::{Hearing, Held, SETTLE_WAIT};
 use super::verdict::{latency_ms, retryable, verdict};
 use super::{FailKind, Outcome, Prober};
 use portplan_core::probe::jobs::{Job, Work};
-use portplan_core::probe::status::never_answers;
+use portplan_core::report::status::never_answers;
 use portplan_core::report::{ProbeResult, Reason, Verdict};
 use portplan_core::{services, Protocol};
 use std::collections::VecDeque;

@@ -1,9 +1,9 @@
 //! What an answer means: OS errors → [`Outcome`], outcomes → verdicts and reasons.
 //! Pure functions, no sockets. What verdicts mean for a flow (its status and the hint a
-//! firewall team can act on) is the core's ([`portplan_core::probe::status`]).
+//! firewall team can act on) is the core's ([`portplan_core::report::status`]).
 
 use super::{FailKind, Outcome};
-use portplan_core::probe::status::{never_answers, REFUSED_UNSEEN};
+use portplan_core::report::status::{never_answers, REFUSED_UNSEEN};
 use portplan_core::report::{Reason, Verdict};
 use portplan_core::services;
 use portplan_core::{Port, Protocol};

@@ -415,8 +415,9 @@ fn merge_keeps_one_preflight_section_per_host_the_latest() {
     let old = report("web01", "2026-01-01T00:00:05Z", "old run");
     let new = report("WEB01", "2026-01-01T00:00:09Z", "new run");
     let other = report("db01", "2026-01-01T00:00:01Z", "db run");
-    let merged = crate::merge::merge(&[("new", &new), ("other", &other), ("old", &old)], None)
-        .expect("merge");
+    let merged =
+        crate::report::merge::merge(&[("new", &new), ("other", &other), ("old", &old)], None)
+            .expect("merge");
     let kept: Vec<&str> = merged
         .report
         .preflight

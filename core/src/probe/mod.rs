@@ -1,13 +1,12 @@
 //! The pure model of `check`: which probes a plan asks for from one host ([`jobs`]),
-//! what their verdicts mean for each flow ([`status`]), and the report's flows put
+//! what their verdicts mean for each flow ([`crate::report::status`]), and the report's flows put
 //! together from the results ([`assemble`]). Sockets, timing and retries are the
 //! CLI's; everything here is plain data, so the page and the CLI read reports alike.
 
 pub mod jobs;
-pub mod status;
 
 use crate::plan::Plan;
-use crate::report::{compact_runs, FlowReport, ProbeResult};
+use crate::report::{compact_runs, status, FlowReport, ProbeResult};
 use jobs::Work;
 
 /// Puts the per-job results back under their flows, with status and hint. Results are

@@ -20,6 +20,11 @@
 //! assert_eq!(r.flows[0].probes[0].verdict, Verdict::Filtered);
 //! ```
 
+pub mod fixes;
+pub mod merge;
+pub mod status;
+pub mod view;
+
 use crate::error::InputError;
 use crate::plan::Flow;
 use crate::scenario::{check_address, check_name, check_text, parse_json_within, MAX_PLAN_BYTES};
@@ -557,7 +562,7 @@ impl Report {
     }
 
     /// Recomputes each flow's status from its probes' verdicts, as `check` computes it
-    /// ([`crate::probe::status::summarize`]). A status that says otherwise (`"pass"` over
+    /// ([`status::summarize`]). A status that says otherwise (`"pass"` over
     /// filtered probes) is replaced, and its hint with it; returns one line per flow
     /// corrected. `check` writes statuses that agree, so its reports come back unchanged.
     pub fn settle(&mut self) -> Vec<String> {
@@ -567,7 +572,7 @@ impl Report {
             let dynamic = flow
                 .rule()
                 .is_some_and(|r| r.ports == crate::rules::PortSpec::DynamicRpc);
-            let (status, hint) = crate::probe::status::summarize(&flow, &f.probes, dynamic, None);
+            let (status, hint) = status::summarize(&flow, &f.probes, dynamic, None);
             if status != f.status {
                 corrected.push(format!(
                     "flows[{i}] ({} {} -> {} {}): status \"{}\" contradicts its probes, which say \"{status}\": corrected",
@@ -629,7 +634,7 @@ impl Report {
         }
         // Names and addresses are printed on terminals and pages: a report is someone
         // else's file, so they must be names and addresses, nothing else.
-        for name in self.probed_from.split(crate::merge::HOST_SEPARATOR) {
+        for name in self.probed_from.split(merge::HOST_SEPARATOR) {
             check_name(name).map_err(|m| InputError::invalid("probed_from", m))?;
         }
         check_text(&self.host).map_err(|m| InputError::invalid("host", m))?;
@@ -946,7 +951,7 @@ mod tests {
 
     #[test]
     fn a_report_knows_its_plan() {
-        let s = crate::Scenario::from_json(include_str!("../../examples/windows-file.json"))
+        let s = crate::Scenario::from_json(include_str!("../../../examples/windows-file.json"))
             .expect("scenario");
         let plan = crate::Plan::build(&s).expect("plan");
         let mut r =

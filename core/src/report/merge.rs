@@ -10,7 +10,7 @@
 //! how a fleet report is brought up to date. Merging one report gives it back unchanged.
 //!
 //! ```
-//! use portplan_core::merge::merge;
+//! use portplan_core::report::merge::merge;
 //! use portplan_core::report::Report;
 //! let text = r#"{"format":1,
 //!   "plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",

@@ -1,5 +1,5 @@
 use super::*;
-use crate::fixes::{Dialect, HostSystem};
+use crate::report::fixes::{Dialect, HostSystem};
 use crate::report::{ProbeResult, Verdict};
 use crate::types::Port;
 use crate::Scenario;
@@ -370,7 +370,9 @@ fn a_wrong_host_answer_is_a_failed_flow_naming_both_hosts() {
     );
     // The fix is the address, not a firewall rule: no "to fix: allow …" for it.
     assert!(
-        crate::fixes::fixes(&p, &r).iter().all(|fix| fix.flow != f),
+        crate::report::fixes::fixes(&p, &r)
+            .iter()
+            .all(|fix| fix.flow != f),
         "a firewall rule for a wrong-host flow"
     );
 }

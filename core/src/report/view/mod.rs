@@ -8,7 +8,7 @@
 //! the words already written; a renderer only adds layout, colors and markup.
 //!
 //! ```
-//! use portplan_core::report_view::{Mark, ReportView};
+//! use portplan_core::report::view::{Mark, ReportView};
 //! use portplan_core::report::{FlowReport, Report, Status};
 //! use portplan_core::{Plan, Scenario};
 //! let s = Scenario::from_json(r#"{"format":1,"product":"migrate","version":"12.3",
@@ -36,9 +36,9 @@ mod verdicts;
 pub use verdicts::{probe_status, shows_detail, VerdictGroup, VerdictLine};
 
 use crate::export::{grouped, pair_heading, port_label};
-use crate::fixes::{self, Fix};
-use crate::merge::{key, merge, FlowKey, MergeError};
 use crate::plan::{Flow, Plan};
+use crate::report::fixes::{self, Fix};
+use crate::report::merge::{key, merge, FlowKey, MergeError};
 use crate::report::{FlowReport, Report, Status};
 use crate::types::Phase;
 use std::collections::HashMap;

@@ -172,10 +172,10 @@ pub fn shows_detail(p: &ProbeResult) -> bool {
 }
 
 /// How one probe counts towards its flow, as `portplan check` decides it
-/// ([`crate::probe::status::probe_status`]; the flow says whether it is a dynamic range).
+/// ([`crate::report::status::probe_status`]; the flow says whether it is a dynamic range).
 pub fn probe_status(flow: &Flow, p: &ProbeResult) -> Status {
     let dynamic = flow
         .rule()
         .is_some_and(|r| matches!(r.ports, PortSpec::DynamicRpc));
-    crate::probe::status::probe_status(p, dynamic)
+    crate::report::status::probe_status(p, dynamic)
 }

@@ -12,7 +12,7 @@
 //! for an ESXi host would be advice nobody can follow.
 //!
 //! ```
-//! use portplan_core::fixes::{fixes, Dialect};
+//! use portplan_core::report::fixes::{fixes, Dialect};
 //! use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Status, Verdict};
 //! use portplan_core::{Port, Protocol};
 //! use portplan_core::{Plan, Scenario};
@@ -268,7 +268,7 @@ pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
 /// open, the address is wrong, and a rule would not help.
 pub fn needs_rule(f: &FlowReport) -> bool {
     // A wrong host answering or a host that is down are not fixed by a firewall rule.
-    f.status == Status::Fail && crate::probe::status::firewall_can_fix(&f.probes)
+    f.status == Status::Fail && crate::report::status::firewall_can_fix(&f.probes)
 }
 
 /// The exporter's script for every failing flow at once, in one dialect: a file the
