@@ -84,13 +84,18 @@ fn lab() -> (Lab, [String; 3]) {
 /// nobody), plants a `portplan` that leaves `marker` behind, and links `listen.log` to
 /// `victim`, a file of root's.
 fn plant(host_dir: &Path, victim: &Path, marker: &Path) {
-    use std::os::unix::fs::PermissionsExt;
+    // Through the shell's tools: this file is also compiled (never run) for Windows.
     std::fs::create_dir_all(host_dir).expect("dir");
     write(victim, "root's file\n");
     let bin = host_dir.join("portplan");
     write(&bin, &format!("#!/bin/sh\ntouch {}\n", marker.display()));
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::os::unix::fs::symlink(victim, host_dir.join("listen.log")).expect("link");
+    sh(&["chmod", "755", &bin.display().to_string()]);
+    sh(&[
+        "ln",
+        "-s",
+        &victim.display().to_string(),
+        &host_dir.join("listen.log").display().to_string(),
+    ]);
     let nobody = "65534";
     sh(&[
         "chown",
@@ -98,7 +103,7 @@ fn plant(host_dir: &Path, victim: &Path, marker: &Path) {
         &format!("{nobody}:{nobody}"),
         &host_dir.display().to_string(),
     ]);
-    std::fs::set_permissions(host_dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    sh(&["chmod", "755", &host_dir.display().to_string()]);
 }
 
 fn write(path: &Path, text: &str) {
