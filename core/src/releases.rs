@@ -19,7 +19,8 @@ const fn rel(product: Product, version: &'static str, named_in: &'static str) ->
     Release {
         product,
         version,
-        named_in,
+        // Only a person reading the table needs where a release is named.
+        named_in: crate::rules::prose(named_in),
     }
 }
 

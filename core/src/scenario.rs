@@ -576,7 +576,7 @@ impl Capabilities {
 /// at one address would make `--from`/`--as` by address pick one of them silently, and
 /// their results land on the wrong host.
 #[derive(Default)]
-struct Names(HashMap<String, String>, HashMap<String, String>);
+struct Names(HashMap<String, String>, HashMap<Address, String>);
 
 impl Names {
     fn add(&mut self, at: &str, name: &str, address: &str) -> Result<(), InputError> {
@@ -590,19 +590,16 @@ impl Names {
                 format!("{name:?} is already used by {first}"),
             ));
         }
-        // One spelling per address: `[fd00::2]` and `FD00::2`, `Web01.corp` and `web01.corp`.
-        let key = match &parsed {
-            Address::Ip(ip) => ip.to_string(),
-            Address::Name(n) => n.to_ascii_lowercase(),
-        };
-        if let Some(first) = self.1.get(&key) {
+        // One address however spelt: `[fd00::2]` and `FD00::2` parse to one IP, and a
+        // host name compares without case (`Web01.corp` is `web01.corp`).
+        if let Some(first) = self.1.get(&parsed) {
             return Err(InputError::invalid(
                 format!("{at}.address"),
                 format!("{address:?} is already the address of {first}; {name} needs its own"),
             ));
         }
         self.0.insert(name.to_ascii_lowercase(), at.to_string());
-        self.1.insert(key, format!("{name} ({at})"));
+        self.1.insert(parsed, format!("{name} ({at})"));
         Ok(())
     }
 }

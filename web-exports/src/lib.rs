@@ -41,7 +41,10 @@ use portplan_core::Plan;
 /// Reads the plan the page sent; the page sends `Plan::to_json`, so an error here is a
 /// bug, reported as such rather than as a user mistake.
 pub fn read_plan(plan_json: &str) -> Result<Plan, String> {
-    Plan::from_json(plan_json).map_err(|e| format!("the page sent an unreadable plan: {e}"))
+    // The page's first-load module plans without the rules' words (`rules::prose`).
+    Plan::from_json(plan_json)
+        .map(Plan::with_rule_notes)
+        .map_err(|e| format!("the page sent an unreadable plan: {e}"))
 }
 
 /// The diagram, colored by the reports that checked this plan: `portplan plan

@@ -229,9 +229,24 @@ impl Sources {
     }
 }
 
-/// Whether this machine holds `ip` (binding to it succeeds only for a local address).
+/// Whether this machine holds `ip`: binding to it succeeds, and the route towards it
+/// leaves from it (a local route). The bind alone is not proof: wine lets a bind to a
+/// foreign address succeed, and a stack with non-local binding enabled would too.
 pub fn holds(ip: IpAddr) -> bool {
-    std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_ok()
+    if std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_err() {
+        return false;
+    }
+    let any: SocketAddr = if ip.is_ipv4() {
+        (Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    std::net::UdpSocket::bind(any)
+        .and_then(|s| {
+            s.connect(SocketAddr::new(ip, 9))?;
+            s.local_addr()
+        })
+        .is_ok_and(|local| local.ip() == ip)
 }
 
 /// The address this machine sends from towards `dst` (a route lookup; no packet).
@@ -302,11 +317,16 @@ impl Prober for TokioProber {
             Ok(open) => open,
             Err(o) => return o,
         };
-        let ctx = self.context(addr, timeout);
         let confirmation = match Port::new(addr.port()) {
-            // Boxed: the confirmation's state is large and most probes never
-            // reach it; inline it would grow every one of the 10,000 tasks.
-            Some(port) => Box::pin(deep::after_connect(&mut stream, port, &ctx)).await,
+            // Boxed, with its context: the confirmation's state is large and most
+            // probes never reach it; inline it would grow every one of the 10,000 tasks.
+            Some(port) => {
+                Box::pin(async {
+                    let ctx = self.context(addr, timeout);
+                    deep::after_connect(&mut stream, port, &ctx).await
+                })
+                .await
+            }
             None => None,
         };
         opened(rtt, confirmation)
@@ -573,6 +593,7 @@ mod size {
             port: None,
         };
         let size = std::mem::size_of_val(&crate::probe::schedule::attempt_size(&p, job, a.ip(), w));
+        eprintln!("an attempt in flight: {size} bytes");
         assert!(size <= 1200, "{size} bytes");
     }
 }

@@ -8,7 +8,6 @@
 use super::{Flow, Plan, PlanHost};
 use crate::types::{Phase, PortRange, Product, Protocol};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,14 +54,16 @@ struct FlowFile {
 
 impl From<Plan> for PlanFile {
     fn from(p: Plan) -> PlanFile {
+        // A plan has a few distinct lists (one per rule at most, and a planner's note):
+        // a search of them is cheaper than hashing every flow's notes, and keeps the
+        // page's first-load module free of a hash map of lists.
         let mut lists: Vec<Vec<String>> = Vec::new();
-        let mut numbers: HashMap<Vec<String>, usize> = HashMap::new();
         let flows = p
             .flows
             .into_iter()
             .map(|f| {
                 let notes_from = (!f.notes.is_empty()).then(|| {
-                    *numbers.entry(f.notes.clone()).or_insert_with(|| {
+                    lists.iter().position(|l| *l == f.notes).unwrap_or_else(|| {
                         lists.push(f.notes.clone());
                         lists.len() - 1
                     })

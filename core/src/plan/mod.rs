@@ -345,6 +345,25 @@ impl Plan {
         s
     }
 
+    /// The plan with each flow's rule notes (as this build's catalog words them) after
+    /// its own, where they are missing: what [`Plan::build`] gives a flow when the
+    /// catalog carries its words. The page's first-load module plans without them (see
+    /// `rules::prose`), and the exports module puts them back on every plan it reads; a
+    /// plan that has them is returned unchanged.
+    pub fn with_rule_notes(mut self) -> Plan {
+        for f in &mut self.flows {
+            let Some(rule) = crate::rules::rule(&f.rule) else {
+                continue;
+            };
+            for n in rule.notes {
+                if !f.notes.iter().any(|have| have == n) {
+                    f.notes.push(n.to_string());
+                }
+            }
+        }
+        self
+    }
+
     /// `sha256:<hex>` of the compact JSON: reports carry it so they can't be merged across plans.
     pub fn digest(&self) -> String {
         let bytes = serde_json::to_vec(self).unwrap_or_default();

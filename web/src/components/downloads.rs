@@ -2,8 +2,8 @@
 //! a file saved here is byte-identical to `portplan plan --format …`.
 //!
 //! The list is the core's format registry ([`registry::FORMATS`]), the one the CLI's
-//! `--format` uses too. Only the plan JSON is written by the main module; the other files come from the exports module
-//! (see `crate::exports`), which keeps their code out of the main bundle.
+//! `--format` uses too. Every file comes from the exports module (see `crate::exports`),
+//! which keeps their code, and the rules' words, out of the main bundle.
 
 use crate::exports;
 use portplan_core::export::registry::{self, Audience, Format};
@@ -70,11 +70,9 @@ pub fn Downloads(p: &DownloadsProps) -> Html {
         let (last, error, plan) = (last.clone(), error.clone(), p.plan.clone());
         let name = file_name(&p.scenario, e.file);
         let onclick = Callback::from(move |_| {
+            // Every file, the plan JSON too, comes from the exports module: the main
+            // module plans without the rules' words (`rules::prose` in the core).
             let json = plan.to_json();
-            if e.name == "json" {
-                save(&last, &name, e.mime, json.as_bytes());
-                return;
-            }
             let (last, error, name) = (last.clone(), error.clone(), name.clone());
             exports::make(e.name, Rc::from(json), move |r| match r {
                 Ok(bytes) => save(&last, &name, e.mime, &bytes),
