@@ -230,11 +230,15 @@ impl Sources {
 }
 
 /// Whether this machine holds `ip`: binding to it succeeds, and the route towards it
-/// leaves from it (a local route). The bind alone is not proof: wine lets a bind to a
-/// foreign address succeed, and a stack with non-local binding enabled would too.
+/// leaves from it (a local route), or it is a loopback address (Linux routes all of
+/// 127/8 from 127.0.0.1). The bind alone is not proof: wine lets a bind to a foreign
+/// address succeed, and a stack with non-local binding enabled would too.
 pub fn holds(ip: IpAddr) -> bool {
     if std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_err() {
         return false;
+    }
+    if ip.is_loopback() {
+        return true;
     }
     let any: SocketAddr = if ip.is_ipv4() {
         (Ipv4Addr::UNSPECIFIED, 0).into()
