@@ -576,7 +576,7 @@ impl Capabilities {
 /// at one address would make `--from`/`--as` by address pick one of them silently, and
 /// their results land on the wrong host.
 #[derive(Default)]
-struct Names(HashMap<String, String>, HashMap<Address, String>);
+struct Names(HashMap<String, String>, HashMap<String, String>);
 
 impl Names {
     fn add(&mut self, at: &str, name: &str, address: &str) -> Result<(), InputError> {
@@ -590,16 +590,29 @@ impl Names {
                 format!("{name:?} is already used by {first}"),
             ));
         }
-        // One address however spelt: `[fd00::2]` and `FD00::2` parse to one IP, and a
-        // host name compares without case (`Web01.corp` is `web01.corp`).
-        if let Some(first) = self.1.get(&parsed) {
+        // One address however spelt: `[fd00::2]` and `FD00::2` are one IP, and a host
+        // name compares without case (`Web01.corp` is `web01.corp`). The key of an IP is
+        // NUL (no name has one) and its bytes, one char each: no address formatting in
+        // the page's first-load module.
+        let key: String = match &parsed {
+            Address::Ip(std::net::IpAddr::V4(ip)) => ['\0', '4']
+                .into_iter()
+                .chain(ip.octets().map(char::from))
+                .collect(),
+            Address::Ip(std::net::IpAddr::V6(ip)) => ['\0', '6']
+                .into_iter()
+                .chain(ip.octets().map(char::from))
+                .collect(),
+            Address::Name(n) => n.to_ascii_lowercase(),
+        };
+        if let Some(first) = self.1.get(&key) {
             return Err(InputError::invalid(
                 format!("{at}.address"),
                 format!("{address:?} is already the address of {first}; {name} needs its own"),
             ));
         }
         self.0.insert(name.to_ascii_lowercase(), at.to_string());
-        self.1.insert(parsed, format!("{name} ({at})"));
+        self.1.insert(key, format!("{name} ({at})"));
         Ok(())
     }
 }

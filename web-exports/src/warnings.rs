@@ -119,7 +119,10 @@ mod tests {
         let w = of(&plan);
         assert!(w[0].starts_with("No workload has a target"), "{w:?}");
         assert!(
-            w[1].contains(&format!("is the address of 2 hosts: {}", plan.hosts[0].name)),
+            w[1].contains(&format!(
+                "is the address of 2 hosts: {}",
+                plan.hosts[0].name
+            )),
             "{w:?}"
         );
         assert!(render(&plan).contains("<li class=\"warning\">"));
