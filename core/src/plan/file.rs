@@ -9,7 +9,7 @@ use super::{Flow, Plan, PlanHost};
 use crate::types::{Phase, PortRange, Product, Protocol};
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlanFile {
     format: u32,
@@ -27,7 +27,7 @@ pub(crate) struct PlanFile {
 }
 
 /// [`Flow`] in the file: the same fields, with its notes inline or by number.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FlowFile {
     phase: Phase,
@@ -52,46 +52,85 @@ struct FlowFile {
     inferred: bool,
 }
 
-impl From<Plan> for PlanFile {
-    fn from(p: Plan) -> PlanFile {
+/// The plan as it is written: borrowed from the plan (a wave's plan is not copied to be
+/// written), in the field order of [`PlanFile`].
+#[derive(Serialize)]
+pub(crate) struct PlanOut<'a> {
+    format: u32,
+    product: Product,
+    version: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    catalog: &'a str,
+    hosts: &'a [PlanHost],
+    flows: Vec<FlowOut<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    flow_notes: Vec<&'a [String]>,
+}
+
+#[derive(Serialize)]
+struct FlowOut<'a> {
+    phase: Phase,
+    from: &'a str,
+    to: &'a str,
+    protocol: Protocol,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ports: Option<PortRange>,
+    purpose: &'a str,
+    rule: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    optional: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes_from: Option<usize>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    inferred: bool,
+}
+
+impl<'a> PlanOut<'a> {
+    pub(crate) fn of(p: &'a Plan) -> PlanOut<'a> {
         // A plan has a few distinct lists (one per rule at most, and a planner's note):
         // a search of them is cheaper than hashing every flow's notes, and keeps the
         // page's first-load module free of a hash map of lists.
-        let mut lists: Vec<Vec<String>> = Vec::new();
+        let mut lists: Vec<&'a [String]> = Vec::new();
         let flows = p
             .flows
-            .into_iter()
+            .iter()
             .map(|f| {
                 let notes_from = (!f.notes.is_empty()).then(|| {
-                    lists.iter().position(|l| *l == f.notes).unwrap_or_else(|| {
-                        lists.push(f.notes.clone());
-                        lists.len() - 1
-                    })
+                    lists
+                        .iter()
+                        .position(|l| *l == f.notes.as_slice())
+                        .unwrap_or_else(|| {
+                            lists.push(&f.notes);
+                            lists.len() - 1
+                        })
                 });
-                FlowFile {
+                FlowOut {
                     phase: f.phase,
-                    from: f.from,
-                    to: f.to,
+                    from: &f.from,
+                    to: &f.to,
                     protocol: f.protocol,
                     ports: f.ports,
-                    purpose: f.purpose,
-                    rule: f.rule,
-                    address: f.address,
+                    purpose: &f.purpose,
+                    rule: &f.rule,
+                    address: f.address.as_deref(),
                     optional: f.optional,
                     notes_from,
-                    notes: Vec::new(),
                     inferred: f.inferred,
                 }
             })
             .collect();
-        PlanFile {
+        PlanOut {
             format: p.format,
             product: p.product,
-            version: p.version,
-            catalog: p.catalog,
-            hosts: p.hosts,
+            version: &p.version,
+            catalog: &p.catalog,
+            hosts: &p.hosts,
             flows,
-            notes: p.notes,
+            notes: &p.notes,
             flow_notes: lists,
         }
     }

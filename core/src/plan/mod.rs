@@ -81,8 +81,8 @@ impl Flow {
 
 /// A whole plan. Its JSON file lists each distinct list of flow notes once, and each
 /// flow names its list by number (`plan/file.rs` says why).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "file::PlanFile", try_from = "file::PlanFile")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "file::PlanFile")]
 pub struct Plan {
     pub format: u32,
     pub product: Product,
@@ -120,6 +120,12 @@ impl<'a> Pair<'a> {
             flags: Vec::new(),
             dial: None,
         }
+    }
+}
+
+impl Serialize for Plan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        file::PlanOut::of(self).serialize(s)
     }
 }
 
