@@ -65,55 +65,67 @@ impl TokioProber {
                 .map_err(|e| classify(&e))?;
         }
         let start = Instant::now();
-        match wait.run(socket.connect(addr)).await {
-            None => Err(Box::pin(self.explain(Outcome::NoResponse, addr, 6)).await),
-            // A reset can only end an established connection (a refused SYN is
-            // ECONNREFUSED): the handshake got through and the far end closed at once.
-            Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
-                Err(Outcome::Answered {
-                    rtt: start.elapsed(),
-                    detail: "reset by the far end right after the handshake: something accepts \
-                         connections there, then drops them"
-                        .into(),
-                    verified: false,
-                })
+        // The connection's result is settled inside this block, so nothing of it (an
+        // OS error, its outcome) is held across the awaits below: every attempt in
+        // flight is as large as its largest await point.
+        let failure = {
+            match wait.run(socket.connect(addr)).await {
+                Some(Ok(stream)) => return Ok((stream, start.elapsed())),
+                None => None,
+                // A reset can only end an established connection (a refused SYN is
+                // ECONNREFUSED): the handshake got through and the far end closed at once.
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                    return Err(Outcome::Answered {
+                        rtt: start.elapsed(),
+                        detail: "reset by the far end right after the handshake: something \
+                             accepts connections there, then drops them"
+                            .into(),
+                        verified: false,
+                    })
+                }
+                Some(Err(e)) => Some(classify(&e)),
             }
-            Some(Err(e)) => Err(match classify(&e) {
-                // Linux reports an ICMP port unreachable (or protocol unreachable) that
-                // answers a SYN as ECONNREFUSED, like a RST: only the ICMP itself tells.
-                Outcome::Refused { .. } => match &self.watch {
-                    Some(watch) => match watch.refusal(addr, 6) {
-                        // Boxed: rare, and it would grow every attempt in flight.
-                        Some(u) => Box::pin(self.rejected(u, addr, None)).await,
-                        None => Outcome::Refused {
-                            rtt: start.elapsed(),
-                            blind: false,
-                        },
-                    },
+        };
+        Err(match failure {
+            None => Box::pin(self.explain(Outcome::NoResponse, addr, 6)).await,
+            Some(failed) => Box::pin(self.connect_failed(failed, addr, start)).await,
+        })
+    }
+
+    /// What a failed connection means, with the ICMP error behind it where one came.
+    async fn connect_failed(&self, failed: Outcome, addr: SocketAddr, start: Instant) -> Outcome {
+        match failed {
+            // Linux reports an ICMP port unreachable (or protocol unreachable) that
+            // answers a SYN as ECONNREFUSED, like a RST: only the ICMP itself tells.
+            Outcome::Refused { .. } => match &self.watch {
+                Some(watch) => match watch.refusal(addr, 6) {
+                    // Boxed: rare, and it would grow every attempt in flight.
+                    Some(u) => Box::pin(self.rejected(u, addr, None)).await,
                     None => Outcome::Refused {
                         rtt: start.elapsed(),
-                        blind: true,
+                        blind: false,
                     },
                 },
-                // Without a raw socket, "no route to host" is a neighbour that never
-                // answered (seconds) or an ICMP error from the network (a round trip):
-                // the time tells them apart.
-                Outcome::Failed {
-                    kind: FailKind::HostUnreachable,
-                    message,
-                } if self.watch.is_none() && start.elapsed() < NEIGHBOUR_GIVE_UP => {
-                    Outcome::Failed {
-                        kind: FailKind::RemoteUnreachable,
-                        message: format!(
-                            "{message} after {:.1} ms: {}",
-                            start.elapsed().as_secs_f64() * 1000.0,
-                            portplan_core::report::status::UNREACHABLE_UNSEEN
-                        ),
-                    }
-                }
-                other => Box::pin(self.explain(other, addr, 6)).await,
-            }),
-            Some(Ok(stream)) => Ok((stream, start.elapsed())),
+                None => Outcome::Refused {
+                    rtt: start.elapsed(),
+                    blind: true,
+                },
+            },
+            // Without a raw socket, "no route to host" is a neighbour that never
+            // answered (seconds) or an ICMP error from the network (a round trip):
+            // the time tells them apart.
+            Outcome::Failed {
+                kind: FailKind::HostUnreachable,
+                message,
+            } if self.watch.is_none() && start.elapsed() < NEIGHBOUR_GIVE_UP => Outcome::Failed {
+                kind: FailKind::RemoteUnreachable,
+                message: format!(
+                    "{message} after {:.1} ms: {}",
+                    start.elapsed().as_secs_f64() * 1000.0,
+                    portplan_core::report::status::UNREACHABLE_UNSEEN
+                ),
+            },
+            other => Box::pin(self.explain(other, addr, 6)).await,
         }
     }
 
