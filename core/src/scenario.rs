@@ -592,17 +592,21 @@ impl Names {
         }
         // One address however spelt: `[fd00::2]` and `FD00::2` are one IP, and a host
         // name compares without case (`Web01.corp` is `web01.corp`). The key of an IP is
-        // NUL (no name has one) and its bytes, one char each: no address formatting in
-        // the page's first-load module.
+        // NUL (no name has one) and its 16 bytes, one char each: no address formatting
+        // in the page's first-load module.
         let key: String = match &parsed {
-            Address::Ip(std::net::IpAddr::V4(ip)) => ['\0', '4']
-                .into_iter()
-                .chain(ip.octets().map(char::from))
-                .collect(),
-            Address::Ip(std::net::IpAddr::V6(ip)) => ['\0', '6']
-                .into_iter()
-                .chain(ip.octets().map(char::from))
-                .collect(),
+            Address::Ip(ip) => {
+                // IPv4 as its IPv6-mapped form: one key shape, one loop.
+                let v6 = match ip {
+                    std::net::IpAddr::V4(a) => a.to_ipv6_mapped(),
+                    std::net::IpAddr::V6(a) => *a,
+                };
+                let mut key = String::from('\0');
+                for b in v6.octets() {
+                    key.push(char::from(b));
+                }
+                key
+            }
             Address::Name(n) => n.to_ascii_lowercase(),
         };
         if let Some(first) = self.1.get(&key) {

@@ -21,8 +21,13 @@ const BUDGET_GZ: u64 = 200 * 1024;
 /// imported once the first plan is shown, so it is not part of the first load the
 /// issue's 200 KiB budget is about. The cap guards against a heavy new dependency: set at
 /// 256 KiB when the module was 194, it was raised to 272 KiB on 2026-12-02 when features
-/// (the report view shared with the CLI, reports carried across edits) took it to 260.
-const EXPORTS_BUDGET_GZ: u64 = 272 * 1024;
+/// (the report view shared with the CLI, reports carried across edits) took it to 260,
+/// and to 330 KiB on 2026-12-06 when the firewall teams' outputs (the consolidated rule
+/// model, aerleon, Azure NSG, AWS CloudFormation, the rules listing), the rules' words
+/// moved out of the first load, and preflight sections in reports took it to 319.7 KiB.
+/// No dependency came with them; 58 KB (raw) of the module is sort code, one copy per
+/// comparator, the first place to win room back, then a third module for the new writers.
+const EXPORTS_BUDGET_GZ: u64 = 330 * 1024;
 
 pub fn site_dir() -> PathBuf {
     root().join("dist/site")
