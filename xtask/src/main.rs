@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             for s in summary::skips() {
-                eprintln!("xtask: {s}");
+                eprintln!("{s}");
             }
             eprintln!("xtask: {e:#}");
             ExitCode::FAILURE

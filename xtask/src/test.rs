@@ -46,7 +46,7 @@ pub fn run_all() -> Result<()> {
         deps::setup_time().as_secs_f64()
     );
     for s in crate::summary::skips() {
-        eprintln!("xtask: {s}");
+        eprintln!("{s}");
     }
     Ok(())
 }
