@@ -172,10 +172,11 @@ fn more_reports(out: &Path) -> Vec<PathBuf> {
                         format!("filtered: a firewall drops it from {} to {}", f.from, f.to),
                     ),
                 };
+                // One entry covers the flow's ports (a report must cover them all).
                 let probe = ProbeResult {
                     protocol: f.protocol,
                     port: f.ports.map(|r| r.first),
-                    through: None,
+                    through: f.ports.filter(|r| r.last != r.first).map(|r| r.last),
                     verdict,
                     reason: reason.parse().expect("reason"),
                     latency_ms: None,

@@ -203,12 +203,10 @@ fn reference_mode_shows_what_portplan_rules_prints() {
     let m2018 = cli(&["rules", "--product", "migrate", "--version", "2018.11"]);
     assert_listing(&r["m2018_11_replication"], &m2018, "replication");
     assert_ne!(r["m2018_11_replication"], r["m2020_2_replication"]);
-    let protect = cli(&["rules", "--product", "protect", "--version", "11.2.1"]);
-    assert_eq!(r["protect"]["version"], "11.2.1");
-    assert_eq!(
-        s(&r["protect"]["title"]),
-        "Rules of PlateSpin Protect 11.2.1"
-    );
+    // Protect's newest release in the core's table (11.3, rules v3) opens first.
+    let protect = cli(&["rules", "--product", "protect", "--version", "11.3"]);
+    assert_eq!(r["protect"]["version"], "11.3");
+    assert_eq!(s(&r["protect"]["title"]), "Rules of PlateSpin Protect 11.3");
     assert_listing(&r["protect"], &protect, "");
     let pv = serde_json::json!(versions(Product::Protect));
     assert_eq!(
