@@ -122,10 +122,15 @@ session(out, { requests: [], console: [] }, async (browser, result) => {
     result.cap_message = await page.textContent('#import-message');
     result.workloads_after_cap = await page.$$eval('tr.workload', (r) => r.length);
     // ...and the spreadsheet copy of 30 Windows and 10 Linux servers with targets
-    // replaces them, with a duplicate address to warn about.
+    // replaces them, with a duplicate address: a problem of its row (two hosts at one
+    // address are refused), fixed before the plan is read.
     const spreadsheet = wave(30, 10, true).replace('10.1.0.40\tRHEL', '10.1.0.39\tRHEL');
     result.paste_summary = await paste(page, spreadsheet, 'replace');
     await page.waitForSelector('#f-workloads-39-name');
+    await page.waitForSelector('#problems li.problem');
+    result.duplicate_problems = await texts(page, '#problems li.problem');
+    await put(page, '#f-workloads-39-address', '10.1.0.40');
+    await page.waitForSelector('#problems', { state: 'detached' });
     result.workloads = await page.$$eval('tr.workload', (r) => r.length);
     result.linux_windows_disabled = await page.$eval('#f-workloads-35-windows', (e) => e.disabled);
     await page.waitForTimeout(600);

@@ -127,12 +127,13 @@ fn version_picker_and_options_by_release() {
     );
     assert!(s["flows"].as_u64().unwrap_or(0) > 0);
 
-    // Migrate 12.2: the Agent and block, no legacy block, no target-listens yet.
+    // Migrate 12.2: the Agent and block, no legacy block; target-listens comes with the
+    // Agent (rules v3: the 12.2.2 page says the agent's source contacts the target).
     let s = &r["m122"];
     assert_eq!(s["agent_disabled"], false);
     assert!(!disabled(&s["transfer"], "block"));
     assert!(disabled(&s["transfer"], "block-legacy"));
-    assert!(disabled(&s["replication"], "target-listens"));
+    assert!(!disabled(&s["replication"], "target-listens"));
     assert_eq!(s["connector_disabled"], true);
 
     // Free text: 2019.6 is planned, with the core's warning naming its neighbours.
