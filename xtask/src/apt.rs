@@ -286,18 +286,23 @@ fn apt_get(args: &[&str]) -> Command {
     c
 }
 
+/// `name:arch FIELD` per package dpkg knows of `packages` (one `dpkg-query` call).
+fn dpkg_query(field: &str, packages: &[&str]) -> String {
+    output(
+        Command::new("dpkg-query")
+            .arg("-W")
+            .arg(format!("-f=${{Package}}:${{Architecture}} {field}\n"))
+            .args(packages),
+    )
+    .unwrap_or_default()
+}
+
 /// Which of `packages` `dpkg` does not report as installed (one `dpkg-query` call).
 pub fn missing(packages: &[&str]) -> Vec<String> {
     if packages.is_empty() {
         return Vec::new();
     }
-    let text = output(
-        Command::new("dpkg-query")
-            .arg("-W")
-            .arg("-f=${Package}:${Architecture} ${db:Status-Status}\n")
-            .args(packages),
-    )
-    .unwrap_or_default();
+    let text = dpkg_query("${db:Status-Status}", packages);
     let native = output(Command::new("dpkg").arg("--print-architecture")).unwrap_or_default();
     let native = native.trim();
     packages
@@ -328,14 +333,8 @@ pub fn versions(packages: &[&str]) -> Vec<(String, String)> {
     if packages.is_empty() {
         return Vec::new();
     }
-    let text = output(
-        Command::new("dpkg-query")
-            .arg("-W")
-            .arg("-f=${Package}:${Architecture} ${Version}\n")
-            .args(packages),
-    )
-    .unwrap_or_default();
-    text.lines()
+    dpkg_query("${Version}", packages)
+        .lines()
         .filter_map(|l| l.split_once(' '))
         .map(|(p, v)| (p.to_string(), v.to_string()))
         .collect()

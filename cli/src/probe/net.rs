@@ -252,17 +252,19 @@ pub fn holds(ip: IpAddr) -> bool {
     if ip.is_loopback() {
         return true;
     }
-    let any: SocketAddr = if ip.is_ipv4() {
+    source_towards(ip) == Some(ip)
+}
+
+/// The address this machine would send from towards `dst` (a route lookup, no packet).
+pub fn source_towards(dst: IpAddr) -> Option<IpAddr> {
+    let any: SocketAddr = if dst.is_ipv4() {
         (Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
         (Ipv6Addr::UNSPECIFIED, 0).into()
     };
-    std::net::UdpSocket::bind(any)
-        .and_then(|s| {
-            s.connect(SocketAddr::new(ip, 9))?;
-            s.local_addr()
-        })
-        .is_ok_and(|local| local.ip() == ip)
+    let sock = std::net::UdpSocket::bind(any).ok()?;
+    sock.connect(SocketAddr::new(dst, 9)).ok()?;
+    sock.local_addr().ok().map(|a| a.ip())
 }
 
 /// The address this machine sends from towards `dst` (a route lookup; no packet).

@@ -8,27 +8,15 @@
 //! machine holds the address, every probe leaves from it (a multi-homed host would
 //! otherwise leave from whichever address the route picks).
 
-use crate::probe::net::{holds, Sources};
+use crate::probe::net::{holds, source_towards, Sources};
 use anyhow::{bail, Context};
 use portplan_core::plan::PlanHost;
 use portplan_core::{Address, Plan};
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::net::{IpAddr, ToSocketAddrs};
 use std::time::Duration;
 
 /// How long resolving a DNS-named `--from` host may take.
 const DNS_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The address this machine would send from towards `dst` (a route lookup, no packet).
-fn source_towards(dst: IpAddr) -> Option<IpAddr> {
-    let any: IpAddr = if dst.is_ipv4() {
-        std::net::Ipv4Addr::UNSPECIFIED.into()
-    } else {
-        std::net::Ipv6Addr::UNSPECIFIED.into()
-    };
-    let sock = UdpSocket::bind(SocketAddr::new(any, 0)).ok()?;
-    sock.connect(SocketAddr::new(dst, 9)).ok()?;
-    sock.local_addr().ok().map(|a| a.ip())
-}
 
 /// A plan address as IPs: itself, or what its name resolves to (bounded in time).
 pub fn addresses_of(text: &str) -> Result<Vec<IpAddr>, String> {
