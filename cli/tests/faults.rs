@@ -219,7 +219,7 @@ fn probes(report: &Report) -> Vec<(String, u64, String, String, String)> {
         for p in &f.probes {
             for port in p.ports() {
                 out.push((
-                    f.to.clone(),
+                    f.to.to_string(),
                     u64::from(port),
                     p.verdict.as_str().to_owned(),
                     p.reason.to_string(),

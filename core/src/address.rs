@@ -13,10 +13,17 @@ use std::str::FromStr;
 /// file names and firewall comments).
 pub const MAX_NAME_LEN: usize = 63;
 
-/// A host's name in a scenario: an RFC 1123-style label, since it ends up in firewall
-/// comments, inventories and file names. Equal, hashed and ordered without regard to
-/// ASCII case.
-#[derive(Debug, Clone)]
+/// A host's name in a scenario, a plan's hosts and flows, and a report: equal, hashed
+/// and ordered without regard to ASCII case, so a result for `WEB01` attaches to the
+/// plan's `web01` by type, not by a fold each caller must remember.
+///
+/// Parsing ([`FromStr`]) checks an RFC 1123-style label, since a scenario's names end
+/// up in firewall comments, inventories and file names. A plan or report read back is
+/// taken as written (`From<String>`, serde): its reader validates it in words
+/// (`check_name`), so a bad name is refused with the field that holds it. On the wire
+/// it is the plain string.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct HostName(String);
 
 impl HostName {
@@ -28,6 +35,77 @@ impl HostName {
     /// Whether `other` names this host (any case).
     pub fn is(&self, other: &str) -> bool {
         self.0.eq_ignore_ascii_case(other)
+    }
+
+    /// Bytes folded to lower case: the one fold behind hashing and ordering.
+    fn folded(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+/// As written, unchecked: for names that come from a plan, a report or a scenario
+/// already validated.
+impl From<String> for HostName {
+    fn from(name: String) -> HostName {
+        HostName(name)
+    }
+}
+
+impl From<&str> for HostName {
+    fn from(name: &str) -> HostName {
+        HostName(name.to_string())
+    }
+}
+
+/// Read as the text it was written as (a file name, a comment, a table cell). Comparing
+/// goes through `HostName`'s own equality, never through this text.
+impl std::ops::Deref for HostName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for HostName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for HostName {
+    fn eq(&self, other: &str) -> bool {
+        self.is(other)
+    }
+}
+
+impl PartialEq<&str> for HostName {
+    fn eq(&self, other: &&str) -> bool {
+        self.is(other)
+    }
+}
+
+impl PartialEq<String> for HostName {
+    fn eq(&self, other: &String) -> bool {
+        self.is(other)
+    }
+}
+
+impl PartialEq<HostName> for String {
+    fn eq(&self, other: &HostName) -> bool {
+        other.is(self)
+    }
+}
+
+impl PartialEq<HostName> for str {
+    fn eq(&self, other: &HostName) -> bool {
+        other.is(self)
+    }
+}
+
+impl PartialEq<HostName> for &str {
+    fn eq(&self, other: &HostName) -> bool {
+        other.is(self)
     }
 }
 
@@ -63,8 +141,8 @@ impl Eq for HostName {}
 
 impl Hash for HostName {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
+        for b in self.folded() {
+            state.write_u8(b);
         }
     }
 }
@@ -77,12 +155,7 @@ impl PartialOrd for HostName {
 
 impl Ord for HostName {
     fn cmp(&self, other: &HostName) -> std::cmp::Ordering {
-        let low = |s: &str| {
-            s.bytes()
-                .map(|b| b.to_ascii_lowercase())
-                .collect::<Vec<u8>>()
-        };
-        low(&self.0).cmp(&low(&other.0))
+        self.folded().cmp(other.folded())
     }
 }
 
@@ -254,5 +327,16 @@ mod tests {
         assert!("web 01".parse::<HostName>().is_err());
         assert!("".parse::<HostName>().is_err());
         assert!(".web".parse::<HostName>().is_err());
+    }
+
+    #[test]
+    fn a_name_is_its_plain_string_on_the_wire() {
+        let n: HostName = serde_json::from_str("\"WEB01\"").expect("json");
+        assert_eq!(n, "web01");
+        assert_eq!(serde_json::to_string(&n).expect("json"), "\"WEB01\"");
+        assert!(
+            HostName::from("a").cmp(&HostName::from("B")).is_lt(),
+            "ordered without case"
+        );
     }
 }

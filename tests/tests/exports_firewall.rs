@@ -135,7 +135,7 @@ fn assert_sections(plan: &Plan, text: &str, marker: &str, family: ScriptFamily) 
     assert_eq!(counted, others.len(), "{text}");
     if let Some(first) = others.first() {
         assert!(
-            text.contains(&first.host.name),
+            text.contains(first.host.name.as_str()),
             "{} is not named",
             first.host.name
         );

@@ -18,7 +18,7 @@ pub fn run(a: ListenArgs) -> Result<ExitCode> {
     // `--as` names the host or gives its address: from here on it is the plan's name.
     let host = match (&plan, &a.host) {
         (Some(p), Some(h)) => match p.host_named_or_at(h) {
-            Some(found) => Some(found.name.clone()),
+            Some(found) => Some(found.name.to_string()),
             None => bail!("host {h:?} is not in the plan (hosts: {})", host_names(p)),
         },
         (_, h) => h.clone(),
@@ -98,7 +98,7 @@ fn nat_note(p: &portplan_core::Plan, host: &str) -> Option<String> {
     let mut dialed: Vec<&str> = p
         .flows
         .iter()
-        .filter(|f| f.to.eq_ignore_ascii_case(host))
+        .filter(|f| f.to == host)
         .filter_map(|f| f.address.as_deref())
         .filter(|a| *a != own.address)
         .collect();

@@ -92,7 +92,7 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
     let flows: Vec<_> = plan
         .flows
         .iter()
-        .filter(|f| f.to.eq_ignore_ascii_case(&host.name))
+        .filter(|f| f.to == host.name)
         .map(|f| {
             let source = plan.host(&f.from).and_then(|h| ip(&h.address));
             let destination = f
@@ -116,7 +116,7 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             .filter_map(|p| inbound_prerequisite(p, &flows)),
     );
     let section = PreflightSection {
-        host: host.name.clone(),
+        host: host.name.to_string(),
         firewall,
         flows,
         prerequisites,
@@ -137,7 +137,7 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             format: REPORT_FORMAT,
             plan_digest: plan.digest(),
             catalog: plan.catalog.clone(),
-            probed_from: host.name.clone(),
+            probed_from: host.name.to_string(),
             host: super::check::host_name(),
             started: crate::clock::rfc3339_millis(started),
             finished: crate::clock::rfc3339_millis(std::time::SystemTime::now()),

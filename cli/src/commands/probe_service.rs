@@ -6,6 +6,7 @@ use crate::proto::token::TokenAnswer;
 use crate::proto::{self, Confirmation, Limits};
 use anyhow::{Context, Result};
 use portplan_core::token::Key;
+use portplan_core::HostName;
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -50,7 +51,7 @@ async fn probe(a: &ProbeServiceArgs, limits: Limits) -> Result<Confirmation> {
             let dialed = a.addr.ip().to_string();
             proto::token::check_token(s, &key, port, &dialed, limits.timeout).await?
         };
-        let expected: Vec<String> = a.expect.iter().cloned().collect();
+        let expected: Vec<HostName> = a.expect.iter().map(|e| e.as_str().into()).collect();
         return match proto::token::judge(answer, &expected) {
             TokenAnswer::Valid { host } => Ok(proto::token::confirmation(port, &host)),
             TokenAnswer::WrongHost { host, expected } => {

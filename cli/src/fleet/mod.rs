@@ -7,7 +7,7 @@
 //! inventory variable, which is also how the namespace lab runs the same playbook
 //! (`portplan_wrap: "ip netns exec NS"`, `ansible_connection: local`).
 
-use portplan_core::{Os, Plan, Protocol, Role, Scenario};
+use portplan_core::{HostName, Os, Plan, Protocol, Role, Scenario};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -79,15 +79,15 @@ pub struct FleetHost {
 /// The PlateSpin server and Migrate Connectors run on Windows; a target runs the OS of
 /// the workload migrated to it.
 pub fn hosts(scenario: &Scenario, plan: &Plan) -> Vec<FleetHost> {
-    let mut os: HashMap<String, Os> = HashMap::new();
-    os.insert(scenario.server.name.to_ascii_lowercase(), Os::Windows);
+    let mut os: HashMap<HostName, Os> = HashMap::new();
+    os.insert(scenario.server.name.as_str().into(), Os::Windows);
     for c in &scenario.connectors {
-        os.insert(c.name.to_ascii_lowercase(), Os::Windows);
+        os.insert(c.name.as_str().into(), Os::Windows);
     }
     for w in &scenario.workloads {
-        os.insert(w.name.to_ascii_lowercase(), w.os);
+        os.insert(w.name.as_str().into(), w.os);
         if let Some(t) = &w.target {
-            os.insert(t.name.to_ascii_lowercase(), w.os);
+            os.insert(t.name.as_str().into(), w.os);
         }
     }
     // Who accepts and who opens a flow, in one pass over the flows: per host it would be
@@ -96,26 +96,21 @@ pub fn hosts(scenario: &Scenario, plan: &Plan) -> Vec<FleetHost> {
     let mut opens = std::collections::HashSet::new();
     for f in &plan.flows {
         if f.protocol != Protocol::Icmp {
-            accepts.insert(f.to.to_ascii_lowercase());
+            accepts.insert(&f.to);
         }
-        opens.insert(f.from.to_ascii_lowercase());
+        opens.insert(&f.from);
     }
     plan.hosts
         .iter()
         .map(|h| {
             let runs = h.role != Role::VirtualizationHost;
-            let key = h.name.to_ascii_lowercase();
             FleetHost {
-                name: h.name.clone(),
+                name: h.name.to_string(),
                 address: h.address.clone(),
                 role: h.role,
-                os: if runs {
-                    os.get(&h.name.to_ascii_lowercase()).copied()
-                } else {
-                    None
-                },
-                listens: runs && accepts.contains(&key),
-                checks: runs && opens.contains(&key),
+                os: if runs { os.get(&h.name).copied() } else { None },
+                listens: runs && accepts.contains(&h.name),
+                checks: runs && opens.contains(&h.name),
             }
         })
         .collect()

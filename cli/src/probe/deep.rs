@@ -16,7 +16,7 @@ use crate::proto::{self, Limits};
 use portplan_core::report::Verdict;
 use portplan_core::services;
 use portplan_core::token::Key;
-use portplan_core::{Port, Protocol};
+use portplan_core::{HostName, Port, Protocol};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,7 +76,7 @@ pub struct DeepSettings {
     pub key: Key,
     /// The plan host names by the address this run dials them at (as the plan writes
     /// it): who must answer the token there.
-    pub hosts: HashMap<String, Vec<String>>,
+    pub hosts: HashMap<String, Vec<HostName>>,
 }
 
 /// What a confirmation may need to know about the probe.
@@ -86,7 +86,7 @@ pub struct DeepContext {
     /// in the token).
     pub host: String,
     /// The plan host(s) the token must name (empty: any).
-    pub expected: Vec<String>,
+    pub expected: Vec<HostName>,
     /// Time left for reading an answer; a confirmation never holds a probe longer.
     pub timeout: Duration,
     /// `None` with `--no-deep`: the connect alone decides.

@@ -31,7 +31,7 @@ pub struct TokioProber {
     pub deep: Option<Arc<DeepSettings>>,
     /// The plan hosts at each resolved address (from [`DeepSettings::hosts`], filled
     /// as addresses resolve): who must answer the token there.
-    expected: std::sync::Mutex<HashMap<IpAddr, Vec<String>>>,
+    expected: std::sync::Mutex<HashMap<IpAddr, Vec<portplan_core::HostName>>>,
     /// Where probes leave from (the `--from` host's addresses); unbound where `None`.
     pub sources: Sources,
 }

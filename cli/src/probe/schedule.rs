@@ -802,7 +802,7 @@ mod tests {
         let mut w = Work::default();
         for (t, h) in hosts.iter().enumerate() {
             w.targets.push(Target {
-                name: h.to_string(),
+                name: (*h).into(),
                 address: h.to_string(),
             });
             for p in ports {

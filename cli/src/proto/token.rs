@@ -9,6 +9,7 @@ use super::io::{read_exact, Capped};
 use super::Confirmation;
 use anyhow::{Context, Result};
 use portplan_core::token::{self, Answer, Key};
+use portplan_core::HostName;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
@@ -123,16 +124,18 @@ pub enum TokenAnswer {
 }
 
 /// Compares the answering host with the host(s) the plan has at the dialed address.
-pub fn judge(answer: Answer, expected: &[String]) -> TokenAnswer {
+pub fn judge(answer: Answer, expected: &[HostName]) -> TokenAnswer {
     match answer {
-        Answer::Valid { host }
-            if expected.is_empty() || expected.iter().any(|e| e.eq_ignore_ascii_case(&host)) =>
-        {
+        Answer::Valid { host } if expected.is_empty() || expected.iter().any(|e| e.is(&host)) => {
             TokenAnswer::Valid { host }
         }
         Answer::Valid { host } => TokenAnswer::WrongHost {
             host,
-            expected: expected.join(" or "),
+            expected: expected
+                .iter()
+                .map(HostName::as_str)
+                .collect::<Vec<_>>()
+                .join(" or "),
         },
         Answer::Foreign => TokenAnswer::Foreign,
         Answer::None => TokenAnswer::None,

@@ -27,11 +27,7 @@ pub const MAX_TARGETS: usize = 1024;
 pub fn from_plan(plan: &Plan, host: &str) -> (Vec<Target>, Vec<String>) {
     let mut targets = Vec::new();
     let mut notes = Vec::new();
-    for f in plan
-        .flows
-        .iter()
-        .filter(|f| f.to.eq_ignore_ascii_case(host))
-    {
+    for f in plan.flows.iter().filter(|f| f.to == host) {
         let udp = match f.protocol {
             Protocol::Tcp => false,
             Protocol::Udp => true,

@@ -3,6 +3,7 @@
 
 use super::overlay::{Overlay, Signal};
 use super::ports::Item;
+use crate::address::HostName;
 use crate::plan::Plan;
 use crate::types::{Phase, Role};
 use std::collections::BTreeMap;
@@ -47,18 +48,15 @@ pub(crate) struct Model {
 
 impl Model {
     pub fn build(plan: &Plan, overlay: Option<&Overlay>) -> Model {
-        let index: BTreeMap<String, usize> = plan
+        let index: BTreeMap<&HostName, usize> = plan
             .hosts
             .iter()
             .enumerate()
-            .map(|(i, h)| (h.name.to_ascii_lowercase(), i))
+            .map(|(i, h)| (&h.name, i))
             .collect();
         let mut edges: BTreeMap<(usize, usize), Edge> = BTreeMap::new();
         for f in &plan.flows {
-            let (Some(&a), Some(&b)) = (
-                index.get(&f.from.to_ascii_lowercase()),
-                index.get(&f.to.to_ascii_lowercase()),
-            ) else {
+            let (Some(&a), Some(&b)) = (index.get(&f.from), index.get(&f.to)) else {
                 continue; // a validated plan names only its hosts
             };
             let e = edges.entry((a, b)).or_insert(Edge {

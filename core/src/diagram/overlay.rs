@@ -5,6 +5,7 @@
 //! colors each arrow and each port of its label from it. Keeping this input tiny means
 //! the diagram never depends on how probing works.
 
+use crate::address::HostName;
 use crate::plan::Flow;
 use crate::report::{Report, Verdict};
 use crate::types::{Port, PortRange, Protocol};
@@ -72,8 +73,8 @@ impl From<Verdict> for Signal {
 }
 
 /// Key of one probed port or run of ports (first, last): host names are compared
-/// without ASCII case, as in the plan.
-type Key = (String, String, Protocol, u16, u16);
+/// without ASCII case ([`HostName`]), as in the plan.
+type Key = (HostName, HostName, Protocol, u16, u16);
 
 /// Verdicts per (from, to, protocol, ports); ICMP uses port 0. A report's run of ports
 /// stays one entry, so a `--full-ranges` fleet costs no more than its report.
@@ -112,8 +113,8 @@ impl Overlay {
     ) {
         let first = first.map_or(0, Port::get);
         let key = (
-            from.to_ascii_lowercase(),
-            to.to_ascii_lowercase(),
+            HostName::from(from),
+            HostName::from(to),
             protocol,
             first,
             last.map_or(first, Port::get).max(first),
@@ -159,8 +160,7 @@ impl Overlay {
         ports: Option<PortRange>,
     ) -> Signal {
         let (lo, hi) = ports.map_or((0, 0), |r| (r.first.get(), r.last.get()));
-        let f = from.to_ascii_lowercase();
-        let t = to.to_ascii_lowercase();
+        let (f, t) = (HostName::from(from), HostName::from(to));
         // Every entry starting at or below `hi`, kept if it reaches `lo`: a run that
         // starts before the range still covers its start.
         self.verdicts

@@ -101,7 +101,10 @@ pub(super) fn host_box(plan: &Plan, r: Rect, hosts: &[usize], t: &BoxText, alias
     HostBox {
         rect: r,
         role: hosts.first().map_or(Role::Source, |&i| plan.hosts[i].role),
-        hosts: hosts.iter().map(|&i| plan.hosts[i].name.clone()).collect(),
+        hosts: hosts
+            .iter()
+            .map(|&i| plan.hosts[i].name.to_string())
+            .collect(),
         alias,
         texts: vec![
             Text::plain(cx, mid - 2, true, Style::HostName, &t.0),
@@ -180,8 +183,8 @@ pub(super) fn arrow(plan: &Plan, me: &Measured, p: &Placement<'_>) -> Arrow {
         })
         .collect();
     Arrow {
-        from: plan.hosts[p.edge.0].name.clone(),
-        to: plan.hosts[p.edge.1].name.clone(),
+        from: plan.hosts[p.edge.0].name.to_string(),
+        to: plan.hosts[p.edge.1].name.to_string(),
         start,
         end,
         phases: me.phases.clone(),

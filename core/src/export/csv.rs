@@ -30,9 +30,9 @@ pub fn render(plan: &Plan) -> String {
             &mut out,
             [
                 f.phase.to_string(),
-                f.from.clone(),
+                f.from.to_string(),
                 hosts.address(&f.from).to_string(),
-                f.to.clone(),
+                f.to.to_string(),
                 hosts.address(&f.to).to_string(),
                 f.protocol.to_string(),
                 a,

@@ -287,7 +287,7 @@ fn absorb(into: &mut GroupRule, from: GroupRule, sources: bool, destinations: bo
 pub fn rules(plan: &Plan) -> Vec<GroupRule> {
     let mut host_index: HashMap<String, usize> = HashMap::new();
     for (i, h) in plan.hosts.iter().enumerate() {
-        host_index.insert(h.name.clone(), i);
+        host_index.insert(h.name.to_string(), i);
     }
     let group = |name: &str, dialed: Option<&String>| {
         let (role, system, address) = host_index

@@ -6,6 +6,7 @@
 //! (`notes`) still reads, so hand-made plans stay simple.
 
 use super::{Flow, Plan, PlanHost};
+use crate::address::HostName;
 use crate::types::{Phase, PortRange, Product, Protocol};
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +32,8 @@ pub(crate) struct PlanFile {
 #[serde(deny_unknown_fields)]
 struct FlowFile {
     phase: Phase,
-    from: String,
-    to: String,
+    from: HostName,
+    to: HostName,
     protocol: Protocol,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ports: Option<PortRange>,
@@ -72,8 +73,8 @@ pub(crate) struct PlanOut<'a> {
 #[derive(Serialize)]
 struct FlowOut<'a> {
     phase: Phase,
-    from: &'a str,
-    to: &'a str,
+    from: &'a HostName,
+    to: &'a HostName,
     protocol: Protocol,
     #[serde(skip_serializing_if = "Option::is_none")]
     ports: Option<PortRange>,

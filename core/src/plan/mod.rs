@@ -6,6 +6,7 @@
 
 mod file;
 
+use crate::address::HostName;
 use crate::error::InputError;
 use crate::rules::{Flag, PortSpec, Rule, RULES};
 use crate::scenario::{parse_json_within, Scenario, Workload, MAX_PLAN_BYTES};
@@ -23,7 +24,7 @@ pub const PLAN_FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanHost {
-    pub name: String,
+    pub name: HostName,
     pub address: String,
     /// The host's public (NAT) address, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,9 +46,9 @@ pub struct PlanHost {
 pub struct Flow {
     pub phase: Phase,
     /// The host that opens the connection.
-    pub from: String,
+    pub from: HostName,
     /// The host that accepts it.
-    pub to: String,
+    pub to: HostName,
     pub protocol: Protocol,
     /// Absent for ICMP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -309,7 +310,7 @@ impl Plan {
                 .map_err(|m| InputError::invalid(format!("hosts[{i}].name"), m))?;
             crate::scenario::check_address(&h.address)
                 .map_err(|m| InputError::invalid(format!("hosts[{i}].address"), m))?;
-            if names.insert(h.name.to_ascii_lowercase(), i).is_some() {
+            if names.insert(&h.name, i).is_some() {
                 return Err(InputError::invalid(
                     format!("hosts[{i}].name"),
                     format!("{:?} is listed twice", h.name),
@@ -318,7 +319,7 @@ impl Plan {
         }
         for (i, f) in self.flows.iter().enumerate() {
             for (field, name) in [("from", &f.from), ("to", &f.to)] {
-                if !names.contains_key(&name.to_ascii_lowercase()) {
+                if !names.contains_key(name) {
                     return Err(InputError::invalid(
                         format!("flows[{i}].{field}"),
                         format!("{name:?} names no host of the plan"),
@@ -379,9 +380,7 @@ impl Plan {
     }
 
     pub fn host(&self, name: &str) -> Option<&PlanHost> {
-        self.hosts
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
+        self.hosts.iter().find(|h| h.name.is(name))
     }
 
     /// The host a command line means: its name (any case), else its address however
@@ -446,7 +445,7 @@ fn alternate_server_address(s: &Scenario) -> Vec<String> {
 
 fn push(hosts: &mut Vec<PlanHost>, name: &str, address: &str, role: Role) -> usize {
     hosts.push(PlanHost {
-        name: name.to_string(),
+        name: name.into(),
         address: address.to_string(),
         public_address: None,
         role,

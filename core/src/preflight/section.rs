@@ -328,7 +328,7 @@ pub fn judge_flow(
     }
     PreflightFlow {
         phase: flow.phase,
-        from: flow.from.clone(),
+        from: flow.from.to_string(),
         protocol: flow.protocol,
         ports: flow.ports,
         rule: flow.rule.clone(),

@@ -226,7 +226,7 @@ fn rpc_range(
     let opened: Vec<_> = plan
         .flows
         .iter()
-        .filter(|f| f.to.eq_ignore_ascii_case(&host.name) && f.rule.contains("rpc-dynamic"))
+        .filter(|f| f.to == host.name && f.rule.contains("rpc-dynamic"))
         .filter_map(|f| f.ports)
         .collect();
     let Some(range) = opened.first() else {

@@ -1,6 +1,7 @@
 //! Which probes a plan asks for, from one host: flow selection, range expansion and
 //! sampling, and de-duplication (TCP 135 needed in two phases is probed once).
 
+use crate::address::HostName;
 use crate::rules::PortSpec;
 use crate::{Flow, Phase, Plan, Port, PortRange, Protocol};
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ pub const DYNAMIC_SAMPLE: u32 = 16;
 /// A destination host, resolved once for all its probes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    pub name: String,
+    pub name: HostName,
     pub address: String,
 }
 
@@ -69,9 +70,9 @@ impl Work {
 /// Which flows to probe.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    pub from: String,
+    pub from: HostName,
     /// Only flows towards these hosts (empty: all).
-    pub to: Vec<String>,
+    pub to: Vec<HostName>,
     /// Only flows of these phases (empty: all).
     pub phases: Vec<Phase>,
     /// Probe every port of dynamic RPC ranges instead of a sample.
@@ -112,34 +113,29 @@ pub fn plan_work(plan: &Plan, sel: &Selection) -> Result<Work, String> {
     let mut work = Work::default();
     // Hosts by name, once: a lookup per flow would be hosts × flows for the server of
     // a 10,000-workload wave.
-    let hosts: HashMap<String, &crate::plan::PlanHost> = plan
-        .hosts
-        .iter()
-        .map(|h| (h.name.to_ascii_lowercase(), h))
-        .collect();
+    let hosts: HashMap<&HostName, &crate::plan::PlanHost> =
+        plan.hosts.iter().map(|h| (&h.name, h)).collect();
     let mut seen: HashMap<Job, usize> = HashMap::new();
-    let mut targets: HashMap<String, usize> = HashMap::new();
+    let mut targets: HashMap<(&HostName, &str), usize> = HashMap::new();
     for flow in &plan.flows {
-        let wanted = flow.from.eq_ignore_ascii_case(&sel.from)
-            && (sel.to.is_empty() || sel.to.iter().any(|t| t.eq_ignore_ascii_case(&flow.to)))
+        let wanted = flow.from == sel.from
+            && (sel.to.is_empty() || sel.to.contains(&flow.to))
             && (sel.phases.is_empty() || sel.phases.contains(&flow.phase));
         if !wanted {
             continue;
         }
-        let Some(host) = hosts.get(&flow.to.to_ascii_lowercase()).copied() else {
+        let Some(host) = hosts.get(&flow.to).copied() else {
             return Err(format!("flow to {:?}: not a host of the plan", flow.to));
         };
         // Through NAT the initiator dials the host's public address (`flow.address`).
         let address = flow.address.as_deref().unwrap_or(&host.address);
-        let target = *targets
-            .entry(format!("{} {address}", host.name.to_ascii_lowercase()))
-            .or_insert_with(|| {
-                work.targets.push(Target {
-                    name: host.name.clone(),
-                    address: address.to_string(),
-                });
-                work.targets.len() - 1
+        let target = *targets.entry((&host.name, address)).or_insert_with(|| {
+            work.targets.push(Target {
+                name: host.name.clone(),
+                address: address.to_string(),
             });
+            work.targets.len() - 1
+        });
         let dynamic = flow.rule().is_some_and(|r| r.ports == PortSpec::DynamicRpc);
         let (ports, sampled): (Vec<Option<Port>>, Option<String>) = match flow.ports {
             None => (vec![None], None),

@@ -22,11 +22,8 @@ pub fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<Flow
     }
     let mut results: Vec<Option<ProbeResult>> = results.into_iter().map(Some).collect();
     // Roles by host name, once (not a search of the plan's hosts per flow).
-    let roles: std::collections::HashMap<String, crate::Role> = plan
-        .hosts
-        .iter()
-        .map(|h| (h.name.to_ascii_lowercase(), h.role))
-        .collect();
+    let roles: std::collections::HashMap<&crate::HostName, crate::Role> =
+        plan.hosts.iter().map(|h| (&h.name, h.role)).collect();
     work.flows
         .iter()
         .map(|fj| {
@@ -54,7 +51,7 @@ pub fn assemble(plan: &Plan, work: &Work, results: Vec<ProbeResult>) -> Vec<Flow
                     p
                 })
                 .collect();
-            let role = roles.get(&fj.flow.to.to_ascii_lowercase()).copied();
+            let role = roles.get(&fj.flow.to).copied();
             let (status, hint) = status::summarize(&fj.flow, &probes, fj.dynamic, role);
             // Summarized port by port; written with runs, so --full-ranges stays small.
             FlowReport::new(&fj.flow, status, hint, compact_runs(probes))

@@ -35,6 +35,7 @@
 //! assert!(fix.rule(Dialect::Nftables).contains("ip saddr 10.0.2.2 tcp dport 3725 accept"));
 //! ```
 
+use crate::address::HostName;
 use crate::export::firewall;
 use crate::plan::{Flow, Plan};
 use crate::report::{FlowReport, Report, Status};
@@ -211,7 +212,7 @@ pub struct Fix {
     /// The report's hint (what the probes saw and what to check).
     pub hint: String,
     /// The accepting host: its firewall (or the one in front of it) needs the rule.
-    pub host: String,
+    pub host: HostName,
     /// What the accepting host runs, which decides the dialects of [`rules`](Self::rules).
     pub system: HostSystem,
     /// One line for people: `allow TCP 3725 from src (10.0.1.2) to tgt (10.0.2.2)`.

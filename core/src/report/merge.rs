@@ -22,6 +22,7 @@
 //! assert_eq!(fleet.report.probed_from, "web01,ps01");
 //! ```
 
+use crate::address::HostName;
 use crate::plan::{Flow, Plan};
 use crate::report::{FlowReport, Report};
 use crate::types::{Phase, PortRange, Protocol};
@@ -74,27 +75,28 @@ pub struct Merged {
     pub unchecked: Vec<Flow>,
 }
 
-/// What identifies a flow across reports: the plan never has two flows with it.
-pub(crate) type FlowKey = (Phase, String, String, Protocol, Option<PortRange>);
+/// What identifies a flow across reports: the plan never has two flows with it. Host
+/// names compare without case ([`HostName`]), as the plan's lookups do.
+pub(crate) type FlowKey<'a> = (
+    Phase,
+    &'a HostName,
+    &'a HostName,
+    Protocol,
+    Option<PortRange>,
+);
 
-/// The key of a flow (host names compared without case, as the plan's lookups do).
-pub(crate) fn key(
+/// The key of a flow.
+pub(crate) fn key<'a>(
     phase: Phase,
-    from: &str,
-    to: &str,
+    from: &'a HostName,
+    to: &'a HostName,
     protocol: Protocol,
     ports: Option<PortRange>,
-) -> FlowKey {
-    (
-        phase,
-        from.to_ascii_lowercase(),
-        to.to_ascii_lowercase(),
-        protocol,
-        ports,
-    )
+) -> FlowKey<'a> {
+    (phase, from, to, protocol, ports)
 }
 
-fn flow_key(f: &FlowReport) -> FlowKey {
+fn flow_key(f: &FlowReport) -> FlowKey<'_> {
     key(f.phase, &f.from, &f.to, f.protocol, f.ports)
 }
 
@@ -148,7 +150,7 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
             let k = flow_key(f);
             match best.get(&k) {
                 None => {
-                    order.push(k.clone());
+                    order.push(k);
                     best.insert(k, (i, f));
                 }
                 Some(&(j, _)) => {
@@ -213,14 +215,16 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
     };
 
     let pick = |get: fn(&Report) -> &str| {
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: Vec<HostName> = Vec::new();
         for (_, r) in inputs {
             for n in get(r).split(HOST_SEPARATOR).filter(|n| !n.is_empty()) {
-                if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
+                let n = HostName::from(n);
+                if !names.contains(&n) {
                     names.push(n);
                 }
             }
         }
+        let names: Vec<&str> = names.iter().map(HostName::as_str).collect();
         names.join(&HOST_SEPARATOR.to_string())
     };
     let earliest = (0..inputs.len()).min_by_key(|&i| started[i]).unwrap_or(0);
@@ -232,6 +236,7 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
         for sec in &r.preflight {
             match preflight
                 .iter_mut()
+                // A preflight section names its host as text (see `PreflightSection`).
                 .find(|(_, s)| s.host.eq_ignore_ascii_case(&sec.host))
             {
                 Some(kept) if finished[i] >= finished[kept.0] => *kept = (i, sec.clone()),

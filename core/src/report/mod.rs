@@ -25,6 +25,7 @@ pub mod merge;
 pub mod status;
 pub mod view;
 
+use crate::address::HostName;
 use crate::error::InputError;
 use crate::plan::Flow;
 use crate::scenario::{check_address, check_name, check_text, parse_json_within, MAX_PLAN_BYTES};
@@ -448,8 +449,8 @@ pub const MAX_REPORT_PORTS: usize = 64 * 16_384;
 #[serde(deny_unknown_fields)]
 pub struct FlowReport {
     pub phase: Phase,
-    pub from: String,
-    pub to: String,
+    pub from: HostName,
+    pub to: HostName,
     pub protocol: Protocol,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<PortRange>,

@@ -11,7 +11,7 @@ use crate::probe::schedule::{self, Settings};
 use anyhow::{anyhow, bail, Context};
 use portplan_core::probe::jobs::{self, Selection, Work};
 use portplan_core::token::Key;
-use portplan_core::{Address, Plan};
+use portplan_core::{Address, HostName, Plan};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +23,7 @@ pub struct CheckConfig {
     /// The probes, selected from the plan's flows.
     pub work: Work,
     /// The plan host this machine is (the plan's spelling of `--from`).
-    pub from: String,
+    pub from: HostName,
     pub settings: Settings,
     /// The whole run's deadline.
     pub budget: Duration,
@@ -61,7 +61,7 @@ impl CheckConfig {
         let to =
             a.to.iter()
                 .map(|t| host_flag(&plan, "--to", t))
-                .collect::<anyhow::Result<Vec<String>>>()?;
+                .collect::<anyhow::Result<Vec<HostName>>>()?;
         let selection = Selection {
             from: from.clone(),
             to,
@@ -86,10 +86,10 @@ impl CheckConfig {
             Some(path) => Key::with_secret(&plan.digest(), &crate::secret::read(path)?),
             None => Key::plan_only(&plan.digest()),
         };
-        let mut hosts: HashMap<String, Vec<String>> = HashMap::new();
+        let mut hosts: HashMap<String, Vec<HostName>> = HashMap::new();
         for t in &work.targets {
             let names = hosts.entry(t.address.clone()).or_default();
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(&t.name)) {
+            if !names.contains(&t.name) {
                 names.push(t.name.clone());
             }
         }
@@ -114,7 +114,7 @@ impl CheckConfig {
 
 /// The plan's name of the host a `--from`/`--to` means: its name in any case, or its
 /// address however written (`[fd00::2]`).
-fn host_flag(plan: &Plan, flag: &str, value: &str) -> anyhow::Result<String> {
+fn host_flag(plan: &Plan, flag: &str, value: &str) -> anyhow::Result<HostName> {
     match plan.host_named_or_at(value) {
         Some(h) => Ok(h.name.clone()),
         None => {

@@ -256,7 +256,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
         format: REPORT_FORMAT,
         plan_digest: plan.digest(),
         catalog: plan.catalog.clone(),
-        probed_from: from,
+        probed_from: from.to_string(),
         host: host_name(),
         started: crate::clock::rfc3339_millis(started),
         finished: crate::clock::rfc3339_millis(SystemTime::now()),
