@@ -364,3 +364,57 @@ fn merge_writes_junit_with_the_unchecked_flows_skipped() {
     );
     assert!(stderr(&o).contains("2 flows from src"), "{}", stderr(&o));
 }
+
+/// Host names are compared without case by type: a report that spells them `TGT` or
+/// `Src` (a hand-typed `--from`, an edited file) attaches to the plan's `tgt` and `src`,
+/// so merge checks every flow (exit 0; an unchecked flow would exit 1) with the same
+/// counts as the reports spelt as in the plan, in the table and in JUnit.
+#[test]
+fn reports_spelling_hosts_in_another_case_attach_to_the_plans_flows() {
+    let respell = |host: &str, spell: &dyn Fn(&str) -> String| {
+        let text = std::fs::read_to_string(path(&format!("report-{host}.json"))).expect("read");
+        let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        for f in v["flows"].as_array_mut().expect("flows") {
+            for side in ["from", "to"] {
+                let name = f[side].as_str().expect("name").to_string();
+                f[side] = spell(&name).into();
+            }
+        }
+        let out = path(&format!("respelt-{host}.json"));
+        std::fs::write(&out, v.to_string()).expect("write");
+        out
+    };
+    let upper = |s: &str| s.to_ascii_uppercase();
+    let title = |s: &str| s[..1].to_ascii_uppercase() + &s[1..];
+    let (tgt, src) = (respell("tgt", &upper), respell("src", &title));
+    let plan = path("plan.json");
+    let counts = |reports: &[&str], format: &str| {
+        let mut args = vec!["merge", "--plan", &plan];
+        args.extend_from_slice(reports);
+        args.extend_from_slice(&["-f", format]);
+        let o = portplan(&args);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        o
+    };
+    let (ps01, tgt_as_planned, src_as_planned) = (
+        path("report-ps01.json"),
+        path("report-tgt.json"),
+        path("report-src.json"),
+    );
+    for format in ["json", "junit"] {
+        let respelt = counts(&[&tgt, &ps01, &src], format);
+        let planned = counts(&[&tgt_as_planned, &ps01, &src_as_planned], format);
+        let text = |o: &Output| String::from_utf8_lossy(&o.stdout).into_owned();
+        if format == "json" {
+            // Equal as reports (names compare without case), every flow of the plan in.
+            let (a, b) = (
+                Report::from_json(&text(&respelt)).expect("report"),
+                Report::from_json(&text(&planned)).expect("report"),
+            );
+            assert_eq!(a, b);
+        } else {
+            assert_eq!(text(&respelt), text(&planned), "the same JUnit cases");
+        }
+        assert_eq!(stderr(&respelt), stderr(&planned), "the same summary");
+    }
+}

@@ -376,3 +376,70 @@ fn a_wrong_host_answer_is_a_failed_flow_naming_both_hosts() {
         "a firewall rule for a wrong-host flow"
     );
 }
+
+/// A report that spells host names in another case than the plan (`WEB01` for `web01`:
+/// a hand-typed `--from`, a host that reports its name in capitals) attaches to the
+/// plan's flows by type (`HostName`), after its JSON round trip, in `merge` and in the
+/// view alike: no flow reads "not checked", no flow is refused as unknown.
+#[test]
+fn a_report_in_another_case_attaches_to_the_plans_hosts() {
+    let p = plan();
+    let upper = |s: &str| s.to_ascii_uppercase();
+    let title = |s: &str| {
+        let mut c = s.chars();
+        c.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+            .unwrap_or_default()
+    };
+    let same = |s: &str| s.to_string();
+    type Spell<'a> = &'a dyn Fn(&str) -> String;
+    let cases: [(&str, Spell); 3] = [("WEB01", &upper), ("Web01", &title), ("web01", &same)];
+    for (label, spell) in cases {
+        let mut r = report(&p, "ps01", "2026-01-01T00:00:01Z", |f| {
+            if f.to == "web01" {
+                Status::Fail
+            } else {
+                Status::Pass
+            }
+        });
+        for f in &mut r.flows {
+            f.from = spell(&f.from).into();
+            f.to = spell(&f.to).into();
+            // One run over the flow's ports, so the report reads back whole.
+            for probe in &mut f.probes {
+                probe.through = f.ports.map(|r| r.last).filter(|l| Some(*l) != probe.port);
+            }
+        }
+        let json = r.to_json();
+        assert!(
+            json.contains(&format!("\"to\": \"{}\"", spell("web01"))),
+            "{label}: as written"
+        );
+        let r = Report::from_json(&json).expect("reads back");
+        let m = merge(&[("r.json", &r)], Some(&p)).expect(label);
+        assert_eq!(
+            m.report.flows.len(),
+            r.flows.len(),
+            "{label}: every flow attached"
+        );
+        for view in [
+            ReportView::build(&p, &r),
+            ReportView::merged(&p, &[("r.json", &r)]).expect(label),
+        ] {
+            for f in view.flows() {
+                let want = match (f.flow.from.as_str(), f.flow.to.as_str()) {
+                    ("ps01", "web01") => Mark::Fail,
+                    ("ps01", _) => Mark::Pass,
+                    _ => Mark::NotChecked,
+                };
+                assert_eq!(f.mark, want, "{label}: {} -> {}", f.flow.from, f.flow.to);
+            }
+            assert!(
+                view.fixes
+                    .iter()
+                    .any(|x| x.flow.to == "web01" && x.mark == Mark::Fail),
+                "{label}: web01's failure has its fix"
+            );
+        }
+    }
+}
