@@ -119,9 +119,9 @@ impl HostSystem {
                 .iter()
                 .filter(|f| matches!(f.phase, Phase::Transfer | Phase::Legacy))
                 .filter_map(|f| {
-                    let other = if is(&f.from, name) {
+                    let other = if f.from == name {
                         &f.to
-                    } else if is(&f.to, name) {
+                    } else if f.to == name {
                         &f.from
                     } else {
                         return None;
@@ -133,7 +133,7 @@ impl HostSystem {
             Role::VirtualizationHost => plan
                 .flows
                 .iter()
-                .filter(|f| is(&f.to, name))
+                .filter(|f| f.to == name)
                 .filter_map(|f| f.rule())
                 .filter(|r| r.to == Role::VirtualizationHost)
                 .find_map(|r| {
@@ -177,15 +177,11 @@ impl From<Os> for HostSystem {
     }
 }
 
-fn is(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
 /// The workload OS a rule of one of the host's flows is conditioned on.
 fn workload_os(plan: &Plan, name: &str) -> Option<Os> {
     plan.flows
         .iter()
-        .filter(|f| is(&f.from, name) || is(&f.to, name))
+        .filter(|f| f.from == name || f.to == name)
         .filter_map(|f| f.rule())
         .find_map(|r| r.when.os)
 }
