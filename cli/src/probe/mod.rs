@@ -2,7 +2,8 @@
 //!
 //! The network sits behind the small [`Prober`] trait: one call per attempt, returning
 //! what the wire said ([`Outcome`]). Everything that decides — which ports to probe
-//! ([`jobs`]), when to retry and back off, the global deadline ([`schedule`]), and what
+//! ([`jobs`]), when to retry and pace ([`host`], a state machine tested without tokio),
+//! the descriptor budget and the global deadline ([`schedule`]), and what
 //! an answer means ([`verdict`]) — is plain code tested with a scripted prober. The tokio
 //! implementation ([`net`]) and the ICMP codec ([`icmp`]; NBSTAT is `crate::proto::nbstat`) are the only
 //! parts that touch sockets, and [`deep`] is where protocol confirmations plug in. Every
@@ -11,6 +12,7 @@
 
 pub mod adapt;
 pub mod deep;
+pub mod host;
 pub mod icmp;
 pub mod limits;
 pub mod liveness;

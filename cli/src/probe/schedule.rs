@@ -3,16 +3,13 @@
 //! only, after the host's other ports; back-off on EMFILE; and a global deadline that
 //! no run outlives.
 
-use super::adapt::{Path, Timing, Wait, IDLE_GROWTH};
-use super::deep::{self, FollowUp};
-use super::liveness::{Hearing, Held, SETTLE_WAIT};
-use super::verdict::{latency_ms, retryable, verdict};
+use super::adapt::{Path, Wait, IDLE_GROWTH};
+use super::host::{Door, Host, HostJob, Order, Pending, Step, WindUp, MAX_EXTRA};
+use super::liveness::SETTLE_WAIT;
 use super::{FailKind, Outcome, Prober};
 use portplan_core::probe::jobs::{Job, Work};
-use portplan_core::report::status::never_answers;
 use portplan_core::report::{ProbeResult, Reason, Verdict};
 use portplan_core::{services, Protocol};
-use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,11 +24,6 @@ const MAX_WAIT: Duration = Duration::from_millis(100);
 const SLACK: Duration = Duration::from_secs(2);
 /// Extra allowance when some destination is a DNS name (lookups come first).
 const DNS_ALLOWANCE: Duration = Duration::from_secs(5);
-/// Extra attempts a silent port gets when its last attempt went out while its host was
-/// losing attempts (SYN-flood protection): silence then proves nothing.
-pub const MAX_EXTRA: u32 = 4;
-/// How early a paced send may go (timer granularity).
-const PACE_SLACK: Duration = Duration::from_millis(2);
 /// The slowest pace the deadline allows for, probes per second per host.
 const BUDGET_RATE: u32 = 500;
 
@@ -104,26 +96,6 @@ pub fn udp_payload(port: u16, id: u16) -> Vec<u8> {
     }
 }
 
-/// The order in which a host's `n` ports are probed: a stride coprime with `n` near
-/// n / φ, so neighbours go out far apart and a dropped block of ports (a firewall rule
-/// for a range) does not fill the window at once while open ports wait behind it.
-pub fn spread(n: usize) -> Vec<usize> {
-    if n < 3 {
-        return (0..n).collect();
-    }
-    let gcd = |mut a: usize, mut b: usize| {
-        while b != 0 {
-            (a, b) = (b, a % b);
-        }
-        a
-    };
-    let mut stride = (n as f64 * 0.618_034) as usize;
-    while gcd(stride, n) != 1 {
-        stride += 1;
-    }
-    (0..n).map(|i| (i * stride) % n).collect()
-}
-
 /// One attempt, waiting out EMFILE: the outcome and how often it waited.
 /// The future of one attempt, to measure its size.
 #[cfg(test)]
@@ -134,22 +106,6 @@ pub fn attempt_size<P: Prober>(
     wait: Wait,
 ) -> impl std::future::Future + '_ {
     attempt(prober, job, Door::Probe, ip, wait, 1)
-}
-
-/// What an attempt asks of the prober: the job's own probe, or a follow-up of an open
-/// port whose confirmation asked for more connections (parked in slot `parent`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Door {
-    Probe,
-    /// The `portplan listen` token on a fresh connection to the job's port.
-    Token {
-        parent: usize,
-    },
-    /// A handshake to `port`, a dynamic port the endpoint mapper listed.
-    Connect {
-        parent: usize,
-        port: u16,
-    },
 }
 
 async fn attempt<P: Prober>(
@@ -233,24 +189,6 @@ impl Route {
 
 type Routes = Arc<std::sync::Mutex<Vec<Option<Route>>>>;
 
-fn finished(job: &Job, outcome: &Outcome, attempts: u32, backoffs: u32) -> ProbeResult {
-    let (verdict, reason, mut detail) = verdict(job.protocol, job.port, outcome);
-    if backoffs > 0 && !detail.is_empty() {
-        detail.push_str("; ");
-    }
-    if backoffs > 0 {
-        detail.push_str(&format!(
-            "waited {backoffs} times for a free file descriptor"
-        ));
-    }
-    ProbeResult {
-        latency_ms: latency_ms(outcome),
-        attempts,
-        detail,
-        ..ProbeResult::new(job.protocol, job.port, verdict, reason)
-    }
-}
-
 fn unfinished(job: &Job, verdict: Verdict, reason: Reason, detail: String) -> ProbeResult {
     ProbeResult {
         attempts: 0,
@@ -259,87 +197,19 @@ fn unfinished(job: &Job, verdict: Verdict, reason: Reason, detail: String) -> Pr
     }
 }
 
-/// A port on its way: what its attempts so far found.
-struct Pending {
-    index: usize,
-    job: Job,
-    door: Door,
-    attempts: u32,
-    backoffs: u32,
-    extra: u32,
-    /// Its silent attempts, when each went out and how long it waited: each is a loss
-    /// if a later attempt is answered well within that wait (an answer that takes as
-    /// long is a slow host, not a lost probe).
-    silent: Vec<(Instant, Duration)>,
-}
-
-/// An open port waiting for its follow-ups: what opened it and what came back so far.
-struct Parked {
-    p: Pending,
-    opened: Outcome,
-    follow: FollowUp,
-    found: Vec<(u16, Outcome)>,
-}
-
 /// A result for job `.0`; `.2` is false for a provisional one (an open port whose
 /// follow-ups are still out), which a cut-short run reports as it stands.
 type Results = mpsc::UnboundedSender<(usize, ProbeResult, bool)>;
 
-/// Whether an outcome is silence worth a retry, also when it asks for a follow-up.
-fn silent(o: &Outcome) -> bool {
-    match o {
-        Outcome::Continues { opened, .. } => retryable(opened),
-        o => retryable(o),
-    }
-}
-
-/// The round trip of an answer (any answer, RST included).
-fn answer_rtt(o: &Outcome) -> Option<Duration> {
-    match o {
-        Outcome::Answered { rtt, .. }
-        | Outcome::Foreign { rtt, .. }
-        | Outcome::Refused { rtt, .. } => Some(*rtt),
-        Outcome::Continues { opened, .. } => answer_rtt(opened),
-        _ => None,
-    }
-}
-
-/// The follow-up attempts `follow` asks for, for the open port parked in `slot`.
-fn follow_ups(parent: &Pending, slot: usize, follow: &FollowUp) -> Vec<Pending> {
-    let doors: Vec<Door> = match follow {
-        FollowUp::None => Vec::new(),
-        FollowUp::Token { .. } => vec![Door::Token { parent: slot }],
-        FollowUp::Ports { ports, .. } => ports
-            .iter()
-            .map(|&port| Door::Connect { parent: slot, port })
-            .collect(),
-    };
-    doors
-        .into_iter()
-        .map(|door| Pending {
-            index: parent.index,
-            job: parent.job,
-            door,
-            attempts: 0,
-            backoffs: 0,
-            extra: 0,
-            silent: Vec::new(),
-        })
-        .collect()
-}
-
-/// One job of a host: its index in the run, the job, and whether it only serves sweeps.
-type HostJob = (usize, Job, bool);
-
-/// Probes one host's jobs: resolves its address, then keeps its adaptive window full,
-/// paced when the host shows loss, retrying silent ports after the others.
-#[allow(clippy::too_many_arguments)]
+/// Probes one host's jobs: resolves its address, then does what its [`Host`] machine
+/// decides — launches attempts within the run's descriptor budget, waits out its pace,
+/// grows a window that sat full before any answer, runs the settling attempt — and
+/// passes the machine's results on.
 async fn drive_host<P: Prober>(
     prober: Arc<P>,
     target: usize,
     routes: Routes,
-    address: String,
-    jobs: Vec<HostJob>,
+    (address, jobs): (String, Vec<HostJob>),
     s: Settings,
     (global, path): (Arc<Semaphore>, Path),
     out: Results,
@@ -364,228 +234,76 @@ async fn drive_host<P: Prober>(
     if let Some(slot) = routes.lock().ok().as_mut().and_then(|r| r.get_mut(target)) {
         *slot = Some(route);
     }
-    // Silent results wait here until something about the host answers, or the end
-    // decides them together (a dead host is not a firewall).
-    let mut hearing = Hearing::default();
-    let mut settle: tokio::task::JoinSet<Outcome> = tokio::task::JoinSet::new();
-    let settle_wait = SETTLE_WAIT.max(s.timeout);
-    // A TCP handshake where there is one: only connect() hears the neighbour table give
-    // up (an echo or a datagram just stays silent).
-    let settle_job = jobs
-        .iter()
-        .map(|&(_, j, _)| j)
-        .find(|j| j.protocol == Protocol::Tcp)
-        .or(jobs.first().map(|&(_, j, _)| j));
-    let mut timing = Timing::new(s.timeout, s.per_host.max(1), Instant::now()).on_path(path);
-    let shared = timing.shared_timeout();
-    // Single ports and small runs first, in plan order; then the sweeps, spread.
-    let (singles, sweeps): (Vec<&HostJob>, Vec<&HostJob>) = jobs.iter().partition(|j| !j.2);
-    let mut queue: VecDeque<Pending> = singles
-        .iter()
-        .chain(
-            spread(sweeps.len())
-                .into_iter()
-                .filter_map(|k| sweeps.get(k)),
-        )
-        .map(|&&(index, job, _)| Pending {
-            index,
-            job,
-            door: Door::Probe,
-            attempts: 0,
-            backoffs: 0,
-            extra: 0,
-            silent: Vec::new(),
-        })
-        .collect();
+    let mut host = Host::new(
+        &jobs,
+        (s.timeout, s.retries, s.per_host),
+        path,
+        ip,
+        Instant::now(),
+    );
     let mut flying: tokio::task::JoinSet<(Pending, Instant, Outcome, u32)> =
         tokio::task::JoinSet::new();
-    let mut parked: Vec<Option<Parked>> = Vec::new();
-    // Silent ports not yet known to be lost, with their last attempt's send time.
-    let mut late: Vec<(Pending, Instant)> = Vec::new();
-    // A final result: out at once, or held while nothing about the host answered; the
-    // first held result starts the settling attempt (a wait the neighbour table outlasts).
-    type Settle = tokio::task::JoinSet<Outcome>;
-    let deliver = |settle: &mut Settle,
-                   hearing: &mut Hearing,
-                   index: usize,
-                   job: &Job,
-                   o: &Outcome,
-                   attempts,
-                   backoffs| {
-        let r = finished(job, o, attempts, backoffs);
-        if !hearing.holds(o) {
-            let _ = out.send((index, r, true));
-            return;
-        }
-        let _ = out.send((index, r.clone(), false));
-        hearing.held.push(Held { index, result: r });
-        if settle.is_empty() && !hearing.gone && hearing.held.len() == 1 {
-            let (prober, job, global) =
-                (prober.clone(), settle_job.unwrap_or(*job), global.clone());
-            // Within the run's descriptor budget like any attempt.
-            settle.spawn(async move {
-                let _permit = global.acquire_owned().await;
-                settling(&*prober, job, ip, settle_wait).await
-            });
+    let mut settle: tokio::task::JoinSet<Outcome> = tokio::task::JoinSet::new();
+    let settle_wait = SETTLE_WAIT.max(s.timeout);
+    let obey = |host: &mut Host, settle: &mut tokio::task::JoinSet<Outcome>| {
+        for order in host.orders() {
+            match order {
+                Order::Result {
+                    index,
+                    result,
+                    last,
+                } => {
+                    let _ = out.send((index, result, last));
+                }
+                Order::Settle(job) => {
+                    let (prober, global) = (prober.clone(), global.clone());
+                    // Within the run's descriptor budget like any attempt.
+                    settle.spawn(async move {
+                        let _permit = global.acquire_owned().await;
+                        settling(&*prober, job, ip, settle_wait).await
+                    });
+                }
+            }
         }
     };
     loop {
-        if queue.is_empty() && flying.is_empty() {
-            // Silent ports whose attempt turned out to go out while the path was losing
-            // (this host's loss or another's behind the same limiter) are tried again.
-            let mut again = false;
-            for (mut p, sent) in std::mem::take(&mut late) {
-                if timing.suspect(sent) {
-                    p.extra += 1;
-                    queue.push_back(p);
-                    again = true;
-                } else {
-                    let o = Outcome::NoResponse;
-                    deliver(
-                        &mut settle,
-                        &mut hearing,
-                        p.index,
-                        &p.job,
-                        &o,
-                        p.attempts,
-                        p.backoffs,
-                    );
+        obey(&mut host, &mut settle);
+        let step = host.step(Instant::now());
+        if step == Step::Drained {
+            let end = host.wind_up();
+            // What winding up decided (a held result may start the settling attempt).
+            obey(&mut host, &mut settle);
+            match end {
+                WindUp::Again => continue,
+                WindUp::Finish { settle: wait } => {
+                    if wait {
+                        let o = settle.join_next().await.and_then(Result::ok);
+                        host.on_settled(o);
+                    }
+                    host.finish();
+                    obey(&mut host, &mut settle);
+                    return;
                 }
             }
-            if again {
-                continue;
-            }
-            if hearing.undecided() {
-                if let Some(Ok(o)) = settle.join_next().await {
-                    hearing.note(&o);
-                }
-            }
-            for h in hearing.decide(ip) {
-                let _ = out.send((h.index, h.result, true));
-            }
-            return;
         }
-        // The settling attempt counts towards the host's window.
-        let room = !queue.is_empty() && flying.len() + settle.len() < timing.window();
-        // Timers tick in milliseconds: a pace finer than that goes out in small bursts.
-        let paced_until = timing
-            .send_at()
-            .checked_sub(PACE_SLACK)
-            .unwrap_or(timing.send_at());
-        let due = Instant::now() >= paced_until;
-        let blind = !timing.has_sample() && !queue.is_empty() && flying.len() >= timing.window();
+        let send = step == Step::Send;
+        let paced_until = match step {
+            Step::PaceUntil(t) => Some(t),
+            _ => None,
+        };
+        let blind = step == Step::Wait { blind: true };
         tokio::select! {
             biased;
-            Some(done) = flying.join_next(), if !flying.is_empty() => {
+            Some(done) = flying.join_next(), if !flying.is_empty() => match done {
+                Ok((p, sent, outcome, backoffs)) => {
+                    host.on_attempt(p, sent, outcome, backoffs, Instant::now());
+                }
                 // A panicked attempt leaves its job unfinished ("internal").
-                let Ok((mut p, sent, outcome, backoffs)) = done else { continue };
-                p.backoffs += backoffs;
+                Err(_) => host.on_lost(),
+            },
+            permit = global.clone().acquire_owned(), if send => {
                 let now = Instant::now();
-                let was_heard = hearing.heard;
-                hearing.note(&outcome);
-                if hearing.heard && !was_heard {
-                    // The host answered: what was held speaks for its ports as it is.
-                    for h in hearing.decide(ip) {
-                        let _ = out.send((h.index, h.result, true));
-                    }
-                }
-                if let Door::Token { parent } | Door::Connect { parent, .. } = p.door {
-                    // A follow-up teaches the host's timing like any probe, but is never
-                    // retried: the open port is proven, the follow-up only adds to it.
-                    match answer_rtt(&outcome) {
-                        Some(rtt) => timing.on_answer(rtt, &[], now),
-                        // A silent UDP token says nothing of the path (UDP is often silent).
-                        None if retryable(&outcome) && matches!(p.door, Door::Connect { .. }) => {
-                            timing.on_silence()
-                        }
-                        None => {}
-                    }
-                    let port = match p.door {
-                        Door::Connect { port, .. } => port,
-                        _ => p.job.port.map_or(0, |q| q.get()),
-                    };
-                    let slot = parked.get_mut(parent);
-                    let Some(k) = slot.and_then(|k| {
-                        let done = k.as_mut().map(|k| {
-                            k.found.push((port, outcome));
-                            k.found.len() >= k.follow.len()
-                        });
-                        if done == Some(true) { k.take() } else { None }
-                    }) else {
-                        continue;
-                    };
-                    let port = k.p.job.port.map_or(0, |q| q.get());
-                    let o = deep::conclude(port, k.opened, &k.follow, &k.found);
-                    deliver(&mut settle, &mut hearing, k.p.index, &k.p.job, &o, k.p.attempts, k.p.backoffs);
-                    continue;
-                }
-                // Any answer (an open port that asks for follow-ups too) is a sample.
-                match (&outcome, answer_rtt(&outcome)) {
-                    (_, Some(rtt)) => {
-                        let lost: Vec<Instant> = p
-                            .silent
-                            .iter()
-                            .filter(|(_, waited)| rtt.saturating_mul(2) < *waited)
-                            .map(|(t, _)| *t)
-                            .collect();
-                        timing.on_answer(rtt, &lost, now);
-                    }
-                    // Silence that asks for a follow-up (the UDP token) is silence
-                    // first: the retries come before the follow-up.
-                    (o, None) if silent(o) => {
-                        p.silent.push((sent, now.duration_since(sent)));
-                        timing.on_silence();
-                        // UDP 138 never answers: a retry would only wait again.
-                        let retries = if never_answers(p.job.protocol, p.job.port) { 0 } else { s.retries };
-                        let again = p.attempts <= retries
-                            || (retries > 0 && p.extra < MAX_EXTRA && timing.suspect(sent));
-                        if again {
-                            if p.attempts > retries {
-                                p.extra += 1;
-                            }
-                            // First in line: a retry is what tells loss from a firewall,
-                            // and the sooner loss shows, the fewer attempts it costs.
-                            queue.push_front(p);
-                            continue;
-                        }
-                        if retries > 0 && p.extra < MAX_EXTRA && matches!(outcome, Outcome::NoResponse) {
-                            // The loss around it may be proven only later, when the
-                            // retries sent beside it come back: decided at the end.
-                            let r = finished(&p.job, &outcome, p.attempts, p.backoffs);
-                            let _ = out.send((p.index, r, false));
-                            late.push((p, sent));
-                            continue;
-                        }
-                    }
-                    (Outcome::Failed {
-                        kind: FailKind::HostUnreachable | FailKind::NetUnreachable | FailKind::AdminProhibited
-                            | FailKind::PortUnreachable | FailKind::NoNeighbour | FailKind::RemoteUnreachable,
-                        ..
-                    }, None) => timing.on_error(now),
-                    _ => {}
-                }
-                if let Outcome::Continues { opened, follow } = outcome {
-                    // Provisional: what the handshake proved stands if the run is cut
-                    // before the follow-ups are back.
-                    let mut r = finished(&p.job, &opened, p.attempts, p.backoffs);
-                    r.detail = "the run ended before its follow-up connections were back".into();
-                    let _ = out.send((p.index, r, false));
-                    let slot = parked.len();
-                    for f in follow_ups(&p, slot, &follow).into_iter().rev() {
-                        queue.push_front(f);
-                    }
-                    parked.push(Some(Parked { p, opened: *opened, follow, found: Vec::new() }));
-                    continue;
-                }
-                deliver(&mut settle, &mut hearing, p.index, &p.job, &outcome, p.attempts, p.backoffs);
-            }
-            permit = global.clone().acquire_owned(), if room && due => {
-                let (Ok(permit), Some(mut p)) = (permit, queue.pop_front()) else { return };
-                p.attempts += 1;
-                // Each retry waits twice as long as the attempt before (nmap does the same).
-                let wait = Wait::adaptive(s.timeout, shared.clone(), 1 << (p.attempts - 1).min(4));
-                let now = Instant::now();
-                timing.on_send(now);
+                let (Ok(permit), Some((p, wait))) = (permit, host.launch(now)) else { return };
                 let prober = prober.clone();
                 flying.spawn(async move {
                     let (o, backoffs) = attempt(&*prober, p.job, p.door, ip, wait, p.attempts).await;
@@ -593,8 +311,8 @@ async fn drive_host<P: Prober>(
                     (p, now, o, backoffs)
                 });
             }
-            _ = tokio::time::sleep_until(paced_until), if room && !due => {}
-            _ = tokio::time::sleep(IDLE_GROWTH), if blind => timing.on_idle(),
+            _ = tokio::time::sleep_until(paced_until.unwrap_or_else(Instant::now)), if paced_until.is_some() => {}
+            _ = tokio::time::sleep(IDLE_GROWTH), if blind => host.on_idle(),
         }
     }
 }
@@ -656,8 +374,7 @@ pub async fn run_until<P: Prober>(
                 prober.clone(),
                 t,
                 routes.clone(),
-                target.address.clone(),
-                jobs,
+                (target.address.clone(), jobs),
                 s.clone(),
                 (global.clone(), path.clone()),
                 tx.clone(),
@@ -708,6 +425,7 @@ pub async fn run_until<P: Prober>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::deep::FollowUp;
     use portplan_core::probe::jobs::{FlowJobs, Target};
     use portplan_core::Port;
     use std::collections::{HashMap, VecDeque};
@@ -1495,22 +1213,5 @@ mod tests {
             budget(100, 100, false, &no_retries),
             Duration::from_secs(1) + Duration::from_millis(200) + slack
         );
-    }
-
-    #[test]
-    fn spread_visits_every_port_once_and_breaks_up_blocks() {
-        for n in [0usize, 1, 2, 3, 10, 16384, 16385] {
-            let mut order = spread(n);
-            let first_quarter: Vec<usize> = order.iter().take(n / 4).copied().collect();
-            order.sort_unstable();
-            assert_eq!(order, (0..n).collect::<Vec<_>>(), "n = {n}");
-            if n >= 1000 {
-                // The first quarter of the sends touches every quarter of the range.
-                for q in 0..4 {
-                    let hits = first_quarter.iter().filter(|&&k| k * 4 / n == q).count();
-                    assert!(hits > n / 32, "n = {n}, quarter {q}: {hits}");
-                }
-            }
-        }
     }
 }
