@@ -66,6 +66,32 @@ fn check(lab: &Lab, host: &str, args: &[&str]) -> (Output, Value) {
 
 use portplan_tests::verdicts_to as verdicts;
 
+/// `nmap -sT -Pn` from `host` on `to`'s `ports` at `ip`, held against check's `report`:
+/// the ports whose state differs, as `port: check's (state, reason) / nmap's`. Each lab
+/// states the differences it expects, and TESTING.md says why each is one.
+fn against_nmap(
+    lab: &Lab,
+    host: &str,
+    (report, to): (&Value, &str),
+    (ip, ports): (&str, &str),
+    extra: &[&str],
+) -> Vec<String> {
+    use portplan_tests::nmap::{check_ports, connect_scan, disagreements, port_list};
+    let nmap = connect_scan(lab.cmd(host, "timeout"), ip, ports, extra, 300);
+    let scanned = port_list(ports);
+    let mut check = check_ports(report, to);
+    check.retain(|p, _| scanned.contains(p));
+    assert_eq!(
+        check.len(),
+        scanned.len(),
+        "check probed every port nmap scans"
+    );
+    disagreements(&check, &nmap)
+        .into_iter()
+        .map(|(p, c, n)| format!("{p}: {} {} / {} {}", c.0, c.1, n.0, n.1))
+        .collect()
+}
+
 fn row(
     proto: &str,
     port: Option<u64>,
@@ -627,6 +653,24 @@ fn a_firewall_reject_is_a_reject_over_ipv4_and_ipv6() {
         );
         assert!(!hint.contains("host-unreachable"), "{hint}");
     }
+    // nmap -sT learns of a TCP port only through connect(): the kernel hands it the ICMP
+    // port unreachable as "connection refused", as for a RST, so nmap reads the IPv4
+    // reject `closed`; check reads the ICMP itself. Over IPv6 connect() hears nothing
+    // before it gives up, and nmap reads silence: `filtered` like check.
+    for (to, ip, differ) in [
+        (
+            "b4",
+            ib.as_str(),
+            vec!["3725: filtered port-unreach / closed conn-refused"],
+        ),
+        ("b6", ib6.as_str(), vec![]),
+    ] {
+        assert_eq!(
+            against_nmap(&lab, "a", (&report, to), (ip, "3725-3726"), &[]),
+            differ,
+            "{to}"
+        );
+    }
     // Unprivileged (no raw socket to read ICMP): closed or rejected, never "lets it through".
     let out = lab
         .cmd("a", "setpriv")
@@ -770,6 +814,13 @@ fn check_runs_only_where_the_from_host_stands_and_leaves_from_its_address() {
     let probe = &report["flows"][0]["probes"][0];
     assert_eq!(probe["verdict"], "open", "{probe:#}");
     assert_eq!(probe["local"], second, "{probe:#}");
+    // nmap -sT leaves from the address the route picks (a connect scan cannot choose
+    // its source; `-S` is for raw scans), which b drops: it reads the port filtered.
+    // check binds the --from host's plan address and reads what a's traffic meets.
+    assert_eq!(
+        against_nmap(&lab, "a", (&report, "b"), (&ib, "3725"), &[]),
+        vec!["3725: open syn-ack / filtered no-response"]
+    );
 }
 
 /// A dead on-link address, IPv4 and IPv6, at the defaults: whether a probe times out
@@ -850,6 +901,15 @@ fn a_dead_host_reads_host_down_on_every_flow_in_every_run() {
     assert!(details
         .iter()
         .any(|(t, d)| t == "ghost4" && d.contains("no ARP answer")));
+    // nmap agrees on every port: filtered (it cannot say why; check says host-down).
+    let (_, report) = check(&lab, "a", &args);
+    for (to, ip) in [("ghost4", &ghost4), ("ghost6", &ghost6)] {
+        assert_eq!(
+            against_nmap(&lab, "a", (&report, to), (ip, "135-139,3725"), &[]),
+            Vec::<String>::new(),
+            "{to}"
+        );
+    }
 }
 
 /// A perimeter firewall's SYN-flood protection shared by two hosts: a bridge joins the
@@ -948,6 +1008,20 @@ fn a_syn_limit_shared_by_two_hosts_costs_no_wrong_verdict() {
         &wrong[..wrong.len().min(20)]
     );
     eprintln!("shared limiter: 32768 ports in {took:?}");
+    // nmap on the first 1,024 ports of each host, in turn behind the same limiter
+    // (the full ranges take nmap over 600 s): where its retries lose to the limiter it
+    // reads `filtered`; check, pacing for the shared loss, reads every port closed.
+    for (to, ip) in [("w1", &w1), ("w2", &w2)] {
+        let differ = against_nmap(&lab, "ps", (&report, to), (ip, "49152-50175"), &[]);
+        assert!(
+            differ.iter().all(|d| d.ends_with("/ filtered no-response")),
+            "{to}: {differ:?}"
+        );
+        eprintln!(
+            "shared limiter, {to}: nmap differs on {} of 1024 ports",
+            differ.len()
+        );
+    }
 }
 
 /// Without root, a firewall's admin-prohibited reject reaches connect() as "no route to
@@ -1013,5 +1087,10 @@ fn an_unprivileged_run_does_not_call_a_rejecting_firewall_a_dead_host() {
     assert!(
         !hint.contains("host down") && !hint.contains("host does not answer"),
         "{hint}"
+    );
+    // nmap -sT hears the same "no route to host" from connect(): filtered as well.
+    assert_eq!(
+        against_nmap(&lab, "a", (&report, "b"), (&ib, "3725-3726"), &[]),
+        Vec::<String>::new()
     );
 }

@@ -193,10 +193,11 @@ fn only_this_runs_listen_as_the_dialed_host_verifies() {
     }
     let secret = secret.to_str().expect("path");
     let _listen = start_listen(plan_path, secret);
-    // Three checks, one connection each to the relay and the forger (the token goes on
-    // the connection the handshake opened: 3725 has no protocol confirmation).
-    serve(RELAY, 3, relay);
-    serve(FORGER, 3, forger);
+    // Three checks and one nmap scan, one connection each to the relay and the forger
+    // (the token goes on the connection the handshake opened: 3725 has no protocol
+    // confirmation).
+    serve(RELAY, 4, relay);
+    serve(FORGER, 4, forger);
 
     let (report, _) = check(plan_path, Some(secret), "json", 1);
     let cases = [
@@ -236,6 +237,14 @@ fn only_this_runs_listen_as_the_dialed_host_verifies() {
         !text.contains("5f0c9a7d3b2e41f8"),
         "the secret is never in a report"
     );
+    // nmap -sT agrees port for port: each is open. Which host answered behind it is what
+    // only the token tells (the wrong host's port is open, and the flow fails for it).
+    for (to, ip) in [("web01", RELAY), ("web02", LISTEN), ("web03", FORGER)] {
+        use portplan_tests::nmap::{check_ports, connect_scan, disagreements};
+        let nmap = connect_scan(Command::new("timeout"), ip, "3725", &[], 60);
+        let check = check_ports(&report, to);
+        assert_eq!(disagreements(&check, &nmap), vec![], "{to}: {nmap:?}");
+    }
 
     let (_, table) = check(plan_path, Some(secret), "table", 1);
     assert!(

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod netns;
+pub mod nmap;
 pub mod scenarios;
 pub mod servers;
 
