@@ -130,7 +130,8 @@ fn bad_input_exits_2_naming_what_is_wrong() {
                 "--only-phase",
                 "discovery",
             ],
-            "no flow of the plan starts there",
+            // The name as the plan writes it, quoted: never the type that holds it.
+            "--from \"web01-t\": no flow of the plan starts there",
         ),
     ];
     for (args, expected) in cases {

@@ -22,9 +22,17 @@ pub const MAX_NAME_LEN: usize = 63;
 /// taken as written (`From<String>`, serde): its reader validates it in words
 /// (`check_name`), so a bad name is refused with the field that holds it. On the wire
 /// it is the plain string.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct HostName(String);
+
+/// Like the string it holds (`"web01"`): messages quote names with `{:?}`, and a user
+/// reads the name, not the type.
+impl fmt::Debug for HostName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
 
 impl HostName {
     /// The name as written.
@@ -338,5 +346,7 @@ mod tests {
             HostName::from("a").cmp(&HostName::from("B")).is_lt(),
             "ordered without case"
         );
+        // Messages quote names with {:?}: the name, never the type.
+        assert_eq!(format!("{:?}", HostName::from("web01")), "\"web01\"");
     }
 }
