@@ -418,3 +418,32 @@ fn reports_spelling_hosts_in_another_case_attach_to_the_plans_flows() {
         assert_eq!(stderr(&respelt), stderr(&planned), "the same summary");
     }
 }
+
+/// A failure no firewall rule fixes (the host is down, another host answered) is listed
+/// on stderr with its hint, like the failures a rule fixes are listed with their rule:
+/// the "to fix" lines are all the fails.
+#[test]
+fn a_failure_no_rule_fixes_is_listed_with_its_hint() {
+    let text = std::fs::read_to_string(path("report-src.json")).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let flow = &mut v["flows"][0];
+    for p in flow["probes"].as_array_mut().expect("probes") {
+        p["verdict"] = "filtered".into();
+        p["reason"] = "host-down".into();
+        p["latency_ms"] = serde_json::Value::Null;
+    }
+    // The reader settles the status (and its hint) from the probes.
+    flow["status"] = "pass".into();
+    let to = flow["to"].as_str().expect("to").to_string();
+    let out = path("down-src.json");
+    std::fs::write(&out, v.to_string()).expect("write");
+    let o = portplan(&["merge", "--plan", &path("plan.json"), &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let line = format!("portplan merge: to fix: host does not answer: down, or a wrong address: nothing came back from {to}");
+    assert_eq!(err.matches(&line).count(), 1, "once per hint: {err}");
+    assert!(
+        !err.contains("to fix: allow"),
+        "no firewall rule for it: {err}"
+    );
+}

@@ -25,7 +25,8 @@ Every report must carry the same plan digest (the plan they checked); a report o
 another plan is refused, naming its file. A flow checked by several reports keeps
 the result that finished last (each replacement is listed on stderr). With --plan, each
 failing flow is listed on stderr with the inbound rule it needs (`to fix: allow TCP 3725
-from src (10.0.1.2) to tgt (10.0.2.2)`).
+from src (10.0.1.2) to tgt (10.0.2.2)`), or with its hint when no rule fixes it (another
+host answered, the host is down or its address wrong).
 
   # For CI: JUnit XML, one test case per flow
   portplan merge --plan plan.json report-*.json -f junit > fleet-junit.xml
@@ -127,6 +128,16 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
                     "portplan merge: to fix: {}",
                     shown(&format!("{} {}", fix.summary, fix.place()))
                 );
+            }
+        }
+        // A failure no firewall rule fixes (another host answered, the host is down or
+        // its address wrong) says what to do in its hint: listed too, so the fails on
+        // stderr are all the fails. One line per hint (a dead host's flows share one).
+        for f in &report.flows {
+            let no_rule = f.status == portplan_core::report::Status::Fail
+                && !portplan_core::report::fixes::needs_rule(f);
+            if no_rule && seen.insert(f.hint.clone()) {
+                eprintln!("portplan merge: to fix: {}", shown(&f.hint));
             }
         }
     }
