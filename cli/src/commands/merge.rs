@@ -122,7 +122,10 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         // `portplan plan --format nftables|powershell|…` has the full scripts).
         // One line per rule: TCP 135 failing in discovery and in conversion is one fix.
         let mut seen = std::collections::HashSet::new();
-        for fix in portplan_core::report::fixes::fixes(p, report) {
+        let fixes = portplan_core::report::fixes::fixes(p, report);
+        let ruled: std::collections::HashSet<&portplan_core::Flow> =
+            fixes.iter().map(|f| &f.flow).collect();
+        for fix in &fixes {
             if seen.insert(fix.summary.clone()) {
                 eprintln!(
                     "portplan merge: to fix: {}",
@@ -134,8 +137,8 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         // its address wrong) says what to do in its hint: listed too, so the fails on
         // stderr are all the fails. One line per hint (a dead host's flows share one).
         for f in &report.flows {
-            let no_rule = f.status == portplan_core::report::Status::Fail
-                && !portplan_core::report::fixes::needs_rule(f);
+            let no_rule =
+                f.status == portplan_core::report::Status::Fail && !ruled.contains(&f.flow());
             if no_rule && seen.insert(f.hint.clone()) {
                 eprintln!("portplan merge: to fix: {}", shown(&f.hint));
             }

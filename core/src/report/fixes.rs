@@ -248,15 +248,32 @@ impl Fix {
 /// or a name that does not resolve needs no rule). Report flows that are not in the plan are ignored: check the digest
 /// first (`report.plan_digest == plan.digest()`), as `merge` does.
 pub fn fixes(plan: &Plan, report: &Report) -> Vec<Fix> {
+    let misaddressed = misaddressed(&report.flows);
     let failing: HashMap<Flow, &FlowReport> = report
         .flows
         .iter()
-        .filter(|f| needs_rule(f))
+        .filter(|f| needs_rule(f) && !misaddressed.contains(&f.to))
         .map(|f| (f.flow(), f))
         .collect();
     plan.flows
         .iter()
         .filter_map(|flow| failing.get(flow).map(|r| for_flow(plan, flow, &r.hint)))
+        .collect()
+}
+
+/// The hosts whose address another host's `listen` answered (`wrong-host` on one of
+/// their flows): their address is wrong, so no firewall rule is written for any of their
+/// failures (it would go to a host the address does not reach); the hints say to fix the
+/// address first.
+pub fn misaddressed(flows: &[FlowReport]) -> std::collections::HashSet<&HostName> {
+    flows
+        .iter()
+        .filter(|f| {
+            f.probes
+                .iter()
+                .any(|p| p.reason == crate::report::Reason::WrongHost)
+        })
+        .map(|f| &f.to)
         .collect()
 }
 

@@ -308,7 +308,7 @@ impl ReportView {
             })
             .collect();
         ReportView {
-            fixes: fix_items(plan, entry),
+            fixes: fix_items(plan, entry, &fixes::misaddressed(&report.flows)),
             phases,
             counts,
         }
@@ -343,7 +343,11 @@ fn flow_view(f: &Flow, entry: Option<&FlowReport>) -> FlowView {
     }
 }
 
-fn fix_items<'a>(plan: &Plan, entry: impl Fn(&Flow) -> Option<&'a FlowReport>) -> Vec<FixItem> {
+fn fix_items<'a>(
+    plan: &Plan,
+    entry: impl Fn(&Flow) -> Option<&'a FlowReport>,
+    misaddressed: &std::collections::HashSet<&crate::HostName>,
+) -> Vec<FixItem> {
     let items: Vec<FixItem> = plan
         .flows
         .iter()
@@ -365,7 +369,8 @@ fn fix_items<'a>(plan: &Plan, entry: impl Fn(&Flow) -> Option<&'a FlowReport>) -
                 label: port_label(f),
                 concern: concern.join("; "),
                 hint: e.hint.clone(),
-                fix: fixes::needs_rule(e).then(|| fixes::for_flow(plan, f, &e.hint)),
+                fix: (fixes::needs_rule(e) && !misaddressed.contains(&e.to))
+                    .then(|| fixes::for_flow(plan, f, &e.hint)),
                 mark,
                 flow: f.clone(),
             })
