@@ -254,6 +254,20 @@ pub fn App() -> Html {
         }))
         .clone()
     };
+    // The core's notes about the server's public address, beside that field.
+    let server_notes = use_memo(current.clone(), |c| {
+        c.as_ref()
+            .as_ref()
+            .map(|s| portplan_core::plan::alternate_server_address(&s.scenario))
+            .unwrap_or_default()
+    });
+    // The containers a target can land on: the hosts of step 2, by name.
+    let containers: Rc<Vec<AttrValue>> = use_memo(wizard.draft.hosts.clone(), |hosts| {
+        hosts
+            .iter()
+            .map(|h| AttrValue::from(h.name.clone()))
+            .collect()
+    });
     // The diagram's zoom step (components/diagram.rs).
     let zoom = use_state_eq(|| 0usize);
     let d = &wizard.draft;
@@ -353,9 +367,9 @@ pub fn App() -> Html {
                 } else {
                     { problem_list }
                     <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                        <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Deployment draft={d.clone()} problems={problems.clone()} {server_notes} ondispatch={ondispatch.clone()} />
+                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} admins={d.admins.clone()} factory={d.factory.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} {containers} problems={problems.clone()} ondispatch={ondispatch.clone()} />
                         <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} />
                     </form>
                     <div class={classes!("result", stale.then_some("stale"))} id="results" tabindex="-1">{ result }</div>

@@ -1165,6 +1165,134 @@ mod tests {
         assert_eq!(s.replication, Some(Replication::TargetListens));
     }
 
+    /// Every field the format has is reached by an action of the wizard: the scenario
+    /// of `agent-nat.json` and `factory-wave.json` typed field by field.
+    #[test]
+    fn the_wizard_types_every_field_of_the_format() {
+        let d = reduce(vec![
+            Action::Version("2019.5".into()),
+            Action::ServerPublicAddress("203.0.113.10".into()),
+            Action::Cloud(true),
+            Action::AddHost,
+            Action::Host(0, HostField::Name, "vc01".into()),
+            Action::Host(0, HostField::Address, "10.0.0.20".into()),
+            Action::HostPlatform(0, Platform::Vcenter),
+            Action::AddAdmin,
+            Action::Admin(0, HostField::Address, "10.0.9.10".into()),
+            Action::SetFactory(true),
+            Action::Factory(FactoryField::Address, "10.0.0.6".into()),
+            Action::Factory(FactoryField::DatabaseName, "pg01".into()),
+            Action::Factory(FactoryField::DatabaseAddress, "10.0.0.7".into()),
+            Action::FactoryAppliance(true),
+            Action::Workload(0, WorkloadEdit::Agent(true)),
+            Action::Workload(0, WorkloadEdit::Outside(Some(true))),
+            Action::Workload(0, WorkloadEdit::TargetContainer("vc01".into())),
+            Action::Workload(0, WorkloadEdit::TargetPublicAddress("203.0.113.31".into())),
+            Action::Workload(0, WorkloadEdit::TargetOutside(Some(false))),
+        ]);
+        let (s, plan) = d.evaluate().expect("plans");
+        assert_eq!(s.server.public_address.as_deref(), Some("203.0.113.10"));
+        assert!(s.server.cloud);
+        assert_eq!(s.admins[0].name, "admin01");
+        let f = s.factory.as_ref().expect("factory");
+        assert_eq!((f.name.as_str(), f.appliance), ("ptm01", true));
+        assert_eq!(f.database.as_ref().map(|h| h.name.as_str()), Some("pg01"));
+        let t = s.workloads[0].target.as_ref().expect("target");
+        assert_eq!(t.container.as_deref(), Some("vc01"));
+        assert_eq!(t.public_address.as_deref(), Some("203.0.113.31"));
+        assert_eq!(
+            (s.workloads[0].outside, t.outside),
+            (Some(true), Some(false))
+        );
+        // The container is discovered (server -> vCenter), the agent dials NAT.
+        assert!(plan
+            .flows
+            .iter()
+            .any(|f| f.from == "ps01" && f.to == "vc01"));
+        assert!(
+            plan.flows.iter().any(|f| f.address.is_some()),
+            "no NAT flow"
+        );
+        assert_eq!(Draft::from_scenario(&s), d);
+        assert_eq!(
+            reduce(vec![Action::SetFactory(true), Action::SetFactory(false)]).factory,
+            None
+        );
+    }
+
+    /// One row with four mistakes lists four problems, not the first.
+    #[test]
+    fn every_problem_of_a_row_is_listed_at_once() {
+        let d = reduce(vec![
+            Action::Workload(0, WorkloadEdit::Address("10.0.1".into())),
+            Action::Workload(0, WorkloadEdit::Windows("2007".into())),
+            Action::Workload(0, WorkloadEdit::Drives("C 1 #".into())),
+            Action::Workload(0, WorkloadEdit::Target(HostField::Name, "bad name".into())),
+            Action::Workload(0, WorkloadEdit::TargetContainer("nowhere".into())),
+        ]);
+        let paths: Vec<String> = d.check().errors.into_iter().map(|e| e.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "workloads[0].drives[1]",
+                "workloads[0].drives[2]",
+                "workloads[0].address",
+                "workloads[0].windows",
+                "workloads[0].target.name",
+                "workloads[0].target.container",
+            ]
+        );
+    }
+
+    /// An OS a paste could not read stays a problem of its row until one is picked.
+    #[test]
+    fn an_unknown_os_is_a_problem_not_windows() {
+        let mut row = WorkloadDraft::new("sol01".into());
+        row.address = "10.0.1.50".into();
+        row.os_unknown = Some("solaris".into());
+        let d = reduce(vec![Action::AppendWorkloads(vec![row])]);
+        let c = d.check();
+        assert_eq!(c.plan, None);
+        assert_eq!(c.errors[0].path, "workloads[0].os");
+        assert!(c.errors[0]
+            .message
+            .contains("\"solaris\" is neither Windows nor Linux"));
+        let mut fixed = d.clone();
+        fixed.apply(Action::Workload(0, WorkloadEdit::Os(Os::Linux)));
+        assert!(fixed.check().plan.is_some());
+    }
+
+    /// The Drives field reads what a paste reads: `C:\`, `C:`, `c`.
+    #[test]
+    fn drives_are_read_as_the_paste_reads_them() {
+        let d = reduce(vec![Action::Workload(
+            0,
+            WorkloadEdit::Drives("C:\\, d:, e".into()),
+        )]);
+        let (s, _) = d.evaluate().expect("plans");
+        let letters: Vec<String> = s.workloads[0]
+            .drives
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(letters, ["C", "D", "E"]);
+    }
+
+    /// The page opens on the newest release of the core's table, with no warning.
+    #[test]
+    fn the_default_is_the_newest_known_release() {
+        let d = Draft::default();
+        let newest = portplan_core::releases::of(Product::Migrate)
+            .last()
+            .expect("releases");
+        assert_eq!(d.version, newest.version);
+        let (s, _) = d.evaluate().expect("plans");
+        assert_eq!(
+            portplan_core::releases::warning(s.product, &s.parsed_version()),
+            None
+        );
+    }
+
     #[test]
     fn an_empty_target_is_no_target() {
         let d = reduce(vec![
