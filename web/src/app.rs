@@ -357,6 +357,20 @@ pub fn App() -> Html {
                 <div id="planner" hidden={*reference}>
                 if *opening {
                     <p id="opening" class="loading" role="status">{ "Opening the shared plan…" }</p>
+                } else if link_error.is_some() {
+                    // A damaged link shows no plan: not the sample's, not an older one.
+                    <section id="link-broken" class="review-bar" aria-labelledby="link-broken-title">
+                        <h2 id="link-broken-title">{ "This link holds no plan to show" }</h2>
+                        <p>{ "Ask for the link again, or start a new plan here." }</p>
+                        <button type="button" id="start-new" onclick={
+                            let (link_error, review) = (link_error.clone(), review.clone());
+                            Callback::from(move |_| {
+                                set_address(&page_base());
+                                review.set(false);
+                                link_error.set(None);
+                            })
+                        }>{ "Start a new plan" }</button>
+                    </section>
                 } else if *review {
                     <section id="review" class="review-bar" aria-labelledby="review-title">
                         <h2 id="review-title">{ format!("Review of a shared plan: {} {}, {} workloads", labels::product(d.product), d.version, d.workloads.len()) }</h2>
