@@ -290,7 +290,7 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
                     <ul>{ for not_offered.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
                 </div>
             }
-            <p class="field-note" id="outside-note">{ "Each row: the source on the first line, its target (name, address, the host or cloud it lands on, its public NAT address) on the second. Outside: the host is outside the server's network and dials public (NAT) addresses; auto: Migrate Agent workloads and targets in a public cloud are outside." }</p>
+            <p class="field-note" id="outside-note">{ "Each row: the source, then its target. Outside: dials public (NAT) addresses; auto: agent workloads and targets in a cloud are outside." }</p>
             <div class="scroll">
                 <table class={classes!("rows", "workloads", (p.workloads.len() > LONG_WAVE).then_some("long"))}>
                     <thead><tr>
