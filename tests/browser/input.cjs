@@ -89,8 +89,9 @@ const clipped = (page) => page.$$eval('form.wizard input[type=text], form.wizard
     const text = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}).text || '' : e.value;
     const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)
       - (e.tagName === 'SELECT' || e.getAttribute('list') ? 20 : 0);
-    return { id: e.id, text, room, width: canvas.measureText(text).width };
-  }).filter((x) => x.text && x.width > x.room + 0.5);
+    const right = e.getBoundingClientRect().right;
+    return { id: e.id, text, room, width: canvas.measureText(text).width, off_screen: right > window.innerWidth + 0.5 };
+  }).filter((x) => x.off_screen || (x.text && x.width > x.room + 0.5));
 });
 
 session(out, { console: [] }, async (browser, result) => {
@@ -227,6 +228,7 @@ session(out, { console: [] }, async (browser, result) => {
       results: await p.$$eval('#results', (e) => e.length),
       wizard: await p.$$eval('form.wizard', (e) => e.length),
       broken: await p.$$eval('#link-broken', (e) => e.length),
+      share_link: await p.$$eval('#share-link', (e) => e.length),
     };
     if (name === 'packed') {
       await p.screenshot({ path: path.join(out, 'damaged-link-1440.png'), fullPage: false });

@@ -71,10 +71,7 @@ fn the_page_speaks_the_whole_scenario() {
             "windows": "2008 R2", "drives": "C, D" })
     );
     // Agent workloads force the direction, and the control says so.
-    assert_eq!(
-        r["replication_default"],
-        "default: target listens (Migrate Agent workloads)"
-    );
+    assert_eq!(r["replication_default"], "default: target listens (agents)");
     assert!(
         s(&r["replication_used"]).contains("Migrate Agent workloads need"),
         "{}",
@@ -221,15 +218,16 @@ fn the_page_speaks_the_whole_scenario() {
         let d = &r[name];
         assert!(s(&d["error"]).starts_with(starts), "{name}: {d}");
         assert_eq!(
-            (&d["review"], &d["results"], &d["wizard"], &d["broken"]),
+            (&d["review"], &d["results"], &d["wizard"], &d["share_link"]),
             (
                 &serde_json::json!(0),
                 &serde_json::json!(0),
                 &serde_json::json!(0),
-                &serde_json::json!(1)
+                &serde_json::json!(0)
             ),
             "{name}: {d}"
         );
+        assert_eq!(d["broken"], 1, "{name}: {d}");
     }
     assert_eq!(r["damaged_after_start"], 0);
 

@@ -340,7 +340,10 @@ pub fn App() -> Html {
                     onclick={let r = reference.clone(); Callback::from(move |_| r.set(!*r))}>
                     { if *reference { "Back to the planner" } else { "Reference: rules by release" } }
                 </button>
-                <ShareLink url={(*share_url).clone()} />
+                // A damaged link has no plan, so no link to share either.
+                if link_error.is_none() {
+                    <ShareLink url={(*share_url).clone()} />
+                }
                 <p class="print-only" id="print-link">
                     { "Share link: " }{ (*share_url).clone().unwrap_or_else(|| AttrValue::from("none (the scenario has problems to fix)")) }
                 </p>

@@ -86,8 +86,8 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
     let default = Direction::of(None, agents, d.marketplace);
     let used = Direction::of(d.replication, agents, d.marketplace);
     let why = match (default.reason, d.replication) {
-        (Some(_), None) if agents => " (Migrate Agent workloads)",
-        (Some(_), None) => " (cloud-marketplace server)",
+        (Some(_), None) if agents => " (agents)",
+        (Some(_), None) => " (marketplace)",
         _ => "",
     };
     let mut replication = vec![(
