@@ -913,7 +913,7 @@ impl Reducible for Wizard {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Every file of `examples/`: the scenario format field for field.
