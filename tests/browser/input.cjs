@@ -143,6 +143,12 @@ session(out, { console: [] }, async (browser, result) => {
   await page.$eval('form.wizard', (e) => e.scrollIntoView());
   await page.screenshot({ path: path.join(out, 'deployment-1440.png'), fullPage: false });
 
+  // The firewall view of the wave: the container and the NAT'd flows.
+  await page.waitForFunction(() => [...document.querySelectorAll('#firewall tr.fw-rule')]
+    .some((r) => r.dataset.to === 'vc01'), null, { timeout: STEP_MS });
+  result.firewall = await page.$$eval('#firewall tr.fw-rule', (rows) => rows.map((r) => ({
+    from: r.dataset.from, to: r.dataset.to, text: r.textContent,
+  })));
   // The plan the page made, and the scenario it made it from.
   await page.waitForSelector('#download-plan-json');
   await download(page, '#download-scenario', 'scenario.json');

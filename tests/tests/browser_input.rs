@@ -145,6 +145,21 @@ fn the_page_speaks_the_whole_scenario() {
             .any(|f| f.to == "app04-t" && f.address.as_deref() == Some("203.0.113.4")),
         "nothing dials app04-t's NAT address"
     );
+    // The firewall view shows them too: ps01 -> vc01 on 443, and the NAT'd addresses.
+    let rules = r["firewall"].as_array().expect("firewall rules");
+    assert!(
+        rules.iter().any(|f| f["from"] == "ps01"
+            && f["to"] == "vc01"
+            && s(&f["text"]).contains("443")),
+        "{rules:#?}"
+    );
+    let all: String = rules.iter().map(|f| s(&f["text"])).collect();
+    for nat in [
+        "dialed 203.0.113.5, NAT to 10.0.0.5",
+        "dialed 203.0.113.4, NAT to 10.2.0.4",
+    ] {
+        assert!(all.contains(nat), "{nat} not in the firewall view");
+    }
     // The share link gives the same scenario back.
     let from_link = Scenario::from_json(&read(&out, "scenario-from-link.json")).expect("link");
     assert_eq!(from_link, scenario);
