@@ -95,7 +95,7 @@ fn the_page_speaks_the_whole_scenario() {
         rv.contains("ignored: Powerstate, CPUs, Memory, Disks, Datacenter, Cluster, Host"),
         "{rv}"
     );
-    assert!(rv.contains("Skipped 1 templates"), "{rv}");
+    assert!(rv.contains("Skipped 1 template (not a workload)."), "{rv}");
     assert_eq!(r["rvtools_rows"], 42);
     assert_eq!(r["after_rvtools_problems"], serde_json::json!([]));
 
@@ -148,9 +148,9 @@ fn the_page_speaks_the_whole_scenario() {
     // The firewall view shows them too: ps01 -> vc01 on 443, and the NAT'd addresses.
     let rules = r["firewall"].as_array().expect("firewall rules");
     assert!(
-        rules.iter().any(|f| f["from"] == "ps01"
-            && f["to"] == "vc01"
-            && s(&f["text"]).contains("443")),
+        rules
+            .iter()
+            .any(|f| f["from"] == "ps01" && f["to"] == "vc01" && s(&f["text"]).contains("443")),
         "{rules:#?}"
     );
     let all: String = rules.iter().map(|f| s(&f["text"])).collect();

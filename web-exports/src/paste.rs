@@ -615,10 +615,10 @@ pub fn preview_html(p: &Pasted) -> String {
     }
     o.push_str("). ");
     if !p.skipped.is_empty() {
-        o.push_str(&format!(
-            "Skipped {} templates (not workloads). ",
-            p.skipped.len()
-        ));
+        o.push_str(&match p.skipped.len() {
+            1 => "Skipped 1 template (not a workload). ".to_string(),
+            n => format!("Skipped {n} templates (not workloads). "),
+        });
     }
     if bad == 0 {
         o.push_str("Every row is ready.");
@@ -892,6 +892,9 @@ mod page_tests {
         assert_eq!(p.problem_rows(), 1);
         let html = preview_html(&p);
         assert!(html.contains("an RVTools vInfo export, columns used: name (VM), templates skipped (Template), DNS name, address (Primary IP Address), OS (OS according to the configuration file), OS if not configured (OS according to the VMware Tools); <span id=\"paste-ignored\">ignored: Powerstate, CPUs, Memory, Disks, Datacenter, Cluster, Host</span>)"), "{html}");
-        assert!(html.contains("Skipped 1 templates"), "{html}");
+        assert!(
+            html.contains("Skipped 1 template (not a workload)."),
+            "{html}"
+        );
     }
 }

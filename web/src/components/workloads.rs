@@ -168,6 +168,19 @@ fn WorkloadRow(p: &RowProps) -> Html {
         Some((product, v)) if !w.agent => Feature::Agent.reason(*product, v).map(AttrValue::from),
         _ => None,
     };
+    // The target's text fields: one control written once (the first-load module grows
+    // by each control written out).
+    let text_cell = |class: &'static str,
+                     what: &str,
+                     field: &str,
+                     value: &String,
+                     placeholder: &'static str,
+                     f: fn(String) -> WorkloadEdit| {
+        html! {
+            <td {class}><TextField label={format!("{what} of workload {n}")} hide_label=true path={format!("{at}.{field}")}
+                error={err(field)} value={value.clone()} {placeholder} oninput={edit(f)} /></td>
+        }
+    };
     html! {
         <tr class={classes!("workload", w.draft.then_some("draft"))}>
             <td><TextField label={format!("Name of workload {n}")} hide_label=true path={format!("{at}.name")} error={err("name")}
@@ -191,17 +204,12 @@ fn WorkloadRow(p: &RowProps) -> Html {
             <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} error={err("agent")} checked={w.agent} disabled={agent_reason} onchange={on_agent} /></td>
             <td><SelectField label={format!("Workload {n} outside the server's network")} hide_label=true path={format!("{at}.outside")} error={err("outside")}
                 value={outside_value(w.outside)} options={outside_options(if w.agent { "auto: out" } else { "auto: in" })} onchange={on_outside} /></td>
-            <td class="t-name"><TextField label={format!("Target name of workload {n}")} hide_label=true path={format!("{at}.target.name")} error={err("target.name")}
-                value={w.target.name.clone()} placeholder="target name" oninput={edit(|v| WorkloadEdit::Target(HostField::Name, v))} /></td>
-            <td class="t-address"><TextField label={format!("Target address of workload {n}")} hide_label=true path={format!("{at}.target.address")} error={err("target.address")}
-                value={w.target.address.clone()} placeholder="target IP or DNS"
-                oninput={edit(|v| WorkloadEdit::Target(HostField::Address, v))} /></td>
+            { text_cell("t-name", "Target name", "target.name", &w.target.name, "target name", |v| WorkloadEdit::Target(HostField::Name, v)) }
+            { text_cell("t-address", "Target address", "target.address", &w.target.address, "target IP or DNS", |v| WorkloadEdit::Target(HostField::Address, v)) }
             <td class="t-container"><SelectField label={format!("Target container of workload {n}")} hide_label=true path={format!("{at}.target.container")} error={err("target.container")}
                 value={AttrValue::from(typed.to_string())} options={containers}
                 onchange={edit(WorkloadEdit::TargetContainer)} /></td>
-            <td class="t-public"><TextField label={format!("Target public address (NAT) of workload {n}")} hide_label=true path={format!("{at}.target.public_address")} error={err("target.public_address")}
-                value={w.target_public_address.clone()} placeholder="target NAT address"
-                oninput={edit(WorkloadEdit::TargetPublicAddress)} /></td>
+            { text_cell("t-public", "Target public address (NAT)", "target.public_address", &w.target_public_address, "target NAT address", WorkloadEdit::TargetPublicAddress) }
             <td class="t-outside"><SelectField label={format!("Target of workload {n} outside the server's network")} hide_label=true path={format!("{at}.target.outside")} error={err("target.outside")}
                 value={outside_value(w.target_outside)} options={outside_options("auto")} onchange={on_target_outside} /></td>
             <td class="actions">
