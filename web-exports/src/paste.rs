@@ -799,6 +799,50 @@ mod tests {
 }
 
 #[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A sheet with a header of the usual words and any columns of no use, in any
+        /// order: the header is never a workload, every row is one, and every unused
+        /// column is named.
+        #[test]
+        fn a_header_is_never_a_workload(
+            extra in proptest::collection::vec("[A-Z][a-z]{2,8}", 0..6),
+            names in proptest::collection::vec("[a-z][a-z0-9]{0,7}", 1..20),
+            tab in any::<bool>(),
+        ) {
+            let sep = if tab { "\t" } else { "," };
+            let unused: Vec<String> = extra
+                .into_iter()
+                .filter(|e| Column::from_header(e).is_none())
+                .collect();
+            let mut head = vec!["VM Name".to_string(), "IP Address".to_string()];
+            head.extend(unused.iter().cloned());
+            let mut text = head.join(sep);
+            for (i, n) in names.iter().enumerate() {
+                let mut row = vec![n.clone(), format!("10.0.0.{}", i + 1)];
+                row.extend(unused.iter().map(|_| "x".to_string()));
+                text.push('\n');
+                text.push_str(&row.join(sep));
+            }
+            let p = parse(&text, MAX_WORKLOADS).expect("parses");
+            prop_assert!(p.header);
+            prop_assert_eq!(p.rows.len(), names.len());
+            prop_assert!(p.rows.iter().all(|r| r.workload.name != "VM Name"));
+            prop_assert_eq!(&p.ignored, &unused);
+        }
+
+        /// Any text: an answer, never a panic.
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
+            let _ = parse(&text, 10).map(|p| preview_html(&p));
+        }
+    }
+}
+
+#[cfg(test)]
 mod page_tests {
     use super::*;
 

@@ -1293,6 +1293,72 @@ pub(crate) mod tests {
         );
     }
 
+    /// An edit of any scenario field, from small pools of good and bad values.
+    fn any_edit() -> impl proptest::strategy::Strategy<Value = Action> {
+        use proptest::prelude::*;
+        let text = || {
+            prop::sample::select(vec![
+                "",
+                "vc01",
+                "az01",
+                "203.0.113.9",
+                "10.0.0.7",
+                "bad name",
+                "10.0.1",
+            ])
+            .prop_map(String::from)
+        };
+        let flag = || prop::option::of(any::<bool>());
+        prop_oneof![
+            text().prop_map(Action::ServerPublicAddress),
+            any::<bool>().prop_map(Action::Marketplace),
+            any::<bool>().prop_map(Action::Cloud),
+            Just(Action::AddHost),
+            (0..2usize, text()).prop_map(|(i, v)| Action::Host(i, HostField::Name, v)),
+            (0..2usize, text()).prop_map(|(i, v)| Action::Host(i, HostField::Address, v)),
+            (0..2usize).prop_map(|i| Action::HostPlatform(i, Platform::Azure)),
+            Just(Action::AddAdmin),
+            (0..2usize, text()).prop_map(|(i, v)| Action::Admin(i, HostField::Address, v)),
+            any::<bool>().prop_map(Action::SetFactory),
+            text().prop_map(|v| Action::Factory(FactoryField::Address, v)),
+            text().prop_map(|v| Action::Factory(FactoryField::DatabaseAddress, v)),
+            any::<bool>().prop_map(Action::FactoryAppliance),
+            any::<bool>().prop_map(|a| Action::Workload(0, WorkloadEdit::Agent(a))),
+            flag().prop_map(|o| Action::Workload(0, WorkloadEdit::Outside(o))),
+            text().prop_map(|v| Action::Workload(0, WorkloadEdit::TargetContainer(v))),
+            text().prop_map(|v| Action::Workload(0, WorkloadEdit::TargetPublicAddress(v))),
+            flag().prop_map(|o| Action::Workload(0, WorkloadEdit::TargetOutside(o))),
+            Just(Action::Replication(Some(Replication::TargetListens))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the wizard makes, a scenario it accepts comes back from the
+        /// scenario's JSON (export, import, share link) as the same page state, and a
+        /// draft it refuses lists at least one problem and no plan.
+        #[test]
+        fn every_wizard_state_round_trips(edits in proptest::collection::vec(any_edit(), 0..12)) {
+            let mut d = Draft::default();
+            d.apply(Action::Version("2019.5".into()));
+            for e in edits {
+                d.apply(e);
+            }
+            let c = d.check();
+            match d.evaluate() {
+                Ok((s, plan)) => {
+                    proptest::prop_assert_eq!(&c.errors, &vec![]);
+                    let back = read_scenario(&s.to_json()).expect("its own JSON");
+                    proptest::prop_assert_eq!(&Draft::from_scenario(&back).evaluate(), &Ok((s.clone(), plan)));
+                    proptest::prop_assert_eq!(Draft::from_scenario(&back).to_scenario(), Ok(s));
+                }
+                Err(_) => {
+                    proptest::prop_assert!(!c.errors.is_empty());
+                    proptest::prop_assert!(c.plan.is_none());
+                }
+            }
+        }
+    }
+
     #[test]
     fn an_empty_target_is_no_target() {
         let d = reduce(vec![
