@@ -16,10 +16,15 @@ pub const DRIVE_PORT_BASE: u16 = 10000;
 pub struct DriveLetter(u8);
 
 impl DriveLetter {
-    /// Parses one letter `A`–`Z`, case-insensitive; an optional trailing colon (`C:`) is accepted.
+    /// Parses one letter `A`–`Z`, case-insensitive, as inventories and people write a
+    /// drive: `C`, `c`, `C:` or the root `C:\` (`C:/`). The one drive parser: the
+    /// wizard's Drives field, a paste and a scenario file accept the same spellings.
     pub fn parse(s: &str) -> Result<DriveLetter, DriveError> {
-        let t = s.strip_suffix(':').unwrap_or(s);
-        match t.as_bytes() {
+        let t = match s.strip_suffix(['\\', '/']) {
+            Some(root) => root.strip_suffix(':'),
+            None => Some(s.strip_suffix(':').unwrap_or(s)),
+        };
+        match t.unwrap_or("").as_bytes() {
             [b] if b.is_ascii_alphabetic() => Ok(DriveLetter(b.to_ascii_uppercase())),
             _ => Err(DriveError {
                 value: s.to_string(),
@@ -82,6 +87,21 @@ mod tests {
         assert_eq!(port("e:"), Ok(10004));
     }
 
+    /// A drive as inventories write it: the same letter however spelt.
+    #[test]
+    fn a_drive_root_is_its_letter() {
+        for (typed, letter) in [("C:\\", 'C'), ("c:/", 'C'), ("e:", 'E'), ("d", 'D')] {
+            assert_eq!(
+                DriveLetter::parse(typed).map(|d| d.letter()),
+                Ok(letter),
+                "{typed}"
+            );
+        }
+        for bad in ["C\\", "\\", ":\\", "C:\\\\", "C:\\x"] {
+            assert!(DriveLetter::parse(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn bad_letters_name_the_value() {
         for bad in ["#", "CD", "", "1", "ä", ":", "C::"] {
@@ -102,7 +122,10 @@ mod tests {
 
         #[test]
         fn anything_else_is_refused(s in "\\PC*") {
-            let t = s.strip_suffix(':').unwrap_or(&s);
+            let t = match s.strip_suffix(['\\', '/']) {
+                Some(root) => root.strip_suffix(':').unwrap_or("!"),
+                None => s.strip_suffix(':').unwrap_or(&s),
+            };
             let ok = t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic();
             prop_assert_eq!(DriveLetter::parse(&s).is_ok(), ok);
         }

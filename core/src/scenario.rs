@@ -113,6 +113,30 @@ pub struct Direction {
     pub reason: Option<&'static str>,
 }
 
+impl Direction {
+    /// The direction of a scenario with this `replication` field, whether any workload
+    /// uses the Migrate Agent and whether the server is a marketplace image (see
+    /// [`Scenario::replication_direction`]); the page asks it of its rows as typed.
+    pub fn of(replication: Option<Replication>, agent: bool, marketplace: bool) -> Direction {
+        let (replication, reason) = match replication {
+            Some(r) => (r, None),
+            None if agent => (
+                Replication::TargetListens,
+                Some("Migrate Agent workloads need SourceListensForConnection=False on the server (Q3): the whole server replicates source -> target (target-listens)."),
+            ),
+            None if marketplace => (
+                Replication::TargetListens,
+                Some("A cloud-marketplace PlateSpin server has SourceListensForConnection=False by default (Q2): replication runs source -> target (target-listens)."),
+            ),
+            None => (Replication::SourceListens, None),
+        };
+        Direction {
+            replication,
+            reason,
+        }
+    }
+}
+
 /// A named machine with an address (IPv4, IPv6 or DNS name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,22 +368,11 @@ impl Scenario {
     /// when a workload uses the Migrate Agent (Q3) or the server is a cloud-marketplace
     /// image (Q2), else the vendor's default, source-listens (Q1).
     pub fn replication_direction(&self) -> Direction {
-        let (replication, reason) = match self.replication {
-            Some(r) => (r, None),
-            None if self.workloads.iter().any(|w| w.agent) => (
-                Replication::TargetListens,
-                Some("Migrate Agent workloads need SourceListensForConnection=False on the server (Q3): the whole server replicates source -> target (target-listens)."),
-            ),
-            None if self.server.marketplace => (
-                Replication::TargetListens,
-                Some("A cloud-marketplace PlateSpin server has SourceListensForConnection=False by default (Q2): replication runs source -> target (target-listens)."),
-            ),
-            None => (Replication::SourceListens, None),
-        };
-        Direction {
-            replication,
-            reason,
-        }
+        Direction::of(
+            self.replication,
+            self.workloads.iter().any(|w| w.agent),
+            self.server.marketplace,
+        )
     }
 
     /// The `hosts[]` entry a target is created on.

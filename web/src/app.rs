@@ -254,6 +254,20 @@ pub fn App() -> Html {
         }))
         .clone()
     };
+    // The core's notes about the server's public address, beside that field.
+    let server_notes = use_memo(current.clone(), |c| {
+        c.as_ref()
+            .as_ref()
+            .map(|s| portplan_core::plan::alternate_server_address(&s.scenario))
+            .unwrap_or_default()
+    });
+    // The containers a target can land on: the hosts of step 2, by name.
+    let containers: Rc<Vec<AttrValue>> = use_memo(wizard.draft.hosts.clone(), |hosts| {
+        hosts
+            .iter()
+            .map(|h| AttrValue::from(h.name.clone()))
+            .collect()
+    });
     // The diagram's zoom step (components/diagram.rs).
     let zoom = use_state_eq(|| 0usize);
     let d = &wizard.draft;
@@ -326,7 +340,10 @@ pub fn App() -> Html {
                     onclick={let r = reference.clone(); Callback::from(move |_| r.set(!*r))}>
                     { if *reference { "Back to the planner" } else { "Reference: rules by release" } }
                 </button>
-                <ShareLink url={(*share_url).clone()} />
+                // A damaged link has no plan, so no link to share either.
+                if link_error.is_none() {
+                    <ShareLink url={(*share_url).clone()} />
+                }
                 <p class="print-only" id="print-link">
                     { "Share link: " }{ (*share_url).clone().unwrap_or_else(|| AttrValue::from("none (the scenario has problems to fix)")) }
                 </p>
@@ -343,6 +360,20 @@ pub fn App() -> Html {
                 <div id="planner" hidden={*reference}>
                 if *opening {
                     <p id="opening" class="loading" role="status">{ "Opening the shared plan…" }</p>
+                } else if link_error.is_some() {
+                    // A damaged link shows no plan: not the sample's, not an older one.
+                    <section id="link-broken" class="review-bar" aria-labelledby="link-broken-title">
+                        <h2 id="link-broken-title">{ "This link holds no plan to show" }</h2>
+                        <p>{ "Ask for the link again, or start a new plan here." }</p>
+                        <button type="button" id="start-new" onclick={
+                            let (link_error, review) = (link_error.clone(), review.clone());
+                            Callback::from(move |_| {
+                                set_address(&page_base());
+                                review.set(false);
+                                link_error.set(None);
+                            })
+                        }>{ "Start a new plan" }</button>
+                    </section>
                 } else if *review {
                     <section id="review" class="review-bar" aria-labelledby="review-title">
                         <h2 id="review-title">{ format!("Review of a shared plan: {} {}, {} workloads", labels::product(d.product), d.version, d.workloads.len()) }</h2>
@@ -353,9 +384,9 @@ pub fn App() -> Html {
                 } else {
                     { problem_list }
                     <form class="wizard" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                        <Deployment draft={d.clone()} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Deployment draft={d.clone()} problems={problems.clone()} {server_notes} ondispatch={ondispatch.clone()} />
+                        <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} admins={d.admins.clone()} factory={d.factory.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
+                        <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} {containers} problems={problems.clone()} ondispatch={ondispatch.clone()} />
                         <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} />
                     </form>
                     <div class={classes!("result", stale.then_some("stale"))} id="results" tabindex="-1">{ result }</div>

@@ -87,6 +87,29 @@ fn locate(draft: &Draft, path: &str) -> (String, String, &'static str) {
             "replication" => top("Replication direction"),
             "server.name" => ("PlateSpin server".into(), path.into(), "Name"),
             "server.address" => ("PlateSpin server".into(), path.into(), "Address"),
+            "server.public_address" => (
+                "PlateSpin server".into(),
+                path.into(),
+                "Public address (NAT)",
+            ),
+            "server.marketplace" => (
+                "PlateSpin server".into(),
+                path.into(),
+                "Cloud-marketplace image",
+            ),
+            "factory" => top("Migration Factory"),
+            "factory.name" => ("Transformation Manager".into(), path.into(), "Name"),
+            "factory.address" => ("Transformation Manager".into(), path.into(), "Address"),
+            "factory.database.name" => (
+                "Transformation Manager".into(),
+                path.into(),
+                "Remote database name",
+            ),
+            "factory.database.address" => (
+                "Transformation Manager".into(),
+                path.into(),
+                "Remote database address",
+            ),
             "connectors" => top("Migrate Connectors"),
             "workloads" => top("Workloads"),
             "format" => top("Scenario format"),
@@ -109,6 +132,10 @@ fn locate(draft: &Draft, path: &str) -> (String, String, &'static str) {
         "agent" => "Migrate Agent",
         "target.name" => "Target name",
         "target.address" => "Target address",
+        "target.container" => "Target container",
+        "target.public_address" => "Target public address (NAT)",
+        "target.outside" => "Target outside",
+        "outside" => "Outside",
         "platform" => "Platform",
         _ => "Row",
     };
@@ -124,6 +151,10 @@ fn locate(draft: &Draft, path: &str) -> (String, String, &'static str) {
         "connectors" => {
             let name = draft.connectors.get(i).map_or("", |h| h.name.as_str());
             row_label("Migrate Connector", i + 1, name)
+        }
+        "admins" => {
+            let name = draft.admins.get(i).map_or("", |h| h.name.as_str());
+            row_label("Administrator machine", i + 1, name)
         }
         other => other.to_string(),
     };

@@ -43,34 +43,43 @@ pub struct WorkloadDraft {
     pub drives: String,
     pub transfer: Transfer,
     pub agent: bool,
+    /// Outside the server's network (dials public addresses); `None`: the core's
+    /// default (outside when the workload uses the Migrate Agent).
+    pub outside: Option<bool>,
     /// Both fields empty means "no target".
     pub target: HostDraft,
+    /// The target's public (NAT) address; empty: none.
+    pub target_public_address: String,
+    /// The `hosts[]` entry the target VM is created on; empty: a physical or X2P target.
+    pub target_container: String,
+    /// The target dials the server's public address; `None`: when its container is a
+    /// public cloud.
+    pub target_outside: Option<bool>,
+    /// An OS a paste could not read (`solaris`): a problem of the row until an OS is
+    /// picked, never silently Windows.
+    pub os_unknown: Option<String>,
     /// A row added and not edited yet: the plan ignores it until its first edit, so
     /// "Add workload" never turns a valid plan into an error.
     pub draft: bool,
-    /// Scenario fields the wizard has no input for yet, kept from an import or a link
-    /// so the page plans exactly what `portplan plan` plans for the same file.
-    pub kept: KeptWorkload,
 }
 
-/// A workload's imported fields without a wizard input (NAT, the target's container).
+/// The Migration Factory's Transformation Manager, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeptWorkload {
-    pub outside: Option<bool>,
-    pub target_public_address: Option<String>,
-    pub target_container: Option<String>,
-    pub target_outside: Option<bool>,
+pub struct FactoryDraft {
+    pub name: String,
+    pub address: String,
+    pub appliance: bool,
+    /// A remote PostgreSQL database; both fields empty: the database is local.
+    pub database: HostDraft,
 }
 
-/// A scenario's imported fields without a wizard input (the server's public address,
-/// marketplace and cloud marks, the Migration Factory, administrators' machines).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Kept {
-    pub server_public_address: Option<String>,
-    pub marketplace: bool,
-    pub cloud: bool,
-    pub factory: Option<Factory>,
-    pub admins: Vec<Host>,
+/// Which text field of the factory changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactoryField {
+    Name,
+    Address,
+    DatabaseName,
+    DatabaseAddress,
 }
 
 impl WorkloadDraft {
@@ -84,9 +93,13 @@ impl WorkloadDraft {
             drives: String::new(),
             transfer: Transfer::File,
             agent: false,
+            outside: None,
             target: HostDraft::default(),
+            target_public_address: String::new(),
+            target_container: String::new(),
+            target_outside: None,
+            os_unknown: None,
             draft: false,
-            kept: KeptWorkload::default(),
         }
     }
 }
@@ -97,25 +110,43 @@ pub struct Draft {
     pub product: Product,
     pub version: String,
     pub server: HostDraft,
+    /// The server's public (NAT) address; empty: none.
+    pub server_public_address: String,
+    /// A cloud-marketplace image (replication then defaults to target-listens).
+    pub marketplace: bool,
+    /// Runs in a public cloud (administrators may need RDP to it).
+    pub cloud: bool,
     pub hosts: Vec<VhostDraft>,
     pub connectors: Vec<HostDraft>,
+    /// Administrators' machines that reach the server.
+    pub admins: Vec<HostDraft>,
+    /// The Migration Factory's Transformation Manager, if any.
+    pub factory: Option<FactoryDraft>,
     pub workloads: Vec<WorkloadDraft>,
     pub replication: Option<Replication>,
-    pub kept: Kept,
 }
 
 impl Default for Draft {
-    /// A small Migrate scenario, so a fresh page shows a plan at once.
+    /// A small scenario of the newest Migrate release the core's table knows, so a
+    /// fresh page shows a plan at once, and of a release the stored guides name.
     fn default() -> Draft {
         Draft {
             product: Product::Migrate,
-            version: "12.3".into(),
+            version: portplan_core::releases::of(Product::Migrate)
+                .last()
+                .map_or("2020.2", |r| r.version)
+                .into(),
             server: HostDraft {
                 name: "ps01".into(),
                 address: "10.0.0.5".into(),
             },
+            server_public_address: String::new(),
+            marketplace: false,
+            cloud: false,
             hosts: vec![],
             connectors: vec![],
+            admins: vec![],
+            factory: None,
             workloads: vec![WorkloadDraft {
                 address: "10.0.1.10".into(),
                 windows: "2016".into(),
@@ -127,7 +158,6 @@ impl Default for Draft {
                 ..WorkloadDraft::new("web01".into())
             }],
             replication: None,
-            kept: Kept::default(),
         }
     }
 }
@@ -158,7 +188,14 @@ struct Assembled {
     scenario: Scenario,
     host_index: Vec<usize>,
     connector_index: Vec<usize>,
+    admin_index: Vec<usize>,
     workload_index: Vec<usize>,
+    /// Fields already replaced by a stand-in (`workloads[3].address`, draft paths): a
+    /// second error there means the stand-in did not help, and the row is set aside.
+    replaced: Vec<String>,
+    /// Fields whose problem the draft already says (drive letters that do not read):
+    /// the core's view of the same field is not listed again.
+    said: Vec<String>,
 }
 
 /// `workloads[3].name` → `("workloads", 3, ".name")`.
@@ -173,35 +210,93 @@ fn page_order(path: &str) -> (u8, usize, String) {
     let rank = |list: &str| match list {
         "hosts" => 1,
         "connectors" => 2,
-        "workloads" => 3,
+        "admins" => 3,
+        "factory" => 4,
+        "workloads" => 5,
         _ => 0,
     };
     match split_row(path) {
         Some((list, i, _)) => (rank(list), i, String::new()),
-        None => (rank(path), 0, path.to_string()),
+        None => (
+            rank(path.split('.').next().unwrap_or(path)),
+            0,
+            path.to_string(),
+        ),
     }
 }
 
 impl Assembled {
-    /// Removes the row an error is about; returns the error's path in the draft.
+    /// Takes a row's error into account so the rest of the row is still checked: the
+    /// field is replaced by a stand-in the core accepts (a name or address of its own,
+    /// no Windows version…), or the row is set aside when that cannot help. Returns the
+    /// error's path in the draft.
     fn set_aside(&mut self, path: &str) -> Option<String> {
         let (list, i, rest) = split_row(path)?;
         let index = match list {
             "hosts" => &mut self.host_index,
             "connectors" => &mut self.connector_index,
+            "admins" => &mut self.admin_index,
             "workloads" => &mut self.workload_index,
             _ => return None,
         };
-        if i >= index.len() {
-            return None;
+        let original = *index.get(i)?;
+        let draft_path = format!("{list}[{original}]{rest}");
+        // `drives[2]` and `drives` are one control.
+        let field = rest.split('[').next().unwrap_or(rest);
+        let key = format!("{list}[{original}]{field}");
+        if self.said.contains(&key) {
+            // An empty path: nothing more to list.
+            return self.remove(list, i, String::new());
         }
-        let original = index.remove(i);
+        let stand_in = format!("portplan-fixing-{list}-{original}");
+        let s = &mut self.scenario;
+        let replaced = !self.replaced.contains(&key)
+            && match (list, field) {
+                (_, ".name") => set_name(s, list, i, stand_in),
+                (_, ".address") => set_address(s, list, i, format!("{stand_in}.invalid")),
+                ("workloads", rest) => {
+                    let w = &mut s.workloads[i];
+                    match rest {
+                        ".windows" => w.windows = None,
+                        ".drives" => {
+                            w.drives.clear();
+                            if w.transfer == Transfer::BlockLegacy {
+                                w.transfer = Transfer::File;
+                            }
+                        }
+                        ".transfer" => w.transfer = Transfer::File,
+                        ".agent" => w.agent = false,
+                        _ => match (w.target.as_mut(), rest) {
+                            (Some(t), ".target.name") => t.name = format!("{stand_in}-t"),
+                            (Some(t), ".target.address") => {
+                                t.address = format!("{stand_in}-t.invalid")
+                            }
+                            (Some(t), ".target.container") => t.container = None,
+                            (Some(t), ".target.public_address") => t.public_address = None,
+                            _ => return self.remove(list, i, draft_path),
+                        },
+                    }
+                    true
+                }
+                _ => false,
+            };
+        if !replaced {
+            return self.remove(list, i, draft_path);
+        }
+        self.replaced.push(key);
+        Some(draft_path)
+    }
+
+    /// Sets a row aside: it is not checked further.
+    fn remove(&mut self, list: &str, i: usize, draft_path: String) -> Option<String> {
+        let s = &mut self.scenario;
         match list {
-            "hosts" => drop(self.scenario.hosts.remove(i)),
-            "connectors" => drop(self.scenario.connectors.remove(i)),
-            _ => drop(self.scenario.workloads.remove(i)),
+            "hosts" => drop((self.host_index.remove(i), s.hosts.remove(i))),
+            "connectors" => drop((self.connector_index.remove(i), s.connectors.remove(i))),
+            "admins" => drop((self.admin_index.remove(i), s.admins.remove(i))),
+            _ => drop((self.workload_index.remove(i), s.workloads.remove(i))),
         }
-        Some(format!("{list}[{original}]{rest}"))
+        Some(draft_path)
     }
 
     /// Replaces a bad whole-scenario field by a value the core accepts, so the rows
@@ -211,15 +306,44 @@ impl Assembled {
         match path {
             "server.name" => s.server.name = "portplan-server-being-fixed".into(),
             "server.address" => s.server.address = "192.0.2.1".into(),
+            "server.public_address" => s.server.public_address = None,
+            "server.marketplace" => s.server.marketplace = false,
             "replication" => s.replication = None,
             "connectors" => {
                 s.connectors.clear();
                 self.connector_index.clear();
             }
+            p if p.starts_with("factory") => s.factory = None,
             _ => return false,
         }
         true
     }
+}
+
+fn set_name(s: &mut Scenario, list: &str, i: usize, name: String) -> bool {
+    match list {
+        "hosts" => s.hosts[i].name = name,
+        "connectors" => s.connectors[i].name = name,
+        "admins" => s.admins[i].name = name,
+        _ => s.workloads[i].name = name,
+    }
+    true
+}
+
+fn set_address(s: &mut Scenario, list: &str, i: usize, address: String) -> bool {
+    match list {
+        "hosts" => s.hosts[i].address = address,
+        "connectors" => s.connectors[i].address = address,
+        "admins" => s.admins[i].address = address,
+        _ => s.workloads[i].address = address,
+    }
+    true
+}
+
+/// Empty text is "not given".
+fn given(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 impl Draft {
@@ -236,6 +360,9 @@ impl Draft {
                 name: s.server.name.clone(),
                 address: s.server.address.clone(),
             },
+            server_public_address: s.server.public_address.clone().unwrap_or_default(),
+            marketplace: s.server.marketplace,
+            cloud: s.server.cloud,
             hosts: s
                 .hosts
                 .iter()
@@ -246,55 +373,54 @@ impl Draft {
                 })
                 .collect(),
             connectors: s.connectors.iter().map(host).collect(),
+            admins: s.admins.iter().map(host).collect(),
+            factory: s.factory.as_ref().map(|f| FactoryDraft {
+                name: f.name.clone(),
+                address: f.address.clone(),
+                appliance: f.appliance,
+                database: f.database.as_ref().map(host).unwrap_or_default(),
+            }),
             workloads: s
                 .workloads
                 .iter()
-                .map(|w: &Workload| WorkloadDraft {
-                    name: w.name.clone(),
-                    address: w.address.clone(),
-                    os: w.os,
-                    windows: w.windows.clone().unwrap_or_default(),
-                    drives: w
-                        .drives
-                        .iter()
-                        .map(|d| d.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    transfer: w.transfer,
-                    agent: w.agent,
-                    target: w
-                        .target
-                        .as_ref()
-                        .map(|t| HostDraft {
-                            name: t.name.clone(),
-                            address: t.address.clone(),
-                        })
-                        .unwrap_or_default(),
-                    draft: false,
-                    kept: KeptWorkload {
+                .map(|w: &Workload| {
+                    let t = w.target.as_ref();
+                    WorkloadDraft {
+                        name: w.name.clone(),
+                        address: w.address.clone(),
+                        os: w.os,
+                        windows: w.windows.clone().unwrap_or_default(),
+                        drives: w
+                            .drives
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        transfer: w.transfer,
+                        agent: w.agent,
                         outside: w.outside,
-                        target_public_address: w
-                            .target
-                            .as_ref()
-                            .and_then(|t| t.public_address.clone()),
-                        target_container: w.target.as_ref().and_then(|t| t.container.clone()),
-                        target_outside: w.target.as_ref().and_then(|t| t.outside),
-                    },
+                        target: t
+                            .map(|t| HostDraft {
+                                name: t.name.clone(),
+                                address: t.address.clone(),
+                            })
+                            .unwrap_or_default(),
+                        target_public_address: t
+                            .and_then(|t| t.public_address.clone())
+                            .unwrap_or_default(),
+                        target_container: t.and_then(|t| t.container.clone()).unwrap_or_default(),
+                        target_outside: t.and_then(|t| t.outside),
+                        os_unknown: None,
+                        draft: false,
+                    }
                 })
                 .collect(),
             replication: s.replication,
-            kept: Kept {
-                server_public_address: s.server.public_address.clone(),
-                marketplace: s.server.marketplace,
-                cloud: s.server.cloud,
-                factory: s.factory.clone(),
-                admins: s.admins.clone(),
-            },
         }
     }
 
-    /// The draft as the core's scenario (draft rows left out). Only drive letters can
-    /// fail here, through the core's own parser and with the path a scenario file would
+    /// The draft as the core's scenario (draft rows left out). Only drive letters and
+    /// an OS a paste could not read can fail here, with the path a scenario file would
     /// get.
     pub fn to_scenario(&self) -> Result<Scenario, InputError> {
         let (scenario, errors) = self.assemble();
@@ -308,7 +434,8 @@ impl Draft {
     }
 
     /// The scenario of every row that can be read, with the original index of each
-    /// host, connector and workload, and the drive letters that could not be read.
+    /// host, connector and workload, and what could not be read (drive letters, an
+    /// unknown OS): every such problem of a row, not the first.
     fn assemble(&self) -> (Assembled, Vec<FieldError>) {
         let host = |h: &HostDraft| Host {
             name: h.name.clone(),
@@ -317,21 +444,33 @@ impl Draft {
         let mut errors = Vec::new();
         let mut workloads = Vec::with_capacity(self.workloads.len());
         let mut workload_index = Vec::with_capacity(self.workloads.len());
-        'rows: for (i, w) in self.workloads.iter().enumerate() {
+        let mut said = Vec::new();
+        for (i, w) in self.workloads.iter().enumerate() {
             if w.draft {
                 continue;
+            }
+            if let Some(os) = &w.os_unknown {
+                errors.push(FieldError {
+                    path: format!("workloads[{i}].os"),
+                    message: format!("{os:?} is neither Windows nor Linux: pick the OS"),
+                });
             }
             let mut drives = Vec::new();
             for (j, d) in split_drives(&w.drives).into_iter().enumerate() {
                 match DriveLetter::parse(d) {
                     Ok(d) => drives.push(d),
-                    Err(e) => {
-                        errors.push(FieldError {
-                            path: format!("workloads[{i}].drives[{j}]"),
-                            message: e.to_string(),
-                        });
-                        continue 'rows;
-                    }
+                    Err(e) => errors.push(FieldError {
+                        path: format!("workloads[{i}].drives[{j}]"),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            let mut transfer = w.transfer;
+            if drives.len() != split_drives(&w.drives).len() {
+                // The drives are said; what the core adds about them would be noise.
+                said.push(format!("workloads[{i}].drives"));
+                if transfer == Transfer::BlockLegacy && drives.is_empty() {
+                    transfer = Transfer::File;
                 }
             }
             // The Windows field only applies to Windows rows; a value left over from
@@ -345,15 +484,15 @@ impl Draft {
                 os: w.os,
                 windows,
                 drives,
-                transfer: w.transfer,
+                transfer,
                 agent: w.agent,
-                outside: w.kept.outside,
+                outside: w.outside,
                 target: (!no_target).then(|| Target {
                     name: w.target.name.clone(),
                     address: w.target.address.clone(),
-                    public_address: w.kept.target_public_address.clone(),
-                    container: w.kept.target_container.clone(),
-                    outside: w.kept.target_outside,
+                    public_address: given(&w.target_public_address),
+                    container: given(&w.target_container),
+                    outside: w.target_outside,
                 }),
             });
             workload_index.push(i);
@@ -365,9 +504,9 @@ impl Draft {
             server: Server {
                 name: self.server.name.clone(),
                 address: self.server.address.clone(),
-                public_address: self.kept.server_public_address.clone(),
-                marketplace: self.kept.marketplace,
-                cloud: self.kept.cloud,
+                public_address: given(&self.server_public_address),
+                marketplace: self.marketplace,
+                cloud: self.cloud,
             },
             hosts: self
                 .hosts
@@ -379,16 +518,25 @@ impl Draft {
                 })
                 .collect(),
             connectors: self.connectors.iter().map(host).collect(),
-            factory: self.kept.factory.clone(),
-            admins: self.kept.admins.clone(),
+            factory: self.factory.as_ref().map(|f| Factory {
+                name: f.name.clone(),
+                address: f.address.clone(),
+                appliance: f.appliance,
+                database: (!(f.database.name.is_empty() && f.database.address.is_empty()))
+                    .then(|| host(&f.database)),
+            }),
+            admins: self.admins.iter().map(host).collect(),
             workloads,
             replication: self.replication,
         };
         let assembled = Assembled {
             host_index: (0..self.hosts.len()).collect(),
             connector_index: (0..self.connectors.len()).collect(),
+            admin_index: (0..self.admins.len()).collect(),
             workload_index,
             scenario,
+            replaced: Vec::new(),
+            said,
         };
         (assembled, errors)
     }
@@ -405,8 +553,9 @@ impl Draft {
     /// Every problem of the draft (up to [`MAX_ERRORS`]), in page order, each with the
     /// path of the field in the draft; and the plan when there is none.
     ///
-    /// The core stops at its first error, so a row it refuses is set aside and the
-    /// rest checked again: one wrong address in a wave of forty lists one error, and
+    /// The core stops at its first error, so the field it refuses is replaced by a
+    /// stand-in (or its row set aside) and the rest checked again: every problem of a
+    /// row is listed at once, one wrong address in a wave of forty lists one error, and
     /// forty wrong ones list forty.
     pub fn check(&self) -> Checked {
         let (mut a, mut errors) = self.assemble();
@@ -432,10 +581,12 @@ impl Draft {
                     continue;
                 }
             };
-            errors.push(FieldError {
-                path: rest,
-                message,
-            });
+            if !rest.is_empty() {
+                errors.push(FieldError {
+                    path: rest,
+                    message,
+                });
+            }
         }
         // In page order (the drive letters were read first); an insertion keeps the
         // page's wasm free of another sort.
@@ -474,6 +625,8 @@ impl Draft {
             std::iter::once(&self.server.name)
                 .chain(self.hosts.iter().map(|h| &h.name))
                 .chain(self.connectors.iter().map(|h| &h.name))
+                .chain(self.admins.iter().map(|h| &h.name))
+                .chain(self.factory.iter().map(|f| &f.name))
                 .chain(self.workloads.iter().map(|w| &w.name))
                 .chain(self.workloads.iter().map(|w| &w.target.name))
                 .any(|t| t.to_ascii_lowercase() == n)
@@ -525,7 +678,11 @@ pub enum WorkloadEdit {
     Drives(String),
     Transfer(Transfer),
     Agent(bool),
+    Outside(Option<bool>),
     Target(HostField, String),
+    TargetPublicAddress(String),
+    TargetContainer(String),
+    TargetOutside(Option<bool>),
 }
 
 /// Everything the wizard can do to the draft.
@@ -534,6 +691,9 @@ pub enum Action {
     Product(Product),
     Version(String),
     Server(HostField, String),
+    ServerPublicAddress(String),
+    Marketplace(bool),
+    Cloud(bool),
     Replication(Option<Replication>),
     AddHost,
     RemoveHost(usize),
@@ -542,6 +702,13 @@ pub enum Action {
     AddConnector,
     RemoveConnector(usize),
     Connector(usize, HostField, String),
+    AddAdmin,
+    RemoveAdmin(usize),
+    Admin(usize, HostField, String),
+    /// Adds (`true`) or removes the Transformation Manager.
+    SetFactory(bool),
+    Factory(FactoryField, String),
+    FactoryAppliance(bool),
     AddWorkload,
     DuplicateWorkload(usize),
     RemoveWorkload(usize),
@@ -570,6 +737,9 @@ impl Draft {
             Action::Product(p) => self.product = p,
             Action::Version(v) => self.version = v,
             Action::Server(f, v) => set_host(&mut self.server, f, v),
+            Action::ServerPublicAddress(v) => self.server_public_address = v,
+            Action::Marketplace(m) => self.marketplace = m,
+            Action::Cloud(c) => self.cloud = c,
             Action::Replication(r) => self.replication = r,
             Action::AddHost => {
                 let name = self.unused_name("esx01");
@@ -610,6 +780,46 @@ impl Draft {
                     set_host(h, f, v);
                 }
             }
+            Action::AddAdmin => {
+                let name = self.unused_name("admin01");
+                self.admins.push(HostDraft {
+                    name,
+                    address: String::new(),
+                });
+            }
+            Action::RemoveAdmin(i) if i < self.admins.len() => {
+                self.admins.remove(i);
+            }
+            Action::Admin(i, f, v) => {
+                if let Some(h) = self.admins.get_mut(i) {
+                    set_host(h, f, v);
+                }
+            }
+            Action::SetFactory(on) => {
+                if !on {
+                    self.factory = None;
+                } else if self.factory.is_none() {
+                    self.factory = Some(FactoryDraft {
+                        name: self.unused_name("ptm01"),
+                        ..FactoryDraft::default()
+                    });
+                }
+            }
+            Action::Factory(field, v) => {
+                if let Some(f) = self.factory.as_mut() {
+                    match field {
+                        FactoryField::Name => f.name = v,
+                        FactoryField::Address => f.address = v,
+                        FactoryField::DatabaseName => f.database.name = v,
+                        FactoryField::DatabaseAddress => f.database.address = v,
+                    }
+                }
+            }
+            Action::FactoryAppliance(a) => {
+                if let Some(f) = self.factory.as_mut() {
+                    f.appliance = a;
+                }
+            }
             Action::AddWorkload => {
                 let name = self.unused_name(&format!("vm{:02}", self.workloads.len() + 1));
                 self.workloads.push(WorkloadDraft {
@@ -632,6 +842,8 @@ impl Draft {
                         name,
                         address: String::new(),
                         target,
+                        // A NAT address is one target's own.
+                        target_public_address: String::new(),
                         draft: true,
                         ..w
                     };
@@ -647,12 +859,19 @@ impl Draft {
                     match edit {
                         WorkloadEdit::Name(v) => w.name = v,
                         WorkloadEdit::Address(v) => w.address = v,
-                        WorkloadEdit::Os(os) => w.os = os,
+                        WorkloadEdit::Os(os) => {
+                            w.os = os;
+                            w.os_unknown = None;
+                        }
                         WorkloadEdit::Windows(v) => w.windows = v,
                         WorkloadEdit::Drives(v) => w.drives = v,
                         WorkloadEdit::Transfer(t) => w.transfer = t,
                         WorkloadEdit::Agent(a) => w.agent = a,
+                        WorkloadEdit::Outside(o) => w.outside = o,
                         WorkloadEdit::Target(f, v) => set_host(&mut w.target, f, v),
+                        WorkloadEdit::TargetPublicAddress(v) => w.target_public_address = v,
+                        WorkloadEdit::TargetContainer(v) => w.target_container = v,
+                        WorkloadEdit::TargetOutside(o) => w.target_outside = o,
                     }
                     // Committing an unchanged value (leaving a field) keeps a draft a draft.
                     if *w != before {
@@ -670,7 +889,10 @@ impl Draft {
             Action::ReplaceWorkloads(rows) => self.workloads = rows,
             Action::ClearWorkloads => self.workloads.clear(),
             Action::Load(d) => *self = *d,
-            Action::RemoveHost(_) | Action::RemoveConnector(_) | Action::RemoveWorkload(_) => {}
+            Action::RemoveHost(_)
+            | Action::RemoveConnector(_)
+            | Action::RemoveAdmin(_)
+            | Action::RemoveWorkload(_) => {}
         }
     }
 }
@@ -691,21 +913,65 @@ impl Reducible for Wizard {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Fields without a wizard input survive an import: the page plans an imported
-    /// scenario with NAT, containers, admins and a Migration Factory as the CLI does.
+    /// Every file of `examples/`: the scenario format field for field.
+    pub(crate) const EXAMPLES: &[(&str, &str)] = &[
+        ("agent-nat", include_str!("../../examples/agent-nat.json")),
+        ("azure-nat", include_str!("../../examples/azure-nat.json")),
+        (
+            "factory-wave",
+            include_str!("../../examples/factory-wave.json"),
+        ),
+        (
+            "firewall-wave",
+            include_str!("../../examples/firewall-wave.json"),
+        ),
+        (
+            "legacy-block",
+            include_str!("../../examples/legacy-block.json"),
+        ),
+        (
+            "migrate-2020",
+            include_str!("../../examples/migrate-2020.json"),
+        ),
+        ("protect", include_str!("../../examples/protect.json")),
+        (
+            "vmware-wave",
+            include_str!("../../examples/vmware-wave.json"),
+        ),
+        ("wave-5", include_str!("../../examples/wave-5.json")),
+        ("wave-50", include_str!("../../examples/wave-50.json")),
+        (
+            "windows-file",
+            include_str!("../../examples/windows-file.json"),
+        ),
+    ];
+
+    /// Every field of the format has a place in the wizard: each example becomes the
+    /// page's state and comes back equal, and so does its plan, through the JSON the
+    /// page exports and imports too.
     #[test]
-    fn imported_fields_without_an_input_are_kept() {
-        let text = include_str!("../../examples/azure-nat.json");
-        let s = Scenario::from_json(text).expect("example");
-        let back = Draft::from_scenario(&s).to_scenario().expect("scenario");
-        assert_eq!(back, s);
+    fn every_example_round_trips_through_the_page_state() {
+        let listed = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"))
+            .expect("examples")
+            .count();
         assert_eq!(
-            Plan::build(&back).expect("plan").to_json(),
-            Plan::build(&s).expect("plan").to_json()
+            listed,
+            EXAMPLES.len(),
+            "an example is missing from the list"
         );
+        for (name, text) in EXAMPLES {
+            let s = Scenario::from_json(text).expect(name);
+            let draft = Draft::from_scenario(&s);
+            let (back, plan) = draft.evaluate().expect(name);
+            assert_eq!(back, s, "{name}");
+            assert_eq!(plan, Plan::build(&s).expect("plan"), "{name}");
+            assert_eq!(draft.check().errors, vec![], "{name}");
+            let exported = read_scenario(&back.to_json()).expect(name);
+            assert_eq!(Draft::from_scenario(&exported), draft, "{name}");
+        }
     }
 
     fn reduce(actions: Vec<Action>) -> Draft {
@@ -728,21 +994,6 @@ mod tests {
             .flows
             .iter()
             .any(|f| f.ports.map(|p| p.first.get()) == Some(3725)));
-    }
-
-    #[test]
-    fn every_shipped_example_round_trips_through_the_draft() {
-        for text in [
-            include_str!("../../examples/windows-file.json"),
-            include_str!("../../examples/legacy-block.json"),
-            include_str!("../../examples/migrate-2020.json"),
-            include_str!("../../examples/wave-50.json"),
-        ] {
-            let s = Scenario::from_json(text).expect("example");
-            let (back, plan) = Draft::from_scenario(&s).evaluate().expect("plans");
-            assert_eq!(back, s);
-            assert_eq!(plan, Plan::build(&s).expect("plan"));
-        }
     }
 
     #[test]
@@ -912,6 +1163,200 @@ mod tests {
         assert_eq!(s.hosts[0].platform, Platform::Vcenter);
         assert_eq!(s.connectors[0].address, "10.0.0.30");
         assert_eq!(s.replication, Some(Replication::TargetListens));
+    }
+
+    /// Every field the format has is reached by an action of the wizard: the scenario
+    /// of `agent-nat.json` and `factory-wave.json` typed field by field.
+    #[test]
+    fn the_wizard_types_every_field_of_the_format() {
+        let d = reduce(vec![
+            Action::Version("2019.5".into()),
+            Action::ServerPublicAddress("203.0.113.10".into()),
+            Action::Cloud(true),
+            Action::AddHost,
+            Action::Host(0, HostField::Name, "vc01".into()),
+            Action::Host(0, HostField::Address, "10.0.0.20".into()),
+            Action::HostPlatform(0, Platform::Vcenter),
+            Action::AddAdmin,
+            Action::Admin(0, HostField::Address, "10.0.9.10".into()),
+            Action::SetFactory(true),
+            Action::Factory(FactoryField::Address, "10.0.0.6".into()),
+            Action::Factory(FactoryField::DatabaseName, "pg01".into()),
+            Action::Factory(FactoryField::DatabaseAddress, "10.0.0.7".into()),
+            Action::FactoryAppliance(true),
+            Action::Workload(0, WorkloadEdit::Agent(true)),
+            Action::Workload(0, WorkloadEdit::Outside(Some(true))),
+            Action::Workload(0, WorkloadEdit::TargetContainer("vc01".into())),
+            Action::Workload(0, WorkloadEdit::TargetPublicAddress("203.0.113.31".into())),
+            Action::Workload(0, WorkloadEdit::TargetOutside(Some(false))),
+        ]);
+        let (s, plan) = d.evaluate().expect("plans");
+        assert_eq!(s.server.public_address.as_deref(), Some("203.0.113.10"));
+        assert!(s.server.cloud);
+        assert_eq!(s.admins[0].name, "admin01");
+        let f = s.factory.as_ref().expect("factory");
+        assert_eq!((f.name.as_str(), f.appliance), ("ptm01", true));
+        assert_eq!(f.database.as_ref().map(|h| h.name.as_str()), Some("pg01"));
+        let t = s.workloads[0].target.as_ref().expect("target");
+        assert_eq!(t.container.as_deref(), Some("vc01"));
+        assert_eq!(t.public_address.as_deref(), Some("203.0.113.31"));
+        assert_eq!(
+            (s.workloads[0].outside, t.outside),
+            (Some(true), Some(false))
+        );
+        // The container is discovered (server -> vCenter), the agent dials NAT.
+        assert!(plan
+            .flows
+            .iter()
+            .any(|f| f.from == "ps01" && f.to == "vc01"));
+        assert!(
+            plan.flows.iter().any(|f| f.address.is_some()),
+            "no NAT flow"
+        );
+        assert_eq!(Draft::from_scenario(&s), d);
+        assert_eq!(
+            reduce(vec![Action::SetFactory(true), Action::SetFactory(false)]).factory,
+            None
+        );
+    }
+
+    /// One row with four mistakes lists four problems, not the first.
+    #[test]
+    fn every_problem_of_a_row_is_listed_at_once() {
+        let d = reduce(vec![
+            Action::Workload(0, WorkloadEdit::Address("10.0.1".into())),
+            Action::Workload(0, WorkloadEdit::Windows("2007".into())),
+            Action::Workload(0, WorkloadEdit::Drives("C 1 #".into())),
+            Action::Workload(0, WorkloadEdit::Target(HostField::Name, "bad name".into())),
+            Action::Workload(0, WorkloadEdit::TargetContainer("nowhere".into())),
+        ]);
+        let paths: Vec<String> = d.check().errors.into_iter().map(|e| e.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "workloads[0].drives[1]",
+                "workloads[0].drives[2]",
+                "workloads[0].address",
+                "workloads[0].windows",
+                "workloads[0].target.name",
+                "workloads[0].target.container",
+            ]
+        );
+    }
+
+    /// An OS a paste could not read stays a problem of its row until one is picked.
+    #[test]
+    fn an_unknown_os_is_a_problem_not_windows() {
+        let mut row = WorkloadDraft::new("sol01".into());
+        row.address = "10.0.1.50".into();
+        row.os_unknown = Some("solaris".into());
+        let d = reduce(vec![Action::AppendWorkloads(vec![row])]);
+        let c = d.check();
+        assert_eq!(c.plan, None);
+        assert_eq!(c.errors[0].path, "workloads[0].os");
+        assert!(c.errors[0]
+            .message
+            .contains("\"solaris\" is neither Windows nor Linux"));
+        let mut fixed = d.clone();
+        fixed.apply(Action::Workload(0, WorkloadEdit::Os(Os::Linux)));
+        assert!(fixed.check().plan.is_some());
+    }
+
+    /// The Drives field reads what a paste reads: `C:\`, `C:`, `c`.
+    #[test]
+    fn drives_are_read_as_the_paste_reads_them() {
+        let d = reduce(vec![Action::Workload(
+            0,
+            WorkloadEdit::Drives("C:\\, d:, e".into()),
+        )]);
+        let (s, _) = d.evaluate().expect("plans");
+        let letters: Vec<String> = s.workloads[0]
+            .drives
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(letters, ["C", "D", "E"]);
+    }
+
+    /// The page opens on the newest release of the core's table, with no warning.
+    #[test]
+    fn the_default_is_the_newest_known_release() {
+        let d = Draft::default();
+        let newest = portplan_core::releases::of(Product::Migrate)
+            .last()
+            .expect("releases");
+        assert_eq!(d.version, newest.version);
+        let (s, _) = d.evaluate().expect("plans");
+        assert_eq!(
+            portplan_core::releases::warning(s.product, &s.parsed_version()),
+            None
+        );
+    }
+
+    /// An edit of any scenario field, from small pools of good and bad values.
+    fn any_edit() -> impl proptest::strategy::Strategy<Value = Action> {
+        use proptest::prelude::*;
+        let text = || {
+            prop::sample::select(vec![
+                "",
+                "vc01",
+                "az01",
+                "203.0.113.9",
+                "10.0.0.7",
+                "bad name",
+                "10.0.1",
+            ])
+            .prop_map(String::from)
+        };
+        let flag = || prop::option::of(any::<bool>());
+        prop_oneof![
+            text().prop_map(Action::ServerPublicAddress),
+            any::<bool>().prop_map(Action::Marketplace),
+            any::<bool>().prop_map(Action::Cloud),
+            Just(Action::AddHost),
+            (0..2usize, text()).prop_map(|(i, v)| Action::Host(i, HostField::Name, v)),
+            (0..2usize, text()).prop_map(|(i, v)| Action::Host(i, HostField::Address, v)),
+            (0..2usize).prop_map(|i| Action::HostPlatform(i, Platform::Azure)),
+            Just(Action::AddAdmin),
+            (0..2usize, text()).prop_map(|(i, v)| Action::Admin(i, HostField::Address, v)),
+            any::<bool>().prop_map(Action::SetFactory),
+            text().prop_map(|v| Action::Factory(FactoryField::Address, v)),
+            text().prop_map(|v| Action::Factory(FactoryField::DatabaseAddress, v)),
+            any::<bool>().prop_map(Action::FactoryAppliance),
+            any::<bool>().prop_map(|a| Action::Workload(0, WorkloadEdit::Agent(a))),
+            flag().prop_map(|o| Action::Workload(0, WorkloadEdit::Outside(o))),
+            text().prop_map(|v| Action::Workload(0, WorkloadEdit::TargetContainer(v))),
+            text().prop_map(|v| Action::Workload(0, WorkloadEdit::TargetPublicAddress(v))),
+            flag().prop_map(|o| Action::Workload(0, WorkloadEdit::TargetOutside(o))),
+            Just(Action::Replication(Some(Replication::TargetListens))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the wizard makes, a scenario it accepts comes back from the
+        /// scenario's JSON (export, import, share link) as the same page state, and a
+        /// draft it refuses lists at least one problem and no plan.
+        #[test]
+        fn every_wizard_state_round_trips(edits in proptest::collection::vec(any_edit(), 0..12)) {
+            let mut d = Draft::default();
+            d.apply(Action::Version("2019.5".into()));
+            for e in edits {
+                d.apply(e);
+            }
+            let c = d.check();
+            match d.evaluate() {
+                Ok((s, plan)) => {
+                    proptest::prop_assert_eq!(&c.errors, &vec![]);
+                    let back = read_scenario(&s.to_json()).expect("its own JSON");
+                    proptest::prop_assert_eq!(&Draft::from_scenario(&back).evaluate(), &Ok((s.clone(), plan)));
+                    proptest::prop_assert_eq!(Draft::from_scenario(&back).to_scenario(), Ok(s));
+                }
+                Err(_) => {
+                    proptest::prop_assert!(!c.errors.is_empty());
+                    proptest::prop_assert!(c.plan.is_none());
+                }
+            }
+        }
     }
 
     #[test]

@@ -426,8 +426,9 @@ fn both<'a>(
 }
 
 /// Migrate Agent workloads outside the server's network dial the server's address; a
-/// server without a public address leaves them dialling a private one (Q7).
-fn alternate_server_address(s: &Scenario) -> Vec<String> {
+/// server without a public address leaves them dialling a private one (Q7). Public: the
+/// page shows these notes beside the server's public address field.
+pub fn alternate_server_address(s: &Scenario) -> Vec<String> {
     if s.server.public_address.is_some() {
         return Vec::new();
     }

@@ -1,9 +1,12 @@
-//! Wizard step 1: product, version, the PlateSpin server and the replication direction.
+//! Wizard step 1: product, version, the PlateSpin server (its public NAT address, a
+//! cloud-marketplace image, in a public cloud) and the replication direction, which
+//! says the direction the plan uses and why.
 
-use super::field::{enum_options, SelectField, TextField};
+use super::field::{CheckField, SelectField, TextField};
 use crate::problems::Problems;
 use crate::state::{Action, Draft, HostField};
 use portplan_core::releases;
+use portplan_core::scenario::Direction;
 use portplan_core::support::Feature;
 use portplan_core::types::{Replication, Version};
 use portplan_core::Product;
@@ -17,6 +20,10 @@ const OTHER: &str = "other";
 pub struct DeploymentProps {
     pub draft: Draft,
     pub problems: Rc<Problems>,
+    /// The core's notes about the server's public address (agent workloads dialling a
+    /// private one), shown beside that field.
+    #[prop_or_default]
+    pub server_notes: Rc<Vec<String>>,
     pub ondispatch: Callback<Action>,
 }
 
@@ -74,11 +81,35 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
             ));
         }
     }
+    // The direction the plan uses when none is chosen, and why (the core's rule).
+    let agents = d.workloads.iter().any(|w| w.agent && !w.draft);
+    let default = Direction::of(None, agents, d.marketplace);
+    let used = Direction::of(d.replication, agents, d.marketplace);
+    let why = match (default.reason, d.replication) {
+        (Some(_), None) if agents => " (agents)",
+        (Some(_), None) => " (marketplace)",
+        _ => "",
+    };
     let mut replication = vec![(
         AttrValue::from(""),
-        AttrValue::from("default (source listens)"),
+        AttrValue::from(format!(
+            "default: {}{why}",
+            super::labels::replication(default.replication)
+        )),
     )];
-    replication.extend(enum_options(Replication::ALL));
+    replication.extend(super::labels::options(
+        Replication::ALL,
+        super::labels::replication,
+    ));
+    let on_public = on(Action::ServerPublicAddress);
+    let on_marketplace = p.ondispatch.reform(Action::Marketplace);
+    let on_cloud = p.ondispatch.reform(Action::Cloud);
+    let marketplace_reason = parsed
+        .as_ref()
+        .and_then(|v| Feature::Agent.reason(d.product, v))
+        .filter(|_| !d.marketplace)
+        .map(AttrValue::from);
+    let notes = &p.server_notes;
     html! {
         <fieldset class="step">
             <legend>{ "1. Product and PlateSpin server" }</legend>
@@ -99,10 +130,33 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
                     oninput={on(|v| Action::Server(HostField::Name, v))} />
                 <TextField label="PlateSpin server address" path="server.address" error={p.problems.field("server.address")} value={d.server.address.clone()}
                     placeholder="IP or DNS name" oninput={on(|v| Action::Server(HostField::Address, v))} />
+                <TextField label="Public address (NAT)" path="server.public_address" error={p.problems.field("server.public_address")}
+                    value={d.server_public_address.clone()} placeholder="none" oninput={on_public} />
+            </div>
+            if let Some(first) = notes.first() {
+                <p class="warning" id="server-public-note" role="status">
+                    { first.clone() }
+                    if notes.len() > 1 { { format!(" ({} more workloads alike.)", notes.len() - 1) } }
+                </p>
+            }
+            <div class="row">
+                <CheckField label="Cloud-marketplace image" path="server.marketplace" error={p.problems.field("server.marketplace")}
+                    checked={d.marketplace} disabled={marketplace_reason} onchange={on_marketplace} />
+                <CheckField label="In a public cloud (Azure, AWS)" path="server.cloud" checked={d.cloud} onchange={on_cloud} />
+            </div>
+            <div class="row">
                 <SelectField label="Replication direction" path="replication" error={p.problems.field("replication")}
                     value={d.replication.map_or("", |r| r.as_str())}
                     options={replication} {unavailable} onchange={on_replication} />
             </div>
+            <p class="field-note" id="replication-used">
+                { format!("The plan uses {}", super::labels::replication(used.replication)) }
+                { match (d.replication, used.reason) {
+                    (Some(_), _) => ": chosen here.".to_string(),
+                    (None, Some(r)) => format!(". {r}"),
+                    (None, None) => ": the vendor's default (SourceListensForConnection=True).".to_string(),
+                } }
+            </p>
         </fieldset>
     }
 }

@@ -25,7 +25,8 @@ fn one_of<T: Copy>(all: &[T], name: &str, as_str: fn(T) -> &'static str, default
 }
 
 /// One row's fields as the exports module encodes them: name, address, os, windows,
-/// drives, transfer, agent, target name, target address.
+/// drives, transfer, agent, target name, target address, target container, target
+/// public address, outside (`1`, `0`, empty), an OS it could not read.
 pub fn row(line: &str) -> WorkloadDraft {
     let f: Vec<&str> = line.split(FIELD_SEPARATOR).collect();
     let at = |i: usize| f.get(i).copied().unwrap_or("").to_string();
@@ -40,6 +41,14 @@ pub fn row(line: &str) -> WorkloadDraft {
         name: at(7),
         address: at(8),
     };
+    w.target_container = at(9);
+    w.target_public_address = at(10);
+    w.outside = match at(11).as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    };
+    w.os_unknown = Some(at(12)).filter(|t| !t.is_empty());
     w
 }
 
@@ -95,6 +104,16 @@ mod tests {
         assert!(w.agent);
         assert_eq!(w.target.address, "10.0.2.11");
         assert!(!w.draft);
+        let w = row("sol01\u{1f}10.0.1.5\u{1f}windows\u{1f}\u{1f}\u{1f}file\u{1f}\u{1f}sol01-t\u{1f}10.0.2.5\u{1f}vc01\u{1f}203.0.113.5\u{1f}1\u{1f}solaris");
+        assert_eq!(
+            (
+                w.target_container.as_str(),
+                w.target_public_address.as_str()
+            ),
+            ("vc01", "203.0.113.5")
+        );
+        assert_eq!(w.outside, Some(true));
+        assert_eq!(w.os_unknown.as_deref(), Some("solaris"));
         // A short line is a row with the defaults.
         let w = row("x");
         assert_eq!(

@@ -1,8 +1,8 @@
 //! Wizard step 3: source workloads, one row each, with their targets.
 //!
-//! Rows stay compact (one line per workload) so a wave of fifty is still one screen of
-//! scrolling; duplicate copies a row with fresh names, paste and import live in
-//! [`super::import`].
+//! Rows stay compact (two lines per workload: the source, then its target with its
+//! container and NAT address) so a wave of fifty is still a few screens of scrolling;
+//! duplicate copies a row with fresh names, paste and import live in [`super::import`].
 
 use super::field::{field_id, CheckField, SelectField, TextField};
 use super::labels;
@@ -31,8 +31,29 @@ pub struct WorkloadsProps {
     pub workloads: Vec<WorkloadDraft>,
     pub product: Product,
     pub version: AttrValue,
+    /// The names of the virtualization hosts and clouds, the containers a target can
+    /// land on.
+    #[prop_or_default]
+    pub containers: Rc<Vec<AttrValue>>,
     pub problems: Rc<Problems>,
     pub ondispatch: Callback<Action>,
+}
+
+/// `auto`, outside, inside: the three states of an `outside` field.
+fn outside_options(auto: &'static str) -> Vec<(AttrValue, AttrValue)> {
+    vec![
+        (AttrValue::from(""), AttrValue::from(auto)),
+        (AttrValue::from("true"), AttrValue::from("out")),
+        (AttrValue::from("false"), AttrValue::from("in")),
+    ]
+}
+
+fn outside_value(o: Option<bool>) -> AttrValue {
+    AttrValue::from(match o {
+        None => "",
+        Some(true) => "true",
+        Some(false) => "false",
+    })
 }
 
 /// The problems of one row: `(field, message)`, field as in `target.name`.
@@ -45,6 +66,7 @@ struct RowProps {
     errors: RowErrors,
     /// The scenario's product and version, when the version reads.
     release: Option<(Product, Version)>,
+    containers: Rc<Vec<AttrValue>>,
     ondispatch: Callback<Action>,
     /// Asks the list to move the focus after a removal.
     onremove: Callback<usize>,
@@ -83,6 +105,45 @@ fn WorkloadRow(p: &RowProps) -> Html {
     let d = p.ondispatch.clone();
     let on_agent =
         Callback::from(move |a: bool| d.emit(Action::Workload(i, WorkloadEdit::Agent(a))));
+    let d = p.ondispatch.clone();
+    let on_outside = Callback::from(move |v: String| {
+        d.emit(Action::Workload(i, WorkloadEdit::Outside(v.parse().ok())))
+    });
+    let d = p.ondispatch.clone();
+    let on_target_outside = Callback::from(move |v: String| {
+        d.emit(Action::Workload(
+            i,
+            WorkloadEdit::TargetOutside(v.parse().ok()),
+        ))
+    });
+    // The hosts of step 2, and the row's own container when it names none of them
+    // (a paste): shown as typed, with the core's error beside it.
+    let mut containers: Vec<(AttrValue, AttrValue)> = vec![(
+        AttrValue::from(""),
+        AttrValue::from("none: physical or X2P"),
+    )];
+    containers.extend(p.containers.iter().map(|c| (c.clone(), c.clone())));
+    let typed = w.target_container.trim();
+    if !typed.is_empty() && !p.containers.iter().any(|c| c.as_str() == typed) {
+        containers.push((
+            AttrValue::from(typed.to_string()),
+            AttrValue::from(format!("{typed} (not a host of step 2)")),
+        ));
+    }
+    let mut os_options = labels::options(Os::ALL, labels::os);
+    let os_value = match &w.os_unknown {
+        Some(t) => {
+            os_options.insert(
+                0,
+                (
+                    AttrValue::from("?"),
+                    AttrValue::from(format!("{t}: unknown")),
+                ),
+            );
+            AttrValue::from("?")
+        }
+        None => AttrValue::from(w.os.as_str()),
+    };
     let duplicate = p.ondispatch.reform(move |_| Action::DuplicateWorkload(i));
     let remove = p.onremove.reform(move |_| i);
     let err = |field: &str| {
@@ -107,6 +168,19 @@ fn WorkloadRow(p: &RowProps) -> Html {
         Some((product, v)) if !w.agent => Feature::Agent.reason(*product, v).map(AttrValue::from),
         _ => None,
     };
+    // The target's text fields: one control written once (the first-load module grows
+    // by each control written out).
+    let text_cell = |class: &'static str,
+                     what: &str,
+                     field: &str,
+                     value: &String,
+                     placeholder: &'static str,
+                     f: fn(String) -> WorkloadEdit| {
+        html! {
+            <td {class}><TextField label={format!("{what} of workload {n}")} hide_label=true path={format!("{at}.{field}")}
+                error={err(field)} value={value.clone()} {placeholder} oninput={edit(f)} /></td>
+        }
+    };
     html! {
         <tr class={classes!("workload", w.draft.then_some("draft"))}>
             <td><TextField label={format!("Name of workload {n}")} hide_label=true path={format!("{at}.name")} error={err("name")}
@@ -114,7 +188,7 @@ fn WorkloadRow(p: &RowProps) -> Html {
             <td><TextField label={format!("Address of workload {n}")} hide_label=true path={format!("{at}.address")} error={err("address")}
                 value={w.address.clone()} placeholder="IP or DNS" oninput={edit(WorkloadEdit::Address)} /></td>
             <td><SelectField label={format!("OS of workload {n}")} hide_label=true path={format!("{at}.os")} error={err("os")}
-                value={w.os.as_str()} options={labels::options(Os::ALL, labels::os)} onchange={on_os} /></td>
+                value={os_value} options={os_options} onchange={on_os} /></td>
             <td class="narrow"><TextField label={format!("Windows version of workload {n}")} hide_label=true
                 path={format!("{at}.windows")} error={err("windows")}
                 value={if linux { AttrValue::default() } else { AttrValue::from(w.windows.clone()) }}
@@ -128,11 +202,16 @@ fn WorkloadRow(p: &RowProps) -> Html {
                 path={format!("{at}.transfer")} error={err("transfer")} value={w.transfer.as_str()}
                 options={labels::options(Transfer::ALL, labels::transfer)} {unavailable} show_reasons=false onchange={on_transfer} /></td>
             <td><CheckField label={format!("Workload {n} uses the Migrate Agent")} hide_label=true path={format!("{at}.agent")} error={err("agent")} checked={w.agent} disabled={agent_reason} onchange={on_agent} /></td>
-            <td><TextField label={format!("Target name of workload {n}")} hide_label=true path={format!("{at}.target.name")} error={err("target.name")}
-                value={w.target.name.clone()} oninput={edit(|v| WorkloadEdit::Target(HostField::Name, v))} /></td>
-            <td><TextField label={format!("Target address of workload {n}")} hide_label=true path={format!("{at}.target.address")} error={err("target.address")}
-                value={w.target.address.clone()} placeholder="IP or DNS"
-                oninput={edit(|v| WorkloadEdit::Target(HostField::Address, v))} /></td>
+            <td><SelectField label={format!("Workload {n} outside the server's network")} hide_label=true path={format!("{at}.outside")} error={err("outside")}
+                value={outside_value(w.outside)} options={outside_options(if w.agent { "auto: out" } else { "auto: in" })} onchange={on_outside} /></td>
+            { text_cell("t-name", "Target name", "target.name", &w.target.name, "target name", |v| WorkloadEdit::Target(HostField::Name, v)) }
+            { text_cell("t-address", "Target address", "target.address", &w.target.address, "target IP or DNS", |v| WorkloadEdit::Target(HostField::Address, v)) }
+            <td class="t-container"><SelectField label={format!("Target container of workload {n}")} hide_label=true path={format!("{at}.target.container")} error={err("target.container")}
+                value={AttrValue::from(typed.to_string())} options={containers}
+                onchange={edit(WorkloadEdit::TargetContainer)} /></td>
+            { text_cell("t-public", "Target public address (NAT)", "target.public_address", &w.target_public_address, "target NAT address", WorkloadEdit::TargetPublicAddress) }
+            <td class="t-outside"><SelectField label={format!("Target of workload {n} outside the server's network")} hide_label=true path={format!("{at}.target.outside")} error={err("target.outside")}
+                value={outside_value(w.target_outside)} options={outside_options("auto")} onchange={on_target_outside} /></td>
             <td class="actions">
                 <button type="button" class="icon" aria-label={format!("Copy workload {n}")} title="Copy this row with fresh names" onclick={duplicate}>{ "Copy" }</button>
                 <button type="button" class="icon" aria-label={format!("Remove workload {n}")} title="Remove" onclick={remove}>{ "✕" }</button>
@@ -219,16 +298,19 @@ pub fn Workloads(p: &WorkloadsProps) -> Html {
                     <ul>{ for not_offered.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
                 </div>
             }
+            <p class="field-note" id="outside-note">{ "Each row: the source, then its target. Outside: dials public (NAT) addresses; auto: agent workloads and targets in a cloud are outside." }</p>
             <div class="scroll">
                 <table class={classes!("rows", "workloads", (p.workloads.len() > LONG_WAVE).then_some("long"))}>
                     <thead><tr>
                         <th>{ "Name" }</th><th>{ "Address" }</th><th>{ "OS" }</th><th>{ "Windows" }</th>
-                        <th>{ "Drives" }</th><th>{ "Transfer" }</th><th>{ "Agent" }</th>
-                        <th>{ "Target name" }</th><th>{ "Target address" }</th><th><span class="sr-only">{ "Row actions" }</span></th>
+                        <th>{ "Drives" }</th><th>{ "Transfer" }</th><th>{ "Agent" }</th><th>{ "Outside" }</th>
+                        <th class="t-name">{ "→ Target name" }</th><th class="t-address">{ "Target address" }</th>
+                        <th class="t-container">{ "Container" }</th><th class="t-public">{ "Target public address (NAT)" }</th>
+                        <th class="t-outside">{ "Target outside" }</th><th class="actions"><span class="sr-only">{ "Row actions" }</span></th>
                     </tr></thead>
                     <tbody>
                         { for p.workloads.iter().zip(errors).enumerate().map(|(i, (w, errors))| html! {
-                            <WorkloadRow key={i} index={i} workload={w.clone()} {errors} release={release.clone()}
+                            <WorkloadRow key={i} index={i} workload={w.clone()} {errors} release={release.clone()} containers={p.containers.clone()}
                                 ondispatch={p.ondispatch.clone()} onremove={onremove.clone()} />
                         }) }
                     </tbody>
