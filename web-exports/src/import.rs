@@ -51,9 +51,18 @@ pub fn worded(e: &serde_json::Error) -> String {
     }
 }
 
+/// A file dropped on the scenario import, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// A scenario whose fields read (the page then checks its rules, beside the fields).
+    Scenario(Box<Scenario>),
+    /// A verification report: the page loads it under Verification.
+    Report,
+}
+
 /// Reads a file dropped on the scenario import: a scenario or a report (which the page
 /// routes to Verification), or what to tell.
-pub fn read_import(text: &str) -> Result<Kind, String> {
+pub fn read_import(text: &str) -> Result<Imported, String> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(InputError::TooLarge {
             size: text.len(),
@@ -62,12 +71,19 @@ pub fn read_import(text: &str) -> Result<Kind, String> {
         .to_string());
     }
     match kind(text) {
-        Kind::Report => Ok(Kind::Report),
+        Kind::Report => Ok(Imported::Report),
         Kind::Plan => Err("this is a plan (from portplan plan), not a scenario: the planner makes the plan itself; import the scenario file the plan was made from".into()),
         Kind::Scenario => serde_json::from_str::<Scenario>(text)
-            .map(|_| Kind::Scenario)
+            .map(|s| Imported::Scenario(Box::new(s)))
             .map_err(|e| worded(&e)),
     }
+}
+
+/// Reads a share link's scenario JSON with the strict reader, as the CLI reads a
+/// scenario file; the error is serde's own line (the page words it, see
+/// `web/src/problems.rs`). The rules are checked by the page, beside the fields.
+pub fn read_scenario(text: &str) -> Result<Scenario, String> {
+    serde_json::from_str::<Scenario>(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -87,7 +103,7 @@ mod tests {
         assert_eq!(kind(r#"{"format":1,"workloads":[]}"#), Kind::Scenario);
         assert_eq!(
             read_import(r#"{"format":1,"plan_digest":"x","flows":[]}"#),
-            Ok(Kind::Report)
+            Ok(Imported::Report)
         );
         let e = read_import(r#"{"format":1,"catalog":"x","flows":[]}"#).expect_err("plan");
         assert!(e.contains("this is a plan"), "{e}");

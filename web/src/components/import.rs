@@ -162,14 +162,11 @@ pub fn Import(p: &ImportProps) -> Html {
                         Ok(ImportKind::Report) => message.set(Some(Err(format!(
                             "{name}: this is a verification report (from portplan check), not a scenario: load it under Verification, with the plan's results"
                         )))),
-                        Ok(ImportKind::Scenario) => match read_scenario(&text) {
-                            Ok(draft) => {
-                                d.emit(Action::Load(Box::new(draft)));
-                                undo.set(Some((before, name.clone())));
-                                message.set(Some(Ok(format!("imported {name}"))));
-                            }
-                            Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
-                        },
+                        Ok(ImportKind::Scenario(s)) => {
+                            d.emit(Action::Load(Box::new(Draft::from_scenario(&s))));
+                            undo.set(Some((before, name.clone())));
+                            message.set(Some(Ok(format!("imported {name}"))));
+                        }
                         Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
                     },
                     Err(e) => message.set(Some(Err(format!("{name}: {e}")))),

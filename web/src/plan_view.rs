@@ -1,0 +1,203 @@
+//! The plan view: every flow of the plan, reachable by scrolling, with only the lines
+//! on screen in the page.
+//!
+//! A wave of a thousand workloads is 14,000 flows; as table rows they would take the
+//! browser longer to lay out than an edit may take, so the page used to show the first
+//! 400 and cut the rest. Now the exports module hands over the plan's lines
+//! ([`PlanView`]: phase titles, host pair titles, flows, each a `<tr>`), and this
+//! module draws the ones in the scroll box's view, with two spacer rows standing for
+//! the lines above and below. Print gets every line (the appendix after the
+//! consolidated rules), drawn just before printing.
+
+use crate::exports::PlanView;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Lines drawn beyond each edge of the view, so a scroll of a few lines shows drawn
+/// lines at once.
+const MARGIN: usize = 30;
+/// A line's height before any line has been measured (px).
+const LINE_PX: f64 = 34.0;
+
+struct Drawn {
+    view: PlanView,
+    /// Lines the scroll box stands for: the view's, or the whole plan's before while
+    /// only the first flows of an edited plan are in (the box keeps its length).
+    extent: usize,
+    /// The window drawn (`None`: draw again).
+    window: Option<(usize, usize)>,
+}
+
+thread_local! {
+    static DRAWN: RefCell<Option<Drawn>> = const { RefCell::new(None) };
+}
+
+fn element(id: &str) -> Option<web_sys::HtmlElement> {
+    gloo_utils::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into().ok())
+}
+
+/// Shows `view` (`partial`: only the plan's first flows, in the frame of an edit). A
+/// partial view replaces the one on screen only where the lines in view are among its
+/// first flows; farther down the whole plan's view follows once edits settle.
+pub fn show(view: PlanView, partial: bool) {
+    let keep = DRAWN.with(|d| {
+        let d = d.borrow();
+        let Some(old) = d.as_ref() else { return false };
+        partial && old.window.is_some_and(|(_, end)| end > view.rows())
+    });
+    if keep {
+        view.free();
+        return;
+    }
+    if let Some(head) = element("plan-head") {
+        head.set_inner_html(&view.heading());
+    }
+    DRAWN.with(|d| {
+        let mut d = d.borrow_mut();
+        let extent = match d.as_ref() {
+            Some(old) if partial => old.extent.max(view.rows()),
+            _ => view.rows(),
+        };
+        if let Some(old) = d.take() {
+            old.view.free();
+        }
+        *d = Some(Drawn {
+            view,
+            extent,
+            window: None,
+        });
+    });
+    draw();
+}
+
+/// The average height of the lines drawn, or [`LINE_PX`] before any.
+fn line_height(rows: &web_sys::HtmlElement, drawn: usize) -> f64 {
+    let h = f64::from(rows.offset_height());
+    if drawn > 0 && h > 0.0 {
+        h / drawn as f64
+    } else {
+        LINE_PX
+    }
+}
+
+/// Draws the lines in the scroll box's view (again when it scrolled out of the window
+/// drawn, or the view changed).
+pub fn draw() {
+    let (Some(scroll), Some(rows), Some(above), Some(below)) = (
+        element("plan-scroll"),
+        element("plan-rows"),
+        element("plan-above"),
+        element("plan-below"),
+    ) else {
+        return;
+    };
+    DRAWN.with(|d| {
+        let mut d = d.borrow_mut();
+        let Some(d) = d.as_mut() else { return };
+        // The page re-created the section (the results came back after an error).
+        if rows.child_element_count() == 0 {
+            d.window = None;
+            if let Some(head) = element("plan-head").filter(|h| h.child_element_count() == 0) {
+                head.set_inner_html(&d.view.heading());
+            }
+        }
+        let n = d.view.rows();
+        let drawn = d.window.map_or(0, |(a, b)| b - a);
+        let line = line_height(&rows, drawn);
+        let top = f64::from(scroll.scroll_top());
+        let height = f64::from(scroll.client_height()).max(line);
+        let in_view = (height / line).ceil() as usize + 1;
+        let at_end = top + height >= f64::from(scroll.scroll_height()) - 2.0;
+        let count = in_view + 2 * MARGIN;
+        let mut first = ((top / line) as usize).saturating_sub(MARGIN);
+        if at_end || first + count > n {
+            first = n.saturating_sub(count);
+        }
+        let end = (first + count).min(n);
+        // Within the window drawn, with a margin left on the side scrolled to.
+        if let Some((a, b)) = d.window {
+            let view_first = (top / line) as usize;
+            let inside = a <= view_first.saturating_sub(MARGIN / 2)
+                && (view_first + in_view + MARGIN / 2).min(n) <= b
+                && !(at_end && b < n);
+            if inside {
+                return;
+            }
+        }
+        rows.set_inner_html(&d.view.window(first, end - first));
+        d.window = Some((first, end));
+        let line = line_height(&rows, end - first);
+        let px = |lines: usize| format!("{}px", (lines as f64 * line).round());
+        let _ = above.style().set_property("height", &px(first));
+        let _ = below
+            .style()
+            .set_property("height", &px(d.extent.max(n).saturating_sub(end)));
+    });
+}
+
+/// Before printing: every line of the plan into the print-only appendix (the scroll
+/// box is not printed).
+pub fn before_print() {
+    let Some(out) = element("plan-print") else {
+        return;
+    };
+    DRAWN.with(|d| {
+        if let Some(d) = d.borrow().as_ref() {
+            out.set_inner_html(&d.view.appendix());
+        }
+    });
+}
+
+/// After printing: the appendix goes (thousands of rows the screen does not show).
+pub fn after_print() {
+    if let Some(out) = element("plan-print") {
+        out.set_inner_html("");
+    }
+}
+
+/// Draws on scrolling the plan's box and around printing, for the page's life.
+pub fn listen() -> [gloo_events::EventListener; 3] {
+    use gloo_events::{EventListener, EventListenerOptions};
+    let window = gloo_utils::window();
+    // Scrolling does not bubble: one listener that captures it for the whole document.
+    let scroll = EventListener::new_with_options(
+        &gloo_utils::document(),
+        "scroll",
+        EventListenerOptions::run_in_capture_phase(),
+        |e| {
+            let target = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            if target.is_some_and(|t| t.id() == "plan-scroll") {
+                draw();
+            }
+        },
+    );
+    [
+        scroll,
+        EventListener::new(&window, "beforeprint", |_| before_print()),
+        EventListener::new(&window, "afterprint", |_| after_print()),
+    ]
+}
+
+/// The plan section the lines are drawn into; Yew renders it and never touches what
+/// is drawn in it.
+pub fn section() -> Html {
+    html! {
+        <section id="plan" aria-labelledby="plan-title">
+            <div id="plan-head"></div>
+            <div id="plan-scroll" class="plan-scroll no-print" tabindex="0" aria-label="The plan's flows (scroll for all)">
+                <table class="flows">
+                    <thead><tr><th>{ "Protocol" }</th><th>{ "Port(s)" }</th><th>{ "Direction" }</th><th>{ "Purpose" }</th><th>{ "Rule, source, notes" }</th></tr></thead>
+                    <tbody class="spacer"><tr id="plan-above" aria-hidden="true"><td colspan="5"></td></tr></tbody>
+                    <tbody id="plan-rows"></tbody>
+                    <tbody class="spacer"><tr id="plan-below" aria-hidden="true"><td colspan="5"></td></tr></tbody>
+                </table>
+            </div>
+            <div id="plan-print" class="print-only"></div>
+        </section>
+    }
+}
