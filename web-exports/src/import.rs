@@ -22,6 +22,23 @@ struct Fields {
     plan_digest: Option<IgnoredAny>,
     catalog: Option<IgnoredAny>,
     workloads: Option<IgnoredAny>,
+    server: Option<IgnoredAny>,
+}
+
+/// What a file loaded where a report belongs is instead, in words: a plan or a
+/// scenario (a person picked the wrong file of a folder), never the report reader's
+/// complaint about a field it does not know.
+pub fn not_a_report(text: &str) -> Option<&'static str> {
+    match serde_json::from_str::<Fields>(text) {
+        Ok(f) if f.plan_digest.is_some() => None,
+        Ok(f) if f.catalog.is_some() && f.workloads.is_none() => Some(
+            "this is a plan (from portplan plan), not a report: load the report that portplan check or portplan merge wrote for it",
+        ),
+        Ok(f) if f.server.is_some() => Some(
+            "this is a scenario, not a report: import it under “Bring in many workloads”; reports are what portplan check or portplan merge write",
+        ),
+        _ => None,
+    }
 }
 
 /// Which kind of portplan file `text` is (a scenario when it cannot tell).
@@ -89,6 +106,30 @@ pub fn read_scenario(text: &str) -> Result<Scenario, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_or_scenario_where_a_report_belongs_is_named() {
+        let scenario = include_str!("../../examples/windows-file.json");
+        let plan = portplan_core::Plan::build(&Scenario::from_json(scenario).expect("example"))
+            .expect("plan")
+            .to_json();
+        for (text, starts) in [
+            (
+                plan.as_str(),
+                Some("this is a plan (from portplan plan), not a report"),
+            ),
+            (scenario, Some("this is a scenario, not a report")),
+            (r#"{"format":1,"plan_digest":"x","flows":[]}"#, None),
+            ("not json", None),
+        ] {
+            let got = not_a_report(text);
+            assert_eq!(
+                got.map(|g| &g[..starts.map_or(0, str::len)]),
+                starts,
+                "{got:?}"
+            );
+        }
+    }
 
     #[test]
     fn plans_and_reports_are_recognised_and_errors_are_worded() {

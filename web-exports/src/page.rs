@@ -248,6 +248,9 @@ fn on_files(e: web_sys::Event) {
                 let verdict = match (&plan, text) {
                     (Err(e), _) => Err(e.clone()),
                     (_, Err(why)) => Err(why),
+                    (_, Ok(text)) if portplan_core::words::binary(&text) => Err(
+                        "not a text file (it holds binary data): a report is the JSON file portplan check or portplan merge writes".to_string(),
+                    ),
                     (Ok(plan), Ok(text)) => match verdicts::refusal(plan, &text) {
                         Some(why) => Err(why),
                         None if s.reports.iter().any(|r| r.text == text) => {

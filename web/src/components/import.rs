@@ -149,6 +149,12 @@ pub fn Import(p: &ImportProps) -> Html {
                     return;
                 }
                 match gloo_file::futures::read_as_text(&file).await {
+                    // An image or an archive: its bytes are no workloads.
+                    Ok(text) if portplan_core::words::binary(&text) => {
+                        message.set(Some(Err(format!(
+                            "{name}: not a text file (it holds binary data): import a scenario JSON file or a CSV/TSV list of workloads"
+                        ))))
+                    }
                     // A spreadsheet export goes to the preview, like a paste.
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
                     // The exports module tells a scenario from a plan or a report, and

@@ -57,6 +57,8 @@ pub fn browser_tests() -> Result<()> {
             "browser_reports",
             "--test",
             "browser_zoom",
+            "--test",
+            "browser_results",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))
