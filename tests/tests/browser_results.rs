@@ -43,10 +43,11 @@ fn binary_file(out: &Path) -> std::path::PathBuf {
     png
 }
 
-fn tool(cmd: &str, args: &[&str], file: &Path) -> String {
+fn tool(cmd: &str, args: &[&str], file: &Path, after: &[&str]) -> String {
     let out = Command::new(cmd)
         .args(args)
         .arg(file)
+        .args(after)
         .output()
         .unwrap_or_else(|e| panic!("{cmd} runs: {e}"));
     assert!(
@@ -135,13 +136,13 @@ fn every_flow_on_screen_and_in_print() {
 
     // 3. Print: the consolidated rules, then every flow of the plan.
     let pdf = out.join("wave-40.pdf");
-    let info = tool("pdfinfo", &[], &pdf);
+    let info = tool("pdfinfo", &[], &pdf, &[]);
     let pages: usize = info
         .lines()
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
         .expect("page count");
-    let text = tool("pdftotext", &["-layout"], &pdf);
+    let text = tool("pdftotext", &["-layout"], &pdf, &["-"]);
     let wave_flows = flows_in(&r["wave_title"]);
     let rules_at = text
         .find("Firewall view: ")
@@ -150,7 +151,10 @@ fn every_flow_on_screen_and_in_print() {
         .find("Appendix: every flow of the plan")
         .expect("the appendix is printed");
     assert!(rules_at < appendix_at, "rules first");
-    let appendix = &text[appendix_at..];
+    let rules_notes = text
+        .find("The rules, their sources and notes")
+        .expect("each rule's notes once, after the flows");
+    let appendix = &text[appendix_at..rules_notes];
     let printed = appendix
         .lines()
         .filter(|l| {

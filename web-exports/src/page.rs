@@ -288,6 +288,7 @@ fn js(e: String) -> JsError {
 pub struct PlanView {
     heading: String,
     rows: Vec<String>,
+    plan: Rc<Plan>,
 }
 
 #[wasm_bindgen]
@@ -308,14 +309,15 @@ impl PlanView {
     }
     /// Every line, for print: the appendix after the consolidated rules.
     pub fn appendix(&self) -> String {
-        crate::plan_view::appendix(&self.rows)
+        crate::plan_view::appendix(&self.plan)
     }
 }
 
-fn plan_view(plan: &Plan, total: usize) -> PlanView {
+fn plan_view(plan: Rc<Plan>, total: usize) -> PlanView {
     PlanView {
-        heading: crate::plan_view::heading(plan, total),
-        rows: crate::plan_view::rows(plan),
+        heading: crate::plan_view::heading(&plan, total),
+        rows: crate::plan_view::rows(&plan),
+        plan,
     }
 }
 
@@ -330,7 +332,10 @@ pub fn update(plan_json: &str) -> Result<PlanView, JsError> {
             s.plan = plan_json.to_string();
             s.parsed = None;
         }
-        s.plan().map(|p| plan_view(&p, p.flows.len()))
+        s.plan().map(|p| {
+            let n = p.flows.len();
+            plan_view(p, n)
+        })
     });
     render();
     view.map_err(js)
@@ -343,7 +348,7 @@ pub fn update(plan_json: &str) -> Result<PlanView, JsError> {
 #[wasm_bindgen(js_name = showPlan)]
 pub fn show_plan(head_json: &str, total: usize) -> Result<PlanView, JsError> {
     read_plan(head_json)
-        .map(|p| plan_view(&p, total))
+        .map(|p| plan_view(Rc::new(p), total))
         .map_err(js)
 }
 

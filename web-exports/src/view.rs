@@ -72,6 +72,15 @@ fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String])
     o.push_str("</ul>");
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn fix_item(o: &mut String, i: &FixItem) {
     let f = &i.flow;
     let _ = write!(
@@ -85,6 +94,14 @@ fn fix_item(o: &mut String, i: &FixItem) {
         purpose = esc(&f.purpose),
         concern = esc(&i.concern),
     );
+    if !i.also.is_empty() {
+        let phases: Vec<&str> = i.phases().iter().map(|p| p.title()).collect();
+        let _ = write!(
+            o,
+            " <span class=\"phases\">(in {})</span>",
+            and_list(&phases)
+        );
+    }
     let action = i.action();
     if !action.is_empty() {
         let _ = write!(

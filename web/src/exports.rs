@@ -148,7 +148,10 @@ const SETTLE_MS: i32 = 120;
 /// ([`crate::plan_view`] draws only the lines on screen, of any number).
 pub fn show(plan: Rc<Plan>) {
     // The first plan waits for the module's import.
-    if let Some(m) = LOADED.with(|l| l.borrow().clone()) {
+    // Scrolled farther down, the lines on screen wait for the whole plan (as the
+    // firewall view does).
+    let head_shows = crate::plan_view::near_top(portplan_core::export::HEAD_FLOWS);
+    if let Some(m) = LOADED.with(|l| l.borrow().clone()).filter(|_| head_shows) {
         let head = portplan_core::export::head(&plan, portplan_core::export::HEAD_FLOWS);
         if let Ok(view) = m.show_plan(&head.to_json(), plan.flows.len()) {
             crate::plan_view::show(view, head.flows.len() < plan.flows.len());

@@ -73,6 +73,17 @@ pub fn show(view: PlanView, partial: bool) {
     draw();
 }
 
+/// Whether the lines drawn are among a plan's first `flows` flows (or none are drawn):
+/// only then does the frame of an edit redraw them from the plan's head.
+pub fn near_top(flows: usize) -> bool {
+    DRAWN.with(|d| {
+        d.borrow()
+            .as_ref()
+            .and_then(|d| d.window)
+            .is_none_or(|(_, end)| end <= flows)
+    })
+}
+
 /// The average height of the lines drawn, or [`LINE_PX`] before any.
 fn line_height(rows: &web_sys::HtmlElement, drawn: usize) -> f64 {
     let h = f64::from(rows.offset_height());
@@ -130,7 +141,8 @@ pub fn draw() {
         rows.set_inner_html(&d.view.window(first, end - first));
         d.window = Some((first, end));
         let line = line_height(&rows, end - first);
-        let px = |lines: usize| format!("{}px", (lines as f64 * line).round());
+        // Whole pixels, written as an integer (no float formatting in the first load).
+        let px = |lines: usize| format!("{}px", (lines as f64 * line).round() as u64);
         let _ = above.style().set_property("height", &px(first));
         let _ = below
             .style()
