@@ -240,41 +240,59 @@ fn on_files(e: web_sys::Event) {
                 text.ok_or_else(|| "the file could not be read as text".to_string()),
             ));
         }
-        STATE.with(|s| {
-            let mut s = s.borrow_mut();
-            let plan = s.plan();
-            let mut lines = Vec::new();
-            for (name, text) in read {
-                let verdict = match (&plan, text) {
-                    (Err(e), _) => Err(e.clone()),
-                    (_, Err(why)) => Err(why),
-                    (_, Ok(text)) if portplan_core::words::binary(&text) => Err(
-                        "not a text file (it holds binary data): a report is the JSON file portplan check or portplan merge writes".to_string(),
-                    ),
-                    (Ok(plan), Ok(text)) => match verdicts::refusal(plan, &text) {
-                        Some(why) => Err(why),
-                        None if s.reports.iter().any(|r| r.text == text) => {
-                            Ok("already loaded".to_string())
-                        }
-                        None => {
-                            verdicts::remember(plan.clone());
-                            s.reports.push(ReportFile {
-                                name: name.clone(),
-                                text,
-                            });
-                            Ok("loaded".to_string())
-                        }
-                    },
-                };
-                lines.push(match verdict {
-                    Ok(m) => (true, format!("{name}: {m}")),
-                    Err(m) => (false, format!("{name}: {m}")),
-                });
-            }
-            s.lines = lines;
-        });
+        load(read);
         render();
     });
+}
+
+/// Keeps the files of `read` that are reports of the plan on screen; the outcome of
+/// each, as one line, becomes the Verification section's message.
+fn load(read: Vec<(String, Result<String, String>)>) -> Vec<(bool, String)> {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let plan = s.plan();
+        let mut lines = Vec::new();
+        for (name, text) in read {
+            let verdict = match (&plan, text) {
+                (Err(e), _) => Err(e.clone()),
+                (_, Err(why)) => Err(why),
+                (_, Ok(text)) if portplan_core::words::binary(&text) => Err(
+                    "not a text file (it holds binary data): a report is the JSON file portplan check or portplan merge writes".to_string(),
+                ),
+                (Ok(plan), Ok(text)) => match verdicts::refusal(plan, &text) {
+                    Some(why) => Err(why),
+                    None if s.reports.iter().any(|r| r.text == text) => {
+                        Ok("already loaded".to_string())
+                    }
+                    None => {
+                        verdicts::remember(plan.clone());
+                        s.reports.push(ReportFile {
+                            name: name.clone(),
+                            text,
+                        });
+                        Ok("loaded".to_string())
+                    }
+                },
+            };
+            lines.push(match verdict {
+                Ok(m) => (true, format!("{name}: {m}")),
+                Err(m) => (false, format!("{name}: {m}")),
+            });
+        }
+        s.lines = lines.clone();
+        lines
+    })
+}
+
+/// Loads a report the page was handed elsewhere (dropped on the scenario import): the
+/// same as choosing it in the Verification section. Returns `ok` (`1` or `0`) and the
+/// outcome in words.
+#[wasm_bindgen(js_name = addReport)]
+pub fn add_report(name: String, text: String) -> Vec<String> {
+    let lines = load(vec![(name, Ok(text))]);
+    render();
+    let (ok, line) = lines.into_iter().next().unwrap_or_default();
+    vec![if ok { "1" } else { "0" }.to_string(), line]
 }
 
 fn js(e: String) -> JsError {

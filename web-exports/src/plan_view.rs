@@ -116,7 +116,13 @@ fn rows_with(plan: &Plan, notes: bool) -> Vec<String> {
             ));
             for f in &g.flows {
                 let mut o = String::new();
-                flow_row(&mut o, f, &export::flow_remarks(plan, f), notes);
+                // Print lists each rule's notes once, after the flows.
+                let remarks = if notes {
+                    export::flow_remarks(plan, f)
+                } else {
+                    export::short_remarks(plan, f).join("; ")
+                };
+                flow_row(&mut o, f, &remarks, notes);
                 out.push(o);
             }
         }
@@ -144,20 +150,31 @@ pub fn appendix(plan: &Plan) -> String {
         rows_with(plan, false).concat()
     );
     o.push_str("<h3 id=\"plan-rules-title\">The rules, their sources and notes</h3><dl class=\"rule-notes\">");
-    let mut seen = std::collections::HashSet::new();
+    // Each rule once, in plan order, with the notes of its flows (the rule's and the
+    // planner's), each note once.
+    let mut rules: Vec<(&str, Vec<&str>)> = Vec::new();
     for f in &plan.flows {
-        let Some(r) = f.rule().filter(|_| seen.insert(f.rule.as_str())) else {
-            continue;
+        let at = match rules.iter().position(|(r, _)| *r == f.rule) {
+            Some(at) => at,
+            None => {
+                rules.push((f.rule.as_str(), Vec::new()));
+                rules.len() - 1
+            }
         };
-        let _ = write!(
-            o,
-            "<dt>{}</dt><dd><p class=\"source\">Source: {}</p>",
-            esc(&f.rule),
-            esc(r.source)
-        );
-        if !r.notes.is_empty() {
+        for n in &f.notes {
+            if !rules[at].1.contains(&n.as_str()) {
+                rules[at].1.push(n);
+            }
+        }
+    }
+    for (rule, notes) in rules {
+        let _ = write!(o, "<dt>{}</dt><dd>", esc(rule));
+        if let Some(r) = portplan_core::rules::rule(rule) {
+            let _ = write!(o, "<p class=\"source\">Source: {}</p>", esc(r.source));
+        }
+        if !notes.is_empty() {
             o.push_str("<ul class=\"notes\">");
-            for n in r.notes {
+            for n in notes {
                 let _ = write!(o, "<li>{}</li>", esc(n));
             }
             o.push_str("</ul>");

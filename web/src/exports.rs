@@ -67,6 +67,9 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = readImport)]
     fn read_import(this: &ExportsModule, text: &str) -> Result<String, JsValue>;
 
+    #[wasm_bindgen(method, js_name = addReport)]
+    fn add_report_js(this: &ExportsModule, name: String, text: String) -> js_sys::Array;
+
     #[wasm_bindgen(method, catch, js_name = readScenario)]
     fn read_scenario(this: &ExportsModule, text: &str) -> Result<String, JsValue>;
 
@@ -274,6 +277,23 @@ pub async fn read_import(text: &str) -> Result<ImportKind, String> {
     match m.read_import(text).map_err(message)?.as_str() {
         "report" => Ok(ImportKind::Report),
         lines => handed_over(lines).map(|s| ImportKind::Scenario(Box::new(s))),
+    }
+}
+
+/// Loads a report the page was handed elsewhere (a report dropped on the scenario
+/// import) as the Verification section does with its own input: `Ok` with the words
+/// of a loaded report, `Err` with why it was not.
+pub async fn add_report(name: String, text: String) -> Result<String, String> {
+    let m = module().await?;
+    let out: Vec<String> = m
+        .add_report_js(name, text)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    match out.as_slice() {
+        [ok, line] if ok == "1" => Ok(line.clone()),
+        [_, line] => Err(line.clone()),
+        _ => Err("the exports module did not answer".into()),
     }
 }
 
