@@ -137,4 +137,33 @@ session(out, { console: [] }, async (browser, result) => {
   await phone.setInputFiles('#report-file', process.env.BINARY_FILE);
   await phone.waitForFunction(() => /png/.test(document.querySelector('#report-message').textContent));
   result.binary_as_report = await phone.textContent('#report-message');
+
+  // 5. Field reports off the happy path, and a preflight report beside them.
+  const field = await context.newPage();
+  record(field, result.console, { warnings: true });
+  field.setDefaultTimeout(STEP_MS);
+  await field.goto(url);
+  await field.waitForSelector('#plan tr.flow');
+  await field.setInputFiles('#import-file', process.env.FIELD_SCENARIO);
+  await field.waitForFunction(() => /imported/.test(document.querySelector('#import-message').textContent));
+  await field.waitForFunction(() => /lnx01/.test(document.querySelector('#firewall-view').textContent));
+  await field.waitForTimeout(500);
+  await field.setInputFiles('#report-file', [process.env.CHECK_REPORT, process.env.PREFLIGHT_REPORT]);
+  await field.waitForSelector('#verification-view tr.preflight-flow');
+  result.report_lines = await field.$$eval('#report-message li', (ls) => ls.map((l) => l.textContent));
+  result.verdicts = await field.$$eval('#verification-view tr.verdict-flow', (rows) => rows.map((r) => ({
+    rule: r.dataset.rule, dir: r.dataset.dir, status: r.dataset.status,
+    probes: [...r.querySelectorAll('li.probe')].map((li) => li.textContent),
+    hint: (r.querySelector('li.hint') || { textContent: '' }).textContent,
+  })));
+  result.fixes = await field.$$eval('#verification-view li.fix', (ls) => ls.map((l) => ({
+    dir: l.dataset.dir, status: l.dataset.status, text: l.textContent,
+  })));
+  result.preflight = await field.$$eval('#verification-view tr.preflight-flow', (rows) => rows.map((r) => ({
+    host: r.closest('section.preflight').dataset.host, rule: r.dataset.rule, verdict: r.dataset.verdict,
+    ports: r.children[1].textContent,
+  })));
+  await field.$eval('#verification', (el) => el.scrollIntoView());
+  await field.screenshot({ path: path.join(out, 'verification-1440.png') });
 });
+

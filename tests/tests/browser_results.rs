@@ -12,6 +12,11 @@
 //!
 //! Screenshots at 1440 and 390 px and the PDF are left in `target/e2e-results/`.
 
+use portplan_core::preflight::nft;
+use portplan_core::preflight::section::{judge_flow, FlowContext, PreflightSection};
+use portplan_core::report::status::summarize;
+use portplan_core::report::{FlowReport, ProbeResult, Reason, Report, Verdict};
+use portplan_core::{Plan, Scenario};
 use portplan_tests::browser::{self, required_env, root};
 use serde_json::Value;
 use std::path::Path;
@@ -41,6 +46,107 @@ fn binary_file(out: &Path) -> std::path::PathBuf {
     bytes.extend((0..4000u32).map(|i| (i * 7919 % 251) as u8));
     std::fs::write(&png, bytes).expect("png");
     png
+}
+
+/// A Windows and a Linux workload: what the field reports below checked.
+const SCENARIO: &str = r#"{"format": 1, "product": "migrate", "version": "12.3",
+  "server": {"name": "ps01", "address": "10.0.0.5"},
+  "workloads": [
+    {"name": "web01", "address": "10.0.1.10", "os": "windows", "windows": "2016",
+     "target": {"name": "web01-t", "address": "10.0.2.10"}},
+    {"name": "lnx01", "address": "10.0.1.20", "os": "linux",
+     "target": {"name": "lnx01-t", "address": "10.0.2.20"}}]}"#;
+
+/// What `portplan check --from ps01` found off the happy path, as the core's model
+/// words it (`report::status::summarize`, the check's own): web01 rejects TCP 445 with
+/// ICMP port unreachable, web02's responder answers TCP 135 dialed for web01, and
+/// lnx01 is down; everything else passes.
+fn check_report(plan: &Plan) -> Report {
+    let flows = (plan.flows.iter())
+        .filter(|f| f.from == "ps01")
+        .map(|f| {
+            let port = f.ports.map(|r| r.first);
+            let single = f.ports.is_some_and(|r| r.first == r.last);
+            let (verdict, reason, detail) = match (f.to.as_str(), port.map(|p| p.get())) {
+                ("lnx01", _) => (Verdict::Filtered, Reason::HostDown, String::new()),
+                ("web01", Some(445)) if single => (
+                    Verdict::Filtered,
+                    Reason::PortUnreach,
+                    "ICMP type 3 code 3 from 10.0.1.10".to_string(),
+                ),
+                ("web01", Some(135)) if single => (
+                    Verdict::Open,
+                    Reason::WrongHost,
+                    "answered by web02 (expected web01)".to_string(),
+                ),
+                (_, _) if f.protocol == portplan_core::Protocol::Icmp => {
+                    (Verdict::Open, Reason::EchoReply, String::new())
+                }
+                (_, _) if f.protocol == portplan_core::Protocol::Udp => {
+                    (Verdict::Open, Reason::UdpResponse, String::new())
+                }
+                _ => (Verdict::Open, Reason::SynAck, String::new()),
+            };
+            let probe = ProbeResult {
+                detail,
+                latency_ms: Some(0.5),
+                ..ProbeResult::new(f.protocol, port, verdict, reason)
+            };
+            let role = plan.host(&f.to).map(|h| h.role);
+            let dynamic = f.rule.ends_with("rpc-dynamic");
+            let (status, hint) = summarize(f, std::slice::from_ref(&probe), dynamic, role);
+            FlowReport::new(f, status, hint, vec![probe])
+        })
+        .collect();
+    report_of(plan, "ps01", flows, Vec::new())
+}
+
+fn report_of(
+    plan: &Plan,
+    host: &str,
+    flows: Vec<FlowReport>,
+    preflight: Vec<PreflightSection>,
+) -> Report {
+    Report {
+        format: 1,
+        plan_digest: plan.digest(),
+        catalog: plan.catalog.clone(),
+        probed_from: host.into(),
+        host: host.into(),
+        started: "2026-12-06T08:00:00Z".into(),
+        finished: "2026-12-06T08:00:09Z".into(),
+        flows,
+        preflight,
+    }
+}
+
+/// What `portplan preflight --as lnx01` reads on a host whose input policy drops
+/// everything but SSH: the core's evaluator judges each inbound flow of the plan.
+fn preflight_report(plan: &Plan) -> Report {
+    let rs = nft::parse(
+        r#"{"nftables":[{"table":{"family":"inet","name":"filter","handle":1}},
+        {"chain":{"family":"inet","table":"filter","name":"input","handle":1,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+        {"rule":{"family":"inet","table":"filter","chain":"input","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"accept":null}]}}]}"#,
+    )
+    .expect("ruleset");
+    let flows = (plan.flows.iter())
+        .filter(|f| f.to == "lnx01")
+        .map(|f| {
+            let ctx = FlowContext {
+                source: plan.host(&f.from).and_then(|h| h.address.parse().ok()),
+                destination: "10.0.1.20".parse().ok(),
+                interface: None,
+            };
+            judge_flow(Ok(&rs), f, &ctx)
+        })
+        .collect();
+    let section = PreflightSection {
+        host: "lnx01".into(),
+        firewall: "nft -j list ruleset".into(),
+        flows,
+        prerequisites: Vec::new(),
+    };
+    report_of(plan, "lnx01", Vec::new(), vec![section])
 }
 
 fn tool(cmd: &str, args: &[&str], file: &Path, after: &[&str]) -> String {
@@ -78,11 +184,27 @@ fn every_flow_on_screen_and_in_print() {
     let out = browser::artifacts("e2e-results");
     let plan = plan_file(&out);
     let png = binary_file(&out);
+    let scenario = out.join("field.json");
+    std::fs::write(&scenario, SCENARIO).expect("scenario");
+    let field_plan = Plan::build(&Scenario::from_json(SCENARIO).expect("scenario")).expect("plan");
+    let (check, pre) = (check_report(&field_plan), preflight_report(&field_plan));
+    let (check_file, pre_file) = (
+        out.join("ps01.report.json"),
+        out.join("lnx01.preflight.json"),
+    );
+    std::fs::write(&check_file, check.to_json()).expect("report");
+    std::fs::write(&pre_file, pre.to_json()).expect("report");
     browser::run_script(
         "results.cjs",
         &url,
         &out,
-        &[("PLAN_FILE", &plan), ("BINARY_FILE", &png)],
+        &[
+            ("PLAN_FILE", &plan),
+            ("BINARY_FILE", &png),
+            ("FIELD_SCENARIO", &scenario),
+            ("CHECK_REPORT", &check_file),
+            ("PREFLIGHT_REPORT", &pre_file),
+        ],
         BROWSER_DEADLINE,
     );
     let r: Value = serde_json::from_str(
@@ -202,4 +324,88 @@ fn every_flow_on_screen_and_in_print() {
     assert!(!plan_msg.contains("unknown field"), "{plan_msg}");
     let binary_report = r["binary_as_report"].as_str().expect("message");
     assert!(binary_report.contains("not a text file"), "{binary_report}");
+
+    // 5. Verification: the check's verdicts off the happy path, each with the core's
+    // hint unchanged, and the preflight report beside them.
+    let rows = r["verdicts"].as_array().expect("verdict rows");
+    for f in &check.flows {
+        let dir = format!("{} → {}", f.from, f.to);
+        let row = rows
+            .iter()
+            .find(|v| v["rule"] == f.rule.as_str() && v["dir"] == dir.as_str())
+            .unwrap_or_else(|| panic!("{} {dir} not shown", f.rule));
+        assert_eq!(row["status"], f.status.as_str(), "{row:#}");
+        assert_eq!(
+            row["hint"],
+            f.hint.as_str(),
+            "the core's hint, unchanged: {row:#}"
+        );
+    }
+    let hint_of = |rule_to: &dyn Fn(&Value) -> bool| -> String {
+        rows.iter()
+            .filter(|v| rule_to(v))
+            .map(|v| v["hint"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let rejected = hint_of(&|v| v["dir"] == "ps01 → web01" && v["rule"] == "discovery.windows.smb");
+    assert!(
+        rejected.contains("rejected: a firewall refuses") && rejected.contains("by 10.0.1.10"),
+        "{rejected}"
+    );
+    let wrong =
+        hint_of(&|v| v["dir"] == "ps01 → web01" && v["rule"] == "discovery.windows.rpc-epmap");
+    assert!(
+        wrong.contains("wrong-host") && wrong.contains("answered by web02 (expected web01)"),
+        "{wrong}"
+    );
+    let dead = hint_of(&|v| v["dir"] == "ps01 → lnx01");
+    assert!(dead.contains("host does not answer"), "{dead}");
+    assert!(!dead.contains("a firewall drops"), "{dead}");
+    // What to fix: the rule failing in Discovery and Conversion is one line.
+    let fixes = r["fixes"].as_array().expect("fixes");
+    let smb: Vec<&Value> = fixes
+        .iter()
+        .filter(|f| {
+            f["dir"] == "ps01 → web01" && f["text"].as_str().is_some_and(|t| t.contains("TCP 445"))
+        })
+        .collect();
+    assert_eq!(smb.len(), 1, "{fixes:#?}");
+    assert!(
+        smb[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("(in Discovery and Conversion / take control)")),
+        "{:#}",
+        smb[0]
+    );
+    // Preflight: lnx01's own firewall, as the core's evaluator judged it.
+    let pre_rows = r["preflight"].as_array().expect("preflight rows");
+    let section = &pre.preflight[0];
+    assert_eq!(pre_rows.len(), section.flows.len(), "{pre_rows:#?}");
+    for f in &section.flows {
+        assert!(
+            pre_rows.iter().any(|p| p["host"] == "lnx01"
+                && p["rule"] == f.rule.as_str()
+                && p["verdict"] == f.verdict().as_str()),
+            "{} {}: {pre_rows:#?}",
+            f.rule,
+            f.verdict().as_str()
+        );
+    }
+    let verdict_of = |port: &str| {
+        pre_rows
+            .iter()
+            .find(|p| p["ports"] == port)
+            .map(|p| p["verdict"].clone())
+    };
+    assert_eq!(
+        verdict_of("TCP 22"),
+        Some(Value::from("allowed")),
+        "{pre_rows:#?}"
+    );
+    assert_eq!(
+        verdict_of("TCP 3725"),
+        Some(Value::from("blocked")),
+        "{pre_rows:#?}"
+    );
 }

@@ -54,13 +54,14 @@ fn flow_row(o: &mut String, f: &Flow, remarks: &str, notes: bool) {
     );
     if let Some(r) = f.rule() {
         let _ = write!(o, "<p class=\"source\">Source: {}</p>", esc(r.source));
-        if !r.notes.is_empty() {
-            o.push_str("<ul class=\"notes\">");
-            for n in r.notes {
-                let _ = write!(o, "<li>{}</li>", esc(n));
-            }
-            o.push_str("</ul>");
+    }
+    // The flow's notes: its rule's and the planner's.
+    if !f.notes.is_empty() {
+        o.push_str("<ul class=\"notes\">");
+        for n in &f.notes {
+            let _ = write!(o, "<li>{}</li>", esc(n));
         }
+        o.push_str("</ul>");
     }
     o.push_str("</details></td></tr>");
 }
@@ -116,12 +117,9 @@ fn rows_with(plan: &Plan, notes: bool) -> Vec<String> {
             ));
             for f in &g.flows {
                 let mut o = String::new();
-                // Print lists each rule's notes once, after the flows.
-                let remarks = if notes {
-                    export::flow_remarks(plan, f)
-                } else {
-                    export::short_remarks(plan, f).join("; ")
-                };
+                // The notes are the rule's cell's to open (print lists each rule's once,
+                // after the flows): a line of the plan stays one line to read.
+                let remarks = export::short_remarks(plan, f).join("; ");
                 flow_row(&mut o, f, &remarks, notes);
                 out.push(o);
             }
