@@ -87,8 +87,11 @@ fn check_report(plan: &Plan) -> Report {
                 }
                 _ => (Verdict::Open, Reason::SynAck, String::new()),
             };
+            // A range is one run of ports with one verdict.
+            let through = f.ports.filter(|r| r.first != r.last).map(|r| r.last);
             let probe = ProbeResult {
                 detail,
+                through,
                 latency_ms: Some(0.5),
                 ..ProbeResult::new(f.protocol, port, verdict, reason)
             };

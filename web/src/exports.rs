@@ -1,11 +1,15 @@
-//! The second wasm module (`portplan-web-exports`): diagram, PDF checklist, reports.
+//! The second wasm module (`portplan-web-exports`): plan view lines, diagram, PDF,
+//! reports, and every reader of JSON the page needs.
 //!
 //! It is fetched with a dynamic `import()` by `main.js`'s `portplanExports()` (same
 //! origin, so the page's strict CSP allows it) as soon as the first plan is on screen,
-//! and it stays loaded: the page works offline afterwards. This module only hands it
-//! the plan ([`show`]) after each render; the exports module then draws into the empty
-//! containers [`containers`] renders and handles report files itself, which keeps all
-//! of that out of the main bundle (see BENCHMARKS.md, "Web bundle").
+//! and it stays loaded: the page works offline afterwards. This is its loader side, the
+//! one typed interface between the two modules: text in (a plan's JSON, a file's text),
+//! markup or a typed answer out ([`PlanView`], [`ImportKind`], a scenario handed over
+//! as `portplan_core::handover` lines). The diagram, the firewall view and the
+//! Verification section are still drawn by the exports module into the empty
+//! containers [`containers`] renders; the plan view is drawn by [`crate::plan_view`].
+//! All of it stays out of the first load (see BENCHMARKS.md, "Web bundle").
 
 use portplan_core::{InputError, Plan, Scenario};
 use std::rc::Rc;

@@ -17,6 +17,9 @@ use yew::prelude::*;
 /// Lines drawn beyond each edge of the view, so a scroll of a few lines shows drawn
 /// lines at once.
 const MARGIN: usize = 30;
+/// A plan of at most this many lines is drawn whole (what the page drew before it drew
+/// windows): only longer ones are drawn as they scroll into view.
+const WHOLE: usize = 400;
 /// A line's height before any line has been measured (px).
 const LINE_PX: f64 = 34.0;
 
@@ -123,6 +126,7 @@ pub fn draw() {
         let in_view = (height / line).ceil() as usize + 1;
         let at_end = top + height >= f64::from(scroll.scroll_height()) - 2.0;
         let count = in_view + 2 * MARGIN;
+        let count = if n <= WHOLE { n } else { count };
         let mut first = ((top / line) as usize).saturating_sub(MARGIN);
         if at_end || first + count > n {
             first = n.saturating_sub(count);
