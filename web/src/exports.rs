@@ -11,6 +11,7 @@
 //! containers [`containers`] renders; the plan view is drawn by [`crate::plan_view`].
 //! All of it stays out of the first load (see BENCHMARKS.md, "Web bundle").
 
+use crate::plan_view::PlanView;
 use portplan_core::{InputError, Plan, Scenario};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -28,30 +29,6 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     fn update(this: &ExportsModule, plan: &str) -> Result<PlanView, JsValue>;
-
-    /// The exports module's view of one plan, line by line (`PlanView` in
-    /// web-exports/src/page.rs); [`crate::plan_view`] draws the lines on screen.
-    pub type PlanView;
-
-    /// The title, with the whole plan's flow count, and the plan's notes.
-    #[wasm_bindgen(method)]
-    pub fn heading(this: &PlanView) -> String;
-
-    /// How many lines (phase titles, host pair titles, flows).
-    #[wasm_bindgen(method)]
-    pub fn rows(this: &PlanView) -> usize;
-
-    /// Lines `first..first + count` as `<tr>` markup.
-    #[wasm_bindgen(method)]
-    pub fn window(this: &PlanView, first: usize, count: usize) -> String;
-
-    /// Every line, for print.
-    #[wasm_bindgen(method)]
-    pub fn appendix(this: &PlanView) -> String;
-
-    /// Gives the view's memory back to the exports module.
-    #[wasm_bindgen(method)]
-    pub fn free(this: &PlanView);
 
     #[wasm_bindgen(method)]
     fn reference(this: &ExportsModule, spec: &str);

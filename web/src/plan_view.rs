@@ -9,10 +9,37 @@
 //! the lines above and below. Print gets every line (the appendix after the
 //! consolidated rules), drawn just before printing.
 
-use crate::exports::PlanView;
 use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The exports module's view of one plan, line by line (`PlanView` in
+    /// web-exports/src/page.rs); this module draws the lines on screen.
+    pub type PlanView;
+
+    /// The title, with the whole plan's flow count, and the plan's notes.
+    #[wasm_bindgen(method)]
+    pub fn heading(this: &PlanView) -> String;
+
+    /// How many lines (phase titles, host pair titles, flows).
+    #[wasm_bindgen(method)]
+    pub fn rows(this: &PlanView) -> usize;
+
+    /// Lines `first..first + count` as `<tr>` markup.
+    #[wasm_bindgen(method)]
+    pub fn window(this: &PlanView, first: usize, count: usize) -> String;
+
+    /// Every line, for print.
+    #[wasm_bindgen(method)]
+    pub fn appendix(this: &PlanView) -> String;
+
+    /// Gives the view's memory back to the exports module.
+    #[wasm_bindgen(method)]
+    pub fn free(this: &PlanView);
+}
 
 /// Lines drawn beyond each edge of the view, so a scroll of a few lines shows drawn
 /// lines at once.
