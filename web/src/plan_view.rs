@@ -57,6 +57,8 @@ struct Drawn {
     extent: usize,
     /// The window drawn (`None`: draw again).
     window: Option<(usize, usize)>,
+    /// A line's height as last measured (px).
+    line: f64,
 }
 
 thread_local! {
@@ -85,22 +87,78 @@ pub fn show(view: PlanView, partial: bool) {
     if let Some(head) = element("plan-head") {
         head.set_inner_html(&view.heading());
     }
-    DRAWN.with(|d| {
+    let same_place = DRAWN.with(|d| {
         let mut d = d.borrow_mut();
         let extent = match d.as_ref() {
             Some(old) if partial => old.extent.max(view.rows()),
             _ => view.rows(),
         };
+        let (window, line) = d.as_ref().map_or((None, LINE_PX), |o| (o.window, o.line));
         if let Some(old) = d.take() {
             old.view.free();
         }
         *d = Some(Drawn {
             view,
             extent,
-            window: None,
+            window,
+            line,
         });
+        window.is_some()
     });
-    draw();
+    // The same lines of the new view where the old ones were: no layout is read in the
+    // frame of an edit (reading one would lay out the whole page, a thousand wizard
+    // rows, before it is painted); scrolling measures again.
+    if !same_place || !redraw() {
+        draw();
+    }
+}
+
+/// Draws the window drawn before again, from the view now in place; `false` when there
+/// is none to draw again (nothing drawn yet, or the page re-created the section).
+fn redraw() -> bool {
+    let (Some(rows), Some(above), Some(below)) = (
+        element("plan-rows"),
+        element("plan-above"),
+        element("plan-below"),
+    ) else {
+        return false;
+    };
+    if rows.child_element_count() == 0 {
+        return false;
+    }
+    DRAWN.with(|d| {
+        let mut d = d.borrow_mut();
+        let Some(d) = d.as_mut() else { return false };
+        let Some((a, b)) = d.window else { return false };
+        let n = d.view.rows();
+        let count = if n <= WHOLE { n } else { (b - a).min(n) };
+        let first = a.min(n.saturating_sub(count));
+        let end = (first + count).min(n);
+        rows.set_inner_html(&d.view.window(first, end - first));
+        d.window = Some((first, end));
+        spacers(
+            &above,
+            &below,
+            first,
+            d.extent.max(n).saturating_sub(end),
+            d.line,
+        );
+        true
+    })
+}
+
+/// Sets the spacers' heights for `above` and `below` lines of `line` px.
+fn spacers(
+    above: &web_sys::HtmlElement,
+    below: &web_sys::HtmlElement,
+    lines_above: usize,
+    lines_below: usize,
+    line: f64,
+) {
+    // Whole pixels, written as an integer (no float formatting in the first load).
+    let px = |lines: usize| format!("{}px", (lines as f64 * line).round() as u64);
+    let _ = above.style().set_property("height", &px(lines_above));
+    let _ = below.style().set_property("height", &px(lines_below));
 }
 
 /// Whether the lines drawn are among a plan's first `flows` flows (or none are drawn):
@@ -172,12 +230,14 @@ pub fn draw() {
         rows.set_inner_html(&d.view.window(first, end - first));
         d.window = Some((first, end));
         let line = line_height(&rows, end - first);
-        // Whole pixels, written as an integer (no float formatting in the first load).
-        let px = |lines: usize| format!("{}px", (lines as f64 * line).round() as u64);
-        let _ = above.style().set_property("height", &px(first));
-        let _ = below
-            .style()
-            .set_property("height", &px(d.extent.max(n).saturating_sub(end)));
+        d.line = line;
+        spacers(
+            &above,
+            &below,
+            first,
+            d.extent.max(n).saturating_sub(end),
+            line,
+        );
     });
 }
 
