@@ -63,6 +63,22 @@ struct Drawn {
 
 thread_local! {
     static DRAWN: RefCell<Option<Drawn>> = const { RefCell::new(None) };
+    /// The heading and the lines as last written into the page: an edit whose lines
+    /// on screen did not change writes nothing (no style or layout to redo).
+    static WRITTEN: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
+}
+
+/// Sets `el`'s markup to `html` unless it holds it already (`which`: 0 the heading,
+/// 1 the lines).
+fn write(el: &web_sys::HtmlElement, which: usize, html: String) {
+    WRITTEN.with(|w| {
+        let mut w = w.borrow_mut();
+        let last = if which == 0 { &mut w.0 } else { &mut w.1 };
+        if *last != html || el.child_element_count() == 0 {
+            el.set_inner_html(&html);
+            *last = html;
+        }
+    });
 }
 
 fn element(id: &str) -> Option<web_sys::HtmlElement> {
@@ -85,7 +101,7 @@ pub fn show(view: PlanView, partial: bool) {
         return;
     }
     if let Some(head) = element("plan-head") {
-        head.set_inner_html(&view.heading());
+        write(&head, 0, view.heading());
     }
     let same_place = DRAWN.with(|d| {
         let mut d = d.borrow_mut();
@@ -134,7 +150,7 @@ fn redraw() -> bool {
         let count = if n <= WHOLE { n } else { (b - a).min(n) };
         let first = a.min(n.saturating_sub(count));
         let end = (first + count).min(n);
-        rows.set_inner_html(&d.view.window(first, end - first));
+        write(&rows, 1, d.view.window(first, end - first));
         d.window = Some((first, end));
         spacers(
             &above,
@@ -199,8 +215,8 @@ pub fn draw() {
         // The page re-created the section (the results came back after an error).
         if rows.child_element_count() == 0 {
             d.window = None;
-            if let Some(head) = element("plan-head").filter(|h| h.child_element_count() == 0) {
-                head.set_inner_html(&d.view.heading());
+            if let Some(head) = element("plan-head") {
+                write(&head, 0, d.view.heading());
             }
         }
         let n = d.view.rows();
@@ -227,7 +243,7 @@ pub fn draw() {
                 return;
             }
         }
-        rows.set_inner_html(&d.view.window(first, end - first));
+        write(&rows, 1, d.view.window(first, end - first));
         d.window = Some((first, end));
         let line = line_height(&rows, end - first);
         d.line = line;
