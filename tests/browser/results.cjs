@@ -163,6 +163,8 @@ session(out, { console: [] }, async (browser, result) => {
     host: r.closest('section.preflight').dataset.host, rule: r.dataset.rule, verdict: r.dataset.verdict,
     ports: r.children[1].textContent,
   })));
+  result.diagram_spans = await field.$$eval('figure.diagram svg g.flow[data-from="ps01"][data-to="web01"] tspan',
+    (ts) => ts.map((t) => ({ text: t.textContent, fill: t.getAttribute('fill') })));
   await field.$eval('#verification', (el) => el.scrollIntoView());
   await field.screenshot({ path: path.join(out, 'verification-1440.png') });
 });

@@ -8,7 +8,12 @@
 //! - a wave of 40 prints (print media) with the consolidated rules first and every flow
 //!   of the plan as the appendix; its page count is written to `target/e2e-results/`;
 //! - a binary file offered as an import or a report is "not a text file", and a plan
-//!   loaded as a report is named a plan.
+//!   loaded as a report is named a plan;
+//! - a check report made by the core's model with a reject, a wrong host and a dead
+//!   host shows each flow's status and the core's hint unchanged in Verification, "What
+//!   to fix" names a rule failing in two phases once, the diagram colors each range by
+//!   its flow's status, and a preflight report (the core's nft evaluator) shows beside
+//!   it.
 //!
 //! Screenshots at 1440 and 390 px and the PDF are left in `target/e2e-results/`.
 
@@ -60,7 +65,8 @@ const SCENARIO: &str = r#"{"format": 1, "product": "migrate", "version": "12.3",
 /// What `portplan check --from ps01` found off the happy path, as the core's model
 /// words it (`report::status::summarize`, the check's own): web01 rejects TCP 445 with
 /// ICMP port unreachable, web02's responder answers TCP 135 dialed for web01, and
-/// lnx01 is down; everything else passes.
+/// lnx01 is down; web01's dynamic RPC range has closed ports and its UDP 137-138 no
+/// reply (the core reads both as passed); everything else passes.
 fn check_report(plan: &Plan) -> Report {
     let flows = (plan.flows.iter())
         .filter(|f| f.from == "ps01")
@@ -79,6 +85,14 @@ fn check_report(plan: &Plan) -> Report {
                     Reason::WrongHost,
                     "answered by web02 (expected web01)".to_string(),
                 ),
+                // The field's case: closed ports in the dynamic RPC range, UDP
+                // 137-138 without a reply.
+                ("web01", _) if f.rule.ends_with("rpc-dynamic") => {
+                    (Verdict::Closed, Reason::ConnRefused, String::new())
+                }
+                ("web01", _) if f.protocol == portplan_core::Protocol::Udp => {
+                    (Verdict::OpenFiltered, Reason::NoResponse, String::new())
+                }
                 (_, _) if f.protocol == portplan_core::Protocol::Icmp => {
                     (Verdict::Open, Reason::EchoReply, String::new())
                 }
@@ -381,6 +395,29 @@ fn every_flow_on_screen_and_in_print() {
         "{:#}",
         smb[0]
     );
+    // The diagram: each range's label has the color of its flow's status.
+    let spans = r["diagram_spans"].as_array().expect("diagram spans");
+    for f in check.flows.iter().filter(|f| f.to == "web01") {
+        let Some(range) = f.ports.filter(|p| p.first != p.last) else {
+            continue;
+        };
+        let want = portplan_core::diagram::status_color(f.status.into());
+        let span = spans
+            .iter()
+            .find(|s| {
+                s["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(&range.to_string()))
+            })
+            .unwrap_or_else(|| panic!("{range} not in the diagram: {spans:#?}"));
+        assert_eq!(
+            span["fill"],
+            want,
+            "{} {range} reads {}: {span:#}",
+            f.rule,
+            f.status.as_str()
+        );
+    }
     // Preflight: lnx01's own firewall, as the core's evaluator judged it.
     let pre_rows = r["preflight"].as_array().expect("preflight rows");
     let section = &pre.preflight[0];
