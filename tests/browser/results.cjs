@@ -151,6 +151,7 @@ session(out, { console: [] }, async (browser, result) => {
   await field.setInputFiles('#report-file', [process.env.CHECK_REPORT, process.env.PREFLIGHT_REPORT]);
   await field.waitForSelector('#verification-view tr.preflight-flow');
   result.report_lines = await field.$$eval('#report-message li', (ls) => ls.map((l) => l.textContent));
+  result.preflight_summary = await field.$$eval('#verification-view li.preflight-report', (ls) => ls.map((l) => l.textContent));
   result.verdicts = await field.$$eval('#verification-view tr.verdict-flow', (rows) => rows.map((r) => ({
     rule: r.dataset.rule, dir: r.dataset.dir, status: r.dataset.status,
     probes: [...r.querySelectorAll('li.probe')].map((li) => li.textContent),

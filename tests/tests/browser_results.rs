@@ -432,6 +432,19 @@ fn every_flow_on_screen_and_in_print() {
             f.verdict().as_str()
         );
     }
+    let blocked = section
+        .flows
+        .iter()
+        .filter(|f| f.verdict().as_str() == "blocked")
+        .count();
+    let summary = r["preflight_summary"].as_array().expect("summary");
+    assert_eq!(summary.len(), 1, "{summary:?}");
+    assert!(
+        summary[0].as_str().is_some_and(
+            |t| t.contains("preflight on lnx01") && t.contains(&format!("{blocked} blocked"))
+        ),
+        "{summary:?}"
+    );
     let verdict_of = |port: &str| {
         pre_rows
             .iter()

@@ -43,6 +43,29 @@ fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String])
     for (i, r) in verdicts::read(plan, texts).iter().enumerate() {
         let name = esc(names.get(i).map_or("report", String::as_str));
         match r {
+            // A preflight-only report: what the host read of itself, not probes.
+            Some((r, true)) if r.flows.is_empty() && !r.preflight.is_empty() => {
+                use portplan_core::preflight::Judgement;
+                let flows = r.preflight.iter().flat_map(|p| &p.flows);
+                let count = |j: Judgement| flows.clone().filter(|f| f.verdict() == j).count();
+                let problems = (r.preflight.iter())
+                    .flat_map(|p| &p.prerequisites)
+                    .filter(|p| {
+                        p.status != portplan_core::preflight::section::PrerequisiteStatus::Ok
+                    })
+                    .count();
+                let _ = write!(
+                    o,
+                    "<li class=\"report preflight-report\" data-applies=\"true\"><strong>{name}</strong>: preflight on {} ({}, {} to {}): {} inbound flows allowed, {} blocked, {} unknown by the host's own firewall; {problems} prerequisites to look at</li>",
+                    esc(&r.host),
+                    esc(&r.probed_from),
+                    esc(&r.started),
+                    esc(&r.finished),
+                    count(Judgement::Allowed),
+                    count(Judgement::Blocked),
+                    count(Judgement::Unknown),
+                );
+            }
             Some((r, true)) => {
                 let (pass, attention, fail) = r.counts();
                 let _ = write!(
