@@ -26,6 +26,7 @@ pub mod drive;
 pub mod error;
 pub mod export;
 pub mod firewall;
+pub mod handover;
 pub mod plan;
 pub mod preflight;
 pub mod probe;

@@ -121,3 +121,43 @@ pub fn split_drives(text: &str) -> Vec<&str> {
         .filter(|s| !s.is_empty())
         .collect()
 }
+
+/// Whether a file read as text is binary (an image, an archive, a spreadsheet's XLSX):
+/// it holds a NUL, bytes that are not UTF-8 (read as U+FFFD), or more control
+/// characters than a text file has. The page refuses such a file with "not a text
+/// file" rather than reading its bytes as workloads or JSON.
+pub fn binary(text: &str) -> bool {
+    let mut control = 0usize;
+    let mut all = 0usize;
+    for c in text.chars() {
+        all += 1;
+        match c {
+            '\0' | '\u{FFFD}' => return true,
+            '\t' | '\n' | '\r' | '\u{0C}' => {}
+            c if c.is_control() => control += 1,
+            _ => {}
+        }
+    }
+    control > 0 && control * 100 >= all
+}
+
+#[cfg(test)]
+mod binary_tests {
+    use super::binary;
+
+    #[test]
+    fn binary_files_are_told_from_text() {
+        for (text, is_binary) in [
+            ("Hostname\tIP\nweb01\t10.0.0.1\n", false),
+            ("{\"format\": 1}\r\n", false),
+            ("Zürich;Škoda;日本\n", false),
+            ("", false),
+            // What File.text() gives for a PNG's first bytes.
+            ("\u{FFFD}PNG\r\n\u{1a}\n\0\0\0\rIHDR", true),
+            ("a\0b", true),
+            ("\u{1}\u{2}\u{3}abc", true),
+        ] {
+            assert_eq!(binary(text), is_binary, "{text:?}");
+        }
+    }
+}

@@ -28,8 +28,6 @@ struct State {
     plan: String,
     /// `plan` read (once per plan: the search box redraws the firewall view per key).
     parsed: Option<Result<Rc<Plan>, String>>,
-    /// The plan view as last drawn.
-    plan_html: String,
     reports: Vec<ReportFile>,
     /// The outcome of the last file load, one line per file (`true`: accepted).
     lines: Vec<(bool, String)>,
@@ -242,92 +240,134 @@ fn on_files(e: web_sys::Event) {
                 text.ok_or_else(|| "the file could not be read as text".to_string()),
             ));
         }
-        STATE.with(|s| {
-            let mut s = s.borrow_mut();
-            let plan = s.plan();
-            let mut lines = Vec::new();
-            for (name, text) in read {
-                let verdict = match (&plan, text) {
-                    (Err(e), _) => Err(e.clone()),
-                    (_, Err(why)) => Err(why),
-                    (Ok(plan), Ok(text)) => match verdicts::refusal(plan, &text) {
-                        Some(why) => Err(why),
-                        None if s.reports.iter().any(|r| r.text == text) => {
-                            Ok("already loaded".to_string())
-                        }
-                        None => {
-                            verdicts::remember(plan.clone());
-                            s.reports.push(ReportFile {
-                                name: name.clone(),
-                                text,
-                            });
-                            Ok("loaded".to_string())
-                        }
-                    },
-                };
-                lines.push(match verdict {
-                    Ok(m) => (true, format!("{name}: {m}")),
-                    Err(m) => (false, format!("{name}: {m}")),
-                });
-            }
-            s.lines = lines;
-        });
+        load(read);
         render();
     });
+}
+
+/// Keeps the files of `read` that are reports of the plan on screen; the outcome of
+/// each, as one line, becomes the Verification section's message.
+fn load(read: Vec<(String, Result<String, String>)>) -> Vec<(bool, String)> {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let plan = s.plan();
+        let mut lines = Vec::new();
+        for (name, text) in read {
+            let verdict = match (&plan, text) {
+                (Err(e), _) => Err(e.clone()),
+                (_, Err(why)) => Err(why),
+                (_, Ok(text)) if portplan_core::words::binary(&text) => Err(
+                    "not a text file (it holds binary data): a report is the JSON file portplan check or portplan merge writes".to_string(),
+                ),
+                (Ok(plan), Ok(text)) => match verdicts::refusal(plan, &text) {
+                    Some(why) => Err(why),
+                    None if s.reports.iter().any(|r| r.text == text) => {
+                        Ok("already loaded".to_string())
+                    }
+                    None => {
+                        verdicts::remember(plan.clone());
+                        s.reports.push(ReportFile {
+                            name: name.clone(),
+                            text,
+                        });
+                        Ok("loaded".to_string())
+                    }
+                },
+            };
+            lines.push(match verdict {
+                Ok(m) => (true, format!("{name}: {m}")),
+                Err(m) => (false, format!("{name}: {m}")),
+            });
+        }
+        s.lines = lines.clone();
+        lines
+    })
+}
+
+/// Loads a report the page was handed elsewhere (dropped on the scenario import): the
+/// same as choosing it in the Verification section. Returns `ok` (`1` or `0`) and the
+/// outcome in words.
+#[wasm_bindgen(js_name = addReport)]
+pub fn add_report(name: String, text: String) -> Vec<String> {
+    let lines = load(vec![(name, Ok(text))]);
+    render();
+    let (ok, line) = lines.into_iter().next().unwrap_or_default();
+    vec![if ok { "1" } else { "0" }.to_string(), line]
 }
 
 fn js(e: String) -> JsError {
     JsError::new(&e)
 }
 
-/// Shows `plan_json` (the page calls this once edits have settled, with the plan on
-/// screen): the plan view, the diagram, the firewall view and the verification.
+/// The plan view of one plan, line by line, for the page to draw the lines on screen
+/// ([`PlanView::window`]) and print them all ([`PlanView::appendix`]). The page owns
+/// it (it is a JavaScript object the main module keeps); this module keeps nothing.
 #[wasm_bindgen]
-pub fn update(plan_json: &str) {
-    let html = STATE.with(|s| {
+pub struct PlanView {
+    heading: String,
+    rows: Vec<String>,
+    plan: Rc<Plan>,
+}
+
+#[wasm_bindgen]
+impl PlanView {
+    /// The title (with the whole plan's flow count) and the plan's notes.
+    pub fn heading(&self) -> String {
+        self.heading.clone()
+    }
+    /// How many lines the view has (phase titles, host pair titles, flows).
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+    /// Lines `first..first + count` (fewer at the end), as `<tr>` markup.
+    pub fn window(&self, first: usize, count: usize) -> String {
+        let first = first.min(self.rows.len());
+        let end = first.saturating_add(count).min(self.rows.len());
+        self.rows[first..end].concat()
+    }
+    /// Every line, for print: the appendix after the consolidated rules.
+    pub fn appendix(&self) -> String {
+        crate::plan_view::appendix(&self.plan)
+    }
+}
+
+fn plan_view(plan: Rc<Plan>, total: usize) -> PlanView {
+    PlanView {
+        heading: crate::plan_view::heading(&plan, total),
+        rows: crate::plan_view::rows(&plan),
+        plan,
+    }
+}
+
+/// Shows `plan_json` (the page calls this once edits have settled, with the plan on
+/// screen): the diagram, the firewall view and the verification; returns the plan view
+/// for the page to draw.
+#[wasm_bindgen]
+pub fn update(plan_json: &str) -> Result<PlanView, JsError> {
+    let view = STATE.with(|s| {
         let mut s = s.borrow_mut();
         if s.plan != plan_json {
             s.plan = plan_json.to_string();
             s.parsed = None;
         }
-        plan_html(match s.plan().as_ref() {
-            Ok(p) => Ok(crate::plan_view::render(p)),
-            Err(e) => Err(e.clone()),
+        s.plan().map(|p| {
+            let n = p.flows.len();
+            plan_view(p, n)
         })
     });
-    draw_plan(html);
     render();
+    view.map_err(js)
 }
 
-/// Shows the first flows of a plan of `total` flows in the plan view at once (the page
-/// calls this in the render of an edit, once the module is loaded, with
-/// `export::head`): a few hundred flows to read instead of a wave's thousands. The
-/// rest follows with [`update`].
+/// The plan view of the first flows of a plan of `total` flows (the page calls this in
+/// the render of an edit, once the module is loaded, with `export::head`): a few
+/// hundred flows to read instead of a wave's thousands. The whole plan's view follows
+/// with [`update`].
 #[wasm_bindgen(js_name = showPlan)]
-pub fn show_plan(head_json: &str, total: usize) {
-    draw_plan(plan_html(
-        read_plan(head_json).map(|p| crate::plan_view::render_first(&p, total)),
-    ));
-}
-
-fn plan_html(r: Result<String, String>) -> String {
-    r.unwrap_or_else(|e| format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(&e)))
-}
-
-/// Draws the plan view when it changed or the page re-created the container (not on
-/// every redraw: that would close the rules a person opened).
-fn draw_plan(html: String) {
-    let Some(doc) = document() else { return };
-    let Some(el) = doc.get_element_by_id("plan-view") else {
-        return;
-    };
-    STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        if s.plan_html != html || el.child_element_count() == 0 {
-            el.set_inner_html(&html);
-            s.plan_html = html;
-        }
-    });
+pub fn show_plan(head_json: &str, total: usize) -> Result<PlanView, JsError> {
+    read_plan(head_json)
+        .map(|p| plan_view(Rc::new(p), total))
+        .map_err(js)
 }
 
 /// The file `kind` of `plan_json`, as `portplan plan --format <kind> [--date DATE]
@@ -362,15 +402,26 @@ pub fn read_paste(text: &str, room: usize) -> Result<Vec<String>, JsError> {
     Ok(out)
 }
 
-/// Which file a JSON text dropped on the scenario import is: `scenario` (it reads) or
-/// `report`; or, in words with its line and column, why it is not a scenario.
+/// Which file a JSON text dropped on the scenario import is: `report`, or a scenario
+/// that reads, handed over as `portplan_core::handover` lines (the page's first-load
+/// module has no JSON reader); or, in words with its line and column, why it is not a
+/// scenario.
 #[wasm_bindgen(js_name = readImport)]
 pub fn read_import(text: &str) -> Result<String, JsError> {
     match crate::import::read_import(text) {
-        Ok(crate::import::Kind::Report) => Ok("report".into()),
-        Ok(_) => Ok("scenario".into()),
+        Ok(crate::import::Imported::Report) => Ok("report".into()),
+        Ok(crate::import::Imported::Scenario(s)) => Ok(portplan_core::handover::encode(&s)),
         Err(e) => Err(JsError::new(&e)),
     }
+}
+
+/// A share link's scenario JSON read strictly and handed over as
+/// `portplan_core::handover` lines, or serde's line saying why it does not read.
+#[wasm_bindgen(js_name = readScenario)]
+pub fn read_scenario(text: &str) -> Result<String, JsError> {
+    crate::import::read_scenario(text)
+        .map(|s| portplan_core::handover::encode(&s))
+        .map_err(|e| JsError::new(&e))
 }
 
 thread_local! {

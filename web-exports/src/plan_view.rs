@@ -25,7 +25,9 @@ pub fn ports_text(f: &Flow) -> String {
     }
 }
 
-fn flow_row(o: &mut String, f: &Flow, remarks: &str) {
+/// One flow as a table row; `notes`: with the rule's source and notes to open (on
+/// screen), or the rule's name only (print, which lists each rule's once).
+fn flow_row(o: &mut String, f: &Flow, remarks: &str, notes: bool) {
     let ports = ports_text(f);
     let _ = write!(
         o,
@@ -41,6 +43,10 @@ fn flow_row(o: &mut String, f: &Flow, remarks: &str) {
     if !remarks.is_empty() {
         let _ = write!(o, "<span class=\"remarks\"> ({})</span>", esc(remarks));
     }
+    if !notes {
+        let _ = write!(o, "</td><td class=\"rule\">{}</td></tr>", esc(&f.rule));
+        return;
+    }
     let _ = write!(
         o,
         "</td><td class=\"rule\"><details><summary>{}</summary>",
@@ -48,35 +54,25 @@ fn flow_row(o: &mut String, f: &Flow, remarks: &str) {
     );
     if let Some(r) = f.rule() {
         let _ = write!(o, "<p class=\"source\">Source: {}</p>", esc(r.source));
-        if !r.notes.is_empty() {
-            o.push_str("<ul class=\"notes\">");
-            for n in r.notes {
-                let _ = write!(o, "<li>{}</li>", esc(n));
-            }
-            o.push_str("</ul>");
+    }
+    // The flow's notes: its rule's and the planner's.
+    if !f.notes.is_empty() {
+        o.push_str("<ul class=\"notes\">");
+        for n in &f.notes {
+            let _ = write!(o, "<li>{}</li>", esc(n));
         }
+        o.push_str("</ul>");
     }
     o.push_str("</details></td></tr>");
 }
 
-/// A plan longer than this shows its first flows and a note for the rest.
-pub const SHOWN_FLOWS: usize = export::HEAD_FLOWS;
-
-/// The plan section (`<section id="plan">`).
-pub fn render(plan: &Plan) -> String {
-    render_first(plan, plan.flows.len())
-}
-
-/// The plan section of a plan of `total` flows from `plan`, which may be only its
-/// first flows ([`export::head`] with [`SHOWN_FLOWS`]): the page sends that much at
-/// once after an edit, and the whole plan once edits settle; both draw the same.
-pub fn render_first(plan: &Plan, total: usize) -> String {
-    let mut budget = SHOWN_FLOWS;
-    let cut = total > budget;
+/// The plan section's heading: the title with the flow count of the whole plan
+/// (`total`; the plan given may be only its first flows) and the plan's notes.
+pub fn heading(plan: &Plan, total: usize) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        "<section id=\"plan\" aria-labelledby=\"plan-title\"><h2 id=\"plan-title\">Plan: {} flows for {} {}</h2>",
+        "<h2 id=\"plan-title\">Plan: {} flows for {} {}</h2>",
         total,
         portplan_core::words::product(plan.product),
         esc(&plan.version)
@@ -88,40 +84,102 @@ pub fn render_first(plan: &Plan, total: usize) -> String {
         }
         o.push_str("</ul>");
     }
+    o
+}
+
+/// The head of the plan's one table: a phase's and a host pair's titles are rows of it,
+/// so every line of the plan is one row and the page can draw only the rows on screen.
+pub const TABLE_HEAD: &str = "<thead><tr><th>Protocol</th><th>Port(s)</th><th>Direction</th><th>Purpose</th><th>Rule, source, notes</th></tr></thead>";
+
+/// Every line of the plan view in order, one `<tr>` each: a phase's title, a host
+/// pair's title, a flow. The page draws the ones on screen (any number of flows stays
+/// reachable by scrolling, none is cut), and prints them all.
+pub fn rows(plan: &Plan) -> Vec<String> {
+    rows_with(plan, true)
+}
+
+fn rows_with(plan: &Plan, notes: bool) -> Vec<String> {
+    let mut out = Vec::with_capacity(plan.flows.len() + 16);
     for (phase, pairs) in export::grouped(plan) {
-        if budget == 0 {
-            break;
-        }
-        let _ = write!(
-            o,
-            "<section class=\"phase\" data-phase=\"{}\"><h3>{}</h3>",
+        out.push(format!(
+            "<tr class=\"phase-row\" data-phase=\"{}\"><th colspan=\"5\" scope=\"colgroup\"><h3>{}</h3></th></tr>",
             phase.as_str(),
             phase.title()
-        );
+        ));
         for g in pairs {
-            if budget == 0 {
-                break;
-            }
-            budget = budget.saturating_sub(g.flows.len());
-            let _ = write!(
-                o,
-                "<div class=\"pair\"><h4>{} ({}) → {} ({})</h4><table class=\"flows\"><thead><tr><th>Protocol</th><th>Port(s)</th><th>Direction</th><th>Purpose</th><th>Rule, source, notes</th></tr></thead><tbody>",
+            out.push(format!(
+                "<tr class=\"pair-row\" data-phase=\"{}\"><th colspan=\"5\" scope=\"colgroup\"><h4>{} ({}) → {} ({})</h4></th></tr>",
+                phase.as_str(),
                 esc(g.from),
                 esc(export::address(plan, g.from)),
                 esc(g.to),
                 esc(export::address(plan, g.to))
-            );
+            ));
             for f in &g.flows {
-                flow_row(&mut o, f, &export::flow_remarks(plan, f));
+                let mut o = String::new();
+                // The notes are the rule's cell's to open (print lists each rule's once,
+                // after the flows): a line of the plan stays one line to read.
+                let remarks = export::short_remarks(plan, f).join("; ");
+                flow_row(&mut o, f, &remarks, notes);
+                out.push(o);
             }
-            o.push_str("</tbody></table></div>");
         }
-        o.push_str("</section>");
     }
-    if cut {
-        o.push_str("<p class=\"hint\" id=\"plan-cut\">The first flows are shown; the firewall view and the downloads have them all.</p>");
+    out
+}
+
+/// The plan section as one document (natively, for tests and whoever wants all of
+/// it): the heading and every row.
+pub fn render(plan: &Plan) -> String {
+    format!(
+        "<section id=\"plan\" aria-labelledby=\"plan-title\">{}<table class=\"flows\">{TABLE_HEAD}<tbody>{}</tbody></table></section>",
+        heading(plan, plan.flows.len()),
+        rows(plan).concat()
+    )
+}
+
+/// The printed appendix: every flow of the plan in its phase and host pair with its
+/// rule's name, then each rule of the plan once with its source and notes (a wave's
+/// hundreds of flows share a few dozen rules: printing the notes per flow made a
+/// 40-workload wave 131 pages).
+pub fn appendix(plan: &Plan) -> String {
+    let mut o = format!(
+        "<h2 id=\"plan-appendix-title\">Appendix: every flow of the plan</h2><table class=\"flows\">{TABLE_HEAD}<tbody>{}</tbody></table>",
+        rows_with(plan, false).concat()
+    );
+    o.push_str("<h3 id=\"plan-rules-title\">The rules, their sources and notes</h3><dl class=\"rule-notes\">");
+    // Each rule once, in plan order, with the notes of its flows (the rule's and the
+    // planner's), each note once.
+    let mut rules: Vec<(&str, Vec<&str>)> = Vec::new();
+    for f in &plan.flows {
+        let at = match rules.iter().position(|(r, _)| *r == f.rule) {
+            Some(at) => at,
+            None => {
+                rules.push((f.rule.as_str(), Vec::new()));
+                rules.len() - 1
+            }
+        };
+        for n in &f.notes {
+            if !rules[at].1.contains(&n.as_str()) {
+                rules[at].1.push(n);
+            }
+        }
     }
-    o.push_str("</section>");
+    for (rule, notes) in rules {
+        let _ = write!(o, "<dt>{}</dt><dd>", esc(rule));
+        if let Some(r) = portplan_core::rules::rule(rule) {
+            let _ = write!(o, "<p class=\"source\">Source: {}</p>", esc(r.source));
+        }
+        if !notes.is_empty() {
+            o.push_str("<ul class=\"notes\">");
+            for n in notes {
+                let _ = write!(o, "<li>{}</li>", esc(n));
+            }
+            o.push_str("</ul>");
+        }
+        o.push_str("</dd>");
+    }
+    o.push_str("</dl>");
     o
 }
 
@@ -165,28 +223,39 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains("<section class=\"phase\" data-phase=\"discovery\"><h3>Discovery</h3>"),
+            html.contains("<tr class=\"phase-row\" data-phase=\"discovery\"><th colspan=\"5\" scope=\"colgroup\"><h3>Discovery</h3>"),
             "{html}"
         );
         assert!(html.contains("<p class=\"source\">Source: "), "{html}");
-        assert!(!html.contains("plan-cut"));
     }
 
-    /// What the page shows at once after an edit (the head of the plan) is what it
-    /// shows once the whole plan has come.
+    /// A wave of a thousand workloads has every flow as a row, the last workload's
+    /// transfer flow (TCP 3725) included: nothing is cut.
     #[test]
-    fn the_head_of_a_wave_draws_as_the_whole_plan() {
-        for n in [1, 30, 1000] {
-            let s = Scenario::from_json(&portplan_core::sample::wave(n)).expect("wave");
-            let plan = Plan::build(&s).expect("plan");
-            let head = export::head(&plan, SHOWN_FLOWS);
-            assert!(head.flows.len() <= plan.flows.len());
-            assert!(head.flows.len() >= SHOWN_FLOWS.min(plan.flows.len()));
-            assert_eq!(render_first(&head, plan.flows.len()), render(&plan), "{n}");
-            assert_eq!(
-                render(&plan).contains("plan-cut"),
-                plan.flows.len() > SHOWN_FLOWS
-            );
-        }
+    fn a_thousand_workloads_keep_every_flow() {
+        let s = Scenario::from_json(&portplan_core::sample::wave(1000)).expect("wave");
+        let plan = Plan::build(&s).expect("plan");
+        let rows = rows(&plan);
+        let flows = rows
+            .iter()
+            .filter(|r| r.starts_with("<tr class=\"flow\""))
+            .count();
+        assert_eq!(flows, plan.flows.len());
+        let last = &s.workloads.last().expect("a workload").name;
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("<td class=\"ports\">3725</td>") && r.contains(&esc(last))),
+            "no TCP 3725 from {last}"
+        );
+        let printed = appendix(&plan);
+        assert_eq!(
+            printed.matches("<tr class=\"flow\"").count(),
+            plan.flows.len()
+        );
+        assert!(!printed.contains("<details>"));
+        // Each rule's notes once, not once per flow.
+        let rules: std::collections::HashSet<&str> =
+            plan.flows.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(printed.matches("<dt>").count(), rules.len());
     }
 }

@@ -16,6 +16,9 @@ use std::rc::Rc;
 
 /// Why `text` cannot be loaded as a report of `plan`, or `None` when it can.
 pub fn refusal(plan: &Plan, text: &str) -> Option<String> {
+    if let Some(what) = crate::import::not_a_report(text) {
+        return Some(what.to_string());
+    }
     match Report::from_json(text) {
         Err(e) => Some(format!("not a portplan report: {e}")),
         Ok(r) if !r.checks(plan) => Some(format!(

@@ -43,6 +43,29 @@ fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String])
     for (i, r) in verdicts::read(plan, texts).iter().enumerate() {
         let name = esc(names.get(i).map_or("report", String::as_str));
         match r {
+            // A preflight-only report: what the host read of itself, not probes.
+            Some((r, true)) if r.flows.is_empty() && !r.preflight.is_empty() => {
+                use portplan_core::preflight::Judgement;
+                let flows = r.preflight.iter().flat_map(|p| &p.flows);
+                let count = |j: Judgement| flows.clone().filter(|f| f.verdict() == j).count();
+                let problems = (r.preflight.iter())
+                    .flat_map(|p| &p.prerequisites)
+                    .filter(|p| {
+                        p.status != portplan_core::preflight::section::PrerequisiteStatus::Ok
+                    })
+                    .count();
+                let _ = write!(
+                    o,
+                    "<li class=\"report preflight-report\" data-applies=\"true\"><strong>{name}</strong>: preflight on {} ({}, {} to {}): {} inbound flows allowed, {} blocked, {} unknown by the host's own firewall; {problems} prerequisites to look at</li>",
+                    esc(&r.host),
+                    esc(&r.probed_from),
+                    esc(&r.started),
+                    esc(&r.finished),
+                    count(Judgement::Allowed),
+                    count(Judgement::Blocked),
+                    count(Judgement::Unknown),
+                );
+            }
             Some((r, true)) => {
                 let (pass, attention, fail) = r.counts();
                 let _ = write!(
@@ -72,6 +95,15 @@ fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String])
     o.push_str("</ul>");
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn fix_item(o: &mut String, i: &FixItem) {
     let f = &i.flow;
     let _ = write!(
@@ -85,6 +117,14 @@ fn fix_item(o: &mut String, i: &FixItem) {
         purpose = esc(&f.purpose),
         concern = esc(&i.concern),
     );
+    if !i.also.is_empty() {
+        let phases: Vec<&str> = i.phases().iter().map(|p| p.title()).collect();
+        let _ = write!(
+            o,
+            " <span class=\"phases\">(in {})</span>",
+            and_list(&phases)
+        );
+    }
     let action = i.action();
     if !action.is_empty() {
         let _ = write!(
@@ -219,6 +259,86 @@ fn flows(o: &mut String, view: &ReportView) {
     o.push_str("</tbody></table>");
 }
 
+/// What `portplan preflight` read on each host (its own firewall, its prerequisites),
+/// beside the check's verdicts: one part per host, in the report's words.
+fn preflight(o: &mut String, report: &portplan_core::report::Report) {
+    use portplan_core::preflight::section::ports_label;
+    if report.preflight.is_empty() {
+        return;
+    }
+    o.push_str(
+        "<h3 id=\"preflight-title\">Preflight: what each host's own firewall and settings say</h3>",
+    );
+    for sec in &report.preflight {
+        let _ = write!(
+            o,
+            "<section class=\"preflight\" data-host=\"{h}\"><h4>{h}</h4><p class=\"hint\">Firewall read from: {fw}</p>",
+            h = esc(&sec.host),
+            fw = esc(&sec.firewall)
+        );
+        if !sec.flows.is_empty() {
+            o.push_str("<table class=\"verdicts preflight-flows\"><thead><tr><th>This host's firewall</th><th>Inbound flow</th><th>From</th><th>Phase</th><th>What decides</th></tr></thead><tbody>");
+            for f in &sec.flows {
+                let _ = write!(
+                    o,
+                    "<tr class=\"preflight-flow\" data-verdict=\"{v}\" data-rule=\"{rule}\"><td>{v}</td><td>{ports}</td><td>{from}</td><td>{phase}</td><td><ul class=\"probes\">",
+                    v = f.verdict().as_str(),
+                    rule = esc(&f.rule),
+                    ports = esc(&ports_label(f.protocol, f.ports)),
+                    from = esc(&f.from),
+                    phase = esc(f.phase.title()),
+                );
+                for r in &f.results {
+                    let d = &r.decision;
+                    let mut why: Vec<&str> = d.evidence.iter().map(String::as_str).collect();
+                    if !d.reason.is_empty() {
+                        why.push(&d.reason);
+                    }
+                    let ports = r.ports.map(|p| format!("{p}: ")).unwrap_or_default();
+                    let why = if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", esc(&why.join("; ")))
+                    };
+                    let _ = write!(
+                        o,
+                        "<li class=\"decision\" data-verdict=\"{v}\">{ports}{v}{why}</li>",
+                        v = d.verdict.as_str(),
+                    );
+                }
+                o.push_str("</ul></td></tr>");
+            }
+            o.push_str("</tbody></table>");
+        }
+        if !sec.prerequisites.is_empty() {
+            o.push_str("<ul class=\"prerequisites\">");
+            for p in &sec.prerequisites {
+                let _ = write!(
+                    o,
+                    "<li class=\"prerequisite\" data-status=\"{s}\" data-id=\"{id}\"><strong>{s}</strong> {id}: {seen}",
+                    s = p.status.as_str(),
+                    id = esc(&p.id),
+                    seen = esc(&p.observed),
+                );
+                if !p.fix.is_empty() {
+                    let _ = write!(o, ". <span class=\"action\">To fix: {}</span>", esc(&p.fix));
+                }
+                if !p.caveat.is_empty() {
+                    let _ = write!(o, " <span class=\"hint\">{}</span>", esc(&p.caveat));
+                }
+                let _ = write!(
+                    o,
+                    " <span class=\"source\">“{}” ({})</span></li>",
+                    esc(&p.quote),
+                    esc(&p.page)
+                );
+            }
+            o.push_str("</ul>");
+        }
+        o.push_str("</section>");
+    }
+}
+
 /// The whole section for the reports `texts` (file names in `names`) over `plan`.
 pub fn render(plan: &Plan, texts: &[String], names: &[String]) -> String {
     let mut o = String::with_capacity(8192);
@@ -229,6 +349,7 @@ pub fn render(plan: &Plan, texts: &[String], names: &[String]) -> String {
             fixes(&mut o, &view);
             summary(&mut o, &view);
             flows(&mut o, &view);
+            preflight(&mut o, &report);
         }
         Some(Err(e)) => {
             let _ = write!(

@@ -52,12 +52,12 @@ fn reference_spec(hash: &str) -> Option<&str> {
 }
 
 /// How the page starts: the draft, a problem with the link, whether it is a review
-/// of a shared plan, and a packed link still to unpack.
+/// of a shared plan, and a link still to read (with the exports module).
 struct Start {
     draft: Draft,
     link_error: Option<String>,
     review: bool,
-    packed: Option<String>,
+    packed: Option<Link>,
 }
 
 fn initial() -> Start {
@@ -68,13 +68,12 @@ fn initial() -> Start {
         packed: None,
     };
     match share::parse(&location_hash()) {
-        Some(Link::Plain(Ok(s))) => plain(Draft::from_scenario(&s), None, true),
         Some(Link::Plain(Err(e))) => plain(Draft::default(), Some(e.to_string()), false),
-        Some(Link::Packed(data)) => Start {
+        Some(link) => Start {
             draft: Draft::default(),
             link_error: None,
             review: true,
-            packed: Some(data),
+            packed: Some(link),
         },
         None => plain(Draft::default(), None, false),
     }
@@ -98,13 +97,22 @@ fn open_link(
         }
         opening.set(false);
     };
+    // The exports module reads the JSON (the first-load module has no JSON reader).
+    let load = Rc::new(load);
+    let later = load.clone();
+    let read = move |json: String| {
+        wasm_bindgen_futures::spawn_local(async move {
+            let load = later;
+            let read = exports::read_scenario(json).await;
+            load(share::valid(read).map_err(|e| e.to_string()))
+        })
+    };
     match link {
-        Link::Plain(r) => load(r.map(|s| *s).map_err(|e| e.to_string())),
-        Link::Packed(data) => exports::unpack(data, move |r| {
-            load(
-                r.map_err(|e| format!("The link is damaged: {e}."))
-                    .and_then(|json| share::read_json(&json).map_err(|e| e.to_string())),
-            )
+        Link::Plain(Ok(json)) => read(json),
+        Link::Plain(Err(e)) => load(Err(e.to_string())),
+        Link::Packed(data) => exports::unpack(data, move |r| match r {
+            Ok(json) => read(json),
+            Err(e) => load(Err(format!("The link is damaged: {e}."))),
         }),
     }
 }
@@ -154,8 +162,8 @@ pub fn App() -> Html {
             (wizard.dispatcher(), link_error.clone(), opening.clone());
         let packed = start.packed.clone();
         use_effect_with((), move |_| {
-            if let Some(data) = packed {
-                open_link(Link::Packed(data), dispatcher, link_error, opening);
+            if let Some(link) = packed {
+                open_link(link, dispatcher, link_error, opening);
             }
         });
     }
@@ -268,6 +276,11 @@ pub fn App() -> Html {
             .map(|h| AttrValue::from(h.name.clone()))
             .collect()
     });
+    // The plan view draws the lines scrolled into view, and all of them for print.
+    use_effect_with((), |_| {
+        let listeners = crate::plan_view::listen();
+        move || drop(listeners)
+    });
     // The diagram's zoom step (components/diagram.rs).
     let zoom = use_state_eq(|| 0usize);
     let d = &wizard.draft;
@@ -321,8 +334,9 @@ pub fn App() -> Html {
                 <Downloads scenario={s.scenario.clone()} plan={s.plan.clone()} />
                 { diagram }
                 { verification }
-                // The plan itself, drawn by the exports module (web-exports/src/plan_view.rs).
-                <div id="plan-view"></div>
+                // The plan itself, every flow, drawn line by line as it scrolls into view
+                // (web/src/plan_view.rs) from the exports module's lines.
+                { crate::plan_view::section() }
             </>
             }
         }

@@ -1,13 +1,18 @@
-//! The second wasm module (`portplan-web-exports`): diagram, PDF checklist, reports.
+//! The second wasm module (`portplan-web-exports`): plan view lines, diagram, PDF,
+//! reports, and every reader of JSON the page needs.
 //!
 //! It is fetched with a dynamic `import()` by `main.js`'s `portplanExports()` (same
 //! origin, so the page's strict CSP allows it) as soon as the first plan is on screen,
-//! and it stays loaded: the page works offline afterwards. This module only hands it
-//! the plan ([`show`]) after each render; the exports module then draws into the empty
-//! containers [`containers`] renders and handles report files itself, which keeps all
-//! of that out of the main bundle (see BENCHMARKS.md, "Web bundle").
+//! and it stays loaded: the page works offline afterwards. This is its loader side, the
+//! one typed interface between the two modules: text in (a plan's JSON, a file's text),
+//! markup or a typed answer out ([`PlanView`], [`ImportKind`], a scenario handed over
+//! as `portplan_core::handover` lines). The diagram, the firewall view and the
+//! Verification section are still drawn by the exports module into the empty
+//! containers [`containers`] renders; the plan view is drawn by [`crate::plan_view`].
+//! All of it stays out of the first load (see BENCHMARKS.md, "Web bundle").
 
-use portplan_core::Plan;
+use crate::plan_view::PlanView;
+use portplan_core::{InputError, Plan, Scenario};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -22,14 +27,14 @@ extern "C" {
     #[wasm_bindgen(js_name = portplanExports, catch)]
     fn load_module() -> Result<js_sys::Promise, JsValue>;
 
-    #[wasm_bindgen(method)]
-    fn update(this: &ExportsModule, plan: &str);
+    #[wasm_bindgen(method, catch)]
+    fn update(this: &ExportsModule, plan: &str) -> Result<PlanView, JsValue>;
 
     #[wasm_bindgen(method)]
     fn reference(this: &ExportsModule, spec: &str);
 
-    #[wasm_bindgen(method, js_name = showPlan)]
-    fn show_plan(this: &ExportsModule, head: &str, total: usize);
+    #[wasm_bindgen(method, catch, js_name = showPlan)]
+    fn show_plan(this: &ExportsModule, head: &str, total: usize) -> Result<PlanView, JsValue>;
 
     #[wasm_bindgen(method, js_name = packLink)]
     fn pack_link(this: &ExportsModule, scenario_json: &str) -> String;
@@ -42,6 +47,12 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = readImport)]
     fn read_import(this: &ExportsModule, text: &str) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(method, js_name = addReport)]
+    fn add_report_js(this: &ExportsModule, name: String, text: String) -> js_sys::Array;
+
+    #[wasm_bindgen(method, catch, js_name = readScenario)]
+    fn read_scenario(this: &ExportsModule, text: &str) -> Result<String, JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = exportFile)]
     fn export_file(
@@ -110,27 +121,36 @@ fn later(slot: usize, ms: i32, f: Box<dyn FnOnce()>) {
 /// How long after the last edit the diagram and the link follow.
 const SETTLE_MS: i32 = 120;
 
-/// Hands the plan on screen to the exports module (loading it the first time), which
-/// redraws the plan view at once and the diagram, the firewall view and the
-/// verification view once edits have settled; the last plan wins even while the module
-/// is still loading.
+/// Hands the plan on screen to the exports module (loading it the first time): the
+/// plan view follows at once, and the diagram, the firewall view and the verification
+/// view once edits have settled; the last plan wins even while the module is still
+/// loading.
 ///
-/// At once means in the edit's own frame: only the flows the plan view shows go over
+/// At once means in the edit's own frame: only the plan's first flows go over
 /// (`export::head`), a few hundred, not a wave's thousands; the whole plan's JSON is
-/// made once edits settle.
+/// made once edits settle, and its view then replaces the first flows'
+/// ([`crate::plan_view`] draws only the lines on screen, of any number).
 pub fn show(plan: Rc<Plan>) {
     // The first plan waits for the module's import.
-    if let Some(m) = LOADED.with(|l| l.borrow().clone()) {
+    // Scrolled farther down, the lines on screen wait for the whole plan (as the
+    // firewall view does).
+    let head_shows = crate::plan_view::near_top(portplan_core::export::HEAD_FLOWS);
+    if let Some(m) = LOADED.with(|l| l.borrow().clone()).filter(|_| head_shows) {
         let head = portplan_core::export::head(&plan, portplan_core::export::HEAD_FLOWS);
-        m.show_plan(&head.to_json(), plan.flows.len());
+        if let Ok(view) = m.show_plan(&head.to_json(), plan.flows.len()) {
+            crate::plan_view::show(view, head.flows.len() < plan.flows.len());
+        }
     }
     later(
         0,
         SETTLE_MS,
         Box::new(move || {
             wasm_bindgen_futures::spawn_local(async move {
-                match module().await {
-                    Ok(m) => m.update(&plan.to_json()),
+                match module()
+                    .await
+                    .and_then(|m| m.update(&plan.to_json()).map_err(message))
+                {
+                    Ok(view) => crate::plan_view::show(view, false),
                     Err(e) => failed(&e),
                 }
             })
@@ -214,21 +234,68 @@ pub fn paste(text: String, room: usize, done: impl FnOnce(Result<Vec<String>, St
 
 /// What a JSON file dropped on the scenario import is, as the exports module reads it
 /// (`web-exports/src/import.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportKind {
-    Scenario,
+    /// A scenario whose fields read; its rules are checked by the wizard.
+    Scenario(Box<Scenario>),
     /// A verification report: it goes to the Verification input.
     Report,
 }
 
+/// What the exports module handed over, read back (a failure is a bug of the page).
+fn handed_over(lines: &str) -> Result<Scenario, String> {
+    portplan_core::handover::decode(lines).map_err(|e| e.to_string())
+}
+
 /// Reads an imported JSON file: a scenario that reads, a report, or why it is neither
 /// (a plan, broken JSON, a field of the wrong shape, with its line and column).
+///
+/// JSON is read by the exports module only: the first-load module has no JSON reader
+/// (26 KiB gzipped of it, measured), so scenarios come back as `portplan_core::handover`
+/// lines.
 pub async fn read_import(text: &str) -> Result<ImportKind, String> {
     let m = module().await?;
     match m.read_import(text).map_err(message)?.as_str() {
         "report" => Ok(ImportKind::Report),
-        _ => Ok(ImportKind::Scenario),
+        lines => handed_over(lines).map(|s| ImportKind::Scenario(Box::new(s))),
     }
+}
+
+/// Loads a report the page was handed elsewhere (a report dropped on the scenario
+/// import) as the Verification section does with its own input: `Ok` with the words
+/// of a loaded report, `Err` with why it was not.
+pub async fn add_report(name: String, text: String) -> Result<String, String> {
+    let m = module().await?;
+    let out: Vec<String> = m
+        .add_report_js(name, text)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    match out.as_slice() {
+        [ok, line] if ok == "1" => Ok(line.clone()),
+        [_, line] => Err(line.clone()),
+        _ => Err("the exports module did not answer".into()),
+    }
+}
+
+/// Reads a link's scenario JSON (its fields, not its rules) with the exports module's
+/// strict reader; the error is the reader's line, as `InputError::Json` (what the page
+/// showed when it read links itself).
+pub async fn read_scenario(text: String) -> Result<Scenario, InputError> {
+    use portplan_core::scenario::MAX_INPUT_BYTES;
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    let json = |message: String| InputError::Json {
+        path: "$".into(),
+        message,
+    };
+    let m = module().await.map_err(json)?;
+    let lines = m.read_scenario(&text).map_err(|e| json(message(e)))?;
+    handed_over(&lines).map_err(json)
 }
 
 /// Today in the browser's time zone as `YYYY-MM-DD` (the PDF's date).

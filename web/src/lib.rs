@@ -7,6 +7,7 @@
 //! - [`state`]: the wizard state as a reducer (native tests),
 //! - [`share`]: the `#scenario=` link,
 //! - [`exports`]: the lazily imported second module (diagram, PDF, reports),
+//! - [`plan_view`]: every flow of the plan, drawn as it scrolls into view,
 //! - `components/`: one component per file.
 //!
 //! Built with `cargo xtask site` (wasm-pack `--target web`); the crate also compiles
@@ -15,6 +16,7 @@
 pub mod app;
 pub mod components;
 pub mod exports;
+pub mod plan_view;
 pub mod problems;
 pub mod share;
 pub mod state;

@@ -44,8 +44,9 @@ impl std::fmt::Display for LinkError {
 /// What a location hash holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
-    /// A plain `#scenario=` link, read.
-    Plain(Result<Box<Scenario>, LinkError>),
+    /// A plain `#scenario=` link: its JSON, to read with [`crate::exports::read_scenario`]
+    /// (the first-load module has no JSON reader), then check like [`read_json`].
+    Plain(Result<String, LinkError>),
     /// A `#s=` payload, to unpack with the exports module, then [`read_json`].
     Packed(String),
 }
@@ -63,15 +64,19 @@ pub fn parse(hash: &str) -> Option<Link> {
     Some(Link::Plain(
         decode(data)
             .map_err(LinkError::Encoding)
-            .and_then(|b| String::from_utf8(b).map_err(|e| LinkError::Encoding(e.to_string())))
-            .and_then(|json| read_json(&json))
-            .map(Box::new),
+            .and_then(|b| String::from_utf8(b).map_err(|e| LinkError::Encoding(e.to_string()))),
     ))
 }
 
-/// A link's JSON as a valid scenario.
+/// A link's JSON as a valid scenario (natively; the page reads the JSON with the
+/// exports module and checks it with [`valid`]).
 pub fn read_json(json: &str) -> Result<Scenario, LinkError> {
-    let s = crate::state::read_scenario(json).map_err(LinkError::Scenario)?;
+    valid(crate::state::read_scenario(json))
+}
+
+/// A link's scenario, read, as a valid scenario.
+pub fn valid(read: Result<Scenario, InputError>) -> Result<Scenario, LinkError> {
+    let s = read.map_err(LinkError::Scenario)?;
     s.validate().map_err(LinkError::Scenario)?;
     Ok(s)
 }
@@ -127,11 +132,14 @@ mod tests {
         // What a shell script would do: base64url of the file bytes, padding stripped.
         let text = include_str!("../../examples/legacy-block.json");
         let link = format!("#scenario={}", encode(text.as_bytes()));
-        assert_eq!(parse(&link), Some(Link::Plain(Ok(Box::new(example(text))))));
-        assert_eq!(
-            parse(link.trim_start_matches('#')),
-            Some(Link::Plain(Ok(Box::new(example(text)))))
-        );
+        for link in [link.as_str(), link.trim_start_matches('#')] {
+            match parse(link) {
+                Some(Link::Plain(Ok(json))) => {
+                    assert_eq!(read_json(&json), Ok(example(text)))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -143,8 +151,11 @@ mod tests {
             Some(Link::Plain(Err(LinkError::Encoding(_))))
         ));
         let bad = encode(br#"{"format":1}"#);
-        match parse(&format!("#scenario={bad}")) {
-            Some(Link::Plain(Err(e @ LinkError::Scenario(_)))) => {
+        match parse(&format!("#scenario={bad}")).map(|l| match l {
+            Link::Plain(Ok(json)) => read_json(&json),
+            other => panic!("{other:?}"),
+        }) {
+            Some(Err(e @ LinkError::Scenario(_))) => {
                 let text = e.to_string();
                 assert!(
                     text.starts_with("The link's scenario is refused: "),

@@ -38,8 +38,14 @@ pub fn render(
     let cases: Vec<Case> = match plan {
         Some(plan) => {
             let view = ReportView::build(plan, report);
-            let fixes: HashMap<&Flow, String> =
-                view.fixes.iter().map(|f| (&f.flow, f.action())).collect();
+            // A fix line may cover the same rule's flows in several phases.
+            let fixes: HashMap<&Flow, String> = (view.fixes.iter())
+                .flat_map(|f| {
+                    std::iter::once(&f.flow)
+                        .chain(&f.also)
+                        .map(move |l| (l, f.action()))
+                })
+                .collect();
             view.flows()
                 .filter(|f| unchecked || f.entry.is_some())
                 .map(|f| Case {

@@ -7,7 +7,7 @@
 
 use crate::address::HostName;
 use crate::plan::Flow;
-use crate::report::{Report, Verdict};
+use crate::report::{Report, Status, Verdict};
 use crate::types::{Port, PortRange, Protocol};
 use std::collections::BTreeMap;
 
@@ -57,6 +57,23 @@ impl Signal {
     }
 }
 
+impl From<Status> for Signal {
+    /// A flow's status as a color: passed green, "needs a look" amber, failed red.
+    fn from(s: Status) -> Signal {
+        match s {
+            Status::Pass => Signal::Pass,
+            Status::Attention => Signal::Closed,
+            Status::Fail => Signal::Filtered,
+        }
+    }
+}
+
+/// The key of a whole flow (a range is one entry).
+fn flow_key(from: &HostName, to: &HostName, protocol: Protocol, ports: Option<PortRange>) -> Key {
+    let (lo, hi) = ports.map_or((0, 0), |r| (r.first.get(), r.last.get()));
+    (from.clone(), to.clone(), protocol, lo, hi)
+}
+
 impl From<Verdict> for Signal {
     /// Exhaustive on purpose: a new verdict must choose its color here.
     fn from(v: Verdict) -> Signal {
@@ -81,6 +98,11 @@ type Key = (HostName, HostName, Protocol, u16, u16);
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overlay {
     verdicts: BTreeMap<Key, Signal>,
+    /// Each checked flow's status as the report reads it (the worst of several
+    /// reports): the color of its arrow and label, so the picture never says "closed"
+    /// or "not verified" of a flow the report reads as passed (a dynamic RPC range with
+    /// closed ports passes; so does UDP 137-138 without a reply).
+    flows: BTreeMap<Key, Signal>,
 }
 
 impl Overlay {
@@ -134,6 +156,12 @@ impl Overlay {
     /// probed the same port, the worse verdict stays.
     pub fn add_report(&mut self, report: &Report) {
         for f in &report.flows {
+            let s = Signal::from(f.status);
+            let e = self
+                .flows
+                .entry(flow_key(&f.from, &f.to, f.protocol, f.ports))
+                .or_insert(s);
+            *e = (*e).max(s);
             for p in &f.probes {
                 let s = Signal::from(p.verdict);
                 self.insert_run(&f.from, &f.to, p.protocol, p.port, p.last_port(), s);
@@ -148,8 +176,14 @@ impl Overlay {
 
     /// The verdict of a flow: the worst verdict of the ports of its range that were
     /// probed (a range is usually probed on a sample), or `Unknown` if none was.
+    ///
+    /// A flow the reports read a status for takes that status's color.
     pub fn status(&self, flow: &Flow) -> Signal {
-        self.status_of(&flow.from, &flow.to, flow.protocol, flow.ports)
+        let key = flow_key(&flow.from, &flow.to, flow.protocol, flow.ports);
+        match self.flows.get(&key) {
+            Some(s) => *s,
+            None => self.status_of(&flow.from, &flow.to, flow.protocol, flow.ports),
+        }
     }
 
     pub(crate) fn status_of(
@@ -291,5 +325,53 @@ mod tests {
         for v in Verdict::ALL {
             assert_eq!(Signal::from(*v), Signal::from_verdict(v.as_str()), "{v}");
         }
+    }
+
+    /// The field's case: a dynamic RPC range with closed ports and UDP 137-138 without
+    /// a reply both read "pass"; their arrows are green, not amber and grey.
+    #[test]
+    fn a_flow_takes_the_color_of_its_status() {
+        use crate::report::{FlowReport, ProbeResult, Reason};
+        let s = crate::Scenario::from_json(include_str!("../../../examples/windows-file.json"))
+            .expect("example");
+        let plan = crate::Plan::build(&s).expect("plan");
+        let ranged = |p: Protocol| {
+            plan.flows
+                .iter()
+                .find(|f| f.protocol == p && f.ports.is_some_and(|r| r.first != r.last))
+                .expect("a range")
+        };
+        let (rpc, udp) = (ranged(Protocol::Tcp), ranged(Protocol::Udp));
+        let probe = |f: &Flow, v: Verdict| {
+            ProbeResult::new(f.protocol, f.ports.map(|r| r.first), v, Reason::NoResponse)
+        };
+        let mut report = Report::from_json(
+            r#"{"format":1,"plan_digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            "probed_from":"ps01","host":"ps01","started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:00:02Z","flows":[]}"#,
+        )
+        .expect("report");
+        report.flows = vec![
+            FlowReport::new(
+                rpc,
+                Status::Pass,
+                String::new(),
+                vec![probe(rpc, Verdict::Closed)],
+            ),
+            FlowReport::new(
+                udp,
+                Status::Pass,
+                String::new(),
+                vec![probe(udp, Verdict::OpenFiltered)],
+            ),
+        ];
+        let o = Overlay::from_report(&report);
+        for f in [rpc, udp] {
+            assert_eq!(o.status(f), Signal::Pass, "{} {:?}", f.rule, f.ports);
+        }
+        report.flows[0].status = Status::Attention;
+        report.flows[1].status = Status::Fail;
+        let o = Overlay::from_report(&report);
+        assert_eq!(o.status(rpc), Signal::Closed);
+        assert_eq!(o.status(udp), Signal::Filtered);
     }
 }

@@ -8,7 +8,6 @@ use crate::state::{Action, Draft};
 use portplan_core::scenario::{MAX_PLAN_BYTES, MAX_WORKLOADS};
 use portplan_core::InputError;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -19,28 +18,6 @@ pub struct ImportProps {
     /// The wizard as it is, kept before an import so the import can be undone.
     pub draft: Draft,
     pub ondispatch: Callback<Action>,
-}
-
-/// Hands a report dropped on the scenario import to the Verification input, when the
-/// results (and their exports module) are on the page. Returns whether it could.
-fn route_report(file: &web_sys::File) -> bool {
-    let Some(input) = gloo_utils::document()
-        .get_element_by_id("report-file")
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-    else {
-        return false;
-    };
-    let Ok(dt) = web_sys::DataTransfer::new() else {
-        return false;
-    };
-    if dt.items().add_with_file(file).is_err() {
-        return false;
-    }
-    input.set_files(dt.files().as_ref());
-    match web_sys::Event::new("change") {
-        Ok(ev) => input.dispatch_event(&ev).is_ok(),
-        Err(_) => false,
-    }
 }
 
 /// Reads an imported scenario. A file that parses but breaks a rule is still loaded:
@@ -128,7 +105,6 @@ pub fn Import(p: &ImportProps) -> Html {
                 return;
             };
             input.set_value("");
-            let raw = file.clone();
             let file = gloo_file::File::from(file);
             let (message, d, read, undo, before) = (
                 message.clone(),
@@ -149,27 +125,31 @@ pub fn Import(p: &ImportProps) -> Html {
                     return;
                 }
                 match gloo_file::futures::read_as_text(&file).await {
+                    // An image or an archive: its bytes are no workloads.
+                    Ok(text) if portplan_core::words::binary(&text) => {
+                        message.set(Some(Err(format!(
+                            "{name}: not a text file (it holds binary data): import a scenario JSON file or a CSV/TSV list of workloads"
+                        ))))
+                    }
                     // A spreadsheet export goes to the preview, like a paste.
                     Ok(text) if !text.trim_start().starts_with('{') => read.emit(text),
                     // The exports module tells a scenario from a plan or a report, and
                     // words what does not read.
                     Ok(text) => match crate::exports::read_import(&text).await {
-                        Ok(ImportKind::Report) if route_report(&raw) => {
-                            message.set(Some(Ok(format!(
-                                "{name} is a verification report, not a scenario: it was loaded under Verification, with the results"
-                            ))));
-                        }
-                        Ok(ImportKind::Report) => message.set(Some(Err(format!(
-                            "{name}: this is a verification report (from portplan check), not a scenario: load it under Verification, with the plan's results"
-                        )))),
-                        Ok(ImportKind::Scenario) => match read_scenario(&text) {
-                            Ok(draft) => {
-                                d.emit(Action::Load(Box::new(draft)));
-                                undo.set(Some((before, name.clone())));
-                                message.set(Some(Ok(format!("imported {name}"))));
+                        // The reducer's Verification section loads it, as from its own input.
+                        Ok(ImportKind::Report) => {
+                            match crate::exports::add_report(name.clone(), text).await {
+                                Ok(line) => message.set(Some(Ok(format!(
+                                    "{name} is a verification report, not a scenario: it was loaded under Verification, with the results ({line})"
+                                )))),
+                                Err(line) => message.set(Some(Err(line))),
                             }
-                            Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
-                        },
+                        }
+                        Ok(ImportKind::Scenario(s)) => {
+                            d.emit(Action::Load(Box::new(Draft::from_scenario(&s))));
+                            undo.set(Some((before, name.clone())));
+                            message.set(Some(Ok(format!("imported {name}"))));
+                        }
                         Err(e) => message.set(Some(Err(format!("{name}: {e}")))),
                     },
                     Err(e) => message.set(Some(Err(format!("{name}: {e}")))),

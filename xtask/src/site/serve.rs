@@ -59,6 +59,8 @@ pub fn browser_tests() -> Result<()> {
             "browser_zoom",
             "--test",
             "browser_input",
+            "--test",
+            "browser_results",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))

@@ -40,7 +40,7 @@ use crate::plan::{Flow, Plan};
 use crate::report::fixes::{self, Fix};
 use crate::report::merge::{key, merge, FlowKey, MergeError};
 use crate::report::{FlowReport, Report, Status};
-use crate::types::Phase;
+use crate::types::{Phase, PortRange, Protocol};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -239,9 +239,21 @@ pub struct FixItem {
     /// For a failing flow: the inbound rule, in the dialects of the accepting host only
     /// ([`Fix::place`] says where it goes when no host dialect applies).
     pub fix: Option<Fix>,
+    /// The same rule's flows in later phases (same hosts, address, protocol and ports,
+    /// the same mark): one firewall rule fixes them all, so one line names them all
+    /// (TCP 445 from ps01 to web01 in Discovery and in Conversion).
+    pub also: Vec<Flow>,
 }
 
 impl FixItem {
+    /// The phases this line covers, in plan order.
+    pub fn phases(&self) -> Vec<Phase> {
+        std::iter::once(&self.flow)
+            .chain(&self.also)
+            .map(|f| f.phase)
+            .collect()
+    }
+
     /// What to do in one sentence: `allow TCP 443 from web01 (…) to ps01 (…) on ps01's
     /// firewall.`; empty for attention (the path is open, the hint says the rest).
     pub fn action(&self) -> String {
@@ -373,12 +385,48 @@ fn fix_items<'a>(
                     .then(|| fixes::for_flow(plan, f, &e.hint)),
                 mark,
                 flow: f.clone(),
+                also: Vec::new(),
             })
         })
         .collect();
+    // One line per rule: a later phase's flow joins the first one's line.
+    type Same = (
+        String,
+        String,
+        Option<String>,
+        Protocol,
+        Option<PortRange>,
+        Mark,
+    );
+    let mut first: HashMap<Same, usize> = HashMap::new();
+    let mut lines: Vec<FixItem> = Vec::with_capacity(items.len());
+    for i in items {
+        let f = &i.flow;
+        let same: Same = (
+            f.from.to_ascii_lowercase(),
+            f.to.to_ascii_lowercase(),
+            f.address.clone(),
+            f.protocol,
+            f.ports,
+            i.mark,
+        );
+        match first.get(&same) {
+            Some(&at) => {
+                let line = &mut lines[at];
+                if !line.concern.split("; ").any(|c| c == i.concern) {
+                    line.concern = format!("{}; {}", line.concern, i.concern);
+                }
+                line.also.push(i.flow);
+            }
+            None => {
+                first.insert(same, lines.len());
+                lines.push(i);
+            }
+        }
+    }
     // Failures block the migration; attention mostly clears once PlateSpin runs.
     let (mut fails, attention): (Vec<FixItem>, Vec<FixItem>) =
-        items.into_iter().partition(|i| i.mark == Mark::Fail);
+        lines.into_iter().partition(|i| i.mark == Mark::Fail);
     fails.extend(attention);
     fails
 }

@@ -155,6 +155,9 @@ fn fixes_are_fails_then_attention_each_in_plan_order() {
         }
     };
     let view = ReportView::build(&p, &report(&p, "ps01", "2026-01-01T00:00:01Z", status));
+    // A later phase's flow of the same rule (hosts, protocol, ports, mark) joins the
+    // first one's line.
+    let mut seen = std::collections::HashSet::new();
     let want: Vec<(Mark, &Flow)> = [Status::Fail, Status::Attention]
         .iter()
         .flat_map(|s| {
@@ -163,9 +166,12 @@ fn fixes_are_fails_then_attention_each_in_plan_order() {
                 .filter(move |f| status(f) == *s)
                 .map(move |f| (Mark::from(Some(*s)), *f))
         })
+        .filter(|(m, f)| seen.insert((*m, &f.from, &f.to, f.protocol, f.ports)))
         .collect();
     let got: Vec<(Mark, &Flow)> = view.fixes.iter().map(|i| (i.mark, &i.flow)).collect();
     assert_eq!(got, want);
+    let covered: usize = view.fixes.iter().map(|i| 1 + i.also.len()).sum();
+    assert_eq!(covered, order.len());
 }
 
 #[test]
@@ -442,4 +448,38 @@ fn a_report_in_another_case_attaches_to_the_plans_hosts() {
             );
         }
     }
+}
+
+/// The same rule failing in two phases (TCP 445 from ps01 to web01 in Discovery and in
+/// Conversion) is one line of "What to fix" naming both phases.
+#[test]
+fn one_rule_failing_in_two_phases_is_one_fix() {
+    let plan = plan();
+    let r = report(&plan, "ps01", "2026-01-01T00:00:02Z", |_| Status::Fail);
+    let view = ReportView::build(&plan, &r);
+    let smb: Vec<&Flow> = plan
+        .flows
+        .iter()
+        .filter(|f| f.from == "ps01" && f.to == "web01" && f.protocol == Protocol::Tcp)
+        .filter(|f| {
+            f.ports
+                .is_some_and(|p| p.first.get() == 445 && p.last.get() == 445)
+        })
+        .collect();
+    assert!(smb.len() >= 2, "445 in two phases: {smb:?}");
+    let lines: Vec<&FixItem> = view
+        .fixes
+        .iter()
+        .filter(|i| {
+            std::iter::once(&i.flow)
+                .chain(&i.also)
+                .any(|f| smb.contains(&f))
+        })
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let phases = lines[0].phases();
+    assert_eq!(phases, smb.iter().map(|f| f.phase).collect::<Vec<_>>());
+    // Every failing flow is on exactly one line.
+    let covered: usize = view.fixes.iter().map(|i| 1 + i.also.len()).sum();
+    assert_eq!(covered, r.flows.len());
 }
