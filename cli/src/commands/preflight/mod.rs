@@ -38,7 +38,10 @@ pub struct PreflightArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PreflightFormat {
     Table,
+    /// The report format of `check`, with this host's preflight section.
     Json,
+    /// JUnit XML: one test case per inbound flow and per prerequisite.
+    Junit,
 }
 
 pub fn run(a: PreflightArgs) -> Result<ExitCode> {
@@ -67,22 +70,25 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
             .prerequisites
             .iter()
             .any(|p| p.status == PrerequisiteStatus::Problem);
+    // The report format of `check`, with no probed flows and this host's section:
+    // `merge` and the page read it beside check's reports.
+    let report = || Report {
+        format: REPORT_FORMAT,
+        plan_digest: plan.digest(),
+        catalog: plan.catalog.clone(),
+        probed_from: host.name.clone(),
+        host: super::check::host_name(),
+        started: crate::clock::rfc3339_millis(started),
+        finished: crate::clock::rfc3339_millis(std::time::SystemTime::now()),
+        flows: Vec::new(),
+        preflight: vec![section.clone()],
+    };
     let text = match a.format {
         PreflightFormat::Table => table(&section),
-        // The report format of `check`, with no probed flows and this host's section:
-        // `merge` and the page read it beside check's reports.
-        PreflightFormat::Json => Report {
-            format: REPORT_FORMAT,
-            plan_digest: plan.digest(),
-            catalog: plan.catalog.clone(),
-            probed_from: host.name.clone(),
-            host: super::check::host_name(),
-            started: crate::clock::rfc3339_millis(started),
-            finished: crate::clock::rfc3339_millis(std::time::SystemTime::now()),
-            flows: Vec::new(),
-            preflight: vec![section],
+        PreflightFormat::Json => report().to_json(),
+        PreflightFormat::Junit => {
+            crate::output::junit::render("portplan preflight", Some(&plan), &report(), false)?
         }
-        .to_json(),
     };
     crate::io::write_output(a.output.as_deref(), text.as_bytes())?;
     Ok(if bad {

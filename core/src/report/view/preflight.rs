@@ -72,7 +72,7 @@ impl PreflightView {
                 };
                 let fix = if d.verdict == Judgement::Blocked {
                     format!(
-                        "let {ports} from {} in on {}'s own firewall, before what blocks it ({detail})",
+                        "let {ports} from {} in through the firewall of {} itself, before what blocks it ({detail})",
                         f.from, s.host
                     )
                 } else {

@@ -457,7 +457,8 @@ fn preflight_rows_sit_beside_checks_verdicts() {
     assert_eq!(blocked.word, "blocked");
     assert_eq!(blocked.detail, "inet f input: end of chain, policy drop");
     assert!(
-        blocked.fix.contains("on lnx01's own firewall") && blocked.fix.contains("policy drop"),
+        blocked.fix.contains("through the firewall of lnx01 itself")
+            && blocked.fix.contains("policy drop"),
         "{}",
         blocked.fix
     );
