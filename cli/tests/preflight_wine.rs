@@ -118,7 +118,8 @@ fn preflight_under_wine_reads_seeded_values_and_says_what_it_cannot_read() {
     // Each step seeds values, runs preflight, and states what the section must say:
     // (prerequisite id, status, words its observation holds).
     type Want = &'static [(&'static str, &'static str, &'static str)];
-    let steps: [(&dyn Fn(&Path), Want); 2] = [
+    type Seed<'a> = &'a dyn Fn(&Path);
+    let steps: [(Seed, Want); 2] = [
         (
             &|p| {
                 reg_add(
