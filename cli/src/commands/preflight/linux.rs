@@ -17,7 +17,9 @@ use std::process::Command;
 pub fn section(plan: &Plan, host: &PlanHost) -> Result<PreflightSection> {
     let own = own_addresses();
     let planned = planned_addresses(host);
-    if !own.is_empty() && !planned.is_empty() && !planned.iter().any(|p| own.contains(p)) {
+    // Held as `check` decides it (a loopback address other than 127.0.0.1 is held too).
+    let held = |p: &IpAddr| own.contains(p) || crate::probe::net::holds(*p);
+    if !own.is_empty() && !planned.is_empty() && !planned.iter().any(held) {
         bail!(
             "--as {}: its plan address {} is not an address of this machine ({}); run preflight on {} itself",
             host.name,
