@@ -52,6 +52,9 @@ pub enum FirewallState {
         /// Whether the firewall is on, per profile (`EnableFirewall`); a profile not
         /// listed is on, as Windows defaults.
         enabled: Vec<(Profile, bool)>,
+        /// Profiles set to block all incoming connections, allowed programs included
+        /// (`DoNotAllowExceptions`=1); a profile not listed does not.
+        block_all: Vec<(Profile, bool)>,
         rules: Vec<FirewallRule>,
     },
     /// Not read, with why (`INetFwPolicy2` answered E_NOTIMPL under wine; not elevated).
@@ -63,6 +66,9 @@ pub enum FirewallState {
 pub struct ApiProfile {
     pub profile: Profile,
     pub enabled: bool,
+    /// `BlockAllInboundTraffic`: all incoming connections blocked, allowed programs
+    /// included; `None` when the API did not answer.
+    pub block_all_inbound: Option<bool>,
     /// Rule group resource string → whether all its rules are enabled on this profile,
     /// or why the API did not say.
     pub groups: Vec<(String, Result<bool, String>)>,
@@ -71,14 +77,19 @@ pub struct ApiProfile {
 const ALL_PROFILES: [Profile; 3] = [Profile::Domain, Profile::Private, Profile::Public];
 
 impl FirewallState {
-    /// The profiles judged, and whether the firewall is on in each.
-    fn profiles(&self) -> Vec<(Profile, bool)> {
+    /// The profiles judged: whether the firewall is on in each, and whether it blocks
+    /// every incoming connection there.
+    fn profiles(&self) -> Vec<(Profile, bool, bool)> {
         match self {
-            FirewallState::Api { profiles } => {
-                profiles.iter().map(|p| (p.profile, p.enabled)).collect()
-            }
+            FirewallState::Api { profiles } => profiles
+                .iter()
+                .map(|p| (p.profile, p.enabled, p.block_all_inbound == Some(true)))
+                .collect(),
             FirewallState::Read {
-                active, enabled, ..
+                active,
+                enabled,
+                block_all,
+                ..
             } => active
                 .clone()
                 .unwrap_or_else(|| ALL_PROFILES.to_vec())
@@ -88,7 +99,8 @@ impl FirewallState {
                         .iter()
                         .find(|(q, _)| *q == p)
                         .is_none_or(|(_, on)| *on);
-                    (p, on)
+                    let all = block_all.iter().any(|(q, b)| *q == p && *b);
+                    (p, on, all)
                 })
                 .collect(),
             FirewallState::Unknown(_) => Vec::new(),
@@ -97,9 +109,10 @@ impl FirewallState {
 }
 
 /// What the Windows Firewall does with every port of an inbound flow. Only a firewall
-/// that is off on every profile judged lets a flow in for sure; otherwise the rules
-/// decide per port, and preflight reads rule groups (the prerequisites), not each
-/// rule's ports: unknown, saying so.
+/// that is off on every profile judged lets a flow in for sure, and only one that blocks
+/// all incoming connections on every profile judged keeps it out for sure; otherwise
+/// the rules decide per port, and preflight reads rule groups (the prerequisites), not
+/// each rule's ports: unknown, saying so.
 pub fn flow_decision(fw: &FirewallState) -> Decision {
     if let FirewallState::Unknown(why) = fw {
         return Decision::unknown(why.clone());
@@ -108,20 +121,32 @@ pub fn flow_decision(fw: &FirewallState) -> Decision {
     if profiles.is_empty() {
         return Decision::unknown("no active firewall profile was reported");
     }
-    if profiles.iter().all(|(_, on)| !on) {
+    if profiles.iter().all(|(_, on, _)| !on) {
         return Decision::new(
             Judgement::Allowed,
             profiles
                 .iter()
-                .map(|(p, _)| format!("Windows Firewall is off on the {p:?} profile"))
+                .map(|(p, _, _)| format!("Windows Firewall is off on the {p:?} profile"))
+                .collect(),
+            String::new(),
+        );
+    }
+    if profiles.iter().all(|(_, on, all)| *on && *all) {
+        return Decision::new(
+            Judgement::Blocked,
+            profiles
+                .iter()
+                .map(|(p, _, _)| {
+                    format!("Windows Firewall blocks all incoming connections on the {p:?} profile")
+                })
                 .collect(),
             String::new(),
         );
     }
     let on: Vec<String> = profiles
         .iter()
-        .filter(|(_, on)| *on)
-        .map(|(p, _)| format!("{p:?}"))
+        .filter(|(_, on, _)| *on)
+        .map(|(p, _, _)| format!("{p:?}"))
         .collect();
     Decision::unknown(format!(
         "the Windows Firewall is on ({} profile); preflight reads its rule groups (see the prerequisites), not which rule admits each port",
@@ -230,9 +255,16 @@ fn group(fw: &FirewallState, group: &str, label: &str) -> (PrerequisiteStatus, S
         );
     }
     let mut seen = Vec::new();
-    for (p, on) in profiles {
+    for (p, on, all) in profiles {
         let (status, words) = if !on {
             (PrerequisiteStatus::Ok, "the firewall is off".to_string())
+        } else if all {
+            (
+                PrerequisiteStatus::Problem,
+                "the firewall blocks all incoming connections, allowed programs included \
+                 (turn off \"Block all incoming connections\" for this profile)"
+                    .to_string(),
+            )
         } else if let FirewallState::Api { profiles } = fw {
             let answer = profiles
                 .iter()
@@ -473,6 +505,7 @@ mod tests {
             firewall: FirewallState::Read {
                 active: Some(vec![Profile::Domain]),
                 enabled: vec![(Profile::Domain, true)],
+                block_all: Vec::new(),
                 rules,
             },
             rpc: Ok(RpcPorts::System {
@@ -631,6 +664,7 @@ mod tests {
             profiles: vec![ApiProfile {
                 profile: Profile::Domain,
                 enabled,
+                block_all_inbound: Some(false),
                 groups: vec![
                     (GROUP_FILE_AND_PRINTER_SHARING.to_string(), fps),
                     (GROUP_WMI.to_string(), Ok(true)),
@@ -640,6 +674,7 @@ mod tests {
         let registry = |rules: &[&str], enabled: Vec<(Profile, bool)>| FirewallState::Read {
             active: None,
             enabled,
+            block_all: Vec::new(),
             rules: rules.iter().map(|r| parse(r).expect("rule")).collect(),
         };
         // SMB-In on the Domain profile only, on; the other profiles have none.
@@ -727,6 +762,7 @@ mod tests {
         let off = FirewallState::Read {
             active: Some(vec![Profile::Domain]),
             enabled: vec![(Profile::Domain, false)],
+            block_all: Vec::new(),
             rules: Vec::new(),
         };
         let d = flow_decision(&off);
@@ -739,11 +775,36 @@ mod tests {
         let partly_off = FirewallState::Read {
             active: None,
             enabled: vec![(Profile::Domain, false), (Profile::Private, false)],
+            block_all: Vec::new(),
             rules: Vec::new(),
         };
         let d = flow_decision(&partly_off);
         assert_eq!(d.verdict, Judgement::Unknown);
         assert!(d.reason.contains("on (Public profile)"), "{}", d.reason);
+        // "Block all incoming connections" on the only active profile: blocked, and
+        // the rule groups are a problem whatever their rules say.
+        let shields_up = FirewallState::Read {
+            active: Some(vec![Profile::Domain]),
+            enabled: vec![(Profile::Domain, true)],
+            block_all: vec![(Profile::Domain, true)],
+            rules: Vec::new(),
+        };
+        let d = flow_decision(&shields_up);
+        assert_eq!(d.verdict, Judgement::Blocked);
+        assert_eq!(
+            d.evidence,
+            ["Windows Firewall blocks all incoming connections on the Domain profile"]
+        );
+        let r = status_of(
+            "2020.2",
+            &WindowsHost {
+                firewall: shields_up,
+                ..healthy()
+            },
+            "windows.file-and-printer-sharing",
+        );
+        assert_eq!(r.status, PrerequisiteStatus::Problem, "{}", r.observed);
+        assert!(r.observed.contains("blocks all incoming connections"));
         let unread = FirewallState::Unknown("run elevated to read the firewall".into());
         assert_eq!(
             flow_decision(&unread).reason,

@@ -430,16 +430,23 @@ fn read_firewall() -> (FirewallState, String) {
 /// registry, so every profile is judged.
 fn registry_firewall() -> Result<FirewallState, String> {
     let mut enabled = Vec::new();
+    let mut block_all = Vec::new();
     for (profile, key) in [
         (Profile::Domain, "DomainProfile"),
         (Profile::Private, "StandardProfile"),
         (Profile::Public, "PublicProfile"),
     ] {
-        let from = |base: &str| dword(&format!(r"{base}\{key}"), "EnableFirewall");
-        match (from(FIREWALL_GPO), from(FIREWALL_POLICY)) {
-            (Read::Value(v), _) | (_, Read::Value(v)) => enabled.push((profile, v != 0)),
-            (Read::Failed(e), _) | (_, Read::Failed(e)) => return Err(e),
-            (Read::Absent, Read::Absent) => {}
+        // EnableFirewall, and DoNotAllowExceptions ("Block all incoming connections").
+        for (name, into) in [
+            ("EnableFirewall", &mut enabled),
+            ("DoNotAllowExceptions", &mut block_all),
+        ] {
+            let from = |base: &str| dword(&format!(r"{base}\{key}"), name);
+            match (from(FIREWALL_GPO), from(FIREWALL_POLICY)) {
+                (Read::Value(v), _) | (_, Read::Value(v)) => into.push((profile, v != 0)),
+                (Read::Failed(e), _) | (_, Read::Failed(e)) => return Err(e),
+                (Read::Absent, Read::Absent) => {}
+            }
         }
     }
     let mut texts = Vec::new();
@@ -473,6 +480,7 @@ fn registry_firewall() -> Result<FirewallState, String> {
     Ok(FirewallState::Read {
         active: None,
         enabled,
+        block_all,
         rules,
     })
 }
@@ -494,8 +502,9 @@ type ProfileBool = unsafe extern "system" fn(*mut c_void, i32, *mut i16) -> HRES
 type GroupBool = unsafe extern "system" fn(*mut c_void, i32, BSTR, *mut i16) -> HRESULT;
 
 /// `INetFwPolicy2`'s vtable up to `IsRuleGroupEnabled`, in netfw.h's order: IUnknown
-/// (3), IDispatch (4), then `get_CurrentProfileTypes`, `get_FirewallEnabled`, twelve
-/// methods not called here (`put_FirewallEnabled` … `EnableRuleGroup`), and
+/// (3), IDispatch (4), then `get_CurrentProfileTypes`, `get_FirewallEnabled`,
+/// `put_FirewallEnabled`, `get_`/`put_ExcludedInterfaces`, `get_BlockAllInboundTraffic`,
+/// eight methods not called here (`put_BlockAllInboundTraffic` … `EnableRuleGroup`), and
 /// `IsRuleGroupEnabled`.
 #[repr(C)]
 struct Policy2Vtbl {
@@ -505,9 +514,21 @@ struct Policy2Vtbl {
     _dispatch: [usize; 4],
     get_current_profile_types: Getter,
     get_firewall_enabled: ProfileBool,
-    _unused: [usize; 12],
+    _put_firewall_enabled_and_excluded_interfaces: [usize; 3],
+    get_block_all_inbound_traffic: ProfileBool,
+    _unused: [usize; 8],
     is_rule_group_enabled: GroupBool,
 }
+
+// The slots called, where netfw.h puts them (a miscount would call the wrong method).
+const _: () = {
+    let slot = std::mem::size_of::<usize>();
+    assert!(std::mem::offset_of!(Policy2Vtbl, release) == 2 * slot);
+    assert!(std::mem::offset_of!(Policy2Vtbl, get_current_profile_types) == 7 * slot);
+    assert!(std::mem::offset_of!(Policy2Vtbl, get_firewall_enabled) == 8 * slot);
+    assert!(std::mem::offset_of!(Policy2Vtbl, get_block_all_inbound_traffic) == 12 * slot);
+    assert!(std::mem::offset_of!(Policy2Vtbl, is_rule_group_enabled) == 21 * slot);
+};
 
 #[repr(C)]
 struct Policy2 {
@@ -588,6 +609,10 @@ fn with_policy2() -> Result<Vec<ApiProfile>, String> {
             if hr < 0 {
                 return Err(format!("FirewallEnabled({profile:?}): {}", hresult(hr)));
             }
+            let mut all = 0i16;
+            // SAFETY: as above; all is an out VARIANT_BOOL.
+            let hr = unsafe { (vtbl.get_block_all_inbound_traffic)(this, bit, &mut all) };
+            let block_all_inbound = (hr >= 0).then_some(all != 0);
             let answers = groups
                 .iter()
                 .zip([GROUP_FILE_AND_PRINTER_SHARING, GROUP_WMI])
@@ -606,6 +631,7 @@ fn with_policy2() -> Result<Vec<ApiProfile>, String> {
             profiles.push(ApiProfile {
                 profile,
                 enabled: on != 0,
+                block_all_inbound,
                 groups: answers,
             });
         }
