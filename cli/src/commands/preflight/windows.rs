@@ -181,8 +181,10 @@ impl Key {
         let mut name = vec![0u16; 16_384];
         let mut data = vec![0u8; 4096];
         let mut index = 0u32;
-        // Bounded: a firewall has hundreds of rules, never a million.
-        while index < 1_000_000 {
+        let mut grown = 0u32;
+        // Bounded: a firewall has hundreds of rules, never a million, and a value's data
+        // buffer grows a few times at most.
+        while index < 1_000_000 && grown < 8 {
             let mut name_len = u32::try_from(name.len()).unwrap_or(u32::MAX);
             let mut size = u32::try_from(data.len()).unwrap_or(u32::MAX);
             let mut kind = 0u32;
@@ -202,17 +204,25 @@ impl Key {
             match rc {
                 ERROR_SUCCESS => {
                     if kind == REG_SZ || kind == REG_EXPAND_SZ {
-                        let n = String::from_utf16_lossy(&name[..name_len as usize]);
-                        out.push((n, utf16(&data[..size as usize])));
+                        // (get: never trust a length from across the FFI to slice by)
+                        let n = name.get(..name_len as usize).unwrap_or(&name[..]);
+                        let d = data.get(..size as usize).unwrap_or(&data[..]);
+                        out.push((String::from_utf16_lossy(n), utf16(d)));
                     }
                     index += 1;
+                    grown = 0;
                 }
-                ERROR_MORE_DATA => data.resize((size as usize).max(data.len() * 2), 0),
+                ERROR_MORE_DATA => {
+                    data.resize((size as usize).max(data.len() * 2), 0);
+                    grown += 1;
+                }
                 ERROR_NO_MORE_ITEMS => return Ok(out),
                 e => return Err(format!("value {index}: {}", win32(e))),
             }
         }
-        Err("more than a million values".to_string())
+        Err(format!(
+            "value {index}: more than a million values, or data that kept growing"
+        ))
     }
 }
 
