@@ -157,6 +157,7 @@ fn ip(a: &str) -> Option<IpAddr> {
 /// The table: one line per run of ports, with the evidence or the reason under it.
 fn table(s: &PreflightSection) -> String {
     let mut out = format!("PREFLIGHT {} (firewall read from {})\n", s.host, s.firewall);
+    let mut last_reason: Option<String> = None;
     for f in &s.flows {
         for r in &f.results {
             let label = ports_label(f.protocol, r.ports.or(f.ports));
@@ -168,7 +169,14 @@ fn table(s: &PreflightSection) -> String {
                 f.phase
             ));
             let why = if r.decision.verdict == Judgement::Unknown {
-                r.decision.reason.clone()
+                // One firewall that could not be read gives every flow the same long
+                // reason: it is printed once.
+                if last_reason.as_deref() == Some(r.decision.reason.as_str()) {
+                    "(the same reason as above)".to_string()
+                } else {
+                    last_reason = Some(r.decision.reason.clone());
+                    r.decision.reason.clone()
+                }
             } else {
                 r.decision.evidence.join("; ")
             };
@@ -253,5 +261,35 @@ mod tests {
             )],
         };
         insta::assert_snapshot!(table(&section));
+    }
+
+    /// A firewall that could not be read: its reason is printed once, then referred to.
+    #[test]
+    fn one_unread_firewall_is_explained_once() {
+        let flow = |port: u16| -> portplan_core::Flow {
+            serde_json::from_value(serde_json::json!({
+                "phase": "discovery", "from": "ps01", "to": "web01", "protocol": "tcp",
+                "ports": {"first": port, "last": port}, "purpose": "p", "rule": "r"}))
+            .expect("flow")
+        };
+        let why = "run elevated to read the firewall";
+        let ctx = FlowContext {
+            source: None,
+            destination: None,
+            interface: None,
+        };
+        let section = PreflightSection {
+            host: "web01".to_string(),
+            firewall: "nothing (not elevated)".to_string(),
+            flows: [135, 445]
+                .iter()
+                .map(|p| judge_flow(Err(why), &flow(*p), &ctx))
+                .collect(),
+            prerequisites: Vec::new(),
+        };
+        let text = table(&section);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2], format!("           {why}"), "{text}");
+        assert_eq!(lines[4], "           (the same reason as above)", "{text}");
     }
 }
