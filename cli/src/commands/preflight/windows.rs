@@ -66,7 +66,8 @@ const FIREWALL_GPO: &str = r"SOFTWARE\Policies\Microsoft\WindowsFirewall";
 pub fn section(plan: &Plan, host: &PlanHost) -> PreflightSection {
     let (firewall, source) = match elevated() {
         Ok(false) => (
-            FirewallState::Unknown("run elevated to read the firewall".to_string()),
+            // The words of the Linux side, so a fleet report reads the same for both.
+            FirewallState::Unknown("unknown: run elevated to read the firewall".to_string()),
             "nothing (not elevated)".to_string(),
         ),
         // Elevated, or the token would not say: try, and say what answered.
