@@ -330,6 +330,43 @@ fn run_lab(windows: Option<Windows>, takeover: bool) {
         Some((3725, 3725))
     );
     assert_eq!(f.probes[0].verdict, Verdict::Filtered, "{text}");
+    // Each host ran preflight before its responder started, and the merge kept its
+    // section: src's own firewall drops 3725, which preflight names (the Windows build
+    // under wine cannot read a firewall, and says so).
+    let mut with_preflight: Vec<&str> = report.preflight.iter().map(|p| p.host.as_str()).collect();
+    with_preflight.sort_unstable();
+    assert_eq!(with_preflight, ["ps01", "src", "tgt"], "{text}");
+    let src_preflight = report
+        .preflight
+        .iter()
+        .find(|p| p.host == "src")
+        .expect("src's preflight");
+    let replication = src_preflight
+        .flows
+        .iter()
+        .find(|f| f.from == "tgt" && f.ports.map(|p| p.first.get()) == Some(3725))
+        .expect("3725 from tgt in src's preflight");
+    let d = &replication.results[0].decision;
+    if windows.is_some() {
+        assert_eq!(
+            d.verdict,
+            portplan_core::preflight::Judgement::Unknown,
+            "{text}"
+        );
+        assert!(d.reason.contains("E_NOTIMPL"), "{text}");
+    } else {
+        assert_eq!(
+            d.verdict,
+            portplan_core::preflight::Judgement::Blocked,
+            "{text}"
+        );
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.starts_with("inet portplan_test input rule")),
+            "{text}"
+        );
+    }
     // Every other flow passed: its TCP port answered the `portplan listen` token that the
     // playbook started on the accepting host (verified), ICMP echoed (open).
     for other in report.flows.iter().filter(|x| x.status != Status::Fail) {
@@ -367,6 +404,12 @@ fn run_lab(windows: Option<Windows>, takeover: bool) {
     for h in ["ps01", "src", "tgt"] {
         let fetched = out.join("reports").join(format!("report-{h}.json"));
         assert!(fetched.exists(), "{} was not fetched", fetched.display());
+        let preflight = out.join("reports").join(format!("preflight-{h}.json"));
+        assert!(
+            preflight.exists(),
+            "{} was not fetched",
+            preflight.display()
+        );
         let start = Instant::now();
         let left = loop {
             let pids = sh(&["ip", "netns", "pids", &lab.ns(h)]).stdout;

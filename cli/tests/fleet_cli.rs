@@ -37,6 +37,8 @@ fn the_inventory_of_a_mixed_wave_reads_back_in_ansible() {
         "ansible.cfg",
         "tasks/linux/check.yml",
         "tasks/windows/check.yml",
+        "tasks/linux/preflight.yml",
+        "tasks/windows/preflight.yml",
     ] {
         assert!(out.join(f).exists(), "{f} not written");
     }

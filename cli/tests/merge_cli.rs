@@ -447,3 +447,75 @@ fn a_failure_no_rule_fixes_is_listed_with_its_hint() {
         "no firewall rule for it: {err}"
     );
 }
+
+/// A preflight report of src merged with the three check reports: the table prints
+/// src's preflight after the checks, the summary counts its rows, the merged report
+/// keeps the section, and JUnit gains its suite.
+#[test]
+fn merge_shows_a_hosts_preflight_beside_the_checks() {
+    let dir = fixture();
+    let p = |f: &str| dir.join(f).display().to_string();
+    let pre = p("preflight-src.json");
+    let o = portplan(&[
+        "preflight",
+        "--plan",
+        &p("plan.json"),
+        "--as",
+        "src",
+        "-f",
+        "json",
+        "-o",
+        &pre,
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let out = p("fleet-preflight.json");
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &p("plan.json"),
+        &p("report-ps01.json"),
+        &p("report-src.json"),
+        &p("report-tgt.json"),
+        &pre,
+        "-o",
+        &out,
+    ]);
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        table.contains("PREFLIGHT src (firewall read from "),
+        "{table}"
+    );
+    assert!(
+        table.contains("inbound TCP 3725 from tgt (transfer): "),
+        "{table}"
+    );
+    let summary = table.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("4 reports merged: 7 flows from ")
+            && summary.contains("; preflight of 1 host: "),
+        "{summary}"
+    );
+    let merged = read(Path::new(&out));
+    assert_eq!(merged.preflight.len(), 1);
+    assert_eq!(merged.preflight[0].host, "src");
+    let o = portplan(&[
+        "merge",
+        "--plan",
+        &p("plan.json"),
+        &p("report-ps01.json"),
+        &pre,
+        "-f",
+        "junit",
+    ]);
+    let xml = String::from_utf8_lossy(&o.stdout).into_owned();
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes())).expect("JUnit");
+    let suite = suites
+        .suites
+        .iter()
+        .find(|s| s.name == "preflight src")
+        .unwrap_or_else(|| panic!("no preflight suite: {xml}"));
+    let rows = portplan_core::report::view::PreflightView::of(&merged.preflight[0])
+        .rows
+        .len();
+    assert_eq!(suite.cases.len(), rows, "{xml}");
+}

@@ -101,6 +101,43 @@ fn a_drop_policy_but_ssh_reads_3725_blocked_and_22_allowed() {
     );
     assert_eq!(flow(22)["results"][0]["decision"]["verdict"], "allowed");
 
+    // The same as JUnit, read back: a case per inbound flow and prerequisite.
+    let out = lab
+        .cmd("src", PORTPLAN)
+        .args(["preflight", "--as", "lnx01", "-f", "junit", "--plan"])
+        .arg(&plan)
+        .output()
+        .expect("preflight junit");
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8_lossy(&out.stdout).to_string();
+    let suites =
+        junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes())).expect("JUnit reads back");
+    assert_eq!(suites.suites.len(), 1, "{xml}");
+    let suite = &suites.suites[0];
+    assert_eq!(suite.name, "preflight lnx01");
+    let case = |name: &str| {
+        suite
+            .cases
+            .iter()
+            .find(|c| c.original_name.starts_with(name))
+            .unwrap_or_else(|| panic!("no case {name}: {xml}"))
+    };
+    assert!(
+        case("inbound TCP 22 from ps01").status.is_success(),
+        "{xml}"
+    );
+    assert_eq!(
+        case("inbound TCP 3725 from lnx01-t")
+            .status
+            .failure_as_ref()
+            .message,
+        "blocked: inet filter input: end of chain, policy drop"
+    );
+    assert_eq!(
+        case("linux.sshd").status.failure_as_ref().message,
+        "problem: nothing listens on TCP 22"
+    );
+
     // The server: 80 and 443 must not be blocked inbound; here 443 is rejected.
     lab.nft(
         "ps",

@@ -206,6 +206,25 @@ pub fn test() -> Result<()> {
         .map(|w| target_bin(w.triple, "debug", "portplan"))
         .collect();
     import_check(&exes)?;
+    // `preflight`'s Windows readers in the 64-bit build, under wine as Windows 7 with
+    // registry values seeded by `wine reg add` (the test clones the prefix).
+    timed("preflight under wine", || {
+        run(cargo()
+            .args([
+                "test",
+                "-p",
+                "portplan",
+                "--test",
+                "preflight_wine",
+                "--",
+                "--ignored",
+            ])
+            .env(
+                "PORTPLAN_WINDOWS_EXE",
+                target_bin(WIN64.triple, "debug", "portplan"),
+            )
+            .env("PORTPLAN_WINEPREFIX", &prefix))
+    })?;
     // A fleet run through Ansible whose source host runs the 64-bit Windows build under
     // wine in its network namespace (built above).
     timed("fleet under wine", || {

@@ -157,10 +157,11 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         format!(", {} not checked", merged.unchecked.len())
     };
     let summary = format!(
-        "{} merged: {} from {}: {pass} pass, {attention} attention, {fail} fail{unchecked}",
+        "{} merged: {} from {}: {pass} pass, {attention} attention, {fail} fail{unchecked}{}",
         crate::output::count(inputs.len(), "report", "reports"),
         crate::output::count(report.flows.len(), "flow", "flows"),
         shown(&report.probed_from.replace(',', ", ")),
+        preflight_summary(report),
     );
     if a.format == MergeFormat::Junit {
         if let Some(path) = &a.output {
@@ -186,4 +187,28 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(exit)
+}
+
+/// `; preflight of 3 hosts: 2 blocked or missing, 5 unknown`: what the hosts' own
+/// `portplan preflight` found, counted from the view's rows (empty without any).
+fn preflight_summary(report: &portplan_core::report::Report) -> String {
+    use portplan_core::report::view::{Mark, PreflightView};
+    if report.preflight.is_empty() {
+        return String::new();
+    }
+    let views: Vec<PreflightView> = report.preflight.iter().map(PreflightView::of).collect();
+    let n = |m: Mark| {
+        views
+            .iter()
+            .flat_map(|v| &v.rows)
+            .filter(|r| r.mark == m)
+            .count()
+    };
+    format!(
+        "; preflight of {}: {} ok, {} blocked or missing, {} unknown",
+        crate::output::count(views.len(), "host", "hosts"),
+        n(Mark::Pass),
+        n(Mark::Fail),
+        n(Mark::Attention)
+    )
 }

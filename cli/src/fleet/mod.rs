@@ -11,7 +11,7 @@ use portplan_core::{HostName, Os, Plan, Protocol, Role, Scenario};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// The playbook: prepare, install, listen, check, fetch, stop, merge.
+/// The playbook: prepare, install, preflight, listen, check, fetch, stop, merge.
 pub const PLAYBOOK: &str = include_str!("playbook.yml");
 /// Per-OS task files the playbook includes (only the OS a host has is ever loaded, so
 /// a Linux-only fleet needs nothing beyond ansible-core).
@@ -23,6 +23,10 @@ pub const TASK_FILES: &[(&str, &str)] = &[
     (
         "tasks/linux/listen.yml",
         include_str!("tasks/linux/listen.yml"),
+    ),
+    (
+        "tasks/linux/preflight.yml",
+        include_str!("tasks/linux/preflight.yml"),
     ),
     (
         "tasks/linux/check.yml",
@@ -40,6 +44,10 @@ pub const TASK_FILES: &[(&str, &str)] = &[
     (
         "tasks/windows/listen.yml",
         include_str!("tasks/windows/listen.yml"),
+    ),
+    (
+        "tasks/windows/preflight.yml",
+        include_str!("tasks/windows/preflight.yml"),
     ),
     (
         "tasks/windows/check.yml",

@@ -6,10 +6,15 @@
 //! rule and where it goes. A flow that needs attention passes (the run's exit status does
 //! too, unless `--strict`) and carries its hint as output; a flow of the plan no report
 //! checked is skipped, naming the check that would. Written with `quick-junit`.
+//!
+//! A report that carries `portplan preflight` sections (`preflight -f junit`, or a
+//! merged fleet report) adds one suite per host: one case per inbound flow (per run of
+//! ports) and per prerequisite. Blocked and problem are failures with the evidence and
+//! the fix; unknown is skipped with its reason, since nobody could tell.
 
 use portplan_core::export::port_label;
 use portplan_core::plan::Flow;
-use portplan_core::report::view::{Mark, ReportView, VerdictLine};
+use portplan_core::report::view::{Mark, PreflightRow, PreflightView, ReportView, VerdictLine};
 use portplan_core::report::Report;
 use portplan_core::Plan;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
@@ -84,6 +89,13 @@ pub fn render(
             suite.add_test_case(case(&c));
         }
     }
+    for v in report.preflight.iter().map(PreflightView::of) {
+        let mut suite = TestSuite::new(format!("preflight {}", v.host));
+        for r in &v.rows {
+            suite.add_test_case(preflight_case(&v, r));
+        }
+        suites.push(suite);
+    }
     let mut out = quick_junit::Report::new(name);
     out.add_test_suites(suites);
     Ok(out.to_string()?)
@@ -123,6 +135,38 @@ fn case(c: &Case) -> TestCase {
     ));
     if c.mark == Mark::Attention {
         t.set_system_out(format!("attention: {}: {}", c.verdicts, c.hint));
+    }
+    t
+}
+
+fn preflight_case(v: &PreflightView, r: &PreflightRow) -> TestCase {
+    let status = match r.mark {
+        Mark::Fail => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(format!("{}: {}", r.word, r.detail));
+            s.set_type(r.word);
+            let mut text = String::new();
+            if !r.quote.is_empty() {
+                text.push_str(&format!("vendor: \"{}\" ({})\n", r.quote, r.page));
+            }
+            text.push_str(&format!("fix: {}", r.fix));
+            if !r.caveat.is_empty() {
+                text.push_str(&format!("\ncaveat: {}", r.caveat));
+            }
+            s.set_description(text);
+            s
+        }
+        Mark::Attention | Mark::NotChecked => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!("{}: {}", r.word, r.detail));
+            s
+        }
+        Mark::Pass => TestCaseStatus::success(),
+    };
+    let mut t = TestCase::new(r.label.clone(), status);
+    t.set_classname(format!("portplan.preflight.{}", v.host));
+    if r.mark == Mark::Pass && !r.detail.is_empty() {
+        t.set_system_out(format!("{}: {}", r.word, r.detail));
     }
     t
 }
@@ -223,5 +267,107 @@ mod tests {
                 assert_eq!((cases.len(), skipped), (1, 0), "{xml}");
             }
         }
+    }
+
+    /// A preflight report as JUnit, read back: one case per inbound run of ports and per
+    /// prerequisite; blocked and problem fail with the evidence and the fix, unknown is
+    /// skipped with its reason, allowed passes.
+    #[test]
+    fn preflight_rows_are_cases_with_their_fix() {
+        use portplan_core::preflight::nft;
+        use portplan_core::preflight::prerequisites::prerequisite;
+        use portplan_core::preflight::section::{
+            judge_flow, FlowContext, PreflightSection, PrerequisiteResult, PrerequisiteStatus,
+        };
+        let plan = plan();
+        let rs = nft::parse(
+            r#"{"nftables":[
+            {"chain":{"family":"inet","table":"f","name":"input","handle":1,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+            {"rule":{"family":"inet","table":"f","chain":"input","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"accept":null}]}}]}"#,
+        )
+        .expect("ruleset");
+        let ctx = FlowContext {
+            source: Some("10.0.0.1".parse().expect("ip")),
+            destination: Some("10.0.1.2".parse().expect("ip")),
+            interface: None,
+        };
+        let section = PreflightSection {
+            host: "src".into(),
+            firewall: "nft -j list ruleset".into(),
+            flows: plan
+                .flows
+                .iter()
+                .filter(|f| f.to == "src")
+                .map(|f| judge_flow(Ok(&rs), f, &ctx))
+                .collect(),
+            prerequisites: vec![
+                PrerequisiteResult::new(
+                    prerequisite("linux.sshd").expect("entry"),
+                    PrerequisiteStatus::Problem,
+                    "nothing listens on TCP 22".into(),
+                ),
+                PrerequisiteResult::new(
+                    prerequisite("linux.replication-port-free").expect("entry"),
+                    PrerequisiteStatus::Unknown,
+                    "/proc/net/tcp could not be read".into(),
+                ),
+            ],
+        };
+        let rows = PreflightView::of(&section).rows.len();
+        let report = Report {
+            format: 1,
+            plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
+            probed_from: "src".into(),
+            host: "src".into(),
+            started: "2026-01-01T00:00:00Z".into(),
+            finished: "2026-01-01T00:00:01Z".into(),
+            flows: Vec::new(),
+            preflight: vec![section],
+        };
+        let xml = render("portplan preflight", Some(&plan), &report, false).expect("xml");
+        let suites = junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes()))
+            .expect("JUnit reads back");
+        assert_eq!(suites.suites.len(), 1, "{xml}");
+        let suite = &suites.suites[0];
+        assert_eq!(suite.name, "preflight src");
+        assert_eq!(suite.cases.len(), rows, "{xml}");
+        let case = |name: &str| {
+            suite
+                .cases
+                .iter()
+                .find(|c| c.original_name.starts_with(name))
+                .unwrap_or_else(|| panic!("no case {name}: {xml}"))
+        };
+        assert!(
+            case("inbound TCP 22 from ps01").status.is_success(),
+            "{xml}"
+        );
+        let blocked = case("inbound TCP 3725 from tgt").status.failure_as_ref();
+        assert_eq!(
+            blocked.message,
+            "blocked: inet f input: end of chain, policy drop"
+        );
+        assert!(
+            blocked
+                .text
+                .contains("fix: let TCP 3725 from tgt in through the firewall of src itself"),
+            "{:?}",
+            blocked.text
+        );
+        let sshd = case("linux.sshd").status.failure_as_ref();
+        assert_eq!(sshd.message, "problem: nothing listens on TCP 22");
+        // (junit-parser splits text at XML entities, so only entity-free runs are compared)
+        let entry = prerequisite("linux.sshd").expect("entry");
+        assert!(sshd.text.starts_with("vendor:"), "{:?}", sshd.text);
+        assert!(sshd.text.contains(entry.quote), "{:?}", sshd.text);
+        assert!(sshd.text.contains(entry.page), "{:?}", sshd.text);
+        assert!(sshd.text.contains(&format!("fix: {}", entry.fix)), "{xml}");
+        let unknown = case("linux.replication-port-free");
+        assert!(unknown.status.is_skipped(), "{xml}");
+        assert_eq!(
+            unknown.status.skipped_as_ref().message,
+            "unknown: /proc/net/tcp could not be read"
+        );
     }
 }

@@ -12,7 +12,8 @@ use std::fmt::Write;
 ///
 /// The grouping, verdict lines and hints are the core's [`ReportView`], which the web
 /// page prints too; this only lays it out. Flows the report does not cover are left
-/// out: `check` runs from one host, and `merge` lists the rest on stderr.
+/// out: `check` runs from one host, and `merge` lists the rest on stderr. Hosts that
+/// ran `portplan preflight` follow, one block each (inbound flows, then prerequisites).
 pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
     let view = ReportView::build(plan, report);
     let checked = |m: Mark| m != Mark::NotChecked;
@@ -61,6 +62,31 @@ pub fn render(plan: &Plan, report: &Report, color: bool) -> String {
                         "",
                         dim.apply_to(format!("hint: {}", shown(&f.hint)))
                     );
+                }
+            }
+        }
+        out.push('\n');
+    }
+    // Each host's preflight beside the checks: what its own firewall and settings say.
+    for v in &view.preflight {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            bold.apply_to(format!("PREFLIGHT {}", shown(&v.host))),
+            dim.apply_to(format!("(firewall read from {})", shown(&v.firewall)))
+        );
+        for r in &v.rows {
+            let _ = writeln!(
+                out,
+                "    {}  {}: {}",
+                style(r.mark).apply_to(format!("{:<9}", r.word)),
+                shown(&r.label),
+                shown(&r.detail)
+            );
+            if r.mark == Mark::Fail && !r.fix.is_empty() {
+                let _ = writeln!(out, "    {:<9}  fix: {}", "", shown(&r.fix));
+                if !r.caveat.is_empty() {
+                    let _ = writeln!(out, "    {:<9}  caveat: {}", "", shown(&r.caveat));
                 }
             }
         }
@@ -196,6 +222,78 @@ mod tests {
         assert_eq!(
             verdicts(&many),
             "8 sampled: closed 1-8 (8 ports) (conn-refused)"
+        );
+    }
+
+    /// A Windows host's preflight (its firewall unread, its token filter off) is a block
+    /// after the checks: each flow unknown with the reason, the problem with its fix and
+    /// the hardening caveat.
+    #[test]
+    fn preflight_is_a_block_beside_the_checks() {
+        use portplan_core::preflight::prerequisites::prerequisite;
+        use portplan_core::preflight::section::{
+            decide_flow, PreflightSection, PrerequisiteResult, PrerequisiteStatus,
+        };
+        use portplan_core::preflight::Decision;
+        let s = portplan_core::Scenario::from_json(
+            r#"{"format":1,"product":"migrate","version":"2020.2",
+            "server":{"name":"ps01","address":"10.0.0.1"},
+            "workloads":[{"name":"web01","address":"10.0.1.2","os":"windows","windows":"2019",
+              "target":{"name":"web01-t","address":"10.0.2.2"}}]}"#,
+        )
+        .expect("scenario");
+        let plan = Plan::build(&s).expect("plan");
+        let why =
+            "INetFwPolicy2: CurrentProfileTypes: HRESULT 0x80004001 (E_NOTIMPL, not implemented)";
+        let section = PreflightSection {
+            host: "web01".into(),
+            firewall: "nothing".into(),
+            flows: plan
+                .flows
+                .iter()
+                .filter(|f| f.to == "web01")
+                .map(|f| decide_flow(f, Decision::unknown(why)))
+                .collect(),
+            prerequisites: vec![PrerequisiteResult::new(
+                prerequisite("windows.local-account-token-filter").expect("entry"),
+                PrerequisiteStatus::Problem,
+                "LocalAccountTokenFilterPolicy is 0".into(),
+            )],
+        };
+        let report = Report {
+            format: 1,
+            plan_digest: plan.digest(),
+            catalog: plan.catalog.clone(),
+            probed_from: "web01".into(),
+            host: "web01".into(),
+            started: "2026-01-01T00:00:00Z".into(),
+            finished: "2026-01-01T00:00:01Z".into(),
+            flows: Vec::new(),
+            preflight: vec![section],
+        };
+        let text = render(&plan, &report, false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0], "PREFLIGHT web01 (firewall read from nothing)",
+            "{text}"
+        );
+        assert!(
+            lines.contains(
+                &format!("    unknown    inbound TCP 3725 from web01-t (transfer): {why}").as_str()
+            ),
+            "{text}"
+        );
+        let latfp = lines
+            .iter()
+            .position(|l| l.starts_with("    problem    windows.local-account-token-filter: LocalAccountTokenFilterPolicy is 0"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            lines[latfp + 1].starts_with("               fix: reg add HKLM\\SOFTWARE"),
+            "{text}"
+        );
+        assert!(
+            lines[latfp + 2].starts_with("               caveat: CIS benchmarks"),
+            "{text}"
         );
     }
 }

@@ -336,6 +336,22 @@ pub fn judge_flow(
     }
 }
 
+/// A flow whose every port has the same decision (one run over the flow's ports): what
+/// a Windows host's firewall answers when it is off, or could not be read.
+pub fn decide_flow(flow: &Flow, decision: Decision) -> PreflightFlow {
+    PreflightFlow {
+        phase: flow.phase,
+        from: flow.from.to_string(),
+        protocol: flow.protocol,
+        ports: flow.ports,
+        rule: flow.rule.clone(),
+        results: vec![PortsDecision {
+            ports: flow.ports,
+            decision,
+        }],
+    }
+}
+
 /// `3725`, `49152-65535`, `icmp`.
 pub fn ports_label(protocol: Protocol, ports: Option<PortRange>) -> String {
     match ports {

@@ -29,10 +29,12 @@
 //! assert_eq!(ssh.run.as_deref(), Some("portplan check --from ps01"));
 //! ```
 
+mod preflight;
 #[cfg(test)]
 mod tests;
 mod verdicts;
 
+pub use preflight::{PreflightRow, PreflightView, RowKind};
 pub use verdicts::{probe_status, shows_detail, VerdictGroup, VerdictLine};
 
 use crate::export::{grouped, pair_heading, port_label};
@@ -271,6 +273,9 @@ pub struct ReportView {
     /// Failing flows first, then those that need attention; plan order within each.
     pub fixes: Vec<FixItem>,
     pub counts: Counts,
+    /// Each host's `portplan preflight` (what its own firewall and settings say),
+    /// beside the check results; empty when no report carries one.
+    pub preflight: Vec<PreflightView>,
 }
 
 /// The command that checks the flows host `from` opens.
@@ -323,6 +328,7 @@ impl ReportView {
             fixes: fix_items(plan, entry, &fixes::misaddressed(&report.flows)),
             phases,
             counts,
+            preflight: report.preflight.iter().map(PreflightView::of).collect(),
         }
     }
 

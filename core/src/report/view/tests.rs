@@ -483,3 +483,96 @@ fn one_rule_failing_in_two_phases_is_one_fix() {
     let covered: usize = view.fixes.iter().map(|i| 1 + i.also.len()).sum();
     assert_eq!(covered, r.flows.len());
 }
+
+/// A check report of the server and a preflight report of lnx01 merged: the view keeps
+/// check's flows and carries lnx01's preflight rows beside them, each with its mark,
+/// the evidence or the reason, and the fix.
+#[test]
+fn preflight_rows_sit_beside_checks_verdicts() {
+    use crate::preflight::nft;
+    use crate::preflight::prerequisites::prerequisite;
+    use crate::preflight::section::{
+        judge_flow, FlowContext, PreflightSection, PrerequisiteResult, PrerequisiteStatus,
+    };
+    let p = plan();
+    let rs = nft::parse(
+        r#"{"nftables":[
+        {"chain":{"family":"inet","table":"f","name":"input","handle":1,"type":"filter","hook":"input","prio":0,"policy":"drop"}},
+        {"rule":{"family":"inet","table":"f","chain":"input","handle":2,"expr":[{"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}},{"accept":null}]}}]}"#,
+    )
+    .expect("ruleset");
+    let ctx = FlowContext {
+        source: None,
+        destination: Some("10.0.1.3".parse().expect("ip")),
+        interface: None,
+    };
+    let inbound: Vec<&Flow> = p.flows.iter().filter(|f| f.to == "lnx01").collect();
+    assert!(!inbound.is_empty());
+    let section = PreflightSection {
+        host: "lnx01".into(),
+        firewall: "nft -j list ruleset".into(),
+        flows: inbound
+            .iter()
+            .map(|f| judge_flow(Ok(&rs), f, &ctx))
+            .collect(),
+        prerequisites: vec![
+            PrerequisiteResult::new(
+                prerequisite("linux.sshd").expect("entry"),
+                PrerequisiteStatus::Problem,
+                "nothing listens on TCP 22".into(),
+            ),
+            PrerequisiteResult::new(
+                prerequisite("linux.replication-port-free").expect("entry"),
+                PrerequisiteStatus::Unknown,
+                "/proc/net/tcp could not be read".into(),
+            ),
+        ],
+    };
+    let pre = Report {
+        preflight: vec![section],
+        flows: Vec::new(),
+        ..report(&p, "lnx01", "2026-01-01T00:00:03Z", |_| Status::Pass)
+    };
+    let server = report(&p, "ps01", "2026-01-01T00:00:02Z", |_| Status::Pass);
+    let view =
+        ReportView::merged(&p, &[("ps01.json", &server), ("lnx01.json", &pre)]).expect("merge");
+    assert!(view.counts.pass > 0, "check's flows stay");
+    assert_eq!(view.preflight.len(), 1);
+    let v = &view.preflight[0];
+    assert_eq!(
+        (v.host.as_str(), v.firewall.as_str()),
+        ("lnx01", "nft -j list ruleset")
+    );
+    let row = |label: &str| {
+        v.rows
+            .iter()
+            .find(|r| r.label.starts_with(label))
+            .unwrap_or_else(|| panic!("no row {label}: {:#?}", v.rows))
+    };
+    let ssh = row("inbound TCP 22 from ps01");
+    assert_eq!(
+        (ssh.mark, ssh.word, ssh.kind),
+        (Mark::Pass, "allowed", RowKind::Flow)
+    );
+    assert_eq!(ssh.detail, "inet f input rule handle 2: accept");
+    assert!(ssh.fix.is_empty());
+    let blocked = v
+        .rows
+        .iter()
+        .find(|r| r.kind == RowKind::Flow && r.mark == Mark::Fail)
+        .expect("a blocked flow");
+    assert_eq!(blocked.word, "blocked");
+    assert_eq!(blocked.detail, "inet f input: end of chain, policy drop");
+    assert!(
+        blocked.fix.contains("through the firewall of lnx01 itself")
+            && blocked.fix.contains("policy drop"),
+        "{}",
+        blocked.fix
+    );
+    let sshd = row("linux.sshd");
+    assert_eq!((sshd.mark, sshd.word), (Mark::Fail, "problem"));
+    assert!(!sshd.fix.is_empty() && !sshd.quote.is_empty() && !sshd.page.is_empty());
+    let free = row("linux.replication-port-free");
+    assert_eq!((free.mark, free.word), (Mark::Attention, "unknown"));
+    assert_eq!(free.detail, "/proc/net/tcp could not be read");
+}
