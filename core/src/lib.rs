@@ -27,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod firewall;
 pub mod handover;
+pub mod order;
 pub mod plan;
 pub mod preflight;
 pub mod probe;

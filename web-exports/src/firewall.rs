@@ -39,7 +39,7 @@ pub fn shown<'a>(
     let mut out: Vec<&groups::GroupRule> = rules.iter().filter(|r| r.matches(query)).collect();
     if sort != Sort::Plan {
         // One text key per order: one sort in the wasm, not five.
-        out.sort_by_cached_key(|r| match sort {
+        portplan_core::order::sort_by_cached_key(&mut out, |r| match sort {
             Sort::From => r.from.label().to_ascii_lowercase(),
             Sort::To => r.to.label().to_ascii_lowercase(),
             Sort::Ports => format!(

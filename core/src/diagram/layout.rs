@@ -154,8 +154,11 @@ impl Stack<'_> {
 pub fn layout(plan: &Plan, overlay: Option<&Overlay>) -> Diagram {
     let m = Model::build(plan, overlay);
     let srv = m.server;
-    let measured: BTreeMap<Key, Measured> =
-        m.edges.iter().map(|(k, e)| (*k, Measured::of(e))).collect();
+    // Inserted one by one: `collect` into a map sorts with its own copy of the sort.
+    let mut measured: BTreeMap<Key, Measured> = BTreeMap::new();
+    for (k, e) in &m.edges {
+        measured.insert(*k, Measured::of(e));
+    }
     let cols = Columns::new(plan, &m, &measured);
     let header = chrome::header(plan, overlay.is_some(), (cols.right() - MARGIN).max(560));
     let mut texts = header.texts;

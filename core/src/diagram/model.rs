@@ -48,12 +48,11 @@ pub(crate) struct Model {
 
 impl Model {
     pub fn build(plan: &Plan, overlay: Option<&Overlay>) -> Model {
-        let index: BTreeMap<&HostName, usize> = plan
-            .hosts
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (&h.name, i))
-            .collect();
+        // Inserted one by one: `collect` into a map sorts with its own copy of the sort.
+        let mut index: BTreeMap<&HostName, usize> = BTreeMap::new();
+        for (i, h) in plan.hosts.iter().enumerate() {
+            index.insert(&h.name, i);
+        }
         let mut edges: BTreeMap<(usize, usize), Edge> = BTreeMap::new();
         for f in &plan.flows {
             let (Some(&a), Some(&b)) = (index.get(&f.from), index.get(&f.to)) else {
@@ -71,9 +70,9 @@ impl Model {
             e.phases.push(f.phase);
         }
         for e in edges.values_mut() {
-            e.items.sort();
+            crate::order::sort(&mut e.items);
             e.items.dedup();
-            e.phases.sort();
+            crate::order::sort(&mut e.phases);
             e.phases.dedup();
         }
         let role = |i: usize| plan.hosts[i].role;
@@ -108,7 +107,7 @@ impl Model {
             }
         }
         for list in targets_of.values_mut() {
-            list.sort_unstable();
+            crate::order::sort(list);
             list.dedup();
         }
         let mut units = Vec::new();
@@ -152,7 +151,7 @@ impl Model {
                 regular.extend([(a, b), (b, a)]);
             }
         }
-        regular.sort();
+        crate::order::sort(&mut regular);
         let odd: Vec<(usize, usize)> = edges
             .keys()
             .copied()

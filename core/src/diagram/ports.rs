@@ -29,7 +29,7 @@ struct Piece {
 
 /// Merged ranges of one protocol: (first, last, status), sorted.
 fn merge(mut items: Vec<(u16, u16, Option<Signal>)>) -> Vec<(u16, u16, Option<Signal>)> {
-    items.sort();
+    crate::order::sort(&mut items);
     let mut out: Vec<(u16, u16, Option<Signal>)> = Vec::new();
     for (a, b, s) in items {
         match out.last_mut() {

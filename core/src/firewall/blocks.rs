@@ -88,7 +88,7 @@ pub fn collapse<'a>(addresses: impl IntoIterator<Item = &'a str>) -> Vec<Block> 
 
 /// Sorted runs of consecutive numbers, as (first, last).
 fn runs(mut v: Vec<u128>) -> Vec<(u128, u128)> {
-    v.sort_unstable();
+    crate::order::sort(&mut v);
     v.dedup();
     let mut out: Vec<(u128, u128)> = Vec::new();
     for n in v {

@@ -358,7 +358,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
     let mut singles: Vec<GroupRule> = pairs
         .into_iter()
         .map(|(i, mut n)| {
-            n.openings.sort();
+            crate::order::sort(&mut n.openings);
             let f = &plan.flows[i];
             GroupRule {
                 from: group(&f.from, None),
@@ -418,10 +418,9 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
         singles = out;
     }
     for r in &mut singles {
-        r.phases
-            .sort_by_key(|p| Phase::ALL.iter().position(|q| q == p));
+        crate::order::sort_by_key(&mut r.phases, |p| Phase::ALL.iter().position(|q| q == p));
     }
-    singles.sort_by_key(|r| r.first);
+    crate::order::sort_by_key(&mut singles, |r| r.first);
     singles
 }
 

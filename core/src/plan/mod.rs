@@ -548,7 +548,7 @@ fn flows(
             }
         }
     }
-    candidates.sort_by_key(|c| c.order);
+    crate::order::sort_by_key(&mut candidates, |c| c.order);
     let mut used = vec![false; hosts.len()];
     let mut flows = Vec::with_capacity(candidates.len());
     // The port ranges kept for the current sort key (a handful at most).

@@ -209,7 +209,7 @@ pub fn merge(inputs: &[(&str, &Report)], plan: Option<&Plan>) -> Result<Merged, 
                 .iter()
                 .filter_map(|k| best.get(k).map(|(_, f)| (*f).clone()))
                 .collect();
-            out.sort_by_key(|f| Phase::ALL.iter().position(|p| *p == f.phase));
+            crate::order::sort_by_key(&mut out, |f| Phase::ALL.iter().position(|p| *p == f.phase));
             out
         }
     };
