@@ -7,21 +7,25 @@
 //! main bundle over its 200 KiB budget; here they cost nothing until the page has
 //! shown its plan.
 //!
-//! The interface is text in, text (or bytes) out: the page hands over the plan as its
+//! The interface is text in, markup (or bytes) out: the page hands over the plan as its
 //! public JSON (`Plan::to_json`, which it already makes for the download) and the report
 //! files as read, so neither module shares Rust types across the wasm boundary and
-//! every output is what the CLI writes for the same input.
+//! every output is what the CLI writes for the same input. What the page keeps between
+//! calls it holds itself, as opaque handles this module made: the plan read once
+//! (`PlanHandle`) and the loaded reports (`ReportSet`, in the page's reducer). The
+//! module keeps no state of its own and writes nothing into the page (reference mode
+//! aside): every function is a renderer of its arguments.
 //!
-//! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the fleet report),
-//! - [`view`]: the verification section as HTML for the page,
+//! - [`verdicts`]: reports against a plan (which ones apply, the overlay, the fleet
+//!   report) and the set the page loaded ([`verdicts::Loaded`]),
+//! - [`section`]: the diagram, firewall, warnings and Verification sections as markup,
+//! - [`view`]: the verification section's body,
 //! - [`plan_view`]: the plan, grouped by phase and host pair, as HTML for the page,
 //! - [`reference`]: reference mode, the catalog by release and the diff of two releases,
 //! - [`paste`], [`import`]: pasted workload lists and imported files, read for the
 //!   page's "Bring in many workloads" (none of it is needed for the first plan),
-//! - `page` (wasm only): the module's side of the page. The main module calls
-//!   `update(plan)` after each render; this module then draws the diagram and the
-//!   verification section into their (empty, Yew-owned) containers and handles the
-//!   report file input itself, so none of it is code in the main bundle.
+//! - `page` (wasm only): the typed interface the page's loader (`web/src/exports.rs`)
+//!   calls, its handles and renderers.
 
 pub mod firewall;
 pub mod import;
@@ -30,6 +34,7 @@ mod page;
 pub mod paste;
 pub mod plan_view;
 pub mod reference;
+pub mod section;
 pub mod verdicts;
 pub mod view;
 pub mod warnings;
@@ -51,7 +56,7 @@ pub fn read_plan(plan_json: &str) -> Result<Plan, String> {
 /// --format svg [--report R]…`.
 pub fn diagram(plan_json: &str, reports: &[String]) -> Result<String, String> {
     let plan = read_plan(plan_json)?;
-    let overlay = verdicts::overlay(&plan, reports);
+    let overlay = verdicts::overlay(&plan, &verdicts::Loaded::texts(reports));
     Ok(svg::render(&plan, overlay.as_ref()))
 }
 
@@ -59,7 +64,7 @@ pub fn diagram(plan_json: &str, reports: &[String]) -> Result<String, String> {
 /// `portplan plan --format pdf --date DATE [--report R]…`.
 pub fn pdf(plan_json: &str, reports: &[String], date: &str) -> Result<Vec<u8>, String> {
     let plan = read_plan(plan_json)?;
-    let overlay = verdicts::overlay(&plan, reports);
+    let overlay = verdicts::overlay(&plan, &verdicts::Loaded::texts(reports));
     Ok(checklist(&plan, overlay.as_ref(), &PdfOptions::new(date)))
 }
 
@@ -72,8 +77,18 @@ pub fn file(
     reports: &[String],
     date: &str,
 ) -> Result<Vec<u8>, String> {
+    file_with(plan_json, kind, &verdicts::Loaded::texts(reports), date)
+}
+
+/// [`file`] with the reports the page loaded (carried over its edits).
+pub fn file_with(
+    plan_json: &str,
+    kind: &str,
+    loaded: &verdicts::Loaded,
+    date: &str,
+) -> Result<Vec<u8>, String> {
     let plan = read_plan(plan_json)?;
-    let overlay = verdicts::overlay(&plan, reports);
+    let overlay = verdicts::overlay(&plan, loaded);
     let options = registry::Options {
         date,
         overlay: overlay.as_ref(),

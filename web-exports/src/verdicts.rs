@@ -1,8 +1,8 @@
 //! Reports against the page's plan: which files apply, and what they say together.
 //!
-//! The page refuses a report of another plan when it is loaded ([`refusal`]), but the
-//! plan can change afterwards (the wizard is live): the page then [`carry`]s each
-//! report over to the new plan with the verdicts of the flows the edit did not change,
+//! The page refuses a report of another plan when it is loaded ([`refusal`],
+//! [`Loaded::load`]), but the plan can change afterwards (the wizard is live): the page
+//! then [`carry`]s each report over to the new plan with the verdicts of the flows the edit did not change,
 //! and every output filters with [`applicable`], so verdicts are only ever drawn over
 //! flows they were measured for, as `portplan plan --report` insists.
 
@@ -10,7 +10,6 @@ use portplan_core::diagram::Overlay;
 use portplan_core::report::merge::merge;
 use portplan_core::report::{FlowReport, Report, Status};
 use portplan_core::Plan;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -31,52 +30,104 @@ pub fn refusal(plan: &Plan, text: &str) -> Option<String> {
     }
 }
 
-thread_local! {
-    /// The plans the page accepted reports for ([`remember`]): a report of one of them
-    /// is [`carry`]'d over to the plan on screen after an edit. Empty outside the page,
-    /// where a report applies to the plan it checked only.
-    static CHECKED: RefCell<Vec<(String, Rc<Plan>)>> = const { RefCell::new(Vec::new()) };
+/// The reports loaded on the page, as its reducer holds them (through the module's
+/// `ReportSet` handle): each file's name and text, and the plans they were accepted for,
+/// by digest, so that a report of one of those plans is [`carry`]'d over to the plan on
+/// screen after an edit. Outside the page (the CLI's outputs) no plan is remembered and a
+/// report applies to the plan it checked only. A value: loading makes a new one.
+#[derive(Clone, Default)]
+pub struct Loaded {
+    files: Vec<(String, String)>,
+    checked: Vec<(String, Rc<Plan>)>,
 }
 
-/// Remembers a plan the page accepted a report for.
-pub fn remember(plan: Rc<Plan>) {
-    let digest = plan.digest();
-    CHECKED.with(|c| {
-        let mut c = c.borrow_mut();
-        if !c.iter().any(|(d, _)| *d == digest) {
-            c.push((digest, plan));
+impl Loaded {
+    /// Report texts as given on a command line: no names, no plan remembered.
+    pub fn texts(texts: &[String]) -> Loaded {
+        Loaded {
+            files: texts.iter().map(|t| ("report".into(), t.clone())).collect(),
+            checked: Vec::new(),
         }
-    });
-}
+    }
 
-/// Forgets the plans of [`remember`] (the page dropped its reports).
-pub fn forget() {
-    CHECKED.with(|c| c.borrow_mut().clear());
-}
+    /// How many files are loaded.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
 
-fn checked(digest: &str) -> Option<Rc<Plan>> {
-    CHECKED.with(|c| {
-        c.borrow()
-            .iter()
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The files' names, in load order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The files' texts, in load order.
+    pub fn reports(&self) -> impl Iterator<Item = &str> + Clone {
+        self.files.iter().map(|(_, t)| t.as_str())
+    }
+
+    /// The set with the file `name` (`text`, or why it could not be read) loaded for
+    /// `plan`, the plan on screen, and the outcome in words (`Ok`: it is in the set).
+    pub fn load(
+        &self,
+        plan: &Rc<Plan>,
+        name: &str,
+        text: Result<String, String>,
+    ) -> (Loaded, Result<String, String>) {
+        let verdict = match text {
+            Err(why) => Err(why),
+            Ok(text) if portplan_core::words::binary(&text) => Err(
+                "not a text file (it holds binary data): a report is the JSON file portplan check or portplan merge writes".to_string(),
+            ),
+            Ok(text) => match refusal(plan, &text) {
+                Some(why) => Err(why),
+                None if self.files.iter().any(|(_, t)| *t == text) => {
+                    Ok(("already loaded", None))
+                }
+                None => Ok(("loaded", Some(text))),
+            },
+        };
+        let mut next = self.clone();
+        let line = match verdict {
+            Ok((words, added)) => {
+                if let Some(text) = added {
+                    let digest = plan.digest();
+                    if !next.checked.iter().any(|(d, _)| *d == digest) {
+                        next.checked.push((digest, plan.clone()));
+                    }
+                    next.files.push((name.to_string(), text));
+                }
+                Ok(format!("{name}: {words}"))
+            }
+            Err(why) => Err(format!("{name}: {why}")),
+        };
+        (next, line)
+    }
+
+    fn checked(&self, digest: &str) -> Option<&Plan> {
+        (self.checked.iter())
             .find(|(d, _)| d == digest)
-            .map(|(_, p)| p.clone())
-    })
+            .map(|(_, p)| p.as_ref())
+    }
 }
 
 /// Each report text parsed, with whether it applies to `plan` (`None`: unreadable): it
-/// checked `plan`, or a plan [`remember`]ed before an edit, and then it is carried over
-/// to `plan` with the verdicts of the flows the edit did not change.
-pub fn read(plan: &Plan, reports: &[String]) -> Vec<Option<(Report, bool)>> {
+/// checked `plan`, or a plan the page accepted it for before an edit, and then it is
+/// carried over to `plan` with the verdicts of the flows the edit did not change.
+pub fn read(plan: &Plan, loaded: &Loaded) -> Vec<Option<(Report, bool)>> {
     let digest = plan.digest();
-    reports
-        .iter()
+    loaded
+        .reports()
         .map(|t| {
             Report::from_json(t).ok().map(|r| {
                 if r.plan_digest == digest {
                     return (r, true);
                 }
-                match checked(&r.plan_digest) {
-                    Some(old) => (carry(&r, &old, plan, &digest).0, true),
+                match loaded.checked(&r.plan_digest) {
+                    Some(old) => (carry(&r, old, plan, &digest).0, true),
                     None => (r, false),
                 }
             })
@@ -84,21 +135,21 @@ pub fn read(plan: &Plan, reports: &[String]) -> Vec<Option<(Report, bool)>> {
         .collect()
 }
 
-/// How many entries of `reports` no longer apply to `plan` because an edit changed
-/// their flow since they were loaded (0 while the plan is the one they checked).
-pub fn changed(plan: &Plan, reports: &[String]) -> usize {
+/// How many entries of the loaded reports no longer apply to `plan` because an edit
+/// changed their flow since they were loaded (0 while the plan is the one they checked).
+pub fn changed(plan: &Plan, loaded: &Loaded) -> usize {
     let digest = plan.digest();
-    reports
-        .iter()
+    loaded
+        .reports()
         .filter_map(|t| Report::from_json(t).ok())
         .filter(|r| r.plan_digest != digest)
-        .filter_map(|r| checked(&r.plan_digest).map(|old| carry(&r, &old, plan, &digest).1))
+        .filter_map(|r| (loaded.checked(&r.plan_digest)).map(|old| carry(&r, old, plan, &digest).1))
         .sum()
 }
 
 /// The readable reports that checked `plan`.
-pub fn applicable(plan: &Plan, reports: &[String]) -> Vec<Report> {
-    read(plan, reports)
+pub fn applicable(plan: &Plan, loaded: &Loaded) -> Vec<Report> {
+    read(plan, loaded)
         .into_iter()
         .flatten()
         .filter_map(|(r, applies)| applies.then_some(r))
@@ -107,8 +158,8 @@ pub fn applicable(plan: &Plan, reports: &[String]) -> Vec<Report> {
 
 /// The diagram overlay of the reports that checked `plan`; `None` without any, so the
 /// outputs equal the CLI's without `--report`.
-pub fn overlay(plan: &Plan, reports: &[String]) -> Option<Overlay> {
-    let applicable = applicable(plan, reports);
+pub fn overlay(plan: &Plan, loaded: &Loaded) -> Option<Overlay> {
+    let applicable = applicable(plan, loaded);
     if applicable.is_empty() {
         return None;
     }
@@ -121,14 +172,12 @@ pub fn overlay(plan: &Plan, reports: &[String]) -> Option<Overlay> {
 
 /// The reports that checked `plan` as one fleet report, exactly as `portplan merge
 /// --plan` makes it (a flow checked twice keeps the run that finished last); `None`
-/// without any. `names` label the files in merge errors.
-pub fn fleet(plan: &Plan, reports: &[String], names: &[String]) -> Option<Result<Report, String>> {
-    let read = read(plan, reports);
-    let inputs: Vec<(&str, &Report)> = read
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match r {
-            Some((r, true)) => Some((names.get(i).map_or("report", String::as_str), r)),
+/// without any. The files' names label them in merge errors.
+pub fn fleet(plan: &Plan, loaded: &Loaded) -> Option<Result<Report, String>> {
+    let read = read(plan, loaded);
+    let inputs: Vec<(&str, &Report)> = (loaded.names().zip(&read))
+        .filter_map(|(name, r)| match r {
+            Some((r, true)) => Some((name, r)),
             _ => None,
         })
         .collect();
@@ -285,18 +334,29 @@ mod tests {
             new.flows.iter().filter(|f| about_edited(f)).count()
         );
         assert!(dropped > 0);
-        // Once the page remembers the plan a report checked, the report applies to the
-        // edited plan too, with the verdicts carried over.
+        // Once the page has loaded the report for the plan it checked, the report
+        // applies to the edited plan too, with the verdicts carried over.
         let text = report.to_json();
-        assert!(applicable(&new, std::slice::from_ref(&text)).is_empty());
-        remember(Rc::new(old.clone()));
+        let bare = Loaded::texts(std::slice::from_ref(&text));
+        assert!(applicable(&new, &bare).is_empty());
+        let (loaded, line) =
+            Loaded::default().load(&Rc::new(old.clone()), "r.json", Ok(text.clone()));
+        assert_eq!(line, Ok("r.json: loaded".to_string()));
+        assert_eq!(applicable(&new, &loaded), vec![carried.clone()]);
+        assert_eq!(changed(&new, &loaded), dropped);
+        // The same file again is in the set once; a report of another plan is refused
+        // and leaves the set as it was.
+        let (again, line) = loaded.load(&Rc::new(old.clone()), "copy.json", Ok(text.clone()));
         assert_eq!(
-            applicable(&new, std::slice::from_ref(&text)),
-            vec![carried.clone()]
+            (again.len(), line),
+            (1, Ok("copy.json: already loaded".to_string()))
         );
-        assert_eq!(changed(&new, std::slice::from_ref(&text)), dropped);
-        forget();
-        assert!(applicable(&new, &[text]).is_empty());
+        let (same, line) = loaded.load(&Rc::new(new.clone()), "r.json", Ok(text.clone()));
+        assert_eq!(same.len(), 1);
+        assert!(line.is_err_and(|l| l.contains("checked another plan")));
+        let (same, line) = loaded.load(&Rc::new(old.clone()), "x.png", Ok("\u{89}PNG\0\0".into()));
+        assert_eq!(same.len(), 1);
+        assert!(line.is_err_and(|l| l.starts_with("x.png: not a text file")));
         for f in &new.flows {
             let n = entries(std::slice::from_ref(&carried), f).len();
             assert_eq!(n, usize::from(!about_edited(f)), "{f:?}");

@@ -9,7 +9,7 @@
 //! reports are merged first, as `portplan merge` would. Every text from a file is
 //! escaped.
 
-use crate::verdicts;
+use crate::verdicts::{self, Loaded};
 use portplan_core::report::view::{FixItem, FlowView, Mark, ReportView, VerdictGroup};
 use portplan_core::{Flow, Plan};
 use std::fmt::Write;
@@ -38,10 +38,10 @@ fn mark(m: Mark) -> String {
     )
 }
 
-fn reports_list(o: &mut String, plan: &Plan, texts: &[String], names: &[String]) {
+fn reports_list(o: &mut String, plan: &Plan, loaded: &Loaded) {
     o.push_str("<ul class=\"reports\">");
-    for (i, r) in verdicts::read(plan, texts).iter().enumerate() {
-        let name = esc(names.get(i).map_or("report", String::as_str));
+    for (name, r) in loaded.names().zip(verdicts::read(plan, loaded).iter()) {
+        let name = esc(name);
         match r {
             // A preflight-only report: what the host read of itself, not probes.
             Some((r, true)) if r.flows.is_empty() && !r.preflight.is_empty() => {
@@ -339,11 +339,11 @@ fn preflight(o: &mut String, report: &portplan_core::report::Report) {
     }
 }
 
-/// The whole section for the reports `texts` (file names in `names`) over `plan`.
-pub fn render(plan: &Plan, texts: &[String], names: &[String]) -> String {
+/// The whole section for the `loaded` reports over `plan`.
+pub fn render(plan: &Plan, loaded: &Loaded) -> String {
     let mut o = String::with_capacity(8192);
-    reports_list(&mut o, plan, texts, names);
-    match verdicts::fleet(plan, texts, names) {
+    reports_list(&mut o, plan, loaded);
+    match verdicts::fleet(plan, loaded) {
         Some(Ok(report)) => {
             let view = ReportView::build(plan, &report);
             fixes(&mut o, &view);

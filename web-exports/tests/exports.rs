@@ -6,6 +6,7 @@ use portplan_core::diagram::Overlay;
 use portplan_core::export;
 use portplan_core::report::Report;
 use portplan_core::{Plan, Scenario};
+use portplan_web_exports::verdicts::Loaded;
 use portplan_web_exports::{file, verdicts, view};
 
 fn plan() -> Plan {
@@ -62,6 +63,16 @@ fn files_equal_the_core_exporters() {
     assert!(file("{}", "csv", &[], "").is_err());
 }
 
+/// The reports `files` (name, text) loaded on the page for `p`, as its input does.
+fn loaded(p: &Plan, files: &[(&str, &str)]) -> Loaded {
+    let p = std::rc::Rc::new(p.clone());
+    files.iter().fold(Loaded::default(), |set, (name, text)| {
+        let (next, line) = set.load(&p, name, Ok(text.to_string()));
+        assert!(line.is_ok(), "{line:?}");
+        next
+    })
+}
+
 #[test]
 fn reports_of_another_plan_are_refused_and_never_drawn() {
     let p = plan();
@@ -81,7 +92,7 @@ fn reports_of_another_plan_are_refused_and_never_drawn() {
         .expect("refused")
         .starts_with("not a portplan report"));
     // The plan changed after loading: the overlay is empty, the CLI's output without --report.
-    assert_eq!(verdicts::overlay(&other, &[r]), None);
+    assert!(verdicts::overlay(&other, &Loaded::texts(&[r])).is_none());
 }
 
 #[test]
@@ -89,7 +100,7 @@ fn the_view_shows_verdicts_fixes_with_rules_and_escapes_file_text() {
     let p = plan();
     // The target opens the replication port to the source (the vendor's default).
     let r = report(&p, "web01-t");
-    let html = view::render(&p, std::slice::from_ref(&r), &["<b>r.json".to_string()]);
+    let html = view::render(&p, &loaded(&p, &[("<b>r.json", &r)]));
     assert!(html.contains("&lt;b&gt;r.json"), "{html}");
     assert!(!html.contains("<b>r.json"));
     assert!(html.contains("filtered: &lt;a firewall&gt; drops it"));
@@ -126,7 +137,10 @@ fn the_view_shows_verdicts_fixes_with_rules_and_escapes_file_text() {
     assert!(html.contains("data-status=\"not checked\""));
     assert!(html.contains("run <code>portplan check --from ps01</code> on ps01"));
     // Without reports, nothing but the (empty) list.
-    assert_eq!(view::render(&p, &[], &[]), "<ul class=\"reports\"></ul>");
+    assert_eq!(
+        view::render(&p, &Loaded::default()),
+        "<ul class=\"reports\"></ul>"
+    );
 }
 
 /// Three reports of one plan: failures first in "What to fix", then attention, each
@@ -152,8 +166,12 @@ fn three_reports_list_failures_first_with_icons() {
         report(&p, "web01-t"),
         report(&p, "web01"),
     ];
-    let names = ["ps01.json", "web01-t.json", "web01.json"].map(String::from);
-    let html = view::render(&p, &reports, &names);
+    let names = ["ps01.json", "web01-t.json", "web01.json"];
+    let files: Vec<(&str, &str)> = names
+        .into_iter()
+        .zip(reports.iter().map(String::as_str))
+        .collect();
+    let html = view::render(&p, &loaded(&p, &files));
     let fixes: Vec<&str> = html
         .match_indices("<li class=\"fix\" data-status=\"")
         .map(|(i, m)| {

@@ -11,7 +11,7 @@ use crate::components::workloads::{focus_id, Workloads};
 use crate::exports;
 use crate::problems::Problems;
 use crate::share::{self, Link};
-use crate::state::{Action, Checked, Draft, Wizard};
+use crate::state::{Action, Change, Checked, Draft, Wizard};
 use portplan_core::{Plan, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -91,7 +91,7 @@ fn open_link(
         match r {
             Ok(s) => {
                 link_error.set(None);
-                dispatcher.dispatch(Action::Load(Box::new(Draft::from_scenario(&s))));
+                dispatcher.dispatch(Action::Load(Box::new(Draft::from_scenario(&s))).into());
             }
             Err(e) => link_error.set(Some(e)),
         }
@@ -134,6 +134,35 @@ fn page_base() -> String {
     )
 }
 
+/// Files as read: each one's name and text, or why it could not be read.
+type ReadFiles = Vec<(String, Result<String, String>)>;
+
+/// Reads the chosen report files (a file larger than any report is refused unread).
+async fn read_files(files: Vec<web_sys::File>) -> ReadFiles {
+    let mut read = Vec::new();
+    let limit = portplan_core::scenario::MAX_PLAN_BYTES;
+    for f in files {
+        if f.size() > limit as f64 {
+            read.push((
+                f.name(),
+                // Whole bytes: formatting the f64 would bring the float printer in.
+                Err(format!(
+                    "{} bytes, larger than the {limit}-byte limit",
+                    f.size() as u64
+                )),
+            ));
+            continue;
+        }
+        let text = wasm_bindgen_futures::JsFuture::from(f.text()).await;
+        let text = text.ok().and_then(|t| t.as_string());
+        read.push((
+            f.name(),
+            text.ok_or_else(|| "the file could not be read as text".to_string()),
+        ));
+    }
+    read
+}
+
 #[function_component]
 pub fn App() -> Html {
     let start = use_memo((), |_| initial());
@@ -155,7 +184,10 @@ pub fn App() -> Html {
     let share_url = use_state(|| None::<AttrValue>);
     let wizard = {
         let draft = start.draft.clone();
-        use_reducer_eq(move || Wizard { draft })
+        use_reducer_eq(move || Wizard {
+            draft,
+            reports: Default::default(),
+        })
     };
     {
         let (dispatcher, link_error, opening) =
@@ -178,14 +210,119 @@ pub fn App() -> Html {
     let shown: Option<Rc<Shown>> = current.as_ref().clone().or_else(|| last.borrow().clone());
     let stale = current.is_none() && shown.is_some();
     // After each render of a new plan, the exports module (imported with the first
-    // plan; the page never waits for it) redraws the diagram and the verification view.
+    // plan; the page never waits for it) reads it once edits have settled; the
+    // sections below are drawn from what it read.
+    let settled = use_state(|| None::<exports::Settled>);
+    let settles = use_mut_ref(|| 0u32);
     let plan = shown.as_ref().map(|s| s.plan.clone());
-    // Leaving the review re-creates the (empty) containers: they are drawn again.
-    use_effect_with((plan, *review), |(plan, _)| {
-        if let Some(plan) = plan {
-            exports::show(plan.clone());
-        }
+    {
+        let settled = settled.clone();
+        use_effect_with(plan, move |plan| {
+            if let Some(plan) = plan {
+                exports::show(
+                    plan.clone(),
+                    Callback::from(move |plan| {
+                        let id = {
+                            let mut n = settles.borrow_mut();
+                            *n = n.wrapping_add(1);
+                            *n
+                        };
+                        settled.set(Some(exports::Settled { id, plan }))
+                    }),
+                );
+            }
+        });
+    }
+    let reports = wizard.reports.clone();
+    let opened = (*settled).clone().and_then(|s| s.plan.ok());
+    // The firewall view's search text and sort order.
+    let query = use_state_eq(String::new);
+    let sort = use_state_eq(|| String::from("plan"));
+    // The sections follow the settled plan and the reports; the firewall view its
+    // search box and sort order too (typing redraws it alone).
+    let drawn = use_memo(((*settled).clone(), reports.clone()), |(s, r)| {
+        exports::Drawn::of(s.as_ref(), r)
     });
+    let firewall = use_memo(
+        ((*settled).clone(), (*query).clone(), (*sort).clone()),
+        |(s, q, o)| match s.as_ref().map(|s| &s.plan) {
+            Some(Ok(p)) => AttrValue::from(p.firewall(q, o)),
+            _ => AttrValue::default(),
+        },
+    );
+    // Reports load against the latest settled plan and reports, whenever the file is
+    // read (an import's report arrives after its own reading).
+    let latest = use_mut_ref(|| (None::<Rc<exports::Opened>>, exports::Reports::default()));
+    *latest.borrow_mut() = (opened.clone(), reports.clone());
+    let load_reports: Callback<ReadFiles, Vec<(bool, String)>> = {
+        let (dispatcher, latest) = (wizard.dispatcher(), latest.clone());
+        (*use_memo((), move |_| {
+            Callback::from(move |files: ReadFiles| {
+                let (plan, reports) = latest.borrow().clone();
+                let Some(plan) = plan else {
+                    return files
+                        .into_iter()
+                        .map(|(name, _)| (false, format!("{name}: the plan is still being prepared; load the file again in a moment")))
+                        .collect();
+                };
+                let next = reports.load(&plan, files);
+                let lines = (*next.lines).clone();
+                latest.borrow_mut().1 = next.clone();
+                dispatcher.dispatch(Change::Reports(next));
+                lines
+            })
+        }))
+        .clone()
+    };
+    let controls = exports::Controls {
+        on_files: {
+            let load = load_reports.clone();
+            Callback::from(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                let files: Vec<web_sys::File> = input
+                    .files()
+                    .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+                    .unwrap_or_default();
+                input.set_value("");
+                let load = load.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    load.emit(read_files(files).await);
+                });
+            })
+        },
+        on_forget: {
+            let (dispatcher, reports) = (wizard.dispatcher(), reports.clone());
+            Callback::from(move |_| dispatcher.dispatch(Change::Reports(reports.forget())))
+        },
+        on_search: {
+            let query = query.clone();
+            Callback::from(move |e: InputEvent| {
+                query.set(
+                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                        .value(),
+                )
+            })
+        },
+        on_sort: {
+            let sort = sort.clone();
+            Callback::from(move |e: Event| {
+                sort.set(
+                    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                        .value(),
+                )
+            })
+        },
+    };
+    let on_report: Callback<(String, String), Result<String, String>> = {
+        let load = load_reports.clone();
+        Callback::from(move |(name, text): (String, String)| {
+            match load.emit(vec![(name, Ok(text))]).pop() {
+                Some((true, line)) => Ok(line),
+                Some((false, line)) => Err(line),
+                None => Err("no answer".into()),
+            }
+        })
+    };
     // The share link is the scenario on screen: it follows the scenario itself (two
     // scenarios can make the same plan: drives of a file-based workload), and there is
     // none while the draft has problems (the plan shown is then an older scenario's).
@@ -257,7 +394,7 @@ pub fn App() -> Html {
         (*use_memo((), move |_| {
             Callback::from(move |a: Action| {
                 edited.set(true);
-                dispatcher.dispatch(a)
+                dispatcher.dispatch(a.into())
             })
         }))
         .clone()
@@ -314,7 +451,8 @@ pub fn App() -> Html {
     };
     let result = match &shown {
         Some(s) => {
-            let (diagram, verification, firewall, warnings) = exports::containers(&zoom);
+            let (diagram, verification, firewall, warnings) =
+                exports::containers(&zoom, &drawn, &firewall, &reports, &controls);
             html! {
             <>
                 if stale {
@@ -331,7 +469,7 @@ pub fn App() -> Html {
                 // What a firewall team asks for first, then the files, the picture
                 // and the verification.
                 { firewall }
-                <Downloads scenario={s.scenario.clone()} plan={s.plan.clone()} />
+                <Downloads scenario={s.scenario.clone()} plan={s.plan.clone()} reports={reports.clone()} />
                 { diagram }
                 { verification }
                 // The plan itself, every flow, drawn line by line as it scrolls into view
@@ -401,7 +539,7 @@ pub fn App() -> Html {
                         <Deployment draft={d.clone()} problems={problems.clone()} {server_notes} ondispatch={ondispatch.clone()} />
                         <Hosts hosts={d.hosts.clone()} connectors={d.connectors.clone()} admins={d.admins.clone()} factory={d.factory.clone()} product={d.product} version={AttrValue::from(d.version.clone())} problems={problems.clone()} ondispatch={ondispatch.clone()} />
                         <Workloads workloads={d.workloads.clone()} product={d.product} version={AttrValue::from(d.version.clone())} {containers} problems={problems.clone()} ondispatch={ondispatch.clone()} />
-                        <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} />
+                        <Import workloads={d.workloads.len()} draft={d.clone()} ondispatch={ondispatch} onreport={on_report} />
                     </form>
                     <div class={classes!("result", stale.then_some("stale"))} id="results" tabindex="-1">{ result }</div>
                 }

@@ -8,6 +8,7 @@
 //! CLI refuses, with the same path and message. (Building the scenario directly rather
 //! than through JSON keeps `serde_json::Value` out of the wasm bundle.)
 
+use crate::exports::Reports;
 use portplan_core::scenario::{
     Factory, Host, Server, Target, VirtualizationHost, Workload, SCENARIO_FORMAT,
 };
@@ -897,18 +898,45 @@ impl Draft {
     }
 }
 
-/// The reducer Yew holds; cloning the draft per edit is cheap next to planning it.
+/// The reducer Yew holds: the scenario being drafted and the verification reports
+/// loaded for its plan. Cloning the draft per edit is cheap next to planning it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Wizard {
     pub draft: Draft,
+    pub reports: Reports,
+}
+
+/// What changes the wizard's state: an edit of the draft, or a new set of reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Draft(Action),
+    /// The reports after a load or after forgetting them (see [`Reports`]).
+    Reports(Reports),
+}
+
+impl From<Action> for Change {
+    fn from(a: Action) -> Change {
+        Change::Draft(a)
+    }
 }
 
 impl Reducible for Wizard {
-    type Action = Action;
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut draft = self.draft.clone();
-        draft.apply(action);
-        Rc::new(Wizard { draft })
+    type Action = Change;
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        match change {
+            Change::Draft(action) => {
+                let mut draft = self.draft.clone();
+                draft.apply(action);
+                Rc::new(Wizard {
+                    draft,
+                    reports: self.reports.clone(),
+                })
+            }
+            Change::Reports(reports) => Rc::new(Wizard {
+                draft: self.draft.clone(),
+                reports,
+            }),
+        }
     }
 }
 
@@ -977,7 +1005,7 @@ pub(crate) mod tests {
     fn reduce(actions: Vec<Action>) -> Draft {
         let mut state = Rc::new(Wizard::default());
         for a in actions {
-            state = state.reduce(a);
+            state = state.reduce(a.into());
         }
         state.draft.clone()
     }

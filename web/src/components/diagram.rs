@@ -1,5 +1,5 @@
-//! The diagram's section: its zoom controls and the (empty) figure the exports module
-//! draws the SVG into.
+//! The diagram's section: its zoom controls and the figure with the exports module's
+//! SVG.
 //!
 //! Zooming is a `data-zoom` attribute on the figure that style.css turns into the
 //! SVG's width (a share of the figure's): the exports module can redraw the SVG after
@@ -20,8 +20,9 @@ pub const ZOOMS: [(&str, &str); 5] = [
     ("400", "400 %"),
 ];
 
-/// The section, at zoom step `step` (an index into [`ZOOMS`]).
-pub fn section(step: &UseStateHandle<usize>) -> Html {
+/// The section, at zoom step `step` (an index into [`ZOOMS`]), showing `figure` (the
+/// exports module's SVG).
+pub fn section(step: &UseStateHandle<usize>, figure: Html) -> Html {
     let to = |next: usize| {
         let step = step.clone();
         Callback::from(move |_: MouseEvent| step.set(next))
@@ -38,7 +39,7 @@ pub fn section(step: &UseStateHandle<usize>) -> Html {
                 <span id="diagram-zoom-level" aria-live="polite">{ level }</span>
             </div>
             <figure class="diagram" id="diagram" data-zoom={zoom} tabindex="0"
-                aria-label="Network diagram (scroll sideways when zoomed in)"></figure>
+                aria-label="Network diagram (scroll sideways when zoomed in)">{ figure }</figure>
         </section>
     }
 }

@@ -21,6 +21,8 @@ pub fn file_name(s: &Scenario, suffix: &str) -> String {
 pub struct DownloadsProps {
     pub scenario: Rc<Scenario>,
     pub plan: Rc<Plan>,
+    /// The loaded reports: their verdicts color the diagram and the PDF.
+    pub reports: exports::Reports,
 }
 
 /// Saves bytes through a Blob URL; the URL is kept until the next download so the
@@ -67,14 +69,19 @@ pub fn Downloads(p: &DownloadsProps) -> Html {
         )
     };
     let format_button = |e: &'static Format| {
-        let (last, error, plan) = (last.clone(), error.clone(), p.plan.clone());
+        let (last, error, plan, reports) = (
+            last.clone(),
+            error.clone(),
+            p.plan.clone(),
+            p.reports.clone(),
+        );
         let name = file_name(&p.scenario, e.file);
         let onclick = Callback::from(move |_| {
             // Every file, the plan JSON too, comes from the exports module: the main
             // module plans without the rules' words (`rules::prose` in the core).
             let json = plan.to_json();
             let (last, error, name) = (last.clone(), error.clone(), name.clone());
-            exports::make(e.name, Rc::from(json), move |r| match r {
+            exports::make(e.name, Rc::from(json), reports.clone(), move |r| match r {
                 Ok(bytes) => save(&last, &name, e.mime, &bytes),
                 Err(m) => error.set(Some(m)),
             });

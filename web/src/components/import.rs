@@ -18,6 +18,9 @@ pub struct ImportProps {
     /// The wizard as it is, kept before an import so the import can be undone.
     pub draft: Draft,
     pub ondispatch: Callback<Action>,
+    /// Loads a report dropped here (name, text) as the Verification input does; the
+    /// outcome in words (`Err`: refused).
+    pub onreport: Callback<(String, String), Result<String, String>>,
 }
 
 /// Reads an imported scenario. A file that parses but breaks a rule is still loaded:
@@ -92,12 +95,13 @@ pub fn Import(p: &ImportProps) -> Html {
         })
     };
     let on_file = {
-        let (message, d, read, undo, before) = (
+        let (message, d, read, undo, before, onreport) = (
             message.clone(),
             p.ondispatch.clone(),
             read.clone(),
             undo.clone(),
             p.draft.clone(),
+            p.onreport.clone(),
         );
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
@@ -106,12 +110,13 @@ pub fn Import(p: &ImportProps) -> Html {
             };
             input.set_value("");
             let file = gloo_file::File::from(file);
-            let (message, d, read, undo, before) = (
+            let (message, d, read, undo, before, onreport) = (
                 message.clone(),
                 d.clone(),
                 read.clone(),
                 undo.clone(),
                 Rc::new(before.clone()),
+                onreport.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
@@ -138,11 +143,13 @@ pub fn Import(p: &ImportProps) -> Html {
                     Ok(text) => match crate::exports::read_import(&text).await {
                         // The reducer's Verification section loads it, as from its own input.
                         Ok(ImportKind::Report) => {
-                            match crate::exports::add_report(name.clone(), text).await {
+                            match onreport.emit((name.clone(), text)) {
                                 Ok(line) => message.set(Some(Ok(format!(
                                     "{name} is a verification report, not a scenario: it was loaded under Verification, with the results ({line})"
                                 )))),
-                                Err(line) => message.set(Some(Err(line))),
+                                Err(line) => message.set(Some(Err(format!(
+                                    "{name} looks like a verification report, not a scenario: under Verification it was not loaded ({line})"
+                                )))),
                             }
                         }
                         Ok(ImportKind::Scenario(s)) => {
