@@ -2,7 +2,7 @@
 //! loaded reports and the controls' values, which the page (Yew) inserts as they are.
 
 use crate::verdicts::{self, Loaded};
-use crate::view::{self, esc};
+use crate::view;
 use portplan_core::Plan;
 
 /// Above this many hosts the diagram is not drawn on the page (thousands of arrows
@@ -50,7 +50,28 @@ pub fn verification(plan: &Plan, loaded: &Loaded) -> String {
     format!("{carried}{}", view::render(plan, loaded))
 }
 
-/// A plan the page could not hand over, in words where a section goes.
-pub fn error(e: &str) -> String {
-    format!("<p class=\"field-error\" role=\"alert\">{}</p>", esc(e))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portplan_core::Scenario;
+
+    fn plan(workloads: usize) -> Plan {
+        let s = Scenario::from_json(&portplan_core::sample::wave(workloads)).expect("wave");
+        Plan::build(&s).expect("plan")
+    }
+
+    #[test]
+    fn the_sections_follow_the_plan_the_reports_and_the_controls() {
+        let none = Loaded::default();
+        let small = plan(3);
+        assert!(diagram(&small, &none).contains("<svg"));
+        // No reports: no Verification body (the page shows only its input).
+        assert_eq!(verification(&small, &none), "");
+        let big = plan(100);
+        assert!(big.hosts.len() > MAX_DRAWN_HOSTS);
+        assert!(diagram(&big, &none).contains("too many to draw here"));
+        let all = firewall(&small, "", "plan");
+        let found = firewall(&small, "3725", "to");
+        assert!(found.contains("3725") && found.len() < all.len());
+    }
 }
