@@ -264,7 +264,7 @@ impl Drop for Held {
 }
 
 /// The verification reports loaded on the page, held by the page's reducer
-/// ([`crate::state::Wizard`]): the exports module's set (none until a file is loaded)
+/// (`Wizard` in `state.rs`): the exports module's set (none until a file is loaded)
 /// and the outcome of the last load, one line per file (`true`: taken).
 #[derive(Clone, Default)]
 pub struct Reports {
