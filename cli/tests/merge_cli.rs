@@ -455,19 +455,7 @@ fn a_failure_no_rule_fixes_is_listed_with_its_hint() {
 fn merge_shows_a_hosts_preflight_beside_the_checks() {
     let dir = fixture();
     let p = |f: &str| dir.join(f).display().to_string();
-    let pre = p("preflight-src.json");
-    let o = portplan(&[
-        "preflight",
-        "--plan",
-        &p("plan.json"),
-        "--as",
-        "src",
-        "-f",
-        "json",
-        "-o",
-        &pre,
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let pre = preflight_of_src("preflight-src.json");
     let out = p("fleet-preflight.json");
     let o = portplan(&[
         "merge",
@@ -527,19 +515,7 @@ fn merge_shows_a_hosts_preflight_beside_the_checks() {
 fn a_preflight_that_blocks_fails_the_merge() {
     let dir = fixture();
     let p = |f: &str| dir.join(f).display().to_string();
-    let pre = p("preflight-src-exit.json");
-    let o = portplan(&[
-        "preflight",
-        "--plan",
-        &p("plan.json"),
-        "--as",
-        "src",
-        "-f",
-        "json",
-        "-o",
-        &pre,
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let pre = preflight_of_src("preflight-src-exit.json");
     let text = std::fs::read_to_string(&pre).expect("read");
     let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
     let section = &mut v["preflight"][0];
@@ -588,4 +564,23 @@ fn a_preflight_that_blocks_fails_the_merge() {
             stderr(&o)
         );
     }
+}
+
+/// Runs `portplan preflight --as src` on this machine into the fixture file `name` (JSON);
+/// its verdicts depend on this machine's firewall, so exit 0 or 1 are both answers.
+fn preflight_of_src(name: &str) -> String {
+    let pre = path(name);
+    let o = portplan(&[
+        "preflight",
+        "--plan",
+        &path("plan.json"),
+        "--as",
+        "src",
+        "-f",
+        "json",
+        "-o",
+        &pre,
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    pre
 }
