@@ -255,6 +255,18 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "\"203.0.113.999\" is not a valid IPv4 address",
         ),
         (
+            "server in a private cloud",
+            with(|v| v["server"]["cloud"] = "vcenter".into()),
+            "server.cloud",
+            "\"vcenter\" is not a public cloud the server runs in (true, \"azure\" or \"aws\")",
+        ),
+        (
+            "server cloud as a number",
+            with(|v| v["server"]["cloud"] = 1.into()),
+            "server.cloud",
+            "expected true, false, \"azure\" or \"aws\"",
+        ),
+        (
             "number as name",
             with(|v| v["server"]["name"] = 5.into()),
             "server.name",

@@ -68,7 +68,7 @@ pub struct KeptWorkload {
 pub struct Kept {
     pub server_public_address: Option<String>,
     pub marketplace: bool,
-    pub cloud: bool,
+    pub cloud: portplan_core::scenario::ServerCloud,
     pub factory: Option<Factory>,
     pub admins: Vec<Host>,
 }
