@@ -90,15 +90,10 @@ impl Flow {
 
 /// One line of text with its baseline at (`x`, `y`).
 pub fn text_at(c: &mut Content, x: f32, y: f32, font: Font, size: f32, s: &str) {
-    text_bytes_at(c, x, y, font, size, &encode(s));
-}
-
-/// [`text_at`] of a line already in WinAnsi bytes ([`encode`]).
-pub fn text_bytes_at(c: &mut Content, x: f32, y: f32, font: Font, size: f32, s: &[u8]) {
     c.begin_text()
         .set_font(Name(font.resource()), size)
         .next_line(x, y)
-        .show(Str(s))
+        .show(Str(&encode(s)))
         .end_text();
 }
 

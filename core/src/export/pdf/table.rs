@@ -7,8 +7,9 @@
 //! A wave repeats the same cells (purposes, sources, ports) on thousands of rows, so
 //! each table wraps and encodes a distinct cell text once ([`Table`] keeps them).
 
-use super::layout::{frame, hline, shade, text_bytes_at, Flow, Rect, MARGIN_X};
+use super::layout::{frame, hline, shade, Flow, Rect, MARGIN_X};
 use super::metrics::{encode, wrap, Font};
+use pdf_writer::{Name, Str};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -177,26 +178,38 @@ impl<'a> Table<'a> {
             self.lead(),
         );
         let top = flow.y;
-        let mut x = MARGIN_X;
         let page = flow.page();
+        // The row's text in one text object, each line placed relative to the one
+        // before (a thousand-page checklist is mostly these lines).
+        let mut text = false;
+        let (mut cx, mut cy) = (0.0, 0.0);
+        let mut x = MARGIN_X;
         for (i, (col, cell)) in self.columns.iter().zip(lines).enumerate() {
-            if i == 0 && self.tick && body.is_some() {
-                if body == Some(true) {
-                    let r = Rect {
-                        x: x + (col.width - TICK) / 2.0,
-                        y: top - PAD - 1.0 - TICK,
-                        w: TICK,
-                        h: TICK,
-                    };
-                    frame(page, r, 0.7);
-                }
-            } else {
+            if !(i == 0 && self.tick && body.is_some()) {
                 for (n, line) in cell.iter().enumerate() {
-                    let baseline = top - PAD - size * 0.95 - n as f32 * lead;
-                    text_bytes_at(page, x + PAD, baseline, font, size, line);
+                    if !text {
+                        page.begin_text().set_font(Name(font.resource()), size);
+                        text = true;
+                    }
+                    let (lx, ly) = (x + PAD, top - PAD - size * 0.95 - n as f32 * lead);
+                    page.next_line(lx - cx, ly - cy).show(Str(line));
+                    (cx, cy) = (lx, ly);
                 }
             }
             x += col.width;
+        }
+        if text {
+            page.end_text();
+        }
+        if self.tick && body == Some(true) {
+            let col = self.columns[0];
+            let r = Rect {
+                x: MARGIN_X + (col.width - TICK) / 2.0,
+                y: top - PAD - 1.0 - TICK,
+                w: TICK,
+                h: TICK,
+            };
+            frame(page, r, 0.7);
         }
         hline(page, MARGIN_X, x, top - h, 0.4, 0.6);
         flow.y -= h;
