@@ -67,93 +67,24 @@ pub struct Server {
     /// A cloud-marketplace image: `SourceListensForConnection` defaults to False (Q2).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub marketplace: bool,
-    /// Runs in a public cloud: administrators may need RDP to it (Q17). `"azure"` or
-    /// `"aws"` also says which, so the NSG or security group outputs cover the server.
-    #[serde(default, skip_serializing_if = "ServerCloud::is_on_premises")]
-    pub cloud: ServerCloud,
+    /// Runs in a public cloud: administrators may need RDP to it (Q17).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cloud: bool,
+    /// The public cloud the server runs in (`"azure"` or `"aws"`; implies `cloud`): the
+    /// NSG and security group outputs then write the server's own rules. A server only
+    /// said to be in a cloud (`cloud`) is not placed in one of them by guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
 }
 
-/// Where the PlateSpin server runs, as far as the scenario says: `"cloud": true` is a
-/// public cloud it does not name, `"cloud": "azure"` or `"aws"` names it. Only a named
-/// cloud gets the server's own rules (`--format azure-nsg`, `aws-cfn`): a server said
-/// to be "in a cloud" is not placed in one of them by guess.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ServerCloud {
-    /// Absent or `false`.
-    #[default]
-    OnPremises,
-    /// `true`: in a public cloud, which one unsaid.
-    Unnamed,
-    /// `"azure"` or `"aws"`.
-    In(Platform),
-}
+/// The clouds a scenario may name for its server: those whose security rules portplan
+/// writes (`--format azure-nsg`, `aws-cfn`).
+pub const SERVER_PLATFORMS: [Platform; 2] = [Platform::Azure, Platform::Aws];
 
-impl ServerCloud {
-    /// The clouds a scenario may name for the server.
-    pub const PLATFORMS: [Platform; 2] = [Platform::Azure, Platform::Aws];
-
-    pub fn is_on_premises(&self) -> bool {
-        *self == ServerCloud::OnPremises
-    }
-
+impl Server {
     /// In a public cloud, named or not.
-    pub fn is_cloud(self) -> bool {
-        self != ServerCloud::OnPremises
-    }
-
-    /// The cloud the scenario names, if it names one.
-    pub fn platform(self) -> Option<Platform> {
-        match self {
-            ServerCloud::In(p) => Some(p),
-            _ => None,
-        }
-    }
-}
-
-impl From<bool> for ServerCloud {
-    fn from(cloud: bool) -> ServerCloud {
-        if cloud {
-            ServerCloud::Unnamed
-        } else {
-            ServerCloud::OnPremises
-        }
-    }
-}
-
-impl Serialize for ServerCloud {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ServerCloud::OnPremises => s.serialize_bool(false),
-            ServerCloud::Unnamed => s.serialize_bool(true),
-            ServerCloud::In(p) => s.serialize_str(p.as_str()),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ServerCloud {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ServerCloud, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = ServerCloud;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("true, false, \"azure\" or \"aws\"")
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ServerCloud, E> {
-                Ok(v.into())
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ServerCloud, E> {
-                ServerCloud::PLATFORMS
-                    .into_iter()
-                    .find(|p| p.as_str() == v)
-                    .map(ServerCloud::In)
-                    .ok_or_else(|| {
-                        E::custom(format!(
-                            "{v:?} is not a public cloud the server runs in (true, \"azure\" or \"aws\")"
-                        ))
-                    })
-            }
-        }
-        d.deserialize_any(Visit)
+    pub fn in_cloud(&self) -> bool {
+        self.cloud || self.platform.is_some()
     }
 }
 
@@ -357,6 +288,19 @@ impl Scenario {
         if let Some(a) = &self.server.public_address {
             check_address(a).map_err(|m| InputError::invalid("server.public_address", m))?;
         }
+        if let Some(p) = self
+            .server
+            .platform
+            .filter(|p| !SERVER_PLATFORMS.contains(p))
+        {
+            return Err(InputError::invalid(
+                "server.platform",
+                format!(
+                    "{:?} is not a public cloud the server runs in (azure, aws)",
+                    p.as_str()
+                ),
+            ));
+        }
         if self.server.marketplace && !caps.agent {
             return Err(InputError::invalid(
                 "server.marketplace",
@@ -464,7 +408,8 @@ impl Server {
             address: address.into(),
             public_address: None,
             marketplace: false,
-            cloud: ServerCloud::OnPremises,
+            cloud: false,
+            platform: None,
         }
     }
 }
@@ -750,40 +695,34 @@ pub fn check_text(value: &str) -> Result<(), String> {
 mod server_cloud_tests {
     use super::*;
 
-    /// One line per case: the server's `cloud` in the file → read → written back.
+    /// One line per case: the server's cloud fields in the file → written back the same,
+    /// the admins' RDP flag, and the platform of the server's plan host.
     #[test]
     fn the_server_cloud_reads_and_writes_back_the_same() {
         let cases = [
-            ("", ServerCloud::OnPremises, ""),
-            (r#","cloud":false"#, ServerCloud::OnPremises, ""),
-            (r#","cloud":true"#, ServerCloud::Unnamed, r#""cloud": true"#),
+            ("", false, None),
+            (r#","cloud":true"#, true, None),
+            (r#","platform":"azure""#, true, Some(Platform::Azure)),
             (
-                r#","cloud":"azure""#,
-                ServerCloud::In(Platform::Azure),
-                r#""cloud": "azure""#,
-            ),
-            (
-                r#","cloud":"aws""#,
-                ServerCloud::In(Platform::Aws),
-                r#""cloud": "aws""#,
+                r#","cloud":true,"platform":"aws""#,
+                true,
+                Some(Platform::Aws),
             ),
         ];
-        for (field, want, written) in cases {
+        for (fields, in_cloud, platform) in cases {
             let s = Scenario::from_json(&format!(
-                r#"{{"format":1,"product":"migrate","version":"2019.5","server":{{"name":"ps01","address":"10.0.0.5"{field}}}}}"#
+                r#"{{"format":1,"product":"migrate","version":"2019.5","server":{{"name":"ps01","address":"10.0.0.5"{fields}}}}}"#
             ))
-            .expect(field);
-            assert_eq!(s.server.cloud, want, "{field}");
-            let json = s.to_json();
-            assert_eq!(json.contains("\"cloud\""), !written.is_empty(), "{json}");
-            assert!(json.contains(written), "{json}");
-            assert_eq!(Scenario::from_json(&json).expect("again"), s);
+            .expect(fields);
+            assert_eq!(s.server.in_cloud(), in_cloud, "{fields}");
+            assert_eq!(s.server.platform, platform, "{fields}");
+            assert_eq!(Scenario::from_json(&s.to_json()).expect("again"), s);
             // Only a named cloud places the server's plan host in it.
             let plan = crate::Plan::build(&s).expect("plan");
             assert_eq!(
                 plan.host("ps01").and_then(|h| h.platform),
-                want.platform(),
-                "{field}"
+                platform,
+                "{fields}"
             );
         }
     }

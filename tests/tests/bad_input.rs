@@ -256,15 +256,9 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
         ),
         (
             "server in a private cloud",
-            with(|v| v["server"]["cloud"] = "vcenter".into()),
-            "server.cloud",
-            "\"vcenter\" is not a public cloud the server runs in (true, \"azure\" or \"aws\")",
-        ),
-        (
-            "server cloud as a number",
-            with(|v| v["server"]["cloud"] = 1.into()),
-            "server.cloud",
-            "expected true, false, \"azure\" or \"aws\"",
+            with(|v| v["server"]["platform"] = "vcenter".into()),
+            "server.platform",
+            "\"vcenter\" is not a public cloud the server runs in (azure, aws)",
         ),
         (
             "number as name",

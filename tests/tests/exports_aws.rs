@@ -1,5 +1,5 @@
 //! `--format aws-cfn` checked by AWS's own tools: `cfn-lint` accepts the template (the
-//! targets' group and, with `"cloud": "aws"`, the server's), and
+//! targets' group and, with the server's `"platform": "aws"`, the server's), and
 //! the AWS CLI deploys it to a local `moto` server (127.0.0.1, a port of its own) and
 //! reads the security group back: its ingress rules are the template's.
 //!
@@ -57,7 +57,7 @@ fn aws(endpoint: &str, args: &[&str]) -> String {
 /// (protocol, from, to, CIDR): one ingress permission.
 type Permission = (String, i64, i64, String);
 
-/// The fixture's wave (targets in AWS) with its server in AWS too (`"cloud": "aws"`)
+/// The fixture's wave (targets in AWS) with its server in AWS too (`"platform": "aws"`)
 /// and two administrators' machines, which may RDP to a cloud server.
 fn scenario() -> Scenario {
     let text = std::fs::read_to_string(
@@ -65,7 +65,7 @@ fn scenario() -> Scenario {
     )
     .expect("fixture");
     let mut s: serde_json::Value = serde_json::from_str(&text).expect("json");
-    s["server"]["cloud"] = "aws".into();
+    s["server"]["platform"] = "aws".into();
     s["admins"] = serde_json::json!([
         {"name": "adm01", "address": "10.9.0.6"},
         {"name": "adm02", "address": "10.9.0.7"}

@@ -1,6 +1,6 @@
 //! `--format aws-cfn`: a CloudFormation template of `AWS::EC2::SecurityGroupIngress`
 //! rules for the security group of the plan's targets in AWS (targets whose container
-//! is an AWS host) and, when the scenario says the server runs in AWS (`"cloud":
+//! is an AWS host) and, when the scenario says the server runs in AWS (`"platform":
 //! "aws"`), for the PlateSpin server's own group: one per consolidated rule, protocol,
 //! port range and source block. A server only said to be "in a cloud" (`"cloud":
 //! true`) gets none: it is not placed in AWS by guess; the description says so.
@@ -140,7 +140,7 @@ pub fn render(plan: &Plan) -> String {
     let server = if server_in_aws {
         "and of the PlateSpin server (the scenario's server runs in AWS)"
     } else {
-        "(the server's own group is written when the scenario's server says cloud: aws; this one does not)"
+        "(the server's own group is written when the scenario's server says platform: aws; this one does not)"
     };
     let template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",

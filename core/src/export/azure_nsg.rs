@@ -1,7 +1,7 @@
 //! `--format azure-nsg`: an ARM template of network security groups whose inbound
 //! `securityRules` let in what the plan's hosts in Azure accept: one NSG for the
 //! targets in Azure (the consolidated rules, `R3`…, whose destinations run in an Azure
-//! container) and, when the scenario says the server runs in Azure (`"cloud":
+//! container) and, when the scenario says the server runs in Azure (`"platform":
 //! "azure"`), one for the PlateSpin server. A server only said to be "in a cloud"
 //! (`"cloud": true`) gets none: it is not placed in Azure by guess, and the template's
 //! description says how to have it.
@@ -91,7 +91,7 @@ pub fn render(plan: &Plan) -> String {
             "and the PlateSpin server (the scenario's server runs in Azure)",
         )
     } else {
-        ("NSG", "(the server's own NSG is written when the scenario's server says \"cloud\": \"azure\"; this one does not)")
+        ("NSG", "(the server's own NSG is written when the scenario's server says \"platform\": \"azure\"; this one does not)")
     };
     let mut about = format!(
         "portplan: inbound rules for the {nsgs} in front of the PlateSpin {} {} targets in Azure {server} (rule numbers of `portplan plan --format rules`). Private (post-NAT) destinations: Azure applies an NSG after translating the public address. Sources are the addresses the plan gives; if a source's own network translates its address on the way out, allow that address instead. No rule opens anything to the whole internet: the optional RDP 3389 to a cloud server opens only from the administrators' machines, in its own -optional rule (IaC scanners flag RDP open to the internet, checkov CKV_AZURE_9).",
@@ -261,12 +261,15 @@ mod tests {
     use super::*;
     use crate::Scenario;
 
-    /// The firewall wave with its server's `cloud` set and two administrators' machines.
-    fn wave_with_server(cloud: Value) -> Plan {
+    /// The firewall wave with `server` added to its server (`cloud`, `platform`) and two
+    /// administrators' machines.
+    fn wave_with_server(server: Value) -> Plan {
         let mut s: Value =
             serde_json::from_str(include_str!("../../../examples/firewall-wave.json"))
                 .expect("example");
-        s["server"]["cloud"] = cloud;
+        for (k, v) in server.as_object().into_iter().flatten() {
+            s["server"][k] = v.clone();
+        }
         s["admins"] = json!([
             {"name": "adm01", "address": "10.9.0.6"},
             {"name": "adm02", "address": "10.9.0.7"}
@@ -332,7 +335,7 @@ mod tests {
 
     #[test]
     fn the_servers_own_nsg_when_the_scenario_puts_it_in_azure() {
-        let (t, groups) = nsgs(&wave_with_server(json!("azure")));
+        let (t, groups) = nsgs(&wave_with_server(json!({"platform": "azure"})));
         let names: Vec<&str> = groups.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -375,21 +378,25 @@ mod tests {
             assert_eq!(p.first(), Some(&100));
         }
         // The targets' NSG is the same as without the server in Azure.
-        let (_, on_premises) = nsgs(&wave_with_server(json!(false)));
+        let (_, on_premises) = nsgs(&wave_with_server(json!({})));
         assert_eq!(groups[0].1, on_premises[0].1);
         assert!(t["metadata"]["description"]
             .as_str()
             .is_some_and(|d| d.contains("checkov CKV_AZURE_9")));
     }
 
-    /// One line per case: the server's `cloud` → NSGs written and what the header says.
+    /// One line per case: the server's cloud fields → NSGs written and what the header says.
     #[test]
     fn a_server_not_named_in_azure_gets_no_nsg_and_the_header_says_how() {
         let cases = [
-            (json!(false), 1, "does not"),
-            (json!(true), 1, "does not"),
-            (json!("aws"), 1, "does not"),
-            (json!("azure"), 2, "the scenario's server runs in Azure"),
+            (json!({}), 1, "does not"),
+            (json!({"cloud": true}), 1, "does not"),
+            (json!({"platform": "aws"}), 1, "does not"),
+            (
+                json!({"platform": "azure"}),
+                2,
+                "the scenario's server runs in Azure",
+            ),
         ];
         for (cloud, n, says) in cases {
             let (t, groups) = nsgs(&wave_with_server(cloud.clone()));
