@@ -69,7 +69,6 @@ pub struct Kept {
     pub server_public_address: Option<String>,
     pub marketplace: bool,
     pub cloud: bool,
-    pub server_platform: Option<Platform>,
     pub factory: Option<Factory>,
     pub admins: Vec<Host>,
 }
@@ -288,7 +287,6 @@ impl Draft {
                 server_public_address: s.server.public_address.clone(),
                 marketplace: s.server.marketplace,
                 cloud: s.server.cloud,
-                server_platform: s.server.platform,
                 factory: s.factory.clone(),
                 admins: s.admins.clone(),
             },
@@ -370,7 +368,6 @@ impl Draft {
                 public_address: self.kept.server_public_address.clone(),
                 marketplace: self.kept.marketplace,
                 cloud: self.kept.cloud,
-                platform: self.kept.server_platform,
             },
             hosts: self
                 .hosts
