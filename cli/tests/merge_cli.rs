@@ -455,19 +455,7 @@ fn a_failure_no_rule_fixes_is_listed_with_its_hint() {
 fn merge_shows_a_hosts_preflight_beside_the_checks() {
     let dir = fixture();
     let p = |f: &str| dir.join(f).display().to_string();
-    let pre = p("preflight-src.json");
-    let o = portplan(&[
-        "preflight",
-        "--plan",
-        &p("plan.json"),
-        "--as",
-        "src",
-        "-f",
-        "json",
-        "-o",
-        &pre,
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let pre = preflight_of_src("preflight-src.json");
     let out = p("fleet-preflight.json");
     let o = portplan(&[
         "merge",
@@ -518,4 +506,81 @@ fn merge_shows_a_hosts_preflight_beside_the_checks() {
         .rows
         .len();
     assert_eq!(suite.cases.len(), rows, "{xml}");
+}
+
+/// A host whose own firewall blocks a planned flow, or whose prerequisite is a problem,
+/// fails the fleet as a failed flow does: merge exits 1 on it, 0 when the same section
+/// allows everything (the three check reports pass on their own).
+#[test]
+fn a_preflight_that_blocks_fails_the_merge() {
+    let dir = fixture();
+    let p = |f: &str| dir.join(f).display().to_string();
+    let pre = preflight_of_src("preflight-src-exit.json");
+    let text = std::fs::read_to_string(&pre).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let section = &mut v["preflight"][0];
+    for f in section["flows"].as_array_mut().expect("flows") {
+        for r in f["results"].as_array_mut().expect("results") {
+            r["decision"] = serde_json::json!({"verdict": "allowed", "evidence": ["test: accept"]});
+        }
+    }
+    if let Some(ps) = section["prerequisites"].as_array_mut() {
+        for pr in ps {
+            pr["status"] = "ok".into();
+        }
+    }
+    let cases = [
+        ("allowed", "ok", 0),
+        ("blocked", "ok", 1),
+        ("allowed", "problem", 1),
+    ];
+    for (verdict, status, code) in cases {
+        let mut v = v.clone();
+        let section = &mut v["preflight"][0];
+        section["flows"][0]["results"][0]["decision"]["verdict"] = verdict.into();
+        let has_prerequisite = section["prerequisites"]
+            .as_array()
+            .is_some_and(|ps| !ps.is_empty());
+        // A Linux source's section has its prerequisites (sshd, 3725 free).
+        assert!(has_prerequisite, "src's preflight lists its prerequisites");
+        section["prerequisites"][0]["status"] = status.into();
+        let file = p(&format!("preflight-src-{verdict}-{status}.json"));
+        std::fs::write(&file, v.to_string()).expect("write");
+        let o = portplan(&[
+            "merge",
+            "--plan",
+            &p("plan.json"),
+            &p("report-ps01.json"),
+            &p("report-src.json"),
+            &p("report-tgt.json"),
+            &file,
+            "-o",
+            &p("fleet-exit.json"),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{verdict}/{status}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+/// Runs `portplan preflight --as src` on this machine into the fixture file `name` (JSON);
+/// its verdicts depend on this machine's firewall, so exit 0 or 1 are both answers.
+fn preflight_of_src(name: &str) -> String {
+    let pre = path(name);
+    let o = portplan(&[
+        "preflight",
+        "--plan",
+        &path("plan.json"),
+        "--as",
+        "src",
+        "-f",
+        "json",
+        "-o",
+        &pre,
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    pre
 }

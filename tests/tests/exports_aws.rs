@@ -1,4 +1,5 @@
-//! `--format aws-cfn` checked by AWS's own tools: `cfn-lint` accepts the template, and
+//! `--format aws-cfn` checked by AWS's own tools: `cfn-lint` accepts the template (the
+//! targets' group and, for a plan whose server host runs in AWS, the server's), and
 //! the AWS CLI deploys it to a local `moto` server (127.0.0.1, a port of its own) and
 //! reads the security group back: its ingress rules are the template's.
 //!
@@ -7,7 +8,7 @@
 //! naming it.
 
 use portplan_core::export::aws_cfn;
-use portplan_core::{Plan, Scenario};
+use portplan_core::{Plan, Platform, Role, Scenario};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -53,13 +54,34 @@ fn aws(endpoint: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-#[test]
-fn cfn_lint_accepts_it_and_moto_deploys_the_rules() {
+/// (protocol, from, to, CIDR): one ingress permission.
+type Permission = (String, i64, i64, String);
+
+/// The fixture's wave (targets in AWS) with a cloud server and two administrators'
+/// machines, which may RDP to it; the plan places the server in AWS (as a plan file's
+/// `"platform": "aws"` does: a scenario cannot say which cloud).
+fn plan() -> Plan {
     let text = std::fs::read_to_string(
         portplan_tests::workspace_root().join("tests/fixtures/firewall-wave-aws.json"),
     )
     .expect("fixture");
-    let plan = Plan::build(&Scenario::from_json(&text).expect("scenario")).expect("plan");
+    let mut s: serde_json::Value = serde_json::from_str(&text).expect("json");
+    s["server"]["cloud"] = true.into();
+    s["admins"] = serde_json::json!([
+        {"name": "adm01", "address": "10.9.0.6"},
+        {"name": "adm02", "address": "10.9.0.7"}
+    ]);
+    let mut plan =
+        Plan::build(&Scenario::from_json(&s.to_string()).expect("scenario")).expect("plan");
+    for h in plan.hosts.iter_mut().filter(|h| h.role == Role::Server) {
+        h.platform = Some(Platform::Aws);
+    }
+    plan
+}
+
+#[test]
+fn cfn_lint_accepts_it_and_moto_deploys_the_rules() {
+    let plan = plan();
     let template = aws_cfn::render(&plan);
     let file = std::env::temp_dir().join(format!("portplan-cfn-{}.json", std::process::id()));
     std::fs::write(&file, &template).expect("write");
@@ -96,75 +118,101 @@ fn cfn_lint_accepts_it_and_moto_deploys_the_rules() {
         "moto_server did not listen on 127.0.0.1:{port} within 10 s"
     );
     let endpoint = format!("http://127.0.0.1:{port}");
-    let sg: serde_json::Value = serde_json::from_str(&aws(
-        &endpoint,
-        &[
-            "ec2",
-            "create-security-group",
-            "--group-name",
-            "targets",
-            "--description",
-            "targets",
-        ],
-    ))
-    .expect("json");
-    let group = sg["GroupId"].as_str().expect("GroupId").to_string();
-    aws(
-        &endpoint,
-        &[
-            "cloudformation",
-            "create-stack",
-            "--stack-name",
-            "portplan",
-            "--template-body",
-            &format!("file://{}", file.display()),
-            "--parameters",
-            &format!("ParameterKey=TargetSecurityGroupId,ParameterValue={group}"),
-        ],
-    );
-    let _ = std::fs::remove_file(&file);
-    let read: serde_json::Value = serde_json::from_str(&aws(
-        &endpoint,
-        &["ec2", "describe-security-groups", "--group-ids", &group],
-    ))
-    .expect("json");
-
-    // (protocol, from, to, CIDR) of the group, and of the template.
-    let mut got: BTreeSet<(String, i64, i64, String)> = BTreeSet::new();
-    for p in read["SecurityGroups"][0]["IpPermissions"]
-        .as_array()
-        .expect("perms")
-    {
-        for range in p["IpRanges"].as_array().into_iter().flatten() {
-            got.insert((
-                p["IpProtocol"].as_str().expect("proto").to_string(),
-                p["FromPort"].as_i64().expect("from"),
-                p["ToPort"].as_i64().expect("to"),
-                range["CidrIp"].as_str().expect("cidr").to_string(),
-            ));
-        }
-    }
-    let t: serde_json::Value = serde_json::from_str(&template).expect("json");
-    let want: BTreeSet<(String, i64, i64, String)> = t["Resources"]
-        .as_object()
-        .expect("resources")
-        .values()
-        .map(|r| {
-            let p = &r["Properties"];
-            (
-                p["IpProtocol"].as_str().expect("proto").to_string(),
-                p["FromPort"].as_i64().expect("from"),
-                p["ToPort"].as_i64().expect("to"),
-                p["CidrIp"].as_str().expect("cidr").to_string(),
-            )
+    // One security group per parameter: the targets' and the server's.
+    let parameters = ["TargetSecurityGroupId", "ServerSecurityGroupId"];
+    let groups: Vec<String> = parameters
+        .iter()
+        .map(|name| {
+            let sg: serde_json::Value = serde_json::from_str(&aws(
+                &endpoint,
+                &[
+                    "ec2",
+                    "create-security-group",
+                    "--group-name",
+                    name,
+                    "--description",
+                    name,
+                ],
+            ))
+            .expect("json");
+            sg["GroupId"].as_str().expect("GroupId").to_string()
         })
         .collect();
-    assert!(!want.is_empty());
-    assert_eq!(got, want);
-    // The replication to the AWS targets, from the four agent sources only; no RDP,
-    // nothing from the whole internet.
-    assert!(want.contains(&("tcp".into(), 3725, 3725, "192.168.50.11/32".into())));
-    assert!(want
+    let mut create = vec![
+        "cloudformation".to_string(),
+        "create-stack".into(),
+        "--stack-name".into(),
+        "portplan".into(),
+        "--template-body".into(),
+        format!("file://{}", file.display()),
+        "--parameters".into(),
+    ];
+    for (name, group) in parameters.iter().zip(&groups) {
+        create.push(format!("ParameterKey={name},ParameterValue={group}"));
+    }
+    aws(
+        &endpoint,
+        &create.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let _ = std::fs::remove_file(&file);
+
+    let t: serde_json::Value = serde_json::from_str(&template).expect("json");
+    let mut read: Vec<BTreeSet<Permission>> = Vec::new();
+    for (name, group) in parameters.iter().zip(&groups) {
+        let back: serde_json::Value = serde_json::from_str(&aws(
+            &endpoint,
+            &["ec2", "describe-security-groups", "--group-ids", group],
+        ))
+        .expect("json");
+        let mut got: BTreeSet<Permission> = BTreeSet::new();
+        for p in back["SecurityGroups"][0]["IpPermissions"]
+            .as_array()
+            .expect("perms")
+        {
+            for range in p["IpRanges"].as_array().into_iter().flatten() {
+                got.insert((
+                    p["IpProtocol"].as_str().expect("proto").to_string(),
+                    p["FromPort"].as_i64().expect("from"),
+                    p["ToPort"].as_i64().expect("to"),
+                    range["CidrIp"].as_str().expect("cidr").to_string(),
+                ));
+            }
+        }
+        let want: BTreeSet<Permission> = t["Resources"]
+            .as_object()
+            .expect("resources")
+            .values()
+            .map(|r| &r["Properties"])
+            .filter(|p| p["GroupId"]["Ref"] == *name)
+            .map(|p| {
+                (
+                    p["IpProtocol"].as_str().expect("proto").to_string(),
+                    p["FromPort"].as_i64().expect("from"),
+                    p["ToPort"].as_i64().expect("to"),
+                    p["CidrIp"].as_str().expect("cidr").to_string(),
+                )
+            })
+            .collect();
+        assert!(!want.is_empty(), "{name}");
+        assert_eq!(got, want, "{name}");
+        // Nothing from the whole internet.
+        assert!(got.iter().all(|(_, _, _, c)| c != "0.0.0.0/0"), "{name}");
+        read.push(got);
+    }
+    let (targets, server) = (&read[0], &read[1]);
+    // The replication to the AWS targets, from the four agent sources only; no RDP.
+    assert!(targets.contains(&("tcp".into(), 3725, 3725, "192.168.50.11/32".into())));
+    assert!(targets
         .iter()
-        .all(|(_, a, b, c)| c != "0.0.0.0/0" && !(*a <= 3389 && 3389 <= *b)));
+        .all(|(_, a, b, _)| !(*a <= 3389 && 3389 <= *b)));
+    // The server: RDP only from the two administrators' machines, HTTPS from the sources.
+    let rdp: Vec<&Permission> = server
+        .iter()
+        .filter(|(_, a, b, _)| *a <= 3389 && 3389 <= *b)
+        .collect();
+    assert_eq!(
+        rdp,
+        [&("tcp".to_string(), 3389, 3389, "10.9.0.6/31".to_string())]
+    );
+    assert!(server.contains(&("tcp".into(), 443, 443, "10.1.0.1/32".into())));
 }

@@ -317,4 +317,27 @@ fn the_consolidated_rules_lead_and_the_pairs_are_an_appendix() {
     assert!(section.contains("(win01, win02,"), "{section}");
     assert!(section.contains("dialed 198.51.100.5, NAT"), "{section}");
     assert!(all[appendix..].contains("ps01 (10.20.0.5) -> win01 (10.1.0.1)"));
+    // The flows' notes are numbers in the rules (the notes are listed at the end).
+    assert!(section.contains("(notes 1, 13)"), "{section}");
+    // Pagination: the tall R3 (24 Windows sources' discovery) no longer leaves page 2
+    // mostly empty; the eleven rules fill pages 2 and 3, the appendix starts on page 4.
+    let tags = |page: &str| -> Vec<usize> {
+        (1..=rules.len())
+            .filter(|n| page.contains(&format!(" R{n} ")))
+            .collect()
+    };
+    assert_eq!(tags(&page2), (1..=7).collect::<Vec<_>>(), "{page2}");
+    let page3 = poppler("pdftotext", &["-f", "3", "-l", "3", "-layout"], &bytes);
+    assert_eq!(
+        tags(&page3),
+        (8..=rules.len()).collect::<Vec<_>>(),
+        "{page3}"
+    );
+    let page4 = poppler("pdftotext", &["-f", "4", "-l", "4", "-layout"], &bytes);
+    assert!(
+        page4
+            .trim_start()
+            .starts_with("Appendix: every flow, by phase and host pair"),
+        "{page4}"
+    );
 }

@@ -31,8 +31,9 @@ host answered, the host is down or its address wrong).
   # For CI: JUnit XML, one test case per flow
   portplan merge --plan plan.json report-*.json -f junit > fleet-junit.xml
 
-Exit status: 0 when no flow of the merged report fails, 1 when one does or (with
---plan) a flow of the plan was never checked, 2 on bad input (unreadable file, invalid
+Exit status: 0 when no flow of the merged report fails, 1 when one does, when a host's
+preflight found a flow its own firewall blocks or a prerequisite that is a problem, or
+(with --plan) a flow of the plan was never checked, 2 on bad input (unreadable file, invalid
 report, reports of different plans).";
 
 /// Combine per-host reports of the same plan into one fleet report.
@@ -145,8 +146,10 @@ pub fn run(a: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (pass, attention, fail) = report.counts();
-    // A flow nobody checked is not a pass: the fleet's result is incomplete.
-    let exit = if fail > 0 || !merged.unchecked.is_empty() {
+    // A flow nobody checked is not a pass: the fleet's result is incomplete. A host whose
+    // own firewall or setup blocks the plan (preflight) fails the fleet as a failed flow does.
+    let blocked = report.preflight.iter().any(|s| s.blocks());
+    let exit = if fail > 0 || blocked || !merged.unchecked.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -10,7 +10,7 @@
 
 use super::csv::row;
 use super::rule_list::id;
-use crate::firewall::{rules, Group, GroupRule};
+use crate::firewall::{rules, Group, GroupRule, Opening};
 use crate::plan::Plan;
 use crate::types::Protocol;
 
@@ -76,8 +76,13 @@ pub fn render(plan: &Plan) -> String {
 /// The rule's openings per protocol: `TCP` `80, 443`; ICMP as `echo-request`
 /// ("any ICMP" is never what is meant: PlateSpin pings).
 pub fn by_protocol(r: &GroupRule) -> Vec<(Protocol, String)> {
+    by_protocol_of(&r.openings)
+}
+
+/// [`by_protocol`] of some of a rule's openings.
+pub fn by_protocol_of(openings: &[Opening]) -> Vec<(Protocol, String)> {
     let mut out: Vec<(Protocol, Vec<String>)> = Vec::new();
-    for (p, range) in &r.openings {
+    for (p, range) in openings {
         let text = match (p, range) {
             (Protocol::Icmp, _) | (_, None) => "echo-request".to_string(),
             (_, Some(r)) => r.to_string(),

@@ -216,6 +216,11 @@ impl<'a> NoteIndex<'a> {
         (!nums.is_empty()).then(|| format!("notes {}", nums.join(", ")))
     }
 
+    /// The number of a flow note, if it is one.
+    pub fn number(&self, note: &str) -> Option<usize> {
+        self.numbers.get(note).copied()
+    }
+
     /// A flow's remarks with its notes as numbers: `optional; notes 1, 4`.
     pub fn remarks(&self, plan: &Plan, f: &Flow) -> String {
         let mut parts = short_remarks(plan, f);

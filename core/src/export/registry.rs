@@ -204,9 +204,10 @@ pub const FORMATS: &[Format] = &[
     ),
 ];
 
-/// Formats the page does not offer: the XLSX writer is not in the page's modules (it
-/// would outgrow the exports module's size cap, and the workbook library reads the
-/// clock, which panics in a browser without its `wasm` feature).
+/// Formats the page does not offer: the XLSX writer is not in the page's modules. It
+/// builds for the browser (with `rust_xlsxwriter`'s `wasm` feature, whose clock is
+/// `js_sys::Date`), but it is 280.6 KiB gzipped, far past the exports module's cap: it
+/// can only come as a third module fetched on the download's click (BENCHMARKS.md).
 pub const NOT_ON_PAGE: &[&str] = &["xlsx"];
 
 impl Format {

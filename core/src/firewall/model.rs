@@ -143,6 +143,9 @@ pub struct GroupRule {
     pub to: Group,
     /// Sorted, each once.
     pub openings: Vec<Opening>,
+    /// The openings only optional flows need (sorted; a subset of `openings`), such as
+    /// RDP to a cloud server: outputs may write them apart, so a team can leave them out.
+    pub optional: Vec<Opening>,
     /// Phases in migration order, each once.
     pub phases: Vec<Phase>,
     /// Purposes in plan order, each once.
@@ -219,6 +222,8 @@ struct PairNeeds {
     first: usize,
     flows: usize,
     openings: Vec<Opening>,
+    /// Openings some flow needs that is not optional.
+    required: Vec<Opening>,
     phases: Vec<Phase>,
     purposes: Vec<String>,
     notes: Vec<String>,
@@ -269,6 +274,8 @@ fn absorb(into: &mut GroupRule, from: GroupRule, sources: bool, destinations: bo
         into.to.members.extend(from.to.members);
     }
     into.flows += from.flows;
+    // An opening one of the merged pairs needs for sure is not optional.
+    into.optional.retain(|o| from.optional.contains(o));
     for p in from.phases {
         push_once(&mut into.phases, p);
     }
@@ -334,6 +341,7 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
                         first: i,
                         flows: 0,
                         openings: vec![],
+                        required: vec![],
                         phases: vec![],
                         purposes: vec![],
                         notes: vec![],
@@ -345,6 +353,9 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
         let n = &mut pairs[at].1;
         n.flows += 1;
         push_once(&mut n.openings, (f.protocol, f.ports));
+        if !f.optional {
+            push_once(&mut n.required, (f.protocol, f.ports));
+        }
         push_once(&mut n.phases, f.phase);
         push_once(&mut n.purposes, f.purpose.clone());
         push_once(&mut n.catalog, f.rule.clone());
@@ -359,11 +370,18 @@ pub fn rules(plan: &Plan) -> Vec<GroupRule> {
         .into_iter()
         .map(|(i, mut n)| {
             crate::order::sort(&mut n.openings);
+            let optional: Vec<Opening> = n
+                .openings
+                .iter()
+                .filter(|o| !n.required.contains(o))
+                .copied()
+                .collect();
             let f = &plan.flows[i];
             GroupRule {
                 from: group(&f.from, None),
                 to: group(&f.to, f.address.as_ref()),
                 openings: n.openings,
+                optional,
                 phases: n.phases,
                 purposes: n.purposes,
                 notes: n.notes,

@@ -8,8 +8,8 @@
 //! `platform`), and where it states nothing the answer is [`System::Unknown`], said
 //! in words, never a guess.
 
-use crate::plan::PlanHost;
-use crate::types::{Os, Platform, Role};
+use crate::plan::{Plan, PlanHost};
+use crate::types::{Os, Phase, Platform, Role};
 
 /// The firewall a host's inbound rules go into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +43,51 @@ impl System {
             (None, Some(p)) if p.is_cloud() => System::Cloud(p),
             (None, Some(p)) => System::Appliance(p),
             (None, None) => System::Unknown,
+        }
+    }
+
+    /// The system of host `name` of `plan`: [`System::of`] its host. A plan written
+    /// before hosts carried their `os` says nothing of a workload's system; there the
+    /// OS the catalog rules behind its flows are conditioned on tells (a target runs
+    /// its source's, as `portplan fleet` assumes).
+    pub fn in_plan(plan: &Plan, name: &str) -> System {
+        let Some(h) = plan.host(name) else {
+            return System::Unknown;
+        };
+        match (System::of(h), h.role, h.os) {
+            (System::Unknown, Role::Source, None) => {
+                rules_os(plan, name).map_or(System::Unknown, System::from)
+            }
+            (System::Unknown, Role::Target, None) => plan
+                .flows
+                .iter()
+                .filter(|f| matches!(f.phase, Phase::Transfer | Phase::Legacy))
+                .filter_map(|f| {
+                    let other = if is(&f.from, name) {
+                        &f.to
+                    } else if is(&f.to, name) {
+                        &f.from
+                    } else {
+                        return None;
+                    };
+                    plan.host(other).filter(|h| h.role == Role::Source)
+                })
+                .find_map(|src| src.os.or_else(|| rules_os(plan, &src.name)))
+                .map_or(System::Unknown, System::from),
+            (s, ..) => s,
+        }
+    }
+
+    /// How people name it after "runs": `Windows`, `VMware ESXi or vCenter`…
+    pub const fn words(self) -> &'static str {
+        match self {
+            System::Windows => "Windows",
+            System::Linux => "Linux",
+            // The appliances are the VMware platforms (Hyper-V, XenServer and KVM
+            // hosts filter with their own OS's firewall).
+            System::Appliance(_) => "VMware ESXi or vCenter",
+            System::Cloud(_) => "a public cloud",
+            System::Unknown => "a system the plan does not name",
         }
     }
 
@@ -81,6 +126,28 @@ impl System {
             System::Windows | System::Linux | System::Unknown => "",
         }
     }
+}
+
+impl From<Os> for System {
+    fn from(os: Os) -> System {
+        match os {
+            Os::Windows => System::Windows,
+            Os::Linux => System::Linux,
+        }
+    }
+}
+
+fn is(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The workload OS a catalog rule of one of the host's flows is conditioned on.
+fn rules_os(plan: &Plan, name: &str) -> Option<Os> {
+    plan.flows
+        .iter()
+        .filter(|f| is(&f.from, name) || is(&f.to, name))
+        .filter_map(|f| f.rule())
+        .find_map(|r| r.when.os)
 }
 
 /// The two families of host scripts.

@@ -26,6 +26,17 @@ pub struct PreflightSection {
 }
 
 impl PreflightSection {
+    /// Whether this host already blocks what the plan needs: a flow its own firewall
+    /// blocks, or a prerequisite that is a problem. `preflight` and `merge` exit 1 on it,
+    /// as `check` does on a failed flow (an unknown is not a failure: nobody could tell).
+    pub fn blocks(&self) -> bool {
+        self.flows.iter().any(|f| f.verdict() == Judgement::Blocked)
+            || self
+                .prerequisites
+                .iter()
+                .any(|p| p.status == PrerequisiteStatus::Problem)
+    }
+
     /// Cross-field checks of a section read from a file (`at`: its JSON path): every
     /// run of ports lies inside its flow's ports, in order and without overlap; ICMP
     /// has no ports; an unknown says why.

@@ -426,3 +426,57 @@ fn merge_keeps_one_preflight_section_per_host_the_latest() {
         .collect();
     assert_eq!(kept, ["new run", "db run"]);
 }
+
+/// A section blocks the plan when its firewall blocks a flow or a prerequisite is a
+/// problem; an unknown (nobody could tell) is not a block. `preflight` and `merge`
+/// exit 1 on it.
+#[test]
+fn a_section_blocks_on_a_blocked_flow_or_a_problem_never_on_an_unknown() {
+    use super::section::{PortsDecision, PreflightFlow, PreflightSection};
+    use super::section::{PrerequisiteResult, PrerequisiteStatus};
+    use super::Decision;
+    use crate::types::{Phase, Protocol};
+    let flow = |verdict: Judgement| PreflightFlow {
+        phase: Phase::Discovery,
+        from: "ps01".into(),
+        protocol: Protocol::Icmp,
+        ports: None,
+        rule: "r".into(),
+        results: vec![PortsDecision {
+            ports: None,
+            decision: Decision {
+                verdict,
+                evidence: vec![],
+                reason: "r".into(),
+            },
+        }],
+    };
+    let pre = |status: PrerequisiteStatus| PrerequisiteResult {
+        id: "p".into(),
+        status,
+        observed: String::new(),
+        quote: String::new(),
+        page: String::new(),
+        fix: String::new(),
+        caveat: String::new(),
+    };
+    use Judgement::{Allowed, Blocked, Unknown};
+    use PrerequisiteStatus::{Ok, Problem};
+    let cases: [(&[Judgement], &[PrerequisiteStatus], bool); 6] = [
+        (&[], &[], false),
+        (&[Allowed, Allowed], &[Ok], false),
+        (&[Allowed, Unknown], &[PrerequisiteStatus::Unknown], false),
+        (&[Allowed, Blocked], &[Ok], true),
+        (&[Allowed], &[Ok, Problem], true),
+        (&[Unknown], &[Problem], true),
+    ];
+    for (flows, prerequisites, blocks) in cases {
+        let s = PreflightSection {
+            host: "web01".into(),
+            firewall: "nft".into(),
+            flows: flows.iter().map(|&j| flow(j)).collect(),
+            prerequisites: prerequisites.iter().map(|&p| pre(p)).collect(),
+        };
+        assert_eq!(s.blocks(), blocks, "{flows:?} {prerequisites:?}");
+    }
+}

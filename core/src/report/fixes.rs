@@ -6,7 +6,7 @@
 //! the rule the full export would have given for that flow.
 //!
 //! A rule is only offered in the dialects of the accepting host's own firewall
-//! ([`HostSystem`]): PowerShell and netsh on Windows, nftables, iptables and firewalld
+//! ([`System`], the one the host scripts use): PowerShell and netsh on Windows, nftables, iptables and firewalld
 //! on Linux. An ESXi host, a vCenter, a cloud endpoint or a host the plan says nothing
 //! about gets no script at all, only "a network firewall in the path": a netsh line
 //! for an ESXi host would be advice nobody can follow.
@@ -37,9 +37,9 @@
 
 use crate::address::HostName;
 use crate::export::firewall;
+use crate::firewall::System;
 use crate::plan::{Flow, Plan};
 use crate::report::{FlowReport, Report, Status};
-use crate::types::{Os, Phase, Platform, Role};
 use std::collections::HashMap;
 
 /// A firewall dialect of the exporters.
@@ -74,6 +74,17 @@ impl Dialect {
         }
     }
 
+    /// The dialects of a host's own firewall; none where only a network firewall can
+    /// be changed (an appliance, a cloud endpoint, a host of a system the plan does not
+    /// name: a netsh line for an ESXi host would be advice nobody can follow).
+    pub const fn of(system: System) -> &'static [Dialect] {
+        match system {
+            System::Windows => &[Dialect::Powershell, Dialect::Netsh],
+            System::Linux => &[Dialect::Nftables, Dialect::Iptables, Dialect::Firewalld],
+            System::Appliance(_) | System::Cloud(_) | System::Unknown => &[],
+        }
+    }
+
     /// The exporter's whole script for `plan`.
     pub fn render(self, plan: &Plan) -> String {
         match self {
@@ -83,120 +94,6 @@ impl Dialect {
             Dialect::Iptables => firewall::iptables::render(plan),
             Dialect::Firewalld => firewall::firewalld::render(plan),
         }
-    }
-}
-
-/// What an accepting host runs, as far as its firewall goes: which dialects apply.
-///
-/// The plan keeps no OS per host (its format and digest are public), so this is read
-/// from the catalog rules behind the host's flows: a source's discovery rules are
-/// Windows- or Linux-only, a virtualization host's name its platform, a target runs
-/// its source's OS (as `portplan fleet` assumes), and the PlateSpin server and Migrate
-/// Connectors run on Windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HostSystem {
-    Windows,
-    Linux,
-    /// VMware ESX, ESXi or vCenter: no host firewall our scripts configure.
-    Vmware,
-    /// A public cloud's endpoint: its security groups, not a host firewall.
-    Cloud,
-    /// The plan does not tell (a Migrate Agent workload, a database, an appliance).
-    Unknown,
-}
-
-impl HostSystem {
-    /// The system of host `name` of `plan` (see the type's documentation).
-    pub fn of(plan: &Plan, name: &str) -> HostSystem {
-        let Some(host) = plan.host(name) else {
-            return HostSystem::Unknown;
-        };
-        match host.role {
-            Role::Server | Role::Connector => HostSystem::Windows,
-            Role::Source => workload_os(plan, name).map_or(HostSystem::Unknown, HostSystem::from),
-            Role::Target => plan
-                .flows
-                .iter()
-                .filter(|f| matches!(f.phase, Phase::Transfer | Phase::Legacy))
-                .filter_map(|f| {
-                    let other = if f.from == name {
-                        &f.to
-                    } else if f.to == name {
-                        &f.from
-                    } else {
-                        return None;
-                    };
-                    plan.host(other).filter(|h| h.role == Role::Source)
-                })
-                .find_map(|src| workload_os(plan, &src.name))
-                .map_or(HostSystem::Unknown, HostSystem::from),
-            Role::VirtualizationHost => plan
-                .flows
-                .iter()
-                .filter(|f| f.to == name)
-                .filter_map(|f| f.rule())
-                .filter(|r| r.to == Role::VirtualizationHost)
-                .find_map(|r| {
-                    let mut kinds = r.when.platforms.iter().map(|p| platform_system(*p));
-                    let first = kinds.next()?;
-                    kinds.all(|k| k == first).then_some(first)
-                })
-                .unwrap_or(HostSystem::Unknown),
-            Role::Admin | Role::Factory | Role::Database => HostSystem::Unknown,
-        }
-    }
-
-    /// The dialects of the host's own firewall; none where only a network firewall can
-    /// be changed.
-    pub const fn dialects(self) -> &'static [Dialect] {
-        match self {
-            HostSystem::Windows => &[Dialect::Powershell, Dialect::Netsh],
-            HostSystem::Linux => &[Dialect::Nftables, Dialect::Iptables, Dialect::Firewalld],
-            HostSystem::Vmware | HostSystem::Cloud | HostSystem::Unknown => &[],
-        }
-    }
-
-    /// How people name it: `Windows`, `VMware ESXi or vCenter`…
-    pub const fn words(self) -> &'static str {
-        match self {
-            HostSystem::Windows => "Windows",
-            HostSystem::Linux => "Linux",
-            HostSystem::Vmware => "VMware ESXi or vCenter",
-            HostSystem::Cloud => "a public cloud",
-            HostSystem::Unknown => "a system the plan does not name",
-        }
-    }
-}
-
-impl From<Os> for HostSystem {
-    fn from(os: Os) -> Self {
-        match os {
-            Os::Windows => HostSystem::Windows,
-            Os::Linux => HostSystem::Linux,
-        }
-    }
-}
-
-/// The workload OS a rule of one of the host's flows is conditioned on.
-fn workload_os(plan: &Plan, name: &str) -> Option<Os> {
-    plan.flows
-        .iter()
-        .filter(|f| f.from == name || f.to == name)
-        .filter_map(|f| f.rule())
-        .find_map(|r| r.when.os)
-}
-
-const fn platform_system(p: Platform) -> HostSystem {
-    match p {
-        Platform::Esx25
-        | Platform::Esx30
-        | Platform::Esx35
-        | Platform::Esx4
-        | Platform::Esxi
-        | Platform::Vcenter => HostSystem::Vmware,
-        Platform::Azure | Platform::Aws | Platform::Vcloud => HostSystem::Cloud,
-        Platform::HyperV => HostSystem::Windows,
-        Platform::XenServer | Platform::Kvm => HostSystem::Linux,
     }
 }
 
@@ -210,10 +107,10 @@ pub struct Fix {
     /// The accepting host: its firewall (or the one in front of it) needs the rule.
     pub host: HostName,
     /// What the accepting host runs, which decides the dialects of [`rules`](Self::rules).
-    pub system: HostSystem,
+    pub system: System,
     /// One line for people: `allow TCP 3725 from src (10.0.1.2) to tgt (10.0.2.2)`.
     pub summary: String,
-    /// The rule lines in each dialect of the host's firewall ([`HostSystem::dialects`]),
+    /// The rule lines in each dialect of the host's firewall ([`Dialect::of`]),
     /// as the full export writes them for this flow; empty when only a network firewall
     /// can let it through.
     pub rules: Vec<(Dialect, String)>,
@@ -293,7 +190,7 @@ pub fn script(plan: &Plan, report: &Report, dialect: Dialect) -> String {
         plan,
         fixes(plan, report)
             .into_iter()
-            .filter(|f| f.system.dialects().contains(&dialect))
+            .filter(|f| Dialect::of(f.system).contains(&dialect))
             .map(|f| f.flow),
     ))
 }
@@ -320,9 +217,8 @@ pub fn for_flow(plan: &Plan, flow: &Flow, hint: &str) -> Fix {
         }
         _ => "ICMP echo-request".to_string(),
     };
-    let system = HostSystem::of(plan, &flow.to);
-    let rules = system
-        .dialects()
+    let system = System::in_plan(plan, &flow.to);
+    let rules = Dialect::of(system)
         .iter()
         .map(|d| (*d, rule_lines(&d.render(&one), &name)))
         .collect();
@@ -368,6 +264,7 @@ fn rule_lines(rendered: &str, name: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::{ProbeResult, Reason, Verdict};
+    use crate::types::Platform;
     use crate::Scenario;
 
     /// A Windows and a Linux source (many flows), their targets, a DNS-named server,
@@ -434,7 +331,7 @@ mod tests {
         let fx = fixes(&p, &report(&p, transfer_to("web01")));
         assert_eq!(fx.len(), 1);
         let f = &fx[0];
-        assert_eq!((f.host.as_str(), f.system), ("web01", HostSystem::Windows));
+        assert_eq!((f.host.as_str(), f.system), ("web01", System::Windows));
         assert_eq!(f.hint, "filtered");
         assert_eq!(
             f.summary,
@@ -442,7 +339,7 @@ mod tests {
         );
         assert_eq!(f.place(), "on web01's firewall");
         let linux = &fixes(&p, &report(&p, transfer_to("lnx01")))[0];
-        assert_eq!(linux.system, HostSystem::Linux);
+        assert_eq!(linux.system, System::Linux);
         // One table line per dialect: the rule, from the exporter; only the host's own.
         let cases = [
             (linux, Dialect::Nftables, "ip6 saddr fd00::3 tcp dport 3725 accept comment \"portplan R1 TCP\""),
@@ -480,7 +377,7 @@ mod tests {
         let fx = fixes(&p, &report(&p, |f| f.to == "esx01"));
         assert!(!fx.is_empty());
         for f in &fx {
-            assert_eq!(f.system, HostSystem::Vmware);
+            assert_eq!(f.system, System::Appliance(Platform::Esxi));
             assert!(f.rules.is_empty(), "{:?}", f.rules);
             assert_eq!(
                 f.place(),
@@ -493,20 +390,29 @@ mod tests {
     fn what_each_host_runs_comes_from_its_rules() {
         let p = plan();
         let cases = [
-            ("ps01", HostSystem::Windows),
-            ("web01", HostSystem::Windows),
-            ("web01-t", HostSystem::Windows),
-            ("lnx01", HostSystem::Linux),
-            ("LNX01-T", HostSystem::Linux),
-            ("esx01", HostSystem::Vmware),
-            ("nobody", HostSystem::Unknown),
+            ("ps01", System::Windows),
+            ("web01", System::Windows),
+            ("web01-t", System::Windows),
+            ("lnx01", System::Linux),
+            ("LNX01-T", System::Linux),
+            ("esx01", System::Appliance(Platform::Esxi)),
+            ("nobody", System::Unknown),
         ];
         for (host, want) in cases {
-            assert_eq!(HostSystem::of(&p, host), want, "{host}");
+            assert_eq!(System::in_plan(&p, host), want, "{host}");
+        }
+        // A plan written before hosts carried their OS: the rules behind their flows tell.
+        let mut old = p.clone();
+        for h in &mut old.hosts {
+            h.os = None;
+        }
+        for (host, want) in cases {
+            assert_eq!(System::in_plan(&old, host), want, "{host} (no os)");
         }
         let other =
             |json: &str| Plan::build(&Scenario::from_json(json).expect("scenario")).expect("plan");
-        // A Migrate Agent workload has no OS-specific rule: the plan cannot tell.
+        // A Migrate Agent workload has no OS-specific rule, but the scenario states its
+        // OS (and so its target's); a Migrate Connector's is not stated anywhere.
         let agent = other(
             r#"{"format":1,"product":"migrate","version":"2019.5",
             "server":{"name":"ps01","address":"10.0.0.1"},"replication":"target-listens",
@@ -517,13 +423,13 @@ mod tests {
               "target":{"name":"a1-t","address":"10.0.2.2","container":"vc01"}}]}"#,
         );
         for (host, want) in [
-            ("a1", HostSystem::Unknown),
-            ("a1-t", HostSystem::Unknown),
-            ("az", HostSystem::Cloud),
-            ("vc01", HostSystem::Vmware),
-            ("hv01", HostSystem::Windows),
+            ("a1", System::Windows),
+            ("a1-t", System::Windows),
+            ("az", System::Cloud(Platform::Azure)),
+            ("vc01", System::Appliance(Platform::Vcenter)),
+            ("hv01", System::Windows),
         ] {
-            assert_eq!(HostSystem::of(&agent, host), want, "{host}");
+            assert_eq!(System::in_plan(&agent, host), want, "{host}");
         }
     }
 

@@ -11,7 +11,7 @@ mod windows;
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
-use portplan_core::preflight::section::{ports_label, PreflightSection, PrerequisiteStatus};
+use portplan_core::preflight::section::{ports_label, PreflightSection};
 use portplan_core::preflight::Judgement;
 use portplan_core::report::{Report, REPORT_FORMAT};
 use portplan_core::{Address, Plan, PlanHost};
@@ -62,14 +62,7 @@ pub fn run(a: PreflightArgs) -> Result<ExitCode> {
     }
     let started = std::time::SystemTime::now();
     let section = read_section(&plan, &host)?;
-    let bad = section
-        .flows
-        .iter()
-        .any(|f| f.verdict() == Judgement::Blocked)
-        || section
-            .prerequisites
-            .iter()
-            .any(|p| p.status == PrerequisiteStatus::Problem);
+    let bad = section.blocks();
     // The report format of `check`, with no probed flows and this host's section:
     // `merge` and the page read it beside check's reports.
     let report = || Report {
@@ -220,6 +213,7 @@ mod tests {
     use super::*;
     use portplan_core::preflight::nft;
     use portplan_core::preflight::prerequisites::prerequisite;
+    use portplan_core::preflight::section::PrerequisiteStatus;
     use portplan_core::preflight::section::{judge_flow, FlowContext, PrerequisiteResult};
 
     /// The table of a source whose policy drops all but SSH, from a real nft dump's shape.

@@ -9,14 +9,13 @@ use crate::export::grouped;
 use crate::plan::Plan;
 use crate::types::Role;
 
-pub(super) fn draw(flow: &mut Flow, plan: &Plan, opts: &PdfOptions<'_>) {
+pub(super) fn draw(flow: &mut Flow, plan: &Plan, opts: &PdfOptions<'_>, digest: &str) {
     flow.paragraph(opts.title, Font::Bold, 20.0, CONTENT_W);
     flow.gap(2.0);
     let product = format!("PlateSpin {} {}", product_name(plan), plan.version);
     flow.paragraph(&product, Font::Bold, 14.0, CONTENT_W);
     flow.gap(2.0);
-    let digest = plan.digest();
-    let short = digest.get(..23).unwrap_or(&digest);
+    let short = digest.get(..23).unwrap_or(digest);
     flow.paragraph(
         &format!("Date: {}     Plan: {short}", opts.date),
         Font::Regular,
@@ -85,11 +84,7 @@ pub(super) fn draw(flow: &mut Flow, plan: &Plan, opts: &PdfOptions<'_>) {
             width: 70.0,
         },
     ];
-    let summary = Table {
-        columns: &cols,
-        tick: false,
-        size: 9.0,
-    };
+    let summary = Table::new(&cols, false, 9.0);
     summary.draw(flow, &rows, &|_| {});
     flow.gap(12.0);
     flow.paragraph(

@@ -132,11 +132,7 @@ pub fn draw(flow: &mut Flow, plan: &Plan, index: &crate::export::NoteIndex<'_>) 
             r
         })
         .collect();
-    let table = Table {
-        columns: &cols,
-        tick: false,
-        size: 8.5,
-    };
+    let table = Table::new(&cols, false, 8.5);
     table.draw(flow, &rows, &|_| {});
 }
 

@@ -6,7 +6,8 @@
 use super::layout::{Flow, CONTENT_W};
 use super::metrics::Font;
 use super::table::{Column, Table};
-use crate::firewall::{rules, Group};
+use crate::export::NoteIndex;
+use crate::firewall::{rules, Group, GroupRule};
 use crate::plan::Plan;
 
 const COLUMNS: [Column; 6] = [
@@ -40,7 +41,7 @@ const COLUMNS: [Column; 6] = [
 /// scattered addresses would not fit a page; the change request lists them all.
 const SHOWN: usize = 12;
 
-pub(super) fn draw(flow: &mut Flow, plan: &Plan) {
+pub(super) fn draw(flow: &mut Flow, plan: &Plan, index: &NoteIndex<'_>) {
     let rules = rules(plan);
     flow.paragraph(
         &format!("Rules to apply ({})", rules.len()),
@@ -50,7 +51,7 @@ pub(super) fn draw(flow: &mut Flow, plan: &Plan) {
     );
     flow.gap(2.0);
     flow.paragraph(
-        "One row per consolidated rule: every phase that needs it is merged into it. Tick it when the rule is in place and sign it. The appendix lists every flow by phase and host pair; the change request (CSV, XLSX) has every address.",
+        "One row per consolidated rule: every phase that needs it is merged into it. Tick it when the rule is in place and sign it. Numbered notes are at the end of the document. The appendix lists every flow by phase and host pair; the change request (CSV, XLSX) has every address.",
         Font::Regular,
         8.5,
         CONTENT_W,
@@ -66,19 +67,49 @@ pub(super) fn draw(flow: &mut Flow, plan: &Plan) {
                 side(&r.from),
                 side(&r.to),
                 r.ports_text(),
-                format!("{}. Applied by: ______________ Date: ________", r.comment()),
+                format!(
+                    "{}. Applied by: ______________ Date: ________",
+                    why(r, index)
+                ),
             ]
         })
         .collect();
-    let table = Table {
-        columns: &COLUMNS,
-        tick: true,
-        size: 8.0,
-    };
+    let table = Table::new(&COLUMNS, true, 8.0);
     table.draw(flow, &rows, &|f: &mut Flow| {
         f.paragraph("Rules to apply (continued)", Font::Bold, 10.0, CONTENT_W);
         f.gap(1.0);
     });
+}
+
+/// The rule's comment with the flows' notes as the numbers of the document's notes
+/// (printed whole in a narrow column, one rule's notes filled a page): `Discovery:
+/// HTTPS to the server (notes 1, 4; optional: TCP 3389)`.
+fn why(r: &GroupRule, index: &NoteIndex<'_>) -> String {
+    let phases: Vec<&str> = r.phases.iter().map(|p| p.title()).collect();
+    let mut c = format!("{}: {}", phases.join(", "), r.purposes.join("; "));
+    if r.pairwise {
+        c.push_str(" (each source to its own target)");
+    }
+    let mut numbers: Vec<usize> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    for n in &r.notes {
+        match index.number(n) {
+            Some(i) => numbers.push(i),
+            None => words.push(n),
+        }
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut notes: Vec<String> = Vec::new();
+    if !numbers.is_empty() {
+        let list: Vec<String> = numbers.iter().map(usize::to_string).collect();
+        notes.push(format!("notes {}", list.join(", ")));
+    }
+    notes.extend(words.iter().map(|w| w.to_string()));
+    if !notes.is_empty() {
+        c.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    c
 }
 
 /// `ps01 (10.20.0.5)`, or `36 sources: 10.1.0.1-10.1.0.36 (win01, win02, …)`.

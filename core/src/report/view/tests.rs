@@ -1,5 +1,6 @@
 use super::*;
-use crate::report::fixes::{Dialect, HostSystem};
+use crate::firewall::System;
+use crate::report::fixes::Dialect;
 use crate::report::{ProbeResult, Verdict};
 use crate::types::Port;
 use crate::Scenario;
@@ -114,8 +115,8 @@ fn three_reports_fails_first_in_the_right_dialects() {
             .unwrap_or_else(|| panic!("no fix to {to}"))
     };
     let dialects = |fix: &Fix| fix.rules.iter().map(|(d, _)| *d).collect::<Vec<_>>();
-    assert_eq!(dialects(fix_to("web01")), HostSystem::Windows.dialects());
-    assert_eq!(dialects(fix_to("lnx01")), HostSystem::Linux.dialects());
+    assert_eq!(dialects(fix_to("web01")), Dialect::of(System::Windows));
+    assert_eq!(dialects(fix_to("lnx01")), Dialect::of(System::Linux));
     assert!(dialects(fix_to("esx01")).is_empty());
     assert_eq!(
         view.fixes[0].action(),
@@ -297,10 +298,7 @@ fn the_fix_line_names_the_ports_that_keep_it_from_passing() {
         item.concern,
         "filtered 49152-53247 (4096 ports) (no-response)"
     );
-    assert_eq!(
-        item.fix.as_ref().map(|f| f.system),
-        Some(HostSystem::Windows)
-    );
+    assert_eq!(item.fix.as_ref().map(|f| f.system), Some(System::Windows));
 }
 
 #[test]
