@@ -205,7 +205,7 @@ pub const FORMATS: &[Format] = &[
 ];
 
 /// Formats the page does not offer. Every format is on the page: the XLSX change request
-/// comes from a third module (`web-xlsx/`, 280.6 KiB gz: rust_xlsxwriter and zip) that
+/// comes from a third module (`web-xlsx/`, 301.1 KiB gz: rust_xlsxwriter, zip and the core) that
 /// the page fetches when its download is clicked.
 pub const NOT_ON_PAGE: &[&str] = &[];
 

@@ -29,9 +29,11 @@ const BUDGET_GZ: u64 = 200 * 1024;
 /// comparator, the first place to win room back, then a third module for the new writers.
 const EXPORTS_BUDGET_GZ: u64 = 330 * 1024;
 /// The XLSX module (`web-xlsx/`: the change request workbook, rust_xlsxwriter and zip),
-/// imported only when the XLSX download is clicked: 280.6 KiB gz when it was made on
-/// 2026-12-06. The cap guards against it growing unnoticed.
-const XLSX_BUDGET_GZ: u64 = 300 * 1024;
+/// imported only when the XLSX download is clicked, so it is no part of the first load:
+/// 280.6 KiB gz when first measured on 2026-12-06, 301.1 KiB when it was wired (the
+/// core it carries had grown: the firewall outputs and their words). The cap guards
+/// against it growing unnoticed.
+const XLSX_BUDGET_GZ: u64 = 320 * 1024;
 
 pub fn site_dir() -> PathBuf {
     root().join("dist/site")
