@@ -1,7 +1,8 @@
 // The XLSX change request from the page, in Debian's headless Chromium (playwright-core).
 // Driven by tests/tests/browser_xlsx.rs, which makes the assertions: import a scenario,
 // click the XLSX download (the page then imports its third wasm module) and save the
-// file, recording the page's date and which modules the page fetched before and after.
+// file, recording the page's date and which modules the page fetched before and after;
+// then name the server's cloud (Azure) in the wizard and save the NSG download.
 //
 // usage: node xlsx.cjs <site-url> <artifact-dir>   (SCENARIO_FILE)
 'use strict';
@@ -40,5 +41,15 @@ session(out, { console: [] }, async (browser, result) => {
   result.file = dl.suggestedFilename();
   result.xlsx_after_click = fetched.filter((p) => p.includes('/xlsx/'));
   result.error = await page.$$eval('#downloads .field-error', (es) => es.map((e) => e.textContent));
+  // The server's cloud chosen in the wizard: naming Azure ticks "in a public cloud", and
+  // the NSG download then holds the server's own NSG.
+  await page.selectOption('#f-server-platform', 'azure');
+  await page.waitForFunction(() => document.querySelector('#f-server-cloud').checked);
+  await page.waitForTimeout(800);
+  const [nsg] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#download-azure-nsg-json'),
+  ]);
+  await nsg.saveAs(path.join(out, 'azure-nsg.json'));
   await context.close();
 });

@@ -3,7 +3,8 @@
 //! fetches its third wasm module (`web-xlsx/`) only when the download is clicked, and
 //! the workbook it saves is the one `portplan plan --format xlsx` writes for the same
 //! scenario and date, byte for byte; openpyxl reads its rows back equal to the CLI's
-//! change-request CSV. Files land in `target/e2e-xlsx/`.
+//! change-request CSV. Then the server's cloud chosen in the wizard (Azure) gives the
+//! NSG download the server's own NSG. Files land in `target/e2e-xlsx/`.
 //!
 //! Run by `cargo xtask test` (it needs `PORTPLAN_SITE_URL`, `PORTPLAN_BIN` and the venv
 //! `target/tools/fwtools` with openpyxl).
@@ -119,4 +120,16 @@ fn the_pages_xlsx_is_the_clis() {
     for (got, want) in rows[1..].iter().zip(records) {
         assert_eq!(&got[..want.len()], want.as_slice());
     }
+
+    // The server's cloud chosen in the wizard (Azure) reaches the NSG download: the
+    // server's own NSG beside the targets'.
+    let nsg: Value = serde_json::from_slice(
+        &std::fs::read(out.join("azure-nsg.json")).expect("the NSG download"),
+    )
+    .expect("the NSG template");
+    assert!(
+        nsg["parameters"].get("serverNsgName").is_some(),
+        "{}",
+        nsg["parameters"]
+    );
 }
