@@ -146,3 +146,78 @@ fn pdf_is_not_written_to_a_terminal() {
     assert!(!seen.contains("%PDF"), "PDF bytes reached the terminal");
     assert!(!out.status.success(), "exit status must report the refusal");
 }
+
+/// One line per case: the scenario's `server.platform` → whether `--format azure-nsg` /
+/// `aws-cfn` write the server's own NSG or security group for a plan made from it.
+#[test]
+fn a_scenario_that_names_the_servers_cloud_gets_its_own_rules() {
+    let text = std::fs::read_to_string(example("firewall-wave.json")).expect("example");
+    let cases = [
+        (None, "azure-nsg", "parameters", "serverNsgName", false),
+        (
+            Some("azure"),
+            "azure-nsg",
+            "parameters",
+            "serverNsgName",
+            true,
+        ),
+        (
+            Some("aws"),
+            "azure-nsg",
+            "parameters",
+            "serverNsgName",
+            false,
+        ),
+        (
+            None,
+            "aws-cfn",
+            "Parameters",
+            "ServerSecurityGroupId",
+            false,
+        ),
+        (
+            Some("aws"),
+            "aws-cfn",
+            "Parameters",
+            "ServerSecurityGroupId",
+            true,
+        ),
+        (
+            Some("azure"),
+            "aws-cfn",
+            "Parameters",
+            "ServerSecurityGroupId",
+            false,
+        ),
+    ];
+    for (platform, format, parameters, server_param, written) in cases {
+        let mut s: serde_json::Value = serde_json::from_str(&text).expect("json");
+        if let Some(p) = platform {
+            s["server"]["platform"] = p.into();
+        }
+        let file = std::env::temp_dir().join(format!(
+            "portplan-server-cloud-{}-{}.json",
+            std::process::id(),
+            platform.unwrap_or("none")
+        ));
+        std::fs::write(&file, s.to_string()).expect("write");
+        let out = run(&["plan", "-s", file.to_str().expect("path"), "-f", format]);
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            out.status.success(),
+            "{platform:?} {format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let t: serde_json::Value = serde_json::from_slice(&out.stdout).expect("template");
+        assert!(
+            t[parameters].as_object().is_some_and(|p| !p.is_empty()),
+            "{format}: no {parameters}"
+        );
+        assert_eq!(
+            t[parameters].get(server_param).is_some(),
+            written,
+            "{platform:?} {format}: {}",
+            t[parameters]
+        );
+    }
+}

@@ -87,12 +87,13 @@ pub fn encode(s: &Scenario) -> String {
     let v = &s.server;
     let _ = writeln!(
         o,
-        "server\t{}\t{}\t{}\t{}\t{}",
+        "server\t{}\t{}\t{}\t{}\t{}\t{}",
         esc(&v.name),
         esc(&v.address),
         opt(&v.public_address),
         flag(v.marketplace),
-        flag(v.cloud)
+        flag(v.cloud),
+        v.platform.map_or("-", |p| p.as_str())
     );
     for h in &s.hosts {
         let _ = writeln!(
@@ -252,6 +253,10 @@ pub fn decode(text: &str) -> Result<Scenario, HandoverError> {
                     public_address: f.opt()?,
                     marketplace: f.flag()?,
                     cloud: f.flag()?,
+                    platform: match f.raw()? {
+                        "-" => None,
+                        p => Some(p.parse().map_err(|e: String| f.err(e))?),
+                    },
                 }
             }
             "host" => s.hosts.push(VirtualizationHost {
@@ -344,14 +349,20 @@ mod tests {
         wave.workloads[0].name = "a\tb\\c\nd=-".into();
         wave.workloads[1].windows = Some(String::new());
         wave.server.public_address = Some("-".into());
-        assert_eq!(decode(&encode(&wave)), Ok(wave));
+        assert_eq!(decode(&encode(&wave)), Ok(wave.clone()));
+        // The server's cloud, each one a scenario may name.
+        for p in crate::scenario::SERVER_PLATFORMS {
+            wave.server.platform = Some(p);
+            assert_eq!(decode(&encode(&wave)), Ok(wave.clone()), "{p:?}");
+        }
     }
 
     #[test]
     fn a_broken_handover_is_an_error_not_a_panic() {
         for text in [
             "",
-            "server\ta\tb\t-\t0\t0",
+            "server\ta\tb\t-\t0\t0\t-",
+            "scenario\t1\tmigrate\t12.3\t-\nserver\ta\tb\t-\t0\t0\tmars",
             "scenario\tx\tmigrate\t12.3\t-",
             "scenario\t1\tmigrate\t12.3\t-\nworkload\tw",
             "scenario\t1\tmigrate\t12.3\t-\nbogus",

@@ -67,9 +67,25 @@ pub struct Server {
     /// A cloud-marketplace image: `SourceListensForConnection` defaults to False (Q2).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub marketplace: bool,
-    /// Runs in a public cloud (Azure, AWS): administrators may need RDP to it (Q17).
+    /// Runs in a public cloud: administrators may need RDP to it (Q17).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cloud: bool,
+    /// The public cloud the server runs in (`"azure"` or `"aws"`; implies `cloud`): the
+    /// NSG and security group outputs then write the server's own rules. A server only
+    /// said to be in a cloud (`cloud`) is not placed in one of them by guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+}
+
+/// The clouds a scenario may name for its server: those whose security rules portplan
+/// writes (`--format azure-nsg`, `aws-cfn`).
+pub const SERVER_PLATFORMS: [Platform; 2] = [Platform::Azure, Platform::Aws];
+
+impl Server {
+    /// In a public cloud, named or not.
+    pub fn in_cloud(&self) -> bool {
+        self.cloud || self.platform.is_some()
+    }
 }
 
 /// Where a workload migrates to.
@@ -296,6 +312,19 @@ impl Scenario {
         if let Some(a) = &self.server.public_address {
             check_address(a).map_err(|m| InputError::invalid("server.public_address", m))?;
         }
+        if let Some(p) = self
+            .server
+            .platform
+            .filter(|p| !SERVER_PLATFORMS.contains(p))
+        {
+            return Err(InputError::invalid(
+                "server.platform",
+                format!(
+                    "{:?} is not a public cloud the server runs in (azure, aws)",
+                    p.as_str()
+                ),
+            ));
+        }
         if self.server.marketplace && !caps.agent {
             return Err(InputError::invalid(
                 "server.marketplace",
@@ -393,6 +422,7 @@ impl Server {
             public_address: None,
             marketplace: false,
             cloud: false,
+            platform: None,
         }
     }
 }
@@ -671,5 +701,42 @@ pub fn check_text(value: &str) -> Result<(), String> {
             u32::from(c)
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod server_cloud_tests {
+    use super::*;
+
+    /// One line per case: the server's cloud fields in the file → written back the same,
+    /// the admins' RDP flag, and the platform of the server's plan host.
+    #[test]
+    fn the_server_cloud_reads_and_writes_back_the_same() {
+        let cases = [
+            ("", false, None),
+            (r#","cloud":true"#, true, None),
+            (r#","platform":"azure""#, true, Some(Platform::Azure)),
+            (
+                r#","cloud":true,"platform":"aws""#,
+                true,
+                Some(Platform::Aws),
+            ),
+        ];
+        for (fields, in_cloud, platform) in cases {
+            let s = Scenario::from_json(&format!(
+                r#"{{"format":1,"product":"migrate","version":"2019.5","server":{{"name":"ps01","address":"10.0.0.5"{fields}}}}}"#
+            ))
+            .expect(fields);
+            assert_eq!(s.server.in_cloud(), in_cloud, "{fields}");
+            assert_eq!(s.server.platform, platform, "{fields}");
+            assert_eq!(Scenario::from_json(&s.to_json()).expect("again"), s);
+            // Only a named cloud places the server's plan host in it.
+            let plan = crate::Plan::build(&s).expect("plan");
+            assert_eq!(
+                plan.host("ps01").and_then(|h| h.platform),
+                platform,
+                "{fields}"
+            );
+        }
     }
 }

@@ -255,6 +255,12 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "\"203.0.113.999\" is not a valid IPv4 address",
         ),
         (
+            "server in a private cloud",
+            with(|v| v["server"]["platform"] = "vcenter".into()),
+            "server.platform",
+            "\"vcenter\" is not a public cloud the server runs in (azure, aws)",
+        ),
+        (
             "number as name",
             with(|v| v["server"]["name"] = 5.into()),
             "server.name",

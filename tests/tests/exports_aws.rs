@@ -1,5 +1,5 @@
 //! `--format aws-cfn` checked by AWS's own tools: `cfn-lint` accepts the template (the
-//! targets' group and, for a plan whose server host runs in AWS, the server's), and
+//! targets' group and, with the server's `"platform": "aws"`, the server's), and
 //! the AWS CLI deploys it to a local `moto` server (127.0.0.1, a port of its own) and
 //! reads the security group back: its ingress rules are the template's.
 //!
@@ -8,7 +8,7 @@
 //! naming it.
 
 use portplan_core::export::aws_cfn;
-use portplan_core::{Plan, Platform, Role, Scenario};
+use portplan_core::{Plan, Scenario};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -57,31 +57,25 @@ fn aws(endpoint: &str, args: &[&str]) -> String {
 /// (protocol, from, to, CIDR): one ingress permission.
 type Permission = (String, i64, i64, String);
 
-/// The fixture's wave (targets in AWS) with a cloud server and two administrators'
-/// machines, which may RDP to it; the plan places the server in AWS (as a plan file's
-/// `"platform": "aws"` does: a scenario cannot say which cloud).
-fn plan() -> Plan {
+/// The fixture's wave (targets in AWS) with its server in AWS too (`"platform": "aws"`)
+/// and two administrators' machines, which may RDP to a cloud server.
+fn scenario() -> Scenario {
     let text = std::fs::read_to_string(
         portplan_tests::workspace_root().join("tests/fixtures/firewall-wave-aws.json"),
     )
     .expect("fixture");
     let mut s: serde_json::Value = serde_json::from_str(&text).expect("json");
-    s["server"]["cloud"] = true.into();
+    s["server"]["platform"] = "aws".into();
     s["admins"] = serde_json::json!([
         {"name": "adm01", "address": "10.9.0.6"},
         {"name": "adm02", "address": "10.9.0.7"}
     ]);
-    let mut plan =
-        Plan::build(&Scenario::from_json(&s.to_string()).expect("scenario")).expect("plan");
-    for h in plan.hosts.iter_mut().filter(|h| h.role == Role::Server) {
-        h.platform = Some(Platform::Aws);
-    }
-    plan
+    Scenario::from_json(&s.to_string()).expect("scenario")
 }
 
 #[test]
 fn cfn_lint_accepts_it_and_moto_deploys_the_rules() {
-    let plan = plan();
+    let plan = Plan::build(&scenario()).expect("plan");
     let template = aws_cfn::render(&plan);
     let file = std::env::temp_dir().join(format!("portplan-cfn-{}.json", std::process::id()));
     std::fs::write(&file, &template).expect("write");

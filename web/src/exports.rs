@@ -111,6 +111,29 @@ extern "C" {
     ) -> Result<Vec<u8>, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The XLSX module's namespace object once initialised (`web-xlsx/`).
+    type XlsxModule;
+
+    /// `main.js`: imports and initialises the XLSX module on first use.
+    #[wasm_bindgen(js_name = portplanXlsx, catch)]
+    fn load_xlsx() -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn xlsx(this: &XlsxModule, plan: &str, date: &str) -> Result<Vec<u8>, JsValue>;
+}
+
+/// The XLSX change request of `plan`, from the module fetched on the first click.
+async fn xlsx(plan: &str) -> Result<Vec<u8>, String> {
+    let promise = load_xlsx().map_err(message)?;
+    let m: XlsxModule = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(message)?
+        .unchecked_into();
+    m.xlsx(plan, &today()).map_err(message)
+}
+
 fn message(e: JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -346,7 +369,7 @@ pub fn reference(spec: String) {
 
 /// Makes the file `kind` (`csv`, `md`, `svg`, `pdf`: `portplan plan --format <kind>`,
 /// the PDF dated today, the diagram and the PDF with the verdicts of `reports`) of
-/// `plan` and passes the bytes (or why not) to `done`.
+/// `plan` and passes the bytes (or why not) to `done`; `xlsx` comes from the XLSX module.
 pub fn make(
     kind: &'static str,
     plan: Rc<str>,
@@ -354,6 +377,9 @@ pub fn make(
     done: impl FnOnce(Result<Vec<u8>, String>) + 'static,
 ) {
     wasm_bindgen_futures::spawn_local(async move {
+        if kind == "xlsx" {
+            return done(xlsx(&plan).await);
+        }
         done(module().await.and_then(|m| {
             let empty;
             let set = match &reports.set {

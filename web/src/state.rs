@@ -117,6 +117,9 @@ pub struct Draft {
     pub marketplace: bool,
     /// Runs in a public cloud (administrators may need RDP to it).
     pub cloud: bool,
+    /// The cloud it runs in, when named (Azure, AWS: the NSG and security group
+    /// downloads then hold the server's own rules).
+    pub server_platform: Option<Platform>,
     pub hosts: Vec<VhostDraft>,
     pub connectors: Vec<HostDraft>,
     /// Administrators' machines that reach the server.
@@ -144,6 +147,7 @@ impl Default for Draft {
             server_public_address: String::new(),
             marketplace: false,
             cloud: false,
+            server_platform: None,
             hosts: vec![],
             connectors: vec![],
             admins: vec![],
@@ -364,6 +368,7 @@ impl Draft {
             server_public_address: s.server.public_address.clone().unwrap_or_default(),
             marketplace: s.server.marketplace,
             cloud: s.server.cloud,
+            server_platform: s.server.platform,
             hosts: s
                 .hosts
                 .iter()
@@ -508,6 +513,7 @@ impl Draft {
                 public_address: given(&self.server_public_address),
                 marketplace: self.marketplace,
                 cloud: self.cloud,
+                platform: self.server_platform,
             },
             hosts: self
                 .hosts
@@ -695,6 +701,8 @@ pub enum Action {
     ServerPublicAddress(String),
     Marketplace(bool),
     Cloud(bool),
+    /// The cloud the server runs in (named implies in a cloud).
+    ServerPlatform(Option<Platform>),
     Replication(Option<Replication>),
     AddHost,
     RemoveHost(usize),
@@ -740,7 +748,16 @@ impl Draft {
             Action::Server(f, v) => set_host(&mut self.server, f, v),
             Action::ServerPublicAddress(v) => self.server_public_address = v,
             Action::Marketplace(m) => self.marketplace = m,
-            Action::Cloud(c) => self.cloud = c,
+            Action::Cloud(c) => {
+                self.cloud = c;
+                if !c {
+                    self.server_platform = None;
+                }
+            }
+            Action::ServerPlatform(p) => {
+                self.server_platform = p;
+                self.cloud |= p.is_some();
+            }
             Action::Replication(r) => self.replication = r,
             Action::AddHost => {
                 let name = self.unused_name("esx01");
@@ -1221,6 +1238,7 @@ pub(crate) mod tests {
         let (s, plan) = d.evaluate().expect("plans");
         assert_eq!(s.server.public_address.as_deref(), Some("203.0.113.10"));
         assert!(s.server.cloud);
+        assert_eq!(s.server.platform, None);
         assert_eq!(s.admins[0].name, "admin01");
         let f = s.factory.as_ref().expect("factory");
         assert_eq!((f.name.as_str(), f.appliance), ("ptm01", true));
@@ -1246,6 +1264,56 @@ pub(crate) mod tests {
             reduce(vec![Action::SetFactory(true), Action::SetFactory(false)]).factory,
             None
         );
+    }
+
+    /// One line per case: the server's cloud as the wizard sets it → the scenario's
+    /// `cloud` and `platform` (naming a cloud says it is in one; leaving the cloud
+    /// forgets which), and the server's plan host placed in it.
+    #[test]
+    fn the_servers_cloud_is_chosen_in_the_wizard() {
+        use Action::{Cloud, ServerPlatform};
+        let cases = [
+            (vec![Cloud(true)], true, None),
+            (
+                vec![ServerPlatform(Some(Platform::Azure))],
+                true,
+                Some(Platform::Azure),
+            ),
+            (
+                vec![Cloud(true), ServerPlatform(Some(Platform::Aws))],
+                true,
+                Some(Platform::Aws),
+            ),
+            (
+                vec![ServerPlatform(Some(Platform::Aws)), ServerPlatform(None)],
+                true,
+                None,
+            ),
+            (
+                vec![ServerPlatform(Some(Platform::Azure)), Cloud(false)],
+                false,
+                None,
+            ),
+        ];
+        for (actions, cloud, platform) in cases {
+            let (s, plan) = reduce(actions.clone()).evaluate().expect("plans");
+            assert_eq!(
+                (s.server.cloud, s.server.platform),
+                (cloud, platform),
+                "{actions:?}"
+            );
+            let server = plan
+                .hosts
+                .iter()
+                .find(|h| h.role == portplan_core::Role::Server);
+            assert_eq!(server.and_then(|h| h.platform), platform, "{actions:?}");
+            // What the wizard made comes back the same from its file.
+            assert_eq!(
+                Draft::from_scenario(&s),
+                reduce(actions.clone()),
+                "{actions:?}"
+            );
+        }
     }
 
     /// One row with four mistakes lists four problems, not the first.
@@ -1341,6 +1409,10 @@ pub(crate) mod tests {
             text().prop_map(Action::ServerPublicAddress),
             any::<bool>().prop_map(Action::Marketplace),
             any::<bool>().prop_map(Action::Cloud),
+            prop::option::of(prop::sample::select(
+                portplan_core::scenario::SERVER_PLATFORMS.to_vec()
+            ))
+            .prop_map(Action::ServerPlatform),
             Just(Action::AddHost),
             (0..2usize, text()).prop_map(|(i, v)| Action::Host(i, HostField::Name, v)),
             (0..2usize, text()).prop_map(|(i, v)| Action::Host(i, HostField::Address, v)),

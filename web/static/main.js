@@ -13,6 +13,16 @@ globalThis.portplanExports = () => {
   return exportsModule;
 };
 
+// The third wasm module, the XLSX change request (its workbook library is 280 KiB gz),
+// imported only when its download is clicked (see web/src/exports.rs).
+let xlsxModule;
+globalThis.portplanXlsx = () => {
+  xlsxModule ??= import('./xlsx/portplan_web_xlsx.js')
+    .then(async (m) => { await m.default(); return m; })
+    .catch((e) => { xlsxModule = undefined; throw e; });
+  return xlsxModule;
+};
+
 init().catch((e) => {
   const app = document.getElementById('app');
   app.textContent = 'The planner could not start: ' + e;

@@ -111,9 +111,10 @@ pub const STEPS: &[Step] = &[
     Step {
         name: "browser",
         why: "the browser tests of the page in headless Chromium",
-        apt: &["chromium", "fonts-dejavu-core"],
+        // The venv's openpyxl reads back the XLSX the page downloads (browser_xlsx).
+        apt: &["chromium", "fonts-dejavu-core", "python3-venv"],
         servers: &[],
-        tools: &[],
+        tools: &[Tool::FirewallTools],
     },
 ];
 

@@ -1,10 +1,10 @@
 //! `--format aws-cfn`: a CloudFormation template of `AWS::EC2::SecurityGroupIngress`
 //! rules for the security group of the plan's targets in AWS (targets whose container
-//! is an AWS host) and, when the plan's server host runs in AWS (its `"platform":
-//! "aws"` in a plan file), for the PlateSpin server's own group: one per consolidated
-//! rule, protocol, port range and source block. A scenario cannot say which cloud its
-//! server runs in (`"cloud": true` names none), so a plan made from one gets no server
-//! group: the server is not placed in AWS by guess; the description says so.
+//! is an AWS host) and, when the server runs in AWS (the scenario's `"server":
+//! {"platform": "aws"}`, or `"platform": "aws"` on the server host of a plan file), for
+//! the PlateSpin server's own group: one per consolidated rule, protocol,
+//! port range and source block. A server only said to be "in a cloud" (`"cloud":
+//! true`) gets none: it is not placed in AWS by guess; the description says so.
 //!
 //! Security groups see the private address after the public one is translated, so the
 //! rules need no destination: they attach to the group (`TargetSecurityGroupId`,
@@ -141,7 +141,7 @@ pub fn render(plan: &Plan) -> String {
     let server = if server_in_aws {
         "and of the PlateSpin server (the plan's server runs in AWS)"
     } else {
-        "(no group for the server: a scenario cannot say which cloud its server runs in; a plan whose server host has platform aws gets one)"
+        "(no group for the server: the scenario does not say it runs in AWS; its server's platform: aws does)"
     };
     let template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -1,11 +1,11 @@
 //! `--format azure-nsg`: an ARM template of network security groups whose inbound
 //! `securityRules` let in what the plan's hosts in Azure accept: one NSG for the
 //! targets in Azure (the consolidated rules, `R3`…, whose destinations run in an Azure
-//! container) and, when the plan's server host runs in Azure (its `"platform":
-//! "azure"` in a plan file), one for the PlateSpin server. A scenario cannot say which
-//! cloud its server runs in (`"cloud": true` names none; a field for it did not fit the
-//! page's first-load budget), so a plan made from one gets no server NSG: the server is
-//! not placed in Azure by guess, and the template's description says so.
+//! container) and, when the server runs in Azure (the scenario's `"server": {"platform":
+//! "azure"}`, or `"platform": "azure"` on the server host of a plan file), one for the
+//! PlateSpin server. A server only said to be "in a cloud" (`"cloud": true`) gets none:
+//! it is not placed in Azure by guess, and the template's description says how to have
+//! it.
 //!
 //! Azure evaluates an NSG after the public address is translated to the private one,
 //! so a rule names the hosts' private addresses even for flows dialed at a public
@@ -92,7 +92,7 @@ pub fn render(plan: &Plan) -> String {
             "and the PlateSpin server (the plan's server runs in Azure)",
         )
     } else {
-        ("NSG", "(no NSG for the server: a scenario cannot say which cloud its server runs in; a plan whose server host has \"platform\": \"azure\" gets one)")
+        ("NSG", "(no NSG for the server: the scenario does not say it runs in Azure; its server's \"platform\": \"azure\" does)")
     };
     let mut about = format!(
         "portplan: inbound rules for the {nsgs} in front of the PlateSpin {} {} targets in Azure {server} (rule numbers of `portplan plan --format rules`). Private (post-NAT) destinations: Azure applies an NSG after translating the public address. Sources are the addresses the plan gives; if a source's own network translates its address on the way out, allow that address instead. No rule opens anything to the whole internet: the optional RDP 3389 to a cloud server opens only from the administrators' machines, in its own -optional rule (IaC scanners flag RDP open to the internet, checkov CKV_AZURE_9).",
@@ -262,23 +262,21 @@ mod tests {
     use super::*;
     use crate::Scenario;
 
-    /// The firewall wave with a cloud server (`"cloud": true`) and two administrators'
-    /// machines, its server host placed in `platform` as a plan file can place it.
-    fn wave_with_server(platform: Option<Platform>) -> Plan {
+    /// The firewall wave with `server` added to its server (`cloud`, `platform`) and two
+    /// administrators' machines.
+    fn wave_with_server(server: Value) -> Plan {
         let mut s: Value =
             serde_json::from_str(include_str!("../../../examples/firewall-wave.json"))
                 .expect("example");
-        s["server"]["cloud"] = true.into();
+        for (k, v) in server.as_object().into_iter().flatten() {
+            s["server"][k] = v.clone();
+        }
         s["admins"] = json!([
             {"name": "adm01", "address": "10.9.0.6"},
             {"name": "adm02", "address": "10.9.0.7"}
         ]);
         let s = Scenario::from_json(&s.to_string()).expect("scenario");
-        let mut plan = Plan::build(&s).expect("plan");
-        for h in plan.hosts.iter_mut().filter(|h| h.role == Role::Server) {
-            h.platform = platform;
-        }
-        plan
+        Plan::build(&s).expect("plan")
     }
 
     fn nsgs(plan: &Plan) -> (Value, Vec<(String, Vec<Value>)>) {
@@ -337,8 +335,8 @@ mod tests {
     }
 
     #[test]
-    fn the_servers_own_nsg_when_the_plan_puts_it_in_azure() {
-        let (t, groups) = nsgs(&wave_with_server(Some(Platform::Azure)));
+    fn the_servers_own_nsg_when_the_scenario_puts_it_in_azure() {
+        let (t, groups) = nsgs(&wave_with_server(json!({"platform": "azure"})));
         let names: Vec<&str> = groups.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -381,27 +379,35 @@ mod tests {
             assert_eq!(p.first(), Some(&100));
         }
         // The targets' NSG is the same as without the server in Azure.
-        let (_, on_premises) = nsgs(&wave_with_server(None));
+        let (_, on_premises) = nsgs(&wave_with_server(json!({})));
         assert_eq!(groups[0].1, on_premises[0].1);
         assert!(t["metadata"]["description"]
             .as_str()
             .is_some_and(|d| d.contains("checkov CKV_AZURE_9")));
     }
 
-    /// One line per case: the cloud of the plan's server → NSGs written and what the
-    /// header says.
+    /// One line per case: the server's cloud fields → NSGs written and what the header says.
     #[test]
-    fn a_server_not_in_azure_gets_no_nsg_and_the_header_says_why() {
+    fn a_server_not_named_in_azure_gets_no_nsg_and_the_header_says_how() {
         let cases = [
-            (None, 1, "a scenario cannot say which cloud"),
-            (Some(Platform::Aws), 1, "a scenario cannot say which cloud"),
-            (Some(Platform::Azure), 2, "the plan's server runs in Azure"),
+            (json!({}), 1, "does not say it runs in Azure"),
+            (json!({"cloud": true}), 1, "does not say it runs in Azure"),
+            (
+                json!({"platform": "aws"}),
+                1,
+                "does not say it runs in Azure",
+            ),
+            (
+                json!({"platform": "azure"}),
+                2,
+                "the plan's server runs in Azure",
+            ),
         ];
-        for (platform, n, says) in cases {
-            let (t, groups) = nsgs(&wave_with_server(platform));
-            assert_eq!(groups.len(), n, "{platform:?}");
+        for (cloud, n, says) in cases {
+            let (t, groups) = nsgs(&wave_with_server(cloud.clone()));
+            assert_eq!(groups.len(), n, "{cloud}");
             let about = t["metadata"]["description"].as_str().expect("description");
-            assert!(about.contains(says), "{platform:?}: {about}");
+            assert!(about.contains(says), "{cloud}: {about}");
             for (_, rules) in &groups {
                 assert!(rules.iter().all(|r| !rdp_from_internet(r)));
                 assert!(rules

@@ -139,6 +139,9 @@ impl Plan {
         let mut hosts = Vec::new();
         let server = push(&mut hosts, &s.server.name, &s.server.address, Role::Server);
         hosts[server].public_address = s.server.public_address.clone();
+        // The cloud the server runs in, when the scenario names it: the NSG and security
+        // group outputs then write the server's own rules.
+        hosts[server].platform = s.server.platform;
         let server = (Role::Server, server);
         let server_public = s.server.public_address.clone();
         let mut pairs = Vec::new();
@@ -195,7 +198,7 @@ impl Plan {
         for a in &s.admins {
             let i = push(&mut hosts, &a.name, &a.address, Role::Admin);
             let mut flags = Vec::new();
-            if s.server.cloud || s.server.marketplace {
+            if s.server.in_cloud() || s.server.marketplace {
                 flags.push(Flag::CloudServer);
             }
             pairs.push(Pair {

@@ -104,6 +104,13 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
     let on_public = on(Action::ServerPublicAddress);
     let on_marketplace = p.ondispatch.reform(Action::Marketplace);
     let on_cloud = p.ondispatch.reform(Action::Cloud);
+    let on_server_platform = p
+        .ondispatch
+        .reform(|v: String| Action::ServerPlatform(v.parse().ok()));
+    // The clouds a scenario may name for its server (`scenario::SERVER_PLATFORMS`).
+    let server_platforms = [("", "not said"), ("azure", "Azure"), ("aws", "AWS")]
+        .map(|(v, t)| (AttrValue::from(v), AttrValue::from(t)))
+        .to_vec();
     let marketplace_reason = parsed
         .as_ref()
         .and_then(|v| Feature::Agent.reason(d.product, v))
@@ -143,6 +150,8 @@ pub fn Deployment(p: &DeploymentProps) -> Html {
                 <CheckField label="Cloud-marketplace image" path="server.marketplace" error={p.problems.field("server.marketplace")}
                     checked={d.marketplace} disabled={marketplace_reason} onchange={on_marketplace} />
                 <CheckField label="In a public cloud (Azure, AWS)" path="server.cloud" checked={d.cloud} onchange={on_cloud} />
+                <SelectField label="Which cloud (its own NSG or security group)" path="server.platform" error={p.problems.field("server.platform")}
+                    value={d.server_platform.map_or("", |p| p.as_str())} options={server_platforms} onchange={on_server_platform} />
             </div>
             <div class="row">
                 <SelectField label="Replication direction" path="replication" error={p.problems.field("replication")}

@@ -29,6 +29,12 @@ const BUDGET_GZ: u64 = 200 * 1024;
 /// the crate (`portplan_core::order`, 58 KB raw of sort copies down to 10) to 318.6. The
 /// next room: a third module for the new writers.
 const EXPORTS_BUDGET_GZ: u64 = 330 * 1024;
+/// The XLSX module (`web-xlsx/`: the change request workbook, rust_xlsxwriter and zip),
+/// imported only when the XLSX download is clicked, so it is no part of the first load:
+/// 280.6 KiB gz when first measured on 2026-12-06, 301.1 KiB when it was wired (the
+/// core it carries had grown: the firewall outputs and their words). The cap guards
+/// against it growing unnoticed.
+const XLSX_BUDGET_GZ: u64 = 320 * 1024;
 
 pub fn site_dir() -> PathBuf {
     root().join("dist/site")
@@ -114,7 +120,8 @@ fn module(dir: &str, lib: &str, sub: &str, budget: u64) -> Result<Sizes> {
 }
 
 /// Builds the self-contained site into `dist/site/`: the page's module in `pkg/`, the
-/// lazily imported exports module in `exports/`. It installs no Debian package (the
+/// lazily imported exports module in `exports/`, the XLSX module (imported on the
+/// XLSX download's click) in `xlsx/`. It installs no Debian package (the
 /// `site` step has none, and apt is forbidden while it is made sure of), so `serve` works
 /// on a machine whose package registry is having a bad day.
 pub fn build() -> Result<()> {
@@ -135,6 +142,7 @@ pub fn build() -> Result<()> {
         "exports",
         EXPORTS_BUDGET_GZ,
     )?;
+    module("web-xlsx", "portplan_web_xlsx", "xlsx", XLSX_BUDGET_GZ)?;
     std::fs::copy(root.join("index.html"), site.join("index.html"))?;
     for entry in std::fs::read_dir(root.join("web/static"))? {
         let entry = entry?;

@@ -61,6 +61,8 @@ pub fn browser_tests() -> Result<()> {
             "browser_input",
             "--test",
             "browser_results",
+            "--test",
+            "browser_xlsx",
         ])
         .env("PORTPLAN_SITE_URL", format!("http://{addr}/"))
         .env("PORTPLAN_BIN", target.join("debug/portplan")))
