@@ -159,8 +159,10 @@ pub fn test() -> Result<()> {
             "warnings",
         ]))
     })?;
-    let prefix = win7_prefix()?;
+    // 32-bit wine first: a prefix made before it was installed has no 32-bit system
+    // directory, and the i686 tests would fail to load kernel32.dll in it.
     let wine32 = wine32_installable()?;
+    let prefix = win7_prefix(wine32)?;
     for w in WINDOWS {
         let under_wine = w.triple != WIN32.triple || wine32;
         timed(w.triple, || {
@@ -339,7 +341,9 @@ pub fn assert_static(bin: &Path) -> Result<()> {
 /// A fresh wine prefix under target/ that reports itself as Windows 7 (`winecfg /v
 /// win7`, checked with `ver`), with both 64- and 32-bit system directories. It gets no
 /// DLL of ours: a binary that imports something Windows 7 lacks fails to start in it.
-fn win7_prefix() -> Result<PathBuf> {
+/// With `wine32`, a prefix whose 32-bit system directory is empty (made before 32-bit
+/// wine was installed) is made again.
+fn win7_prefix(wine32: bool) -> Result<PathBuf> {
     let prefix = workspace_root().join("target/wine-win7");
     let ver = |p: &Path| -> Result<String> {
         let o = Command::new(WIN64.wine)
@@ -349,8 +353,23 @@ fn win7_prefix() -> Result<PathBuf> {
             .context("wine cmd /c ver")?;
         Ok(String::from_utf8_lossy(&o.stdout).into_owned())
     };
-    if prefix.join("system.reg").exists() && ver(&prefix)?.contains("6.1.7601") {
-        return Ok(prefix);
+    let has32 = |p: &Path| p.join("drive_c/windows/syswow64/kernel32.dll").exists();
+    if prefix.join("system.reg").exists() && (!wine32 || has32(&prefix)) {
+        if ver(&prefix)?.contains("6.1.7601") {
+            return Ok(prefix);
+        }
+    } else if prefix.exists() && wine32 && !has32(&prefix) {
+        eprintln!(
+            "xtask: wine prefix {} has no 32-bit system directory (made before wine32): making it again",
+            prefix.display()
+        );
+        // Its wineserver holds it open until told to go.
+        let _ = Command::new("/usr/lib/wine/wineserver")
+            .arg("-k")
+            .envs(wine_env(&prefix))
+            .status();
+        std::fs::remove_dir_all(&prefix)
+            .with_context(|| format!("removing {}", prefix.display()))?;
     }
     timed("wine prefix (win7)", || {
         run(Command::new(WIN64.wine)
