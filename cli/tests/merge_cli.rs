@@ -513,8 +513,6 @@ fn merge_shows_a_hosts_preflight_beside_the_checks() {
 /// allows everything (the three check reports pass on their own).
 #[test]
 fn a_preflight_that_blocks_fails_the_merge() {
-    let dir = fixture();
-    let p = |f: &str| dir.join(f).display().to_string();
     let pre = preflight_of_src("preflight-src-exit.json");
     let text = std::fs::read_to_string(&pre).expect("read");
     let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -544,18 +542,18 @@ fn a_preflight_that_blocks_fails_the_merge() {
         // A Linux source's section has its prerequisites (sshd, 3725 free).
         assert!(has_prerequisite, "src's preflight lists its prerequisites");
         section["prerequisites"][0]["status"] = status.into();
-        let file = p(&format!("preflight-src-{verdict}-{status}.json"));
+        let file = path(&format!("preflight-src-{verdict}-{status}.json"));
         std::fs::write(&file, v.to_string()).expect("write");
         let o = portplan(&[
             "merge",
             "--plan",
-            &p("plan.json"),
-            &p("report-ps01.json"),
-            &p("report-src.json"),
-            &p("report-tgt.json"),
+            &path("plan.json"),
+            &path("report-ps01.json"),
+            &path("report-src.json"),
+            &path("report-tgt.json"),
             &file,
             "-o",
-            &p("fleet-exit.json"),
+            &path("fleet-exit.json"),
         ]);
         assert_eq!(
             o.status.code(),

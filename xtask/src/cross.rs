@@ -211,42 +211,26 @@ pub fn test() -> Result<()> {
     // `preflight`'s Windows readers in the 64-bit build, under wine as Windows 7 with
     // registry values seeded by `wine reg add` (the test clones the prefix).
     timed("preflight under wine", || {
-        run(cargo()
-            .args([
-                "test",
-                "-p",
-                "portplan",
-                "--test",
-                "preflight_wine",
-                "--",
-                "--ignored",
-            ])
-            .env(
-                "PORTPLAN_WINDOWS_EXE",
-                target_bin(WIN64.triple, "debug", "portplan"),
-            )
-            .env("PORTPLAN_WINEPREFIX", &prefix))
+        ignored_under_wine("preflight_wine", &prefix)
     })?;
     // A fleet run through Ansible whose source host runs the 64-bit Windows build under
     // wine in its network namespace (built above).
     timed("fleet under wine", || {
-        run(cargo()
-            .args([
-                "test",
-                "-p",
-                "portplan",
-                "--test",
-                "fleet_ansible",
-                "--",
-                "--ignored",
-            ])
-            .env(
-                "PORTPLAN_WINDOWS_EXE",
-                target_bin(WIN64.triple, "debug", "portplan"),
-            )
-            .env("PORTPLAN_WINEPREFIX", &prefix))
+        ignored_under_wine("fleet_ansible", &prefix)
     })?;
     Ok(())
+}
+
+/// Runs the CLI's test `name`, whose tests are ignored unless this step gives them the
+/// 64-bit Windows build (`PORTPLAN_WINDOWS_EXE`) and the win7 wine prefix.
+fn ignored_under_wine(name: &str, prefix: &Path) -> Result<()> {
+    run(cargo()
+        .args(["test", "-p", "portplan", "--test", name, "--", "--ignored"])
+        .env(
+            "PORTPLAN_WINDOWS_EXE",
+            target_bin(WIN64.triple, "debug", "portplan"),
+        )
+        .env("PORTPLAN_WINEPREFIX", prefix))
 }
 
 /// Runs the import-table test (`tests/tests/win7_imports.rs`) on `exes`.
